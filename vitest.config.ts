@@ -2,22 +2,17 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
+    // Two cores on the CI machine; integration files each create their own databases.
+    pool: 'forks',
+    poolOptions: { forks: { maxForks: 2, minForks: 1 } },
     projects: [
-      {
-        test: {
-          name: 'unit',
-          include: ['src/**/*.test.ts'],
-        },
-      },
+      { test: { name: 'unit', include: ['src/**/*.test.ts'] } },
       {
         test: {
           name: 'integration',
           include: ['test/**/*.int.test.ts'],
-          testTimeout: 120_000,
+          testTimeout: 180_000,
           hookTimeout: 120_000,
-          // Integration files each create their own databases; two cores, so keep the fan-out small.
-          maxWorkers: 2,
-          minWorkers: 1,
         },
       },
     ],

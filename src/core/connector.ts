@@ -1,0 +1,174 @@
+import type { z } from 'zod';
+import type { ColumnKind, JsonValue, Row, ScalarValue } from './values.js';
+import type { Logger } from './logger.js';
+
+/** What a connector can do; conformance cases and the runner branch on these, never on a type name. */
+export interface ConnectorCapabilities {
+  /** It can be the source of a flow (`readChanges`). */
+  readonly source: boolean;
+  /** It can be the target of a flow (`writeBatch`). */
+  readonly target: boolean;
+  /** A batch is written in one transaction: all of it or none of it. */
+  readonly transactions: boolean;
+  /** It can describe a table's columns, so mappings are checked against the live schema. */
+  readonly describe: boolean;
+}
+
+/**
+ * Where a connector resumes reading. Opaque to the core: each connector family defines and
+ * validates its own shape. It must be plain JSON, because it is stored in the state store.
+ */
+export type Checkpoint = { readonly [key: string]: JsonValue };
+
+/** The source side of a flow, as a connector reads it. Identifiers are not yet validated. */
+export interface SourceSpec {
+  /** The flow's name, for error messages. */
+  readonly flow: string;
+  /** Table (or view) to read; may be schema-qualified (`sales.accounts`). */
+  readonly table: string;
+  /** Column that identifies a record; unique and not null. */
+  readonly key: string;
+  /** Column that increases whenever a row changes (`updated_at`, a version number). */
+  readonly cursor: string;
+  /** Column whose true value marks a soft-deleted row, if any. */
+  readonly deleted: string | undefined;
+  /** Columns to read (the mapping's inputs, plus key, cursor and deleted). */
+  readonly columns: readonly string[];
+  /** Rows per batch. */
+  readonly batchSize: number;
+  /**
+   * How far behind the checkpoint each cycle reads again, to catch rows committed late with an
+   * older cursor value: milliseconds for temporal cursors, units for numeric cursors.
+   */
+  readonly lookback: number;
+}
+
+/** What the target does with a record deleted at the source. */
+export type DeletePolicy =
+  | { readonly mode: 'soft'; readonly column: string }
+  | { readonly mode: 'hard' }
+  | { readonly mode: 'ignore' };
+
+/** The target side of a flow. */
+export interface TargetSpec {
+  readonly flow: string;
+  /** Table to write; may be schema-qualified. */
+  readonly table: string;
+  /** Column that receives the source key; must be unique so upserts are idempotent. */
+  readonly key: string;
+  /** Every target column a record may carry, key included, in a stable order. */
+  readonly columns: readonly string[];
+  /** Declared mapping type per column, where the config gives one (a hint for value conversion). */
+  readonly types: Readonly<Record<string, FieldType | undefined>>;
+  readonly onDelete: DeletePolicy;
+}
+
+/** The value types a mapping can declare. */
+export const FieldTypes = ['string', 'integer', 'decimal', 'boolean', 'timestamp', 'date', 'json'] as const;
+export type FieldType = (typeof FieldTypes)[number];
+
+/** One changed source row. */
+export interface Change {
+  /** The source key, as text (the key map's key). */
+  readonly key: string;
+  /** `delete` when the source row is soft-deleted. */
+  readonly op: 'upsert' | 'delete';
+  /** The source row: column → canonical value. */
+  readonly row: Row;
+}
+
+/** Changes read together, and the checkpoint that is safe to store once all of them are handled. */
+export interface ChangeBatch {
+  readonly changes: readonly Change[];
+  readonly checkpoint: Checkpoint;
+}
+
+/** One record to write to the target, after mapping. */
+export interface TargetRecord {
+  /** The source key, as text; errors name it. */
+  readonly key: string;
+  readonly op: 'upsert' | 'delete';
+  /** Target column → value. Always holds the target key column. */
+  readonly values: Row;
+}
+
+/** What a target acknowledged. */
+export interface WriteResult {
+  /** Rows inserted, updated or deleted. */
+  readonly written: number;
+}
+
+/** A column of a live table. */
+export interface ColumnInfo {
+  readonly name: string;
+  /** The database's own type name, e.g. `numeric(18,4)` or `varchar(255)`. */
+  readonly nativeType: string;
+  readonly kind: ColumnKind;
+  readonly nullable: boolean;
+  /** Maximum length in characters, for bounded text columns. */
+  readonly maxLength?: number;
+  /** Total digits, for decimals. */
+  readonly precision?: number;
+  /** Digits after the point, for decimals. */
+  readonly scale?: number;
+  /** Whether the column has a default or is generated, so it may be omitted on insert. */
+  readonly hasDefault: boolean;
+}
+
+/** A live table as a connector sees it. */
+export interface TableSchema {
+  readonly table: string;
+  readonly columns: readonly ColumnInfo[];
+  /** Column sets with a unique index or primary key. */
+  readonly uniqueKeys: readonly (readonly string[])[];
+}
+
+/** The answer of `probe`. */
+export interface ProbeResult {
+  readonly ok: boolean;
+  /** Server product and version, e.g. `PostgreSQL 15.19`. */
+  readonly server?: string;
+  /** Round trip of a trivial query, in milliseconds. */
+  readonly latencyMs?: number;
+  readonly message?: string;
+}
+
+/** A connection to one system: the only way the engine reads or writes it. */
+export interface Connector {
+  readonly capabilities: ConnectorCapabilities;
+  /** Checks that the system answers; never throws for an unreachable system, says so instead. */
+  probe(signal: AbortSignal): Promise<ProbeResult>;
+  /** The live schema of a table, or undefined when it does not exist. */
+  describeTable(table: string, signal: AbortSignal): Promise<TableSchema | undefined>;
+  /**
+   * Changes after `since`, in batches of at most `source.batchSize`, each with the checkpoint to
+   * store once the batch is handled. Memory stays bounded whatever the table size.
+   */
+  readChanges(source: SourceSpec, since: Checkpoint | undefined, signal: AbortSignal): AsyncIterable<ChangeBatch>;
+  /** Source rows by key (manual resync, dead-letter replay). Missing keys are simply absent. */
+  readByKeys(source: SourceSpec, keys: readonly string[], signal: AbortSignal): Promise<Change[]>;
+  /** Rows waiting after `since`, counted up to `limit` (progress and backlog estimates). */
+  countPending(source: SourceSpec, since: Checkpoint | undefined, limit: number, signal: AbortSignal): Promise<number>;
+  /** Writes a batch as idempotent upserts (and deletes), in one transaction where supported. */
+  writeBatch(target: TargetSpec, records: readonly TargetRecord[], signal: AbortSignal): Promise<WriteResult>;
+  close(): Promise<void>;
+}
+
+/** What a connector is given when created. */
+export interface ConnectorContext {
+  /** The connection's name in `connections:`. */
+  readonly name: string;
+  readonly logger: Logger;
+}
+
+/** A connector type: its config schema and a factory. `connectors/<name>/index.ts` exports one. */
+export interface ConnectorDefinition<Config = unknown> {
+  /** The `type:` of a `connections:` entry. */
+  readonly type: string;
+  /** Schema of the `connections:` entry, `type` included; unknown keys are errors. */
+  readonly configSchema: z.ZodType<Config>;
+  create(config: Config, context: ConnectorContext): Connector;
+}
+
+/** Re-exported so connector authors import everything from one module. */
+export type { ScalarValue };

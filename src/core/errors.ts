@@ -1,0 +1,91 @@
+import { ErrorCodes, type ErrorCode } from './error-codes.js';
+
+/** Options of a SyncError beyond its code and message. */
+export interface SyncErrorOptions {
+  /** Overrides the code's default: whether trying the same operation again may succeed. */
+  retryable?: boolean;
+  /** The flow the error happened in, when known. */
+  flow?: string;
+  /** The source key of the record the error is about, when known. */
+  key?: string;
+  /** The error this one wraps. */
+  cause?: unknown;
+  /** Seconds the remote system asked us to wait before trying again (HTTP Retry-After). */
+  retryAfterSeconds?: number;
+}
+
+/** The one error type of Syncline: a code, a readable message, and whether to retry. */
+export class SyncError extends Error {
+  readonly code: ErrorCode;
+  readonly retryable: boolean;
+  readonly flow: string | undefined;
+  readonly key: string | undefined;
+  readonly retryAfterSeconds: number | undefined;
+
+  constructor(code: ErrorCode, message: string, options: SyncErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'SyncError';
+    this.code = code;
+    this.retryable = options.retryable ?? ErrorCodes[code].retryable;
+    this.flow = options.flow;
+    this.key = options.key;
+    this.retryAfterSeconds = options.retryAfterSeconds;
+  }
+
+  /** Plain JSON, for crossing processes (BullMQ, HTTP) and for storing in the state store. */
+  toJSON(): SyncErrorJson {
+    return {
+      code: this.code,
+      message: this.message,
+      retryable: this.retryable,
+      ...(this.flow === undefined ? {} : { flow: this.flow }),
+      ...(this.key === undefined ? {} : { key: this.key }),
+    };
+  }
+}
+
+/** A SyncError as plain JSON. */
+export interface SyncErrorJson {
+  code: ErrorCode;
+  message: string;
+  retryable: boolean;
+  flow?: string;
+  key?: string;
+}
+
+/** An error raised by a connector; its code says what the system answered. */
+export class ConnectorError extends SyncError {
+  constructor(code: ErrorCode, message: string, options: SyncErrorOptions = {}) {
+    super(code, message, options);
+    this.name = 'ConnectorError';
+  }
+}
+
+/** An error raised by a state store. */
+export class StateStoreError extends SyncError {
+  constructor(message: string, options: SyncErrorOptions = {}) {
+    super('STATE_STORE_FAILED', message, options);
+    this.name = 'StateStoreError';
+  }
+}
+
+/** Normalises anything thrown into a SyncError, once, at the cycle boundary. */
+export function toSyncError(error: unknown, context: { flow?: string; key?: string } = {}): SyncError {
+  if (error instanceof SyncError) {
+    if ((context.flow === undefined || error.flow !== undefined) && (context.key === undefined || error.key !== undefined)) {
+      return error;
+    }
+    return new SyncError(error.code, error.message, {
+      retryable: error.retryable,
+      flow: error.flow ?? context.flow,
+      key: error.key ?? context.key,
+      cause: error.cause,
+      ...(error.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: error.retryAfterSeconds }),
+    });
+  }
+  if (error instanceof Error && error.name === 'AbortError') {
+    return new SyncError('CYCLE_ABORTED', 'The cycle was stopped before it finished', { ...context, cause: error });
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return new SyncError('INTERNAL', message, { ...context, cause: error });
+}
