@@ -145,6 +145,23 @@ export async function* readKeysetChanges(
   }
 }
 
+/**
+ * The first page a reader would request after `since`, for counting what is pending with the same
+ * predicate (`countPending`): in the initial phase every row after the scanned key, else every row
+ * from the lookback start.
+ */
+export function pendingPage(source: SourceSpec, since: Checkpoint | undefined, limit: number): PageRequest {
+  const checkpoint = parseCheckpoint(source.flow, since);
+  if (checkpoint.phase === 'initial') {
+    return checkpoint.key === null ? { order: 'key', limit } : { order: 'key', afterKey: checkpoint.key, limit };
+  }
+  if (checkpoint.cursor === null) return { order: 'cursor', limit };
+  if (source.lookback > 0 || checkpoint.key === null) {
+    return { order: 'cursor', fromCursor: subtractLookback(checkpoint.cursor, source.lookback), limit };
+  }
+  return { order: 'cursor', after: { cursor: checkpoint.cursor, key: checkpoint.key }, limit };
+}
+
 /** Orders two cursor values of the same column: numbers numerically, ISO timestamps by instant. */
 export function compareScalars(a: ScalarValue, b: ScalarValue): number {
   if (typeof a === 'number' && typeof b === 'number') return a - b;
