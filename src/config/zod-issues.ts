@@ -1,0 +1,125 @@
+import type { z } from 'zod';
+import { formatPath, type ConfigIssue } from './config-error.js';
+
+function closest(word: string, candidates: readonly string[]): string | undefined {
+  let best: { candidate: string; distance: number } | undefined;
+  for (const candidate of candidates) {
+    const distance = levenshtein(word.toLowerCase(), candidate.toLowerCase());
+    if (distance <= Math.max(2, Math.floor(candidate.length / 3)) && (best === undefined || distance < best.distance)) {
+      best = { candidate, distance };
+    }
+  }
+  return best?.candidate;
+}
+
+function levenshtein(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, index) => index);
+  for (let i = 1; i <= a.length; i++) {
+    let previous = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const saved = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+      previous = saved;
+    }
+  }
+  return row[b.length]!;
+}
+
+function describeReceived(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  if (typeof value === 'string') return `"${value}"`;
+  return String(value);
+}
+
+const EXPECTED: Record<string, string> = {
+  object: 'an object',
+  record: 'an object',
+  array: 'a list',
+  string: 'a string',
+  number: 'a number',
+  boolean: 'true or false',
+};
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let node = root;
+  for (const part of path) {
+    if (node === null || typeof node !== 'object') return undefined;
+    node = (node as Record<PropertyKey, unknown>)[part];
+  }
+  return node;
+}
+
+/** Known keys of the strict object at a path, for "did you mean" hints. */
+export type KnownKeys = (path: readonly PropertyKey[]) => readonly string[];
+
+/** Turns zod issues into readable config issues with dotted paths and typo suggestions. */
+export function zodIssuesToConfigIssues(
+  error: z.ZodError,
+  input: unknown,
+  prefix: readonly PropertyKey[] = [],
+  knownKeys?: KnownKeys,
+): ConfigIssue[] {
+  return convertIssues(error.issues, input, prefix, [], knownKeys);
+}
+
+function depth(issues: readonly z.core.$ZodIssue[]): number {
+  return Math.max(...issues.map((issue) => issue.path.length + (issue.code === 'invalid_type' ? 0 : 1)));
+}
+
+function convertIssues(
+  zodIssues: readonly z.core.$ZodIssue[],
+  input: unknown,
+  prefix: readonly PropertyKey[],
+  base: readonly PropertyKey[],
+  knownKeys: KnownKeys | undefined,
+): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  for (const raw of zodIssues) {
+    const issue = { ...raw, path: [...base, ...raw.path] } as z.core.$ZodIssue;
+    const path = [...prefix, ...issue.path];
+    // A union (`name` or `{ from: name, … }`): report the branch that got furthest into the value.
+    if (issue.code === 'invalid_union' && issue.errors.length > 0) {
+      const best = [...issue.errors].sort((a, b) => depth(b) - depth(a))[0];
+      if (best !== undefined && best.length > 0 && depth(best) > 0 && valueAt(input, issue.path) !== null && typeof valueAt(input, issue.path) === 'object') {
+        issues.push(...convertIssues(best, input, prefix, issue.path, knownKeys));
+        continue;
+      }
+    }
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) {
+        const hint = knownKeys === undefined ? undefined : closest(key, knownKeys(issue.path));
+        issues.push({
+          path: formatPath([...path, key]),
+          message: `unknown key${hint === undefined ? '' : `; did you mean "${hint}"?`}`,
+        });
+      }
+    } else if (issue.code === 'invalid_type') {
+      const received = valueAt(input, issue.path);
+      const expected = EXPECTED[issue.expected] ?? issue.expected;
+      issues.push({
+        path: formatPath(path),
+        message: received === undefined ? `required (${expected})` : `expected ${expected}, got ${describeReceived(received)}`,
+      });
+    } else if (issue.code === 'invalid_union') {
+      const received = valueAt(input, issue.path);
+      issues.push({ path: formatPath(path), message: `${describeReceived(received)} is not allowed here` });
+    } else {
+      issues.push({ path: formatPath(path), message: issue.message });
+    }
+  }
+  return issues;
+}
+
+/** Parses `value` with `schema`; issues carry `prefix` in their paths. */
+export function parseWithSchema<T>(
+  schema: z.ZodType<T>,
+  value: unknown,
+  prefix: readonly PropertyKey[],
+): { ok: true; value: T } | { ok: false; issues: ConfigIssue[] } {
+  const result = schema.safeParse(value);
+  if (result.success) return { ok: true, value: result.data };
+  return { ok: false, issues: zodIssuesToConfigIssues(result.error, value, prefix) };
+}
