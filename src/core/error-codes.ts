@@ -52,6 +52,7 @@ export const ErrorCodes = {
   CONNECTOR_QUERY_FAILED: { message: 'The system rejected a query', retryable: false, httpStatus: 502 },
   STATE_STORE_FAILED: { message: 'The state store failed', retryable: true, httpStatus: 503 },
   STATE_STORE_UNSUPPORTED: { message: 'This state store URL is not supported', retryable: false, httpStatus: 400 },
+  VALIDATION_FAILED: { message: 'The record broke a mapping or validation rule', retryable: false, httpStatus: 422 },
   FLOW_UNKNOWN: { message: 'No flow of this name is configured', retryable: false, httpStatus: 404 },
   FLOW_BUSY: { message: 'The flow is already running a cycle', retryable: true, httpStatus: 409 },
   RECORD_NOT_FOUND: { message: 'The record does not exist at the source', retryable: false, httpStatus: 404 },

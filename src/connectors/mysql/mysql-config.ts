@@ -1,0 +1,54 @@
+import { z } from 'zod';
+import { Secret } from '../../core/secret.js';
+
+const OFFSET = /^[+-](?:0\d|1[0-4]):[0-5]\d$/;
+
+/** Whether a zone is a fixed offset (`+08:00`) or an IANA name this runtime knows (`Asia/Shanghai`). */
+export function isValidTimeZone(zone: string): boolean {
+  if (OFFSET.test(zone)) return true;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function isMysqlUrl(url: string): boolean {
+  try {
+    const parsed = new URL(url);
+    return parsed.protocol === 'mysql:' || parsed.protocol === 'mariadb:';
+  } catch {
+    return false;
+  }
+}
+
+/** The `connections:` entry of a MySQL or MariaDB database. Unknown keys are errors. */
+export const mysqlConfigSchema = z.strictObject({
+  /** Selects this connector. */
+  type: z.literal('mysql'),
+  /**
+   * Connection URL, `mysql://user:password@host:3306/database`. The database named here is used
+   * for table names without a `database.` prefix. Kept as a Secret: it usually holds a password.
+   */
+  url: z
+    .union([z.string(), z.instanceof(Secret)])
+    .transform((value) => (value instanceof Secret ? value : new Secret(value)))
+    .refine((secret) => isMysqlUrl(secret.reveal()), {
+      message: 'must be a URL like mysql://user:password@host:3306/database',
+    }),
+  /** Connections kept open to the server. Default 4. */
+  poolSize: z.number().int().min(1).max(100).default(4),
+  /**
+   * The zone DATETIME columns are written in when a source timestamp carries an offset: a fixed
+   * offset (`+08:00`) or an IANA name (`Asia/Shanghai`). TIMESTAMP columns are always written in
+   * UTC. Default `+00:00`.
+   */
+  timezone: z
+    .string()
+    .refine(isValidTimeZone, { message: 'must be an offset like +08:00 or a time zone like Asia/Shanghai' })
+    .default('+00:00'),
+});
+
+/** A validated `connections:` entry of type `mysql`. */
+export type MysqlConfig = z.infer<typeof mysqlConfigSchema>;

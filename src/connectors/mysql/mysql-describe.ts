@@ -1,0 +1,137 @@
+import type { ColumnInfo, TableSchema } from '../../core/connector.js';
+import type { ColumnKind } from '../../core/values.js';
+import type { TableName } from './mysql-sql.js';
+
+/** Runs one read-only query with bound parameters and returns its rows. */
+export type RowQuery = (sql: string, params: unknown[]) => Promise<Record<string, unknown>[]>;
+
+/** One row of information_schema.COLUMNS, as far as describing needs it. */
+export interface ColumnRow {
+  readonly name: string;
+  readonly dataType: string;
+  readonly columnType: string;
+  readonly isNullable: string;
+  readonly maxLength: string | number | null;
+  readonly precision: string | number | null;
+  readonly scale: string | number | null;
+  readonly columnDefault: string | null;
+  readonly extra: string;
+}
+
+const INTEGER_TYPES = new Set(['tinyint', 'smallint', 'mediumint', 'int', 'integer', 'bigint', 'year']);
+const STRING_TYPES = new Set(['char', 'varchar', 'tinytext', 'text', 'mediumtext', 'longtext', 'enum', 'set']);
+const BINARY_TYPES = new Set(['binary', 'varbinary', 'tinyblob', 'blob', 'mediumblob', 'longblob']);
+const BOUNDED_TEXT_TYPES = new Set(['char', 'varchar']);
+
+/**
+ * The engine's kind of a MySQL column. TINYINT(1) and BIT(1) are booleans (BOOLEAN is an alias
+ * of TINYINT(1)); a MariaDB JSON column is a LONGTEXT with a `json_valid` CHECK, passed in
+ * `jsonColumns`.
+ */
+export function columnKind(dataType: string, columnType: string, isJsonText: boolean): ColumnKind {
+  const type = dataType.toLowerCase();
+  const full = columnType.toLowerCase();
+  if (type === 'tinyint' && full === 'tinyint(1)') return 'boolean';
+  if (type === 'bit') return full === 'bit(1)' ? 'boolean' : 'binary';
+  if (INTEGER_TYPES.has(type)) return 'integer';
+  if (type === 'decimal' || type === 'numeric') return 'decimal';
+  if (type === 'float' || type === 'double' || type === 'real') return 'float';
+  if (type === 'datetime') return 'timestamp';
+  if (type === 'timestamp') return 'timestamptz';
+  if (type === 'date') return 'date';
+  if (type === 'time') return 'time';
+  if (type === 'json' || isJsonText) return 'json';
+  if (STRING_TYPES.has(type)) return 'string';
+  if (BINARY_TYPES.has(type)) return 'binary';
+  return 'other';
+}
+
+function optionalNumber(value: string | number | null): number | undefined {
+  return value === null ? undefined : Number(value);
+}
+
+/** A ColumnInfo from a row of information_schema.COLUMNS. */
+export function toColumnInfo(row: ColumnRow, jsonColumns: ReadonlySet<string>): ColumnInfo {
+  const kind = columnKind(row.dataType, row.columnType, jsonColumns.has(row.name.toLowerCase()));
+  const extra = row.extra.toLowerCase();
+  // MariaDB reports a plain or implicit NULL default as the text NULL (literals come quoted);
+  // MySQL reports no default as SQL NULL and marks expression defaults DEFAULT_GENERATED.
+  const hasDefault =
+    (row.columnDefault !== null && row.columnDefault.toUpperCase() !== 'NULL') ||
+    extra.includes('auto_increment') ||
+    extra.includes('generated') ||
+    extra.includes('persistent');
+  const maxLength = BOUNDED_TEXT_TYPES.has(row.dataType.toLowerCase()) ? optionalNumber(row.maxLength) : undefined;
+  const precision = kind === 'decimal' ? optionalNumber(row.precision) : undefined;
+  const scale = kind === 'decimal' ? optionalNumber(row.scale) : undefined;
+  return {
+    name: row.name,
+    nativeType: row.columnType.toLowerCase(),
+    kind,
+    nullable: row.isNullable === 'YES',
+    ...(maxLength === undefined ? {} : { maxLength }),
+    ...(precision === undefined ? {} : { precision }),
+    ...(scale === undefined ? {} : { scale }),
+    hasDefault,
+  };
+}
+
+/** Names of the columns a MariaDB `json_valid(col)` CHECK clause validates. */
+export function jsonCheckedColumns(clauses: readonly string[]): Set<string> {
+  const columns = new Set<string>();
+  for (const clause of clauses) {
+    const match = /^\s*json_valid\(\s*`?([^`)]+)`?\s*\)\s*$/i.exec(clause);
+    if (match?.[1] !== undefined) columns.add(match[1].toLowerCase());
+  }
+  return columns;
+}
+
+/** Unique keys from information_schema.STATISTICS rows; prefix indexes do not count. */
+export function uniqueKeysOf(rows: readonly Record<string, unknown>[]): string[][] {
+  const indexes = new Map<string, { columns: string[]; isPrefix: boolean }>();
+  for (const row of rows) {
+    const name = String(row.indexName);
+    const index = indexes.get(name) ?? { columns: [], isPrefix: false };
+    index.columns.push(String(row.columnName));
+    if (row.subPart !== null && row.subPart !== undefined) index.isPrefix = true;
+    indexes.set(name, index);
+  }
+  return [...indexes.values()].filter((index) => !index.isPrefix).map((index) => index.columns);
+}
+
+const COLUMNS_SQL = `SELECT COLUMN_NAME AS name, DATA_TYPE AS dataType, COLUMN_TYPE AS columnType,
+  IS_NULLABLE AS isNullable, CHARACTER_MAXIMUM_LENGTH AS maxLength, NUMERIC_PRECISION AS \`precision\`,
+  NUMERIC_SCALE AS scale, COLUMN_DEFAULT AS columnDefault, EXTRA AS extra
+  FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ?
+  ORDER BY ORDINAL_POSITION`;
+
+const UNIQUE_SQL = `SELECT INDEX_NAME AS indexName, COLUMN_NAME AS columnName, SUB_PART AS subPart
+  FROM information_schema.STATISTICS
+  WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ? AND NON_UNIQUE = 0
+  ORDER BY INDEX_NAME = 'PRIMARY' DESC, INDEX_NAME, SEQ_IN_INDEX`;
+
+// CHECK_CONSTRAINTS.TABLE_NAME exists on MariaDB only, which is also the only server that needs it.
+const JSON_CHECKS_SQL = `SELECT CHECK_CLAUSE AS clause FROM information_schema.CHECK_CONSTRAINTS
+  WHERE CONSTRAINT_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ? AND CHECK_CLAUSE LIKE 'json_valid(%'`;
+
+/**
+ * Describes a live table from information_schema (MySQL 8 and MariaDB 10.5+), or undefined when
+ * it does not exist.
+ */
+export async function describeMysqlTable(
+  query: RowQuery,
+  table: TableName,
+  isMariaDb: boolean,
+): Promise<TableSchema | undefined> {
+  const params = [table.database ?? null, table.table];
+  const columnRows = (await query(COLUMNS_SQL, params)) as unknown as ColumnRow[];
+  if (columnRows.length === 0) return undefined;
+  const checks = isMariaDb ? await query(JSON_CHECKS_SQL, params) : [];
+  const jsonColumns = jsonCheckedColumns(checks.map((row) => String(row.clause)));
+  const uniqueRows = await query(UNIQUE_SQL, params);
+  return {
+    table: table.display,
+    columns: columnRows.map((row) => toColumnInfo(row, jsonColumns)),
+    uniqueKeys: uniqueKeysOf(uniqueRows),
+  };
+}

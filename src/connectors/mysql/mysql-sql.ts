@@ -1,0 +1,168 @@
+import { ConnectorError } from '../../core/errors.js';
+import type { PageRequest } from '../../core/keyset-reader.js';
+
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_$]*$/;
+const MAX_IDENTIFIER_LENGTH = 64;
+
+/** A validated table name, optionally qualified by its database. */
+export interface TableName {
+  /** The database part of `database.table`, or undefined for the connection's database. */
+  readonly database: string | undefined;
+  readonly table: string;
+  /** Backtick-quoted, ready for SQL. */
+  readonly quoted: string;
+  /** As configured, for messages. */
+  readonly display: string;
+}
+
+function isPlainIdentifier(part: string): boolean {
+  return IDENTIFIER.test(part) && part.length <= MAX_IDENTIFIER_LENGTH;
+}
+
+function rejectIdentifier(what: string, name: string, flow: string | undefined): never {
+  throw new ConnectorError(
+    'CONFIG_INVALID',
+    `${flow === undefined ? '' : `Flow "${flow}": `}${what} ${JSON.stringify(name)} is not a plain MySQL identifier ` +
+      '(letters, digits, _ and $, not starting with a digit, at most 64 characters); it was rejected before any SQL ran',
+    flow === undefined ? {} : { flow },
+  );
+}
+
+/** Validates `table` or `database.table` and quotes it; throws a ConnectorError naming it otherwise. */
+export function parseTableName(name: string, flow?: string): TableName {
+  const parts = name.split('.');
+  if (parts.length > 2 || !parts.every(isPlainIdentifier)) rejectIdentifier('table name', name, flow);
+  const [first, second] = parts as [string, string | undefined];
+  return {
+    database: second === undefined ? undefined : first,
+    table: second ?? first,
+    quoted: parts.map((part) => `\`${part}\``).join('.'),
+    display: name,
+  };
+}
+
+/** Validates a column name and quotes it with backticks; throws a ConnectorError naming it otherwise. */
+export function quoteColumn(name: string, flow?: string): string {
+  if (!isPlainIdentifier(name)) rejectIdentifier('column name', name, flow);
+  return `\`${name}\``;
+}
+
+/** A statement and its bound parameters (`?` placeholders, escaped by the driver). */
+export interface Statement {
+  readonly sql: string;
+  readonly params: unknown[];
+}
+
+/** What a keyset page query needs, identifiers already validated. */
+export interface PageQuery {
+  readonly table: TableName;
+  readonly columns: readonly string[];
+  readonly key: string;
+  readonly cursor: string;
+  /** Converts a key or cursor value to the value bound for that column. */
+  readonly bind: (column: string, value: string | number) => unknown;
+}
+
+/**
+ * The WHERE and ORDER BY of one page (the four shapes of PageRequest). The compound keyset is
+ * written as `cursor > ? OR (cursor = ? AND key > ?)`, which MySQL and MariaDB both turn into a
+ * range scan of a (cursor, key) index.
+ */
+export function pagePredicate(query: PageQuery, page: PageRequest): Statement {
+  const key = quoteColumn(query.key);
+  const cursor = quoteColumn(query.cursor);
+  if (page.order === 'key') {
+    if (page.afterKey === undefined) return { sql: `ORDER BY ${key}`, params: [] };
+    return { sql: `WHERE ${key} > ? ORDER BY ${key}`, params: [query.bind(query.key, page.afterKey)] };
+  }
+  const order = `ORDER BY ${cursor}, ${key}`;
+  if (page.after !== undefined) {
+    const after = query.bind(query.cursor, page.after.cursor);
+    return {
+      sql: `WHERE (${cursor} > ? OR (${cursor} = ? AND ${key} > ?)) ${order}`,
+      params: [after, after, query.bind(query.key, page.after.key)],
+    };
+  }
+  if (page.fromCursor !== undefined) {
+    return { sql: `WHERE ${cursor} >= ? ${order}`, params: [query.bind(query.cursor, page.fromCursor)] };
+  }
+  return { sql: `WHERE ${cursor} IS NOT NULL ${order}`, params: [] };
+}
+
+/** Columns to select: each quoted and aliased to itself, so row keys are the configured names. */
+export function selectList(columns: readonly string[]): string {
+  return columns.map((column) => `${quoteColumn(column)} AS ${quoteColumn(column)}`).join(', ');
+}
+
+/** `SELECT … ORDER BY … LIMIT n` for one page. */
+export function buildPageQuery(query: PageQuery, page: PageRequest): Statement {
+  const predicate = pagePredicate(query, page);
+  return {
+    sql: `SELECT ${selectList(query.columns)} FROM ${query.table.quoted} ${predicate.sql} LIMIT ?`,
+    params: [...predicate.params, page.limit],
+  };
+}
+
+/** Counts the rows of a page's predicate, at most `limit` of them. */
+export function buildCountQuery(query: PageQuery, page: PageRequest): Statement {
+  const predicate = pagePredicate(query, page);
+  const where = predicate.sql.replace(/ ?ORDER BY .*$/, '');
+  return {
+    sql: `SELECT COUNT(*) AS pending FROM (SELECT 1 FROM ${query.table.quoted} ${where} LIMIT ?) AS pending_rows`,
+    params: [...predicate.params, page.limit],
+  };
+}
+
+/** How an upsert names the incoming row in its UPDATE clause. */
+export type UpsertSyntax = 'values-function' | 'row-alias';
+
+/**
+ * A multi-row `INSERT … ON DUPLICATE KEY UPDATE` of `rows` (each in the order of `columns`).
+ * `values-function` (`col = VALUES(col)`) works on MariaDB and MySQL; `row-alias`
+ * (`AS incoming … col = incoming.col`) is MySQL 8.0.20+, where VALUES() is deprecated.
+ */
+export function buildUpsert(
+  table: TableName,
+  columns: readonly string[],
+  key: string,
+  rows: readonly unknown[][],
+  syntax: UpsertSyntax,
+): Statement {
+  const updated = columns.filter((column) => column !== key);
+  // A record holding only its key still needs an UPDATE clause; assigning the key to itself is a no-op.
+  const assigned = updated.length > 0 ? updated : [key];
+  const incoming = (column: string): string =>
+    syntax === 'row-alias' ? `incoming.${quoteColumn(column)}` : `VALUES(${quoteColumn(column)})`;
+  const assignments = assigned.map((column) => `${quoteColumn(column)} = ${incoming(column)}`).join(', ');
+  const alias = syntax === 'row-alias' ? ' AS incoming' : '';
+  return {
+    sql: `INSERT INTO ${table.quoted} (${columns.map((column) => quoteColumn(column)).join(', ')}) VALUES ?${alias} ON DUPLICATE KEY UPDATE ${assignments}`,
+    params: [rows],
+  };
+}
+
+/** `DELETE … WHERE key IN (…)`. */
+export function buildDelete(table: TableName, key: string, keys: readonly unknown[]): Statement {
+  return { sql: `DELETE FROM ${table.quoted} WHERE ${quoteColumn(key)} IN (?)`, params: [keys] };
+}
+
+/** `UPDATE … SET column = TRUE WHERE key IN (…)`: a soft delete. */
+export function buildSoftDelete(table: TableName, key: string, column: string, keys: readonly unknown[]): Statement {
+  return {
+    sql: `UPDATE ${table.quoted} SET ${quoteColumn(column)} = TRUE WHERE ${quoteColumn(key)} IN (?)`,
+    params: [keys],
+  };
+}
+
+/** `SELECT … WHERE key IN (…)`. */
+export function buildSelectByKeys(
+  table: TableName,
+  columns: readonly string[],
+  key: string,
+  keys: readonly unknown[],
+): Statement {
+  return {
+    sql: `SELECT ${selectList(columns)} FROM ${table.quoted} WHERE ${quoteColumn(key)} IN (?)`,
+    params: [keys],
+  };
+}

@@ -1,0 +1,149 @@
+import type { SourceSpec } from '../../core/connector.js';
+import { ConnectorError } from '../../core/errors.js';
+import type { PageRequest } from '../../core/keyset-reader.js';
+
+/** A plain identifier: letters, digits, `_` and `$`, not starting with a digit or `$`. */
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_$]*$/;
+/** PostgreSQL truncates longer names silently (NAMEDATALEN - 1), so they are refused instead. */
+const MAX_IDENTIFIER_LENGTH = 63;
+
+/** One SQL statement and its bound parameters. */
+export interface Statement {
+  readonly text: string;
+  readonly values: unknown[];
+}
+
+/** Where an identifier comes from, so a refusal names it. */
+export interface IdentifierContext {
+  /** The flow whose config holds the identifier (`connection` for connection-level settings). */
+  readonly flow: string;
+  /** What the identifier names, e.g. `source table`, `target column`. */
+  readonly role: string;
+}
+
+/** A validated, schema-qualified table name. */
+export interface TableName {
+  readonly schema: string;
+  readonly name: string;
+  /** Quoted for SQL: `"sales"."accounts"`. */
+  readonly sql: string;
+  /** For messages: `sales.accounts`. */
+  readonly display: string;
+}
+
+/** Whether a name is a plain identifier Syncline accepts without question. */
+export function isPlainIdentifier(name: string): boolean {
+  return name.length <= MAX_IDENTIFIER_LENGTH && IDENTIFIER.test(name);
+}
+
+/**
+ * Validates one identifier and quotes it. Anything but a plain name is refused with a
+ * ConnectorError naming it and the flow, before any SQL is built with it (invariant 6).
+ */
+export function quoteIdentifier(name: string, context: IdentifierContext): string {
+  if (!isPlainIdentifier(name)) {
+    const where = context.flow === 'connection' ? 'The PostgreSQL connection' : `Flow "${context.flow}"`;
+    throw new ConnectorError(
+      'CONFIG_INVALID',
+      `${where}: the ${context.role} ${JSON.stringify(name)} is not a plain identifier (letters, digits, _ and $, ` +
+        `starting with a letter or _, at most ${MAX_IDENTIFIER_LENGTH} characters); no SQL was run with it`,
+      context.flow === 'connection' ? {} : { flow: context.flow },
+    );
+  }
+  // Validated names hold no double quote; quoting keeps their case and shields reserved words.
+  return `"${name}"`;
+}
+
+/** Parses `table` or `schema.table` (the schema defaults to `defaultSchema`), validating each part. */
+export function parseTableName(table: string, defaultSchema: string, context: IdentifierContext): TableName {
+  const parts = table.split('.');
+  if (parts.length > 2) quoteIdentifier(table, context);
+  const [schema, name] = parts.length === 2 ? (parts as [string, string]) : [defaultSchema, table];
+  const sql = `${quoteIdentifier(schema, { ...context, role: `schema of the ${context.role}` })}.${quoteIdentifier(name, context)}`;
+  return { schema, name, sql, display: `${schema}.${name}` };
+}
+
+/** A source, validated and quoted once per call: what every read statement is built from. */
+export interface ReadShape {
+  readonly table: TableName;
+  readonly key: string;
+  readonly cursor: string;
+  /** The select list: `source.columns`, plus key, cursor and deleted if missing. */
+  readonly selectList: string;
+}
+
+/** Validates every identifier of a source and quotes it. */
+export function readShape(source: SourceSpec, defaultSchema: string): ReadShape {
+  const context = { flow: source.flow };
+  const table = parseTableName(source.table, defaultSchema, { ...context, role: 'source table' });
+  const names = [...new Set([source.key, source.cursor, ...(source.deleted === undefined ? [] : [source.deleted]), ...source.columns])];
+  const quoted = names.map((name) => quoteIdentifier(name, { ...context, role: `column of ${table.display}` }));
+  return {
+    table,
+    key: quoteIdentifier(source.key, { ...context, role: 'source key column' }),
+    cursor: quoteIdentifier(source.cursor, { ...context, role: 'source cursor column' }),
+    selectList: quoted.join(', '),
+  };
+}
+
+interface Predicate {
+  /** `WHERE …` or the empty string. */
+  readonly where: string;
+  readonly orderBy: string;
+  readonly values: unknown[];
+}
+
+/** The predicate and order of one page, as documented on PageRequest. Parameters start at $1. */
+function pagePredicate(shape: ReadShape, page: PageRequest): Predicate {
+  const { key, cursor } = shape;
+  if (page.order === 'key') {
+    return page.afterKey === undefined
+      ? { where: '', orderBy: key, values: [] }
+      : { where: `WHERE ${key} > $1`, orderBy: key, values: [page.afterKey] };
+  }
+  const orderBy = `${cursor}, ${key}`;
+  if (page.after !== undefined) {
+    return {
+      where: `WHERE (${cursor} > $1 OR (${cursor} = $1 AND ${key} > $2))`,
+      orderBy,
+      values: [page.after.cursor, page.after.key],
+    };
+  }
+  if (page.fromCursor !== undefined) return { where: `WHERE ${cursor} >= $1`, orderBy, values: [page.fromCursor] };
+  // Rows whose cursor is NULL never come in cursor order (keyset-reader.ts documents why).
+  return { where: `WHERE ${cursor} IS NOT NULL`, orderBy, values: [] };
+}
+
+/** `SELECT … ORDER BY … LIMIT n` for one page of a keyset scan. */
+export function selectPageStatement(shape: ReadShape, page: PageRequest): Statement {
+  const { where, orderBy, values } = pagePredicate(shape, page);
+  return {
+    text: `SELECT ${shape.selectList} FROM ${shape.table.sql} ${where} ORDER BY ${orderBy} LIMIT $${values.length + 1}`,
+    values: [...values, page.limit],
+  };
+}
+
+/** Counts the rows of a page's predicate, stopping at `page.limit`. */
+export function countPageStatement(shape: ReadShape, page: PageRequest): Statement {
+  const { where, values } = pagePredicate(shape, page);
+  return {
+    text: `SELECT count(*)::int AS n FROM (SELECT 1 FROM ${shape.table.sql} ${where} LIMIT $${values.length + 1}) AS pending`,
+    values: [...values, page.limit],
+  };
+}
+
+/** The greatest cursor value, `max` as the column's own type. */
+export function maxCursorStatement(shape: ReadShape): Statement {
+  return { text: `SELECT max(${shape.cursor}) AS max_cursor FROM ${shape.table.sql}`, values: [] };
+}
+
+/**
+ * Rows by key. The keys are bound as one array of text; PostgreSQL types the untyped parameter
+ * as an array of the key column's type, so the comparison uses the column's index.
+ */
+export function readByKeysStatement(shape: ReadShape, keys: readonly string[]): Statement {
+  return {
+    text: `SELECT ${shape.selectList} FROM ${shape.table.sql} WHERE ${shape.key} = ANY($1) ORDER BY ${shape.key}`,
+    values: [keys],
+  };
+}

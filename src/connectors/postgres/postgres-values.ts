@@ -1,0 +1,125 @@
+import pg from 'pg';
+import type { CustomTypesConfig } from 'pg';
+import type { ColumnKind, Value } from '../../core/values.js';
+
+/** Type OIDs of the built-in types whose text form the connector parses itself. */
+const Oid = {
+  int8: 20,
+  date: 1082,
+  timestamp: 1114,
+  timestamptz: 1184,
+  interval: 1186,
+  int8Array: 1016,
+  numericArray: 1231,
+  timestampArray: 1115,
+  dateArray: 1182,
+  timestamptzArray: 1185,
+  intervalArray: 1187,
+  textArray: 1009,
+} as const;
+
+const TIMESTAMP_TEXT = /^(\d{4,}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2}(?:\.\d+)?)(?:([+-]\d{2})(:\d{2})?(:\d{2})?)?( BC)?$/;
+
+/**
+ * The canonical ISO 8601 form of a PostgreSQL timestamp text: `2026-01-01 10:00:00.123456+00`
+ * becomes `2026-01-01T10:00:00.123456+00:00`; a naive timestamp keeps no offset. Fractional
+ * digits are kept as the server printed them, so nothing passes through a JS Date. Texts that are
+ * no plain timestamp (`infinity`, BC dates) come back unchanged.
+ */
+export function canonicalTimestamp(text: string): string {
+  const match = TIMESTAMP_TEXT.exec(text);
+  if (match === null || match[6] !== undefined) return text;
+  const [, date, time, hours, minutes, seconds] = match;
+  if (hours === undefined) return `${date}T${time}`;
+  // Offsets with seconds (local mean time before 1900) have no ISO form; keep them visible.
+  return `${date}T${time}${hours}${minutes ?? ':00'}${seconds ?? ''}`;
+}
+
+/** int8 text as a number when it is within the safe integer range, else as the exact string. */
+export function canonicalInt8(text: string): number | string {
+  const value = Number(text);
+  return Number.isSafeInteger(value) ? value : text;
+}
+
+type ArrayElement = string | null | ArrayElement[];
+
+function mapArray<T>(values: ArrayElement[], map: (text: string) => T): unknown[] {
+  return values.map((value) => (value === null ? null : Array.isArray(value) ? mapArray(value, map) : map(value)));
+}
+
+const identity = (text: string): string => text;
+
+/**
+ * Text parsers that keep every value exact: numeric, int8 beyond 2^53, timestamps, dates, times
+ * and intervals stay strings (timestamps in canonical ISO form); int2/int4 and floats are numbers,
+ * booleans booleans, json and jsonb parsed, bytea a Buffer (the driver's defaults for those).
+ * Given per pool, so other users of `pg` in the process keep their own parsers.
+ */
+export const postgresTypes: CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
+    const parseTextArray = pg.types.getTypeParser(Oid.textArray, 'text') as (text: string) => ArrayElement[];
+    switch (oid) {
+      case Oid.int8:
+        return canonicalInt8;
+      case Oid.date:
+      case Oid.interval:
+        return identity;
+      case Oid.timestamp:
+      case Oid.timestamptz:
+        return canonicalTimestamp;
+      case Oid.int8Array:
+        return (text: string) => mapArray(parseTextArray(text), canonicalInt8);
+      case Oid.numericArray:
+      case Oid.dateArray:
+      case Oid.intervalArray:
+        return parseTextArray;
+      case Oid.timestampArray:
+      case Oid.timestamptzArray:
+        return (text: string) => mapArray(parseTextArray(text), canonicalTimestamp);
+      default:
+        return pg.types.getTypeParser(oid, format ?? 'text');
+    }
+  }) as CustomTypesConfig['getTypeParser'],
+};
+
+/**
+ * A canonical value as a bound parameter for a column of `kind`: text (PostgreSQL casts it to the
+ * column type), or a Buffer for binary. JSON columns get JSON text (a string value too, since
+ * canonical JSON is parsed JSON); an array for any other column becomes an array literal.
+ */
+export function toParameter(value: Value | undefined, kind: ColumnKind): string | Buffer | null {
+  if (value === null || value === undefined) return null;
+  if (kind === 'json') return JSON.stringify(value);
+  if (value instanceof Uint8Array) return Buffer.isBuffer(value) ? value : Buffer.from(value);
+  if (Array.isArray(value)) return arrayLiteral(value);
+  if (typeof value === 'object') return JSON.stringify(value);
+  return String(value);
+}
+
+/** A PostgreSQL array literal: `{1,NULL,"a \"b\""}`. */
+export function arrayLiteral(values: readonly unknown[]): string {
+  const elements = values.map((element): string => {
+    if (element === null || element === undefined) return 'NULL';
+    if (Array.isArray(element)) return arrayLiteral(element);
+    const text = typeof element === 'object' ? JSON.stringify(element) : String(element as string | number | boolean);
+    return `"${text.replace(/[\\"]/g, (char) => `\\${char}`)}"`;
+  });
+  return `{${elements.join(',')}}`;
+}
+
+/**
+ * A canonical value as one field of COPY's text format, producing exactly what `toParameter`
+ * binds: NULL is `\N`; backslash, tab, newline and carriage return are escaped.
+ */
+export function toCopyField(value: Value | undefined, kind: ColumnKind): string {
+  const parameter = toParameter(value, kind);
+  if (parameter === null) return '\\N';
+  return escapeCopyText(Buffer.isBuffer(parameter) ? `\\x${parameter.toString('hex')}` : parameter);
+}
+
+/** Escapes a text for COPY's text format. */
+export function escapeCopyText(text: string): string {
+  return text.replace(/[\\\t\n\r]/g, (char) => COPY_ESCAPES[char] ?? char);
+}
+
+const COPY_ESCAPES: Readonly<Record<string, string>> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };

@@ -1,0 +1,24 @@
+import { createHash } from 'node:crypto';
+import type { TargetRecord } from './connector.js';
+import type { Value } from './values.js';
+
+function encode(value: Value | undefined): string {
+  if (value === undefined) return 'u';
+  if (value instanceof Uint8Array) return `b${Buffer.from(value).toString('hex')}`;
+  return JSON.stringify(value);
+}
+
+/**
+ * Content hash of a mapped record (SHA-1, base64url): what was written, so an unchanged record is
+ * not written again. Columns are hashed in the flow's fixed column order, so the hash changes
+ * when the mapping does, and the record is written again then.
+ */
+export function contentHash(record: TargetRecord, columns: readonly string[]): string {
+  const hash = createHash('sha1');
+  hash.update(record.op);
+  for (const column of columns) {
+    hash.update('\u0000');
+    hash.update(encode(record.values[column]));
+  }
+  return hash.digest('base64url');
+}

@@ -1,0 +1,147 @@
+import { randomUUID } from 'node:crypto';
+import type { Connector } from './connector.js';
+import { toSyncError, type SyncError } from './errors.js';
+import type { Flow } from './flow.js';
+import type { Logger } from './logger.js';
+import { emptyCounts, handleChanges, type MutableCounts } from './batch-handler.js';
+import { prefetchOne } from './prefetch.js';
+import { createRetryPolicy, isRetryable } from './retry-policy.js';
+import type { RunCounts, RunStatus, RunTrigger, StateStore } from './state-store.js';
+
+/** The systems a cycle talks to. */
+export interface CyclePorts {
+  readonly source: Connector;
+  readonly target: Connector;
+  readonly state: StateStore;
+  readonly logger: Logger;
+}
+
+/** Progress after each batch, for progress bars and live summaries. */
+export interface CycleProgress {
+  readonly flow: string;
+  readonly counts: RunCounts;
+  /** Milliseconds since the cycle started. */
+  readonly elapsedMs: number;
+}
+
+export interface CycleOptions {
+  readonly trigger: RunTrigger;
+  /** Aborts at once: connectors stop mid-query; the unfinished batch is rolled back and read again next time. */
+  readonly signal: AbortSignal;
+  /** Stops gracefully: the batch in hand is written and committed, then the cycle ends (status `aborted`). */
+  readonly stop?: AbortSignal;
+  /** Who holds the flow's lease; default a random id per call. */
+  readonly owner?: string;
+  /** How long the lease lasts without renewal; renewed after every batch. Default 2 minutes. */
+  readonly leaseTtlMs?: number;
+  readonly onProgress?: (progress: CycleProgress) => void;
+}
+
+export interface CycleResult {
+  readonly flow: string;
+  /** `busy` when another cycle of the flow holds its lease; nothing ran then. */
+  readonly status: Exclude<RunStatus, 'running'> | 'busy';
+  readonly runId: number | undefined;
+  readonly counts: RunCounts;
+  readonly durationMs: number;
+  readonly error: SyncError | undefined;
+}
+
+const DEFAULT_LEASE_TTL_MS = 120_000;
+
+/**
+ * One cycle of a flow (DESIGN.md): read changes since the checkpoint, map and validate, skip
+ * unchanged records, write each batch idempotently, then record key map, hashes, dead letters and
+ * the checkpoint — only after the target acknowledged. A retryable read error restarts reading
+ * from the last stored checkpoint with back-off; anything else ends the cycle as failed with the
+ * checkpoint where the last acknowledged batch left it.
+ */
+export async function runCycle(flow: Flow, ports: CyclePorts, options: CycleOptions): Promise<CycleResult> {
+  const started = Date.now();
+  const owner = options.owner ?? randomUUID();
+  const ttl = options.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS;
+  const counts = emptyCounts();
+  if (!(await ports.state.acquireLease(flow.name, owner, ttl))) {
+    return { flow: flow.name, status: 'busy', runId: undefined, counts, durationMs: 0, error: undefined };
+  }
+  const log = ports.logger.child({ flow: flow.name });
+  const runId = await ports.state.startRun(flow.name, options.trigger);
+  let error: SyncError | undefined;
+  let isComplete = false;
+  try {
+    isComplete = await readAndWrite(flow, ports, options, counts, { owner, ttl, started, log });
+  } catch (thrown) {
+    error = toSyncError(thrown, { flow: flow.name });
+  }
+  const status =
+    error === undefined
+      ? isComplete
+        ? 'succeeded'
+        : 'aborted'
+      : error.code === 'CYCLE_ABORTED' || options.signal.aborted
+        ? 'aborted'
+        : 'failed';
+  try {
+    await ports.state.finishRun(runId, { status, counts, ...(error === undefined ? {} : { error: error.toJSON() }) });
+  } finally {
+    await ports.state.releaseLease(flow.name, owner);
+  }
+  const durationMs = Date.now() - started;
+  if (error !== undefined && status === 'failed') log.error(`cycle failed: ${error.message}`, { code: error.code, runId });
+  return { flow: flow.name, status, runId, counts, durationMs, error };
+}
+
+async function readAndWrite(
+  flow: Flow,
+  ports: CyclePorts,
+  options: CycleOptions,
+  counts: MutableCounts,
+  run: { owner: string; ttl: number; started: number; log: Logger },
+): Promise<boolean> {
+  const { signal } = options;
+  const policy = createRetryPolicy(flow.retry, (error, delayMs) => {
+    run.log.warn(`write failed, retrying in ${Math.round(delayMs)} ms: ${toSyncError(error).message}`);
+  });
+  let readFailures = 0;
+  for (;;) {
+    const since = await ports.state.getCheckpoint(flow.name);
+    try {
+      for await (const batch of prefetchOne(ports.source.readChanges(flow.source, since, signal))) {
+        signal.throwIfAborted();
+        if (options.stop?.aborted === true) return false;
+        const commit = await handleChanges({ flow, target: ports.target, state: ports.state, policy, signal, force: false }, batch.changes, counts);
+        await ports.state.commitBatch(flow.name, { ...commit, checkpoint: batch.checkpoint });
+        for (const letter of commit.deadLetters) {
+          run.log.warn(`record ${letter.key} dead-lettered: ${letter.reason}`, { key: letter.key, field: letter.field, code: letter.code });
+        }
+        if (!(await ports.state.acquireLease(flow.name, run.owner, run.ttl))) {
+          throw toSyncError(new Error('lost the flow lease to another process; stopping this cycle'), { flow: flow.name });
+        }
+        options.onProgress?.({ flow: flow.name, counts: { ...counts }, elapsedMs: Date.now() - run.started });
+        readFailures = 0;
+      }
+      return true;
+    } catch (thrown) {
+      const error = toSyncError(thrown, { flow: flow.name });
+      readFailures += 1;
+      if (!isRetryable(error) || signal.aborted || readFailures >= flow.retry.attempts) throw error;
+      const delayMs = Math.min(flow.retry.maxDelayMs, flow.retry.initialDelayMs * 2 ** (readFailures - 1));
+      run.log.warn(`cycle interrupted (${error.message}); resuming from the last checkpoint in ${delayMs} ms`);
+      await sleep(delayMs, signal);
+    }
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}

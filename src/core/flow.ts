@@ -1,0 +1,95 @@
+import type { CadenceConfig, FlowConfig } from '../config/config-schema.js';
+import { parseDurationMs } from '../config/duration.js';
+import type { DeletePolicy, FieldType, SourceSpec, TargetSpec } from './connector.js';
+import { compileFieldMappings, type FieldMapping, type MappingContext } from './mapping.js';
+import { compileValidation, type FieldRules } from './validation.js';
+
+/** Retry of a batch that failed with a retryable error. */
+export interface RetrySettings {
+  /** Tries, the first included. */
+  readonly attempts: number;
+  readonly initialDelayMs: number;
+  readonly maxDelayMs: number;
+}
+
+/** A flow, compiled from its config: what the cycle runs. */
+export interface Flow {
+  readonly name: string;
+  readonly enabled: boolean;
+  readonly sourceConnection: string;
+  readonly targetConnection: string;
+  readonly source: SourceSpec;
+  readonly target: TargetSpec;
+  readonly mapping: MappingContext;
+  readonly rules: readonly FieldRules[];
+  readonly cadence: CadenceConfig;
+  readonly retry: RetrySettings;
+}
+
+/** Defaults of keys a flow may leave out; docs/config.md lists the same values. */
+export const FLOW_DEFAULTS = {
+  batch: 1000,
+  lookbackMs: 5 * 60_000,
+  cadence: { every: '5m' } satisfies CadenceConfig,
+  retry: { attempts: 5, initialDelayMs: 500, maxDelayMs: 30_000 },
+} as const;
+
+function durationOr(text: string | undefined, fallback: number): number {
+  return text === undefined ? fallback : (parseDurationMs(text) ?? fallback);
+}
+
+function deletePolicy(config: FlowConfig['target']['onDelete']): DeletePolicy {
+  if (config === undefined || config === 'ignore') return { mode: 'ignore' };
+  if (config === 'hard') return { mode: 'hard' };
+  return { mode: 'soft', column: config.soft };
+}
+
+/** Source columns the flow reads: key, cursor, deleted flag and every mapped input. */
+function sourceColumns(config: FlowConfig, fields: readonly FieldMapping[]): string[] {
+  const columns = new Set<string>([config.source.key, config.source.cursor]);
+  if (config.source.deleted !== undefined) columns.add(config.source.deleted);
+  for (const field of fields) if (field.from !== undefined) columns.add(field.from);
+  return [...columns];
+}
+
+/** Compiles one flow of the config. */
+export function compileFlow(name: string, config: FlowConfig): Flow {
+  const fields = compileFieldMappings(config.fields);
+  const onDelete = deletePolicy(config.target.onDelete);
+  const lookback =
+    config.source.lookback === undefined
+      ? FLOW_DEFAULTS.lookbackMs
+      : typeof config.source.lookback === 'number'
+        ? config.source.lookback
+        : durationOr(config.source.lookback, FLOW_DEFAULTS.lookbackMs);
+  const targetColumns = [config.target.key, ...fields.map((field) => field.target)];
+  if (onDelete.mode === 'soft' && !targetColumns.includes(onDelete.column)) targetColumns.push(onDelete.column);
+  const types: Record<string, FieldType | undefined> = {};
+  for (const field of fields) types[field.target] = field.type;
+  if (onDelete.mode === 'soft') types[onDelete.column] = 'boolean';
+  return {
+    name,
+    enabled: config.enabled ?? true,
+    sourceConnection: config.source.connection,
+    targetConnection: config.target.connection,
+    source: {
+      flow: name,
+      table: config.source.table,
+      key: config.source.key,
+      cursor: config.source.cursor,
+      deleted: config.source.deleted,
+      columns: sourceColumns(config, fields),
+      batchSize: config.batch ?? FLOW_DEFAULTS.batch,
+      lookback,
+    },
+    target: { flow: name, table: config.target.table, key: config.target.key, columns: targetColumns, types, onDelete },
+    mapping: { sourceKey: config.source.key, targetKey: config.target.key, fields, onDelete },
+    rules: compileValidation(config.validate),
+    cadence: config.cadence ?? FLOW_DEFAULTS.cadence,
+    retry: {
+      attempts: config.retry?.attempts ?? FLOW_DEFAULTS.retry.attempts,
+      initialDelayMs: durationOr(config.retry?.initialDelay, FLOW_DEFAULTS.retry.initialDelayMs),
+      maxDelayMs: durationOr(config.retry?.maxDelay, FLOW_DEFAULTS.retry.maxDelayMs),
+    },
+  };
+}

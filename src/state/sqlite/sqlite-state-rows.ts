@@ -1,0 +1,132 @@
+import type { SyncErrorJson } from '../../core/errors.js';
+import type {
+  DeadLetter,
+  DeadLetterStatus,
+  RunRecord,
+  RunStatus,
+  RunTrigger,
+  SyncedRecord,
+} from '../../core/state-store.js';
+import type { Row } from '../../core/values.js';
+
+/** A row of `synced` as SQLite returns it. */
+export interface SyncedRow {
+  key: string;
+  target_key: string;
+  hash: string;
+  deleted: number;
+}
+
+/** A row of `runs` as SQLite returns it. */
+export interface RunRow {
+  id: number;
+  flow: string;
+  trigger: string;
+  status: string;
+  started_at: string;
+  finished_at: string | null;
+  duration_ms: number | null;
+  read_count: number;
+  written_count: number;
+  unchanged_count: number;
+  quarantined_count: number;
+  failed_count: number;
+  deleted_count: number;
+  error: string | null;
+}
+
+/** A row of `dead_letters` as SQLite returns it. */
+export interface DeadLetterRow {
+  id: number;
+  flow: string;
+  key: string;
+  field: string | null;
+  kind: string;
+  code: string;
+  reason: string;
+  payload: string;
+  status: string;
+  occurrences: number;
+  created_at: string;
+  updated_at: string;
+}
+
+/** Now, as the store writes timestamps: ISO 8601 in UTC with milliseconds (`2024-05-01T08:00:00.000Z`). */
+export function utcNow(now: Date = new Date()): string {
+  return now.toISOString();
+}
+
+/** The marker a binary value of a dead letter's payload is stored under, as base64. */
+const BINARY_MARKER = '$binary';
+
+/**
+ * A dead letter's payload as JSON text. Binary values (Uint8Array, Buffer) become
+ * `{"$binary": "<base64>"}` so they survive the round trip instead of turning into index maps.
+ */
+export function encodePayload(payload: Row): string {
+  return JSON.stringify(payload, function (this: Record<string, unknown>, key: string, value: unknown) {
+    const original = this[key];
+    return original instanceof Uint8Array
+      ? { [BINARY_MARKER]: Buffer.from(original).toString('base64') }
+      : value;
+  });
+}
+
+/** The inverse of `encodePayload`: binary markers come back as Buffers. */
+export function decodePayload(text: string): Row {
+  return JSON.parse(text, (_key, value: unknown) => {
+    if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+      const entries = Object.entries(value);
+      const [first] = entries;
+      if (entries.length === 1 && first?.[0] === BINARY_MARKER && typeof first[1] === 'string') {
+        return Buffer.from(first[1], 'base64');
+      }
+    }
+    return value;
+  }) as Row;
+}
+
+/** A synced record from its row. */
+export function syncedFromRow(row: SyncedRow): SyncedRecord {
+  return { key: row.key, targetKey: row.target_key, hash: row.hash, deleted: row.deleted !== 0 };
+}
+
+/** A run record from its row. */
+export function runFromRow(row: RunRow): RunRecord {
+  return {
+    id: row.id,
+    flow: row.flow,
+    trigger: row.trigger as RunTrigger,
+    status: row.status as RunStatus,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at ?? undefined,
+    durationMs: row.duration_ms ?? undefined,
+    counts: {
+      read: row.read_count,
+      written: row.written_count,
+      unchanged: row.unchanged_count,
+      quarantined: row.quarantined_count,
+      failed: row.failed_count,
+      deleted: row.deleted_count,
+    },
+    error: row.error === null ? undefined : (JSON.parse(row.error) as SyncErrorJson),
+  };
+}
+
+/** A dead letter from its row; `field` is left out when the row has none. */
+export function deadLetterFromRow(row: DeadLetterRow): DeadLetter {
+  return {
+    id: row.id,
+    flow: row.flow,
+    key: row.key,
+    ...(row.field === null ? {} : { field: row.field }),
+    kind: row.kind as DeadLetter['kind'],
+    code: row.code,
+    reason: row.reason,
+    payload: decodePayload(row.payload),
+    status: row.status as DeadLetterStatus,
+    occurrences: row.occurrences,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}

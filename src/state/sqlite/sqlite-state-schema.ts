@@ -1,0 +1,121 @@
+import type Database from 'better-sqlite3';
+import { StateStoreError } from '../../core/errors.js';
+
+/** One step of the state store's schema; applied once, in order, and recorded in `schema_version`. */
+export interface SqliteMigration {
+  /** Strictly increasing, starting at 1. */
+  readonly version: number;
+  /** What the step does, for the `schema_version` table. */
+  readonly description: string;
+  /** DDL run inside the migration's transaction. */
+  readonly sql: string;
+}
+
+/** The schema of the SQLite state store, oldest first. Append new steps; never edit a shipped one. */
+export const sqliteMigrations: readonly SqliteMigration[] = [
+  {
+    version: 1,
+    description: 'checkpoints, key map with synced hashes, runs, dead letters, leases, flow meta',
+    sql: `
+      CREATE TABLE checkpoints (
+        flow TEXT PRIMARY KEY,
+        checkpoint TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      CREATE TABLE synced (
+        flow TEXT NOT NULL,
+        key TEXT NOT NULL,
+        target_key TEXT NOT NULL,
+        hash TEXT NOT NULL,
+        deleted INTEGER NOT NULL DEFAULT 0,
+        synced_at TEXT NOT NULL,
+        PRIMARY KEY (flow, key)
+      );
+      CREATE TABLE runs (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        flow TEXT NOT NULL,
+        "trigger" TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('running', 'succeeded', 'failed', 'aborted')),
+        started_at TEXT NOT NULL,
+        finished_at TEXT,
+        duration_ms INTEGER,
+        read_count INTEGER NOT NULL DEFAULT 0,
+        written_count INTEGER NOT NULL DEFAULT 0,
+        unchanged_count INTEGER NOT NULL DEFAULT 0,
+        quarantined_count INTEGER NOT NULL DEFAULT 0,
+        failed_count INTEGER NOT NULL DEFAULT 0,
+        deleted_count INTEGER NOT NULL DEFAULT 0,
+        error TEXT
+      );
+      CREATE INDEX runs_by_flow ON runs (flow, id);
+      CREATE INDEX runs_by_flow_status ON runs (flow, status, id);
+      CREATE TABLE dead_letters (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        flow TEXT NOT NULL,
+        key TEXT NOT NULL,
+        field TEXT,
+        kind TEXT NOT NULL CHECK (kind IN ('validation', 'write')),
+        code TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('open', 'replayed', 'discarded')),
+        occurrences INTEGER NOT NULL DEFAULT 1,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      CREATE UNIQUE INDEX dead_letters_one_open_per_key ON dead_letters (flow, key) WHERE status = 'open';
+      CREATE INDEX dead_letters_by_updated ON dead_letters (updated_at, id);
+      CREATE INDEX dead_letters_by_flow ON dead_letters (flow, updated_at, id);
+      CREATE TABLE leases (
+        flow TEXT PRIMARY KEY,
+        owner TEXT NOT NULL,
+        expires_at TEXT NOT NULL
+      );
+      CREATE TABLE flow_meta (
+        flow TEXT NOT NULL,
+        name TEXT NOT NULL,
+        value TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (flow, name)
+      );
+    `,
+  },
+];
+
+/**
+ * Brings the schema of `db` up to the newest migration. Idempotent, and safe when two processes
+ * start at once: the version is read and the steps applied inside one write transaction.
+ * Returns the schema version after migrating.
+ */
+export function migrateSqliteState(
+  db: Database.Database,
+  file: string,
+  migrations: readonly SqliteMigration[] = sqliteMigrations,
+): number {
+  db.exec(
+    'CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at TEXT NOT NULL)',
+  );
+  const newest = migrations.reduce((max, migration) => Math.max(max, migration.version), 0);
+  const apply = db.transaction(() => {
+    const row = db.prepare('SELECT MAX(version) AS version FROM schema_version').get() as {
+      version: number | null;
+    };
+    const current = row.version ?? 0;
+    if (current > newest) {
+      throw new StateStoreError(
+        `State store ${file} has schema version ${current}, newer than this Syncline knows (${newest}); upgrade Syncline`,
+        { retryable: false },
+      );
+    }
+    const record = db.prepare(
+      'INSERT INTO schema_version (version, description, applied_at) VALUES (?, ?, ?)',
+    );
+    for (const migration of [...migrations].sort((a, b) => a.version - b.version)) {
+      if (migration.version <= current) continue;
+      db.exec(migration.sql);
+      record.run(migration.version, migration.description, new Date().toISOString());
+    }
+    return Math.max(current, newest);
+  });
+  return apply.immediate();
+}
