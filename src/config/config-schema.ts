@@ -1,3 +1,4 @@
+import { Cron } from 'croner';
 import { z } from 'zod';
 import { FieldTypes } from '../core/connector.js';
 import { describeIdentifierRule, isPlainIdentifier } from '../core/identifiers.js';
@@ -83,11 +84,24 @@ const cadence = z
     message: '"timezone" applies to "cron" only',
     path: ['timezone'],
   })
+  .refine((spec) => spec.cron === undefined || isValidCron(spec.cron), {
+    message: 'not a valid cron expression; use five fields "minute hour day-of-month month day-of-week", e.g. "0 2 * * *"',
+    path: ['cron'],
+  })
   .refine((spec) => spec.timezone === undefined || isKnownTimeZone(spec.timezone), {
     message: 'unknown time zone; use an IANA name such as Asia/Shanghai or UTC',
     path: ['timezone'],
   });
 export type CadenceConfig = z.infer<typeof cadence>;
+
+function isValidCron(expression: string): boolean {
+  try {
+    new Cron(expression, { paused: true });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 function isKnownTimeZone(zone: string): boolean {
   try {

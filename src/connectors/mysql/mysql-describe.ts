@@ -1,4 +1,5 @@
-import type { ColumnInfo, TableSchema } from '../../core/connector.js';
+import type { ColumnInfo, TableSchema, TargetSpec } from '../../core/connector.js';
+import { ConnectorError } from '../../core/errors.js';
 import type { ColumnKind } from '../../core/values.js';
 import type { TableName } from './mysql-sql.js';
 
@@ -114,6 +115,12 @@ const UNIQUE_SQL = `SELECT INDEX_NAME AS indexName, COLUMN_NAME AS columnName, S
 const JSON_CHECKS_SQL = `SELECT CHECK_CLAUSE AS clause FROM information_schema.CHECK_CONSTRAINTS
   WHERE CONSTRAINT_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ? AND CHECK_CLAUSE LIKE 'json_valid(%'`;
 
+/** A TableSchema plus what only this connector needs. */
+export interface MysqlTableSchema extends TableSchema {
+  /** Columns filled by AUTO_INCREMENT. */
+  readonly autoIncrementColumns: readonly string[];
+}
+
 /**
  * Describes a live table from information_schema (MySQL 8 and MariaDB 10.5+), or undefined when
  * it does not exist.
@@ -122,7 +129,7 @@ export async function describeMysqlTable(
   query: RowQuery,
   table: TableName,
   isMariaDb: boolean,
-): Promise<TableSchema | undefined> {
+): Promise<MysqlTableSchema | undefined> {
   const params = [table.database ?? null, table.table];
   const columnRows = (await query(COLUMNS_SQL, params)) as unknown as ColumnRow[];
   if (columnRows.length === 0) return undefined;
@@ -133,5 +140,57 @@ export async function describeMysqlTable(
     table: table.display,
     columns: columnRows.map((row) => toColumnInfo(row, jsonColumns)),
     uniqueKeys: uniqueKeysOf(uniqueRows),
+    autoIncrementColumns: columnRows
+      .filter((row) => row.extra.toLowerCase().includes('auto_increment'))
+      .map((row) => row.name),
   };
+}
+
+/** The schema's column of a name; MySQL column names are case-insensitive. */
+export function findColumn(schema: TableSchema, name: string): ColumnInfo | undefined {
+  const lower = name.toLowerCase();
+  return schema.columns.find((column) => column.name.toLowerCase() === lower);
+}
+
+/**
+ * Checks, before any write, that every column exists and that the target key has a unique index
+ * of its own (without it `ON DUPLICATE KEY UPDATE` would insert duplicates, not upsert).
+ */
+export function checkTarget(target: TargetSpec, schema: TableSchema): void {
+  const soft = target.onDelete.mode === 'soft' ? [target.onDelete.column] : [];
+  for (const column of [target.key, ...target.columns, ...soft]) {
+    if (findColumn(schema, column) === undefined) {
+      throw new ConnectorError(
+        'CONNECTOR_COLUMN_NOT_FOUND',
+        `Flow "${target.flow}": MySQL table ${target.table} has no column "${column}"`,
+        { flow: target.flow },
+      );
+    }
+  }
+  const key = target.key.toLowerCase();
+  const isUnique = schema.uniqueKeys.some((columns) => columns.length === 1 && columns[0]?.toLowerCase() === key);
+  if (!isUnique) {
+    throw new ConnectorError(
+      'CONNECTOR_NO_UNIQUE_KEY',
+      `Flow "${target.flow}": column "${target.key}" of MySQL table ${target.table} has no PRIMARY KEY or UNIQUE index of its own, ` +
+        `so upserts cannot be idempotent; add one with ALTER TABLE ${target.table} ADD UNIQUE (${target.key})`,
+      { flow: target.flow },
+    );
+  }
+}
+
+/**
+ * Unique keys other than the target key's that an upsert could collide with. `ON DUPLICATE KEY
+ * UPDATE` fires on a collision with any unique index, so a record colliding on one of these would
+ * silently overwrite another row; the writer checks such tables row by row instead. Keys that
+ * contain the target key column, or consist of AUTO_INCREMENT columns only, cannot collide.
+ */
+export function collidingUniqueKeys(schema: MysqlTableSchema, key: string): (readonly string[])[] {
+  const lower = key.toLowerCase();
+  const generated = new Set(schema.autoIncrementColumns.map((column) => column.toLowerCase()));
+  return schema.uniqueKeys.filter(
+    (columns) =>
+      !columns.some((column) => column.toLowerCase() === lower) &&
+      !columns.every((column) => generated.has(column.toLowerCase())),
+  );
 }

@@ -1,6 +1,8 @@
+import type { TargetRecord } from '../../core/connector.js';
 import type { ErrorCode } from '../../core/error-codes.js';
 import { ConnectorError, SyncError } from '../../core/errors.js';
 import { redactText } from '../../core/secret.js';
+import type { Value } from '../../core/values.js';
 
 /** The fields of a mysql2 error this module reads. */
 export interface MysqlDriverError {
@@ -151,4 +153,33 @@ export function duplicateEntryOf(error: unknown): string | undefined {
 export function nullColumnOf(error: unknown): string | undefined {
   const match = /Column '([^']+)' cannot be null/.exec(driverMessage(error));
   return match?.[1];
+}
+
+function asText(value: Value | undefined): string | undefined {
+  if (value === true) return '1';
+  if (value === false) return '0';
+  return typeof value === 'string' || typeof value === 'number' ? String(value) : undefined;
+}
+
+/**
+ * The source key of the record a failed statement's error points at: the record itself when the
+ * statement wrote one, the row number of `… at row N`, the record holding the value of
+ * `Duplicate entry 'x'` (the later one, which collided), or the record with a NULL in the column
+ * of `Column 'c' cannot be null`.
+ */
+export function keyAtFault(error: unknown, records: readonly TargetRecord[]): string | undefined {
+  if (records.length === 1) return records[0]?.key;
+  const row = rowNumberOf(error);
+  if (row !== undefined) return records[row - 1]?.key;
+  const entry = duplicateEntryOf(error)?.replace(/''/g, "'");
+  if (entry !== undefined) {
+    return records.findLast((record) => Object.values(record.values).some((value) => asText(value) === entry))?.key;
+  }
+  const column = nullColumnOf(error)?.toLowerCase();
+  if (column !== undefined) {
+    return records.find((record) =>
+      Object.entries(record.values).some(([name, value]) => name.toLowerCase() === column && value === null),
+    )?.key;
+  }
+  return undefined;
 }

@@ -166,3 +166,31 @@ export function buildSelectByKeys(
     params: [keys],
   };
 }
+
+/** A multi-row `INSERT` without an upsert clause: any unique collision is an error. */
+export function buildInsert(table: TableName, columns: readonly string[], rows: readonly unknown[][]): Statement {
+  return {
+    sql: `INSERT INTO ${table.quoted} (${columns.map((column) => quoteColumn(column)).join(', ')}) VALUES ?`,
+    params: [rows],
+  };
+}
+
+/** `UPDATE … SET a = ?, b = ? WHERE key = ?` of one record. */
+export function buildUpdate(
+  table: TableName,
+  columns: readonly string[],
+  key: string,
+  values: readonly unknown[],
+  keyValue: unknown,
+): Statement {
+  const assignments = columns.map((column) => `${quoteColumn(column)} = ?`).join(', ');
+  return { sql: `UPDATE ${table.quoted} SET ${assignments} WHERE ${quoteColumn(key)} = ?`, params: [...values, keyValue] };
+}
+
+/** Locks the rows of these keys for the transaction and returns the keys that exist. */
+export function buildLockKeys(table: TableName, key: string, keys: readonly unknown[]): Statement {
+  return {
+    sql: `SELECT ${quoteColumn(key)} AS existing_key FROM ${table.quoted} WHERE ${quoteColumn(key)} IN (?) FOR UPDATE`,
+    params: [keys],
+  };
+}

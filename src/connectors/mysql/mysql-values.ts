@@ -48,7 +48,9 @@ function wallClock(epochSeconds: number, zone: string): number[] {
     });
     zoneFormats.set(zone, format);
   }
-  const parts = new Map(format.formatToParts(new Date(epochSeconds * 1000)).map((part) => [part.type, part.value]));
+  const parts = new Map<string, string>(
+    format.formatToParts(new Date(epochSeconds * 1000)).map((part) => [part.type, part.value]),
+  );
   return ['year', 'month', 'day', 'hour', 'minute', 'second'].map((type) => Number(parts.get(type)));
 }
 

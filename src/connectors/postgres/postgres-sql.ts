@@ -1,11 +1,7 @@
 import type { SourceSpec } from '../../core/connector.js';
 import { ConnectorError } from '../../core/errors.js';
+import { describeIdentifierRule, isPlainIdentifier } from '../../core/identifiers.js';
 import type { PageRequest } from '../../core/keyset-reader.js';
-
-/** A plain identifier: letters, digits, `_` and `$`, not starting with a digit or `$`. */
-const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_$]*$/;
-/** PostgreSQL truncates longer names silently (NAMEDATALEN - 1), so they are refused instead. */
-const MAX_IDENTIFIER_LENGTH = 63;
 
 /** One SQL statement and its bound parameters. */
 export interface Statement {
@@ -15,8 +11,8 @@ export interface Statement {
 
 /** Where an identifier comes from, so a refusal names it. */
 export interface IdentifierContext {
-  /** The flow whose config holds the identifier (`connection` for connection-level settings). */
-  readonly flow: string;
+  /** The flow whose config holds the identifier; absent for connection settings and lookups. */
+  readonly flow?: string;
   /** What the identifier names, e.g. `source table`, `target column`. */
   readonly role: string;
 }
@@ -31,23 +27,18 @@ export interface TableName {
   readonly display: string;
 }
 
-/** Whether a name is a plain identifier Syncline accepts without question. */
-export function isPlainIdentifier(name: string): boolean {
-  return name.length <= MAX_IDENTIFIER_LENGTH && IDENTIFIER.test(name);
-}
-
 /**
- * Validates one identifier and quotes it. Anything but a plain name is refused with a
- * ConnectorError naming it and the flow, before any SQL is built with it (invariant 6).
+ * Validates one identifier part by the core's rule and quotes it. Anything but a plain name is
+ * refused with a ConnectorError naming it and the flow, before any SQL is built with it
+ * (invariant 6). Longer names than 63 bytes are refused too: PostgreSQL would truncate them.
  */
 export function quoteIdentifier(name: string, context: IdentifierContext): string {
   if (!isPlainIdentifier(name)) {
-    const where = context.flow === 'connection' ? 'The PostgreSQL connection' : `Flow "${context.flow}"`;
+    const where = context.flow === undefined ? 'PostgreSQL' : `Flow "${context.flow}"`;
     throw new ConnectorError(
       'CONFIG_INVALID',
-      `${where}: the ${context.role} ${JSON.stringify(name)} is not a plain identifier (letters, digits, _ and $, ` +
-        `starting with a letter or _, at most ${MAX_IDENTIFIER_LENGTH} characters); no SQL was run with it`,
-      context.flow === 'connection' ? {} : { flow: context.flow },
+      `${where}: the ${context.role} ${JSON.stringify(name)} is not accepted: it ${describeIdentifierRule()}; no SQL was run with it`,
+      context.flow === undefined ? {} : { flow: context.flow },
     );
   }
   // Validated names hold no double quote; quoting keeps their case and shields reserved words.

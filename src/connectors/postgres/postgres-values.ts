@@ -43,11 +43,14 @@ export function canonicalInt8(text: string): number | string {
 
 type ArrayElement = string | null | ArrayElement[];
 
-function mapArray<T>(values: ArrayElement[], map: (text: string) => T): unknown[] {
+function mapArray(values: ArrayElement[], map: (text: string) => unknown): unknown[] {
   return values.map((value) => (value === null ? null : Array.isArray(value) ? mapArray(value, map) : map(value)));
 }
 
 const identity = (text: string): string => text;
+
+/** The driver's own parsers, looked up by any OID (its typings list only the common ones). */
+const driverParser = pg.types.getTypeParser as (oid: number, format?: 'text' | 'binary') => (text: string) => unknown;
 
 /**
  * Text parsers that keep every value exact: numeric, int8 beyond 2^53, timestamps, dates, times
@@ -57,7 +60,7 @@ const identity = (text: string): string => text;
  */
 export const postgresTypes: CustomTypesConfig = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
-    const parseTextArray = pg.types.getTypeParser(Oid.textArray, 'text') as (text: string) => ArrayElement[];
+    const parseTextArray = driverParser(Oid.textArray, 'text') as (text: string) => ArrayElement[];
     switch (oid) {
       case Oid.int8:
         return canonicalInt8;
@@ -77,7 +80,7 @@ export const postgresTypes: CustomTypesConfig = {
       case Oid.timestamptzArray:
         return (text: string) => mapArray(parseTextArray(text), canonicalTimestamp);
       default:
-        return pg.types.getTypeParser(oid, format ?? 'text');
+        return driverParser(oid, format ?? 'text');
     }
   }) as CustomTypesConfig['getTypeParser'],
 };
@@ -101,7 +104,10 @@ export function arrayLiteral(values: readonly unknown[]): string {
   const elements = values.map((element): string => {
     if (element === null || element === undefined) return 'NULL';
     if (Array.isArray(element)) return arrayLiteral(element);
-    const text = typeof element === 'object' ? JSON.stringify(element) : String(element as string | number | boolean);
+    const text =
+      typeof element === 'string' || typeof element === 'number' || typeof element === 'boolean' || typeof element === 'bigint'
+        ? String(element)
+        : JSON.stringify(element);
     return `"${text.replace(/[\\"]/g, (char) => `\\${char}`)}"`;
   });
   return `{${elements.join(',')}}`;

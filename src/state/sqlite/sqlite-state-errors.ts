@@ -115,3 +115,12 @@ export function toSqliteStateError(error: unknown, context: SqliteStateErrorCont
     cause: error,
   });
 }
+
+/** Runs a synchronous driver call as a promise, mapping what it throws with `toSqliteStateError`. */
+export function settleSqliteCall<T>(context: SqliteStateErrorContext, action: () => T): Promise<T> {
+  try {
+    return Promise.resolve(action());
+  } catch (error) {
+    return Promise.reject(toSqliteStateError(error, context));
+  }
+}

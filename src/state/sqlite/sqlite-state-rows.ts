@@ -1,6 +1,8 @@
 import type { SyncErrorJson } from '../../core/errors.js';
 import type {
   DeadLetter,
+  DeadLetterInput,
+  RunFinish,
   DeadLetterStatus,
   RunRecord,
   RunStatus,
@@ -49,6 +51,20 @@ export interface DeadLetterRow {
   occurrences: number;
   created_at: string;
   updated_at: string;
+}
+
+/** Named parameters of `putDeadLetter`. */
+export interface DeadLetterParams {
+  flow: string;
+  key: string;
+  field: string | null;
+  kind: string;
+  code: string;
+  reason: string;
+  /** JSON text. */
+  payload: string;
+  /** ISO 8601 UTC. */
+  now: string;
 }
 
 /** Now, as the store writes timestamps: ISO 8601 in UTC with milliseconds (`2024-05-01T08:00:00.000Z`). */
@@ -129,4 +145,41 @@ export function deadLetterFromRow(row: DeadLetterRow): DeadLetter {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
+}
+
+/** The parameters of `putDeadLetter` for one dead letter. */
+export function deadLetterParams(letter: DeadLetterInput, now: string): DeadLetterParams {
+  return {
+    flow: letter.flow,
+    key: letter.key,
+    field: letter.field ?? null,
+    kind: letter.kind,
+    code: letter.code,
+    reason: letter.reason,
+    payload: encodePayload(letter.payload),
+    now,
+  };
+}
+
+/** The parameters of `finishRun`, in its column order. */
+export function finishRunParams(
+  runId: number,
+  finish: RunFinish,
+  finishedAt: string,
+  durationMs: number,
+): [string, string, number, number, number, number, number, number, number, string | null, number] {
+  const { counts } = finish;
+  return [
+    finish.status,
+    finishedAt,
+    durationMs,
+    counts.read,
+    counts.written,
+    counts.unchanged,
+    counts.quarantined,
+    counts.failed,
+    counts.deleted,
+    finish.error === undefined ? null : JSON.stringify(finish.error),
+    runId,
+  ];
 }

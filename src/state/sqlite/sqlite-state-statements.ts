@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { DeadLetterRow, RunRow, SyncedRow } from './sqlite-state-rows.js';
+import type { DeadLetterParams, DeadLetterRow, RunRow, SyncedRow } from './sqlite-state-rows.js';
 
 type Statement<Params extends unknown[], Result = unknown> = Database.Statement<Params, Result>;
 
@@ -8,20 +8,6 @@ const RUN_COLUMNS = `id, flow, "trigger", status, started_at, finished_at, durat
 
 const DEAD_LETTER_COLUMNS = `id, flow, key, field, kind, code, reason, payload, status, occurrences, created_at,
   updated_at`;
-
-/** Named parameters of `putDeadLetter`. */
-export interface DeadLetterParams {
-  flow: string;
-  key: string;
-  field: string | null;
-  kind: string;
-  code: string;
-  reason: string;
-  /** JSON text. */
-  payload: string;
-  /** ISO 8601 UTC. */
-  now: string;
-}
 
 /** Named parameters of `acquireLease`; timestamps are ISO 8601 UTC, so they compare as text. */
 export interface LeaseParams {

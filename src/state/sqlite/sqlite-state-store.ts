@@ -14,14 +14,11 @@ import type {
   SyncedRecord,
 } from '../../core/state-store.js';
 import type { JsonValue } from '../../core/values.js';
-import {
-  SQLITE_BUSY_TIMEOUT_MS,
-  toSqliteStateError,
-  type SqliteStateErrorContext,
-} from './sqlite-state-errors.js';
+import { SQLITE_BUSY_TIMEOUT_MS, settleSqliteCall } from './sqlite-state-errors.js';
 import {
   deadLetterFromRow,
-  encodePayload,
+  deadLetterParams,
+  finishRunParams,
   runFromRow,
   syncedFromRow,
   utcNow,
@@ -45,8 +42,8 @@ interface OpenStore {
 
 /**
  * The embedded state store: one SQLite file (WAL, `synchronous=NORMAL`), safe to share between
- * processes on one machine. better-sqlite3 is synchronous; the methods are async only to honour
- * the StateStore contract, and each one runs to completion without yielding.
+ * processes on one machine. better-sqlite3 is synchronous: each method does all its work before it
+ * returns its promise, so calls never interleave within a process.
  */
 export class SqliteStateStore implements StateStore {
   /** The database file, or `:memory:`. */
@@ -59,7 +56,7 @@ export class SqliteStateStore implements StateStore {
   }
 
   init(): Promise<void> {
-    return settle({ file: this.file, operation: 'open and migrate the schema' }, () => {
+    return settleSqliteCall({ file: this.file, operation: 'open and migrate the schema' }, () => {
       if (this.open === undefined) {
         if (this.file !== ':memory:' && this.file !== '') mkdirSync(dirname(this.file), { recursive: true });
         const db = new Database(this.file, { timeout: SQLITE_BUSY_TIMEOUT_MS });
@@ -120,18 +117,7 @@ export class SqliteStateStore implements StateStore {
         }
         // Resolve before recording new failures, so a key that failed again in this very batch stays open.
         for (const key of commit.resolvedKeys) statements.resolveDeadLetter.run(now, flow, key);
-        for (const letter of commit.deadLetters) {
-          statements.putDeadLetter.run({
-            flow: letter.flow,
-            key: letter.key,
-            field: letter.field ?? null,
-            kind: letter.kind,
-            code: letter.code,
-            reason: letter.reason,
-            payload: encodePayload(letter.payload),
-            now,
-          });
-        }
+        for (const letter of commit.deadLetters) statements.putDeadLetter.run(deadLetterParams(letter, now));
         if (commit.checkpoint !== undefined) {
           statements.putCheckpoint.run(flow, JSON.stringify(commit.checkpoint), now);
         }
@@ -159,20 +145,7 @@ export class SqliteStateStore implements StateStore {
         }
         const finishedAt = new Date();
         const durationMs = Math.max(0, finishedAt.getTime() - Date.parse(started.started_at));
-        const { counts } = finish;
-        statements.finishRun.run(
-          finish.status,
-          utcNow(finishedAt),
-          durationMs,
-          counts.read,
-          counts.written,
-          counts.unchanged,
-          counts.quarantined,
-          counts.failed,
-          counts.deleted,
-          finish.error === undefined ? null : JSON.stringify(finish.error),
-          runId,
-        );
+        statements.finishRun.run(...finishRunParams(runId, finish, utcNow(finishedAt), durationMs));
       });
       apply.immediate();
     });
@@ -265,7 +238,7 @@ export class SqliteStateStore implements StateStore {
   close(): Promise<void> {
     const open = this.open;
     this.open = undefined;
-    return settle({ file: this.file, operation: 'close' }, () => {
+    return settleSqliteCall({ file: this.file, operation: 'close' }, () => {
       if (open?.db.open === true) open.db.close();
     });
   }
@@ -277,7 +250,7 @@ export class SqliteStateStore implements StateStore {
     action: (store: OpenStore) => T,
   ): Promise<T> {
     const context = { file: this.file, operation, ...(flow === undefined ? {} : { flow }) };
-    return settle(context, () => {
+    return settleSqliteCall(context, () => {
       if (this.open === undefined) {
         throw new StateStoreError(
           `State store ${this.file}: could not ${operation}: it is not open (call init() first)`,
@@ -303,15 +276,6 @@ export class SqliteStateStore implements StateStore {
 
 /** The longest lease a flow can take: a day (ms). Cycles renew theirs far more often. */
 const MAX_LEASE_MS = 24 * 60 * 60 * 1000;
-
-/** Runs a synchronous driver call as a promise, mapping what it throws. */
-function settle<T>(context: SqliteStateErrorContext, action: () => T): Promise<T> {
-  try {
-    return Promise.resolve(action());
-  } catch (error) {
-    return Promise.reject(toSqliteStateError(error, context));
-  }
-}
 
 function checkLimit(limit: number): number {
   if (!Number.isInteger(limit) || limit < 0) {

@@ -1,0 +1,84 @@
+import { resyncKeys } from '../../core/resync.js';
+import type { DeadLetter, DeadLetterStatus } from '../../core/state-store.js';
+import { openCliEngine, type GlobalOptions } from '../cli-context.js';
+import { ExitCodes } from '../exit-codes.js';
+
+export interface DlqListOptions extends GlobalOptions {
+  readonly flow?: string;
+  readonly status?: DeadLetterStatus;
+  readonly limit?: number;
+  readonly json?: boolean;
+}
+
+/** `syncline dlq list`: dead letters, newest first, with flow, key, field and reason. */
+export async function dlqListCommand(options: DlqListOptions): Promise<number> {
+  const { engine } = await openCliEngine(options);
+  try {
+    if (options.flow !== undefined) engine.flow(options.flow);
+    const letters = await engine.state.listDeadLetters({
+      ...(options.flow === undefined ? {} : { flow: options.flow }),
+      status: options.status ?? 'open',
+      limit: options.limit ?? 100,
+    });
+    if (options.json === true) {
+      process.stdout.write(`${JSON.stringify({ deadLetters: letters }, null, 2)}\n`);
+      return ExitCodes.ok;
+    }
+    if (letters.length === 0) {
+      process.stdout.write(`no ${options.status ?? 'open'} dead letters\n`);
+      return ExitCodes.ok;
+    }
+    for (const letter of letters) {
+      process.stdout.write(`#${letter.id} ${letter.flow} key=${letter.key}${letter.field === undefined ? '' : ` field=${letter.field}`} ${letter.kind} ${letter.code} (${letter.occurrences}×, ${letter.updatedAt})\n    ${letter.reason}\n`);
+    }
+    return ExitCodes.ok;
+  } finally {
+    await engine.close();
+  }
+}
+
+export interface DlqReplayOptions extends GlobalOptions {
+  readonly flow?: string;
+  readonly id?: readonly number[];
+}
+
+/**
+ * `syncline dlq replay`: reads the current source row of each open dead letter and writes it
+ * through the normal pipeline, after the cause was fixed. Entries that now succeed are marked
+ * replayed; those that fail again stay open with the new reason.
+ */
+export async function dlqReplayCommand(options: DlqReplayOptions): Promise<number> {
+  const { engine } = await openCliEngine(options);
+  try {
+    let letters: DeadLetter[];
+    if (options.id !== undefined && options.id.length > 0) {
+      const found = await Promise.all(options.id.map((id) => engine.state.getDeadLetter(id)));
+      const missing = options.id.filter((_, index) => found[index] === undefined);
+      if (missing.length > 0) {
+        process.stderr.write(`no dead letter with id ${missing.join(', ')}\n`);
+        return ExitCodes.badConfig;
+      }
+      letters = found.filter((letter): letter is DeadLetter => letter !== undefined && letter.status === 'open');
+    } else {
+      letters = await engine.state.listDeadLetters({ ...(options.flow === undefined ? {} : { flow: options.flow }), status: 'open', limit: 1_000_000 });
+    }
+    const byFlow = new Map<string, DeadLetter[]>();
+    for (const letter of letters) byFlow.set(letter.flow, [...(byFlow.get(letter.flow) ?? []), letter]);
+    let isClean = true;
+    for (const [name, entries] of byFlow) {
+      const flow = engine.flow(name);
+      const result = await resyncKeys(flow, engine.context.portsFor(flow), entries.map((entry) => entry.key), { trigger: 'replay', signal: AbortSignal.timeout(30 * 60_000) });
+      const missing = new Set(result.missingKeys);
+      const gone = entries.filter((entry) => missing.has(entry.key));
+      if (gone.length > 0) await engine.state.setDeadLetterStatus(gone.map((entry) => entry.id), 'discarded');
+      const stillOpen = (await engine.state.listDeadLetters({ flow: name, status: 'open', limit: 1_000_000 })).filter((letter) => entries.some((entry) => entry.key === letter.key));
+      process.stdout.write(`${name}: replayed ${entries.length}: ${result.counts.written} written, ${stillOpen.length} still failing, ${gone.length} discarded (no longer at the source)\n`);
+      for (const letter of stillOpen) process.stdout.write(`  key ${letter.key}: ${letter.reason}\n`);
+      if (result.status !== 'succeeded' || stillOpen.length > 0) isClean = false;
+    }
+    if (byFlow.size === 0) process.stdout.write('no open dead letters to replay\n');
+    return isClean ? ExitCodes.ok : ExitCodes.flowFailed;
+  } finally {
+    await engine.close();
+  }
+}

@@ -1,0 +1,77 @@
+import { LocalRuntime } from '../../runtime/local/local-runtime.js';
+import { openCliEngine, type GlobalOptions } from '../cli-context.js';
+import type { Engine } from '../engine.js';
+import { ExitCodes } from '../exit-codes.js';
+import { createProgressReporter, type PendingEstimator } from '../progress-reporter.js';
+import { checkSchemas, formatFindings } from '../schema-report.js';
+import type { Logger } from '../../core/logger.js';
+
+export interface RunOptions extends GlobalOptions {
+  readonly once?: boolean;
+  readonly flow?: readonly string[];
+  /** Flows running at the same time. */
+  readonly concurrency?: number;
+}
+
+const ESTIMATE_LIMIT = 100_000_000;
+
+function pendingEstimator(engine: Engine): PendingEstimator {
+  return async (name) => {
+    const flow = engine.flow(name);
+    const checkpoint = await engine.state.getCheckpoint(name);
+    return engine.connector(flow.sourceConnection).countPending(flow.source, checkpoint, ESTIMATE_LIMIT, AbortSignal.timeout(30_000));
+  };
+}
+
+/** Checks the selected flows against the live schemas; false (and a report) when one cannot run. */
+async function preflight(engine: Engine, names: readonly string[], logger: Logger): Promise<boolean> {
+  const flows = names.length === 0 ? engine.flows.filter((flow) => flow.enabled) : names.map((name) => engine.flow(name));
+  const findings = await checkSchemas(engine, flows, AbortSignal.timeout(60_000));
+  for (const finding of findings.filter((entry) => entry.severity === 'warning')) logger.warn(`${finding.path}: ${finding.message}`);
+  const errors = findings.filter((finding) => finding.severity === 'error');
+  if (errors.length > 0) {
+    process.stderr.write(`The live schemas do not match the config; nothing ran:\n${formatFindings(errors)}\n`);
+    return false;
+  }
+  return true;
+}
+
+/** `syncline run [--once] [--flow NAME]`. */
+export async function runCommand(options: RunOptions): Promise<number> {
+  const { engine, logger } = await openCliEngine(options);
+  const names = options.flow ?? [];
+  try {
+    if (!(await preflight(engine, names, logger))) return ExitCodes.badConfig;
+    const runtime = new LocalRuntime(engine.context, {
+      ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
+      listener: createProgressReporter(logger, { isTty: process.stderr.isTTY, estimate: pendingEstimator(engine) }),
+    });
+    let signals = 0;
+    const onSignal = (signal: NodeJS.Signals): void => {
+      signals += 1;
+      if (signals === 1) {
+        logger.info(`${signal}: stopping after the batch in hand is committed (send again to stop at once)`);
+        void runtime.stop();
+      } else {
+        logger.warn(`${signal}: stopping at once; unfinished batches are read again next time`);
+        runtime.abort();
+      }
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    try {
+      if (options.once === true) {
+        const results = await runtime.runOnce(names);
+        return results.every((result) => result.status === 'succeeded') ? ExitCodes.ok : ExitCodes.flowFailed;
+      }
+      logger.info(`running ${names.length === 0 ? 'all enabled flows' : names.join(', ')}; Ctrl-C stops cleanly`);
+      await runtime.start(names);
+      return ExitCodes.ok;
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
+  } finally {
+    await engine.close();
+  }
+}

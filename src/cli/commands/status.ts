@@ -1,0 +1,74 @@
+import { nextRun } from '../../cadence/schedule.js';
+import { formatDuration } from '../../config/duration.js';
+import type { RunRecord } from '../../core/state-store.js';
+import { openCliEngine, type GlobalOptions } from '../cli-context.js';
+import { ExitCodes } from '../exit-codes.js';
+
+/** The status of one flow, as `status --json` prints it. */
+export interface FlowStatus {
+  readonly flow: string;
+  readonly enabled: boolean;
+  readonly cadence: unknown;
+  readonly lastRun: RunRecord | undefined;
+  readonly lastSuccessAt: string | undefined;
+  /** Seconds since the last successful cycle started: how stale the target may be. */
+  readonly stalenessSeconds: number | undefined;
+  readonly nextRunAt: string | undefined;
+  readonly nextRunReason: string;
+  readonly openDeadLetters: number;
+  readonly checkpoint: unknown;
+}
+
+/** `syncline status [--json]`: per flow, the last cycle, staleness, next run and open dead letters. */
+export async function statusCommand(options: GlobalOptions & { json?: boolean }): Promise<number> {
+  const { engine } = await openCliEngine(options);
+  try {
+    const now = Date.now();
+    const statuses: FlowStatus[] = [];
+    for (const flow of engine.flows) {
+      const [runs, lastSuccess, letters, checkpoint] = await Promise.all([
+        engine.state.listRuns({ flow: flow.name, limit: 1 }),
+        engine.state.lastSuccessfulRun(flow.name),
+        engine.state.listDeadLetters({ flow: flow.name, status: 'open', limit: 10_000 }),
+        engine.state.getCheckpoint(flow.name),
+      ]);
+      const lastRun = runs[0];
+      const lastSuccessAt = lastSuccess === undefined ? undefined : Date.parse(lastSuccess.startedAt);
+      const decision = nextRun(flow.cadence, { lastSuccessAt, lastEndedAt: lastRun?.finishedAt === undefined ? undefined : Date.parse(lastRun.finishedAt) }, now);
+      statuses.push({
+        flow: flow.name,
+        enabled: flow.enabled,
+        cadence: flow.cadence,
+        lastRun,
+        lastSuccessAt: lastSuccess?.startedAt,
+        stalenessSeconds: lastSuccessAt === undefined ? undefined : Math.round((now - lastSuccessAt) / 1000),
+        nextRunAt: Number.isFinite(decision.dueAt) ? new Date(decision.dueAt).toISOString() : undefined,
+        nextRunReason: decision.reason,
+        openDeadLetters: letters.length,
+        checkpoint,
+      });
+    }
+    if (options.json === true) {
+      process.stdout.write(`${JSON.stringify({ flows: statuses }, null, 2)}\n`);
+    } else {
+      const rows = statuses.map((status) => [
+        status.flow,
+        status.enabled ? JSON.stringify(status.cadence).replace(/"/g, '') : 'disabled',
+        status.lastRun === undefined ? 'never' : `${status.lastRun.status} ${status.lastRun.finishedAt ?? status.lastRun.startedAt}`,
+        status.lastRun === undefined ? '' : `${status.lastRun.counts.read}/${status.lastRun.counts.written}`,
+        status.stalenessSeconds === undefined ? '-' : formatDuration(status.stalenessSeconds * 1000),
+        String(status.openDeadLetters),
+      ]);
+      const header = ['flow', 'cadence', 'last cycle', 'read/written', 'since success', 'dead letters'];
+      const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]?.length ?? 0)));
+      const format = (row: readonly string[]): string => row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd();
+      process.stdout.write(`${[format(header), ...rows.map(format)].join('\n')}\n`);
+      for (const status of statuses) {
+        if (status.lastRun?.error !== undefined) process.stdout.write(`  ${status.flow}: last error ${status.lastRun.error.code}: ${status.lastRun.error.message}\n`);
+      }
+    }
+    return ExitCodes.ok;
+  } finally {
+    await engine.close();
+  }
+}

@@ -1,0 +1,33 @@
+import type { ConfigIssue } from '../config/config-error.js';
+import { parseWithSchema } from '../config/zod-issues.js';
+import type { Connector, ConnectorContext, ConnectorDefinition } from '../core/connector.js';
+import { mysqlConnector } from '../connectors/mysql/index.js';
+import { postgresConnector } from '../connectors/postgres/index.js';
+import { sqliteConnector } from '../connectors/sqlite/index.js';
+
+/** A connection entry checked by its connector's own schema, ready to create the connector. */
+export type ParsedConnection =
+  | { readonly ok: true; readonly create: (context: ConnectorContext) => Connector }
+  | { readonly ok: false; readonly issues: ConfigIssue[] };
+
+/** A connector type with its config type erased, so definitions of different types share one map. */
+export interface RegisteredConnector {
+  readonly type: string;
+  parse(raw: unknown, path: readonly PropertyKey[]): ParsedConnection;
+}
+
+function register<Config>(definition: ConnectorDefinition<Config>): RegisteredConnector {
+  return {
+    type: definition.type,
+    parse: (raw, path) => {
+      const parsed = parseWithSchema(definition.configSchema, raw, path);
+      if (!parsed.ok) return parsed;
+      return { ok: true, create: (context) => definition.create(parsed.value, context) };
+    },
+  };
+}
+
+/** Every connector type this build of Syncline knows, by the `type:` of a connection. */
+export const connectorRegistry: ReadonlyMap<string, RegisteredConnector> = new Map(
+  [register(postgresConnector), register(mysqlConnector), register(sqliteConnector)].map((entry) => [entry.type, entry]),
+);

@@ -1,0 +1,108 @@
+import { loadConfig } from '../config/load-config.js';
+import { ConfigError, type ConfigIssue } from '../config/config-error.js';
+import type { SyncConfig } from '../config/config-schema.js';
+import type { Connector } from '../core/connector.js';
+import type { CyclePorts } from '../core/cycle.js';
+import { compileFlow, type Flow } from '../core/flow.js';
+import type { Logger } from '../core/logger.js';
+import type { StateStore } from '../core/state-store.js';
+import type { EngineContext } from '../runtime/runtime.js';
+import { connectorRegistry } from './connector-registry.js';
+import { DEFAULT_STATE_URL, openStateStore } from './state-store-factory.js';
+
+/** The wired engine: config, compiled flows, lazily created connectors and the state store. */
+export interface Engine {
+  readonly config: SyncConfig;
+  readonly flows: readonly Flow[];
+  readonly state: StateStore;
+  readonly context: EngineContext;
+  /** The connector of a connection, created on first use. */
+  connector(name: string): Connector;
+  flow(name: string): Flow;
+  close(): Promise<void>;
+}
+
+const SECRET_KEY = /password|passwd|secret|token|api[-_]?key/i;
+
+/** Every secret value of the connections, so loggers can redact them wherever they appear. */
+export function collectSecrets(config: SyncConfig): string[] {
+  const secrets: string[] = [];
+  const visit = (value: unknown, key: string): void => {
+    if (typeof value === 'string') {
+      if (SECRET_KEY.test(key)) secrets.push(value);
+      const password = /^[a-z][a-z0-9+.-]*:\/\/[^:/@\s]*:([^@\s]+)@/i.exec(value)?.[1];
+      if (password !== undefined) secrets.push(password, decodeURIComponent(password));
+    } else if (value !== null && typeof value === 'object') {
+      for (const [childKey, child] of Object.entries(value)) visit(child, childKey);
+    }
+  };
+  visit(config.connections, '');
+  return [...new Set(secrets)];
+}
+
+/** Loads and checks the config file; throws one ConfigError listing every problem. */
+export function loadEngineConfig(configPath: string): { config: SyncConfig; factories: Map<string, (logger: Logger) => Connector> } {
+  const config = loadConfig(configPath);
+  const issues: ConfigIssue[] = [];
+  const factories = new Map<string, (logger: Logger) => Connector>();
+  for (const [name, raw] of Object.entries(config.connections)) {
+    const registered = connectorRegistry.get(raw.type);
+    if (registered === undefined) {
+      issues.push({ path: `connections.${name}.type`, message: `unknown connector type "${raw.type}" (available: ${[...connectorRegistry.keys()].join(', ')})` });
+      continue;
+    }
+    const parsed = registered.parse(raw, ['connections', name]);
+    if (parsed.ok) factories.set(name, (logger) => parsed.create({ name, logger: logger.child({ connection: name }) }));
+    else issues.push(...parsed.issues);
+  }
+  if (issues.length > 0) throw new ConfigError(issues, { file: configPath });
+  return { config, factories };
+}
+
+/**
+ * Opens the engine for a config file. Connectors connect lazily, on first use. The logger is
+ * made once the config is read, so it can redact the config's secrets.
+ */
+export async function openEngine(configPath: string, makeLogger: (secrets: readonly string[]) => Logger): Promise<Engine & { logger: Logger }> {
+  const { config, factories } = loadEngineConfig(configPath);
+  const logger = makeLogger(collectSecrets(config));
+  const flows = Object.entries(config.flows).map(([name, spec]) => compileFlow(name, spec));
+  const state = await openStateStore(config.state ?? DEFAULT_STATE_URL);
+  const connectors = new Map<string, Connector>();
+  const connector = (name: string): Connector => {
+    let instance = connectors.get(name);
+    if (instance === undefined) {
+      const factory = factories.get(name);
+      if (factory === undefined) throw new ConfigError([{ path: `connections.${name}`, message: 'no such connection' }]);
+      instance = factory(logger);
+      connectors.set(name, instance);
+    }
+    return instance;
+  };
+  const flow = (name: string): Flow => {
+    const found = flows.find((candidate) => candidate.name === name);
+    if (found === undefined) {
+      throw new ConfigError([{ path: `flows.${name}`, message: `no flow named "${name}" (flows: ${flows.map((f) => f.name).join(', ')})` }]);
+    }
+    return found;
+  };
+  const portsFor = (target: Flow): CyclePorts => ({
+    source: connector(target.sourceConnection),
+    target: connector(target.targetConnection),
+    state,
+    logger,
+  });
+  return {
+    logger,
+    config,
+    flows,
+    state,
+    context: { flows, state, logger, portsFor },
+    connector,
+    flow,
+    close: async () => {
+      await Promise.allSettled([...connectors.values()].map((instance) => instance.close()));
+      await state.close();
+    },
+  };
+}

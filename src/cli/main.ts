@@ -1,0 +1,121 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { ConfigError } from '../config/config-error.js';
+import { SyncError } from '../core/errors.js';
+import { redactUrl } from '../core/secret.js';
+import type { GlobalOptions } from './cli-context.js';
+import { dlqListCommand, dlqReplayCommand } from './commands/dlq.js';
+import { initCommand } from './commands/init.js';
+import { resyncCommand } from './commands/resync.js';
+import { runCommand } from './commands/run.js';
+import { statusCommand } from './commands/status.js';
+import { validateCommand } from './commands/validate.js';
+import { demoCommand } from './commands/demo.js';
+import { ExitCodes } from './exit-codes.js';
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+function positiveInteger(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed <= 0) throw new InvalidArgumentError('expected a positive whole number');
+  return parsed;
+}
+
+function globals(command: Command): GlobalOptions {
+  return command.optsWithGlobals<GlobalOptions>();
+}
+
+/** Runs a command and turns what it threw into a message and an exit code. */
+async function execute(work: () => Promise<number> | number): Promise<void> {
+  try {
+    process.exitCode = await work();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exitCode = ExitCodes.badConfig;
+    } else if (error instanceof SyncError) {
+      const where = [error.flow === undefined ? '' : `flow ${error.flow}`, error.key === undefined ? '' : `key ${error.key}`].filter(Boolean).join(', ');
+      process.stderr.write(`${error.code}${where === '' ? '' : ` (${where})`}: ${redactUrl(error.message)}\n`);
+      process.exitCode = error.code === 'FLOW_UNKNOWN' || error.code === 'STATE_STORE_UNSUPPORTED' ? ExitCodes.badConfig : ExitCodes.flowFailed;
+    } else {
+      process.stderr.write(`Unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.exitCode = ExitCodes.flowFailed;
+    }
+  }
+}
+
+const program = new Command('syncline')
+  .description('Keeps a CRM, an ERP and other business systems in step, each object on its own cadence.')
+  .option('-c, --config <path>', 'config file', 'syncline.yaml')
+  .addOption(new Option('--log-format <format>', 'log line format').choices(['text', 'json']).default('text'))
+  .addOption(new Option('--log-level <level>', 'lowest level logged').choices(['debug', 'info', 'warn', 'error']).default('info'))
+  .showHelpAfterError()
+  .exitOverride((error) => {
+    process.exit(error.exitCode === 0 ? 0 : ExitCodes.badConfig);
+  });
+
+program
+  .command('init')
+  .description('write a commented starter syncline.yaml')
+  .option('--force', 'overwrite an existing file')
+  .action((options: { force?: boolean }, command: Command) => execute(() => initCommand({ ...globals(command), ...options })));
+
+program
+  .command('validate')
+  .description('check the config, then every flow against the live schemas (exit 2 on errors)')
+  .option('--offline', 'check the config file only, without connecting')
+  .action((options: { offline?: boolean }, command: Command) => execute(() => validateCommand({ ...globals(command), ...options })));
+
+program
+  .command('run')
+  .description('run flows on their cadences until stopped (Ctrl-C stops cleanly)')
+  .option('--once', 'run each flow one cycle, then exit')
+  .option('--flow <name>', 'only this flow (repeatable)', collect)
+  .option('--concurrency <n>', 'flows running at the same time', positiveInteger)
+  .action((options: { once?: boolean; flow?: string[]; concurrency?: number }, command: Command) =>
+    execute(() => runCommand({ ...globals(command), ...options })),
+  );
+
+program
+  .command('status')
+  .description('per flow: last cycle, staleness, next run, open dead letters')
+  .option('--json', 'machine-readable output')
+  .action((options: { json?: boolean }, command: Command) => execute(() => statusCommand({ ...globals(command), ...options })));
+
+program
+  .command('resync')
+  .description('write records again from the source by key, even when unchanged')
+  .requiredOption('--flow <name>', 'the flow')
+  .option('--key <key>', 'source key (repeatable)', collect)
+  .option('--all', 'reset the checkpoint so the next cycle reads the whole source again')
+  .action((options: { flow: string; key?: string[]; all?: boolean }, command: Command) =>
+    execute(() => resyncCommand({ ...globals(command), ...options })),
+  );
+
+const dlq = program.command('dlq').description('dead letters: records that could not be synced');
+dlq
+  .command('list')
+  .description('list dead letters, newest first')
+  .option('--flow <name>', 'only this flow')
+  .addOption(new Option('--status <status>', 'which ones').choices(['open', 'replayed', 'discarded']).default('open'))
+  .option('--limit <n>', 'at most this many', positiveInteger)
+  .option('--json', 'machine-readable output')
+  .action((options: { flow?: string; status?: 'open'; limit?: number; json?: boolean }, command: Command) =>
+    execute(() => dlqListCommand({ ...globals(command), ...options })),
+  );
+dlq
+  .command('replay')
+  .description('write open dead letters again from the current source rows')
+  .option('--flow <name>', 'only this flow')
+  .option('--id <id>', 'only this dead letter (repeatable)', (value: string, previous: number[] = []) => [...previous, positiveInteger(value)])
+  .action((options: { flow?: string; id?: number[] }, command: Command) => execute(() => dlqReplayCommand({ ...globals(command), ...options })));
+
+program
+  .command('demo')
+  .description('sync a sample CRM into a sample ERP (SQLite files), with live changes, in four tiers')
+  .option('--duration <duration>', 'stop after this long, e.g. 30s (default: until Ctrl-C)')
+  .option('--dir <path>', 'where the demo databases and config go', '.syncline/demo')
+  .action((options: { duration?: string; dir: string }, command: Command) => execute(() => demoCommand({ ...globals(command), ...options })));
+
+await program.parseAsync(process.argv);

@@ -1,0 +1,65 @@
+import type { CycleProgress, CycleResult } from '../core/cycle.js';
+import type { Logger } from '../core/logger.js';
+import type { RuntimeListener } from '../runtime/runtime.js';
+import { formatDuration } from '../config/duration.js';
+
+/** Estimates how many changes a flow has waiting, for the ETA; undefined when unknown. */
+export type PendingEstimator = (flow: string) => Promise<number | undefined>;
+
+const LOG_EVERY_MS = 5_000;
+
+function rate(progress: CycleProgress): number {
+  return progress.elapsedMs > 0 ? (progress.counts.read * 1000) / progress.elapsedMs : 0;
+}
+
+/**
+ * Reports cycles as they run. On a TTY: one live line per running flow with rows, rate and ETA.
+ * Off a TTY: a plain log line every few seconds and one per finished cycle.
+ */
+export function createProgressReporter(logger: Logger, options: { isTty: boolean; estimate?: PendingEstimator }): RuntimeListener {
+  const totals = new Map<string, number | undefined>();
+  const lastLogged = new Map<string, number>();
+  const stream = process.stderr;
+  let hasLiveLine = false;
+
+  const clearLine = (): void => {
+    if (hasLiveLine) stream.write('\r\x1b[2K');
+    hasLiveLine = false;
+  };
+
+  return {
+    onCycleStart(flow, trigger, reason) {
+      clearLine();
+      logger.info(`cycle started (${trigger}: ${reason})`, { flow });
+      totals.set(flow, undefined);
+      if (options.estimate !== undefined) {
+        options.estimate(flow).then((total) => totals.set(flow, total), () => undefined);
+      }
+    },
+    onCycleProgress(progress) {
+      const perSecond = rate(progress);
+      const total = totals.get(progress.flow);
+      const eta = total !== undefined && perSecond > 0 && total > progress.counts.read ? formatDuration(((total - progress.counts.read) / perSecond) * 1000) : undefined;
+      const summary = `${progress.flow}: ${progress.counts.read.toLocaleString('en')}${total === undefined ? '' : ` / ~${total.toLocaleString('en')}`} rows, ${Math.round(perSecond).toLocaleString('en')} rows/s${eta === undefined ? '' : `, ETA ${eta}`}`;
+      if (options.isTty) {
+        clearLine();
+        stream.write(summary);
+        hasLiveLine = true;
+        return;
+      }
+      const last = lastLogged.get(progress.flow) ?? 0;
+      if (Date.now() - last >= LOG_EVERY_MS) {
+        lastLogged.set(progress.flow, Date.now());
+        logger.info(summary, { flow: progress.flow });
+      }
+    },
+    onCycleEnd(result: CycleResult) {
+      clearLine();
+      const { counts } = result;
+      const line = `cycle ${result.status} in ${formatDuration(result.durationMs)}: read ${counts.read}, written ${counts.written}, unchanged ${counts.unchanged}, quarantined ${counts.quarantined}, failed ${counts.failed}`;
+      if (result.status === 'failed') logger.error(`${line}: ${result.error?.message ?? ''}`, { flow: result.flow, code: result.error?.code });
+      else if (result.status !== 'busy') logger.info(line, { flow: result.flow });
+      else logger.warn('another process is running this flow; skipped', { flow: result.flow });
+    },
+  };
+}

@@ -1,0 +1,177 @@
+import type { TargetRecord, TargetSpec } from '../../core/connector.js';
+import type { MysqlTableSchema } from './mysql-describe.js';
+import { findColumn } from './mysql-describe.js';
+import { keyAtFault, toConnectorError } from './mysql-errors.js';
+import {
+  buildInsert,
+  buildLockKeys,
+  buildUpdate,
+  buildUpsert,
+  quoteColumn,
+  type Statement,
+  type TableName,
+  type UpsertSyntax,
+} from './mysql-sql.js';
+import { estimateSqlBytes, toMysqlValue } from './mysql-values.js';
+
+/** What one statement did: rows affected, or rows returned. */
+export interface StatementResult {
+  readonly affectedRows: number;
+  readonly rows: readonly Record<string, unknown>[];
+}
+
+/** Runs one statement on the batch's connection, inside its transaction. */
+export type Execute = (statement: Statement) => Promise<StatementResult>;
+
+/** Everything a batch write needs besides its records. */
+export interface WritePlan {
+  readonly target: TargetSpec;
+  readonly table: TableName;
+  readonly schema: MysqlTableSchema;
+  /** Zone of DATETIME values written from zoned timestamps. */
+  readonly timezone: string;
+  readonly upsertSyntax: UpsertSyntax;
+  /** Upper bound of one statement's text, below the server's max_allowed_packet. */
+  readonly maxStatementBytes: number;
+  /**
+   * The table has unique keys besides the target key's that a record could collide with, so
+   * `ON DUPLICATE KEY UPDATE` might overwrite another row: existing rows are updated by key and
+   * new rows inserted, and a collision is an error instead.
+   */
+  readonly isChecked: boolean;
+  /** Passwords to scrub from messages. */
+  readonly secrets: readonly string[];
+}
+
+/** Keys per `… IN (…)` statement. */
+export const KEYS_PER_STATEMENT = 1000;
+
+/** Cuts rows into runs whose statement text stays under `maxBytes`. */
+export function chunkRows<T>(rows: readonly T[], sizeOf: (row: T) => number, maxBytes: number): T[][] {
+  const chunks: T[][] = [];
+  let current: T[] = [];
+  let bytes = 0;
+  for (const row of rows) {
+    const size = sizeOf(row);
+    if (current.length > 0 && bytes + size > maxBytes) {
+      chunks.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(row);
+    bytes += size;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
+}
+
+/** Runs a statement; a failure becomes a ConnectorError naming the table and, where known, the record key. */
+export async function runStatement(
+  execute: Execute,
+  statement: Statement,
+  plan: WritePlan,
+  records: readonly TargetRecord[],
+): Promise<StatementResult> {
+  try {
+    return await execute(statement);
+  } catch (error) {
+    const key = keyAtFault(error, records);
+    throw toConnectorError(error, {
+      flow: plan.target.flow,
+      table: plan.target.table,
+      secrets: plan.secrets,
+      ...(key === undefined ? {} : { key }),
+    });
+  }
+}
+
+/** Records of one column set, with their values bound for those columns. */
+export interface UpsertGroup {
+  readonly columns: readonly string[];
+  readonly rows: readonly { readonly record: TargetRecord; readonly values: unknown[] }[];
+}
+
+/** The columns a record carries: the key first, then target.columns order, then any others. */
+function recordColumns(target: TargetSpec, record: TargetRecord): string[] {
+  const listed = target.columns.filter((column) => column !== target.key && column in record.values);
+  const others = Object.keys(record.values)
+    .filter((column) => column !== target.key && !target.columns.includes(column))
+    .sort();
+  return [target.key, ...listed, ...others];
+}
+
+/** Groups records by the columns they carry (one INSERT column list each), keeping their order. */
+export function groupUpserts(plan: WritePlan, records: readonly TargetRecord[]): UpsertGroup[] {
+  const groups = new Map<string, { columns: string[]; records: TargetRecord[] }>();
+  for (const record of records) {
+    const columns = recordColumns(plan.target, record);
+    const signature = columns.join(',');
+    const group = groups.get(signature) ?? { columns, records: [] };
+    group.records.push(record);
+    groups.set(signature, group);
+  }
+  return [...groups.values()].map(({ columns, records: grouped }) => {
+    columns.forEach((column) => quoteColumn(column, plan.target.flow));
+    const infos = columns.map((column) => findColumn(plan.schema, column));
+    return {
+      columns,
+      rows: grouped.map((record) => ({
+        record,
+        values: columns.map((column, index) => toMysqlValue(infos[index], record.values[column], plan.timezone)),
+      })),
+    };
+  });
+}
+
+function rowBytes(row: UpsertGroup['rows'][number]): number {
+  return row.values.reduce<number>((sum, value) => sum + estimateSqlBytes(value) + 2, 4);
+}
+
+/** Multi-row `INSERT … ON DUPLICATE KEY UPDATE`, cut below the packet limit. */
+export async function writeUpsertGroup(execute: Execute, plan: WritePlan, group: UpsertGroup, signal: AbortSignal): Promise<number> {
+  let written = 0;
+  for (const chunk of chunkRows(group.rows, rowBytes, plan.maxStatementBytes)) {
+    signal.throwIfAborted();
+    const statement = buildUpsert(plan.table, group.columns, plan.target.key, chunk.map((row) => row.values), plan.upsertSyntax);
+    await runStatement(execute, statement, plan, chunk.map((row) => row.record));
+    written += chunk.length;
+  }
+  return written;
+}
+
+/** How MySQL compares keys under the usual case-insensitive, PAD SPACE collations. */
+function comparableKey(value: unknown): string {
+  return (typeof value === 'string' ? value : String(value)).toLowerCase().trimEnd();
+}
+
+/**
+ * The checked upsert of a table with other unique keys: locks the rows of the keys (existing
+ * rows, and the gaps where new ones go), updates the existing rows by key one by one, and inserts
+ * the new ones without an upsert clause, so a collision with another row is an error naming the
+ * record instead of an overwrite.
+ */
+export async function writeCheckedGroup(execute: Execute, plan: WritePlan, group: UpsertGroup, signal: AbortSignal): Promise<number> {
+  const existing = new Set<string>();
+  for (let start = 0; start < group.rows.length; start += KEYS_PER_STATEMENT) {
+    signal.throwIfAborted();
+    const chunk = group.rows.slice(start, start + KEYS_PER_STATEMENT);
+    const statement = buildLockKeys(plan.table, plan.target.key, chunk.map((row) => row.values[0]));
+    const { rows } = await runStatement(execute, statement, plan, []);
+    for (const row of rows) existing.add(comparableKey(row.existing_key));
+  }
+  const updates = group.rows.filter((row) => existing.has(comparableKey(row.values[0])));
+  const inserts = group.rows.filter((row) => !existing.has(comparableKey(row.values[0])));
+  const columns = group.columns.slice(1);
+  for (const row of updates) {
+    if (columns.length === 0) continue;
+    signal.throwIfAborted();
+    const statement = buildUpdate(plan.table, columns, plan.target.key, row.values.slice(1), row.values[0]);
+    await runStatement(execute, statement, plan, [row.record]);
+  }
+  for (const chunk of chunkRows(inserts, rowBytes, plan.maxStatementBytes)) {
+    signal.throwIfAborted();
+    const statement = buildInsert(plan.table, group.columns, chunk.map((row) => row.values));
+    await runStatement(execute, statement, plan, chunk.map((row) => row.record));
+  }
+  return group.rows.length;
+}

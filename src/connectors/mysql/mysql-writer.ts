@@ -1,0 +1,79 @@
+import type { TargetRecord, TargetSpec } from '../../core/connector.js';
+import type { Value } from '../../core/values.js';
+import { findColumn } from './mysql-describe.js';
+import { buildDelete, buildSoftDelete } from './mysql-sql.js';
+import {
+  groupUpserts,
+  KEYS_PER_STATEMENT,
+  runStatement,
+  writeCheckedGroup,
+  writeUpsertGroup,
+  type Execute,
+  type WritePlan,
+} from './mysql-upserts.js';
+import { toMysqlValue } from './mysql-values.js';
+
+function compareKeys(a: Value | undefined, b: Value | undefined): number {
+  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  const sa = typeof a === 'string' || typeof a === 'number' ? String(a) : '';
+  const sb = typeof b === 'string' || typeof b === 'number' ? String(b) : '';
+  if (/^-?\d+$/.test(sa) && /^-?\d+$/.test(sb)) {
+    const diff = BigInt(sa) - BigInt(sb);
+    return diff === 0n ? 0 : diff < 0n ? -1 : 1;
+  }
+  return sa < sb ? -1 : sa > sb ? 1 : 0;
+}
+
+/**
+ * The records to write: the last record of each key wins, in target key order (InnoDB inserts
+ * into its clustered index in key order several times faster than at random).
+ */
+export function orderRecords(target: TargetSpec, records: readonly TargetRecord[]): TargetRecord[] {
+  const latest = new Map<string, TargetRecord>();
+  for (const record of records) {
+    latest.delete(record.key);
+    latest.set(record.key, record);
+  }
+  return [...latest.values()].sort((a, b) => compareKeys(a.values[target.key], b.values[target.key]));
+}
+
+async function writeDeletes(execute: Execute, plan: WritePlan, records: readonly TargetRecord[], signal: AbortSignal): Promise<number> {
+  const { target } = plan;
+  if (target.onDelete.mode === 'ignore' || records.length === 0) return 0;
+  const keyColumn = findColumn(plan.schema, target.key);
+  let written = 0;
+  for (let start = 0; start < records.length; start += KEYS_PER_STATEMENT) {
+    signal.throwIfAborted();
+    const chunk = records.slice(start, start + KEYS_PER_STATEMENT);
+    const keys = chunk.map((record) => toMysqlValue(keyColumn, record.values[target.key] ?? record.key, plan.timezone));
+    const statement =
+      target.onDelete.mode === 'hard'
+        ? buildDelete(plan.table, target.key, keys)
+        : buildSoftDelete(plan.table, target.key, target.onDelete.column, keys);
+    written += (await runStatement(execute, statement, plan, chunk)).affectedRows;
+  }
+  return written;
+}
+
+/**
+ * Writes records on one connection inside the caller's transaction: upserts in key order (multi-row
+ * `ON DUPLICATE KEY UPDATE`, or the checked form for tables with other unique keys), then deletes.
+ * Returns the records upserted plus the rows deleted.
+ */
+export async function writeRecords(
+  execute: Execute,
+  plan: WritePlan,
+  records: readonly TargetRecord[],
+  signal: AbortSignal,
+): Promise<number> {
+  const ordered = orderRecords(plan.target, records);
+  const upserts = ordered.filter((record) => record.op === 'upsert');
+  const deletes = ordered.filter((record) => record.op === 'delete');
+  let written = 0;
+  for (const group of groupUpserts(plan, upserts)) {
+    written += plan.isChecked
+      ? await writeCheckedGroup(execute, plan, group, signal)
+      : await writeUpsertGroup(execute, plan, group, signal);
+  }
+  return written + (await writeDeletes(execute, plan, deletes, signal));
+}

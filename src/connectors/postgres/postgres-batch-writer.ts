@@ -1,0 +1,133 @@
+import type pg from 'pg';
+import type { TableSchema, TargetRecord } from '../../core/connector.js';
+import { ConnectorError, type SyncError } from '../../core/errors.js';
+import type { ColumnKind } from '../../core/values.js';
+import { copyErrorLine } from './postgres-copy.js';
+import { parseKeyDetail, toConnectorError } from './postgres-errors.js';
+import type { Statement } from './postgres-sql.js';
+import { toCopyField, toParameter } from './postgres-values.js';
+import { keyText, type WriteGroup, type WriteShape } from './postgres-write-plan.js';
+import {
+  copyStageText,
+  createStageStatement,
+  deleteStatement,
+  insertFromStageStatement,
+  upsertStatements,
+} from './postgres-write-sql.js';
+
+/** A session inside an open transaction, as the batch writer uses it. */
+export interface WriteSession {
+  run(statement: Statement): Promise<pg.QueryResult>;
+  /** Streams rows into a `COPY … FROM STDIN`; resolves with the rows copied. */
+  copy<T>(copyText: string, rows: readonly T[], toLine: (row: T) => string): Promise<number>;
+}
+
+/** How the batch writer writes, and what its errors name. */
+export interface WriteOptions {
+  /** Upsert groups of at least this many records go through COPY into a staging table. */
+  readonly copyThreshold: number;
+  /** Secrets to mask in error messages. */
+  readonly secrets: readonly string[];
+  readonly signal: AbortSignal;
+}
+
+/** The kind of each column, from the live schema; unknown columns were refused before. */
+function kindsOf(schema: TableSchema, columns: readonly string[]): ColumnKind[] {
+  const byName = new Map(schema.columns.map((column) => [column.name, column.kind]));
+  return columns.map((column) => byName.get(column) ?? 'other');
+}
+
+/**
+ * The source key of the record a failure is about: the only record of its group, the COPY line
+ * PostgreSQL names, or the target key in the error detail (`Key (id)=(42) already exists.`).
+ */
+function recordAtFault(error: unknown, shape: WriteShape, records: readonly TargetRecord[], isCopy: boolean): string | undefined {
+  if (records.length === 1) return records[0]?.key;
+  const line = isCopy ? copyErrorLine(error) : undefined;
+  if (line !== undefined) return records[line - 1]?.key;
+  const detail = typeof error === 'object' && error !== null ? (error as { detail?: unknown }).detail : undefined;
+  const key = typeof detail === 'string' ? parseKeyDetail(detail) : undefined;
+  if (key?.column !== shape.key) return undefined;
+  return records.find((record) => keyText(record.values[shape.key]) === key.value)?.key;
+}
+
+let stageCounter = 0;
+
+async function writeUpserts(
+  session: WriteSession,
+  shape: WriteShape,
+  columns: readonly string[],
+  kinds: readonly ColumnKind[],
+  records: readonly TargetRecord[],
+  options: WriteOptions,
+): Promise<number> {
+  if (records.length >= options.copyThreshold) {
+    stageCounter = (stageCounter + 1) % 1_000_000;
+    const stage = `syncline_stage_${stageCounter}`;
+    await session.run(createStageStatement(shape, stage, columns));
+    await session.copy(copyStageText(shape, stage, columns), records, (record) =>
+      columns.map((column, index) => toCopyField(record.values[column], kinds[index] ?? 'other')).join('\t'),
+    );
+    return (await session.run(insertFromStageStatement(shape, stage, columns))).rowCount ?? 0;
+  }
+  const rows = records.map((record) => columns.map((column, index) => toParameter(record.values[column], kinds[index] ?? 'other')));
+  let written = 0;
+  for (const statement of upsertStatements(shape, columns, rows)) written += (await session.run(statement)).rowCount ?? 0;
+  return written;
+}
+
+/**
+ * Deletes rows by key. The core turns a soft delete into an upsert of the soft-delete column
+ * and drops deletes of `onDelete: ignore`, so a delete that reaches the connector is a hard one.
+ */
+async function writeDeletes(session: WriteSession, shape: WriteShape, records: readonly TargetRecord[]): Promise<number> {
+  const keys = records.map((record) => keyText(record.values[shape.key]));
+  return (await session.run(deleteStatement(shape, keys))).rowCount ?? 0;
+}
+
+/**
+ * Writes planned segments in the caller's transaction and returns the rows written. A failure
+ * becomes a ConnectorError naming the table and, where it can be told, the record at fault; the
+ * caller rolls back.
+ */
+export async function writeSegments(
+  session: WriteSession,
+  shape: WriteShape,
+  schema: TableSchema,
+  segments: readonly (readonly WriteGroup[])[],
+  options: WriteOptions,
+): Promise<number> {
+  let written = 0;
+  for (const groups of segments) {
+    for (const group of groups) {
+      const isCopy = group.op === 'upsert' && group.records.length >= options.copyThreshold;
+      try {
+        written +=
+          group.op === 'upsert'
+            ? await writeUpserts(session, shape, group.columns, kindsOf(schema, group.columns), group.records, options)
+            : await writeDeletes(session, shape, group.records);
+      } catch (error) {
+        throw describeFailure(error, shape, group.records, isCopy, options);
+      }
+    }
+  }
+  return written;
+}
+
+function describeFailure(
+  error: unknown,
+  shape: WriteShape,
+  records: readonly TargetRecord[],
+  isCopy: boolean,
+  options: WriteOptions,
+): unknown {
+  if (options.signal.aborted || error instanceof ConnectorError) return error;
+  const key = recordAtFault(error, shape, records, isCopy);
+  const failure: SyncError = toConnectorError(error, {
+    operation: `writing ${shape.table.display} (flow "${shape.flow}", ${records.length} record${records.length === 1 ? '' : 's'} in the failing statement)`,
+    flow: shape.flow,
+    ...(key === undefined ? {} : { key }),
+    secrets: options.secrets,
+  });
+  return failure;
+}

@@ -1,0 +1,75 @@
+import { quoteIdentifier, type Statement } from './postgres-sql.js';
+import { arrayLiteral } from './postgres-values.js';
+import type { WriteShape } from './postgres-write-plan.js';
+
+/** PostgreSQL's limit of bound parameters in one statement (a 16-bit count in the protocol). */
+export const MAX_PARAMETERS = 65_535;
+
+function quoteColumn(shape: WriteShape, column: string): string {
+  return quoteIdentifier(column, { flow: shape.flow, role: `column of ${shape.table.display}` });
+}
+
+/**
+ * `ON CONFLICT (key) DO UPDATE SET col = EXCLUDED.col` for every written column but the key, so
+ * columns a record does not carry are left as they are. A record of the key alone only inserts.
+ */
+export function conflictClause(shape: WriteShape, columns: readonly string[]): string {
+  const key = quoteColumn(shape, shape.key);
+  const updates = columns
+    .filter((column) => column !== shape.key)
+    .map((column) => `${quoteColumn(shape, column)} = EXCLUDED.${quoteColumn(shape, column)}`);
+  return updates.length === 0 ? `ON CONFLICT (${key}) DO NOTHING` : `ON CONFLICT (${key}) DO UPDATE SET ${updates.join(', ')}`;
+}
+
+/** Multi-row upserts of `rows` (one array of parameters per record), chunked under MAX_PARAMETERS. */
+export function upsertStatements(shape: WriteShape, columns: readonly string[], rows: readonly (readonly unknown[])[]): Statement[] {
+  const columnList = columns.map((column) => quoteColumn(shape, column)).join(', ');
+  const conflict = conflictClause(shape, columns);
+  const rowsPerStatement = Math.max(1, Math.floor(MAX_PARAMETERS / columns.length));
+  const statements: Statement[] = [];
+  for (let start = 0; start < rows.length; start += rowsPerStatement) {
+    const chunk = rows.slice(start, start + rowsPerStatement);
+    const tuples = chunk.map((_, row) => `(${columns.map((__, column) => `$${row * columns.length + column + 1}`).join(', ')})`);
+    statements.push({
+      text: `INSERT INTO ${shape.table.sql} (${columnList}) VALUES ${tuples.join(', ')} ${conflict}`,
+      values: chunk.flat(),
+    });
+  }
+  return statements;
+}
+
+/**
+ * A staging table of exactly the written columns, typed as in the target (length and precision
+ * included) but without its constraints, defaults or sequences, dropped at commit. `CREATE TABLE
+ * … (LIKE target)` would copy NOT NULL constraints of columns the batch does not carry.
+ */
+export function createStageStatement(shape: WriteShape, stage: string, columns: readonly string[]): Statement {
+  const columnList = columns.map((column) => quoteColumn(shape, column)).join(', ');
+  return {
+    text: `CREATE TEMPORARY TABLE ${quoteIdentifier(stage, { flow: shape.flow, role: 'staging table' })} ON COMMIT DROP AS SELECT ${columnList} FROM ${shape.table.sql} WITH NO DATA`,
+    values: [],
+  };
+}
+
+/** `COPY stage (columns) FROM STDIN` in text format (tab-separated, `\N` for NULL). */
+export function copyStageText(shape: WriteShape, stage: string, columns: readonly string[]): string {
+  const columnList = columns.map((column) => quoteColumn(shape, column)).join(', ');
+  return `COPY ${quoteIdentifier(stage, { flow: shape.flow, role: 'staging table' })} (${columnList}) FROM STDIN`;
+}
+
+/** Upserts every staged row into the target with the same conflict clause as the INSERT path. */
+export function insertFromStageStatement(shape: WriteShape, stage: string, columns: readonly string[]): Statement {
+  const columnList = columns.map((column) => quoteColumn(shape, column)).join(', ');
+  return {
+    text: `INSERT INTO ${shape.table.sql} (${columnList}) SELECT ${columnList} FROM ${quoteIdentifier(stage, { flow: shape.flow, role: 'staging table' })} ${conflictClause(shape, columns)}`,
+    values: [],
+  };
+}
+
+/** `DELETE … WHERE key = ANY($1)`, the keys bound as one array typed like the key column. */
+export function deleteStatement(shape: WriteShape, keys: readonly string[]): Statement {
+  return {
+    text: `DELETE FROM ${shape.table.sql} WHERE ${quoteColumn(shape, shape.key)} = ANY($1)`,
+    values: [arrayLiteral(keys)],
+  };
+}

@@ -1,0 +1,131 @@
+import { randomUUID } from 'node:crypto';
+import { nextRun } from '../../cadence/schedule.js';
+import { runCycle, type CycleResult } from '../../core/cycle.js';
+import { SyncError } from '../../core/errors.js';
+import type { Flow } from '../../core/flow.js';
+import type { RunTrigger } from '../../core/state-store.js';
+import type { EngineContext, Runtime, RuntimeListener } from '../runtime.js';
+
+/** Options of the in-process runtime. */
+export interface LocalRuntimeOptions {
+  /** Cycles of different flows running at once. Default 4. */
+  readonly concurrency?: number;
+  readonly listener?: RuntimeListener;
+  /** Clock, for tests. */
+  readonly now?: () => number;
+}
+
+/**
+ * Runs cycles in this process. Each flow has its own loop, so a flow never runs two cycles at
+ * once (the state store's lease also guards against other processes); a semaphore bounds how many
+ * flows run at the same time.
+ */
+export class LocalRuntime implements Runtime {
+  readonly #context: EngineContext;
+  readonly #options: LocalRuntimeOptions;
+  readonly #owner = `local-${randomUUID()}`;
+  readonly #stop = new AbortController();
+  readonly #hardStop = new AbortController();
+  #running: Promise<void>[] = [];
+  #slots: number;
+  readonly #waiting: (() => void)[] = [];
+
+  constructor(context: EngineContext, options: LocalRuntimeOptions = {}) {
+    this.#context = context;
+    this.#options = options;
+    this.#slots = options.concurrency ?? 4;
+  }
+
+  #flows(names: readonly string[] | undefined): Flow[] {
+    if (names === undefined || names.length === 0) return this.#context.flows.filter((flow) => flow.enabled);
+    return names.map((name) => {
+      const flow = this.#context.flows.find((candidate) => candidate.name === name);
+      if (flow === undefined) {
+        const known = this.#context.flows.map((candidate) => candidate.name).join(', ');
+        throw new SyncError('FLOW_UNKNOWN', `No flow named "${name}" in the config (flows: ${known})`, { flow: name });
+      }
+      return flow;
+    });
+  }
+
+  async #withSlot<T>(work: () => Promise<T>): Promise<T> {
+    while (this.#slots === 0) await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    this.#slots -= 1;
+    try {
+      return await work();
+    } finally {
+      this.#slots += 1;
+      this.#waiting.shift()?.();
+    }
+  }
+
+  async #cycle(flow: Flow, trigger: RunTrigger, reason: string): Promise<CycleResult> {
+    return this.#withSlot(async () => {
+      this.#options.listener?.onCycleStart?.(flow.name, trigger, reason);
+      const result = await runCycle(flow, this.#context.portsFor(flow), {
+        trigger,
+        signal: this.#hardStop.signal,
+        stop: this.#stop.signal,
+        owner: this.#owner,
+        onProgress: (progress) => this.#options.listener?.onCycleProgress?.(progress),
+      });
+      this.#options.listener?.onCycleEnd?.(result);
+      return result;
+    });
+  }
+
+  async runOnce(flowNames?: readonly string[]): Promise<CycleResult[]> {
+    const flows = this.#flows(flowNames);
+    return Promise.all(flows.map((flow) => this.#cycle(flow, 'manual', 'run --once')));
+  }
+
+  async start(flowNames?: readonly string[]): Promise<void> {
+    const flows = this.#flows(flowNames);
+    this.#running = flows.map((flow) => this.#loop(flow));
+    await Promise.all(this.#running);
+  }
+
+  async #loop(flow: Flow): Promise<void> {
+    const now = this.#options.now ?? Date.now;
+    const lastSuccess = await this.#context.state.lastSuccessfulRun(flow.name);
+    let lastEndedAt: number | undefined;
+    while (!this.#stop.signal.aborted) {
+      const decision = nextRun(flow.cadence, { lastSuccessAt: lastSuccess === undefined ? undefined : Date.parse(lastSuccess.startedAt), lastEndedAt }, now());
+      this.#options.listener?.onScheduled?.(flow.name, decision.dueAt, decision.reason);
+      await this.#sleepUntil(decision.dueAt, now);
+      if (this.#stop.signal.aborted) break;
+      const result = await this.#cycle(flow, decision.trigger, decision.reason);
+      lastEndedAt = now();
+      if (result.status === 'failed') {
+        this.#context.logger.error(`flow ${flow.name}: cycle failed; next try on its cadence`, { code: result.error?.code });
+      }
+    }
+  }
+
+  #sleepUntil(dueAt: number, now: () => number): Promise<void> {
+    const delay = dueAt - now();
+    if (delay <= 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      // setTimeout cannot wait longer than ~24.8 days; wake up and re-plan before that.
+      const timer = setTimeout(done, Math.min(delay, 2_147_000_000));
+      const signal = this.#stop.signal;
+      function done(): void {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', done);
+        resolve();
+      }
+      signal.addEventListener('abort', done, { once: true });
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.#stop.abort();
+    await Promise.allSettled(this.#running);
+  }
+
+  /** Stops at once: connectors abort their queries; unfinished batches are read again next time. */
+  abort(): void {
+    this.#stop.abort();
+    this.#hardStop.abort();
+  }
+}

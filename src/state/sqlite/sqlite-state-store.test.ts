@@ -1,0 +1,200 @@
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { StateStoreError, SyncError } from '../../core/errors.js';
+import { sqliteErrorCode, toSqliteStateError } from './sqlite-state-errors.js';
+import {
+  decodePayload,
+  deadLetterFromRow,
+  encodePayload,
+  runFromRow,
+  syncedFromRow,
+  utcNow,
+  type DeadLetterRow,
+  type RunRow,
+} from './sqlite-state-rows.js';
+import { migrateSqliteState, sqliteMigrations } from './sqlite-state-schema.js';
+import { listDeadLettersSql, listRunsSql } from './sqlite-state-statements.js';
+
+const context = {
+  file: '/var/lib/syncline/state.db',
+  operation: 'commit a batch of flow "orders"',
+  flow: 'orders',
+};
+
+describe('toSqliteStateError', () => {
+  it('makes SQLITE_BUSY a retryable error naming the file, the operation and the lock wait', () => {
+    const error = toSqliteStateError(new Database.SqliteError('database is locked', 'SQLITE_BUSY'), context);
+    expect(error).toBeInstanceOf(StateStoreError);
+    expect(error.retryable).toBe(true);
+    expect(error.flow).toBe('orders');
+    expect(error.message).toContain('/var/lib/syncline/state.db');
+    expect(error.message).toContain('commit a batch of flow "orders"');
+    expect(error.message).toContain('5000 ms');
+    expect(error.message).toContain('SQLITE_BUSY');
+  });
+
+  it('maps extended codes by their primary code', () => {
+    const error = toSqliteStateError(new Database.SqliteError('snapshot', 'SQLITE_BUSY_SNAPSHOT'), context);
+    expect(error.retryable).toBe(true);
+    expect(error.message).toContain('another Syncline process');
+  });
+
+  it.each([
+    ['SQLITE_READONLY', 'read-only'],
+    ['SQLITE_CANTOPEN', 'cannot be opened'],
+    ['SQLITE_NOTADB', 'not a SQLite database'],
+    ['SQLITE_CORRUPT', 'damaged'],
+    ['SQLITE_CONSTRAINT_UNIQUE', 'constraint'],
+    ['SQLITE_ERROR', 'SQLite reported an error'],
+  ])('makes %s a final error that says why', (code, words) => {
+    const error = toSqliteStateError(new Database.SqliteError('driver text', code), context);
+    expect(error.retryable).toBe(false);
+    expect(error.message).toContain(words);
+    expect(error.message).toContain('driver text');
+  });
+
+  it('makes a full disk and an I/O error retryable', () => {
+    expect(toSqliteStateError(new Database.SqliteError('full', 'SQLITE_FULL'), context).retryable).toBe(true);
+    expect(toSqliteStateError(new Database.SqliteError('io', 'SQLITE_IOERR_WRITE'), context).retryable).toBe(
+      true,
+    );
+  });
+
+  it('makes a value that is not JSON a final error', () => {
+    let thrown: unknown;
+    try {
+      JSON.stringify({ cursor: 1n });
+    } catch (error) {
+      thrown = error;
+    }
+    const error = toSqliteStateError(thrown, context);
+    expect(error.retryable).toBe(false);
+    expect(error.message).toContain('not plain JSON');
+  });
+
+  it('passes a SyncError through unchanged', () => {
+    const original = new SyncError('FLOW_BUSY', 'busy');
+    expect(toSqliteStateError(original, context)).toBe(original);
+  });
+
+  it('recognises only SQLite result codes', () => {
+    expect(sqliteErrorCode(new Database.SqliteError('x', 'SQLITE_BUSY'))).toBe('SQLITE_BUSY');
+    expect(sqliteErrorCode(Object.assign(new Error('x'), { code: 'ENOENT' }))).toBeUndefined();
+    expect(sqliteErrorCode('SQLITE_BUSY')).toBeUndefined();
+  });
+});
+
+describe('dead letter payloads', () => {
+  it('round-trip binary values as Buffers and everything else as JSON', () => {
+    const payload = {
+      id: '42',
+      photo: new Uint8Array([0, 1, 254, 255]),
+      file: Buffer.from('文件'),
+      total: '12.3400',
+      meta: { 名称: '张三 👋', tags: ['a'] },
+      gone: null,
+    };
+    const decoded = decodePayload(encodePayload(payload));
+    expect(decoded).toEqual({ ...payload, photo: Buffer.from([0, 1, 254, 255]) });
+    expect(decoded.photo).toBeInstanceOf(Uint8Array);
+  });
+
+  it('leaves an object that only looks like a marker alone when it has other keys', () => {
+    const payload = { json: { $binary: 'AQI=', other: 1 } };
+    expect(decodePayload(encodePayload(payload))).toEqual(payload);
+  });
+});
+
+describe('row decoding', () => {
+  it('turns a synced row into a record with a boolean delete flag', () => {
+    expect(syncedFromRow({ key: 'k', target_key: 't', hash: 'h', deleted: 1 })).toEqual({
+      key: 'k',
+      targetKey: 't',
+      hash: 'h',
+      deleted: true,
+    });
+  });
+
+  it('turns a running run row into a record without end, duration or error', () => {
+    const row: RunRow = {
+      id: 1,
+      flow: 'orders',
+      trigger: 'manual',
+      status: 'running',
+      started_at: '2024-05-01T00:00:00.000Z',
+      finished_at: null,
+      duration_ms: null,
+      read_count: 0,
+      written_count: 0,
+      unchanged_count: 0,
+      quarantined_count: 0,
+      failed_count: 0,
+      deleted_count: 0,
+      error: null,
+    };
+    const run = runFromRow(row);
+    expect(run.finishedAt).toBeUndefined();
+    expect(run.durationMs).toBeUndefined();
+    expect(run.error).toBeUndefined();
+  });
+
+  it('leaves out the field of a dead letter row that has none', () => {
+    const row: DeadLetterRow = {
+      id: 1,
+      flow: 'orders',
+      key: 'k',
+      field: null,
+      kind: 'write',
+      code: 'X',
+      reason: 'r',
+      payload: '{"id":"k"}',
+      status: 'open',
+      occurrences: 1,
+      created_at: '2024-05-01T00:00:00.000Z',
+      updated_at: '2024-05-01T00:00:00.000Z',
+    };
+    expect('field' in deadLetterFromRow(row)).toBe(false);
+  });
+
+  it('writes timestamps as ISO 8601 in UTC', () => {
+    expect(utcNow(new Date(Date.UTC(2024, 4, 1, 8, 0, 0, 5)))).toBe('2024-05-01T08:00:00.005Z');
+  });
+});
+
+describe('list queries', () => {
+  it('filters only by what is given and orders newest first', () => {
+    expect(listRunsSql(false)).not.toContain('WHERE');
+    expect(listRunsSql(true)).toContain('WHERE flow = ?');
+    expect(listDeadLettersSql(true, true)).toContain('WHERE flow = ? AND status = ?');
+    expect(listDeadLettersSql(false, true)).toContain('WHERE status = ?');
+    expect(listDeadLettersSql(false, false)).toMatch(/ORDER BY updated_at DESC, id DESC LIMIT \?$/);
+  });
+});
+
+describe('migrateSqliteState', () => {
+  it('applies each migration once, however often it runs', () => {
+    const db = new Database(':memory:');
+    expect(migrateSqliteState(db, ':memory:')).toBe(sqliteMigrations.length);
+    expect(migrateSqliteState(db, ':memory:')).toBe(sqliteMigrations.length);
+    const versions = db.prepare('SELECT version FROM schema_version ORDER BY version').all();
+    expect(versions).toEqual(sqliteMigrations.map((m) => ({ version: m.version })));
+    db.close();
+  });
+
+  it('applies only the steps newer than the recorded version', () => {
+    const db = new Database(':memory:');
+    const first = { version: 1, description: 'one', sql: 'CREATE TABLE a (x INTEGER)' };
+    const second = { version: 2, description: 'two', sql: 'CREATE TABLE b (x INTEGER)' };
+    migrateSqliteState(db, ':memory:', [first]);
+    expect(migrateSqliteState(db, ':memory:', [first, second])).toBe(2);
+    expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'b'").all()).toHaveLength(1);
+    db.close();
+  });
+
+  it('refuses a file migrated by a newer Syncline', () => {
+    const db = new Database(':memory:');
+    migrateSqliteState(db, 'state.db', [{ version: 3, description: 'future', sql: 'SELECT 1' }]);
+    expect(() => migrateSqliteState(db, 'state.db')).toThrow(/state\.db has schema version 3/);
+    db.close();
+  });
+});

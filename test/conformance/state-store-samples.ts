@@ -1,0 +1,52 @@
+import type {
+  BatchCommit,
+  DeadLetterInput,
+  RunCounts,
+  StateStore,
+  SyncedRecord,
+} from '../../src/core/state-store.js';
+import type { Row } from '../../src/core/values.js';
+
+/** A state store under test; the conformance cases call this to get the one of the running test. */
+export type CurrentStore = () => StateStore;
+
+/** ISO 8601 in UTC, as every timestamp of a state store is written. */
+export const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/;
+
+let flowSequence = 0;
+
+/** A flow name no other case uses, so cases never see each other's rows even in a shared store. */
+export function uniqueFlow(label: string): string {
+  flowSequence += 1;
+  return `${label}-${process.pid}-${flowSequence}-${Math.random().toString(36).slice(2, 8)}`;
+}
+
+/** A synced record whose target key is `T-<key>`. */
+export function syncedRecord(key: string, hash = `hash-${key}`, deleted = false): SyncedRecord {
+  return { key, targetKey: `T-${key}`, hash, deleted };
+}
+
+/** A dead letter of a record the target refused. */
+export function deadLetter(
+  flow: string,
+  key: string,
+  reason = `refused ${key}`,
+  payload: Row = { id: key },
+): DeadLetterInput {
+  return { flow, key, kind: 'write', code: 'CONNECTOR_CONSTRAINT_VIOLATION', reason, payload };
+}
+
+/** A batch commit; everything not given is empty, and there is no checkpoint. */
+export function batch(parts: Partial<BatchCommit>): BatchCommit {
+  return { synced: [], deadLetters: [], resolvedKeys: [], ...parts };
+}
+
+/** Run counts, zero where not given. */
+export function runCounts(parts: Partial<RunCounts> = {}): RunCounts {
+  return { read: 0, written: 0, unchanged: 0, quarantined: 0, failed: 0, deleted: 0, ...parts };
+}
+
+/** Resolves after `ms` of real time. */
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,190 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { StateStoreError } from '../../src/core/errors.js';
+import { SqliteStateStore } from '../../src/state/sqlite/sqlite-state-store.js';
+import { describeStateStoreConformance } from '../conformance/state-store-conformance.js';
+import { batch, deadLetter, runCounts, syncedRecord } from '../conformance/state-store-samples.js';
+
+const run = promisify(execFile);
+const storeModule = fileURLToPath(new URL('../../src/state/sqlite/sqlite-state-store.ts', import.meta.url));
+
+describeStateStoreConformance('sqlite (temp file)', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'syncline-state-'));
+  // A directory that does not exist yet: the store creates it.
+  const store = new SqliteStateStore(join(dir, 'nested', 'state.db'));
+  return {
+    store,
+    cleanup: async () => {
+      await store.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+});
+
+describe('SqliteStateStore on a shared file', () => {
+  let dir: string;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'syncline-state-shared-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const openStore = async (name: string): Promise<SqliteStateStore> => {
+    const store = new SqliteStateStore(join(dir, name));
+    await store.init();
+    return store;
+  };
+
+  it('respects a lease held by another instance on the same file', async () => {
+    const file = 'lease.db';
+    const first = await openStore(file);
+    const second = await openStore(file);
+    try {
+      expect(await first.acquireLease('orders', 'worker-a', 60_000)).toBe(true);
+      expect(await second.acquireLease('orders', 'worker-b', 60_000)).toBe(false);
+      await second.releaseLease('orders', 'worker-b');
+      expect(await second.acquireLease('orders', 'worker-b', 60_000)).toBe(false);
+      await first.releaseLease('orders', 'worker-a');
+      expect(await second.acquireLease('orders', 'worker-b', 60_000)).toBe(true);
+      expect(await first.acquireLease('orders', 'worker-a', 60_000)).toBe(false);
+    } finally {
+      await first.close();
+      await second.close();
+    }
+  });
+
+  it('gives each lease to exactly one of two processes racing for it', async () => {
+    const path = join(dir, 'race.db');
+    const flows = 2000;
+    await (await openStore('race.db')).close();
+    const script = join(dir, 'race-worker.mjs');
+    await writeFile(
+      script,
+      `import { SqliteStateStore } from ${JSON.stringify(storeModule)};
+       const [path, owner, startAt, flows] = process.argv.slice(2);
+       const store = new SqliteStateStore(path);
+       await store.init();
+       // Both start at one agreed instant, so their loops overlap and contend for the file's write lock.
+       while (Date.now() < Number(startAt) - 20) await new Promise((r) => setTimeout(r, 5));
+       while (Date.now() < Number(startAt));
+       const won = [];
+       for (let i = 0; i < Number(flows); i++) if (await store.acquireLease('flow-' + i, owner, 60000)) won.push(i);
+       await store.close();
+       process.stdout.write(JSON.stringify(won));`,
+    );
+    const startAt = String(Date.now() + 3000);
+    const race = (owner: string) =>
+      run(process.execPath, ['--import', 'tsx', script, path, owner, startAt, String(flows)], {
+        cwd: process.cwd(),
+      });
+    const [a, b] = await Promise.all([race('process-a'), race('process-b')]);
+    const wonByA = JSON.parse(a.stdout) as number[];
+    const wonByB = JSON.parse(b.stdout) as number[];
+    expect(wonByA.filter((i) => wonByB.includes(i))).toEqual([]);
+    expect([...wonByA, ...wonByB].sort((x, y) => x - y)).toEqual(Array.from({ length: flows }, (_, i) => i));
+  });
+
+  it('keeps its state across close and reopen', async () => {
+    const before = await openStore('reopen.db');
+    await before.commitBatch(
+      'customers',
+      batch({
+        synced: [syncedRecord('c-1'), syncedRecord('客户-2', 'h2', true)],
+        deadLetters: [deadLetter('customers', 'c-3', '名称不能为空')],
+        checkpoint: { cursor: '2024-05-01T08:00:00.000001+08:00', key: 'c-2' },
+      }),
+    );
+    const runId = await before.startRun('customers', 'start');
+    await before.finishRun(runId, {
+      status: 'succeeded',
+      counts: runCounts({ read: 3, written: 2, failed: 1 }),
+    });
+    await before.setFlowMeta('customers', 'cadence', { intervalMs: 86_400_000 });
+    expect(await before.acquireLease('customers', 'worker-a', 60_000)).toBe(true);
+    await before.close();
+
+    const after = await openStore('reopen.db');
+    try {
+      expect(await after.getCheckpoint('customers')).toEqual({
+        cursor: '2024-05-01T08:00:00.000001+08:00',
+        key: 'c-2',
+      });
+      expect([...(await after.getSynced('customers', ['c-1', '客户-2'])).keys()].sort()).toEqual([
+        'c-1',
+        '客户-2',
+      ]);
+      expect((await after.listDeadLetters({ flow: 'customers', limit: 5 }))[0]?.reason).toBe('名称不能为空');
+      expect((await after.lastSuccessfulRun('customers'))?.id).toBe(runId);
+      expect(await after.getFlowMeta('customers', 'cadence')).toEqual({ intervalMs: 86_400_000 });
+      expect(await after.acquireLease('customers', 'worker-b', 60_000)).toBe(false);
+    } finally {
+      await after.close();
+    }
+  });
+
+  it('writes in WAL mode and records the schema version once', async () => {
+    const store = await openStore('wal.db');
+    await store.init();
+    await store.close();
+    const db = new Database(join(dir, 'wal.db'), { readonly: true });
+    try {
+      expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+      expect(db.prepare('SELECT version FROM schema_version').all()).toEqual([{ version: 1 }]);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('names the file when it is not a SQLite database', async () => {
+    const path = join(dir, 'not-a-database.db');
+    await writeFile(path, 'this is a text file, not a database '.repeat(100));
+    const store = new SqliteStateStore(path);
+    const error = await store.init().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(StateStoreError);
+    expect((error as StateStoreError).message).toContain(path);
+    expect((error as StateStoreError).retryable).toBe(false);
+    await store.close();
+  });
+
+  it('reports a retryable error naming the file when another connection holds the write lock', async () => {
+    const store = await openStore('busy.db');
+    const locker = new Database(join(dir, 'busy.db'));
+    locker.exec('BEGIN IMMEDIATE');
+    try {
+      const error = await store.commitBatch('orders', batch({ checkpoint: { cursor: 1 } })).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(StateStoreError);
+      expect((error as StateStoreError).retryable).toBe(true);
+      expect((error as StateStoreError).message).toContain(join(dir, 'busy.db'));
+      expect((error as StateStoreError).message).toContain('SQLITE_BUSY');
+    } finally {
+      locker.exec('ROLLBACK');
+      locker.close();
+    }
+    await store.commitBatch('orders', batch({ checkpoint: { cursor: 1 } }));
+    expect(await store.getCheckpoint('orders')).toEqual({ cursor: 1 });
+    await store.close();
+  });
+
+  it('refuses calls before init() and after close()', async () => {
+    const store = new SqliteStateStore(join(dir, 'closed.db'));
+    await expect(store.getCheckpoint('orders')).rejects.toThrow(/not open/);
+    await store.init();
+    await store.close();
+    await store.close();
+    await expect(store.getCheckpoint('orders')).rejects.toBeInstanceOf(StateStoreError);
+  });
+});
