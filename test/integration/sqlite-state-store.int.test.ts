@@ -13,6 +13,7 @@ import { batch, deadLetter, runCounts, syncedRecord } from '../conformance/state
 
 const run = promisify(execFile);
 const storeModule = fileURLToPath(new URL('../../src/state/sqlite/sqlite-state-store.ts', import.meta.url));
+const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 
 describeStateStoreConformance('sqlite (temp file)', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'syncline-state-'));
@@ -83,7 +84,7 @@ describe('SqliteStateStore on a shared file', () => {
     const startAt = String(Date.now() + 3000);
     const race = (owner: string) =>
       run(process.execPath, ['--import', 'tsx', script, path, owner, startAt, String(flows)], {
-        cwd: process.cwd(),
+        cwd: repoRoot,
       });
     const [a, b] = await Promise.all([race('process-a'), race('process-b')]);
     const wonByA = JSON.parse(a.stdout) as number[];

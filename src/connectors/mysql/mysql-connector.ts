@@ -1,4 +1,4 @@
-import type { Pool, PoolConnection } from 'mysql2/promise';
+import type { Pool } from 'mysql2/promise';
 import type {
   Change,
   Checkpoint,
@@ -13,12 +13,18 @@ import type {
   TargetSpec,
   WriteResult,
 } from '../../core/connector.js';
-import { ConnectorError } from '../../core/errors.js';
-import { pendingPage, readKeysetChanges, rowsToChanges, type KeysetPager, type PageRequest } from '../../core/keyset-reader.js';
+import {
+  pendingPage,
+  readKeysetChanges,
+  rowsToChanges,
+  type KeysetPager,
+  type PageRequest,
+} from '../../core/keyset-reader.js';
 import type { Logger } from '../../core/logger.js';
 import type { Row, ScalarValue } from '../../core/values.js';
+import { MysqlCatalog } from './mysql-catalog.js';
 import type { MysqlConfig } from './mysql-config.js';
-import { checkTarget, collidingUniqueKeys, describeMysqlTable, findColumn, type MysqlTableSchema } from './mysql-describe.js';
+import { checkTarget, collidingUniqueKeys, cursorIndexOf, findColumn } from './mysql-describe.js';
 import { toConnectorError } from './mysql-errors.js';
 import {
   buildCountQuery,
@@ -30,49 +36,45 @@ import {
   type Statement,
   type TableName,
 } from './mysql-sql.js';
-import { createMysqlPool, describeUrl, readServerInfo, secretsOf, serverName, type ServerInfo } from './mysql-session.js';
+import { createMysqlPool, describeUrl, secretsOf, serverName } from './mysql-session.js';
+import type { WritePlan } from './mysql-upserts.js';
 import { fromMysqlValue, toMysqlValue } from './mysql-values.js';
-import type { StatementResult, WritePlan } from './mysql-upserts.js';
-import { writeRecords } from './mysql-writer.js';
+import { writeInTransaction } from './mysql-writer.js';
 
 /** Keys per `readByKeys` query. */
 const KEYS_PER_QUERY = 1000;
 /** Upper bound of one write statement, whatever max_allowed_packet allows. */
 const MAX_STATEMENT_BYTES = 8 * 1024 * 1024;
 
-/** Rolls a failed batch back; a connection that cannot even roll back is closed, not reused. */
-async function rollbackOrDestroy(connection: PoolConnection): Promise<void> {
-  try {
-    await connection.rollback();
-    connection.release();
-  } catch {
-    connection.destroy();
-  }
-}
-
 /** A MySQL 8 or MariaDB 10.5+ database as a source (keyset reads) and a target (upserts). */
 export class MysqlConnector implements Connector, KeysetPager {
-  readonly capabilities: ConnectorCapabilities = { source: true, target: true, transactions: true, describe: true };
+  readonly capabilities: ConnectorCapabilities = {
+    source: true,
+    target: true,
+    transactions: true,
+    describe: true,
+  };
   readonly #config: MysqlConfig;
   readonly #logger: Logger;
   readonly #pool: Pool;
   readonly #secrets: string[];
-  #server: Promise<ServerInfo> | undefined;
-  readonly #schemas = new Map<string, Promise<MysqlTableSchema | undefined>>();
+  readonly #catalog: MysqlCatalog;
   readonly #checkedTargets = new Set<string>();
+  readonly #warnedTables = new Set<string>();
 
   constructor(config: MysqlConfig, context: ConnectorContext) {
     this.#config = config;
     this.#logger = context.logger.child({ connection: context.name });
     this.#secrets = secretsOf(config.url.reveal());
     this.#pool = createMysqlPool(config, this.#logger);
+    this.#catalog = new MysqlCatalog(this.#pool, this.#secrets);
   }
 
   async probe(signal: AbortSignal): Promise<ProbeResult> {
     const started = performance.now();
     try {
       signal.throwIfAborted();
-      const rows = await this.#query({ sql: 'SELECT VERSION() AS version', params: [] });
+      const rows = await this.#catalog.query({ sql: 'SELECT VERSION() AS version', params: [] });
       const latencyMs = Math.round((performance.now() - started) * 10) / 10;
       return { ok: true, server: serverName(String(rows[0]?.version)), latencyMs };
     } catch (error) {
@@ -84,12 +86,19 @@ export class MysqlConnector implements Connector, KeysetPager {
   async describeTable(table: string, signal: AbortSignal): Promise<TableSchema | undefined> {
     const name = parseTableName(table);
     signal.throwIfAborted();
-    this.#schemas.delete(name.display);
-    return this.#schema(name);
+    this.#catalog.forget(name.display);
+    const schema = await this.#catalog.schema(name);
+    return schema === undefined
+      ? undefined
+      : { table: schema.table, columns: schema.columns, uniqueKeys: schema.uniqueKeys };
   }
 
-  readChanges(source: SourceSpec, since: Checkpoint | undefined, signal: AbortSignal): AsyncIterable<ChangeBatch> {
-    this.#validateSource(source);
+  readChanges(
+    source: SourceSpec,
+    since: Checkpoint | undefined,
+    signal: AbortSignal,
+  ): AsyncIterable<ChangeBatch> {
+    // Every page query validates the identifiers first, so a bad name fails before any SQL runs.
     return readKeysetChanges(this, source, since, signal);
   }
 
@@ -103,8 +112,11 @@ export class MysqlConnector implements Connector, KeysetPager {
     const query = await this.#pageQuery(source);
     signal.throwIfAborted();
     const cursor = quoteColumn(source.cursor);
-    const rows = await this.#query({ sql: `SELECT MAX(${cursor}) AS cursor_max FROM ${query.table.quoted}`, params: [] }, source);
-    const schema = await this.#requireSchema(query.table, source.flow);
+    const rows = await this.#catalog.query(
+      { sql: `SELECT MAX(${cursor}) AS cursor_max FROM ${query.table.quoted}`, params: [] },
+      source,
+    );
+    const schema = await this.#catalog.requireSchema(query.table, source.flow);
     const value = fromMysqlValue(findColumn(schema, source.cursor), rows[0]?.cursor_max);
     if (typeof value === 'string' || typeof value === 'number') return value;
     return typeof value === 'boolean' ? Number(value) : null;
@@ -116,20 +128,32 @@ export class MysqlConnector implements Connector, KeysetPager {
     for (let start = 0; start < keys.length; start += KEYS_PER_QUERY) {
       signal.throwIfAborted();
       const bound = keys.slice(start, start + KEYS_PER_QUERY).map((key) => query.bind(source.key, key));
-      const rows = await this.#selectRows(source, buildSelectByKeys(query.table, query.columns, source.key, bound));
+      const rows = await this.#selectRows(
+        source,
+        buildSelectByKeys(query.table, query.columns, source.key, bound),
+      );
       changes.push(...rowsToChanges(source, rows));
     }
     return changes;
   }
 
-  async countPending(source: SourceSpec, since: Checkpoint | undefined, limit: number, signal: AbortSignal): Promise<number> {
+  async countPending(
+    source: SourceSpec,
+    since: Checkpoint | undefined,
+    limit: number,
+    signal: AbortSignal,
+  ): Promise<number> {
     const query = await this.#pageQuery(source);
     signal.throwIfAborted();
-    const rows = await this.#query(buildCountQuery(query, pendingPage(source, since, limit)), source);
+    const rows = await this.#catalog.query(buildCountQuery(query, pendingPage(source, since, limit)), source);
     return Number(rows[0]?.pending ?? 0);
   }
 
-  async writeBatch(target: TargetSpec, records: readonly TargetRecord[], signal: AbortSignal): Promise<WriteResult> {
+  async writeBatch(
+    target: TargetSpec,
+    records: readonly TargetRecord[],
+    signal: AbortSignal,
+  ): Promise<WriteResult> {
     const table = parseTableName(target.table, target.flow);
     for (const column of target.columns) quoteColumn(column, target.flow);
     quoteColumn(target.key, target.flow);
@@ -137,25 +161,7 @@ export class MysqlConnector implements Connector, KeysetPager {
     if (records.length === 0) return { written: 0 };
     const plan = await this.#writePlan(target, table);
     signal.throwIfAborted();
-    const connection = await this.#connect(target);
-    try {
-      await connection.beginTransaction();
-      const execute = async (statement: Statement): Promise<StatementResult> => {
-        const [result] = await connection.query(statement.sql, statement.params);
-        return Array.isArray(result)
-          ? { affectedRows: 0, rows: result as Record<string, unknown>[] }
-          : { affectedRows: result.affectedRows, rows: [] };
-      };
-      const written = await writeRecords(execute, plan, records, signal);
-      signal.throwIfAborted();
-      await connection.commit();
-      connection.release();
-      return { written };
-    } catch (error) {
-      await rollbackOrDestroy(connection);
-      if (signal.aborted) throw error;
-      throw toConnectorError(error, { flow: target.flow, table: target.table, secrets: this.#secrets });
-    }
+    return { written: await writeInTransaction(this.#pool, plan, records, signal) };
   }
 
   async close(): Promise<void> {
@@ -175,20 +181,30 @@ export class MysqlConnector implements Connector, KeysetPager {
 
   async #pageQuery(source: SourceSpec): Promise<PageQuery> {
     const table = this.#validateSource(source);
-    const schema = await this.#requireSchema(table, source.flow);
+    const schema = await this.#catalog.requireSchema(table, source.flow);
+    const cursorIndex = cursorIndexOf(schema, source.cursor, source.key);
+    if (cursorIndex === undefined && !this.#warnedTables.has(table.display)) {
+      this.#warnedTables.add(table.display);
+      this.#logger.warn(
+        `MySQL table ${table.display} has no index on (${source.cursor}, ${source.key}): every incremental read scans and sorts the table; ` +
+          `add one with CREATE INDEX ${table.table}_sync_cursor ON ${table.display} (${source.cursor}, ${source.key})`,
+        { flow: source.flow },
+      );
+    }
     return {
       table,
       columns: this.#sourceColumns(source),
       key: source.key,
       cursor: source.cursor,
+      cursorIndex,
       bind: (column, value) => toMysqlValue(findColumn(schema, column), value, this.#config.timezone),
     };
   }
 
   async #selectRows(source: SourceSpec, statement: Statement): Promise<Row[]> {
     const table = parseTableName(source.table, source.flow);
-    const schema = await this.#requireSchema(table, source.flow);
-    const rows = await this.#query(statement, source);
+    const schema = await this.#catalog.requireSchema(table, source.flow);
+    const rows = await this.#catalog.query(statement, source);
     const columns = this.#sourceColumns(source).map((name) => [name, findColumn(schema, name)] as const);
     return rows.map((raw) => {
       const row: Row = {};
@@ -197,70 +213,14 @@ export class MysqlConnector implements Connector, KeysetPager {
     });
   }
 
-  async #query(statement: Statement, context?: { flow?: string; table: string }): Promise<Record<string, unknown>[]> {
-    try {
-      const [rows] = await this.#pool.query(statement.sql, statement.params);
-      return rows as Record<string, unknown>[];
-    } catch (error) {
-      if (context !== undefined && typeof error === 'object' && error !== null && 'errno' in error) {
-        // The table changed under us: describe it again next time.
-        if (error.errno === 1054 || error.errno === 1146) this.#schemas.delete(context.table);
-      }
-      throw toConnectorError(error, {
-        ...(context?.flow === undefined ? {} : { flow: context.flow }),
-        ...(context === undefined ? {} : { table: context.table }),
-        secrets: this.#secrets,
-      });
-    }
-  }
-
-  async #connect(target: TargetSpec): Promise<PoolConnection> {
-    try {
-      return await this.#pool.getConnection();
-    } catch (error) {
-      throw toConnectorError(error, { flow: target.flow, table: target.table, secrets: this.#secrets });
-    }
-  }
-
-  #serverInfo(): Promise<ServerInfo> {
-    this.#server ??= readServerInfo(this.#pool).catch((error: unknown) => {
-      this.#server = undefined;
-      throw toConnectorError(error, { secrets: this.#secrets });
-    });
-    return this.#server;
-  }
-
-  #schema(table: TableName): Promise<MysqlTableSchema | undefined> {
-    let schema = this.#schemas.get(table.display);
-    if (schema === undefined) {
-      schema = this.#serverInfo().then((server) =>
-        describeMysqlTable((sql, params) => this.#query({ sql, params }, { table: table.display }), table, server.isMariaDb),
-      );
-      schema.catch(() => this.#schemas.delete(table.display));
-      this.#schemas.set(table.display, schema);
-    }
-    return schema;
-  }
-
-  async #requireSchema(table: TableName, flow: string): Promise<MysqlTableSchema> {
-    const schema = await this.#schema(table);
-    if (schema !== undefined) return schema;
-    this.#schemas.delete(table.display);
-    throw new ConnectorError(
-      'CONNECTOR_TABLE_NOT_FOUND',
-      `Flow "${flow}": MySQL table ${table.display} does not exist in ${table.database ?? 'the database of the connection URL'}`,
-      { flow },
-    );
-  }
-
   async #writePlan(target: TargetSpec, table: TableName): Promise<WritePlan> {
-    const schema = await this.#requireSchema(table, target.flow);
+    const schema = await this.#catalog.requireSchema(table, target.flow);
     const checkKey = JSON.stringify([table.display, target.key, target.columns, target.onDelete]);
     if (!this.#checkedTargets.has(checkKey)) {
       checkTarget(target, schema);
       this.#checkedTargets.add(checkKey);
     }
-    const server = await this.#serverInfo();
+    const server = await this.#catalog.serverInfo();
     return {
       target,
       table,
@@ -268,7 +228,10 @@ export class MysqlConnector implements Connector, KeysetPager {
       timezone: this.#config.timezone,
       upsertSyntax: server.upsertSyntax,
       isChecked: collidingUniqueKeys(schema, target.key).length > 0,
-      maxStatementBytes: Math.max(64 * 1024, Math.min(Math.floor(server.maxPacketBytes / 2), MAX_STATEMENT_BYTES)),
+      maxStatementBytes: Math.max(
+        64 * 1024,
+        Math.min(Math.floor(server.maxPacketBytes / 2), MAX_STATEMENT_BYTES),
+      ),
       secrets: this.#secrets,
     };
   }

@@ -8,19 +8,37 @@ export type RowQuery = (sql: string, params: unknown[]) => Promise<Record<string
 
 /** One row of information_schema.COLUMNS, as far as describing needs it. */
 export interface ColumnRow {
+  /** COLUMN_NAME. */
   readonly name: string;
+  /** DATA_TYPE, e.g. `decimal`. */
   readonly dataType: string;
+  /** COLUMN_TYPE, e.g. `decimal(18,4)` or `tinyint(1)`. */
   readonly columnType: string;
+  /** IS_NULLABLE: `YES` or `NO`. */
   readonly isNullable: string;
+  /** CHARACTER_MAXIMUM_LENGTH, in characters. */
   readonly maxLength: string | number | null;
+  /** NUMERIC_PRECISION. */
   readonly precision: string | number | null;
+  /** NUMERIC_SCALE. */
   readonly scale: string | number | null;
+  /** COLUMN_DEFAULT: SQL NULL or the text `NULL` when there is none (MySQL, MariaDB). */
   readonly columnDefault: string | null;
+  /** EXTRA: `auto_increment`, `VIRTUAL GENERATED`, `DEFAULT_GENERATED`, … */
   readonly extra: string;
 }
 
 const INTEGER_TYPES = new Set(['tinyint', 'smallint', 'mediumint', 'int', 'integer', 'bigint', 'year']);
-const STRING_TYPES = new Set(['char', 'varchar', 'tinytext', 'text', 'mediumtext', 'longtext', 'enum', 'set']);
+const STRING_TYPES = new Set([
+  'char',
+  'varchar',
+  'tinytext',
+  'text',
+  'mediumtext',
+  'longtext',
+  'enum',
+  'set',
+]);
 const BINARY_TYPES = new Set(['binary', 'varbinary', 'tinyblob', 'blob', 'mediumblob', 'longblob']);
 const BOUNDED_TEXT_TYPES = new Set(['char', 'varchar']);
 
@@ -62,7 +80,9 @@ export function toColumnInfo(row: ColumnRow, jsonColumns: ReadonlySet<string>): 
     extra.includes('auto_increment') ||
     extra.includes('generated') ||
     extra.includes('persistent');
-  const maxLength = BOUNDED_TEXT_TYPES.has(row.dataType.toLowerCase()) ? optionalNumber(row.maxLength) : undefined;
+  const maxLength = BOUNDED_TEXT_TYPES.has(row.dataType.toLowerCase())
+    ? optionalNumber(row.maxLength)
+    : undefined;
   const precision = kind === 'decimal' ? optionalNumber(row.precision) : undefined;
   const scale = kind === 'decimal' ? optionalNumber(row.scale) : undefined;
   return {
@@ -87,17 +107,38 @@ export function jsonCheckedColumns(clauses: readonly string[]): Set<string> {
   return columns;
 }
 
-/** Unique keys from information_schema.STATISTICS rows; prefix indexes do not count. */
-export function uniqueKeysOf(rows: readonly Record<string, unknown>[]): string[][] {
-  const indexes = new Map<string, { columns: string[]; isPrefix: boolean }>();
+/** An index of a live table. */
+export interface IndexInfo {
+  /** INDEX_NAME; `PRIMARY` for the primary key. */
+  readonly name: string;
+  /** Indexed columns, in index order. */
+  readonly columns: readonly string[];
+  /** A PRIMARY KEY or UNIQUE index. */
+  readonly isUnique: boolean;
+  /** Some column is indexed by a prefix only (`name(5)`), so the index neither orders nor identifies by it fully. */
+  readonly isPrefix: boolean;
+}
+
+/** Indexes from information_schema.STATISTICS rows (in index, then sequence order). */
+export function indexesOf(rows: readonly Record<string, unknown>[]): IndexInfo[] {
+  const indexes = new Map<string, { columns: string[]; isUnique: boolean; isPrefix: boolean }>();
   for (const row of rows) {
     const name = String(row.indexName);
-    const index = indexes.get(name) ?? { columns: [], isPrefix: false };
+    const index = indexes.get(name) ?? {
+      columns: [],
+      isUnique: Number(row.nonUnique) === 0,
+      isPrefix: false,
+    };
     index.columns.push(String(row.columnName));
     if (row.subPart !== null && row.subPart !== undefined) index.isPrefix = true;
     indexes.set(name, index);
   }
-  return [...indexes.values()].filter((index) => !index.isPrefix).map((index) => index.columns);
+  return [...indexes].map(([name, index]) => ({ name, ...index }));
+}
+
+/** Unique keys among indexes; prefix indexes do not count. */
+export function uniqueKeysOf(indexes: readonly IndexInfo[]): string[][] {
+  return indexes.filter((index) => index.isUnique && !index.isPrefix).map((index) => [...index.columns]);
 }
 
 const COLUMNS_SQL = `SELECT COLUMN_NAME AS name, DATA_TYPE AS dataType, COLUMN_TYPE AS columnType,
@@ -106,9 +147,8 @@ const COLUMNS_SQL = `SELECT COLUMN_NAME AS name, DATA_TYPE AS dataType, COLUMN_T
   FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ?
   ORDER BY ORDINAL_POSITION`;
 
-const UNIQUE_SQL = `SELECT INDEX_NAME AS indexName, COLUMN_NAME AS columnName, SUB_PART AS subPart
-  FROM information_schema.STATISTICS
-  WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ? AND NON_UNIQUE = 0
+const INDEXES_SQL = `SELECT INDEX_NAME AS indexName, NON_UNIQUE AS nonUnique, COLUMN_NAME AS columnName, SUB_PART AS subPart
+  FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ?
   ORDER BY INDEX_NAME = 'PRIMARY' DESC, INDEX_NAME, SEQ_IN_INDEX`;
 
 // CHECK_CONSTRAINTS.TABLE_NAME exists on MariaDB only, which is also the only server that needs it.
@@ -119,6 +159,8 @@ const JSON_CHECKS_SQL = `SELECT CHECK_CLAUSE AS clause FROM information_schema.C
 export interface MysqlTableSchema extends TableSchema {
   /** Columns filled by AUTO_INCREMENT. */
   readonly autoIncrementColumns: readonly string[];
+  /** Every index, unique or not. */
+  readonly indexes: readonly IndexInfo[];
 }
 
 /**
@@ -135,11 +177,12 @@ export async function describeMysqlTable(
   if (columnRows.length === 0) return undefined;
   const checks = isMariaDb ? await query(JSON_CHECKS_SQL, params) : [];
   const jsonColumns = jsonCheckedColumns(checks.map((row) => String(row.clause)));
-  const uniqueRows = await query(UNIQUE_SQL, params);
+  const indexes = indexesOf(await query(INDEXES_SQL, params));
   return {
     table: table.display,
     columns: columnRows.map((row) => toColumnInfo(row, jsonColumns)),
-    uniqueKeys: uniqueKeysOf(uniqueRows),
+    uniqueKeys: uniqueKeysOf(indexes),
+    indexes,
     autoIncrementColumns: columnRows
       .filter((row) => row.extra.toLowerCase().includes('auto_increment'))
       .map((row) => row.name),
@@ -168,7 +211,9 @@ export function checkTarget(target: TargetSpec, schema: TableSchema): void {
     }
   }
   const key = target.key.toLowerCase();
-  const isUnique = schema.uniqueKeys.some((columns) => columns.length === 1 && columns[0]?.toLowerCase() === key);
+  const isUnique = schema.uniqueKeys.some(
+    (columns) => columns.length === 1 && columns[0]?.toLowerCase() === key,
+  );
   if (!isUnique) {
     throw new ConnectorError(
       'CONNECTOR_NO_UNIQUE_KEY',
@@ -193,4 +238,25 @@ export function collidingUniqueKeys(schema: MysqlTableSchema, key: string): (rea
       !columns.some((column) => column.toLowerCase() === lower) &&
       !columns.every((column) => generated.has(column.toLowerCase())),
   );
+}
+
+/**
+ * The index that serves the compound keyset `ORDER BY cursor, key`: one whose columns start with
+ * (cursor, key), counting the primary key columns InnoDB appends to every secondary index, so an
+ * index on (cursor) alone serves when the key is the primary key.
+ */
+export function cursorIndexOf(schema: MysqlTableSchema, cursor: string, key: string): string | undefined {
+  const primary = schema.indexes.find((index) => index.name === 'PRIMARY')?.columns ?? [];
+  const same = (a: string | undefined, b: string): boolean => a?.toLowerCase() === b.toLowerCase();
+  if (same(cursor, key))
+    return schema.indexes.find((index) => !index.isPrefix && same(index.columns[0], cursor))?.name;
+  const candidate = schema.indexes.find((index) => {
+    if (index.isPrefix) return false;
+    const extended = [
+      ...index.columns,
+      ...primary.filter((column) => !index.columns.some((own) => same(own, column))),
+    ];
+    return same(extended[0], cursor) && same(extended[1], key);
+  });
+  return candidate?.name;
 }

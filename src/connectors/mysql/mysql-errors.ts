@@ -6,9 +6,13 @@ import type { Value } from '../../core/values.js';
 
 /** The fields of a mysql2 error this module reads. */
 export interface MysqlDriverError {
+  /** Symbolic code: `ER_LOCK_DEADLOCK`, or a Node network code such as `ECONNREFUSED`. */
   readonly code?: string;
+  /** The server's error number, e.g. 1213. */
   readonly errno?: number;
+  /** The server's own message. */
   readonly sqlMessage?: string;
+  /** The Error message (network errors have no sqlMessage). */
   readonly message?: string;
 }
 
@@ -82,8 +86,10 @@ const BY_CODE: ReadonlyMap<string, ErrorCode> = new Map<string, ErrorCode>([
 /** What to tell the reader to do, per code, after the server's own words. */
 const ADVICE: Partial<Record<ErrorCode, string>> = {
   CONNECTOR_DEADLOCK: 'the batch was rolled back and will be retried',
-  CONNECTOR_LOCK_TIMEOUT: 'another transaction held a lock too long; the batch was rolled back and will be retried',
-  CONNECTOR_TOO_MANY_CONNECTIONS: 'the server has no free connection slots; lower poolSize or raise max_connections',
+  CONNECTOR_LOCK_TIMEOUT:
+    'another transaction held a lock too long; the batch was rolled back and will be retried',
+  CONNECTOR_TOO_MANY_CONNECTIONS:
+    'the server has no free connection slots; lower poolSize or raise max_connections',
   CONNECTOR_UNAVAILABLE: 'check that the server is running and reachable',
   CONNECTOR_AUTH_FAILED: 'check the user, password and grants in the connection URL',
   CONNECTOR_TABLE_NOT_FOUND: 'check the table name and the database in the connection URL',
@@ -106,7 +112,8 @@ function driverMessage(error: unknown): string {
   if (typeof error === 'object' && error !== null) {
     const driver = error as MysqlDriverError;
     const text = driver.sqlMessage ?? driver.message;
-    if (text !== undefined && text !== '') return driver.code === undefined ? text : `${text} [${driver.code}]`;
+    if (text !== undefined && text !== '')
+      return driver.code === undefined ? text : `${text} [${driver.code}]`;
     if (driver.code !== undefined) return driver.code;
   }
   return String(error);
@@ -129,7 +136,10 @@ export function toConnectorError(error: unknown, context: MysqlErrorContext = {}
     .filter((part) => part !== undefined)
     .join(', ');
   const advice = ADVICE[code];
-  const message = redactText(`${where}: ${driverMessage(error)}${advice === undefined ? '' : ` (${advice})`}`, context.secrets ?? []);
+  const message = redactText(
+    `${where}: ${driverMessage(error)}${advice === undefined ? '' : ` (${advice})`}`,
+    context.secrets ?? [],
+  );
   return new ConnectorError(code, message, {
     cause: error,
     ...(context.flow === undefined ? {} : { flow: context.flow }),
@@ -173,7 +183,8 @@ export function keyAtFault(error: unknown, records: readonly TargetRecord[]): st
   if (row !== undefined) return records[row - 1]?.key;
   const entry = duplicateEntryOf(error)?.replace(/''/g, "'");
   if (entry !== undefined) {
-    return records.findLast((record) => Object.values(record.values).some((value) => asText(value) === entry))?.key;
+    return records.findLast((record) => Object.values(record.values).some((value) => asText(value) === entry))
+      ?.key;
   }
   const column = nullColumnOf(error)?.toLowerCase();
   if (column !== undefined) {

@@ -1,6 +1,5 @@
 import type { TargetRecord, TargetSpec } from '../../core/connector.js';
-import type { MysqlTableSchema } from './mysql-describe.js';
-import { findColumn } from './mysql-describe.js';
+import { findColumn, type MysqlTableSchema } from './mysql-describe.js';
 import { keyAtFault, toConnectorError } from './mysql-errors.js';
 import {
   buildInsert,
@@ -16,7 +15,9 @@ import { estimateSqlBytes, toMysqlValue } from './mysql-values.js';
 
 /** What one statement did: rows affected, or rows returned. */
 export interface StatementResult {
+  /** Rows inserted, updated or deleted (0 for a SELECT). */
   readonly affectedRows: number;
+  /** Rows returned (empty for a write). */
   readonly rows: readonly Record<string, unknown>[];
 }
 
@@ -26,7 +27,9 @@ export type Execute = (statement: Statement) => Promise<StatementResult>;
 /** Everything a batch write needs besides its records. */
 export interface WritePlan {
   readonly target: TargetSpec;
+  /** The target table, validated. */
   readonly table: TableName;
+  /** The target table's live schema. */
   readonly schema: MysqlTableSchema;
   /** Zone of DATETIME values written from zoned timestamps. */
   readonly timezone: string;
@@ -87,7 +90,9 @@ export async function runStatement(
 
 /** Records of one column set, with their values bound for those columns. */
 export interface UpsertGroup {
+  /** The INSERT column list, key first. */
   readonly columns: readonly string[];
+  /** Each record with its values bound in `columns` order. */
   readonly rows: readonly { readonly record: TargetRecord; readonly values: unknown[] }[];
 }
 
@@ -117,7 +122,9 @@ export function groupUpserts(plan: WritePlan, records: readonly TargetRecord[]):
       columns,
       rows: grouped.map((record) => ({
         record,
-        values: columns.map((column, index) => toMysqlValue(infos[index], record.values[column], plan.timezone)),
+        values: columns.map((column, index) =>
+          toMysqlValue(infos[index], record.values[column], plan.timezone),
+        ),
       })),
     };
   });
@@ -128,12 +135,28 @@ function rowBytes(row: UpsertGroup['rows'][number]): number {
 }
 
 /** Multi-row `INSERT … ON DUPLICATE KEY UPDATE`, cut below the packet limit. */
-export async function writeUpsertGroup(execute: Execute, plan: WritePlan, group: UpsertGroup, signal: AbortSignal): Promise<number> {
+export async function writeUpsertGroup(
+  execute: Execute,
+  plan: WritePlan,
+  group: UpsertGroup,
+  signal: AbortSignal,
+): Promise<number> {
   let written = 0;
   for (const chunk of chunkRows(group.rows, rowBytes, plan.maxStatementBytes)) {
     signal.throwIfAborted();
-    const statement = buildUpsert(plan.table, group.columns, plan.target.key, chunk.map((row) => row.values), plan.upsertSyntax);
-    await runStatement(execute, statement, plan, chunk.map((row) => row.record));
+    const statement = buildUpsert(
+      plan.table,
+      group.columns,
+      plan.target.key,
+      chunk.map((row) => row.values),
+      plan.upsertSyntax,
+    );
+    await runStatement(
+      execute,
+      statement,
+      plan,
+      chunk.map((row) => row.record),
+    );
     written += chunk.length;
   }
   return written;
@@ -150,12 +173,21 @@ function comparableKey(value: unknown): string {
  * the new ones without an upsert clause, so a collision with another row is an error naming the
  * record instead of an overwrite.
  */
-export async function writeCheckedGroup(execute: Execute, plan: WritePlan, group: UpsertGroup, signal: AbortSignal): Promise<number> {
+export async function writeCheckedGroup(
+  execute: Execute,
+  plan: WritePlan,
+  group: UpsertGroup,
+  signal: AbortSignal,
+): Promise<number> {
   const existing = new Set<string>();
   for (let start = 0; start < group.rows.length; start += KEYS_PER_STATEMENT) {
     signal.throwIfAborted();
     const chunk = group.rows.slice(start, start + KEYS_PER_STATEMENT);
-    const statement = buildLockKeys(plan.table, plan.target.key, chunk.map((row) => row.values[0]));
+    const statement = buildLockKeys(
+      plan.table,
+      plan.target.key,
+      chunk.map((row) => row.values[0]),
+    );
     const { rows } = await runStatement(execute, statement, plan, []);
     for (const row of rows) existing.add(comparableKey(row.existing_key));
   }
@@ -170,8 +202,17 @@ export async function writeCheckedGroup(execute: Execute, plan: WritePlan, group
   }
   for (const chunk of chunkRows(inserts, rowBytes, plan.maxStatementBytes)) {
     signal.throwIfAborted();
-    const statement = buildInsert(plan.table, group.columns, chunk.map((row) => row.values));
-    await runStatement(execute, statement, plan, chunk.map((row) => row.record));
+    const statement = buildInsert(
+      plan.table,
+      group.columns,
+      chunk.map((row) => row.values),
+    );
+    await runStatement(
+      execute,
+      statement,
+      plan,
+      chunk.map((row) => row.record),
+    );
   }
   return group.rows.length;
 }

@@ -66,7 +66,14 @@ export function toZoneWallClock(value: string, zone: string): string | undefined
   const utcSeconds =
     Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s ?? 0)) / 1000 -
     offsetMinutes(offset ?? 'Z') * 60;
-  const [year, month, day, hour, minute, second] = wallClock(utcSeconds, zone) as [number, number, number, number, number, number];
+  const [year, month, day, hour, minute, second] = wallClock(utcSeconds, zone) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   const wall = `${pad(year, 4)}-${pad(month)}-${pad(day)} ${pad(hour)}:${pad(minute)}:${pad(second)}`;
   return fraction === undefined ? wall : `${wall}.${fraction}`;
 }
@@ -85,7 +92,11 @@ function isBytes(value: unknown): value is Uint8Array {
  * DATETIME and to UTC for TIMESTAMP (the session runs in UTC), booleans as 1/0, JSON as text,
  * 64-bit integer strings as BigInt (so comparisons stay exact instead of going through doubles).
  */
-export function toMysqlValue(column: ColumnInfo | undefined, value: Value | undefined, timezone: string): unknown {
+export function toMysqlValue(
+  column: ColumnInfo | undefined,
+  value: Value | undefined,
+  timezone: string,
+): unknown {
   if (value === null || value === undefined) return null;
   const kind = column?.kind;
   if (kind === 'json' && !isBytes(value)) return JSON.stringify(value);
@@ -128,7 +139,7 @@ function parseJson(value: string): Value {
 
 /**
  * A driver value (dateStrings, bigNumberStrings, jsonStrings) in canonical form for its column:
- * DECIMAL as text, BIGINT as a number when safe, DATETIME as naive ISO, TIMESTAMP as ISO with `Z`,
+ * DECIMAL as text, BIGINT as a number when safe, DATETIME as naive ISO, TIMESTAMP as ISO with `+00:00`,
  * TINYINT(1) and BIT(1) as booleans, JSON parsed, binary as Buffer.
  */
 export function fromMysqlValue(column: ColumnInfo | undefined, value: unknown): Value {
@@ -143,7 +154,7 @@ export function fromMysqlValue(column: ColumnInfo | undefined, value: unknown): 
     case 'timestamp':
       return typeof value === 'string' ? isoFromLiteral(value) : (value as Value);
     case 'timestamptz':
-      return typeof value === 'string' ? `${isoFromLiteral(value)}Z` : (value as Value);
+      return typeof value === 'string' ? `${isoFromLiteral(value)}+00:00` : (value as Value);
     case 'json':
       return typeof value === 'string' ? parseJson(value) : (value as Value);
     default:

@@ -1,7 +1,9 @@
+import type { Pool, PoolConnection } from 'mysql2/promise';
 import type { TargetRecord, TargetSpec } from '../../core/connector.js';
 import type { Value } from '../../core/values.js';
 import { findColumn } from './mysql-describe.js';
-import { buildDelete, buildSoftDelete } from './mysql-sql.js';
+import { toConnectorError } from './mysql-errors.js';
+import { buildDelete, buildSoftDelete, type Statement } from './mysql-sql.js';
 import {
   groupUpserts,
   KEYS_PER_STATEMENT,
@@ -9,6 +11,7 @@ import {
   writeCheckedGroup,
   writeUpsertGroup,
   type Execute,
+  type StatementResult,
   type WritePlan,
 } from './mysql-upserts.js';
 import { toMysqlValue } from './mysql-values.js';
@@ -37,7 +40,12 @@ export function orderRecords(target: TargetSpec, records: readonly TargetRecord[
   return [...latest.values()].sort((a, b) => compareKeys(a.values[target.key], b.values[target.key]));
 }
 
-async function writeDeletes(execute: Execute, plan: WritePlan, records: readonly TargetRecord[], signal: AbortSignal): Promise<number> {
+async function writeDeletes(
+  execute: Execute,
+  plan: WritePlan,
+  records: readonly TargetRecord[],
+  signal: AbortSignal,
+): Promise<number> {
   const { target } = plan;
   if (target.onDelete.mode === 'ignore' || records.length === 0) return 0;
   const keyColumn = findColumn(plan.schema, target.key);
@@ -45,7 +53,9 @@ async function writeDeletes(execute: Execute, plan: WritePlan, records: readonly
   for (let start = 0; start < records.length; start += KEYS_PER_STATEMENT) {
     signal.throwIfAborted();
     const chunk = records.slice(start, start + KEYS_PER_STATEMENT);
-    const keys = chunk.map((record) => toMysqlValue(keyColumn, record.values[target.key] ?? record.key, plan.timezone));
+    const keys = chunk.map((record) =>
+      toMysqlValue(keyColumn, record.values[target.key] ?? record.key, plan.timezone),
+    );
     const statement =
       target.onDelete.mode === 'hard'
         ? buildDelete(plan.table, target.key, keys)
@@ -76,4 +86,51 @@ export async function writeRecords(
       : await writeUpsertGroup(execute, plan, group, signal);
   }
   return written + (await writeDeletes(execute, plan, deletes, signal));
+}
+
+/** Rolls a failed batch back; a connection that cannot even roll back is closed, not reused. */
+async function rollbackOrDestroy(connection: PoolConnection): Promise<void> {
+  try {
+    await connection.rollback();
+    connection.release();
+  } catch {
+    connection.destroy();
+  }
+}
+
+/**
+ * Writes a batch in one transaction on one pooled connection: all of it, or (rolled back) none of
+ * it, with the failure as a ConnectorError naming the table and, where known, the record key.
+ */
+export async function writeInTransaction(
+  pool: Pool,
+  plan: WritePlan,
+  records: readonly TargetRecord[],
+  signal: AbortSignal,
+): Promise<number> {
+  const context = { flow: plan.target.flow, table: plan.target.table, secrets: plan.secrets };
+  let connection: PoolConnection;
+  try {
+    connection = await pool.getConnection();
+  } catch (error) {
+    throw toConnectorError(error, context);
+  }
+  try {
+    await connection.beginTransaction();
+    const execute = async (statement: Statement): Promise<StatementResult> => {
+      const [result] = await connection.query(statement.sql, statement.params);
+      return Array.isArray(result)
+        ? { affectedRows: 0, rows: result as Record<string, unknown>[] }
+        : { affectedRows: result.affectedRows, rows: [] };
+    };
+    const written = await writeRecords(execute, plan, records, signal);
+    signal.throwIfAborted();
+    await connection.commit();
+    connection.release();
+    return written;
+  } catch (error) {
+    await rollbackOrDestroy(connection);
+    if (signal.aborted) throw error;
+    throw toConnectorError(error, context);
+  }
 }

@@ -12,6 +12,8 @@ import {
   createStageStatement,
   deleteStatement,
   insertFromStageStatement,
+  insertMissingFromStageStatement,
+  updateFromStageStatement,
   upsertStatements,
 } from './postgres-write-sql.js';
 
@@ -51,24 +53,49 @@ function recordAtFault(error: unknown, shape: WriteShape, records: readonly Targ
   return records.find((record) => keyText(record.values[shape.key]) === key.value)?.key;
 }
 
+/** Whether records of these columns leave out a NOT NULL column that has no default. */
+function omitsRequiredColumn(schema: TableSchema, columns: readonly string[]): boolean {
+  return schema.columns.some((column) => !column.nullable && !column.hasDefault && !columns.includes(column.name));
+}
+
 let stageCounter = 0;
 
-async function writeUpserts(
+/**
+ * Upserts through a staging table: COPY the records in, then one `INSERT … SELECT … ON CONFLICT`,
+ * or, when they omit a required column, an UPDATE of the existing rows and an INSERT of the rest.
+ */
+async function writeThroughStage(
   session: WriteSession,
   shape: WriteShape,
   columns: readonly string[],
   kinds: readonly ColumnKind[],
   records: readonly TargetRecord[],
+  isUpdateFirst: boolean,
+): Promise<number> {
+  stageCounter = (stageCounter + 1) % 1_000_000;
+  const stage = `syncline_stage_${stageCounter}`;
+  await session.run(createStageStatement(shape, stage, columns));
+  await session.copy(copyStageText(shape, stage, columns), records, (record) =>
+    columns.map((column, index) => toCopyField(record.values[column], kinds[index] ?? 'other')).join('\t'),
+  );
+  if (!isUpdateFirst) return (await session.run(insertFromStageStatement(shape, stage, columns))).rowCount ?? 0;
+  const update = updateFromStageStatement(shape, stage, columns);
+  const updated = update === undefined ? 0 : ((await session.run(update)).rowCount ?? 0);
+  return updated + ((await session.run(insertMissingFromStageStatement(shape, stage, columns))).rowCount ?? 0);
+}
+
+async function writeUpserts(
+  session: WriteSession,
+  shape: WriteShape,
+  schema: TableSchema,
+  columns: readonly string[],
+  records: readonly TargetRecord[],
   options: WriteOptions,
 ): Promise<number> {
-  if (records.length >= options.copyThreshold) {
-    stageCounter = (stageCounter + 1) % 1_000_000;
-    const stage = `syncline_stage_${stageCounter}`;
-    await session.run(createStageStatement(shape, stage, columns));
-    await session.copy(copyStageText(shape, stage, columns), records, (record) =>
-      columns.map((column, index) => toCopyField(record.values[column], kinds[index] ?? 'other')).join('\t'),
-    );
-    return (await session.run(insertFromStageStatement(shape, stage, columns))).rowCount ?? 0;
+  const kinds = kindsOf(schema, columns);
+  const isUpdateFirst = omitsRequiredColumn(schema, columns);
+  if (records.length >= options.copyThreshold || isUpdateFirst) {
+    return writeThroughStage(session, shape, columns, kinds, records, isUpdateFirst);
   }
   const rows = records.map((record) => columns.map((column, index) => toParameter(record.values[column], kinds[index] ?? 'other')));
   let written = 0;
@@ -100,11 +127,11 @@ export async function writeSegments(
   let written = 0;
   for (const groups of segments) {
     for (const group of groups) {
-      const isCopy = group.op === 'upsert' && group.records.length >= options.copyThreshold;
+      const isCopy = group.op === 'upsert' && (group.records.length >= options.copyThreshold || omitsRequiredColumn(schema, group.columns));
       try {
         written +=
           group.op === 'upsert'
-            ? await writeUpserts(session, shape, group.columns, kindsOf(schema, group.columns), group.records, options)
+            ? await writeUpserts(session, shape, schema, group.columns, group.records, options)
             : await writeDeletes(session, shape, group.records);
       } catch (error) {
         throw describeFailure(error, shape, group.records, isCopy, options);

@@ -2,6 +2,7 @@ import type { SourceSpec } from '../../core/connector.js';
 import { ConnectorError } from '../../core/errors.js';
 import { describeIdentifierRule, isPlainIdentifier } from '../../core/identifiers.js';
 import type { PageRequest } from '../../core/keyset-reader.js';
+import { arrayLiteral } from './postgres-values.js';
 
 /** One SQL statement and its bound parameters. */
 export interface Statement {
@@ -129,12 +130,12 @@ export function maxCursorStatement(shape: ReadShape): Statement {
 }
 
 /**
- * Rows by key. The keys are bound as one array of text; PostgreSQL types the untyped parameter
+ * Rows by key. The keys are bound as one array literal; PostgreSQL types the untyped parameter
  * as an array of the key column's type, so the comparison uses the column's index.
  */
 export function readByKeysStatement(shape: ReadShape, keys: readonly string[]): Statement {
   return {
     text: `SELECT ${shape.selectList} FROM ${shape.table.sql} WHERE ${shape.key} = ANY($1) ORDER BY ${shape.key}`,
-    values: [keys],
+    values: [arrayLiteral(keys)],
   };
 }

@@ -66,6 +66,33 @@ export function insertFromStageStatement(shape: WriteShape, stage: string, colum
   };
 }
 
+/**
+ * Updates the target rows that a staged row's key already names (`UPDATE … FROM stage`): the
+ * first half of an upsert of records that omit a NOT NULL column. `INSERT … ON CONFLICT` cannot
+ * do it, because PostgreSQL checks NOT NULL on the row to insert before it looks for a conflict.
+ */
+export function updateFromStageStatement(shape: WriteShape, stage: string, columns: readonly string[]): Statement | undefined {
+  const key = quoteColumn(shape, shape.key);
+  const updates = columns
+    .filter((column) => column !== shape.key)
+    .map((column) => `${quoteColumn(shape, column)} = s.${quoteColumn(shape, column)}`);
+  if (updates.length === 0) return undefined;
+  return {
+    text: `UPDATE ${shape.table.sql} AS t SET ${updates.join(', ')} FROM ${quoteIdentifier(stage, { flow: shape.flow, role: 'staging table' })} AS s WHERE t.${key} = s.${key}`,
+    values: [],
+  };
+}
+
+/** Inserts the staged rows whose key the target does not hold yet: the second half of that upsert. */
+export function insertMissingFromStageStatement(shape: WriteShape, stage: string, columns: readonly string[]): Statement {
+  const key = quoteColumn(shape, shape.key);
+  const columnList = columns.map((column) => quoteColumn(shape, column)).join(', ');
+  return {
+    text: `INSERT INTO ${shape.table.sql} (${columnList}) SELECT ${columnList} FROM ${quoteIdentifier(stage, { flow: shape.flow, role: 'staging table' })} AS s WHERE NOT EXISTS (SELECT 1 FROM ${shape.table.sql} AS t WHERE t.${key} = s.${key})`,
+    values: [],
+  };
+}
+
 /** `DELETE … WHERE key = ANY($1)`, the keys bound as one array typed like the key column. */
 export function deleteStatement(shape: WriteShape, keys: readonly string[]): Statement {
   return {

@@ -26,24 +26,36 @@ function driverCode(error: unknown): string {
 
 function byMessage(message: string): Mapping | undefined {
   const table = /no such table: (\S+)/.exec(message);
-  if (table !== null) return { code: 'CONNECTOR_TABLE_NOT_FOUND', reason: `table ${table[1] ?? ''} does not exist` };
+  if (table !== null)
+    return { code: 'CONNECTOR_TABLE_NOT_FOUND', reason: `table ${table[1] ?? ''} does not exist` };
   const column = /no such column: (\S+)|has no column named (\S+)/.exec(message);
-  if (column !== null) return { code: 'CONNECTOR_COLUMN_NOT_FOUND', reason: `column ${column[1] ?? column[2] ?? ''} does not exist` };
+  if (column !== null)
+    return {
+      code: 'CONNECTOR_COLUMN_NOT_FOUND',
+      reason: `column ${column[1] ?? column[2] ?? ''} does not exist`,
+    };
   if (message.includes('ON CONFLICT clause does not match')) {
     return { code: 'CONNECTOR_NO_UNIQUE_KEY', reason: 'the key column has no unique index or primary key' };
   }
-  if (message.includes('directory does not exist')) return { code: 'CONNECTOR_UNAVAILABLE', reason: 'its directory does not exist', retryable: false };
+  if (message.includes('directory does not exist'))
+    return { code: 'CONNECTOR_UNAVAILABLE', reason: 'its directory does not exist', retryable: false };
   if (message.includes('can only bind')) return { code: 'CONNECTOR_VALUE_REJECTED', reason: message };
   return undefined;
 }
 
 function byCode(code: string, message: string): Mapping | undefined {
   if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
-    return { code: 'CONNECTOR_LOCK_TIMEOUT', reason: `another connection held the lock past the busy timeout (${message})` };
+    return {
+      code: 'CONNECTOR_LOCK_TIMEOUT',
+      reason: `another connection held the lock past the busy timeout (${message})`,
+    };
   }
-  if (code.startsWith('SQLITE_CONSTRAINT')) return { code: 'CONNECTOR_CONSTRAINT_VIOLATION', reason: message };
-  if (code === 'SQLITE_MISMATCH' || code === 'SQLITE_TOOBIG') return { code: 'CONNECTOR_VALUE_REJECTED', reason: message };
-  if (code.startsWith('SQLITE_CANTOPEN')) return { code: 'CONNECTOR_UNAVAILABLE', reason: `the file cannot be opened (${message})` };
+  if (code.startsWith('SQLITE_CONSTRAINT'))
+    return { code: 'CONNECTOR_CONSTRAINT_VIOLATION', reason: message };
+  if (code === 'SQLITE_MISMATCH' || code === 'SQLITE_TOOBIG')
+    return { code: 'CONNECTOR_VALUE_REJECTED', reason: message };
+  if (code.startsWith('SQLITE_CANTOPEN'))
+    return { code: 'CONNECTOR_UNAVAILABLE', reason: `the file cannot be opened (${message})` };
   if (code.startsWith('SQLITE_IOERR') || code === 'SQLITE_FULL' || code === 'SQLITE_PROTOCOL') {
     return { code: 'CONNECTOR_UNAVAILABLE', reason: `disk or file error (${message})` };
   }
@@ -51,9 +63,13 @@ function byCode(code: string, message: string): Mapping | undefined {
     return { code: 'CONNECTOR_QUERY_FAILED', reason: `the database is read-only (${message})` };
   }
   if (code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT')) {
-    return { code: 'CONNECTOR_QUERY_FAILED', reason: `the file is not a healthy SQLite database (${message})` };
+    return {
+      code: 'CONNECTOR_QUERY_FAILED',
+      reason: `the file is not a healthy SQLite database (${message})`,
+    };
   }
-  if (code === 'SQLITE_AUTH' || code.startsWith('SQLITE_PERM')) return { code: 'CONNECTOR_AUTH_FAILED', reason: message };
+  if (code === 'SQLITE_AUTH' || code.startsWith('SQLITE_PERM'))
+    return { code: 'CONNECTOR_AUTH_FAILED', reason: message };
   if (code === 'SQLITE_INTERRUPT') return { code: 'CYCLE_ABORTED', reason: message };
   return undefined;
 }
@@ -66,7 +82,8 @@ function byCode(code: string, message: string): Mapping | undefined {
 export function toSqliteConnectorError(error: unknown, context: SqliteErrorContext): SyncError {
   if (error instanceof SyncError) return error;
   const message = error instanceof Error ? error.message : String(error);
-  const mapping = byMessage(message) ?? byCode(driverCode(error), message) ?? { code: 'CONNECTOR_QUERY_FAILED', reason: message };
+  const mapping = byMessage(message) ??
+    byCode(driverCode(error), message) ?? { code: 'CONNECTOR_QUERY_FAILED', reason: message };
   const flow = context.flow === undefined ? '' : `Flow "${context.flow}": `;
   const table = context.table === undefined ? '' : ` table ${context.table} of`;
   const key = context.key === undefined ? '' : ` (record ${context.key})`;

@@ -103,8 +103,14 @@ export interface SqliteTable extends TableSchema {
  * Reads a table's columns (`pragma table_xinfo`) and unique keys (`pragma index_list/index_info`,
  * plus an INTEGER PRIMARY KEY, which has no index of its own). Undefined when the table does not exist.
  */
-export function readTableSchema(db: Database, table: TableName, displayName: string): SqliteTable | undefined {
-  const rows = db.prepare('SELECT * FROM pragma_table_xinfo(?, ?)').all(table.name, table.schema) as XInfoRow[];
+export function readTableSchema(
+  db: Database,
+  table: TableName,
+  displayName: string,
+): SqliteTable | undefined {
+  const rows = db
+    .prepare('SELECT * FROM pragma_table_xinfo(?, ?)')
+    .all(table.name, table.schema) as XInfoRow[];
   if (rows.length === 0) return undefined;
   const primaryKey = rows.filter((row) => row.pk > 0).sort((a, b) => a.pk - b.pk);
   const isRowidAlias = primaryKey.length === 1 && primaryKey[0]?.type.toUpperCase() === 'INTEGER';
@@ -128,19 +134,26 @@ export function readTableSchema(db: Database, table: TableName, displayName: str
 
   const uniqueKeys: string[][] = [];
   const addKey = (key: string[]): void => {
-    if (!uniqueKeys.some((known) => known.length === key.length && known.every((name, i) => name === key[i]))) {
+    if (
+      !uniqueKeys.some((known) => known.length === key.length && known.every((name, i) => name === key[i]))
+    ) {
       uniqueKeys.push(key);
     }
   };
   if (primaryKey.length > 0) addKey(primaryKey.map((row) => row.name));
-  const indexes = db.prepare('SELECT * FROM pragma_index_list(?, ?)').all(table.name, table.schema) as IndexListRow[];
+  const indexes = db
+    .prepare('SELECT * FROM pragma_index_list(?, ?)')
+    .all(table.name, table.schema) as IndexListRow[];
   for (const index of indexes) {
     if (index.unique !== 1 || index.partial !== 0) continue;
-    const parts = db.prepare('SELECT name FROM pragma_index_info(?, ?) ORDER BY seqno').all(index.name, table.schema) as {
+    const parts = db
+      .prepare('SELECT name FROM pragma_index_info(?, ?) ORDER BY seqno')
+      .all(index.name, table.schema) as {
       name: string | null;
     }[];
     // An index on an expression has no column name for that part; it cannot serve as a key.
-    if (parts.length > 0 && parts.every((part) => part.name !== null)) addKey(parts.map((part) => part.name as string));
+    if (parts.length > 0 && parts.every((part) => part.name !== null))
+      addKey(parts.map((part) => part.name as string));
   }
   return {
     table: displayName,

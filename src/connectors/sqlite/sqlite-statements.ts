@@ -71,7 +71,10 @@ export function countPageStatement(names: SourceNames, page: PageRequest): State
 
 /** The greatest cursor value of the table. */
 export function maxCursorStatement(names: SourceNames): Statement {
-  return { sql: `SELECT MAX(${quoteIdentifier(names.cursor)}) AS "max" FROM ${quoteTable(names.table)}`, params: [] };
+  return {
+    sql: `SELECT MAX(${quoteIdentifier(names.cursor)}) AS "max" FROM ${quoteTable(names.table)}`,
+    params: [],
+  };
 }
 
 /** Rows whose key is one of `keys`. */
@@ -87,9 +90,16 @@ export function selectByKeysStatement(names: SourceNames, keys: readonly unknown
  * A multi-row upsert: `INSERT … VALUES (…), (…) ON CONFLICT (key) DO UPDATE SET c = excluded.c`
  * for every column but the key, so only the given columns are touched.
  */
-export function upsertStatement(table: TableName, key: string, columns: readonly string[], rows: readonly (readonly unknown[])[]): Statement {
+export function upsertStatement(
+  table: TableName,
+  key: string,
+  columns: readonly string[],
+  rows: readonly (readonly unknown[])[],
+): Statement {
   const tuple = `(${columns.map(() => '?').join(', ')})`;
-  const updates = columns.filter((column) => column !== key).map((column) => `${quoteIdentifier(column)} = excluded.${quoteIdentifier(column)}`);
+  const updates = columns
+    .filter((column) => column !== key)
+    .map((column) => `${quoteIdentifier(column)} = excluded.${quoteIdentifier(column)}`);
   const onConflict = updates.length === 0 ? 'DO NOTHING' : `DO UPDATE SET ${updates.join(', ')}`;
   return {
     sql: `INSERT INTO ${quoteTable(table)} (${selectList(columns)}) VALUES ${rows.map(() => tuple).join(', ')} ON CONFLICT (${quoteIdentifier(key)}) ${onConflict}`,
@@ -101,14 +111,6 @@ export function upsertStatement(table: TableName, key: string, columns: readonly
 export function deleteStatement(table: TableName, key: string, keys: readonly unknown[]): Statement {
   return {
     sql: `DELETE FROM ${quoteTable(table)} WHERE ${quoteIdentifier(key)} IN (${keys.map(() => '?').join(', ')})`,
-    params: keys,
-  };
-}
-
-/** Marks the rows with these keys as deleted (`onDelete: { soft: column }`). */
-export function softDeleteStatement(table: TableName, key: string, column: string, keys: readonly unknown[]): Statement {
-  return {
-    sql: `UPDATE ${quoteTable(table)} SET ${quoteIdentifier(column)} = 1 WHERE ${quoteIdentifier(key)} IN (${keys.map(() => '?').join(', ')})`,
     params: keys,
   };
 }

@@ -1,4 +1,4 @@
-import type { ColumnKind, JsonValue, Row, Value } from '../../core/values.js';
+import type { ColumnKind, JsonValue, Row, ScalarValue, Value } from '../../core/values.js';
 import type { SqliteColumn } from './sqlite-schema.js';
 
 const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
@@ -47,7 +47,8 @@ export function decodeValue(kind: ColumnKind | undefined, raw: unknown): Value {
     return raw;
   }
   if (raw instanceof Uint8Array) return kind === 'json' ? parseJson(Buffer.from(raw).toString('utf8')) : raw;
-  return String(raw);
+  // better-sqlite3 returns nothing else; keep any surprise readable rather than `[object Object]`.
+  return JSON.stringify(raw);
 }
 
 /** Decodes a result row, each column by the kind of the table column of the same name. */
@@ -82,7 +83,10 @@ export function isExactInNumericAffinity(text: string): boolean {
 
 /** Why a value cannot be bound to a column, for the error the connector throws. */
 export class UnbindableValue extends Error {
-  constructor(readonly column: string, reason: string) {
+  constructor(
+    readonly column: string,
+    reason: string,
+  ) {
     super(reason);
     this.name = 'UnbindableValue';
   }
@@ -119,4 +123,12 @@ export function encodeValue(column: SqliteColumn | undefined, value: Value): unk
     );
   }
   return value;
+}
+
+/** A decoded cursor value as the keyset reader stores it: text or number, booleans as 0/1. */
+export function toCursorValue(value: Value): ScalarValue | null {
+  if (value === null) return null;
+  if (typeof value === 'boolean') return value ? 1 : 0;
+  if (typeof value === 'string' || typeof value === 'number') return value;
+  return value instanceof Uint8Array ? Buffer.from(value).toString('utf8') : JSON.stringify(value);
 }

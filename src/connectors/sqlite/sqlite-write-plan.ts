@@ -1,8 +1,10 @@
 import type { TargetRecord, TargetSpec } from '../../core/connector.js';
 import { ConnectorError } from '../../core/errors.js';
+import type { SqliteDatabase } from './sqlite-database.js';
+import { toSqliteConnectorError, type SqliteErrorContext } from './sqlite-errors.js';
 import type { TableName } from './sqlite-identifiers.js';
 import type { SqliteTable } from './sqlite-schema.js';
-import { chunkForParameters, deleteStatement, softDeleteStatement, upsertStatement, type Statement } from './sqlite-statements.js';
+import { chunkForParameters, deleteStatement, upsertStatement, type Statement } from './sqlite-statements.js';
 import { encodeValue, UnbindableValue } from './sqlite-values.js';
 
 /** One statement of a batch, with the records it writes (to name the bad one when it fails). */
@@ -14,38 +16,37 @@ export interface WriteStep {
 }
 
 interface Run {
-  readonly action: 'upsert' | 'delete' | 'soft-delete';
+  readonly op: TargetRecord['op'];
   readonly columns: readonly string[];
   readonly records: TargetRecord[];
 }
 
-function actionOf(target: TargetSpec, record: TargetRecord): Run['action'] | undefined {
-  if (record.op === 'upsert') return 'upsert';
-  if (target.onDelete.mode === 'hard') return 'delete';
-  return target.onDelete.mode === 'soft' ? 'soft-delete' : undefined;
-}
-
 /** Columns the record carries, in the spec's stable order, key first. */
 function columnsOf(target: TargetSpec, record: TargetRecord): string[] {
-  const present = target.columns.filter((column) => column !== target.key && record.values[column] !== undefined);
+  const present = target.columns.filter(
+    (column) => column !== target.key && record.values[column] !== undefined,
+  );
   return [target.key, ...present];
 }
 
-/** Consecutive records with the same action and columns, so the batch's order is kept. */
+/** Consecutive records with the same op and columns, so the batch's order is kept. */
 function groupRuns(target: TargetSpec, records: readonly TargetRecord[]): Run[] {
   const runs: Run[] = [];
   for (const record of records) {
-    const action = actionOf(target, record);
-    if (action === undefined) continue;
-    const columns = action === 'upsert' ? columnsOf(target, record) : [target.key];
+    const columns = record.op === 'upsert' ? columnsOf(target, record) : [target.key];
     const last = runs.at(-1);
-    if (last?.action === action && last.columns.join('\0') === columns.join('\0')) last.records.push(record);
-    else runs.push({ action, columns, records: [record] });
+    if (last?.op === record.op && last.columns.join('\0') === columns.join('\0')) last.records.push(record);
+    else runs.push({ op: record.op, columns, records: [record] });
   }
   return runs;
 }
 
-function encodeRecord(target: TargetSpec, table: SqliteTable, columns: readonly string[], record: TargetRecord): unknown[] {
+function encodeRecord(
+  target: TargetSpec,
+  table: SqliteTable,
+  columns: readonly string[],
+  record: TargetRecord,
+): unknown[] {
   return columns.map((column) => {
     const value = record.values[column] ?? (column === target.key ? record.key : null);
     try {
@@ -61,23 +62,38 @@ function encodeRecord(target: TargetSpec, table: SqliteTable, columns: readonly 
   });
 }
 
-function statementFor(run: Run, tableName: TableName, target: TargetSpec, rows: readonly (readonly unknown[])[]): Statement {
-  const keys = rows.map((row) => row[0]);
-  if (run.action === 'upsert') return upsertStatement(tableName, target.key, run.columns, rows);
-  if (run.action === 'delete') return deleteStatement(tableName, target.key, keys);
-  const column = target.onDelete.mode === 'soft' ? target.onDelete.column : target.key;
-  return softDeleteStatement(tableName, target.key, column, keys);
+function statementFor(
+  run: Run,
+  tableName: TableName,
+  target: TargetSpec,
+  rows: readonly (readonly unknown[])[],
+): Statement {
+  if (run.op === 'upsert') return upsertStatement(tableName, target.key, run.columns, rows);
+  return deleteStatement(
+    tableName,
+    target.key,
+    rows.map((row) => row[0]),
+  );
 }
 
 /**
- * Turns a batch into statements: runs of consecutive records with the same action and columns,
- * each run chunked under SQLite's bound-parameter limit. Records deleted at the source are
- * deleted, marked (`soft`) or skipped (`ignore`) per the target's delete policy.
+ * Turns a batch into statements: runs of consecutive records with the same op and columns (so the
+ * batch's order is kept), each run chunked under SQLite's bound-parameter limit. A delete is a
+ * hard delete: the core turns `onDelete: soft` into an upsert of the soft-delete column and drops
+ * the deletes of `onDelete: ignore` before they reach a connector.
  */
-export function planWrites(target: TargetSpec, records: readonly TargetRecord[], table: SqliteTable, tableName: TableName): WriteStep[] {
+export function planWrites(
+  target: TargetSpec,
+  records: readonly TargetRecord[],
+  table: SqliteTable,
+  tableName: TableName,
+): WriteStep[] {
   const steps: WriteStep[] = [];
   for (const run of groupRuns(target, records)) {
-    const encoded = run.records.map((record) => ({ key: record.key, row: encodeRecord(target, table, run.columns, record) }));
+    const encoded = run.records.map((record) => ({
+      key: record.key,
+      row: encodeRecord(target, table, run.columns, record),
+    }));
     for (const chunk of chunkForParameters(encoded, run.columns.length)) {
       steps.push({
         statement: statementFor(
@@ -92,4 +108,35 @@ export function planWrites(target: TargetSpec, records: readonly TargetRecord[],
     }
   }
   return steps;
+}
+
+/** Driver errors worth replaying record by record to name the record at fault. */
+function isRecordError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return (
+    typeof code === 'string' &&
+    (code.startsWith('SQLITE_CONSTRAINT') || code === 'SQLITE_MISMATCH' || code === 'SQLITE_TOOBIG')
+  );
+}
+
+/**
+ * Runs one statement of a batch and returns the rows it changed. When a record breaks it, the
+ * records are replayed one by one (inside the same transaction, which is rolled back anyway) so
+ * the error names the record at fault.
+ */
+export function runWriteStep(database: SqliteDatabase, step: WriteStep, context: SqliteErrorContext): number {
+  try {
+    return database.prepare(step.statement.sql).run(...step.statement.params).changes;
+  } catch (error) {
+    if (!isRecordError(error)) throw error;
+    if (step.keys.length === 1) throw toSqliteConnectorError(error, { ...context, key: step.keys[0] ?? '' });
+    step.singles().forEach((single, index) => {
+      try {
+        database.prepare(single.sql).run(...single.params);
+      } catch (singleError) {
+        throw toSqliteConnectorError(singleError, { ...context, key: step.keys[index] ?? '' });
+      }
+    });
+    throw error;
+  }
 }

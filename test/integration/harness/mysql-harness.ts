@@ -4,7 +4,8 @@ import { silentLogger } from '../../../src/core/logger.js';
 import type { Row } from '../../../src/core/values.js';
 import { mysqlConnector } from '../../../src/connectors/mysql/index.js';
 import type { MysqlConfig } from '../../../src/connectors/mysql/mysql-config.js';
-import { findColumn } from '../../../src/connectors/mysql/mysql-writer.js';
+import { MysqlConnector } from '../../../src/connectors/mysql/mysql-connector.js';
+import { findColumn } from '../../../src/connectors/mysql/mysql-describe.js';
 import { SESSION_SQL } from '../../../src/connectors/mysql/mysql-session.js';
 import { fromMysqlValue, toMysqlValue } from '../../../src/connectors/mysql/mysql-values.js';
 import type { ConnectorHarness, PortableColumn, PortableType } from '../../conformance/connector-harness.js';
@@ -33,11 +34,14 @@ export interface MysqlHarnessOptions {
 
 /** A MySQL harness with the database it runs on, for suites that need more than the harness. */
 export interface MysqlHarness extends ConnectorHarness {
+  /** The connector, with its keyset pager methods visible. */
+  readonly connector: MysqlConnector;
+  /** The fresh database the harness made; dropped by `close`. */
   readonly database: TestDatabase;
   /** A plain mysql2 connection to the same database, in the connector's session settings. */
   readonly admin: mysql.Connection;
   /** A second connector on the same database with another config (closed by `close`). */
-  createConnector(config: Partial<Pick<MysqlConfig, 'timezone' | 'poolSize'>>): Connector;
+  createConnector(config: Partial<Pick<MysqlConfig, 'timezone' | 'poolSize'>>): MysqlConnector;
 }
 
 function quote(identifier: string): string {
@@ -67,9 +71,14 @@ export async function createMysqlHarness(options: MysqlHarnessOptions = {}): Pro
   const admin = await openMysqlSession(database.url);
   const connectors: Connector[] = [];
   const lateSessions = new Set<mysql.Connection>();
-  const createConnector = (config: Partial<Pick<MysqlConfig, 'timezone' | 'poolSize'>>): Connector => {
-    const parsed = mysqlConnector.configSchema.parse({ type: 'mysql', url: database.url, ...options.config, ...config });
-    const connector = mysqlConnector.create(parsed, { name: 'mysql-test', logger: silentLogger });
+  const createConnector = (config: Partial<Pick<MysqlConfig, 'timezone' | 'poolSize'>>): MysqlConnector => {
+    const parsed = mysqlConnector.configSchema.parse({
+      type: 'mysql',
+      url: database.url,
+      ...options.config,
+      ...config,
+    });
+    const connector = new MysqlConnector(parsed, { name: 'mysql-test', logger: silentLogger });
     connectors.push(connector);
     return connector;
   };
@@ -115,7 +124,8 @@ export async function createMysqlHarness(options: MysqlHarnessOptions = {}): Pro
       const [rows] = await admin.query(`SELECT * FROM ${quote(table)} ORDER BY ${quote(orderBy)}`);
       return (rows as Record<string, unknown>[]).map((raw) => {
         const row: Row = {};
-        for (const [name, value] of Object.entries(raw)) row[name] = fromMysqlValue(findColumn(schema, name), value);
+        for (const [name, value] of Object.entries(raw))
+          row[name] = fromMysqlValue(findColumn(schema, name), value);
         return row;
       });
     },

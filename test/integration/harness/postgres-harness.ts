@@ -53,7 +53,7 @@ export async function createPostgresHarness(label = 'pgconnector'): Promise<Post
   const database = await createPostgresDatabase(label);
   const context: ConnectorContext = { name: 'test', logger: silentLogger };
   const config = postgresConnector.configSchema.parse({ type: 'postgres', url: database.url });
-  const connector = postgresConnector.create(config, context) as PostgresConnector;
+  const connector = new PostgresConnector(config, context);
   const extra: Connector[] = [];
   const admin = new pg.Pool({ connectionString: database.url, types: postgresTypes, options: '-c TimeZone=UTC', max: 4 });
   const lateClients: pg.Client[] = [];

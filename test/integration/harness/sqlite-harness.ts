@@ -47,8 +47,18 @@ function toCanonical(declaredType: string, value: unknown): Value {
   const upper = declaredType.toUpperCase();
   if (upper.includes('BOOL')) return value === 1 || value === 1n || value === '1';
   if (upper.includes('JSON') && typeof value === 'string') return JSON.parse(value) as Value;
-  if (upper.includes('DECIMAL')) return String(value);
+  if (upper.includes('DECIMAL') && (typeof value === 'number' || typeof value === 'bigint'))
+    return String(value);
   return value as Value;
+}
+
+/** Runs a synchronous call as a promise, so what it throws is a rejection. */
+function later<T>(call: () => T): Promise<T> {
+  try {
+    return Promise.resolve(call());
+  } catch (error) {
+    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+  }
 }
 
 /** A fresh SQLite file in a temporary directory, the connector on it, and a second plain connection. */
@@ -57,43 +67,55 @@ export async function createSqliteHarness(): Promise<ConnectorHarness> {
   const path = join(directory, 'conformance.db');
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
-  const connector = sqliteConnector.create(
-    sqliteConnector.configSchema.parse({ type: 'sqlite', path }),
-    { name: 'sqlite-conformance', logger: silentLogger },
-  );
+  const connector = sqliteConnector.create(sqliteConnector.configSchema.parse({ type: 'sqlite', path }), {
+    name: 'sqlite-conformance',
+    logger: silentLogger,
+  });
   const declaredTypes = (table: string): Map<string, string> =>
     new Map(
-      (db.prepare('SELECT name, type FROM pragma_table_info(?)').all(table) as { name: string; type: string }[]).map(
-        (column) => [column.name, column.type],
-      ),
+      (
+        db.prepare('SELECT name, type FROM pragma_table_info(?)').all(table) as {
+          name: string;
+          type: string;
+        }[]
+      ).map((column) => [column.name, column.type]),
     );
 
   return {
     connector,
-    createTable: async (table, columns, primaryKey) => {
-      const definitions = [...columns.map(columnDefinition), `PRIMARY KEY (${quote(primaryKey)})`];
-      db.exec(`CREATE TABLE ${quote(table)} (${definitions.join(', ')})`);
-    },
-    insertRows: async (table, rows) => {
-      const insertAll = db.transaction((all: readonly Row[]) => {
-        for (const row of all) {
-          const names = Object.keys(row);
-          const sql = `INSERT INTO ${quote(table)} (${names.map(quote).join(', ')}) VALUES (${names.map(() => '?').join(', ')})`;
-          db.prepare(sql).run(...names.map((name) => toParameter(row[name])));
-        }
-      });
-      insertAll(rows);
-    },
-    execute: async (sql, params = []) => {
-      db.prepare(sql).run(...params.map(toParameter));
-    },
-    selectAll: async (table, orderBy) => {
-      const types = declaredTypes(table);
-      const rows = db.prepare(`SELECT * FROM ${quote(table)} ORDER BY ${quote(orderBy)}`).all() as Record<string, unknown>[];
-      return rows.map((row) =>
-        Object.fromEntries(Object.entries(row).map(([name, value]) => [name, toCanonical(types.get(name) ?? '', value)])),
-      );
-    },
+    createTable: (table, columns, primaryKey) =>
+      later(() => {
+        const definitions = [...columns.map(columnDefinition), `PRIMARY KEY (${quote(primaryKey)})`];
+        db.exec(`CREATE TABLE ${quote(table)} (${definitions.join(', ')})`);
+      }),
+    insertRows: (table, rows) =>
+      later(() => {
+        const insertAll = db.transaction((all: readonly Row[]) => {
+          for (const row of all) {
+            const names = Object.keys(row);
+            const sql = `INSERT INTO ${quote(table)} (${names.map(quote).join(', ')}) VALUES (${names.map(() => '?').join(', ')})`;
+            db.prepare(sql).run(...names.map((name) => toParameter(row[name])));
+          }
+        });
+        insertAll(rows);
+      }),
+    execute: (sql, params = []) =>
+      later(() => {
+        db.prepare(sql).run(...params.map(toParameter));
+      }),
+    selectAll: (table, orderBy) =>
+      later(() => {
+        const types = declaredTypes(table);
+        const rows = db.prepare(`SELECT * FROM ${quote(table)} ORDER BY ${quote(orderBy)}`).all() as Record<
+          string,
+          unknown
+        >[];
+        return rows.map((row) =>
+          Object.fromEntries(
+            Object.entries(row).map(([name, value]) => [name, toCanonical(types.get(name) ?? '', value)]),
+          ),
+        );
+      }),
     placeholder: () => '?',
     quote,
     close: async () => {

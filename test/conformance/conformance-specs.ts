@@ -1,0 +1,108 @@
+import type { SourceSpec, TargetRecord, TargetSpec } from '../../src/core/connector.js';
+import type { Row } from '../../src/core/values.js';
+import type { ConnectorHarness, PortableColumn } from './connector-harness.js';
+
+/** The flow name every conformance spec carries (errors name it). */
+export const CONFORMANCE_FLOW = 'conformance';
+
+/** Columns of the versioned source tables: a key, an integer cursor, a payload and a soft-delete flag. */
+export const VERSIONED_COLUMNS: readonly PortableColumn[] = [
+  { name: 'id', type: 'bigint', nullable: false },
+  { name: 'version', type: 'bigint', nullable: false },
+  { name: 'name', type: 'text' },
+  { name: 'is_deleted', type: 'boolean' },
+];
+
+/** A source spec over a versioned table: key `id`, cursor `version`, batches of 1,000, no lookback. */
+export function sourceSpec(table: string, overrides: Partial<SourceSpec> = {}): SourceSpec {
+  return {
+    flow: CONFORMANCE_FLOW,
+    table,
+    key: 'id',
+    cursor: 'version',
+    deleted: undefined,
+    columns: ['id', 'version', 'name', 'is_deleted'],
+    batchSize: 1_000,
+    lookback: 0,
+    ...overrides,
+  };
+}
+
+/** A target spec with key `id`, hard deletes and no type hints (the connector reads the live schema). */
+export function targetSpec(
+  table: string,
+  columns: readonly string[],
+  overrides: Partial<TargetSpec> = {},
+): TargetSpec {
+  return {
+    flow: CONFORMANCE_FLOW,
+    table,
+    key: 'id',
+    columns,
+    types: {},
+    onDelete: { mode: 'hard' },
+    ...overrides,
+  };
+}
+
+/** An upsert record keyed by `values.id`. */
+export function upsert(values: Row & { readonly id: number }): TargetRecord {
+  return { key: String(values.id), op: 'upsert', values };
+}
+
+/** A delete record for this id. */
+export function remove(id: number): TargetRecord {
+  return { key: String(id), op: 'delete', values: { id } };
+}
+
+/** The row of a versioned table with this id and version. */
+export function versionedRow(id: number, version: number, isDeleted = false): Row {
+  return { id, version, name: `row ${id}`, is_deleted: isDeleted };
+}
+
+/** Creates a versioned table holding ids 1..count, with `version(id)` as each row's cursor value. */
+export async function createVersionedTable(
+  harness: ConnectorHarness,
+  table: string,
+  count: number,
+  version: (id: number) => number = (id) => id,
+): Promise<void> {
+  await harness.createTable(table, VERSIONED_COLUMNS, 'id');
+  await insertVersionedRows(harness, table, 1, count, version);
+}
+
+/** Inserts versioned rows with ids from..to, in chunks so every harness copes. */
+export async function insertVersionedRows(
+  harness: ConnectorHarness,
+  table: string,
+  from: number,
+  to: number,
+  version: (id: number) => number,
+): Promise<void> {
+  for (let start = from; start <= to; start += 500) {
+    const rows: Row[] = [];
+    for (let id = start; id <= Math.min(to, start + 499); id++) rows.push(versionedRow(id, version(id)));
+    await harness.insertRows(table, rows);
+  }
+}
+
+/** Sets the cursor (and name) of one row of a versioned table, as an application would. */
+export async function updateVersion(
+  harness: ConnectorHarness,
+  table: string,
+  id: number,
+  version: number,
+  name: string,
+): Promise<void> {
+  const q = harness.quote.bind(harness);
+  const p = harness.placeholder.bind(harness);
+  await harness.execute(
+    `UPDATE ${q(table)} SET ${q('version')} = ${p(1)}, ${q('name')} = ${p(2)} WHERE ${q('id')} = ${p(3)}`,
+    [version, name, id],
+  );
+}
+
+/** Ids 1..n. */
+export function range(n: number, from = 1): number[] {
+  return Array.from({ length: n }, (_, index) => from + index);
+}

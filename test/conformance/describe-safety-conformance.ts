@@ -1,0 +1,237 @@
+import { describe, expect, it } from 'vitest';
+import type { SourceSpec, TargetRecord, TargetSpec } from '../../src/core/connector.js';
+import type { ErrorCode } from '../../src/core/error-codes.js';
+import { SyncError } from '../../src/core/errors.js';
+import { neverAborted, requireCapabilities, type ConformanceContext } from './conformance-context.js';
+import { readAll } from './conformance-reads.js';
+import { createVersionedTable, sourceSpec, targetSpec, upsert } from './conformance-specs.js';
+import type { PortableColumn } from './connector-harness.js';
+
+const STRICT_COLUMNS: readonly PortableColumn[] = [
+  { name: 'id', type: 'bigint', nullable: false },
+  { name: 'code', type: 'varchar255', nullable: false },
+  { name: 'name', type: 'text' },
+];
+
+/** Identifiers that must never reach SQL: statement breaks and quote escapes of every dialect. */
+const HOSTILE_IDENTIFIERS = [
+  'accounts; drop table x',
+  'name"; DROP TABLE x; --',
+  'name`; DROP TABLE x; --',
+  "name'); DROP TABLE x; --",
+  'a.b.c',
+  '',
+];
+
+interface Expected {
+  readonly code?: ErrorCode;
+  readonly retryable?: boolean;
+  /** Texts the message must contain (the table, column or identifier at fault). */
+  readonly mentions?: readonly string[];
+}
+
+/** Awaits a call that must fail with a SyncError, and checks its code, retryability and message. */
+async function expectSyncError(
+  call: () => Promise<unknown>,
+  expected: Expected,
+  label: string,
+): Promise<SyncError> {
+  let thrown: unknown;
+  try {
+    await call();
+  } catch (error) {
+    thrown = error;
+  }
+  expect(thrown, `${label}: a SyncError, got ${String(thrown)}`).toBeInstanceOf(SyncError);
+  const error = thrown as SyncError;
+  if (expected.code !== undefined) expect(error.code, `${label}: ${error.message}`).toBe(expected.code);
+  if (expected.retryable !== undefined)
+    expect(error.retryable, `${label}: ${error.message}`).toBe(expected.retryable);
+  for (const text of expected.mentions ?? []) {
+    // A message may show the identifier as is or JSON-escaped (`name\"; DROP…`).
+    const isNamed = error.message.includes(text) || error.message.includes(JSON.stringify(text).slice(1, -1));
+    expect(isNamed, `${label}: the message names ${text}: ${error.message}`).toBe(true);
+  }
+  return error;
+}
+
+function sourceAttempts(hostile: string): [string, SourceSpec, 'read' | 'byKeys' | 'count'][] {
+  const base = sourceSpec('accounts');
+  return [
+    ['table', { ...base, table: hostile }, 'read'],
+    ['key', { ...base, key: hostile }, 'read'],
+    ['cursor', { ...base, cursor: hostile }, 'read'],
+    ['deleted', { ...base, deleted: hostile }, 'read'],
+    ['column', { ...base, columns: [...base.columns, hostile] }, 'read'],
+    ['table', { ...base, table: hostile }, 'byKeys'],
+    ['key', { ...base, key: hostile }, 'byKeys'],
+    ['table', { ...base, table: hostile }, 'count'],
+    ['cursor', { ...base, cursor: hostile }, 'count'],
+  ];
+}
+
+function targetAttempts(hostile: string): [string, TargetSpec, TargetRecord[]][] {
+  const base = targetSpec('accounts', ['id', 'version', 'name']);
+  const record = upsert({ id: 9, version: 9, name: 'nine' });
+  return [
+    ['table', { ...base, table: hostile }, [record]],
+    ['key', { ...base, key: hostile }, [record]],
+    [
+      'column',
+      { ...base, columns: [...base.columns, hostile] },
+      [{ ...record, values: { ...record.values, [hostile]: 'x' } }],
+    ],
+  ];
+}
+
+/** Bad batches, hostile identifiers, missing unique keys, missing tables and columns. */
+export function describeSafetyConformance(context: ConformanceContext): void {
+  describe('failures and safety', () => {
+    const badRecords: [string, string | null][] = [
+      ['a NULL in a NOT NULL column', null],
+      ['a text too long for varchar(255)', 'x'.repeat(256)],
+    ];
+    for (const [what, badCode] of badRecords) {
+      it(`writes nothing of a batch with ${what}, and fails with a non-retryable SyncError`, async (test) => {
+        requireCapabilities(test, context, 'target', 'transactions');
+        const harness = context.harness();
+        const table = badCode === null ? 'cf_tx_null' : 'cf_tx_long';
+        await harness.createTable(table, STRICT_COLUMNS, 'id');
+        await harness.insertRows(table, [{ id: 1, code: 'KEEP', name: 'before' }]);
+        const batch = [
+          upsert({ id: 1, code: 'CHANGED', name: 'after' }),
+          upsert({ id: 2, code: 'B', name: 'b' }),
+          upsert({ id: 3, code: badCode, name: 'bad' }),
+          upsert({ id: 4, code: 'D', name: 'd' }),
+        ];
+
+        await expectSyncError(
+          () => harness.connector.writeBatch(targetSpec(table, ['id', 'code', 'name']), batch, neverAborted),
+          { retryable: false, mentions: [table] },
+          what,
+        );
+        expect(await harness.selectAll(table, 'id')).toEqual([{ id: 1, code: 'KEEP', name: 'before' }]);
+      });
+    }
+
+    it('rejects identifiers that are not plain names with a SyncError naming them, before any SQL runs', async () => {
+      const harness = context.harness();
+      const { capabilities } = harness.connector;
+      await createVersionedTable(harness, 'accounts', 1);
+      await createVersionedTable(harness, 'x', 1);
+
+      for (const hostile of HOSTILE_IDENTIFIERS) {
+        const mentions = hostile === '' ? [] : [hostile];
+        if (capabilities.source) {
+          for (const [role, source, call] of sourceAttempts(hostile)) {
+            const label = `${call} with ${role} ${JSON.stringify(hostile)}`;
+            const run =
+              call === 'read'
+                ? () => readAll(harness.connector, source, undefined)
+                : call === 'byKeys'
+                  ? () => harness.connector.readByKeys(source, ['1'], neverAborted)
+                  : () => harness.connector.countPending(source, undefined, 10, neverAborted);
+            await expectSyncError(run, { retryable: false, mentions }, label);
+          }
+        }
+        if (capabilities.target) {
+          for (const [role, target, records] of targetAttempts(hostile)) {
+            const label = `writeBatch with ${role} ${JSON.stringify(hostile)}`;
+            await expectSyncError(
+              () => harness.connector.writeBatch(target, records, neverAborted),
+              { retryable: false, mentions },
+              label,
+            );
+          }
+        }
+        if (capabilities.describe) {
+          const described = await harness.connector
+            .describeTable(hostile, neverAborted)
+            .catch((error: unknown) => error);
+          expect(
+            described === undefined || described instanceof SyncError,
+            `describeTable(${JSON.stringify(hostile)})`,
+          ).toBe(true);
+        }
+      }
+      expect(await harness.selectAll('accounts', 'id')).toHaveLength(1);
+      expect(await harness.selectAll('x', 'id')).toHaveLength(1);
+    });
+
+    it('fails with CONNECTOR_NO_UNIQUE_KEY when the key column has no unique index, and upserts by a unique index that is not the primary key', async (test) => {
+      requireCapabilities(test, context, 'target');
+      const harness = context.harness();
+      const q = harness.quote.bind(harness);
+      const record = (name: string): TargetRecord => ({
+        key: 'A',
+        op: 'upsert',
+        values: { code: 'A', id: 1, name },
+      });
+      await harness.createTable('cf_no_unique', STRICT_COLUMNS, 'id');
+      const withoutIndex = targetSpec('cf_no_unique', ['code', 'id', 'name'], { key: 'code' });
+
+      await expectSyncError(
+        () => harness.connector.writeBatch(withoutIndex, [record('first')], neverAborted),
+        { code: 'CONNECTOR_NO_UNIQUE_KEY', retryable: false, mentions: ['code'] },
+        'writeBatch keyed by a column without unique index',
+      );
+      expect(await harness.selectAll('cf_no_unique', 'id')).toEqual([]);
+
+      await harness.createTable('cf_unique_code', STRICT_COLUMNS, 'id');
+      await harness.execute(
+        `CREATE UNIQUE INDEX ${q('cf_unique_code_code')} ON ${q('cf_unique_code')} (${q('code')})`,
+      );
+      const withIndex = targetSpec('cf_unique_code', ['code', 'id', 'name'], { key: 'code' });
+      await harness.connector.writeBatch(withIndex, [record('first')], neverAborted);
+      await harness.connector.writeBatch(withIndex, [record('second')], neverAborted);
+      expect(await harness.selectAll('cf_unique_code', 'id')).toEqual([{ id: 1, code: 'A', name: 'second' }]);
+    });
+
+    it('fails to read a missing table or column with a non-retryable SyncError naming it', async (test) => {
+      requireCapabilities(test, context, 'source');
+      const harness = context.harness();
+      await createVersionedTable(harness, 'cf_read_missing', 1);
+      await expectSyncError(
+        () => readAll(harness.connector, sourceSpec('cf_no_such_table'), undefined),
+        { code: 'CONNECTOR_TABLE_NOT_FOUND', retryable: false, mentions: ['cf_no_such_table'] },
+        'readChanges of a missing table',
+      );
+      const withMissingColumn = sourceSpec('cf_read_missing', {
+        columns: ['id', 'version', 'no_such_column'],
+      });
+      await expectSyncError(
+        () => readAll(harness.connector, withMissingColumn, undefined),
+        { code: 'CONNECTOR_COLUMN_NOT_FOUND', retryable: false, mentions: ['no_such_column'] },
+        'readChanges of a missing column',
+      );
+    });
+
+    it('fails to write a missing table or column with a non-retryable SyncError naming it', async (test) => {
+      requireCapabilities(test, context, 'target');
+      const harness = context.harness();
+      await harness.createTable('cf_write_missing', STRICT_COLUMNS, 'id');
+      const record = upsert({ id: 1, code: 'A', name: 'a', no_such_column: 'x' });
+      await expectSyncError(
+        () =>
+          harness.connector.writeBatch(
+            targetSpec('cf_no_such_table', ['id', 'code']),
+            [record],
+            neverAborted,
+          ),
+        { code: 'CONNECTOR_TABLE_NOT_FOUND', retryable: false, mentions: ['cf_no_such_table'] },
+        'writeBatch to a missing table',
+      );
+      await expectSyncError(
+        () =>
+          harness.connector.writeBatch(
+            targetSpec('cf_write_missing', ['id', 'code', 'no_such_column']),
+            [record],
+            neverAborted,
+          ),
+        { code: 'CONNECTOR_COLUMN_NOT_FOUND', retryable: false, mentions: ['no_such_column'] },
+        'writeBatch of a missing column',
+      );
+      expect(await harness.selectAll('cf_write_missing', 'id')).toEqual([]);
+    });
+  });
+}

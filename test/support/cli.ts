@@ -1,0 +1,60 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const MAIN = join(ROOT, 'src/cli/main.ts');
+
+/** The outcome of one `syncline` invocation. */
+export interface CliResult {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Starts `syncline <args>` from the TypeScript sources (through tsx), as a user would run it. */
+export function spawnCli(args: readonly string[], options: { cwd: string; env?: Record<string, string> }): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
+    cwd: options.cwd,
+    env: { ...process.env, NO_COLOR: '1', ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+/** Waits for a started CLI process to exit and collects its output. */
+export function collect(child: ChildProcess): Promise<CliResult> {
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolvePromise, reject) => {
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolvePromise({ code, signal, stdout, stderr }));
+  });
+}
+
+/** Runs `syncline <args>` to completion. */
+export function runCli(args: readonly string[], options: { cwd: string; env?: Record<string, string> }): Promise<CliResult> {
+  return collect(spawnCli(args, options));
+}
+
+/** A temporary working directory with a syncline.yaml; `remove()` deletes it. */
+export interface Workspace {
+  readonly dir: string;
+  readonly configPath: string;
+  writeConfig(yaml: string): void;
+  remove(): void;
+}
+
+export function createWorkspace(): Workspace {
+  const dir = mkdtempSync(join(tmpdir(), 'syncline-e2e-'));
+  const configPath = join(dir, 'syncline.yaml');
+  return {
+    dir,
+    configPath,
+    writeConfig: (yaml) => writeFileSync(configPath, yaml),
+    remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
