@@ -1,9 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import type { Connector } from './connector.js';
 import { toSyncError, type SyncError } from './errors.js';
 import type { Flow } from './flow.js';
 import type { Logger } from './logger.js';
 import { emptyCounts, handleChanges, type MutableCounts } from './batch-handler.js';
+import { acquireFlowLease, keepLease, newLeaseOwner } from './flow-lease.js';
 import { prefetchOne } from './prefetch.js';
 import { createRetryPolicy, isRetryable } from './retry-policy.js';
 import type { RunCounts, RunStatus, RunTrigger, StateStore } from './state-store.js';
@@ -30,9 +30,9 @@ export interface CycleOptions {
   readonly signal: AbortSignal;
   /** Stops gracefully: the batch in hand is written and committed, then the cycle ends (status `aborted`). */
   readonly stop?: AbortSignal;
-  /** Who holds the flow's lease; default a random id per call. */
+  /** Who holds the flow's lease; default `host:pid:random`. */
   readonly owner?: string;
-  /** How long the lease lasts without renewal; renewed after every batch. Default 2 minutes. */
+  /** How long the lease lasts without renewal; renewed every third of it. Default 30 s. */
   readonly leaseTtlMs?: number;
   readonly onProgress?: (progress: CycleProgress) => void;
 }
@@ -47,7 +47,7 @@ export interface CycleResult {
   readonly error: SyncError | undefined;
 }
 
-const DEFAULT_LEASE_TTL_MS = 120_000;
+const DEFAULT_LEASE_TTL_MS = 30_000;
 
 /**
  * One cycle of a flow (DESIGN.md): read changes since the checkpoint, map and validate, skip
@@ -58,18 +58,25 @@ const DEFAULT_LEASE_TTL_MS = 120_000;
  */
 export async function runCycle(flow: Flow, ports: CyclePorts, options: CycleOptions): Promise<CycleResult> {
   const started = Date.now();
-  const owner = options.owner ?? randomUUID();
+  const owner = options.owner ?? newLeaseOwner();
   const ttl = options.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS;
   const counts = emptyCounts();
-  if (!(await ports.state.acquireLease(flow.name, owner, ttl))) {
+  if (!(await acquireFlowLease(ports.state, flow.name, owner, ttl))) {
     return { flow: flow.name, status: 'busy', runId: undefined, counts, durationMs: 0, error: undefined };
   }
   const log = ports.logger.child({ flow: flow.name });
-  const runId = await ports.state.startRun(flow.name, options.trigger);
+  const leaseLost = new AbortController();
+  const stopRenewing = keepLease(ports.state, flow.name, owner, ttl, (reason) => {
+    log.error(`${reason}; stopping this cycle so two processes never write the flow at once`);
+    leaseLost.abort(new Error(reason));
+  });
   let error: SyncError | undefined;
   let isComplete = false;
+  let runId: number | undefined;
   try {
-    isComplete = await readAndWrite(flow, ports, options, counts, { owner, ttl, started, log });
+    runId = await ports.state.startRun(flow.name, options.trigger);
+    const signal = AbortSignal.any([options.signal, leaseLost.signal]);
+    isComplete = await readAndWrite(flow, ports, { ...options, signal }, counts, { started, log });
   } catch (thrown) {
     error = toSyncError(thrown, { flow: flow.name });
   }
@@ -82,8 +89,9 @@ export async function runCycle(flow: Flow, ports: CyclePorts, options: CycleOpti
         ? 'aborted'
         : 'failed';
   try {
-    await ports.state.finishRun(runId, { status, counts, ...(error === undefined ? {} : { error: error.toJSON() }) });
+    if (runId !== undefined) await ports.state.finishRun(runId, { status, counts, ...(error === undefined ? {} : { error: error.toJSON() }) });
   } finally {
+    stopRenewing();
     await ports.state.releaseLease(flow.name, owner);
   }
   const durationMs = Date.now() - started;
@@ -96,7 +104,7 @@ async function readAndWrite(
   ports: CyclePorts,
   options: CycleOptions,
   counts: MutableCounts,
-  run: { owner: string; ttl: number; started: number; log: Logger },
+  run: { started: number; log: Logger },
 ): Promise<boolean> {
   const { signal } = options;
   const policy = createRetryPolicy(flow.retry, (error, delayMs) => {
@@ -113,9 +121,6 @@ async function readAndWrite(
         await ports.state.commitBatch(flow.name, { ...commit, checkpoint: batch.checkpoint });
         for (const letter of commit.deadLetters) {
           run.log.warn(`record ${letter.key} dead-lettered: ${letter.reason}`, { key: letter.key, field: letter.field, code: letter.code });
-        }
-        if (!(await ports.state.acquireLease(flow.name, run.owner, run.ttl))) {
-          throw toSyncError(new Error('lost the flow lease to another process; stopping this cycle'), { flow: flow.name });
         }
         options.onProgress?.({ flow: flow.name, counts: { ...counts }, elapsedMs: Date.now() - run.started });
         readFailures = 0;

@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { emptyCounts, handleChanges } from './batch-handler.js';
 import type { CyclePorts, CycleResult } from './cycle.js';
 import { SyncError, toSyncError } from './errors.js';
 import type { Flow } from './flow.js';
+import { acquireFlowLease, newLeaseOwner } from './flow-lease.js';
 import { createRetryPolicy } from './retry-policy.js';
 import type { RunTrigger } from './state-store.js';
 
@@ -15,7 +15,7 @@ const LEASE_WAIT_MS = 30_000;
 
 async function waitForLease(ports: CyclePorts, flow: string, owner: string, signal: AbortSignal): Promise<void> {
   const deadline = Date.now() + LEASE_WAIT_MS;
-  while (!(await ports.state.acquireLease(flow, owner, 120_000))) {
+  while (!(await acquireFlowLease(ports.state, flow, owner, 120_000))) {
     if (Date.now() > deadline) {
       throw new SyncError('FLOW_BUSY', `Flow "${flow}" is busy with a cycle that did not finish within ${LEASE_WAIT_MS / 1000} s; try again later`, { flow });
     }
@@ -36,7 +36,7 @@ export async function resyncKeys(
   options: { trigger: Extract<RunTrigger, 'resync' | 'replay'>; signal: AbortSignal },
 ): Promise<ResyncResult> {
   const started = Date.now();
-  const owner = randomUUID();
+  const owner = newLeaseOwner();
   const counts = emptyCounts();
   await waitForLease(ports, flow.name, owner, options.signal);
   const runId = await ports.state.startRun(flow.name, options.trigger);

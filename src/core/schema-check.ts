@@ -60,7 +60,8 @@ function comparePair(source: ColumnInfo, target: ColumnInfo, field: FieldMapping
     const longest = Math.max(...[...field.dictionary.values()].map((value) => [...String(value ?? '')].length), [...String(field.fallback ?? '')].length);
     if (target.maxLength !== undefined && longest > target.maxLength) risks.push(`a mapped value has ${longest} characters but ${dst} holds ${target.maxLength}`);
   }
-  if (source.nullable && !target.nullable && !target.hasDefault && field.fallback === undefined) {
+  const isRequired = flow.rules.some((rule) => rule.field === field.target && rule.rules.required === true);
+  if (source.nullable && !target.nullable && !target.hasDefault && field.fallback === undefined && !isRequired) {
     risks.push(`${src} may be NULL but ${dst} may not and has no default: set "default:" or a "required" rule so such records are quarantined before the write`);
   }
   return risks;

@@ -117,7 +117,10 @@ export interface StateStore {
    * runs two cycles at once, across processes too. Returns whether the lease was taken.
    */
   acquireLease(flow: string, owner: string, ttlMs: number): Promise<boolean>;
+  /** Releases the lease if `owner` holds it; a no-op otherwise. */
   releaseLease(flow: string, owner: string): Promise<void>;
+  /** Who holds the flow's unexpired lease, if anyone (to take over from a process that died). */
+  getLeaseHolder(flow: string): Promise<{ owner: string; expiresAt: string } | undefined>;
   /** Free-form JSON per flow for other parts (cadence decisions, schema fingerprints). */
   getFlowMeta(flow: string, name: string): Promise<JsonValue | undefined>;
   setFlowMeta(flow: string, name: string, value: JsonValue): Promise<void>;

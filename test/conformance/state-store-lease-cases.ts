@@ -51,6 +51,19 @@ export function describeLeaseCases(store: CurrentStore): void {
       await store().releaseLease(uniqueFlow('never-leased'), 'worker-a');
     });
 
+    it('tells who holds an unexpired lease, and nobody once it expired or was released', async () => {
+      const flow = uniqueFlow('holder');
+      expect(await store().getLeaseHolder(flow)).toBeUndefined();
+      await store().acquireLease(flow, 'worker-a', LONG_TTL_MS);
+      const holder = await store().getLeaseHolder(flow);
+      expect(holder?.owner).toBe('worker-a');
+      expect(Date.parse(holder?.expiresAt ?? '')).toBeGreaterThan(Date.now());
+      await store().releaseLease(flow, 'worker-a');
+      expect(await store().getLeaseHolder(flow)).toBeUndefined();
+      await store().acquireLease(flow, 'worker-b', 0);
+      expect(await store().getLeaseHolder(flow)).toBeUndefined();
+    });
+
     it('round-trips Chinese text and emoji in flow and owner names', async () => {
       const flow = `库存-${uniqueFlow('📦')}`;
       expect(await store().acquireLease(flow, '工作进程-🐝', LONG_TTL_MS)).toBe(true);

@@ -34,7 +34,7 @@ flows:
       note: note
       opened_at: { from: opened_at, type: timestamp }
     validate:
-      name: { required: true, maxLength: 255 }
+      name: { required: true, maxLength: 120 }
       email: { pattern: "^[^@\\\\s]+@[^@\\\\s]+$" }
     cadence: { every: 1h }
 `;
@@ -179,7 +179,7 @@ describe('syncline run (PostgreSQL → MariaDB)', () => {
   });
 
   it('quarantines a bad record with its reason while the rest of its batch arrives, and replays it after a fix (invariant 4)', async () => {
-    await insertAccounts([plainRow(1), { ...plainRow(2), email: 'not-an-email' }, { ...plainRow(3), name: 'x'.repeat(300) }, plainRow(4)]);
+    await insertAccounts([plainRow(1), { ...plainRow(2), email: 'not-an-email' }, { ...plainRow(3), name: 'x'.repeat(150) }, plainRow(4)]);
     const run = await syncline('run', '--once');
     expect(run.code).toBe(0);
     const [rows] = await target.query<mysql.RowDataPacket[]>('SELECT crm_id FROM customers ORDER BY crm_id');
@@ -187,7 +187,7 @@ describe('syncline run (PostgreSQL → MariaDB)', () => {
     const list = await syncline('dlq', 'list', '--json');
     const letters = (JSON.parse(list.stdout) as { deadLetters: { key: string; field: string; reason: string }[] }).deadLetters;
     expect(letters.map((letter) => [letter.key, letter.field]).sort()).toEqual([['2', 'email'], ['3', 'name']]);
-    expect(letters.find((letter) => letter.key === '3')?.reason).toMatch(/300 characters long, more than the maximum 255/);
+    expect(letters.find((letter) => letter.key === '3')?.reason).toMatch(/150 characters long, more than the maximum 120/);
 
     await source.query("UPDATE accounts SET email = 'fixed@example.com' WHERE id = 2");
     const replay = await syncline('dlq', 'replay');

@@ -1,7 +1,9 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toConnectorError } from '../../src/connectors/postgres/postgres-errors.js';
+import { postgresConnector } from '../../src/connectors/postgres/index.js';
 import type { Checkpoint } from '../../src/core/connector.js';
+import { silentLogger } from '../../src/core/logger.js';
 import { createPostgresHarness, type PostgresHarness } from './harness/postgres-harness.js';
 import { liveSignal, readAll, sourceSpec, targetSpec, upsert } from './harness/postgres-specs.js';
 
@@ -10,7 +12,9 @@ const signal = liveSignal();
 
 beforeAll(async () => {
   h = await createPostgresHarness('pgreads');
-  await h.execute(`CREATE TABLE orders (id integer PRIMARY KEY, amount numeric(18,4), updated_at timestamptz(6) NOT NULL)`);
+  await h.execute(
+    `CREATE TABLE orders (id integer PRIMARY KEY, amount numeric(18,4), updated_at timestamptz(6) NOT NULL)`,
+  );
   await h.execute(`CREATE TABLE stock (id integer PRIMARY KEY, qty integer NOT NULL)`);
 });
 
@@ -28,7 +32,9 @@ async function session(): Promise<pg.Client> {
 /** Waits until some session of this database waits for a lock. */
 async function untilSomeoneWaitsForALock(): Promise<void> {
   for (;;) {
-    const rows = await h.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`);
+    const rows = await h.query(
+      `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+    );
     if (Number(rows[0]?.n ?? 0) > 0) return;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
@@ -37,26 +43,42 @@ async function untilSomeoneWaitsForALock(): Promise<void> {
 describe('keyset reads', () => {
   it('reads 2,500 rows sharing one cursor value completely in batches of 1,000', async () => {
     await h.execute(`CREATE TABLE same_cursor (id integer PRIMARY KEY, updated_at timestamptz(6) NOT NULL)`);
-    await h.execute(`INSERT INTO same_cursor SELECT g, '2026-05-01T12:00:00.123456Z' FROM generate_series(1, 2500) g`);
+    await h.execute(
+      `INSERT INTO same_cursor SELECT g, '2026-05-01T12:00:00.123456Z' FROM generate_series(1, 2500) g`,
+    );
     const source = sourceSpec('same_cursor', ['id', 'updated_at']);
 
     const incremental = await readAll(h.connector, source, { phase: 'incremental', cursor: null, key: null });
     expect(incremental.batches.map((batch) => batch.changes.length)).toEqual([1_000, 1_000, 500]);
     expect(new Set(incremental.changes.map((change) => change.key)).size).toBe(2_500);
-    expect(incremental.checkpoint).toEqual({ phase: 'incremental', cursor: '2026-05-01T12:00:00.123456+00:00', key: 2_500 });
+    expect(incremental.checkpoint).toEqual({
+      phase: 'incremental',
+      cursor: '2026-05-01T12:00:00.123456+00:00',
+      key: 2_500,
+    });
 
-    const fromMiddle = await readAll(h.connector, source, { phase: 'incremental', cursor: '2026-05-01T12:00:00.123456+00:00', key: 1_200 });
-    expect(fromMiddle.changes.map((change) => Number(change.key))).toEqual(Array.from({ length: 1_300 }, (_, index) => 1_201 + index));
+    const fromMiddle = await readAll(h.connector, source, {
+      phase: 'incremental',
+      cursor: '2026-05-01T12:00:00.123456+00:00',
+      key: 1_200,
+    });
+    expect(fromMiddle.changes.map((change) => Number(change.key))).toEqual(
+      Array.from({ length: 1_300 }, (_, index) => 1_201 + index),
+    );
 
     const initial = await readAll(h.connector, source, undefined);
     expect(new Set(initial.changes.map((change) => change.key)).size).toBe(2_500);
   });
 
   it('reads a row committed late with an older cursor value on the next cycle with lookback', async () => {
-    await h.execute(`INSERT INTO orders VALUES (1, '10.0000', '2026-06-01T10:00:00Z'), (2, '20.0000', '2026-06-01T10:00:05Z')`);
+    await h.execute(
+      `INSERT INTO orders VALUES (1, '10.0000', '2026-06-01T10:00:00Z'), (2, '20.0000', '2026-06-01T10:00:05Z')`,
+    );
     const source = sourceSpec('orders', ['id', 'amount', 'updated_at'], { lookback: 60_000 });
     const first = await readAll(h.connector, source, undefined);
-    const commitLate = await h.openLateTransaction!(`UPDATE orders SET amount = '99.0000', updated_at = '2026-06-01T10:00:02Z' WHERE id = 1`);
+    const commitLate = await h.openLateTransaction!(
+      `UPDATE orders SET amount = '99.0000', updated_at = '2026-06-01T10:00:02Z' WHERE id = 1`,
+    );
     await h.execute(`INSERT INTO orders VALUES (3, '30.0000', '2026-06-01T10:00:10Z')`);
 
     const second = await readAll(h.connector, source, first.checkpoint);
@@ -65,20 +87,31 @@ describe('keyset reads', () => {
 
     await commitLate();
     const third = await readAll(h.connector, source, second.checkpoint);
-    expect(third.changes.find((change) => change.key === '1')?.row).toEqual({ id: 1, amount: '99.0000', updated_at: '2026-06-01T10:00:02+00:00' });
+    expect(third.changes.find((change) => change.key === '1')?.row).toEqual({
+      id: 1,
+      amount: '99.0000',
+      updated_at: '2026-06-01T10:00:02+00:00',
+    });
     expect(third.checkpoint).toEqual(second.checkpoint);
   });
 
-  it('stops a running read when the signal aborts, cancelling the statement on the server', { timeout: 60_000 }, async () => {
-    await h.execute(`CREATE VIEW slow AS SELECT g AS id, g AS v FROM generate_series(1, 3) g, pg_sleep(600) s`);
-    const controller = new AbortController();
-    const source = sourceSpec('slow', ['id', 'v'], { cursor: 'v' });
-    const next = h.connector.readChanges(source, undefined, controller.signal)[Symbol.asyncIterator]().next();
-    await untilRunning('"slow"', true);
-    controller.abort();
-    await expect(next).rejects.toMatchObject({ name: 'AbortError' });
-    await untilRunning('"slow"', false);
-  });
+  it(
+    'stops a running read when the signal aborts, cancelling the statement on the server',
+    { timeout: 60_000 },
+    async () => {
+      await h.execute(
+        `CREATE VIEW slow AS SELECT g AS id, g AS v FROM generate_series(1, 3) g, pg_sleep(600) s`,
+      );
+      const controller = new AbortController();
+      const source = sourceSpec('slow', ['id', 'v'], { cursor: 'v' });
+      const changes = h.connector.readChanges(source, undefined, controller.signal);
+      const next = changes[Symbol.asyncIterator]().next();
+      await untilRunning('"slow"', true);
+      controller.abort();
+      await expect(next).rejects.toMatchObject({ name: 'AbortError' });
+      await untilRunning('"slow"', false);
+    },
+  );
 });
 
 /** Waits until some other session of this database runs (or no longer runs) a statement containing `text`. */
@@ -94,17 +127,62 @@ async function untilRunning(text: string, isRunning: boolean): Promise<void> {
   }
 }
 
+describe('sessions', () => {
+  it('reads timestamptz in UTC whatever time zone the database defaults to', async () => {
+    await h.execute(`ALTER DATABASE ${h.database.name} SET TimeZone = 'Asia/Shanghai'`);
+    const config = postgresConnector.configSchema.parse({ type: 'postgres', url: h.database.url });
+    const fresh = postgresConnector.create(config, { name: 'fresh', logger: silentLogger });
+    try {
+      const [change] = await fresh.readByKeys(sourceSpec('orders', ['id', 'updated_at']), ['2'], signal);
+      expect(change?.row.updated_at).toBe('2026-06-01T10:00:05+00:00');
+    } finally {
+      await fresh.close();
+      await h.execute(`ALTER DATABASE ${h.database.name} RESET TimeZone`);
+    }
+  });
+
+  it('reports a statement that outlasts statementTimeout as a retryable timeout', async () => {
+    await h.execute(`CREATE VIEW sleepy AS SELECT 1 AS id, 1 AS v FROM pg_sleep(30)`);
+    const config = postgresConnector.configSchema.parse({
+      type: 'postgres',
+      url: h.database.url,
+      statementTimeout: '200ms',
+    });
+    const impatient = postgresConnector.create(config, { name: 'impatient', logger: silentLogger });
+    try {
+      const count = impatient.countPending(
+        sourceSpec('sleepy', ['id', 'v'], { cursor: 'v' }),
+        undefined,
+        10,
+        signal,
+      );
+      await expect(count).rejects.toMatchObject({
+        code: 'CONNECTOR_TIMEOUT',
+        retryable: true,
+        flow: 'test-flow',
+      });
+      await expect(count).rejects.toThrow(/counting pending rows of public\.sleepy.*statement timeout/);
+    } finally {
+      await impatient.close();
+    }
+  });
+});
+
 describe('retryable conflicts', () => {
   it('reports a real deadlock during a write as retryable CONNECTOR_DEADLOCK', async () => {
     await h.execute(`INSERT INTO stock VALUES (1, 0), (2, 0)`);
+    // The connector's sessions check for deadlocks after 3s, the other session after 60s: the
+    // connector is the victim, and the other session has ample time to close the cycle first.
+    await h.execute(`ALTER DATABASE ${h.database.name} SET deadlock_timeout = '3s'`);
+    const config = postgresConnector.configSchema.parse({ type: 'postgres', url: h.database.url });
+    const writer = postgresConnector.create(config, { name: 'writer', logger: silentLogger });
     const other = await session();
     try {
-      // The other session waits longer before it checks for deadlocks, so the connector is the victim.
-      await other.query(`SET deadlock_timeout = '30s'`);
+      await other.query(`SET deadlock_timeout = '60s'`);
       await other.query('BEGIN');
       await other.query('UPDATE stock SET qty = 100 WHERE id = 2');
-      const write = h.connector.writeBatch(targetSpec('stock', ['id', 'qty']), [upsert({ id: 1, qty: 1 }), upsert({ id: 2, qty: 2 })], signal);
-      const settled = write.then(
+      const records = [upsert({ id: 1, qty: 1 }), upsert({ id: 2, qty: 2 })];
+      const settled = writer.writeBatch(targetSpec('stock', ['id', 'qty']), records, signal).then(
         () => undefined,
         (error: unknown) => error,
       );
@@ -114,6 +192,8 @@ describe('retryable conflicts', () => {
       expect(await settled).toMatchObject({ code: 'CONNECTOR_DEADLOCK', retryable: true });
     } finally {
       await other.end();
+      await writer.close();
+      await h.execute(`ALTER DATABASE ${h.database.name} RESET deadlock_timeout`);
     }
     expect(await h.query(`SELECT qty FROM stock ORDER BY id`)).toEqual([{ qty: 100 }, { qty: 100 }]);
   });

@@ -2,8 +2,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postgresConnector } from '../../src/connectors/postgres/index.js';
 import { silentLogger } from '../../src/core/logger.js';
 import type { Row } from '../../src/core/values.js';
-import { createPostgresHarness, type PostgresHarness } from './harness/postgres-harness.js';
+import { describeConnectorConformance } from '../conformance/connector-conformance.js';
+import {
+  createPostgresHarness,
+  postgresHarnessFactory,
+  type PostgresHarness,
+} from './harness/postgres-harness.js';
 import { liveSignal, readAll, sourceSpec, targetSpec, upsert } from './harness/postgres-specs.js';
+
+describeConnectorConformance('postgres', postgresHarnessFactory);
 
 let h: PostgresHarness;
 const signal = liveSignal();
@@ -31,7 +38,9 @@ beforeAll(async () => {
       big bigint,
       flag boolean)`);
   await h.execute(`CREATE UNIQUE INDEX accounts_name_note ON sales.accounts (name, note)`);
-  await h.execute(`CREATE TABLE customers (id integer PRIMARY KEY, name text, credit numeric(18,4), created timestamptz(6), note text)`);
+  await h.execute(
+    `CREATE TABLE customers (id integer PRIMARY KEY, name text, credit numeric(18,4), created timestamptz(6), note text)`,
+  );
   await h.execute(`CREATE TABLE no_key (id integer, name text)`);
 });
 
@@ -44,9 +53,28 @@ describe('describeTable', () => {
     const schema = await h.connector.describeTable('sales.accounts', signal);
     const column = (name: string) => schema?.columns.find((c) => c.name === name);
     expect(schema?.table).toBe('sales.accounts');
-    expect(column('name')).toEqual({ name: 'name', nativeType: 'character varying(255)', kind: 'string', nullable: false, maxLength: 255, hasDefault: false });
-    expect(column('credit')).toEqual({ name: 'credit', nativeType: 'numeric(18,4)', kind: 'decimal', nullable: true, precision: 18, scale: 4, hasDefault: false });
-    expect(column('updated_at')).toMatchObject({ nativeType: 'timestamp(6) with time zone', kind: 'timestamptz', hasDefault: true });
+    expect(column('name')).toEqual({
+      name: 'name',
+      nativeType: 'character varying(255)',
+      kind: 'string',
+      nullable: false,
+      maxLength: 255,
+      hasDefault: false,
+    });
+    expect(column('credit')).toEqual({
+      name: 'credit',
+      nativeType: 'numeric(18,4)',
+      kind: 'decimal',
+      nullable: true,
+      precision: 18,
+      scale: 4,
+      hasDefault: false,
+    });
+    expect(column('updated_at')).toMatchObject({
+      nativeType: 'timestamp(6) with time zone',
+      kind: 'timestamptz',
+      hasDefault: true,
+    });
     expect(column('serial_no')).toMatchObject({ kind: 'integer', hasDefault: true });
     expect(column('doubled')).toMatchObject({ kind: 'decimal', hasDefault: true });
     expect(column('id')).toMatchObject({ nativeType: 'bigint', kind: 'integer', nullable: false });
@@ -78,8 +106,20 @@ describe('values', () => {
   it('keeps numeric(18,4) extremes, NULLs, Chinese and emoji text exact through write and read', async () => {
     const target = targetSpec('sales.accounts', ACCOUNT_COLUMNS);
     const rows: (Row & { id: number })[] = [
-      { id: 1, name: '最大', credit: '99999999999999.9999', updated_at: '2026-01-01T10:00:00.000001+00:00', note: null },
-      { id: 2, name: 'smallest', credit: '-99999999999999.9999', updated_at: '2026-01-01T10:00:00.000002+00:00', note: '客户 🚀👩‍💻' },
+      {
+        id: 1,
+        name: '最大',
+        credit: '99999999999999.9999',
+        updated_at: '2026-01-01T10:00:00.000001+00:00',
+        note: null,
+      },
+      {
+        id: 2,
+        name: 'smallest',
+        credit: '-99999999999999.9999',
+        updated_at: '2026-01-01T10:00:00.000002+00:00',
+        note: '客户 🚀👩‍💻',
+      },
       { id: 3, name: 'tiny', credit: '0.0001', updated_at: '2026-01-01T10:00:00.000003+00:00', note: '' },
       { id: 4, name: 'nothing', credit: null, updated_at: '2026-01-01T10:00:00.000004+00:00', note: null },
     ];
@@ -93,8 +133,17 @@ describe('values', () => {
 
   it('reads timestamptz written with any offset as canonical UTC with its microseconds', async () => {
     const target = targetSpec('customers', ['id', 'created']);
-    const inputs = ['2026-01-01T18:00:00.123456+08:00', '2026-01-01T10:00:00.123456Z', '2026-01-01T04:30:00.123456-05:30', '2026-01-01 10:00:00.1+00'];
-    await h.connector.writeBatch(target, inputs.map((created, index) => upsert({ id: 100 + index, created })), signal);
+    const inputs = [
+      '2026-01-01T18:00:00.123456+08:00',
+      '2026-01-01T10:00:00.123456Z',
+      '2026-01-01T04:30:00.123456-05:30',
+      '2026-01-01 10:00:00.1+00',
+    ];
+    await h.connector.writeBatch(
+      target,
+      inputs.map((created, index) => upsert({ id: 100 + index, created })),
+      signal,
+    );
     const rows = await h.query(`SELECT created FROM customers WHERE id >= 100 ORDER BY id`);
     expect(rows.map((row) => row.created)).toEqual([
       '2026-01-01T10:00:00.123456+00:00',
@@ -109,7 +158,16 @@ describe('values', () => {
       `INSERT INTO sales.accounts (id, name, payload, blob, born, starts, naive, big, flag)
        VALUES (9007199254740993, 'types', '{"a":[1,"x",null]}', '\\x00ff10', '2026-02-28', '23:59:59.5', '2026-03-01 08:00:00.654321', 42, true)`,
     );
-    const spec = sourceSpec('sales.accounts', ['id', 'payload', 'blob', 'born', 'starts', 'naive', 'big', 'flag']);
+    const spec = sourceSpec('sales.accounts', [
+      'id',
+      'payload',
+      'blob',
+      'born',
+      'starts',
+      'naive',
+      'big',
+      'flag',
+    ]);
     const [change] = await h.connector.readByKeys(spec, ['9007199254740993'], signal);
     expect(change?.key).toBe('9007199254740993');
     expect(change?.row).toMatchObject({
@@ -135,21 +193,34 @@ describe('values', () => {
 describe('identifiers', () => {
   it('rejects an identifier that is not a plain name before any SQL, naming it and the flow', async () => {
     // A connector on a port where nothing listens: any SQL would fail as unreachable instead.
-    const config = postgresConnector.configSchema.parse({ type: 'postgres', url: 'postgres://u:pw@127.0.0.1:1/none' });
+    const config = postgresConnector.configSchema.parse({
+      type: 'postgres',
+      url: 'postgres://u:pw@127.0.0.1:1/none',
+    });
     const offline = postgresConnector.create(config, { name: 'offline', logger: silentLogger });
     const bad = sourceSpec('accounts; drop table x', ['id']);
     try {
       const read = readAll(offline, bad, undefined);
-      await expect(read).rejects.toThrow(/Flow "test-flow": the source table "accounts; drop table x" is not accepted/);
-      await expect(read).rejects.toMatchObject({ code: 'CONFIG_INVALID', flow: 'test-flow' });
-      await expect(offline.writeBatch(targetSpec('customers', ['id', 'na"me']), [upsert({ id: 1, 'na"me': 'x' })], signal)).rejects.toThrow(
-        /column of public.customers "na\\"me"/,
+      await expect(read).rejects.toThrow(
+        /Flow "test-flow": the source table "accounts; drop table x" is not accepted/,
       );
-      await expect(offline.readByKeys(sourceSpec('customers', ['id'], { key: 'id --' }), ['1'], signal)).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
+      await expect(read).rejects.toMatchObject({ code: 'CONFIG_INVALID', flow: 'test-flow' });
+      await expect(
+        offline.writeBatch(
+          targetSpec('customers', ['id', 'na"me']),
+          [upsert({ id: 1, 'na"me': 'x' })],
+          signal,
+        ),
+      ).rejects.toThrow(/column of public.customers "na\\"me"/);
+      await expect(
+        offline.readByKeys(sourceSpec('customers', ['id'], { key: 'id --' }), ['1'], signal),
+      ).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
     } finally {
       await offline.close();
     }
-    expect(await h.query(`SELECT to_regclass('public.customers') IS NOT NULL AS exists`)).toEqual([{ exists: true }]);
+    expect(await h.query(`SELECT to_regclass('public.customers') IS NOT NULL AS exists`)).toEqual([
+      { exists: true },
+    ]);
   });
 });
 
@@ -161,7 +232,10 @@ describe('probe', () => {
   });
 
   it('answers ok: false for a down server, naming host:port and hiding the password', async () => {
-    const config = postgresConnector.configSchema.parse({ type: 'postgres', url: 'postgres://sync:s3cret-pw@127.0.0.1:1/db' });
+    const config = postgresConnector.configSchema.parse({
+      type: 'postgres',
+      url: 'postgres://sync:s3cret-pw@127.0.0.1:1/db',
+    });
     const offline = postgresConnector.create(config, { name: 'offline', logger: silentLogger });
     try {
       const result = await offline.probe(signal);
@@ -177,7 +251,11 @@ describe('probe', () => {
 describe('readByKeys and countPending', () => {
   it('reads rows by text keys on an integer key column and leaves missing keys out', async () => {
     await h.execute(`INSERT INTO customers (id, name) VALUES (300, 'a'), (301, 'b')`);
-    const changes = await h.connector.readByKeys(sourceSpec('customers', ['id', 'name'], { cursor: 'id' }), ['301', '300', '999'], signal);
+    const changes = await h.connector.readByKeys(
+      sourceSpec('customers', ['id', 'name'], { cursor: 'id' }),
+      ['301', '300', '999'],
+      signal,
+    );
     expect(changes.map((change) => [change.key, change.row.name])).toEqual([
       ['300', 'a'],
       ['301', 'b'],
@@ -190,7 +268,11 @@ describe('readByKeys and countPending', () => {
     const source = sourceSpec('pending', ['id', 'v'], { cursor: 'v' });
     expect(await h.connector.countPending(source, undefined, 1_000, signal)).toBe(50);
     expect(await h.connector.countPending(source, undefined, 10, signal)).toBe(10);
-    expect(await h.connector.countPending(source, { phase: 'initial', key: 45, highWater: 50 }, 100, signal)).toBe(5);
-    expect(await h.connector.countPending(source, { phase: 'incremental', cursor: 40, key: 40 }, 100, signal)).toBe(10);
+    expect(
+      await h.connector.countPending(source, { phase: 'initial', key: 45, highWater: 50 }, 100, signal),
+    ).toBe(5);
+    expect(
+      await h.connector.countPending(source, { phase: 'incremental', cursor: 40, key: 40 }, 100, signal),
+    ).toBe(10);
   });
 });

@@ -22,10 +22,10 @@ export interface DemoOptions extends GlobalOptions {
   readonly dir: string;
 }
 
-/** Seconds between two redraws of the live summary. */
+/** Milliseconds between two redraws of the live summary. */
 const REFRESH_MS = 2_000;
 /** Seed of the sample data, so every demo starts from the same CRM. */
-const SEED = 20_26;
+const SEED = 2026;
 
 /** Waits for the duration to pass or the first Ctrl-C; a second Ctrl-C calls `onHardStop`. */
 function stopRequest(
@@ -126,17 +126,17 @@ export async function demoCommand(options: DemoOptions): Promise<number> {
     if (!(await preflight(engine, screen))) return ExitCodes.badConfig;
     const concurrency = engine.flows.length;
     const startedAt = Date.now();
-    let isDrawing = false;
-    const draw = async (): Promise<void> => {
-      if (isDrawing) return;
-      isDrawing = true;
-      try {
-        screen.show(
-          formatLiveBlock(Date.now() - startedAt, durationMs, generator.counts, await summary.snapshot()),
-        );
-      } finally {
-        isDrawing = false;
-      }
+    let drawing: Promise<void> | undefined;
+    const redraw = (): void => {
+      drawing ??= summary
+        .snapshot()
+        .then((flows) => {
+          screen.show(formatLiveBlock(Date.now() - startedAt, durationMs, generator.counts, flows));
+        })
+        .catch((error: unknown) => {
+          engine.logger.warn(`live summary: ${String(error)}`);
+        })
+        .finally(() => (drawing = undefined));
     };
     const runtime = new LocalRuntime(engine.context, { concurrency, listener: summary.listener });
     stop.onHardStop(() => {
@@ -144,16 +144,13 @@ export async function demoCommand(options: DemoOptions): Promise<number> {
     });
     generator.start();
     const running = runtime.start();
-    const redraw = (): void =>
-      void draw().catch((error: unknown) => {
-        engine.logger.warn(`live summary: ${String(error)}`);
-      });
     redraw();
     const ticker = setInterval(redraw, REFRESH_MS);
     try {
       await Promise.race([stop.stopped, running]);
     } finally {
       clearInterval(ticker);
+      await drawing;
       generator.stop();
       await runtime.stop();
       await running;
@@ -177,12 +174,12 @@ export async function demoCommand(options: DemoOptions): Promise<number> {
         deadLetters,
       }),
     );
-    const events = screen.capturedEvents();
-    if (screen.isTty && events.total > 0) {
+    // On a TTY the log was shown inside the live block; keep what the dead-letter list does not say.
+    const others = screen.capturedEvents().latest.filter((line) => !line.includes('dead-lettered'));
+    if (others.length > 0)
       screen.print(
-        `Log: ${events.total} warning${events.total === 1 ? '' : 's'} during the run (dead letters are listed above); the latest:\n${events.latest.map((line) => `  ${line}`).join('\n')}`,
+        `Log, besides the dead letters (latest ${others.length}):\n${others.map((line) => `  ${line}`).join('\n')}`,
       );
-    }
     const failed = results.filter((result) => result.status !== 'succeeded');
     for (const result of failed) {
       process.stderr.write(

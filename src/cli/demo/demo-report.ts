@@ -71,12 +71,12 @@ export function formatFlowTable(summaries: readonly DemoFlowSummary[]): string[]
   return lines;
 }
 
-/** What the change generator did, in one line. */
-export function formatChanges(counts: DemoChangeCounts): string {
+/** What the change generator did, in two lines: sales, then master data. */
+export function formatChanges(counts: DemoChangeCounts): string[] {
   const parts = Object.entries(DEMO_CHANGE_KINDS).map(
     ([kind, label]) => `${label} ${number(counts[kind as keyof DemoChangeCounts])}`,
   );
-  return `CRM changes: ${parts.join(', ')}`;
+  return [`CRM changes: ${parts.slice(0, 6).join(', ')}`, `             ${parts.slice(6).join(', ')}`];
 }
 
 /** Elapsed time in whole seconds: `0s`, `14s`, `1m5s`. */
@@ -98,7 +98,7 @@ export function formatLiveBlock(
       : `${clock(elapsedMs)} of ${formatDuration(durationMs)} (Ctrl-C stops early)`;
   return [
     `Syncline demo: ${time}`,
-    formatChanges(counts),
+    ...formatChanges(counts),
     '',
     ...formatFlowTable(summaries),
     '',
@@ -145,7 +145,7 @@ export function formatFinalReport(input: {
   ).length;
   const lines = [
     `Final summary after ${clock(input.elapsedMs)}; the change generator stopped, then every flow ran one last catch-up cycle:`,
-    formatChanges(input.counts),
+    ...formatChanges(input.counts),
     '',
     ...formatFlowTable(input.summaries),
     '',

@@ -2,6 +2,8 @@ import { Writable } from 'node:stream';
 
 /** How many captured log lines the live block shows on a TTY. */
 const EVENT_LINES = 5;
+/** How many captured log lines are kept for the final report. */
+const KEPT_EVENTS = 200;
 
 /** East Asian wide characters take two terminal columns. */
 const WIDE = /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/u;
@@ -57,7 +59,7 @@ export class DemoScreen {
   #event(line: string): void {
     this.#eventCount += 1;
     this.#events.push(line);
-    if (this.#events.length > EVENT_LINES) this.#events.shift();
+    if (this.#events.length > KEPT_EVENTS) this.#events.shift();
   }
 
   /** Shows the live summary: redrawn over the previous one on a TTY, printed below it otherwise. */
@@ -72,7 +74,7 @@ export class DemoScreen {
         : [
             '',
             `Log (${this.#eventCount} warning${this.#eventCount === 1 ? '' : 's'}, latest last):`,
-            ...this.#events.map((event) => `  ${event}`),
+            ...this.#events.slice(-EVENT_LINES).map((event) => `  ${event}`),
           ];
     this.#redraw([...lines, ...events]);
   }
@@ -97,7 +99,7 @@ export class DemoScreen {
     this.#out.write(text.endsWith('\n') ? text : `${text}\n`);
   }
 
-  /** The log lines captured on a TTY (the latest few), for the final report. */
+  /** The log lines captured on a TTY (the latest 200), for the final report. */
   capturedEvents(): { readonly total: number; readonly latest: readonly string[] } {
     return { total: this.#eventCount, latest: [...this.#events] };
   }

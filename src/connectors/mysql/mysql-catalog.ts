@@ -65,7 +65,9 @@ export class MysqlCatalog {
           server.isMariaDb,
         ),
       );
-      schema.catch(() => this.forget(table.display));
+      schema.catch(() => {
+        this.forget(table.display);
+      });
       this.#schemas.set(table.display, schema);
     }
     return schema;

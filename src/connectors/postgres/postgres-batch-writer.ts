@@ -19,6 +19,7 @@ import {
 
 /** A session inside an open transaction, as the batch writer uses it. */
 export interface WriteSession {
+  /** Runs one statement in the transaction. */
   run(statement: Statement): Promise<pg.QueryResult>;
   /** Streams rows into a `COPY … FROM STDIN`; resolves with the rows copied. */
   copy<T>(copyText: string, rows: readonly T[], toLine: (row: T) => string): Promise<number>;
@@ -43,11 +44,17 @@ function kindsOf(schema: TableSchema, columns: readonly string[]): ColumnKind[] 
  * The source key of the record a failure is about: the only record of its group, the COPY line
  * PostgreSQL names, or the target key in the error detail (`Key (id)=(42) already exists.`).
  */
-function recordAtFault(error: unknown, shape: WriteShape, records: readonly TargetRecord[], isCopy: boolean): string | undefined {
+function recordAtFault(
+  error: unknown,
+  shape: WriteShape,
+  records: readonly TargetRecord[],
+  isCopy: boolean,
+): string | undefined {
   if (records.length === 1) return records[0]?.key;
   const line = isCopy ? copyErrorLine(error) : undefined;
   if (line !== undefined) return records[line - 1]?.key;
-  const detail = typeof error === 'object' && error !== null ? (error as { detail?: unknown }).detail : undefined;
+  const detail =
+    typeof error === 'object' && error !== null ? (error as { detail?: unknown }).detail : undefined;
   const key = typeof detail === 'string' ? parseKeyDetail(detail) : undefined;
   if (key?.column !== shape.key) return undefined;
   return records.find((record) => keyText(record.values[shape.key]) === key.value)?.key;
@@ -55,7 +62,9 @@ function recordAtFault(error: unknown, shape: WriteShape, records: readonly Targ
 
 /** Whether records of these columns leave out a NOT NULL column that has no default. */
 function omitsRequiredColumn(schema: TableSchema, columns: readonly string[]): boolean {
-  return schema.columns.some((column) => !column.nullable && !column.hasDefault && !columns.includes(column.name));
+  return schema.columns.some(
+    (column) => !column.nullable && !column.hasDefault && !columns.includes(column.name),
+  );
 }
 
 let stageCounter = 0;
@@ -78,10 +87,13 @@ async function writeThroughStage(
   await session.copy(copyStageText(shape, stage, columns), records, (record) =>
     columns.map((column, index) => toCopyField(record.values[column], kinds[index] ?? 'other')).join('\t'),
   );
-  if (!isUpdateFirst) return (await session.run(insertFromStageStatement(shape, stage, columns))).rowCount ?? 0;
+  if (!isUpdateFirst)
+    return (await session.run(insertFromStageStatement(shape, stage, columns))).rowCount ?? 0;
   const update = updateFromStageStatement(shape, stage, columns);
   const updated = update === undefined ? 0 : ((await session.run(update)).rowCount ?? 0);
-  return updated + ((await session.run(insertMissingFromStageStatement(shape, stage, columns))).rowCount ?? 0);
+  return (
+    updated + ((await session.run(insertMissingFromStageStatement(shape, stage, columns))).rowCount ?? 0)
+  );
 }
 
 async function writeUpserts(
@@ -97,9 +109,12 @@ async function writeUpserts(
   if (records.length >= options.copyThreshold || isUpdateFirst) {
     return writeThroughStage(session, shape, columns, kinds, records, isUpdateFirst);
   }
-  const rows = records.map((record) => columns.map((column, index) => toParameter(record.values[column], kinds[index] ?? 'other')));
+  const rows = records.map((record) =>
+    columns.map((column, index) => toParameter(record.values[column], kinds[index] ?? 'other')),
+  );
   let written = 0;
-  for (const statement of upsertStatements(shape, columns, rows)) written += (await session.run(statement)).rowCount ?? 0;
+  for (const statement of upsertStatements(shape, columns, rows))
+    written += (await session.run(statement)).rowCount ?? 0;
   return written;
 }
 
@@ -107,7 +122,11 @@ async function writeUpserts(
  * Deletes rows by key. The core turns a soft delete into an upsert of the soft-delete column
  * and drops deletes of `onDelete: ignore`, so a delete that reaches the connector is a hard one.
  */
-async function writeDeletes(session: WriteSession, shape: WriteShape, records: readonly TargetRecord[]): Promise<number> {
+async function writeDeletes(
+  session: WriteSession,
+  shape: WriteShape,
+  records: readonly TargetRecord[],
+): Promise<number> {
   const keys = records.map((record) => keyText(record.values[shape.key]));
   return (await session.run(deleteStatement(shape, keys))).rowCount ?? 0;
 }
@@ -127,7 +146,9 @@ export async function writeSegments(
   let written = 0;
   for (const groups of segments) {
     for (const group of groups) {
-      const isCopy = group.op === 'upsert' && (group.records.length >= options.copyThreshold || omitsRequiredColumn(schema, group.columns));
+      const isCopy =
+        group.op === 'upsert' &&
+        (group.records.length >= options.copyThreshold || omitsRequiredColumn(schema, group.columns));
       try {
         written +=
           group.op === 'upsert'

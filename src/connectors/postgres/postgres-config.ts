@@ -18,7 +18,9 @@ export const postgresConfigSchema = z.strictObject({
    * Connection URL, `postgres://user:password@host:5432/database`. It usually holds a password:
    * the connector keeps it as a Secret and masks it in every message.
    */
-  url: z.string().refine(isPostgresUrl, { message: 'must be a URL like postgres://user:password@host:5432/database' }),
+  url: z
+    .string()
+    .refine(isPostgresUrl, { message: 'must be a URL like postgres://user:password@host:5432/database' }),
   /** Schema of table names without a `schema.` prefix. Default `public`. */
   schema: z.string().min(1).default('public'),
   /** Connections kept open to the server at most. Default 4. */
@@ -29,7 +31,9 @@ export const postgresConfigSchema = z.strictObject({
    */
   statementTimeout: z
     .string()
-    .refine((text) => (parseDurationMs(text) ?? 0) > 0, { message: 'must be a duration such as 500ms, 30s or 5m' })
+    .refine((text) => (parseDurationMs(text) ?? 0) > 0, {
+      message: 'must be a duration such as 500ms, 30s or 5m',
+    })
     .optional(),
 });
 

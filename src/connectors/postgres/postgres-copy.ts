@@ -21,7 +21,12 @@ function* copyChunks<T>(rows: readonly T[], toLine: (row: T) => string): Generat
  * resolves with the number of rows copied. A rejected row fails the whole COPY; the error's
  * `where` names its line (see `copyErrorLine`).
  */
-export async function copyRows<T>(client: pg.PoolClient, copyText: string, rows: readonly T[], toLine: (row: T) => string): Promise<number> {
+export async function copyRows<T>(
+  client: pg.PoolClient,
+  copyText: string,
+  rows: readonly T[],
+  toLine: (row: T) => string,
+): Promise<number> {
   const stream = client.query(copyStreams.from(copyText));
   await pipeline(Readable.from(copyChunks(rows, toLine)), stream);
   return stream.rowCount;
@@ -29,7 +34,8 @@ export async function copyRows<T>(client: pg.PoolClient, copyText: string, rows:
 
 /** The 1-based input line a COPY error is about (`COPY stage, line 57, column name: "…"`). */
 export function copyErrorLine(error: unknown): number | undefined {
-  const where = typeof error === 'object' && error !== null ? (error as { where?: unknown }).where : undefined;
+  const where =
+    typeof error === 'object' && error !== null ? (error as { where?: unknown }).where : undefined;
   if (typeof where !== 'string') return undefined;
   const match = /COPY [^,]+, line (\d+)/.exec(where);
   return match === null ? undefined : Number(match[1]);

@@ -1,6 +1,8 @@
 import type { ColumnInfo, TableSchema } from '../../core/connector.js';
+import { ConnectorError } from '../../core/errors.js';
 import type { ColumnKind } from '../../core/values.js';
 import type { Statement, TableName } from './postgres-sql.js';
+import type { WriteShape } from './postgres-write-plan.js';
 
 /**
  * Columns of a table, view or materialized view from pg_catalog (information_schema hides
@@ -54,11 +56,16 @@ export function describeUniqueKeysStatement(table: TableName): Statement {
 /** One row of `describeColumnsStatement`. */
 export interface ColumnRow {
   readonly name: string;
+  /** `format_type` of the column: `numeric(18,4)`, `character varying(255)`, a domain's name. */
   readonly native_type: string;
+  /** `format_type` of the base type without modifier (the domain's base for a domain). */
   readonly base_type: string;
+  /** `atttypmod` (or the domain's `typtypmod`); -1 when the type has none. */
   readonly type_modifier: number;
+  /** `pg_type.typtype` of the base type: `b` base, `e` enum, `c` composite, `r` range. */
   readonly base_typtype: string;
   readonly nullable: boolean;
+  /** A default, an identity or a generated column. */
   readonly has_default: boolean;
 }
 
@@ -107,7 +114,7 @@ export function toColumnInfo(row: ColumnRow): ColumnInfo {
     ...(isBoundedText && modifier >= 4 ? { maxLength: modifier - 4 } : {}),
     // numeric(p,s) stores ((p << 16) | s) + 4; s is an 11-bit signed number since PostgreSQL 15.
     ...(row.base_type === 'numeric' && modifier >= 4
-      ? { precision: ((modifier - 4) >> 16) & 0xffff, scale: ((((modifier - 4) & 0x7ff) ^ 1024) - 1024) }
+      ? { precision: ((modifier - 4) >> 16) & 0xffff, scale: (((modifier - 4) & 0x7ff) ^ 1024) - 1024 }
       : {}),
     hasDefault: row.has_default,
   };
@@ -124,4 +131,42 @@ export function toTableSchema(
     columns: columns.map(toColumnInfo),
     uniqueKeys: uniqueKeys.map((key) => [...key.columns]),
   };
+}
+
+/**
+ * The target's schema if it can take the batch: the table exists, has every written column, and
+ * its key column alone has a primary key or unique index (else upserts could not be idempotent).
+ */
+export function checkTargetSchema(
+  schema: TableSchema | undefined,
+  shape: WriteShape,
+  columns: readonly string[],
+): TableSchema {
+  const { flow, table, key } = shape;
+  if (schema === undefined) {
+    throw new ConnectorError(
+      'CONNECTOR_TABLE_NOT_FOUND',
+      `Flow "${flow}": the target table ${table.display} does not exist`,
+      {
+        flow,
+      },
+    );
+  }
+  const missing = columns.find((column) => !schema.columns.some((c) => c.name === column));
+  if (missing !== undefined) {
+    throw new ConnectorError(
+      'CONNECTOR_COLUMN_NOT_FOUND',
+      `Flow "${flow}": the target table ${table.display} has no column "${missing}"`,
+      { flow },
+    );
+  }
+  if (!schema.uniqueKeys.some((unique) => unique.length === 1 && unique[0] === key)) {
+    throw new ConnectorError(
+      'CONNECTOR_NO_UNIQUE_KEY',
+      `Flow "${flow}": the target key column "${key}" of ${table.display} has no primary key or unique index of its own, ` +
+        `so upserts cannot be idempotent; add one (CREATE UNIQUE INDEX ON ${table.display} (${key}))`,
+      { flow },
+    );
+  }
+  return schema;
 }

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { ConnectorError } from '../../core/errors.js';
-import { classifyDriverError, classifySqlState, parseKeyDetail, toConnectorError } from './postgres-errors.js';
+import {
+  classifyDriverError,
+  classifySqlState,
+  parseKeyDetail,
+  toConnectorError,
+} from './postgres-errors.js';
 
 function pgError(code: string, message: string, fields: Record<string, string> = {}): Error {
   return Object.assign(new Error(message), { code, ...fields });
@@ -36,15 +41,48 @@ describe('classifySqlState', () => {
 
 describe('classifyDriverError', () => {
   it('treats network failures and lost connections as retryable', () => {
-    expect(classifyDriverError(Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }))).toEqual({ code: 'CONNECTOR_UNAVAILABLE', retryable: true });
-    expect(classifyDriverError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }))).toEqual({ code: 'CONNECTOR_UNAVAILABLE', retryable: true });
-    expect(classifyDriverError(Object.assign(new Error('connect ETIMEDOUT'), { code: 'ETIMEDOUT' }))).toEqual({ code: 'CONNECTOR_TIMEOUT', retryable: true });
-    expect(classifyDriverError(new Error('Connection terminated unexpectedly'))).toEqual({ code: 'CONNECTOR_UNAVAILABLE', retryable: true });
-    expect(classifyDriverError(new Error('timeout exceeded when trying to connect'))).toEqual({ code: 'CONNECTOR_TIMEOUT', retryable: true });
+    expect(classifyDriverError(Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }))).toEqual({
+      code: 'CONNECTOR_UNAVAILABLE',
+      retryable: true,
+    });
+    expect(
+      classifyDriverError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })),
+    ).toEqual({ code: 'CONNECTOR_UNAVAILABLE', retryable: true });
+    expect(classifyDriverError(Object.assign(new Error('connect ETIMEDOUT'), { code: 'ETIMEDOUT' }))).toEqual(
+      { code: 'CONNECTOR_TIMEOUT', retryable: true },
+    );
+    expect(classifyDriverError(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }))).toEqual({
+      code: 'CONNECTOR_UNAVAILABLE',
+      retryable: true,
+    });
+    const refused = Object.assign(
+      new AggregateError(
+        [new Error('connect ECONNREFUSED ::1:5432'), new Error('connect ECONNREFUSED 127.0.0.1:5432')],
+        '',
+      ),
+      {
+        code: 'ECONNREFUSED',
+      },
+    );
+    expect(classifyDriverError(refused)).toEqual({ code: 'CONNECTOR_UNAVAILABLE', retryable: true });
+    expect(toConnectorError(refused, { operation: 'connecting', secrets: [] }).message).toContain(
+      'connect ECONNREFUSED 127.0.0.1:5432',
+    );
+    expect(classifyDriverError(new Error('Connection terminated unexpectedly'))).toEqual({
+      code: 'CONNECTOR_UNAVAILABLE',
+      retryable: true,
+    });
+    expect(classifyDriverError(new Error('timeout exceeded when trying to connect'))).toEqual({
+      code: 'CONNECTOR_TIMEOUT',
+      retryable: true,
+    });
   });
 
   it('treats anything unknown as a final query failure', () => {
-    expect(classifyDriverError(new Error('something odd'))).toEqual({ code: 'CONNECTOR_QUERY_FAILED', retryable: false });
+    expect(classifyDriverError(new Error('something odd'))).toEqual({
+      code: 'CONNECTOR_QUERY_FAILED',
+      retryable: false,
+    });
     expect(classifyDriverError('a string')).toEqual({ code: 'CONNECTOR_QUERY_FAILED', retryable: false });
   });
 });
@@ -52,11 +90,18 @@ describe('classifyDriverError', () => {
 describe('toConnectorError', () => {
   it('names the operation, the record and what PostgreSQL said', () => {
     const error = toConnectorError(
-      pgError('23505', 'duplicate key value violates unique constraint "customers_pkey"', { detail: 'Key (id)=(42) already exists.' }),
+      pgError('23505', 'duplicate key value violates unique constraint "customers_pkey"', {
+        detail: 'Key (id)=(42) already exists.',
+      }),
       { operation: 'writing public.customers', flow: 'customers', key: '42', secrets: [] },
     );
     expect(error).toBeInstanceOf(ConnectorError);
-    expect(error).toMatchObject({ code: 'CONNECTOR_CONSTRAINT_VIOLATION', retryable: false, flow: 'customers', key: '42' });
+    expect(error).toMatchObject({
+      code: 'CONNECTOR_CONSTRAINT_VIOLATION',
+      retryable: false,
+      flow: 'customers',
+      key: '42',
+    });
     expect(error.message).toBe(
       'PostgreSQL failed writing public.customers (record "42"): duplicate key value violates unique constraint "customers_pkey"; Key (id)=(42) already exists. [23505]',
     );
@@ -64,7 +109,10 @@ describe('toConnectorError', () => {
 
   it('masks the URL and password should the driver echo them', () => {
     const url = 'postgres://sync:pa55word@db:5432/crm';
-    const error = toConnectorError(new Error(`could not use ${url} (password pa55word)`), { operation: 'connecting', secrets: [url, 'pa55word'] });
+    const error = toConnectorError(new Error(`could not use ${url} (password pa55word)`), {
+      operation: 'connecting',
+      secrets: [url, 'pa55word'],
+    });
     expect(error.message).not.toContain('pa55word');
   });
 
@@ -74,7 +122,10 @@ describe('toConnectorError', () => {
   });
 
   it('reads the column and value of a key detail', () => {
-    expect(parseKeyDetail('Key (email)=(a@b.c) already exists.')).toEqual({ column: 'email', value: 'a@b.c' });
+    expect(parseKeyDetail('Key (email)=(a@b.c) already exists.')).toEqual({
+      column: 'email',
+      value: 'a@b.c',
+    });
     expect(parseKeyDetail('Failing row contains (1, null).')).toBeUndefined();
   });
 });

@@ -101,16 +101,33 @@ function isRetryableCode(code: ErrorCode): boolean {
 export function classifyDriverError(error: unknown): { code: ErrorCode; retryable: boolean } {
   const fields = (typeof error === 'object' && error !== null ? error : {}) as DriverErrorFields;
   const code = typeof fields.code === 'string' ? fields.code : undefined;
-  if (code !== undefined && /^[0-9A-Z]{5}$/.test(code)) return classifySqlState(code);
+  // Network codes first: `EPIPE` has the shape of a SQLSTATE too.
   if (code !== undefined && NETWORK_CODES.has(code)) {
     return { code: code === 'ETIMEDOUT' ? 'CONNECTOR_TIMEOUT' : 'CONNECTOR_UNAVAILABLE', retryable: true };
   }
-  const message = typeof fields.message === 'string' ? fields.message : String(error);
+  if (code !== undefined && /^[0-9A-Z]{5}$/.test(code)) return classifySqlState(code);
+  const message = errorReason(error);
   if (CONNECTION_MESSAGES.some((pattern) => pattern.test(message))) {
-    return { code: /timeout/i.test(message) ? 'CONNECTOR_TIMEOUT' : 'CONNECTOR_UNAVAILABLE', retryable: true };
+    return {
+      code: /timeout/i.test(message) ? 'CONNECTOR_TIMEOUT' : 'CONNECTOR_UNAVAILABLE',
+      retryable: true,
+    };
   }
   if (/SASL|password/i.test(message)) return { code: 'CONNECTOR_AUTH_FAILED', retryable: false };
   return { code: 'CONNECTOR_QUERY_FAILED', retryable: false };
+}
+
+/**
+ * The readable reason of a thrown value. Node reports a refused connection to a name with several
+ * addresses (`localhost`) as an AggregateError with an empty message; its parts say what happened.
+ */
+export function errorReason(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  if (error.message !== '') return error.message;
+  if (error instanceof AggregateError && error.errors.length > 0)
+    return error.errors.map(errorReason).join('; ');
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' ? code : error.name;
 }
 
 /** The column and value of a unique or foreign key detail: `Key (id)=(42) already exists.` */
@@ -128,11 +145,12 @@ export function toConnectorError(error: unknown, context: ErrorContext): SyncErr
   if (error instanceof SyncError) return error;
   const { code, retryable } = classifyDriverError(error);
   const fields = (typeof error === 'object' && error !== null ? error : {}) as DriverErrorFields;
-  const reason = typeof fields.message === 'string' && fields.message !== '' ? fields.message : String(error);
+  const reason = errorReason(error);
   const parts = [`PostgreSQL failed ${context.operation}`];
   if (context.key !== undefined) parts.push(` (record ${JSON.stringify(context.key)})`);
   parts.push(`: ${reason}`);
-  if (typeof fields.column === 'string' && !reason.includes(`"${fields.column}"`)) parts.push(`; column "${fields.column}"`);
+  if (typeof fields.column === 'string' && !reason.includes(`"${fields.column}"`))
+    parts.push(`; column "${fields.column}"`);
   if (typeof fields.detail === 'string') parts.push(`; ${fields.detail}`);
   if (typeof fields.hint === 'string') parts.push(` (hint: ${fields.hint})`);
   const sqlState = typeof fields.code === 'string' ? ` [${fields.code}]` : '';

@@ -1,9 +1,10 @@
 import pg from 'pg';
-import type { Logger } from '../../core/logger.js';
-import type { Secret } from '../../core/secret.js';
-import { redactUrl } from '../../core/secret.js';
 import { parseDurationMs } from '../../config/duration.js';
+import type { Logger } from '../../core/logger.js';
+import { Secret, redactUrl } from '../../core/secret.js';
 import type { PostgresConfig } from './postgres-config.js';
+import { toConnectorError } from './postgres-errors.js';
+import type { Statement } from './postgres-sql.js';
 import { postgresTypes } from './postgres-values.js';
 
 /** Milliseconds to wait for a connection before calling the server unreachable. */
@@ -11,13 +12,14 @@ const CONNECT_TIMEOUT_MS = 10_000;
 
 /**
  * Session settings sent at connect time, so every pooled session prints timestamptz in UTC and
- * dates in ISO form whatever the server's defaults (a URL's own `options` take precedence).
+ * dates in ISO form whatever the server's or database's defaults (a URL's own `options` win).
  */
 const SESSION_OPTIONS = '-c TimeZone=UTC -c DateStyle=ISO,YMD -c IntervalStyle=iso_8601';
 
 /** The pg settings of one connection: URL, exact type parsers, UTC session, timeouts. */
 export function clientConfig(url: Secret, config: PostgresConfig): pg.ClientConfig {
-  const statementTimeoutMs = config.statementTimeout === undefined ? undefined : parseDurationMs(config.statementTimeout);
+  const statementTimeoutMs =
+    config.statementTimeout === undefined ? undefined : parseDurationMs(config.statementTimeout);
   return {
     connectionString: url.reveal(),
     types: postgresTypes,
@@ -27,15 +29,6 @@ export function clientConfig(url: Secret, config: PostgresConfig): pg.ClientConf
     keepAlive: true,
     ...(statementTimeoutMs === undefined ? {} : { statement_timeout: statementTimeoutMs }),
   };
-}
-
-/** A pool of `config.poolSize` sessions; errors of idle sessions are logged, never thrown. */
-export function createPostgresPool(url: Secret, config: PostgresConfig, logger: Logger): pg.Pool {
-  const pool = new pg.Pool({ ...clientConfig(url, config), max: config.poolSize, idleTimeoutMillis: 30_000 });
-  pool.on('error', (error) => {
-    logger.warn('An idle PostgreSQL connection failed; the pool replaces it', { error: redactUrl(error.message) });
-  });
-  return pool;
 }
 
 /** `host:port` of a connection URL, for messages (never the user or password). */
@@ -49,19 +42,133 @@ export function serverAddress(url: string): string {
   }
 }
 
+/** What a failure names: the operation, and the flow when there is one. */
+export interface Operation {
+  /** e.g. `reading sales.accounts`. */
+  readonly operation: string;
+  readonly flow?: string;
+}
+
 /**
- * Asks the server to cancel the statement a session is running (the driver has no AbortSignal),
- * from a short-lived session of its own so a full pool cannot delay it.
+ * The connector's sessions: a pg pool of `config.poolSize`, statements that an AbortSignal
+ * cancels on the server, and driver errors turned into ConnectorErrors with secrets masked.
  */
-export async function cancelBackend(url: Secret, config: PostgresConfig, processId: number, logger: Logger): Promise<void> {
-  const client = new pg.Client(clientConfig(url, config));
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-    await client.query('SELECT pg_cancel_backend($1)', [processId]);
-  } catch (error) {
-    logger.debug('Could not cancel a PostgreSQL statement', { error: redactUrl(String(error)) });
-  } finally {
-    await client.end().catch(() => undefined);
+export class PostgresPool {
+  readonly #url: Secret;
+  readonly #config: PostgresConfig;
+  readonly #logger: Logger;
+  readonly #pool: pg.Pool;
+
+  constructor(config: PostgresConfig, logger: Logger) {
+    this.#url = new Secret(config.url);
+    this.#config = config;
+    this.#logger = logger;
+    this.#pool = new pg.Pool({
+      ...clientConfig(this.#url, config),
+      max: config.poolSize,
+      idleTimeoutMillis: 30_000,
+    });
+    this.#pool.on('error', (error) => {
+      logger.warn('An idle PostgreSQL connection failed; the pool replaces it', {
+        error: redactUrl(error.message),
+      });
+    });
+  }
+
+  /** `host:port` of the server, for messages. */
+  get address(): string {
+    return serverAddress(this.#url.reveal());
+  }
+
+  /** The URL and its password: what messages must never show. */
+  secrets(): string[] {
+    const url = this.#url.reveal();
+    try {
+      const password = decodeURIComponent(new URL(url).password);
+      return password === '' ? [url] : [url, password];
+    } catch {
+      return [url];
+    }
+  }
+
+  /** A session from the pool, unless the signal aborted meanwhile. */
+  async connect(signal: AbortSignal): Promise<pg.PoolClient> {
+    signal.throwIfAborted();
+    const client = await this.#pool.connect();
+    if (signal.aborted) {
+      client.release();
+      signal.throwIfAborted();
+    }
+    return client;
+  }
+
+  /** Runs `use` on a session; driver errors become ConnectorErrors, an abort throws its reason. */
+  async withClient<T>(
+    signal: AbortSignal,
+    operation: Operation,
+    use: (client: pg.PoolClient) => Promise<T>,
+  ): Promise<T> {
+    let client: pg.PoolClient | undefined;
+    try {
+      client = await this.connect(signal);
+      const result = await use(client);
+      client.release();
+      return result;
+    } catch (error) {
+      // A session cancelled mid-statement is not reused; the pool drops broken ones by itself.
+      client?.release(signal.aborted);
+      if (signal.aborted) throw signal.reason;
+      throw toConnectorError(error, { ...operation, secrets: this.secrets() });
+    }
+  }
+
+  /** The rows of one statement on a session of its own. */
+  async query<R extends object>(
+    statement: Statement,
+    signal: AbortSignal,
+    operation: Operation,
+  ): Promise<R[]> {
+    return this.withClient(
+      signal,
+      operation,
+      async (client) => (await this.run<R>(client, statement, signal)).rows,
+    );
+  }
+
+  /** One statement on a session; an abort cancels it on the server (pg takes no AbortSignal). */
+  async run<R extends object>(
+    client: pg.PoolClient,
+    statement: Statement,
+    signal: AbortSignal,
+  ): Promise<pg.QueryResult<R>> {
+    signal.throwIfAborted();
+    const processId = (client as unknown as { processID?: number }).processID;
+    const onAbort = (): void => {
+      if (processId !== undefined) void this.#cancel(processId);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      return await client.query<R>(statement.text, statement.values);
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+    }
+  }
+
+  async end(): Promise<void> {
+    await this.#pool.end();
+  }
+
+  /** Cancels a session's statement from a short-lived session, so a full pool cannot delay it. */
+  async #cancel(processId: number): Promise<void> {
+    const client = new pg.Client(clientConfig(this.#url, this.#config));
+    client.on('error', () => undefined);
+    try {
+      await client.connect();
+      await client.query('SELECT pg_cancel_backend($1)', [processId]);
+    } catch (error) {
+      this.#logger.debug('Could not cancel a PostgreSQL statement', { error: redactUrl(String(error)) });
+    } finally {
+      await client.end().catch(() => undefined);
+    }
   }
 }

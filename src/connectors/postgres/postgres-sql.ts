@@ -6,7 +6,9 @@ import { arrayLiteral } from './postgres-values.js';
 
 /** One SQL statement and its bound parameters. */
 export interface Statement {
+  /** SQL with `$n` placeholders; identifiers validated and quoted. */
   readonly text: string;
+  /** The bound parameters, `$1` first. */
   readonly values: unknown[];
 }
 
@@ -20,7 +22,9 @@ export interface IdentifierContext {
 
 /** A validated, schema-qualified table name. */
 export interface TableName {
+  /** The schema, as given or the connection's default. */
   readonly schema: string;
+  /** The table name without its schema. */
   readonly name: string;
   /** Quoted for SQL: `"sales"."accounts"`. */
   readonly sql: string;
@@ -58,7 +62,9 @@ export function parseTableName(table: string, defaultSchema: string, context: Id
 /** A source, validated and quoted once per call: what every read statement is built from. */
 export interface ReadShape {
   readonly table: TableName;
+  /** The quoted key column. */
   readonly key: string;
+  /** The quoted cursor column. */
   readonly cursor: string;
   /** The select list: `source.columns`, plus key, cursor and deleted if missing. */
   readonly selectList: string;
@@ -68,8 +74,17 @@ export interface ReadShape {
 export function readShape(source: SourceSpec, defaultSchema: string): ReadShape {
   const context = { flow: source.flow };
   const table = parseTableName(source.table, defaultSchema, { ...context, role: 'source table' });
-  const names = [...new Set([source.key, source.cursor, ...(source.deleted === undefined ? [] : [source.deleted]), ...source.columns])];
-  const quoted = names.map((name) => quoteIdentifier(name, { ...context, role: `column of ${table.display}` }));
+  const names = [
+    ...new Set([
+      source.key,
+      source.cursor,
+      ...(source.deleted === undefined ? [] : [source.deleted]),
+      ...source.columns,
+    ]),
+  ];
+  const quoted = names.map((name) =>
+    quoteIdentifier(name, { ...context, role: `column of ${table.display}` }),
+  );
   return {
     table,
     key: quoteIdentifier(source.key, { ...context, role: 'source key column' }),
@@ -101,7 +116,8 @@ function pagePredicate(shape: ReadShape, page: PageRequest): Predicate {
       values: [page.after.cursor, page.after.key],
     };
   }
-  if (page.fromCursor !== undefined) return { where: `WHERE ${cursor} >= $1`, orderBy, values: [page.fromCursor] };
+  if (page.fromCursor !== undefined)
+    return { where: `WHERE ${cursor} >= $1`, orderBy, values: [page.fromCursor] };
   // Rows whose cursor is NULL never come in cursor order (keyset-reader.ts documents why).
   return { where: `WHERE ${cursor} IS NOT NULL`, orderBy, values: [] };
 }

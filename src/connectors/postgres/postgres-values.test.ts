@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { arrayLiteral, canonicalInt8, canonicalTimestamp, escapeCopyText, postgresTypes, toCopyField, toParameter } from './postgres-values.js';
+import {
+  arrayLiteral,
+  canonicalInt8,
+  canonicalTimestamp,
+  escapeCopyText,
+  postgresTypes,
+  toCopyField,
+  toParameter,
+} from './postgres-values.js';
 
-const parse = (oid: number, text: string): unknown => (postgresTypes.getTypeParser(oid, 'text') as (text: string) => unknown)(text);
+const getParser = postgresTypes.getTypeParser as (oid: number, format: 'text') => (text: string) => unknown;
+const parse = (oid: number, text: string): unknown => getParser(oid, 'text')(text);
 
 describe('canonicalTimestamp', () => {
   it('turns PostgreSQL timestamp text into ISO 8601 with a full offset, keeping every digit', () => {

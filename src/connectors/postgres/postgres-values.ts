@@ -18,7 +18,8 @@ const Oid = {
   textArray: 1009,
 } as const;
 
-const TIMESTAMP_TEXT = /^(\d{4,}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2}(?:\.\d+)?)(?:([+-]\d{2})(:\d{2})?(:\d{2})?)?( BC)?$/;
+const TIMESTAMP_TEXT =
+  /^(\d{4,}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2}(?:\.\d+)?)(?:([+-]\d{2})(:\d{2})?(:\d{2})?)?( BC)?$/;
 
 /**
  * The canonical ISO 8601 form of a PostgreSQL timestamp text: `2026-01-01 10:00:00.123456+00`
@@ -44,13 +45,18 @@ export function canonicalInt8(text: string): number | string {
 type ArrayElement = string | null | ArrayElement[];
 
 function mapArray(values: ArrayElement[], map: (text: string) => unknown): unknown[] {
-  return values.map((value) => (value === null ? null : Array.isArray(value) ? mapArray(value, map) : map(value)));
+  return values.map((value) =>
+    value === null ? null : Array.isArray(value) ? mapArray(value, map) : map(value),
+  );
 }
 
 const identity = (text: string): string => text;
 
 /** The driver's own parsers, looked up by any OID (its typings list only the common ones). */
-const driverParser = pg.types.getTypeParser as (oid: number, format?: 'text' | 'binary') => (text: string) => unknown;
+const driverParser = pg.types.getTypeParser as (
+  oid: number,
+  format?: 'text' | 'binary',
+) => (text: string) => unknown;
 
 /**
  * Text parsers that keep every value exact: numeric, int8 beyond 2^53, timestamps, dates, times
@@ -105,7 +111,10 @@ export function arrayLiteral(values: readonly unknown[]): string {
     if (element === null || element === undefined) return 'NULL';
     if (Array.isArray(element)) return arrayLiteral(element);
     const text =
-      typeof element === 'string' || typeof element === 'number' || typeof element === 'boolean' || typeof element === 'bigint'
+      typeof element === 'string' ||
+      typeof element === 'number' ||
+      typeof element === 'boolean' ||
+      typeof element === 'bigint'
         ? String(element)
         : JSON.stringify(element);
     return `"${text.replace(/[\\"]/g, (char) => `\\${char}`)}"`;
@@ -128,4 +137,9 @@ export function escapeCopyText(text: string): string {
   return text.replace(/[\\\t\n\r]/g, (char) => COPY_ESCAPES[char] ?? char);
 }
 
-const COPY_ESCAPES: Readonly<Record<string, string>> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
+const COPY_ESCAPES: Readonly<Record<string, string>> = {
+  '\\': '\\\\',
+  '\t': '\\t',
+  '\n': '\\n',
+  '\r': '\\r',
+};

@@ -10,8 +10,10 @@ export type WriteGroup =
 
 /** A target, its identifiers validated once per batch. */
 export interface WriteShape {
+  /** The flow, for messages. */
   readonly flow: string;
   readonly table: TableName;
+  /** The target key column, unquoted (validated). */
   readonly key: string;
 }
 
@@ -20,7 +22,8 @@ export function writeShape(target: TargetSpec, defaultSchema: string): WriteShap
   const context = { flow: target.flow };
   const table = parseTableName(target.table, defaultSchema, { ...context, role: 'target table' });
   quoteIdentifier(target.key, { ...context, role: 'target key column' });
-  for (const column of target.columns) quoteIdentifier(column, { ...context, role: `column of ${table.display}` });
+  for (const column of target.columns)
+    quoteIdentifier(column, { ...context, role: `column of ${table.display}` });
   return { flow: target.flow, table, key: target.key };
 }
 
@@ -46,7 +49,9 @@ export function planWrite(target: TargetSpec, records: readonly TargetRecord[]):
     if (groups.size > 0) {
       segments.push(
         [...groups.values()].map((group): WriteGroup =>
-          group.op === 'delete' ? { op: 'delete', records: group.records } : { op: 'upsert', columns: group.columns, records: group.records },
+          group.op === 'delete'
+            ? { op: 'delete', records: group.records }
+            : { op: 'upsert', columns: group.columns, records: group.records },
         ),
       );
     }
@@ -56,10 +61,14 @@ export function planWrite(target: TargetSpec, records: readonly TargetRecord[]):
   for (const record of records) {
     const value = record.values[target.key];
     if (value === undefined || value === null) {
-      throw new ConnectorError('INTERNAL', `Flow "${target.flow}": record ${JSON.stringify(record.key)} has no value for the target key column "${target.key}"`, {
-        flow: target.flow,
-        key: record.key,
-      });
+      throw new ConnectorError(
+        'INTERNAL',
+        `Flow "${target.flow}": record ${JSON.stringify(record.key)} has no value for the target key column "${target.key}"`,
+        {
+          flow: target.flow,
+          key: record.key,
+        },
+      );
     }
     const key = keyText(value);
     if (keys.has(key)) flush();
@@ -67,9 +76,14 @@ export function planWrite(target: TargetSpec, records: readonly TargetRecord[]):
     const columns = Object.keys(record.values).sort(
       (a, b) => (order.get(a) ?? order.size) - (order.get(b) ?? order.size) || (a < b ? -1 : a > b ? 1 : 0),
     );
-    for (const column of columns) quoteIdentifier(column, { flow: target.flow, role: `column of ${target.table}` });
+    for (const column of columns)
+      quoteIdentifier(column, { flow: target.flow, role: `column of ${target.table}` });
     const signature = record.op === 'delete' ? '\u0000delete' : columns.join('\u0000');
-    const group = groups.get(signature) ?? { op: record.op, columns: record.op === 'delete' ? [] : columns, records: [] };
+    const group = groups.get(signature) ?? {
+      op: record.op,
+      columns: record.op === 'delete' ? [] : columns,
+      records: [],
+    };
     group.records.push(record);
     groups.set(signature, group);
   }

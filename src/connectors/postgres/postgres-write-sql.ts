@@ -18,18 +18,26 @@ export function conflictClause(shape: WriteShape, columns: readonly string[]): s
   const updates = columns
     .filter((column) => column !== shape.key)
     .map((column) => `${quoteColumn(shape, column)} = EXCLUDED.${quoteColumn(shape, column)}`);
-  return updates.length === 0 ? `ON CONFLICT (${key}) DO NOTHING` : `ON CONFLICT (${key}) DO UPDATE SET ${updates.join(', ')}`;
+  return updates.length === 0
+    ? `ON CONFLICT (${key}) DO NOTHING`
+    : `ON CONFLICT (${key}) DO UPDATE SET ${updates.join(', ')}`;
 }
 
 /** Multi-row upserts of `rows` (one array of parameters per record), chunked under MAX_PARAMETERS. */
-export function upsertStatements(shape: WriteShape, columns: readonly string[], rows: readonly (readonly unknown[])[]): Statement[] {
+export function upsertStatements(
+  shape: WriteShape,
+  columns: readonly string[],
+  rows: readonly (readonly unknown[])[],
+): Statement[] {
   const columnList = columns.map((column) => quoteColumn(shape, column)).join(', ');
   const conflict = conflictClause(shape, columns);
   const rowsPerStatement = Math.max(1, Math.floor(MAX_PARAMETERS / columns.length));
   const statements: Statement[] = [];
   for (let start = 0; start < rows.length; start += rowsPerStatement) {
     const chunk = rows.slice(start, start + rowsPerStatement);
-    const tuples = chunk.map((_, row) => `(${columns.map((__, column) => `$${row * columns.length + column + 1}`).join(', ')})`);
+    const tuples = chunk.map(
+      (_, row) => `(${columns.map((__, column) => `$${row * columns.length + column + 1}`).join(', ')})`,
+    );
     statements.push({
       text: `INSERT INTO ${shape.table.sql} (${columnList}) VALUES ${tuples.join(', ')} ${conflict}`,
       values: chunk.flat(),
@@ -43,7 +51,11 @@ export function upsertStatements(shape: WriteShape, columns: readonly string[], 
  * included) but without its constraints, defaults or sequences, dropped at commit. `CREATE TABLE
  * … (LIKE target)` would copy NOT NULL constraints of columns the batch does not carry.
  */
-export function createStageStatement(shape: WriteShape, stage: string, columns: readonly string[]): Statement {
+export function createStageStatement(
+  shape: WriteShape,
+  stage: string,
+  columns: readonly string[],
+): Statement {
   const columnList = columns.map((column) => quoteColumn(shape, column)).join(', ');
   return {
     text: `CREATE TEMPORARY TABLE ${quoteIdentifier(stage, { flow: shape.flow, role: 'staging table' })} ON COMMIT DROP AS SELECT ${columnList} FROM ${shape.table.sql} WITH NO DATA`,
@@ -58,7 +70,11 @@ export function copyStageText(shape: WriteShape, stage: string, columns: readonl
 }
 
 /** Upserts every staged row into the target with the same conflict clause as the INSERT path. */
-export function insertFromStageStatement(shape: WriteShape, stage: string, columns: readonly string[]): Statement {
+export function insertFromStageStatement(
+  shape: WriteShape,
+  stage: string,
+  columns: readonly string[],
+): Statement {
   const columnList = columns.map((column) => quoteColumn(shape, column)).join(', ');
   return {
     text: `INSERT INTO ${shape.table.sql} (${columnList}) SELECT ${columnList} FROM ${quoteIdentifier(stage, { flow: shape.flow, role: 'staging table' })} ${conflictClause(shape, columns)}`,
@@ -71,7 +87,11 @@ export function insertFromStageStatement(shape: WriteShape, stage: string, colum
  * first half of an upsert of records that omit a NOT NULL column. `INSERT … ON CONFLICT` cannot
  * do it, because PostgreSQL checks NOT NULL on the row to insert before it looks for a conflict.
  */
-export function updateFromStageStatement(shape: WriteShape, stage: string, columns: readonly string[]): Statement | undefined {
+export function updateFromStageStatement(
+  shape: WriteShape,
+  stage: string,
+  columns: readonly string[],
+): Statement | undefined {
   const key = quoteColumn(shape, shape.key);
   const updates = columns
     .filter((column) => column !== shape.key)
@@ -84,7 +104,11 @@ export function updateFromStageStatement(shape: WriteShape, stage: string, colum
 }
 
 /** Inserts the staged rows whose key the target does not hold yet: the second half of that upsert. */
-export function insertMissingFromStageStatement(shape: WriteShape, stage: string, columns: readonly string[]): Statement {
+export function insertMissingFromStageStatement(
+  shape: WriteShape,
+  stage: string,
+  columns: readonly string[],
+): Statement {
   const key = quoteColumn(shape, shape.key);
   const columnList = columns.map((column) => quoteColumn(shape, column)).join(', ');
   return {

@@ -25,9 +25,15 @@ describe('SQLite identifiers', () => {
   );
 
   it('rejects a column name with a dot or a quote', () => {
-    expect(() => assertColumnName('a.b')).toThrow(ConnectorError);
-    expect(() => assertColumnName('name"; --')).toThrow(ConnectorError);
-    expect(() => assertColumnName('credit_limit')).not.toThrow();
+    expect(() => {
+      assertColumnName('a.b');
+    }).toThrow(ConnectorError);
+    expect(() => {
+      assertColumnName('name"; --');
+    }).toThrow(ConnectorError);
+    expect(() => {
+      assertColumnName('credit_limit');
+    }).not.toThrow();
   });
 
   it('quotes in double quotes, doubling a quote inside', () => {

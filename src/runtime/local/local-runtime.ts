@@ -1,10 +1,13 @@
-import { randomUUID } from 'node:crypto';
 import { nextRun } from '../../cadence/schedule.js';
 import { runCycle, type CycleResult } from '../../core/cycle.js';
+import { newLeaseOwner } from '../../core/flow-lease.js';
 import { SyncError } from '../../core/errors.js';
 import type { Flow } from '../../core/flow.js';
 import type { RunTrigger } from '../../core/state-store.js';
 import type { EngineContext, Runtime, RuntimeListener } from '../runtime.js';
+
+/** How long `runOnce` waits for a flow that another process is running. */
+const BUSY_WAIT_MS = 5 * 60_000;
 
 /** Options of the in-process runtime. */
 export interface LocalRuntimeOptions {
@@ -23,7 +26,7 @@ export interface LocalRuntimeOptions {
 export class LocalRuntime implements Runtime {
   readonly #context: EngineContext;
   readonly #options: LocalRuntimeOptions;
-  readonly #owner = `local-${randomUUID()}`;
+  readonly #owner = newLeaseOwner();
   readonly #stop = new AbortController();
   readonly #hardStop = new AbortController();
   #running: Promise<void>[] = [];
@@ -76,7 +79,19 @@ export class LocalRuntime implements Runtime {
 
   async runOnce(flowNames?: readonly string[]): Promise<CycleResult[]> {
     const flows = this.#flows(flowNames);
-    return Promise.all(flows.map((flow) => this.#cycle(flow, 'manual', 'run --once')));
+    return Promise.all(flows.map((flow) => this.#cycleWhenFree(flow)));
+  }
+
+  /** One cycle; while another process holds the flow, waits for it (up to a few minutes). */
+  async #cycleWhenFree(flow: Flow): Promise<CycleResult> {
+    const deadline = Date.now() + BUSY_WAIT_MS;
+    let result = await this.#cycle(flow, 'manual', 'run --once');
+    while (result.status === 'busy' && Date.now() < deadline && !this.#stop.signal.aborted) {
+      this.#context.logger.info(`flow ${flow.name} is busy in another process; waiting for it to finish`);
+      await this.#sleepUntil(Date.now() + 2_000, Date.now);
+      result = await this.#cycle(flow, 'manual', 'run --once');
+    }
+    return result;
   }
 
   async start(flowNames?: readonly string[]): Promise<void> {

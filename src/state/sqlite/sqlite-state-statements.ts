@@ -51,6 +51,8 @@ export interface SqliteStateStatements {
   readonly acquireLease: Statement<[LeaseParams]>;
   /** (flow, owner). */
   readonly releaseLease: Statement<[string, string]>;
+  /** (flow, now) → the holder of an unexpired lease. */
+  readonly getLeaseHolder: Statement<[string, string], { owner: string; expires_at: string }>;
   /** (flow, name) → value JSON. */
   readonly getFlowMeta: Statement<[string, string], { value: string }>;
   /** (flow, name, value JSON, updatedAt). */
@@ -107,6 +109,7 @@ export function prepareSqliteStateStatements(db: Database.Database): SqliteState
        WHERE leases.owner = excluded.owner OR leases.expires_at <= @now`,
     ),
     releaseLease: db.prepare('DELETE FROM leases WHERE flow = ? AND owner = ?'),
+    getLeaseHolder: db.prepare('SELECT owner, expires_at FROM leases WHERE flow = ? AND expires_at > ?'),
     getFlowMeta: db.prepare('SELECT value FROM flow_meta WHERE flow = ? AND name = ?'),
     putFlowMeta: db.prepare(
       `INSERT INTO flow_meta (flow, name, value, updated_at) VALUES (?, ?, ?, ?)

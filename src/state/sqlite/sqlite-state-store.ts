@@ -222,6 +222,13 @@ export class SqliteStateStore implements StateStore {
     });
   }
 
+  getLeaseHolder(flow: string): Promise<{ owner: string; expiresAt: string } | undefined> {
+    return this.attempt(`read the lease of flow "${flow}"`, flow, ({ statements }) => {
+      const row = statements.getLeaseHolder.get(flow, utcNow());
+      return row === undefined ? undefined : { owner: row.owner, expiresAt: row.expires_at };
+    });
+  }
+
   getFlowMeta(flow: string, name: string): Promise<JsonValue | undefined> {
     return this.attempt(`read "${name}" of flow "${flow}"`, flow, ({ statements }) => {
       const row = statements.getFlowMeta.get(flow, name);

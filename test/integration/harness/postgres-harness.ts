@@ -3,9 +3,16 @@ import type { Connector, ConnectorContext } from '../../../src/core/connector.js
 import { silentLogger } from '../../../src/core/logger.js';
 import type { Row } from '../../../src/core/values.js';
 import { postgresConnector } from '../../../src/connectors/postgres/index.js';
-import { PostgresConnector, type PostgresConnectorOptions } from '../../../src/connectors/postgres/postgres-connector.js';
+import {
+  PostgresConnector,
+  type PostgresConnectorOptions,
+} from '../../../src/connectors/postgres/postgres-connector.js';
 import { postgresTypes } from '../../../src/connectors/postgres/postgres-values.js';
-import type { ConnectorHarness, ConnectorHarnessFactory, PortableType } from '../../conformance/connector-harness.js';
+import type {
+  ConnectorHarness,
+  ConnectorHarnessFactory,
+  PortableType,
+} from '../../conformance/connector-harness.js';
 import { createPostgresDatabase, type TestDatabase } from '../../support/databases.js';
 
 const DDL_TYPES: Readonly<Record<PortableType, string>> = {
@@ -55,11 +62,21 @@ export async function createPostgresHarness(label = 'pgconnector'): Promise<Post
   const config = postgresConnector.configSchema.parse({ type: 'postgres', url: database.url });
   const connector = new PostgresConnector(config, context);
   const extra: Connector[] = [];
-  const admin = new pg.Pool({ connectionString: database.url, types: postgresTypes, options: '-c TimeZone=UTC', max: 4 });
+  const admin = new pg.Pool({
+    connectionString: database.url,
+    types: postgresTypes,
+    options: '-c TimeZone=UTC',
+    max: 4,
+  });
   const lateClients: pg.Client[] = [];
 
   const query = async (sql: string, params: readonly unknown[] = []): Promise<Row[]> =>
-    (await admin.query<Row>(sql, params.map((value) => fixtureParameter(value as Row[string])))).rows;
+    (
+      await admin.query<Row>(
+        sql,
+        params.map((value) => fixtureParameter(value as Row[string])),
+      )
+    ).rows;
 
   return {
     connector,
@@ -73,32 +90,67 @@ export async function createPostgresHarness(label = 'pgconnector'): Promise<Post
     },
     createTable: async (table, columns, primaryKey) => {
       const definitions = columns.map(
-        (column) => `${quotePostgres(column.name)} ${DDL_TYPES[column.type]}${column.nullable === false ? ' NOT NULL' : ''}`,
+        (column) =>
+          `${quotePostgres(column.name)} ${DDL_TYPES[column.type]}${column.nullable === false ? ' NOT NULL' : ''}`,
       );
-      await admin.query(`CREATE TABLE ${quotePostgres(table)} (${definitions.join(', ')}, PRIMARY KEY (${quotePostgres(primaryKey)}))`);
+      await admin.query(
+        `CREATE TABLE ${quotePostgres(table)} (${definitions.join(', ')}, PRIMARY KEY (${quotePostgres(primaryKey)}))`,
+      );
     },
     insertRows: async (table, rows) => {
-      for (const row of rows) {
-        const columns = Object.keys(row);
-        const placeholders = columns.map((_, index) => `$${index + 1}`);
-        await query(
-          `INSERT INTO ${quotePostgres(table)} (${columns.map(quotePostgres).join(', ')}) VALUES (${placeholders.join(', ')})`,
-          columns.map((column) => row[column]),
-        );
+      // One multi-row INSERT per run of rows with the same columns, all in one transaction.
+      const client = await admin.connect();
+      try {
+        await client.query('BEGIN');
+        for (let start = 0; start < rows.length;) {
+          const columns = Object.keys(rows[start] ?? {});
+          const signature = columns.join(',');
+          let end = start;
+          while (
+            end < rows.length &&
+            end - start < 1_000 &&
+            Object.keys(rows[end] ?? {}).join(',') === signature
+          )
+            end += 1;
+          const chunk = rows.slice(start, end);
+          const tuples = chunk.map(
+            (_, row) =>
+              `(${columns.map((__, column) => `$${row * columns.length + column + 1}`).join(', ')})`,
+          );
+          await client.query(
+            `INSERT INTO ${quotePostgres(table)} (${columns.map(quotePostgres).join(', ')}) VALUES ${tuples.join(', ')}`,
+            chunk.flatMap((row) => columns.map((column) => fixtureParameter(row[column]))),
+          );
+          start = end;
+        }
+        await client.query('COMMIT');
+      } catch (error) {
+        await client.query('ROLLBACK');
+        throw error;
+      } finally {
+        client.release();
       }
     },
     execute: async (sql, params = []) => {
       await query(sql, params);
     },
-    selectAll: (table, orderBy) => query(`SELECT * FROM ${quotePostgres(table)} ORDER BY ${quotePostgres(orderBy)}`),
+    selectAll: (table, orderBy) =>
+      query(`SELECT * FROM ${quotePostgres(table)} ORDER BY ${quotePostgres(orderBy)}`),
     placeholder: (n) => `$${n}`,
     quote: quotePostgres,
     openLateTransaction: async (sql, params = []) => {
-      const client = new pg.Client({ connectionString: database.url, types: postgresTypes, options: '-c TimeZone=UTC' });
+      const client = new pg.Client({
+        connectionString: database.url,
+        types: postgresTypes,
+        options: '-c TimeZone=UTC',
+      });
       lateClients.push(client);
       await client.connect();
       await client.query('BEGIN');
-      await client.query(sql, params.map((value) => fixtureParameter(value as Row[string])));
+      await client.query(
+        sql,
+        params.map((value) => fixtureParameter(value as Row[string])),
+      );
       return async () => {
         await client.query('COMMIT');
         await client.end();
