@@ -5,11 +5,34 @@ import importX from 'eslint-plugin-import-x';
 
 /** The parts table of DESIGN.md: each part may import only what its row names. */
 const zones = [
-  { target: './src/config', from: ['./src/core', './src/connectors', './src/state', './src/cadence', './src/runtime', './src/api', './src/cli'] },
-  { target: './src/core', from: ['./src/connectors', './src/state', './src/cadence', './src/runtime', './src/api', './src/cli'] },
-  { target: './src/connectors', from: ['./src/state', './src/cadence', './src/runtime', './src/api', './src/cli'] },
-  { target: './src/state', from: ['./src/connectors', './src/cadence', './src/runtime', './src/api', './src/cli'] },
-  { target: './src/cadence', from: ['./src/connectors', './src/state', './src/runtime', './src/api', './src/cli'] },
+  {
+    target: './src/config',
+    from: [
+      './src/core',
+      './src/connectors',
+      './src/state',
+      './src/cadence',
+      './src/runtime',
+      './src/api',
+      './src/cli',
+    ],
+  },
+  {
+    target: './src/core',
+    from: ['./src/connectors', './src/state', './src/cadence', './src/runtime', './src/api', './src/cli'],
+  },
+  {
+    target: './src/connectors',
+    from: ['./src/state', './src/cadence', './src/runtime', './src/api', './src/cli'],
+  },
+  {
+    target: './src/state',
+    from: ['./src/connectors', './src/cadence', './src/runtime', './src/api', './src/cli'],
+  },
+  {
+    target: './src/cadence',
+    from: ['./src/connectors', './src/state', './src/runtime', './src/api', './src/cli'],
+  },
   { target: './src/runtime', from: ['./src/connectors', './src/api', './src/cli'] },
   { target: './src/api', from: ['./src/connectors', './src/cli'] },
 ];
@@ -26,7 +49,10 @@ export default tseslint.config(
     rules: {
       'import-x/no-cycle': 'error',
       'import-x/no-restricted-paths': ['error', { zones }],
-      '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowBoolean: true }],
+      '@typescript-eslint/restrict-template-expressions': [
+        'error',
+        { allowNumber: true, allowBoolean: true },
+      ],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
     },
   },

@@ -13,18 +13,27 @@ export interface PipeMeasure {
 const GNU_TIME = '/usr/bin/time';
 
 /** Where a pipe's two ends write their peak RSS, and the command prefix that does it. */
-function rssProbe(workDir: string, label: string): { prefix: (end: 'out' | 'in') => string; read: () => number | undefined } {
+function rssProbe(
+  workDir: string,
+  label: string,
+): { prefix: (end: 'out' | 'in') => string; read: () => number | undefined } {
   if (!existsSync(GNU_TIME)) return { prefix: () => '', read: () => undefined };
   const file = (end: string): string => join(workDir, `${label}-${end}.rss`);
   return {
     prefix: (end) => `${GNU_TIME} -f %M -o '${file(end)}' `,
-    read: () => ['out', 'in'].reduce((sum, end) => sum + Number(readFileSync(file(end), 'utf8').trim().split('\n').at(-1)), 0),
+    read: () =>
+      ['out', 'in'].reduce(
+        (sum, end) => sum + Number(readFileSync(file(end), 'utf8').trim().split('\n').at(-1)),
+        0,
+      ),
   };
 }
 
 /** `\copy (select … order by id) to stdout`, the mapped columns only, booleans as `t`/`f` or `1`/`0`. */
 function copyOutCommand(sourceTable: string, booleanAsInteger: boolean): string {
-  const columns = SOURCE_COLUMNS.map((column) => (column === 'is_deleted' && booleanAsInteger ? 'is_deleted::int' : column));
+  const columns = SOURCE_COLUMNS.map((column) =>
+    column === 'is_deleted' && booleanAsInteger ? 'is_deleted::int' : column,
+  );
   return `\\copy (SELECT ${columns.join(', ')} FROM ${sourceTable} ORDER BY id) TO STDOUT`;
 }
 

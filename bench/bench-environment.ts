@@ -38,7 +38,9 @@ export async function setUpEnvironment(settings: BenchSettings): Promise<BenchEn
       try {
         await step();
       } catch (error) {
-        process.stderr.write(`cleanup step failed: ${error instanceof Error ? error.message : String(error)}\n`);
+        process.stderr.write(
+          `cleanup step failed: ${error instanceof Error ? error.message : String(error)}\n`,
+        );
       }
     }
   };
@@ -70,11 +72,15 @@ export async function setUpEnvironment(settings: BenchSettings): Promise<BenchEn
     const mysqlTarget = await mysql.createConnection(mysqlDb.url);
     undo.push(() => mysqlTarget.end());
 
-    const [versionRows] = await mysqlTarget.query<mysql.RowDataPacket[]>('SELECT VERSION() AS version, @@GLOBAL.local_infile AS local_infile');
+    const [versionRows] = await mysqlTarget.query<mysql.RowDataPacket[]>(
+      'SELECT VERSION() AS version, @@GLOBAL.local_infile AS local_infile',
+    );
     const mariadb = String(versionRows[0]!.version);
     if (Number(versionRows[0]!.local_infile) !== 1) {
       await mysqlTarget.query('SET GLOBAL local_infile = 1');
-      notes.push('MariaDB had local_infile=OFF; the bench ran SET GLOBAL local_infile=1 for the LOAD DATA LOCAL INFILE baseline and set it back to OFF afterwards.');
+      notes.push(
+        'MariaDB had local_infile=OFF; the bench ran SET GLOBAL local_infile=1 for the LOAD DATA LOCAL INFILE baseline and set it back to OFF afterwards.',
+      );
       undo.push(async () => {
         const admin = await mysql.createConnection(settings.mysqlAdminUrl);
         try {
@@ -84,7 +90,9 @@ export async function setUpEnvironment(settings: BenchSettings): Promise<BenchEn
         }
       });
     }
-    const postgres = (await source.query<{ version: string }>("SELECT current_setting('server_version') AS version")).rows[0]?.version ?? 'unknown';
+    const postgres =
+      (await source.query<{ version: string }>("SELECT current_setting('server_version') AS version")).rows[0]
+        ?.version ?? 'unknown';
 
     return {
       sourceUrl: sourceDb.url,

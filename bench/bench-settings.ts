@@ -32,7 +32,9 @@ export function readBenchSettings(): BenchSettings {
   const smallRows = positiveInteger('BENCH_SMALL_ROWS', 10_000);
   const changes = positiveInteger('BENCH_CHANGES', 1_000);
   if (changes > Math.min(rows, smallRows)) {
-    throw new Error(`BENCH_CHANGES=${changes} exceeds the rows of a source table (BENCH_ROWS=${rows}, BENCH_SMALL_ROWS=${smallRows})`);
+    throw new Error(
+      `BENCH_CHANGES=${changes} exceeds the rows of a source table (BENCH_ROWS=${rows}, BENCH_SMALL_ROWS=${smallRows})`,
+    );
   }
   return {
     rows,

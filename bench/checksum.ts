@@ -36,7 +36,11 @@ export async function postgresDigest(client: pg.Client, table: string, key: stri
 }
 
 /** The digest of a MariaDB/MySQL table, comparable with `postgresDigest`. */
-export async function mysqlDigest(connection: mysql.Connection, table: string, key: string): Promise<TableDigest> {
+export async function mysqlDigest(
+  connection: mysql.Connection,
+  table: string,
+  key: string,
+): Promise<TableDigest> {
   const [rows] = await connection.query<mysql.RowDataPacket[]>(
     `SELECT CAST(COUNT(*) AS CHAR) AS \`rows\`,
             CAST(COALESCE(SUM(CAST(CONV(SUBSTR(MD5(${mysqlRowText(key)}), 1, 8), 16, 10) AS UNSIGNED)), 0) AS CHAR) AS digest

@@ -54,7 +54,9 @@ export function benchScript(name: string): string {
 /** Runs `node <script> '<json>'` and returns the report it printed; throws with its stderr if it failed. */
 export function runNodeChild(script: string, argument: unknown): Promise<ChildReport> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script, JSON.stringify(argument)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [script, JSON.stringify(argument)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     track(child);
     let stdout = '';
     let stderr = '';
@@ -67,7 +69,11 @@ export function runNodeChild(script: string, argument: unknown): Promise<ChildRe
     child.on('close', (code, signal) => {
       const last = stdout.trim().split('\n').at(-1) ?? '';
       if (code !== 0) {
-        reject(new Error(`${script} exited with ${signal ?? `code ${code}`}: ${stderr.trim().split('\n').slice(-5).join('\n') || last}`));
+        reject(
+          new Error(
+            `${script} exited with ${signal ?? `code ${code}`}: ${stderr.trim().split('\n').slice(-5).join('\n') || last}`,
+          ),
+        );
         return;
       }
       try {
@@ -96,7 +102,12 @@ export function runShell(command: string, env: Record<string, string>): Promise<
     child.on('close', (code, signal) => {
       const ms = performance.now() - started;
       if (code === 0) resolve(ms);
-      else reject(new Error(`shell pipeline failed (${signal ?? `exit ${code}`}): ${stderr.trim()}\ncommand: ${command}`));
+      else
+        reject(
+          new Error(
+            `shell pipeline failed (${signal ?? `exit ${code}`}): ${stderr.trim()}\ncommand: ${command}`,
+          ),
+        );
     });
   });
 }

@@ -2,30 +2,214 @@ import type pg from 'pg';
 import type mysql from 'mysql2/promise';
 
 /** Columns copied from the source `customers` table to every target, in target order (key first). */
-export const TARGET_COLUMNS = ['crm_id', 'external_code', 'name', 'email', 'phone', 'city', 'credit_limit', 'status', 'is_deleted'] as const;
+export const TARGET_COLUMNS = [
+  'crm_id',
+  'external_code',
+  'name',
+  'email',
+  'phone',
+  'city',
+  'credit_limit',
+  'status',
+  'is_deleted',
+] as const;
 
 /** The source columns feeding `TARGET_COLUMNS`, in the same order (`id` → `crm_id`). */
-export const SOURCE_COLUMNS = ['id', 'external_code', 'name', 'email', 'phone', 'city', 'credit_limit', 'status', 'is_deleted'] as const;
+export const SOURCE_COLUMNS = [
+  'id',
+  'external_code',
+  'name',
+  'email',
+  'phone',
+  'city',
+  'credit_limit',
+  'status',
+  'is_deleted',
+] as const;
 
-const list = (values: readonly string[]): string => `ARRAY[${values.map((value) => `'${value}'`).join(', ')}]`;
+const list = (values: readonly string[]): string =>
+  `ARRAY[${values.map((value) => `'${value}'`).join(', ')}]`;
 
-const CN_CITIES = ['北京', '上海', '深圳', '广州', '杭州', '成都', '南京', '武汉', '苏州', '西安', '重庆', '天津'];
+const CN_CITIES = [
+  '北京',
+  '上海',
+  '深圳',
+  '广州',
+  '杭州',
+  '成都',
+  '南京',
+  '武汉',
+  '苏州',
+  '西安',
+  '重庆',
+  '天津',
+];
 const CN_DISTRICTS = ['', '', '浦东', '朝阳', '南山', '天河', '西湖', '高新区', '江宁', '武昌'];
-const CN_WORDS = ['华新', '宏达', '远航', '金桥', '恒信', '瑞丰', '长城', '东方', '新世纪', '中科', '天成', '鼎盛', '德润', '嘉禾', '蓝海', '万通'];
-const CN_TRADES = ['贸易', '科技', '电子', '机械', '物流', '食品', '医药', '建材', '化工', '纺织', '信息技术', '环保工程'];
+const CN_WORDS = [
+  '华新',
+  '宏达',
+  '远航',
+  '金桥',
+  '恒信',
+  '瑞丰',
+  '长城',
+  '东方',
+  '新世纪',
+  '中科',
+  '天成',
+  '鼎盛',
+  '德润',
+  '嘉禾',
+  '蓝海',
+  '万通',
+];
+const CN_TRADES = [
+  '贸易',
+  '科技',
+  '电子',
+  '机械',
+  '物流',
+  '食品',
+  '医药',
+  '建材',
+  '化工',
+  '纺织',
+  '信息技术',
+  '环保工程',
+];
 const CN_SUFFIXES = ['有限公司', '股份有限公司', '集团有限公司'];
 const CN_SURNAMES = ['王', '李', '张', '刘', '陈', '杨', '黄', '赵', '周', '吴', '欧阳', '司马'];
-const CN_GIVEN = ['伟', '芳', '娜', '秀英', '敏', '静', '丽', '强', '磊', '军', '洋', '艳', '勇', '杰', '娟', '涛'];
-const EN_WORDS = ['Northwind', 'Contoso', 'Fabrikam', 'Tailspin', 'Adventure Works', 'Wide World', 'Blue Yonder', 'Litware', 'Proseware', 'Lucerne', 'Alpine Ski', 'Coho Vineyard', 'Fourth Coffee', 'Humongous', 'Woodgrove', 'Trey Research'];
-const EN_TRADES = ['Trading', 'Precision Components', 'Logistics', 'Electronics', 'Foods', 'Pharmaceuticals', 'Building Materials', 'Chemicals', 'Textiles', 'Software', 'Machinery', 'Environmental Services'];
+const CN_GIVEN = [
+  '伟',
+  '芳',
+  '娜',
+  '秀英',
+  '敏',
+  '静',
+  '丽',
+  '强',
+  '磊',
+  '军',
+  '洋',
+  '艳',
+  '勇',
+  '杰',
+  '娟',
+  '涛',
+];
+const EN_WORDS = [
+  'Northwind',
+  'Contoso',
+  'Fabrikam',
+  'Tailspin',
+  'Adventure Works',
+  'Wide World',
+  'Blue Yonder',
+  'Litware',
+  'Proseware',
+  'Lucerne',
+  'Alpine Ski',
+  'Coho Vineyard',
+  'Fourth Coffee',
+  'Humongous',
+  'Woodgrove',
+  'Trey Research',
+];
+const EN_TRADES = [
+  'Trading',
+  'Precision Components',
+  'Logistics',
+  'Electronics',
+  'Foods',
+  'Pharmaceuticals',
+  'Building Materials',
+  'Chemicals',
+  'Textiles',
+  'Software',
+  'Machinery',
+  'Environmental Services',
+];
 const EN_SUFFIXES = ['Co., Ltd.', 'Ltd.', 'Inc.', 'Holdings Ltd.', 'International Ltd.', 'GmbH'];
-const EN_FIRST = ['James', 'Mary', 'Robert', 'Patricia', 'Michael', 'Jennifer', 'David', 'Linda', "O'Brien", 'Emma', 'Oliver', 'Sophia'];
-const EN_LAST = ['Smith', 'Johnson', 'Williams', 'Brown', 'Jones', 'Garcia', 'Miller', 'Davis', 'Wilson', 'Anderson', 'Taylor', 'Thomas'];
-const EN_REGIONS = ['(Shanghai)', '(Shenzhen)', '(Beijing)', '(Hong Kong)', '(Suzhou)', '(Asia Pacific)', '', ''];
+const EN_FIRST = [
+  'James',
+  'Mary',
+  'Robert',
+  'Patricia',
+  'Michael',
+  'Jennifer',
+  'David',
+  'Linda',
+  "O'Brien",
+  'Emma',
+  'Oliver',
+  'Sophia',
+];
+const EN_LAST = [
+  'Smith',
+  'Johnson',
+  'Williams',
+  'Brown',
+  'Jones',
+  'Garcia',
+  'Miller',
+  'Davis',
+  'Wilson',
+  'Anderson',
+  'Taylor',
+  'Thomas',
+];
+const EN_REGIONS = [
+  '(Shanghai)',
+  '(Shenzhen)',
+  '(Beijing)',
+  '(Hong Kong)',
+  '(Suzhou)',
+  '(Asia Pacific)',
+  '',
+  '',
+];
 const REGION_CODES = ['CN', 'CN', 'CN', 'HK', 'SG', 'DE', 'UK', 'US'];
-const CONTACTS = ['sales', 'purchasing', 'finance', 'info', 'contact', 'service', 'zhang.wei', 'wang.fang', 'li.na', 'liu.yang', 'john.smith', 'emma.jones', 'procurement', 'accounts.payable'];
-const DOMAINS = ['example.com', 'example.cn', 'mail.example.org', 'corp.example.net', 'trade.example.com.cn', 'example.hk', 'qiye.example.cn'];
-const CITIES = ['Beijing', 'Shanghai', 'Shenzhen', 'Guangzhou', '杭州', '成都', '南京', 'Wuhan', 'Suzhou', "Xi'an", 'Hong Kong', 'Singapore', 'Frankfurt', 'London'];
+const CONTACTS = [
+  'sales',
+  'purchasing',
+  'finance',
+  'info',
+  'contact',
+  'service',
+  'zhang.wei',
+  'wang.fang',
+  'li.na',
+  'liu.yang',
+  'john.smith',
+  'emma.jones',
+  'procurement',
+  'accounts.payable',
+];
+const DOMAINS = [
+  'example.com',
+  'example.cn',
+  'mail.example.org',
+  'corp.example.net',
+  'trade.example.com.cn',
+  'example.hk',
+  'qiye.example.cn',
+];
+const CITIES = [
+  'Beijing',
+  'Shanghai',
+  'Shenzhen',
+  'Guangzhou',
+  '杭州',
+  '成都',
+  '南京',
+  'Wuhan',
+  'Suzhou',
+  "Xi'an",
+  'Hong Kong',
+  'Singapore',
+  'Frankfurt',
+  'London',
+];
 const STATUSES = ['active', 'active', 'active', 'inactive', 'prospect', 'suspended'];
 
 const pick = (values: readonly string[], hash: string): string =>
@@ -173,7 +357,12 @@ function randomIds(rows: number, count: number, seed: number): number[] {
  * Changes `count` random rows of `table` the way an application would: updated_at = now(),
  * credit limit raised, status toggled. Returns how many rows changed.
  */
-export async function changeRandomRows(client: pg.Client, table: string, rows: number, count: number): Promise<number> {
+export async function changeRandomRows(
+  client: pg.Client,
+  table: string,
+  rows: number,
+  count: number,
+): Promise<number> {
   const ids = randomIds(rows, count, rows * 31 + count);
   const result = await client.query(
     `UPDATE ${table}

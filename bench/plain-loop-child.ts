@@ -19,13 +19,18 @@ pg.types.setTypeParser(pg.types.builtins.TIMESTAMPTZ, (text) => text);
 const values = (row: SourceRow): unknown[] => SOURCE_COLUMNS.map((column) => row[column]);
 
 function postgresWriter(client: pg.Client, table: string): WritePage {
-  const updates = TARGET_COLUMNS.slice(1).map((column) => `${column} = EXCLUDED.${column}`).join(', ');
+  const updates = TARGET_COLUMNS.slice(1)
+    .map((column) => `${column} = EXCLUDED.${column}`)
+    .join(', ');
   const statements = new Map<number, string>();
   const statementFor = (count: number): string => {
     let text = statements.get(count);
     if (text === undefined) {
       const width = TARGET_COLUMNS.length;
-      const tuples = Array.from({ length: count }, (_, row) => `(${TARGET_COLUMNS.map((_c, column) => `$${row * width + column + 1}`).join(', ')})`);
+      const tuples = Array.from(
+        { length: count },
+        (_, row) => `(${TARGET_COLUMNS.map((_c, column) => `$${row * width + column + 1}`).join(', ')})`,
+      );
       text = `INSERT INTO ${table} (${TARGET_COLUMNS.join(', ')}) VALUES ${tuples.join(', ')} ON CONFLICT (crm_id) DO UPDATE SET ${updates}`;
       statements.set(count, text);
     }
@@ -42,7 +47,9 @@ function postgresWriter(client: pg.Client, table: string): WritePage {
 }
 
 function mysqlWriter(connection: mysql.Connection, table: string): WritePage {
-  const updates = TARGET_COLUMNS.slice(1).map((column) => `${column} = VALUES(${column})`).join(', ');
+  const updates = TARGET_COLUMNS.slice(1)
+    .map((column) => `${column} = VALUES(${column})`)
+    .join(', ');
   const text = `INSERT INTO \`${table}\` (${TARGET_COLUMNS.join(', ')}) VALUES ? ON DUPLICATE KEY UPDATE ${updates}`;
   return async (rows) => {
     await connection.query(text, [rows.map(values)]);
@@ -53,10 +60,15 @@ async function main(): Promise<void> {
   const argument = readChildArgument() as PlainLoopArguments;
   const source = new pg.Client({ connectionString: argument.sourceUrl });
   await source.connect();
-  const mysqlConnection = argument.target === 'mysql' ? await mysql.createConnection(argument.targetUrl) : undefined;
-  const pgTarget = argument.target === 'postgres' ? new pg.Client({ connectionString: argument.targetUrl }) : undefined;
+  const mysqlConnection =
+    argument.target === 'mysql' ? await mysql.createConnection(argument.targetUrl) : undefined;
+  const pgTarget =
+    argument.target === 'postgres' ? new pg.Client({ connectionString: argument.targetUrl }) : undefined;
   await pgTarget?.connect();
-  const write = mysqlConnection !== undefined ? mysqlWriter(mysqlConnection, argument.targetTable) : postgresWriter(pgTarget!, argument.targetTable);
+  const write =
+    mysqlConnection !== undefined
+      ? mysqlWriter(mysqlConnection, argument.targetTable)
+      : postgresWriter(pgTarget!, argument.targetTable);
   const columns = SOURCE_COLUMNS.join(', ');
 
   const started = performance.now();
@@ -64,14 +76,18 @@ async function main(): Promise<void> {
   if (argument.mode === 'backfill') {
     let lastId = '-9223372036854775808';
     for (;;) {
-      const page = await source.query<SourceRow>(`SELECT ${columns} FROM ${argument.sourceTable} WHERE id > $1 ORDER BY id LIMIT $2`, [lastId, argument.batch]);
+      const page = await source.query<SourceRow>(
+        `SELECT ${columns} FROM ${argument.sourceTable} WHERE id > $1 ORDER BY id LIMIT $2`,
+        [lastId, argument.batch],
+      );
       if (page.rows.length > 0) await write(page.rows);
       rows += page.rows.length;
       if (page.rows.length < argument.batch) break;
       lastId = String(page.rows.at(-1)!.id);
     }
   } else {
-    if (argument.after === undefined) throw new Error('incremental mode needs "after": the (updated_at, id) to resume from');
+    if (argument.after === undefined)
+      throw new Error('incremental mode needs "after": the (updated_at, id) to resume from');
     let after = argument.after;
     for (;;) {
       const page = await source.query<SourceRow>(
@@ -95,6 +111,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`plain loop failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.stderr.write(
+    `plain loop failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
   process.exit(1);
 });

@@ -57,14 +57,19 @@ export function kbToMb(kb: number | undefined): number | null {
 }
 
 function caseLabel(result: CaseResult): string {
-  const what = result.phase === 'backfill' ? 'backfill' : `incremental (${integer.format(result.tableRows)}-row table)`;
+  const what =
+    result.phase === 'backfill' ? 'backfill' : `incremental (${integer.format(result.tableRows)}-row table)`;
   return `${what} ${result.pair} · ${result.method}`;
 }
 
 /** Baseline seconds ÷ case seconds, for the baseline measured on the same phase, pair and table. */
 function speedRatio(results: readonly CaseResult[], result: CaseResult, method: Method): number | undefined {
   const baseline = results.find(
-    (other) => other.method === method && other.phase === result.phase && other.pair === result.pair && other.tableRows === result.tableRows,
+    (other) =>
+      other.method === method &&
+      other.phase === result.phase &&
+      other.pair === result.pair &&
+      other.tableRows === result.tableRows,
   );
   return baseline === undefined || result.seconds === 0 ? undefined : baseline.seconds / result.seconds;
 }
@@ -102,15 +107,29 @@ export function markdownReport(results: readonly CaseResult[], scaling: readonly
 }
 
 /** Pairs each incremental case on the large table with the same case on the small one. */
-export function incrementalScaling(results: readonly CaseResult[], largeRows: number, smallRows: number): ScalingRow[] {
+export function incrementalScaling(
+  results: readonly CaseResult[],
+  largeRows: number,
+  smallRows: number,
+): ScalingRow[] {
   const incremental = results.filter((result) => result.phase === 'incremental');
   const rows: ScalingRow[] = [];
   for (const large of incremental.filter((result) => result.tableRows === largeRows)) {
-    const small = incremental.find((r) => r.tableRows === smallRows && r.pair === large.pair && r.method === large.method);
+    const small = incremental.find(
+      (r) => r.tableRows === smallRows && r.pair === large.pair && r.method === large.method,
+    );
     if (small === undefined) continue;
     const largeMs = large.seconds * 1000;
     const smallMs = small.seconds * 1000;
-    rows.push({ pair: large.pair, method: large.method, largeRows, largeMs, smallRows, smallMs, ratio: largeMs / smallMs });
+    rows.push({
+      pair: large.pair,
+      method: large.method,
+      largeRows,
+      largeMs,
+      smallRows,
+      smallMs,
+      ratio: largeMs / smallMs,
+    });
   }
   return rows;
 }

@@ -22,7 +22,15 @@ import {
   highWaterMark,
   type CursorPosition,
 } from './data-generator.js';
-import { incrementalScaling, kbToMb, markdownReport, writeResults, type CaseResult, type Method, type Pair } from './report.js';
+import {
+  incrementalScaling,
+  kbToMb,
+  markdownReport,
+  writeResults,
+  type CaseResult,
+  type Method,
+  type Pair,
+} from './report.js';
 import { customersFlowConfig, runSynclineCycle } from './syncline-cycle.js';
 
 const LARGE_TABLE = 'customers';
@@ -91,11 +99,17 @@ function targetsOf(env: BenchEnvironment): BenchTarget[] {
 }
 
 /** Runs the backfills and incremental cycles, verifying each; returns the measured cases. */
-async function runCases(env: BenchEnvironment, settings: BenchSettings, large: SourceTable, small: SourceTable): Promise<CaseResult[]> {
+async function runCases(
+  env: BenchEnvironment,
+  settings: BenchSettings,
+  large: SourceTable,
+  small: SourceTable,
+): Promise<CaseResult[]> {
   const results: CaseResult[] = [];
   const targets = targetsOf(env);
   const stateFile = `${env.workDir}/state.db`;
-  const flowName = (target: BenchTarget, source: SourceTable): string => `${source.name.replace(/_/g, '-')}-to-${target.type}`;
+  const flowName = (target: BenchTarget, source: SourceTable): string =>
+    `${source.name.replace(/_/g, '-')}-to-${target.type}`;
   const tableName = (source: SourceTable, method: string): string => `${source.name}_${method}`;
 
   const record = async (
@@ -121,7 +135,9 @@ async function runCases(env: BenchEnvironment, settings: BenchSettings, large: S
       ...(measure.details === undefined ? {} : { details: measure.details }),
     };
     results.push(result);
-    log(`${label}: ${result.seconds.toFixed(3)} s, ${Math.round(result.rows / result.seconds)} rows/s, peak RSS ${result.peakRssMb ?? '—'} MB — verified`);
+    log(
+      `${label}: ${result.seconds.toFixed(3)} s, ${Math.round(result.rows / result.seconds)} rows/s, peak RSS ${result.peakRssMb ?? '—'} MB — verified`,
+    );
   };
 
   const synclineCycle = (target: BenchTarget, source: SourceTable): Promise<ChildReport> =>
@@ -133,7 +149,11 @@ async function runCases(env: BenchEnvironment, settings: BenchSettings, large: S
       targetUrl: target.url,
       stateFile,
     });
-  const plainLoop = (target: BenchTarget, source: SourceTable, mode: 'backfill' | 'incremental'): Promise<ChildReport> =>
+  const plainLoop = (
+    target: BenchTarget,
+    source: SourceTable,
+    mode: 'backfill' | 'incremental',
+  ): Promise<ChildReport> =>
     runPlainLoop({
       mode,
       target: target.type,
@@ -152,28 +172,46 @@ async function runCases(env: BenchEnvironment, settings: BenchSettings, large: S
     log(`backfill ${target.pair}: bulk pipe`);
     await settle(env);
     const pipe = await target.pipe(large.name, tableName(large, 'pipe'));
-    await record(target, 'backfill', 'bulk pipe', large, tableName(large, 'pipe'), { rows: large.rows, ...pipe });
+    await record(target, 'backfill', 'bulk pipe', large, tableName(large, 'pipe'), {
+      rows: large.rows,
+      ...pipe,
+    });
 
     log(`backfill ${target.pair}: plain loop`);
     await settle(env);
     const plain = await plainLoop(target, large, 'backfill');
-    await record(target, 'backfill', 'plain loop', large, tableName(large, 'plain'), { ...plain, rows: large.rows });
+    await record(target, 'backfill', 'plain loop', large, tableName(large, 'plain'), {
+      ...plain,
+      rows: large.rows,
+    });
 
     log(`backfill ${target.pair}: Syncline`);
     await settle(env);
     const syncline = await synclineCycle(target, large);
-    await record(target, 'backfill', 'Syncline', large, tableName(large, 'syncline'), { ...syncline, rows: large.rows });
+    await record(target, 'backfill', 'Syncline', large, tableName(large, 'syncline'), {
+      ...syncline,
+      rows: large.rows,
+    });
 
     // The small table's backfill is set-up for its incremental cycle, verified but not reported.
     await plainLoop(target, small, 'backfill');
-    assertSameDigest(`backfill ${target.pair} · plain loop (small)`, small.digest, await target.digest(tableName(small, 'plain')));
+    assertSameDigest(
+      `backfill ${target.pair} · plain loop (small)`,
+      small.digest,
+      await target.digest(tableName(small, 'plain')),
+    );
     await synclineCycle(target, small);
-    assertSameDigest(`backfill ${target.pair} · Syncline (small)`, small.digest, await target.digest(tableName(small, 'syncline')));
+    assertSameDigest(
+      `backfill ${target.pair} · Syncline (small)`,
+      small.digest,
+      await target.digest(tableName(small, 'syncline')),
+    );
   }
 
   for (const source of [large, small]) {
     const changed = await changeRandomRows(env.source, source.name, source.rows, settings.changes);
-    if (changed !== settings.changes) throw new Error(`expected to change ${settings.changes} rows of ${source.name}, changed ${changed}`);
+    if (changed !== settings.changes)
+      throw new Error(`expected to change ${settings.changes} rows of ${source.name}, changed ${changed}`);
     source.digest = await postgresDigest(env.source, source.name, 'id');
   }
   log(`changed ${settings.changes} rows of ${large.name} and of ${small.name}`);
@@ -181,12 +219,20 @@ async function runCases(env: BenchEnvironment, settings: BenchSettings, large: S
   for (const target of targets) {
     for (const source of [large, small]) {
       const plain = await plainLoop(target, source, 'incremental');
-      if (plain.rows !== settings.changes) throw new Error(`plain incremental pass read ${plain.rows} rows, expected ${settings.changes}`);
-      await record(target, 'incremental', 'plain loop', source, tableName(source, 'plain'), { ...plain, rows: settings.changes });
+      if (plain.rows !== settings.changes)
+        throw new Error(`plain incremental pass read ${plain.rows} rows, expected ${settings.changes}`);
+      await record(target, 'incremental', 'plain loop', source, tableName(source, 'plain'), {
+        ...plain,
+        rows: settings.changes,
+      });
       const syncline = await synclineCycle(target, source);
       const written = Number(syncline.details?.written);
-      if (written !== settings.changes) throw new Error(`Syncline incremental cycle wrote ${written} records, expected ${settings.changes}`);
-      await record(target, 'incremental', 'Syncline', source, tableName(source, 'syncline'), { ...syncline, rows: settings.changes });
+      if (written !== settings.changes)
+        throw new Error(`Syncline incremental cycle wrote ${written} records, expected ${settings.changes}`);
+      await record(target, 'incremental', 'Syncline', source, tableName(source, 'syncline'), {
+        ...syncline,
+        rows: settings.changes,
+      });
     }
   }
   return results;
@@ -195,7 +241,12 @@ async function runCases(env: BenchEnvironment, settings: BenchSettings, large: S
 async function prepareSource(env: BenchEnvironment, name: string, rows: number): Promise<SourceTable> {
   log(`generating ${rows} rows in ${name} (not timed)`);
   await createSourceTable(env.source, name, rows);
-  return { name, rows, digest: await postgresDigest(env.source, name, 'id'), highWater: await highWaterMark(env.source, name) };
+  return {
+    name,
+    rows,
+    digest: await postgresDigest(env.source, name, 'id'),
+    highWater: await highWaterMark(env.source, name),
+  };
 }
 
 async function main(): Promise<void> {
@@ -213,7 +264,12 @@ async function main(): Promise<void> {
     const small = await prepareSource(env, SMALL_TABLE, settings.smallRows);
     const rowBytes = await averageRowBytes(env.source, LARGE_TABLE);
     const totalRowBytes = Number(
-      (await env.source.query<{ bytes: string }>(`SELECT (pg_total_relation_size('${LARGE_TABLE}')::numeric / $1)::numeric(12,1)::text AS bytes`, [settings.rows])).rows[0]!.bytes,
+      (
+        await env.source.query<{ bytes: string }>(
+          `SELECT (pg_total_relation_size('${LARGE_TABLE}')::numeric / $1)::numeric(12,1)::text AS bytes`,
+          [settings.rows],
+        )
+      ).rows[0]!.bytes,
     );
     env.notes.push(
       `Syncline flows use the default lookback (${FLOW_DEFAULTS.lookbackMs / 60_000} min): each incremental cycle re-reads the rows of the last minutes before its checkpoint and skips them by content hash; the plain loop has no lookback.`,
@@ -231,7 +287,13 @@ async function main(): Promise<void> {
         memoryMb: Math.round(totalmem() / 1024 / 1024),
         ...env.serverVersions,
       },
-      settings: { ...settings, postgresAdminUrl: undefined, mysqlAdminUrl: undefined, sourceHeapBytesPerRow: rowBytes, sourceTotalBytesPerRow: totalRowBytes },
+      settings: {
+        ...settings,
+        postgresAdminUrl: undefined,
+        mysqlAdminUrl: undefined,
+        sourceHeapBytesPerRow: rowBytes,
+        sourceTotalBytesPerRow: totalRowBytes,
+      },
       notes: env.notes,
       cases,
       incrementalScaling: scaling,
@@ -250,6 +312,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`\nbench FAILED: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.stderr.write(
+    `\nbench FAILED: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
   process.exitCode = 1;
 });

@@ -40,7 +40,8 @@ function stderrLogger(fields: LogFields = {}): Logger {
 function createConnector(config: SyncConfig, name: string, logger: Logger): Connector {
   const entry = config.connections[name];
   const definition = entry === undefined ? undefined : definitions[entry.type];
-  if (entry === undefined || definition === undefined) throw new Error(`no connector for connection "${name}"`);
+  if (entry === undefined || definition === undefined)
+    throw new Error(`no connector for connection "${name}"`);
   return definition.create(definition.configSchema.parse(entry), { name, logger });
 }
 
@@ -62,7 +63,10 @@ async function main(): Promise<void> {
   await state.init();
   const signal = new AbortController().signal;
   // Open the pools first, as a long-running `syncline run` has them open before a cycle starts.
-  for (const [name, connector] of [['source', source], ['target', target]] as const) {
+  for (const [name, connector] of [
+    ['source', source],
+    ['target', target],
+  ] as const) {
     const probe = await connector.probe(signal);
     if (!probe.ok) throw new Error(`${name} is unreachable: ${probe.message ?? ''}`);
   }
@@ -72,17 +76,23 @@ async function main(): Promise<void> {
   const ms = performance.now() - started;
 
   if (result.status !== 'succeeded') {
-    throw new Error(`cycle of flow "${flow.name}" ended ${result.status}: ${result.error?.message ?? 'no error recorded'}`);
+    throw new Error(
+      `cycle of flow "${flow.name}" ended ${result.status}: ${result.error?.message ?? 'no error recorded'}`,
+    );
   }
   const { counts } = result;
   if (counts.quarantined > 0 || counts.failed > 0) {
-    throw new Error(`cycle of flow "${flow.name}" quarantined ${counts.quarantined} and dead-lettered ${counts.failed} records`);
+    throw new Error(
+      `cycle of flow "${flow.name}" quarantined ${counts.quarantined} and dead-lettered ${counts.failed} records`,
+    );
   }
   printChildReport({ rows: counts.read, ms, details: { ...counts } });
   await Promise.all([source.close(), target.close(), state.close()]);
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`syncline cycle failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.stderr.write(
+    `syncline cycle failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
   process.exit(1);
 });

@@ -29,5 +29,8 @@ function register<Config>(definition: ConnectorDefinition<Config>): RegisteredCo
 
 /** Every connector type this build of Syncline knows, by the `type:` of a connection. */
 export const connectorRegistry: ReadonlyMap<string, RegisteredConnector> = new Map(
-  [register(postgresConnector), register(mysqlConnector), register(sqliteConnector)].map((entry) => [entry.type, entry]),
+  [register(postgresConnector), register(mysqlConnector), register(sqliteConnector)].map((entry) => [
+    entry.type,
+    entry,
+  ]),
 );

@@ -16,7 +16,8 @@ const LEVELS = { debug: 10, info: 20, warn: 30, error: 40 } as const;
 
 function formatValue(value: unknown): string {
   if (typeof value === 'string') return /\s|"/.test(value) ? JSON.stringify(value) : value;
-  return JSON.stringify(value) ?? String(value);
+  const json = JSON.stringify(value) as string | undefined;
+  return json ?? String(value);
 }
 
 /** A logger for the CLI: text for people, JSON for machines, secrets always redacted. */
@@ -39,10 +40,18 @@ export function createConsoleLogger(options: ConsoleLoggerOptions, bound: LogFie
     stream.write(`${redactText(line, options.secrets)}\n`);
   };
   return {
-    debug: (message, fields) => write('debug', message, fields),
-    info: (message, fields) => write('info', message, fields),
-    warn: (message, fields) => write('warn', message, fields),
-    error: (message, fields) => write('error', message, fields),
+    debug: (message, fields) => {
+      write('debug', message, fields);
+    },
+    info: (message, fields) => {
+      write('info', message, fields);
+    },
+    warn: (message, fields) => {
+      write('warn', message, fields);
+    },
+    error: (message, fields) => {
+      write('error', message, fields);
+    },
     child: (fields) => createConsoleLogger(options, { ...bound, ...fields }),
   };
 }

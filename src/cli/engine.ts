@@ -41,18 +41,25 @@ export function collectSecrets(config: SyncConfig): string[] {
 }
 
 /** Loads and checks the config file; throws one ConfigError listing every problem. */
-export function loadEngineConfig(configPath: string): { config: SyncConfig; factories: Map<string, (logger: Logger) => Connector> } {
+export function loadEngineConfig(configPath: string): {
+  config: SyncConfig;
+  factories: Map<string, (logger: Logger) => Connector>;
+} {
   const config = loadConfig(configPath);
   const issues: ConfigIssue[] = [];
   const factories = new Map<string, (logger: Logger) => Connector>();
   for (const [name, raw] of Object.entries(config.connections)) {
     const registered = connectorRegistry.get(raw.type);
     if (registered === undefined) {
-      issues.push({ path: `connections.${name}.type`, message: `unknown connector type "${raw.type}" (available: ${[...connectorRegistry.keys()].join(', ')})` });
+      issues.push({
+        path: `connections.${name}.type`,
+        message: `unknown connector type "${raw.type}" (available: ${[...connectorRegistry.keys()].join(', ')})`,
+      });
       continue;
     }
     const parsed = registered.parse(raw, ['connections', name]);
-    if (parsed.ok) factories.set(name, (logger) => parsed.create({ name, logger: logger.child({ connection: name }) }));
+    if (parsed.ok)
+      factories.set(name, (logger) => parsed.create({ name, logger: logger.child({ connection: name }) }));
     else issues.push(...parsed.issues);
   }
   if (issues.length > 0) throw new ConfigError(issues, { file: configPath });
@@ -63,7 +70,10 @@ export function loadEngineConfig(configPath: string): { config: SyncConfig; fact
  * Opens the engine for a config file. Connectors connect lazily, on first use. The logger is
  * made once the config is read, so it can redact the config's secrets.
  */
-export async function openEngine(configPath: string, makeLogger: (secrets: readonly string[]) => Logger): Promise<Engine & { logger: Logger }> {
+export async function openEngine(
+  configPath: string,
+  makeLogger: (secrets: readonly string[]) => Logger,
+): Promise<Engine & { logger: Logger }> {
   const { config, factories } = loadEngineConfig(configPath);
   const logger = makeLogger(collectSecrets(config));
   const flows = Object.entries(config.flows).map(([name, spec]) => compileFlow(name, spec));
@@ -73,7 +83,8 @@ export async function openEngine(configPath: string, makeLogger: (secrets: reado
     let instance = connectors.get(name);
     if (instance === undefined) {
       const factory = factories.get(name);
-      if (factory === undefined) throw new ConfigError([{ path: `connections.${name}`, message: 'no such connection' }]);
+      if (factory === undefined)
+        throw new ConfigError([{ path: `connections.${name}`, message: 'no such connection' }]);
       instance = factory(logger);
       connectors.set(name, instance);
     }
@@ -82,7 +93,12 @@ export async function openEngine(configPath: string, makeLogger: (secrets: reado
   const flow = (name: string): Flow => {
     const found = flows.find((candidate) => candidate.name === name);
     if (found === undefined) {
-      throw new ConfigError([{ path: `flows.${name}`, message: `no flow named "${name}" (flows: ${flows.map((f) => f.name).join(', ')})` }]);
+      throw new ConfigError([
+        {
+          path: `flows.${name}`,
+          message: `no flow named "${name}" (flows: ${flows.map((f) => f.name).join(', ')})`,
+        },
+      ]);
     }
     return found;
   };

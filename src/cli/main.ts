@@ -18,7 +18,8 @@ function collect(value: string, previous: string[] = []): string[] {
 
 function positiveInteger(value: string): number {
   const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed <= 0) throw new InvalidArgumentError('expected a positive whole number');
+  if (!Number.isInteger(parsed) || parsed <= 0)
+    throw new InvalidArgumentError('expected a positive whole number');
   return parsed;
 }
 
@@ -35,11 +36,23 @@ async function execute(work: () => Promise<number> | number): Promise<void> {
       process.stderr.write(`${error.message}\n`);
       process.exitCode = ExitCodes.badConfig;
     } else if (error instanceof SyncError) {
-      const where = [error.flow === undefined ? '' : `flow ${error.flow}`, error.key === undefined ? '' : `key ${error.key}`].filter(Boolean).join(', ');
-      process.stderr.write(`${error.code}${where === '' ? '' : ` (${where})`}: ${redactUrl(error.message)}\n`);
-      process.exitCode = error.code === 'FLOW_UNKNOWN' || error.code === 'STATE_STORE_UNSUPPORTED' ? ExitCodes.badConfig : ExitCodes.flowFailed;
+      const where = [
+        error.flow === undefined ? '' : `flow ${error.flow}`,
+        error.key === undefined ? '' : `key ${error.key}`,
+      ]
+        .filter(Boolean)
+        .join(', ');
+      process.stderr.write(
+        `${error.code}${where === '' ? '' : ` (${where})`}: ${redactUrl(error.message)}\n`,
+      );
+      process.exitCode =
+        error.code === 'FLOW_UNKNOWN' || error.code === 'STATE_STORE_UNSUPPORTED'
+          ? ExitCodes.badConfig
+          : ExitCodes.flowFailed;
     } else {
-      process.stderr.write(`Unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.stderr.write(
+        `Unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+      );
       process.exitCode = ExitCodes.flowFailed;
     }
   }
@@ -49,7 +62,11 @@ const program = new Command('syncline')
   .description('Keeps a CRM, an ERP and other business systems in step, each object on its own cadence.')
   .option('-c, --config <path>', 'config file', 'syncline.yaml')
   .addOption(new Option('--log-format <format>', 'log line format').choices(['text', 'json']).default('text'))
-  .addOption(new Option('--log-level <level>', 'lowest level logged').choices(['debug', 'info', 'warn', 'error']).default('info'))
+  .addOption(
+    new Option('--log-level <level>', 'lowest level logged')
+      .choices(['debug', 'info', 'warn', 'error'])
+      .default('info'),
+  )
   .showHelpAfterError()
   .exitOverride((error) => {
     process.exit(error.exitCode === 0 ? 0 : ExitCodes.badConfig);
@@ -59,13 +76,17 @@ program
   .command('init')
   .description('write a commented starter syncline.yaml')
   .option('--force', 'overwrite an existing file')
-  .action((options: { force?: boolean }, command: Command) => execute(() => initCommand({ ...globals(command), ...options })));
+  .action((options: { force?: boolean }, command: Command) =>
+    execute(() => initCommand({ ...globals(command), ...options })),
+  );
 
 program
   .command('validate')
   .description('check the config, then every flow against the live schemas (exit 2 on errors)')
   .option('--offline', 'check the config file only, without connecting')
-  .action((options: { offline?: boolean }, command: Command) => execute(() => validateCommand({ ...globals(command), ...options })));
+  .action((options: { offline?: boolean }, command: Command) =>
+    execute(() => validateCommand({ ...globals(command), ...options })),
+  );
 
 program
   .command('run')
@@ -81,7 +102,9 @@ program
   .command('status')
   .description('per flow: last cycle, staleness, next run, open dead letters')
   .option('--json', 'machine-readable output')
-  .action((options: { json?: boolean }, command: Command) => execute(() => statusCommand({ ...globals(command), ...options })));
+  .action((options: { json?: boolean }, command: Command) =>
+    execute(() => statusCommand({ ...globals(command), ...options })),
+  );
 
 program
   .command('resync')
@@ -98,7 +121,9 @@ dlq
   .command('list')
   .description('list dead letters, newest first')
   .option('--flow <name>', 'only this flow')
-  .addOption(new Option('--status <status>', 'which ones').choices(['open', 'replayed', 'discarded']).default('open'))
+  .addOption(
+    new Option('--status <status>', 'which ones').choices(['open', 'replayed', 'discarded']).default('open'),
+  )
   .option('--limit <n>', 'at most this many', positiveInteger)
   .option('--json', 'machine-readable output')
   .action((options: { flow?: string; status?: 'open'; limit?: number; json?: boolean }, command: Command) =>
@@ -108,14 +133,22 @@ dlq
   .command('replay')
   .description('write open dead letters again from the current source rows')
   .option('--flow <name>', 'only this flow')
-  .option('--id <id>', 'only this dead letter (repeatable)', (value: string, previous: number[] = []) => [...previous, positiveInteger(value)])
-  .action((options: { flow?: string; id?: number[] }, command: Command) => execute(() => dlqReplayCommand({ ...globals(command), ...options })));
+  .option(
+    '--id <id>',
+    'only this dead letter (repeatable)',
+    (value: string, previous: number[] | undefined) => [...(previous ?? []), positiveInteger(value)],
+  )
+  .action((options: { flow?: string; id?: number[] }, command: Command) =>
+    execute(() => dlqReplayCommand({ ...globals(command), ...options })),
+  );
 
 program
   .command('demo')
   .description('sync a sample CRM into a sample ERP (SQLite files), with live changes, in four tiers')
   .option('--duration <duration>', 'stop after this long, e.g. 30s (default: until Ctrl-C)')
   .option('--dir <path>', 'where the demo databases and config go', '.syncline/demo')
-  .action((options: { duration?: string; dir: string }, command: Command) => execute(() => demoCommand({ ...globals(command), ...options })));
+  .action((options: { duration?: string; dir: string }, command: Command) =>
+    execute(() => demoCommand({ ...globals(command), ...options })),
+  );
 
 await program.parseAsync(process.argv);

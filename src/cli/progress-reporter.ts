@@ -16,7 +16,10 @@ function rate(progress: CycleProgress): number {
  * Reports cycles as they run. On a TTY: one live line per running flow with rows, rate and ETA.
  * Off a TTY: a plain log line every few seconds and one per finished cycle.
  */
-export function createProgressReporter(logger: Logger, options: { isTty: boolean; estimate?: PendingEstimator }): RuntimeListener {
+export function createProgressReporter(
+  logger: Logger,
+  options: { isTty: boolean; estimate?: PendingEstimator },
+): RuntimeListener {
   const totals = new Map<string, number | undefined>();
   const lastLogged = new Map<string, number>();
   const stream = process.stderr;
@@ -33,13 +36,19 @@ export function createProgressReporter(logger: Logger, options: { isTty: boolean
       logger.info(`cycle started (${trigger}: ${reason})`, { flow });
       totals.set(flow, undefined);
       if (options.estimate !== undefined) {
-        options.estimate(flow).then((total) => totals.set(flow, total), () => undefined);
+        options.estimate(flow).then(
+          (total) => totals.set(flow, total),
+          () => undefined,
+        );
       }
     },
     onCycleProgress(progress) {
       const perSecond = rate(progress);
       const total = totals.get(progress.flow);
-      const eta = total !== undefined && perSecond > 0 && total > progress.counts.read ? formatDuration(((total - progress.counts.read) / perSecond) * 1000) : undefined;
+      const eta =
+        total !== undefined && perSecond > 0 && total > progress.counts.read
+          ? formatDuration(((total - progress.counts.read) / perSecond) * 1000)
+          : undefined;
       const summary = `${progress.flow}: ${progress.counts.read.toLocaleString('en')}${total === undefined ? '' : ` / ~${total.toLocaleString('en')}`} rows, ${Math.round(perSecond).toLocaleString('en')} rows/s${eta === undefined ? '' : `, ETA ${eta}`}`;
       if (options.isTty) {
         clearLine();
@@ -57,7 +66,11 @@ export function createProgressReporter(logger: Logger, options: { isTty: boolean
       clearLine();
       const { counts } = result;
       const line = `cycle ${result.status} in ${formatDuration(result.durationMs)}: read ${counts.read}, written ${counts.written}, unchanged ${counts.unchanged}, quarantined ${counts.quarantined}, failed ${counts.failed}`;
-      if (result.status === 'failed') logger.error(`${line}: ${result.error?.message ?? ''}`, { flow: result.flow, code: result.error?.code });
+      if (result.status === 'failed')
+        logger.error(`${line}: ${result.error?.message ?? ''}`, {
+          flow: result.flow,
+          code: result.error?.code,
+        });
       else if (result.status !== 'busy') logger.info(line, { flow: result.flow });
       else logger.warn('another process is running this flow; skipped', { flow: result.flow });
     },

@@ -8,7 +8,11 @@ import type { Engine } from './engine.js';
  * Checks flows against the live schemas of their source and target, before any cycle runs.
  * A connection that cannot be reached is an error finding naming the connection.
  */
-export async function checkSchemas(engine: Engine, flows: readonly Flow[], signal: AbortSignal): Promise<SchemaFinding[]> {
+export async function checkSchemas(
+  engine: Engine,
+  flows: readonly Flow[],
+  signal: AbortSignal,
+): Promise<SchemaFinding[]> {
   const cache = new Map<string, Promise<TableSchema | undefined>>();
   const describe = (connection: string, table: string): Promise<TableSchema | undefined> => {
     const cacheKey = `${connection}\u0000${table}`;
@@ -29,7 +33,11 @@ export async function checkSchemas(engine: Engine, flows: readonly Flow[], signa
       findings.push(...checkFlowSchema(flow, source, target));
     } catch (error) {
       const syncError = toSyncError(error, { flow: flow.name });
-      findings.push({ severity: 'error', path: `flows.${flow.name}`, message: `cannot read the live schema: ${syncError.message}` });
+      findings.push({
+        severity: 'error',
+        path: `flows.${flow.name}`,
+        message: `cannot read the live schema: ${syncError.message}`,
+      });
     }
   }
   return findings;
@@ -37,5 +45,10 @@ export async function checkSchemas(engine: Engine, flows: readonly Flow[], signa
 
 /** Prints findings one per line: `error   flows.x.fields.y: message`. */
 export function formatFindings(findings: readonly SchemaFinding[]): string {
-  return findings.map((finding) => `  ${finding.severity === 'error' ? 'error  ' : 'warning'} ${finding.path}: ${finding.message}`).join('\n');
+  return findings
+    .map(
+      (finding) =>
+        `  ${finding.severity === 'error' ? 'error  ' : 'warning'} ${finding.path}: ${finding.message}`,
+    )
+    .join('\n');
 }

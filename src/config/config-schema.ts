@@ -7,11 +7,17 @@ import { parseDurationMs } from './duration.js';
 /** A table name: plain, optionally `schema.table`. */
 const tableName = z
   .string()
-  .refine((name) => isPlainIdentifier(name, { qualified: true }), { message: describeIdentifierRule({ qualified: true }) });
+  .refine((name) => isPlainIdentifier(name, { qualified: true }), {
+    message: describeIdentifierRule({ qualified: true }),
+  });
 /** A column name: plain. */
-const columnName = z.string().refine((name) => isPlainIdentifier(name), { message: describeIdentifierRule() });
+const columnName = z
+  .string()
+  .refine((name) => isPlainIdentifier(name), { message: describeIdentifierRule() });
 /** A name of a connection or flow, used in CLI flags and URLs. */
-const objectName = z.string().regex(/^[A-Za-z][A-Za-z0-9_-]*$/, 'use letters, digits, "_" and "-", starting with a letter');
+const objectName = z
+  .string()
+  .regex(/^[A-Za-z][A-Za-z0-9_-]*$/, 'use letters, digits, "_" and "-", starting with a letter');
 
 /** A human duration such as `30s`, `5m`, `1h`, `1d`. */
 export const duration = z.string().refine((text) => parseDurationMs(text) !== undefined, {
@@ -85,7 +91,8 @@ const cadence = z
     path: ['timezone'],
   })
   .refine((spec) => spec.cron === undefined || isValidCron(spec.cron), {
-    message: 'not a valid cron expression; use five fields "minute hour day-of-month month day-of-week", e.g. "0 2 * * *"',
+    message:
+      'not a valid cron expression; use five fields "minute hour day-of-month month day-of-week", e.g. "0 2 * * *"',
     path: ['cron'],
   })
   .refine((spec) => spec.timezone === undefined || isKnownTimeZone(spec.timezone), {
@@ -121,11 +128,7 @@ const retry = z.strictObject({
   maxDelay: duration.optional(),
 });
 
-const onDelete = z.union([
-  z.literal('hard'),
-  z.literal('ignore'),
-  z.strictObject({ soft: columnName }),
-]);
+const onDelete = z.union([z.literal('hard'), z.literal('ignore'), z.strictObject({ soft: columnName })]);
 
 const flow = z
   .strictObject({

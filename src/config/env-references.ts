@@ -17,11 +17,14 @@ const TOKEN = /__syncline_env_(\d+)__/g;
  */
 export function liftEnvReferences(text: string): { text: string; references: EnvReference[] } {
   const references: EnvReference[] = [];
-  const lifted = text.replace(/(\$?)\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g, (whole, escape: string, name: string, fallback?: string) => {
-    if (escape === '$') return whole.slice(1);
-    references.push({ name, fallback });
-    return `__syncline_env_${references.length - 1}__`;
-  });
+  const lifted = text.replace(
+    /(\$?)\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g,
+    (whole, escape: string, name: string, fallback?: string) => {
+      if (escape === '$') return whole.slice(1);
+      references.push({ name, fallback });
+      return `__syncline_env_${references.length - 1}__`;
+    },
+  );
   return { text: lifted, references };
 }
 
@@ -50,10 +53,14 @@ export function resolveEnvReferences(
       return '';
     });
   }
-  if (Array.isArray(tree)) return tree.map((item, index) => resolveEnvReferences(item, references, env, issues, [...path, index]));
+  if (Array.isArray(tree))
+    return tree.map((item, index) => resolveEnvReferences(item, references, env, issues, [...path, index]));
   if (tree !== null && typeof tree === 'object') {
     return Object.fromEntries(
-      Object.entries(tree).map(([key, value]) => [key, resolveEnvReferences(value, references, env, issues, [...path, key])]),
+      Object.entries(tree).map(([key, value]) => [
+        key,
+        resolveEnvReferences(value, references, env, issues, [...path, key]),
+      ]),
     );
   }
   return tree;

@@ -22,7 +22,10 @@ flows:
     cadence: { every: 1d }
 `;
 
-function issuesOf(text: string, env: Record<string, string> = { CRM_DATABASE_URL: 'postgres://x' }): string[] {
+function issuesOf(
+  text: string,
+  env: Record<string, string> = { CRM_DATABASE_URL: 'postgres://x' },
+): string[] {
   try {
     parseConfig(text, { env });
   } catch (error) {
@@ -36,7 +39,11 @@ describe('parseConfig', () => {
   it('accepts the config contract of DESIGN.md and resolves ${ENV} references', () => {
     const config = parseConfig(VALID, { env: { CRM_DATABASE_URL: 'postgres://crm' } });
     expect(config.connections.crm).toEqual({ type: 'postgres', url: 'postgres://crm' });
-    expect(config.flows.customers?.fields.status).toEqual({ from: 'status', map: { active: 'A', inactive: 'I' }, default: 'I' });
+    expect(config.flows.customers?.fields.status).toEqual({
+      from: 'status',
+      map: { active: 'A', inactive: 'I' },
+      default: 'I',
+    });
   });
 
   it('names the path of an unset environment variable', () => {
@@ -64,7 +71,9 @@ describe('parseConfig', () => {
   });
 
   it('reports every problem at once', () => {
-    const text = VALID.replace('cursor: updated_at', 'cursor: 42').replace('every: 1d', 'every: soon').replace('connection: erp', 'connection: sap');
+    const text = VALID.replace('cursor: updated_at', 'cursor: 42')
+      .replace('every: 1d', 'every: soon')
+      .replace('connection: erp', 'connection: sap');
     expect(issuesOf(text).sort()).toEqual([
       'flows.customers.cadence.every: expected a duration such as 500ms, 30s, 5m, 1h or 1d',
       'flows.customers.source.cursor: expected a string, got 42',

@@ -5,8 +5,18 @@ import { liftEnvReferences, resolveEnvReferences } from './env-references.js';
 import { syncConfigSchema, type SyncConfig } from './config-schema.js';
 import { zodIssuesToConfigIssues, type KnownKeys } from './zod-issues.js';
 
-const FLOW_KEYS = ['description', 'enabled', 'source', 'target', 'batch', 'fields', 'validate', 'cadence', 'retry'];
-const KNOWN_KEYS: Record<string, readonly string[]> = {
+const FLOW_KEYS = [
+  'description',
+  'enabled',
+  'source',
+  'target',
+  'batch',
+  'fields',
+  'validate',
+  'cadence',
+  'retry',
+];
+const KNOWN_KEYS = {
   '': ['state', 'connections', 'flows'],
   flow: FLOW_KEYS,
   source: ['connection', 'table', 'key', 'cursor', 'deleted', 'lookback'],
@@ -15,17 +25,17 @@ const KNOWN_KEYS: Record<string, readonly string[]> = {
   rule: ['required', 'maxLength', 'minLength', 'pattern', 'min', 'max', 'oneOf'],
   cadence: ['every', 'cron', 'timezone', 'realtime', 'pollInterval'],
   retry: ['attempts', 'initialDelay', 'maxDelay'],
-};
+} as const satisfies Record<string, readonly string[]>;
 
 /** Which strict object a path points into, for "did you mean" hints. */
 const knownKeys: KnownKeys = (path) => {
   const [top, , part] = path;
-  if (path.length === 0) return KNOWN_KEYS['']!;
+  if (path.length === 0) return KNOWN_KEYS[''];
   if (top !== 'flows') return [];
-  if (path.length === 2) return KNOWN_KEYS.flow!;
-  if (part === 'fields') return KNOWN_KEYS.field!;
-  if (part === 'validate') return KNOWN_KEYS.rule!;
-  return KNOWN_KEYS[String(part)] ?? [];
+  if (path.length === 2) return KNOWN_KEYS.flow;
+  if (part === 'fields') return KNOWN_KEYS.field;
+  if (part === 'validate') return KNOWN_KEYS.rule;
+  return (KNOWN_KEYS as Record<string, readonly string[] | undefined>)[String(part)] ?? [];
 };
 
 /** Options of `parseConfig`. */
@@ -63,7 +73,8 @@ export function parseConfig(text: string, options: ParseConfigOptions = {}): Syn
   const resolved = resolveEnvReferences(tree, lifted.references, options.env ?? process.env, issues);
   const result = syncConfigSchema.safeParse(resolved);
   if (!result.success) issues.push(...zodIssuesToConfigIssues(result.error, resolved, [], knownKeys));
-  if (issues.length > 0 || !result.success) throw new ConfigError(issues, { ...(file === undefined ? {} : { file }) });
+  if (issues.length > 0 || !result.success)
+    throw new ConfigError(issues, { ...(file === undefined ? {} : { file }) });
   return result.data;
 }
 
@@ -74,7 +85,10 @@ export function loadConfig(path: string, options: Omit<ParseConfigOptions, 'file
     text = readFileSync(path, 'utf8');
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : String(error);
-    throw new ConfigError([{ path: '', message: `${reason} (create one with "syncline init")` }], { file: path, cause: error });
+    throw new ConfigError([{ path: '', message: `${reason} (create one with "syncline init")` }], {
+      file: path,
+      cause: error,
+    });
   }
   return parseConfig(text, { ...options, file: path });
 }

@@ -5,7 +5,10 @@ function closest(word: string, candidates: readonly string[]): string | undefine
   let best: { candidate: string; distance: number } | undefined;
   for (const candidate of candidates) {
     const distance = levenshtein(word.toLowerCase(), candidate.toLowerCase());
-    if (distance <= Math.max(2, Math.floor(candidate.length / 3)) && (best === undefined || distance < best.distance)) {
+    if (
+      distance <= Math.max(2, Math.floor(candidate.length / 3)) &&
+      (best === undefined || distance < best.distance)
+    ) {
       best = { candidate, distance };
     }
   }
@@ -13,17 +16,21 @@ function closest(word: string, candidates: readonly string[]): string | undefine
 }
 
 function levenshtein(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, index) => index);
+  let row = Array.from({ length: b.length + 1 }, (_, index) => index);
   for (let i = 1; i <= a.length; i++) {
-    let previous = row[0]!;
-    row[0] = i;
+    const next = [i];
     for (let j = 1; j <= b.length; j++) {
-      const saved = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-      previous = saved;
+      next.push(
+        Math.min(
+          (row[j] ?? 0) + 1,
+          (next[j - 1] ?? 0) + 1,
+          (row[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1),
+        ),
+      );
     }
+    row = next;
   }
-  return row[b.length]!;
+  return row[b.length] ?? 0;
 }
 
 function describeReceived(value: unknown): string {
@@ -31,7 +38,7 @@ function describeReceived(value: unknown): string {
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
   if (typeof value === 'string') return `"${value}"`;
-  return String(value);
+  return typeof value === 'number' || typeof value === 'boolean' ? String(value) : typeof value;
 }
 
 const EXPECTED: Record<string, string> = {
@@ -83,7 +90,13 @@ function convertIssues(
     // A union (`name` or `{ from: name, … }`): report the branch that got furthest into the value.
     if (issue.code === 'invalid_union' && issue.errors.length > 0) {
       const best = [...issue.errors].sort((a, b) => depth(b) - depth(a))[0];
-      if (best !== undefined && best.length > 0 && depth(best) > 0 && valueAt(input, issue.path) !== null && typeof valueAt(input, issue.path) === 'object') {
+      if (
+        best !== undefined &&
+        best.length > 0 &&
+        depth(best) > 0 &&
+        valueAt(input, issue.path) !== null &&
+        typeof valueAt(input, issue.path) === 'object'
+      ) {
         issues.push(...convertIssues(best, input, prefix, issue.path, knownKeys));
         continue;
       }
@@ -101,7 +114,10 @@ function convertIssues(
       const expected = EXPECTED[issue.expected] ?? issue.expected;
       issues.push({
         path: formatPath(path),
-        message: received === undefined ? `required (${expected})` : `expected ${expected}, got ${describeReceived(received)}`,
+        message:
+          received === undefined
+            ? `required (${expected})`
+            : `expected ${expected}, got ${describeReceived(received)}`,
       });
     } else if (issue.code === 'invalid_union') {
       const received = valueAt(input, issue.path);

@@ -5,6 +5,7 @@ import type { Flow } from './flow.js';
 import { mapChange } from './mapping.js';
 import type { BatchCommit, DeadLetterInput, RunCounts, StateStore, SyncedRecord } from './state-store.js';
 import { validateRecord } from './validation.js';
+import { valueText } from './values.js';
 import { writeIsolatingFailures } from './batch-writer.js';
 
 /** Mutable counts of a cycle. */
@@ -45,7 +46,15 @@ export async function handleChanges(
     rowsByKey.set(change.key, change.row);
     const mapped = mapChange(flow.mapping, change);
     if (!mapped.ok) {
-      deadLetters.push({ flow: flow.name, key: change.key, field: mapped.field, kind: 'validation', code: 'VALIDATION_FAILED', reason: mapped.reason, payload: change.row });
+      deadLetters.push({
+        flow: flow.name,
+        key: change.key,
+        field: mapped.field,
+        kind: 'validation',
+        code: 'VALIDATION_FAILED',
+        reason: mapped.reason,
+        payload: change.row,
+      });
       continue;
     }
     if (mapped.record === undefined) {
@@ -55,7 +64,15 @@ export async function handleChanges(
     if (mapped.record.op === 'upsert') {
       const failure = validateRecord(flow.rules, mapped.record.values);
       if (failure !== undefined) {
-        deadLetters.push({ flow: flow.name, key: change.key, field: failure.field, kind: 'validation', code: 'VALIDATION_FAILED', reason: `${failure.field} ${failure.reason}`, payload: change.row });
+        deadLetters.push({
+          flow: flow.name,
+          key: change.key,
+          field: failure.field,
+          kind: 'validation',
+          code: 'VALIDATION_FAILED',
+          reason: `${failure.field} ${failure.reason}`,
+          payload: change.row,
+        });
         continue;
       }
     }
@@ -63,22 +80,40 @@ export async function handleChanges(
   }
   counts.quarantined += deadLetters.length;
 
-  const synced = await context.state.getSynced(flow.name, candidates.map((candidate) => candidate.record.key));
+  const synced = await context.state.getSynced(
+    flow.name,
+    candidates.map((candidate) => candidate.record.key),
+  );
   const toWrite = context.force
     ? candidates
     : candidates.filter((candidate) => synced.get(candidate.record.key)?.hash !== candidate.hash);
   counts.unchanged += candidates.length - toWrite.length;
 
-  const outcome = await writeIsolatingFailures(context.target, flow.target, toWrite.map((c) => c.record), context.policy, context.signal);
+  const outcome = await writeIsolatingFailures(
+    context.target,
+    flow.target,
+    toWrite.map((c) => c.record),
+    context.policy,
+    context.signal,
+  );
   const hashes = new Map(toWrite.map((candidate) => [candidate.record.key, candidate.hash]));
   const written: SyncedRecord[] = outcome.written.map((record) => ({
     key: record.key,
-    targetKey: String(record.values[flow.target.key]),
+    targetKey: valueText(record.values[flow.target.key]),
     hash: hashes.get(record.key) ?? '',
-    deleted: record.op === 'delete' || (flow.target.onDelete.mode === 'soft' && record.values[flow.target.onDelete.column] === true),
+    deleted:
+      record.op === 'delete' ||
+      (flow.target.onDelete.mode === 'soft' && record.values[flow.target.onDelete.column] === true),
   }));
   for (const { record, error } of outcome.rejected) {
-    deadLetters.push({ flow: flow.name, key: record.key, kind: 'write', code: error.code, reason: error.message, payload: rowsByKey.get(record.key) ?? record.values });
+    deadLetters.push({
+      flow: flow.name,
+      key: record.key,
+      kind: 'write',
+      code: error.code,
+      reason: error.message,
+      payload: rowsByKey.get(record.key) ?? record.values,
+    });
   }
   counts.failed += outcome.rejected.length;
   counts.written += written.length;

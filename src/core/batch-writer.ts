@@ -35,13 +35,19 @@ export async function writeIsolatingFailures(
     return { written: records, rejected: [] };
   } catch (error) {
     if (isRetryable(error) || signal.aborted) throw error;
-    if (records.length === 1) {
-      const record = records[0]!;
-      return { written: [], rejected: [{ record, error: toSyncError(error, { flow: spec.flow, key: record.key }) }] };
+    const [record] = records;
+    if (records.length === 1 && record !== undefined) {
+      return {
+        written: [],
+        rejected: [{ record, error: toSyncError(error, { flow: spec.flow, key: record.key }) }],
+      };
     }
     const middle = Math.ceil(records.length / 2);
     const first = await writeIsolatingFailures(target, spec, records.slice(0, middle), policy, signal);
     const second = await writeIsolatingFailures(target, spec, records.slice(middle), policy, signal);
-    return { written: [...first.written, ...second.written], rejected: [...first.rejected, ...second.rejected] };
+    return {
+      written: [...first.written, ...second.written],
+      rejected: [...first.rejected, ...second.rejected],
+    };
   }
 }

@@ -144,11 +144,20 @@ export interface Connector {
    * Changes after `since`, in batches of at most `source.batchSize`, each with the checkpoint to
    * store once the batch is handled. Memory stays bounded whatever the table size.
    */
-  readChanges(source: SourceSpec, since: Checkpoint | undefined, signal: AbortSignal): AsyncIterable<ChangeBatch>;
+  readChanges(
+    source: SourceSpec,
+    since: Checkpoint | undefined,
+    signal: AbortSignal,
+  ): AsyncIterable<ChangeBatch>;
   /** Source rows by key (manual resync, dead-letter replay). Missing keys are simply absent. */
   readByKeys(source: SourceSpec, keys: readonly string[], signal: AbortSignal): Promise<Change[]>;
   /** Rows waiting after `since`, counted up to `limit` (progress and backlog estimates). */
-  countPending(source: SourceSpec, since: Checkpoint | undefined, limit: number, signal: AbortSignal): Promise<number>;
+  countPending(
+    source: SourceSpec,
+    since: Checkpoint | undefined,
+    limit: number,
+    signal: AbortSignal,
+  ): Promise<number>;
   /** Writes a batch as idempotent upserts (and deletes), in one transaction where supported. */
   writeBatch(target: TargetSpec, records: readonly TargetRecord[], signal: AbortSignal): Promise<WriteResult>;
   close(): Promise<void>;

@@ -3,7 +3,9 @@ import { subtractLookback } from './cursor-arithmetic.js';
 
 describe('subtractLookback', () => {
   it('subtracts milliseconds from a zoned timestamp and keeps its offset and microseconds', () => {
-    expect(subtractLookback('2026-11-11T00:00:01.123456+08:00', 2_000)).toBe('2026-11-10T23:59:59.123456+08:00');
+    expect(subtractLookback('2026-11-11T00:00:01.123456+08:00', 2_000)).toBe(
+      '2026-11-10T23:59:59.123456+08:00',
+    );
   });
   it('keeps the space separator and naive form of a timestamp without zone', () => {
     expect(subtractLookback('2026-01-01 00:00:00', 60_000)).toBe('2025-12-31 23:59:00');

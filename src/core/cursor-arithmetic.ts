@@ -21,11 +21,20 @@ export function subtractLookback(value: ScalarValue, lookback: number): ScalarVa
   const [, y, mo, d, sep, h, mi, s, frac, zone] = match;
   const fraction = frac ?? '';
   const millis = Number(fraction.slice(0, 3).padEnd(3, '0'));
-  const wall = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h ?? 0), Number(mi ?? 0), Number(s ?? 0), millis);
+  const wall = Date.UTC(
+    Number(y),
+    Number(mo) - 1,
+    Number(d),
+    Number(h ?? 0),
+    Number(mi ?? 0),
+    Number(s ?? 0),
+    millis,
+  );
   const shifted = new Date(wall - lookback);
   const date = `${pad(shifted.getUTCFullYear(), 4)}-${pad(shifted.getUTCMonth() + 1, 2)}-${pad(shifted.getUTCDate(), 2)}`;
   if (sep === undefined) return date;
   let time = `${pad(shifted.getUTCHours(), 2)}:${pad(shifted.getUTCMinutes(), 2)}:${pad(shifted.getUTCSeconds(), 2)}`;
-  if (fraction.length > 0) time += `.${pad(shifted.getUTCMilliseconds(), 3)}${fraction.slice(3)}`.slice(0, fraction.length + 1);
+  if (fraction.length > 0)
+    time += `.${pad(shifted.getUTCMilliseconds(), 3)}${fraction.slice(3)}`.slice(0, fraction.length + 1);
   return `${date}${sep}${time}${zone ?? ''}`;
 }

@@ -89,13 +89,19 @@ export async function runCycle(flow: Flow, ports: CyclePorts, options: CycleOpti
         ? 'aborted'
         : 'failed';
   try {
-    if (runId !== undefined) await ports.state.finishRun(runId, { status, counts, ...(error === undefined ? {} : { error: error.toJSON() }) });
+    if (runId !== undefined)
+      await ports.state.finishRun(runId, {
+        status,
+        counts,
+        ...(error === undefined ? {} : { error: error.toJSON() }),
+      });
   } finally {
     stopRenewing();
     await ports.state.releaseLease(flow.name, owner);
   }
   const durationMs = Date.now() - started;
-  if (error !== undefined && status === 'failed') log.error(`cycle failed: ${error.message}`, { code: error.code, runId });
+  if (error !== undefined && status === 'failed')
+    log.error(`cycle failed: ${error.message}`, { code: error.code, runId });
   return { flow: flow.name, status, runId, counts, durationMs, error };
 }
 
@@ -117,10 +123,18 @@ async function readAndWrite(
       for await (const batch of prefetchOne(ports.source.readChanges(flow.source, since, signal))) {
         signal.throwIfAborted();
         if (options.stop?.aborted === true) return false;
-        const commit = await handleChanges({ flow, target: ports.target, state: ports.state, policy, signal, force: false }, batch.changes, counts);
+        const commit = await handleChanges(
+          { flow, target: ports.target, state: ports.state, policy, signal, force: false },
+          batch.changes,
+          counts,
+        );
         await ports.state.commitBatch(flow.name, { ...commit, checkpoint: batch.checkpoint });
         for (const letter of commit.deadLetters) {
-          run.log.warn(`record ${letter.key} dead-lettered: ${letter.reason}`, { key: letter.key, field: letter.field, code: letter.code });
+          run.log.warn(`record ${letter.key} dead-lettered: ${letter.reason}`, {
+            key: letter.key,
+            field: letter.field,
+            code: letter.code,
+          });
         }
         options.onProgress?.({ flow: flow.name, counts: { ...counts }, elapsedMs: Date.now() - run.started });
         readFailures = 0;
@@ -131,7 +145,9 @@ async function readAndWrite(
       readFailures += 1;
       if (!isRetryable(error) || signal.aborted || readFailures >= flow.retry.attempts) throw error;
       const delayMs = Math.min(flow.retry.maxDelayMs, flow.retry.initialDelayMs * 2 ** (readFailures - 1));
-      run.log.warn(`cycle interrupted (${error.message}); resuming from the last checkpoint in ${delayMs} ms`);
+      run.log.warn(
+        `cycle interrupted (${error.message}); resuming from the last checkpoint in ${delayMs} ms`,
+      );
       await sleep(delayMs, signal);
     }
   }

@@ -11,7 +11,11 @@ export const ErrorCodes = {
     retryable: false,
     httpStatus: 400,
   },
-  CONNECTOR_UNKNOWN_TYPE: { message: 'No connector of this type is installed', retryable: false, httpStatus: 400 },
+  CONNECTOR_UNKNOWN_TYPE: {
+    message: 'No connector of this type is installed',
+    retryable: false,
+    httpStatus: 400,
+  },
   CONNECTOR_AUTH_FAILED: { message: 'The system refused the credentials', retryable: false, httpStatus: 502 },
   CONNECTOR_UNAVAILABLE: {
     message: 'The system could not be reached or dropped the connection',
@@ -19,8 +23,16 @@ export const ErrorCodes = {
     httpStatus: 503,
   },
   CONNECTOR_TIMEOUT: { message: 'The system did not answer in time', retryable: true, httpStatus: 504 },
-  CONNECTOR_DEADLOCK: { message: 'The write was chosen as a deadlock victim', retryable: true, httpStatus: 503 },
-  CONNECTOR_LOCK_TIMEOUT: { message: 'The write waited too long for a lock', retryable: true, httpStatus: 503 },
+  CONNECTOR_DEADLOCK: {
+    message: 'The write was chosen as a deadlock victim',
+    retryable: true,
+    httpStatus: 503,
+  },
+  CONNECTOR_LOCK_TIMEOUT: {
+    message: 'The write waited too long for a lock',
+    retryable: true,
+    httpStatus: 503,
+  },
   CONNECTOR_SERIALIZATION_FAILURE: {
     message: 'The transaction could not be serialized with a concurrent one',
     retryable: true,
@@ -51,8 +63,16 @@ export const ErrorCodes = {
   },
   CONNECTOR_QUERY_FAILED: { message: 'The system rejected a query', retryable: false, httpStatus: 502 },
   STATE_STORE_FAILED: { message: 'The state store failed', retryable: true, httpStatus: 503 },
-  STATE_STORE_UNSUPPORTED: { message: 'This state store URL is not supported', retryable: false, httpStatus: 400 },
-  VALIDATION_FAILED: { message: 'The record broke a mapping or validation rule', retryable: false, httpStatus: 422 },
+  STATE_STORE_UNSUPPORTED: {
+    message: 'This state store URL is not supported',
+    retryable: false,
+    httpStatus: 400,
+  },
+  VALIDATION_FAILED: {
+    message: 'The record broke a mapping or validation rule',
+    retryable: false,
+    httpStatus: 422,
+  },
   FLOW_UNKNOWN: { message: 'No flow of this name is configured', retryable: false, httpStatus: 404 },
   FLOW_BUSY: { message: 'The flow is already running a cycle', retryable: true, httpStatus: 409 },
   RECORD_NOT_FOUND: { message: 'The record does not exist at the source', retryable: false, httpStatus: 404 },

@@ -72,7 +72,10 @@ export class StateStoreError extends SyncError {
 /** Normalises anything thrown into a SyncError, once, at the cycle boundary. */
 export function toSyncError(error: unknown, context: { flow?: string; key?: string } = {}): SyncError {
   if (error instanceof SyncError) {
-    if ((context.flow === undefined || error.flow !== undefined) && (context.key === undefined || error.key !== undefined)) {
+    if (
+      (context.flow === undefined || error.flow !== undefined) &&
+      (context.key === undefined || error.key !== undefined)
+    ) {
       return error;
     }
     return new SyncError(error.code, error.message, {
@@ -84,7 +87,10 @@ export function toSyncError(error: unknown, context: { flow?: string; key?: stri
     });
   }
   if (error instanceof Error && error.name === 'AbortError') {
-    return new SyncError('CYCLE_ABORTED', 'The cycle was stopped before it finished', { ...context, cause: error });
+    return new SyncError('CYCLE_ABORTED', 'The cycle was stopped before it finished', {
+      ...context,
+      cause: error,
+    });
   }
   const message = error instanceof Error ? error.message : String(error);
   return new SyncError('INTERNAL', message, { ...context, cause: error });

@@ -24,7 +24,12 @@ function isDeadLocalHolder(owner: string): boolean {
 }
 
 /** Takes the flow's lease, first freeing it if its holder is a dead process on this host. */
-export async function acquireFlowLease(state: StateStore, flow: string, owner: string, ttlMs: number): Promise<boolean> {
+export async function acquireFlowLease(
+  state: StateStore,
+  flow: string,
+  owner: string,
+  ttlMs: number,
+): Promise<boolean> {
   if (await state.acquireLease(flow, owner, ttlMs)) return true;
   const holder = await state.getLeaseHolder(flow);
   if (holder === undefined || !isDeadLocalHolder(holder.owner)) return false;
@@ -36,15 +41,28 @@ export async function acquireFlowLease(state: StateStore, flow: string, owner: s
  * Renews a held lease every third of its lifetime, independent of batch length, so a short
  * lease suffices and a crashed holder frees the flow quickly. `onLost` runs if renewal fails.
  */
-export function keepLease(state: StateStore, flow: string, owner: string, ttlMs: number, onLost: (reason: string) => void): () => void {
-  const timer = setInterval(() => {
-    state.acquireLease(flow, owner, ttlMs).then(
-      (isHeld) => {
-        if (!isHeld) onLost('another process took the flow lease');
-      },
-      (error: unknown) => onLost(`the lease could not be renewed: ${error instanceof Error ? error.message : String(error)}`),
-    );
-  }, Math.max(1_000, Math.floor(ttlMs / 3)));
+export function keepLease(
+  state: StateStore,
+  flow: string,
+  owner: string,
+  ttlMs: number,
+  onLost: (reason: string) => void,
+): () => void {
+  const timer = setInterval(
+    () => {
+      state.acquireLease(flow, owner, ttlMs).then(
+        (isHeld) => {
+          if (!isHeld) onLost('another process took the flow lease');
+        },
+        (error: unknown) => {
+          onLost(`the lease could not be renewed: ${error instanceof Error ? error.message : String(error)}`);
+        },
+      );
+    },
+    Math.max(1_000, Math.floor(ttlMs / 3)),
+  );
   timer.unref();
-  return () => clearInterval(timer);
+  return () => {
+    clearInterval(timer);
+  };
 }

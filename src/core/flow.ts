@@ -63,7 +63,8 @@ export function compileFlow(name: string, config: FlowConfig): Flow {
         ? config.source.lookback
         : durationOr(config.source.lookback, FLOW_DEFAULTS.lookbackMs);
   const targetColumns = [config.target.key, ...fields.map((field) => field.target)];
-  if (onDelete.mode === 'soft' && !targetColumns.includes(onDelete.column)) targetColumns.push(onDelete.column);
+  if (onDelete.mode === 'soft' && !targetColumns.includes(onDelete.column))
+    targetColumns.push(onDelete.column);
   const types: Record<string, FieldType | undefined> = {};
   for (const field of fields) types[field.target] = field.type;
   if (onDelete.mode === 'soft') types[onDelete.column] = 'boolean';
@@ -82,7 +83,14 @@ export function compileFlow(name: string, config: FlowConfig): Flow {
       batchSize: config.batch ?? FLOW_DEFAULTS.batch,
       lookback,
     },
-    target: { flow: name, table: config.target.table, key: config.target.key, columns: targetColumns, types, onDelete },
+    target: {
+      flow: name,
+      table: config.target.table,
+      key: config.target.key,
+      columns: targetColumns,
+      types,
+      onDelete,
+    },
     mapping: { sourceKey: config.source.key, targetKey: config.target.key, fields, onDelete },
     rules: compileValidation(config.validate),
     cadence: config.cadence ?? FLOW_DEFAULTS.cadence,

@@ -12,7 +12,9 @@ export const MAX_IDENTIFIER_LENGTH = 63;
 export function isPlainIdentifier(name: string, options: { qualified?: boolean } = {}): boolean {
   const parts = name.split('.');
   if (parts.length > (options.qualified === true ? 2 : 1)) return false;
-  return parts.every((part) => IDENTIFIER_PART.test(part) && Buffer.byteLength(part) <= MAX_IDENTIFIER_LENGTH);
+  return parts.every(
+    (part) => IDENTIFIER_PART.test(part) && Buffer.byteLength(part) <= MAX_IDENTIFIER_LENGTH,
+  );
 }
 
 /** Why `name` is not a plain identifier, for error messages. */

@@ -104,7 +104,11 @@ export async function* readKeysetChanges(
     let afterKey = checkpoint.key;
     for (;;) {
       signal.throwIfAborted();
-      const rows = await pager.selectPage(source, { order: 'key', ...(afterKey === null ? {} : { afterKey }), limit }, signal);
+      const rows = await pager.selectPage(
+        source,
+        { order: 'key', ...(afterKey === null ? {} : { afterKey }), limit },
+        signal,
+      );
       const last = rows.at(-1);
       if (last !== undefined) afterKey = toScalar(source, source.key, last[source.key]);
       const isDone = rows.length < limit;
@@ -135,7 +139,8 @@ export async function* readKeysetChanges(
       const cursor = toScalar(source, source.cursor, last[source.cursor]);
       const key = toScalar(source, source.key, last[source.key]);
       // The lookback re-reads rows behind the checkpoint; never move the checkpoint backwards.
-      if (position.cursor === null || compareScalars(cursor, position.cursor) >= 0) position = { cursor, key };
+      if (position.cursor === null || compareScalars(cursor, position.cursor) >= 0)
+        position = { cursor, key };
       page = { order: 'cursor', after: { cursor, key }, limit };
     }
     if (rows.length > 0) {
@@ -153,7 +158,9 @@ export async function* readKeysetChanges(
 export function pendingPage(source: SourceSpec, since: Checkpoint | undefined, limit: number): PageRequest {
   const checkpoint = parseCheckpoint(source.flow, since);
   if (checkpoint.phase === 'initial') {
-    return checkpoint.key === null ? { order: 'key', limit } : { order: 'key', afterKey: checkpoint.key, limit };
+    return checkpoint.key === null
+      ? { order: 'key', limit }
+      : { order: 'key', afterKey: checkpoint.key, limit };
   }
   if (checkpoint.cursor === null) return { order: 'cursor', limit };
   if (source.lookback > 0 || checkpoint.key === null) {

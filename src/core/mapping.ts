@@ -1,7 +1,7 @@
 import type { FieldSpec } from '../config/config-schema.js';
 import type { Change, DeletePolicy, FieldType, TargetRecord } from './connector.js';
 import { convertValue } from './value-conversion.js';
-import type { Row, Value } from './values.js';
+import { valueText, type Row, type Value } from './values.js';
 
 /** How one target column gets its value. */
 export interface FieldMapping {
@@ -23,7 +23,15 @@ export interface FieldMapping {
 export function compileFieldMappings(fields: Readonly<Record<string, string | FieldSpec>>): FieldMapping[] {
   return Object.entries(fields).map(([target, spec]) => {
     if (typeof spec === 'string') {
-      return { target, from: spec, constant: null, type: undefined, dictionary: undefined, fallback: undefined, trim: false };
+      return {
+        target,
+        from: spec,
+        constant: null,
+        type: undefined,
+        dictionary: undefined,
+        fallback: undefined,
+        trim: false,
+      };
     }
     return {
       target,
@@ -51,20 +59,25 @@ function mapField(field: FieldMapping, row: Row): { ok: true; value: Value } | M
   let value = row[field.from] ?? null;
   if (field.trim && typeof value === 'string') value = value.trim();
   if (field.dictionary !== undefined && value !== null) {
-    const mapped = field.dictionary.get(String(value));
+    const mapped = field.dictionary.get(valueText(value));
     if (mapped !== undefined) {
       value = mapped;
     } else if (field.fallback !== undefined) {
       value = field.fallback;
     } else {
       const known = [...field.dictionary.keys()].map((key) => `"${key}"`).join(', ');
-      return { ok: false, field: field.target, reason: `value "${String(value)}" of source column "${field.from}" is not in the map (known: ${known}) and no default is set` };
+      return {
+        ok: false,
+        field: field.target,
+        reason: `value "${valueText(value)}" of source column "${field.from}" is not in the map (known: ${known}) and no default is set`,
+      };
     }
   }
   if (value === null && field.fallback !== undefined) value = field.fallback;
   if (field.type === undefined || value === null) return { ok: true, value };
   const converted = convertValue(value, field.type);
-  if (!converted.ok) return { ok: false, field: field.target, reason: `source column "${field.from}": ${converted.reason}` };
+  if (!converted.ok)
+    return { ok: false, field: field.target, reason: `source column "${field.from}": ${converted.reason}` };
   return { ok: true, value: converted.value };
 }
 

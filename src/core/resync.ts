@@ -13,11 +13,20 @@ export interface ResyncResult extends CycleResult {
 
 const LEASE_WAIT_MS = 30_000;
 
-async function waitForLease(ports: CyclePorts, flow: string, owner: string, signal: AbortSignal): Promise<void> {
+async function waitForLease(
+  ports: CyclePorts,
+  flow: string,
+  owner: string,
+  signal: AbortSignal,
+): Promise<void> {
   const deadline = Date.now() + LEASE_WAIT_MS;
   while (!(await acquireFlowLease(ports.state, flow, owner, 120_000))) {
     if (Date.now() > deadline) {
-      throw new SyncError('FLOW_BUSY', `Flow "${flow}" is busy with a cycle that did not finish within ${LEASE_WAIT_MS / 1000} s; try again later`, { flow });
+      throw new SyncError(
+        'FLOW_BUSY',
+        `Flow "${flow}" is busy with a cycle that did not finish within ${LEASE_WAIT_MS / 1000} s; try again later`,
+        { flow },
+      );
     }
     signal.throwIfAborted();
     await new Promise((resolve) => setTimeout(resolve, 250));
@@ -50,7 +59,11 @@ export async function resyncKeys(
       const changes = await ports.source.readByKeys(flow.source, slice, options.signal);
       const found = new Set(changes.map((change) => change.key));
       missingKeys = missingKeys.concat(slice.filter((key) => !found.has(key)));
-      const commit = await handleChanges({ flow, target: ports.target, state: ports.state, policy, signal: options.signal, force: true }, changes, counts);
+      const commit = await handleChanges(
+        { flow, target: ports.target, state: ports.state, policy, signal: options.signal, force: true },
+        changes,
+        counts,
+      );
       await ports.state.commitBatch(flow.name, commit);
     }
   } catch (thrown) {
@@ -58,7 +71,11 @@ export async function resyncKeys(
   }
   const status = error === undefined ? 'succeeded' : 'failed';
   try {
-    await ports.state.finishRun(runId, { status, counts, ...(error === undefined ? {} : { error: error.toJSON() }) });
+    await ports.state.finishRun(runId, {
+      status,
+      counts,
+      ...(error === undefined ? {} : { error: error.toJSON() }),
+    });
   } finally {
     await ports.state.releaseLease(flow.name, owner);
   }

@@ -7,10 +7,16 @@ import { SyncError } from './errors.js';
  * `maxDelayMs`, with "equal jitter" (half fixed, half random) so that many workers retrying the
  * same struggling target do not retry in step. A Retry-After from the target wins when longer.
  */
-export function backoffDelayMs(settings: RetrySettings, attempt: number, error: unknown, random = Math.random): number {
+export function backoffDelayMs(
+  settings: RetrySettings,
+  attempt: number,
+  error: unknown,
+  random = Math.random,
+): number {
   const exponential = Math.min(settings.maxDelayMs, settings.initialDelayMs * 2 ** (attempt - 1));
   const jittered = exponential / 2 + random() * (exponential / 2);
-  const retryAfterMs = error instanceof SyncError && error.retryAfterSeconds !== undefined ? error.retryAfterSeconds * 1_000 : 0;
+  const retryAfterMs =
+    error instanceof SyncError && error.retryAfterSeconds !== undefined ? error.retryAfterSeconds * 1_000 : 0;
   return Math.max(jittered, retryAfterMs);
 }
 
@@ -20,7 +26,10 @@ export function isRetryable(error: unknown): boolean {
 }
 
 /** A cockatiel policy that retries retryable errors per the flow's settings. */
-export function createRetryPolicy(settings: RetrySettings, onRetry?: (error: unknown, delayMs: number) => void): RetryPolicy {
+export function createRetryPolicy(
+  settings: RetrySettings,
+  onRetry?: (error: unknown, delayMs: number) => void,
+): RetryPolicy {
   const policy = retry(handleWhen(isRetryable), {
     maxAttempts: Math.max(0, settings.attempts - 1),
     backoff: new DelegateBackoff((context) => {

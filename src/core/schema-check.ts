@@ -1,7 +1,7 @@
 import type { ColumnInfo, TableSchema } from './connector.js';
 import type { Flow } from './flow.js';
 import type { FieldMapping } from './mapping.js';
-import type { ColumnKind } from './values.js';
+import { valueText, type ColumnKind } from './values.js';
 
 /** One finding of the schema check, with the config path it is about. */
 export interface SchemaFinding {
@@ -15,16 +15,21 @@ const TEXT_KINDS: readonly ColumnKind[] = ['string', 'json'];
 const NUMBER_KINDS: readonly ColumnKind[] = ['integer', 'decimal', 'float'];
 
 function column(schema: TableSchema, name: string): ColumnInfo | undefined {
-  return schema.columns.find((candidate) => candidate.name === name) ?? schema.columns.find((candidate) => candidate.name.toLowerCase() === name.toLowerCase());
+  return (
+    schema.columns.find((candidate) => candidate.name === name) ??
+    schema.columns.find((candidate) => candidate.name.toLowerCase() === name.toLowerCase())
+  );
 }
 
 function describeColumn(table: string, info: ColumnInfo): string {
   return `${table}.${info.name} ${info.nativeType}${info.nullable ? '' : ' NOT NULL'}`;
 }
 
-function suggest(schema: TableSchema, name: string): string {
+function suggest(schema: TableSchema): string {
   const names = schema.columns.map((candidate) => candidate.name);
-  return names.length === 0 ? '' : ` (columns: ${names.slice(0, 12).join(', ')}${names.length > 12 ? ', …' : ''})`;
+  return names.length === 0
+    ? ''
+    : ` (columns: ${names.slice(0, 12).join(', ')}${names.length > 12 ? ', …' : ''})`;
 }
 
 /** Risks of writing a source column's values into a target column. */
@@ -34,19 +39,42 @@ function comparePair(source: ColumnInfo, target: ColumnInfo, field: FieldMapping
   const dst = describeColumn(flow.target.table, target);
   if (field.dictionary === undefined) {
     if (TEXT_KINDS.includes(target.kind) && target.maxLength !== undefined) {
-      if (source.maxLength === undefined && source.kind === 'string') risks.push(`${src} is unbounded text but ${dst} holds at most ${target.maxLength} characters: longer values will be refused`);
-      else if (source.maxLength !== undefined && source.maxLength > target.maxLength) risks.push(`${src} allows ${source.maxLength} characters but ${dst} only ${target.maxLength}: longer values will be refused`);
+      if (source.maxLength === undefined && source.kind === 'string')
+        risks.push(
+          `${src} is unbounded text but ${dst} holds at most ${target.maxLength} characters: longer values will be refused`,
+        );
+      else if (source.maxLength !== undefined && source.maxLength > target.maxLength)
+        risks.push(
+          `${src} allows ${source.maxLength} characters but ${dst} only ${target.maxLength}: longer values will be refused`,
+        );
     }
-    if (source.kind === 'decimal' && target.kind === 'decimal' && source.precision !== undefined && target.precision !== undefined) {
+    if (
+      source.kind === 'decimal' &&
+      target.kind === 'decimal' &&
+      source.precision !== undefined &&
+      target.precision !== undefined
+    ) {
       const sourceWhole = source.precision - (source.scale ?? 0);
       const targetWhole = target.precision - (target.scale ?? 0);
-      if (targetWhole < sourceWhole) risks.push(`${src} allows ${sourceWhole} digits before the point but ${dst} only ${targetWhole}: large values will overflow`);
-      if ((target.scale ?? 0) < (source.scale ?? 0)) risks.push(`${src} has ${source.scale ?? 0} decimal places but ${dst} ${target.scale ?? 0}: values will be rounded`);
+      if (targetWhole < sourceWhole)
+        risks.push(
+          `${src} allows ${sourceWhole} digits before the point but ${dst} only ${targetWhole}: large values will overflow`,
+        );
+      if ((target.scale ?? 0) < (source.scale ?? 0))
+        risks.push(
+          `${src} has ${source.scale ?? 0} decimal places but ${dst} ${target.scale ?? 0}: values will be rounded`,
+        );
     }
-    if ((source.kind === 'decimal' || source.kind === 'float') && target.kind === 'integer') risks.push(`${src} has fractions but ${dst} is an integer: fractions will be refused or lost`);
-    if (source.kind === 'decimal' && target.kind === 'float') risks.push(`${src} is exact but ${dst} is a binary float: money and quantities lose exactness`);
-    if (source.kind === 'timestamptz' && target.kind === 'timestamp') risks.push(`${src} carries a time zone but ${dst} does not: values are written in the target connection's time zone`);
-    if ((source.kind === 'timestamp' || source.kind === 'timestamptz') && target.kind === 'date') risks.push(`${src} has a time of day but ${dst} is a date: the time is dropped`);
+    if ((source.kind === 'decimal' || source.kind === 'float') && target.kind === 'integer')
+      risks.push(`${src} has fractions but ${dst} is an integer: fractions will be refused or lost`);
+    if (source.kind === 'decimal' && target.kind === 'float')
+      risks.push(`${src} is exact but ${dst} is a binary float: money and quantities lose exactness`);
+    if (source.kind === 'timestamptz' && target.kind === 'timestamp')
+      risks.push(
+        `${src} carries a time zone but ${dst} does not: values are written in the target connection's time zone`,
+      );
+    if ((source.kind === 'timestamp' || source.kind === 'timestamptz') && target.kind === 'date')
+      risks.push(`${src} has a time of day but ${dst} is a date: the time is dropped`);
     const isCompatible =
       source.kind === target.kind ||
       target.kind === 'string' ||
@@ -55,14 +83,30 @@ function comparePair(source: ColumnInfo, target: ColumnInfo, field: FieldMapping
         (target.kind === 'timestamp' || target.kind === 'timestamptz' || target.kind === 'date')) ||
       source.kind === 'other' ||
       target.kind === 'other';
-    if (!isCompatible && field.type === undefined) risks.push(`${src} (${source.kind}) and ${dst} (${target.kind}) differ in kind: declare "type:" so values are converted and checked before the write`);
+    if (!isCompatible && field.type === undefined)
+      risks.push(
+        `${src} (${source.kind}) and ${dst} (${target.kind}) differ in kind: declare "type:" so values are converted and checked before the write`,
+      );
   } else {
-    const longest = Math.max(...[...field.dictionary.values()].map((value) => [...String(value ?? '')].length), [...String(field.fallback ?? '')].length);
-    if (target.maxLength !== undefined && longest > target.maxLength) risks.push(`a mapped value has ${longest} characters but ${dst} holds ${target.maxLength}`);
+    const longest = Math.max(
+      ...[...field.dictionary.values(), field.fallback].map(
+        (value) => Array.from(valueText(value ?? null)).length,
+      ),
+    );
+    if (target.maxLength !== undefined && longest > target.maxLength)
+      risks.push(`a mapped value has ${longest} characters but ${dst} holds ${target.maxLength}`);
   }
   const isRequired = flow.rules.some((rule) => rule.field === field.target && rule.rules.required === true);
-  if (source.nullable && !target.nullable && !target.hasDefault && field.fallback === undefined && !isRequired) {
-    risks.push(`${src} may be NULL but ${dst} may not and has no default: set "default:" or a "required" rule so such records are quarantined before the write`);
+  if (
+    source.nullable &&
+    !target.nullable &&
+    !target.hasDefault &&
+    field.fallback === undefined &&
+    !isRequired
+  ) {
+    risks.push(
+      `${src} may be NULL but ${dst} may not and has no default: set "default:" or a "required" rule so such records are quarantined before the write`,
+    );
   }
   return risks;
 }
@@ -72,42 +116,85 @@ function comparePair(source: ColumnInfo, target: ColumnInfo, field: FieldMapping
  * the target key must be unique, and each mapped pair is checked for type, length,
  * precision/scale and nullability risks (most integration failures are data-dictionary mismatches).
  */
-export function checkFlowSchema(flow: Flow, source: TableSchema | undefined, target: TableSchema | undefined): SchemaFinding[] {
+export function checkFlowSchema(
+  flow: Flow,
+  source: TableSchema | undefined,
+  target: TableSchema | undefined,
+): SchemaFinding[] {
   const base = `flows.${flow.name}`;
   const findings: SchemaFinding[] = [];
-  const error = (path: string, message: string): void => void findings.push({ severity: 'error', path: `${base}.${path}`, message });
-  const warn = (path: string, message: string): void => void findings.push({ severity: 'warning', path: `${base}.${path}`, message });
-  if (source === undefined) error('source.table', `table "${flow.source.table}" does not exist at connection "${flow.sourceConnection}"`);
-  if (target === undefined) error('target.table', `table "${flow.target.table}" does not exist at connection "${flow.targetConnection}"`);
+  const error = (path: string, message: string): void =>
+    void findings.push({ severity: 'error', path: `${base}.${path}`, message });
+  const warn = (path: string, message: string): void =>
+    void findings.push({ severity: 'warning', path: `${base}.${path}`, message });
+  if (source === undefined)
+    error(
+      'source.table',
+      `table "${flow.source.table}" does not exist at connection "${flow.sourceConnection}"`,
+    );
+  if (target === undefined)
+    error(
+      'target.table',
+      `table "${flow.target.table}" does not exist at connection "${flow.targetConnection}"`,
+    );
 
   if (source !== undefined) {
     const sourceColumns: [string, string][] = [
       ['source.key', flow.source.key],
       ['source.cursor', flow.source.cursor],
-      ...(flow.source.deleted === undefined ? [] : [['source.deleted', flow.source.deleted] as [string, string]]),
-      ...flow.mapping.fields.filter((field) => field.from !== undefined).map((field) => [`fields.${field.target}`, field.from!] as [string, string]),
+      ...(flow.source.deleted === undefined
+        ? []
+        : [['source.deleted', flow.source.deleted] as [string, string]]),
+      ...flow.mapping.fields.flatMap((field) =>
+        field.from === undefined ? [] : [[`fields.${field.target}`, field.from] as [string, string]],
+      ),
     ];
     for (const [path, name] of sourceColumns) {
-      if (column(source, name) === undefined) error(path, `source column "${name}" does not exist in ${flow.source.table}${suggest(source, name)}`);
+      if (column(source, name) === undefined)
+        error(path, `source column "${name}" does not exist in ${flow.source.table}${suggest(source)}`);
     }
     const cursor = column(source, flow.source.cursor);
-    if (cursor?.nullable === true) warn('source.cursor', `${flow.source.table}.${cursor.name} may be NULL; rows with a NULL cursor are never read incrementally`);
-    if (!source.uniqueKeys.some((key) => key.length === 1 && key[0]?.toLowerCase() === flow.source.key.toLowerCase())) {
-      warn('source.key', `${flow.source.table}.${flow.source.key} has no unique index or primary key; records sharing a key overwrite each other, and reads by key are slow`);
+    if (cursor?.nullable === true)
+      warn(
+        'source.cursor',
+        `${flow.source.table}.${cursor.name} may be NULL; rows with a NULL cursor are never read incrementally`,
+      );
+    if (
+      !source.uniqueKeys.some(
+        (key) => key.length === 1 && key[0]?.toLowerCase() === flow.source.key.toLowerCase(),
+      )
+    ) {
+      warn(
+        'source.key',
+        `${flow.source.table}.${flow.source.key} has no unique index or primary key; records sharing a key overwrite each other, and reads by key are slow`,
+      );
     }
   }
   if (target !== undefined) {
-    const targetColumns = flow.target.columns.map((name) => [name === flow.target.key ? 'target.key' : `fields.${name}`, name] as const);
+    const targetColumns = flow.target.columns.map(
+      (name) => [name === flow.target.key ? 'target.key' : `fields.${name}`, name] as const,
+    );
     for (const [path, name] of targetColumns) {
-      if (column(target, name) === undefined) error(path, `target column "${name}" does not exist in ${flow.target.table}${suggest(target, name)}`);
+      if (column(target, name) === undefined)
+        error(path, `target column "${name}" does not exist in ${flow.target.table}${suggest(target)}`);
     }
-    if (!target.uniqueKeys.some((key) => key.length === 1 && key[0]?.toLowerCase() === flow.target.key.toLowerCase())) {
-      error('target.key', `${flow.target.table}.${flow.target.key} has no unique index or primary key, so upserts cannot be idempotent; add one`);
+    if (
+      !target.uniqueKeys.some(
+        (key) => key.length === 1 && key[0]?.toLowerCase() === flow.target.key.toLowerCase(),
+      )
+    ) {
+      error(
+        'target.key',
+        `${flow.target.table}.${flow.target.key} has no unique index or primary key, so upserts cannot be idempotent; add one`,
+      );
     }
     const mapped = new Set(flow.target.columns.map((name) => name.toLowerCase()));
     for (const info of target.columns) {
       if (!info.nullable && !info.hasDefault && !mapped.has(info.name.toLowerCase())) {
-        warn('fields', `${describeColumn(flow.target.table, info)} has no default and is not mapped: inserts of new records will be refused`);
+        warn(
+          'fields',
+          `${describeColumn(flow.target.table, info)} has no default and is not mapped: inserts of new records will be refused`,
+        );
       }
     }
   }
@@ -116,10 +203,14 @@ export function checkFlowSchema(flow: Flow, source: TableSchema | undefined, tar
       const targetInfo = column(target, field.target);
       const sourceInfo = field.from === undefined ? undefined : column(source, field.from);
       if (targetInfo === undefined || sourceInfo === undefined) continue;
-      for (const risk of comparePair(sourceInfo, targetInfo, field, flow)) warn(`fields.${field.target}`, risk);
+      for (const risk of comparePair(sourceInfo, targetInfo, field, flow))
+        warn(`fields.${field.target}`, risk);
       const maxLength = flow.rules.find((rule) => rule.field === field.target)?.rules.maxLength;
       if (maxLength !== undefined && targetInfo.maxLength !== undefined && maxLength > targetInfo.maxLength) {
-        warn(`validate.${field.target}.maxLength`, `the rule allows ${maxLength} characters but ${describeColumn(flow.target.table, targetInfo)} holds ${targetInfo.maxLength}`);
+        warn(
+          `validate.${field.target}.maxLength`,
+          `the rule allows ${maxLength} characters but ${describeColumn(flow.target.table, targetInfo)} holds ${targetInfo.maxLength}`,
+        );
       }
     }
   }

@@ -10,7 +10,9 @@ export interface FieldRules {
 }
 
 /** Compiles the `validate:` section of a flow. */
-export function compileValidation(validate: Readonly<Record<string, ValidationRules>> | undefined): FieldRules[] {
+export function compileValidation(
+  validate: Readonly<Record<string, ValidationRules>> | undefined,
+): FieldRules[] {
   return Object.entries(validate ?? {}).map(([field, rules]) => ({
     field,
     rules,
@@ -34,7 +36,8 @@ function checkRange(field: string, value: Value, rules: ValidationRules): Valida
   if (rules.min === undefined && rules.max === undefined) return undefined;
   const text = asText(value);
   const number = text === undefined ? undefined : normalizeDecimal(text);
-  if (number === undefined) return { field, reason: `value ${JSON.stringify(value)} is not a number, so min/max cannot apply` };
+  if (number === undefined)
+    return { field, reason: `value ${JSON.stringify(value)} is not a number, so min/max cannot apply` };
   if (rules.min !== undefined && compareDecimals(number, String(rules.min)) < 0) {
     return { field, reason: `value ${number} is below the minimum ${rules.min}` };
   }
@@ -50,7 +53,7 @@ function checkField(entry: FieldRules, value: Value | undefined): ValidationFail
   if (isEmpty) return rules.required === true ? { field, reason: 'is required but empty' } : undefined;
   const text = asText(value);
   if (text !== undefined) {
-    const length = [...text].length;
+    const length = Array.from(text).length;
     if (rules.maxLength !== undefined && length > rules.maxLength) {
       return { field, reason: `is ${length} characters long, more than the maximum ${rules.maxLength}` };
     }
@@ -61,7 +64,10 @@ function checkField(entry: FieldRules, value: Value | undefined): ValidationFail
       return { field, reason: `value "${text}" does not match the pattern ${rules.pattern ?? ''}` };
     }
     if (rules.oneOf !== undefined && !rules.oneOf.some((allowed) => String(allowed) === text)) {
-      return { field, reason: `value "${text}" is not one of ${rules.oneOf.map((v) => JSON.stringify(v)).join(', ')}` };
+      return {
+        field,
+        reason: `value "${text}" is not one of ${rules.oneOf.map((v) => JSON.stringify(v)).join(', ')}`,
+      };
     }
   }
   return checkRange(field, value, rules);

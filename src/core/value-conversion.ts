@@ -3,11 +3,13 @@ import { normalizeDecimal } from './decimal.js';
 import type { JsonValue, Value } from './values.js';
 
 /** A converted value, or why it could not be converted. */
-export type Conversion = { readonly ok: true; readonly value: Value } | { readonly ok: false; readonly reason: string };
+export type Conversion =
+  { readonly ok: true; readonly value: Value } | { readonly ok: false; readonly reason: string };
 
 const TRUE_WORDS = new Set(['1', 't', 'true', 'y', 'yes', 'on']);
 const FALSE_WORDS = new Set(['0', 'f', 'false', 'n', 'no', 'off']);
-const TIMESTAMP = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+const TIMESTAMP =
+  /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 function describe(value: Value): string {
@@ -35,7 +37,9 @@ function toTimestamp(value: Value): Conversion {
   const match = TIMESTAMP.exec(value.trim());
   if (match === null) {
     const dateOnly = DATE.exec(value.trim());
-    return dateOnly === null ? fail(value, 'a timestamp (ISO 8601, e.g. 2026-11-11T20:00:00+08:00)') : { ok: true, value: `${value.trim()}T00:00:00` };
+    return dateOnly === null
+      ? fail(value, 'a timestamp (ISO 8601, e.g. 2026-11-11T20:00:00+08:00)')
+      : { ok: true, value: `${value.trim()}T00:00:00` };
   }
   const [, date = '', time = '', zone] = match;
   const [year, month, day] = date.split('-').map(Number) as [number, number, number];
@@ -60,7 +64,8 @@ function toDate(value: Value): Conversion {
 }
 
 function toInteger(value: Value): Conversion {
-  if (typeof value === 'number') return Number.isInteger(value) ? { ok: true, value } : fail(value, 'an integer');
+  if (typeof value === 'number')
+    return Number.isInteger(value) ? { ok: true, value } : fail(value, 'an integer');
   if (typeof value === 'boolean') return { ok: true, value: value ? 1 : 0 };
   if (typeof value !== 'string') return fail(value, 'an integer');
   const normalized = normalizeDecimal(value);
@@ -72,7 +77,9 @@ function toInteger(value: Value): Conversion {
 
 function toDecimal(value: Value): Conversion {
   if (typeof value === 'number') {
-    return Number.isFinite(value) ? { ok: true, value: normalizeDecimal(String(value)) ?? String(value) } : fail(value, 'a decimal number');
+    return Number.isFinite(value)
+      ? { ok: true, value: normalizeDecimal(String(value)) ?? String(value) }
+      : fail(value, 'a decimal number');
   }
   if (typeof value !== 'string') return fail(value, 'a decimal number');
   const normalized = normalizeDecimal(value);

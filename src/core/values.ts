@@ -6,7 +6,8 @@
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
 /** One column value of a row, in canonical form. */
-export type Value = string | number | boolean | null | Uint8Array | JsonValue[] | { [key: string]: JsonValue };
+export type Value =
+  string | number | boolean | null | Uint8Array | JsonValue[] | { [key: string]: JsonValue };
 
 /** One row: column name → canonical value. */
 export type Row = Record<string, Value>;
@@ -35,3 +36,12 @@ export function isTemporalKind(kind: ColumnKind): boolean {
 
 /** A key or cursor value as stored in a checkpoint or the key map. */
 export type ScalarValue = string | number;
+
+/** A value as text, for dictionary lookups, key maps and messages: JSON for objects, hex for bytes. */
+export function valueText(value: Value | undefined): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (value instanceof Uint8Array) return Buffer.from(value).toString('hex');
+  return JSON.stringify(value);
+}

@@ -1,8 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_BAD_RECORDS, DEMO_SEED_SIZES, DEMO_SHOWCASE_ACCOUNTS } from '../../src/cli/demo/demo-data.js';
@@ -10,23 +7,18 @@ import { DEMO_TABLE_PAIRS } from '../../src/cli/demo/demo-schema.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import type { DeadLetter, RunRecord } from '../../src/core/state-store.js';
 import { SqliteStateStore } from '../../src/state/sqlite/sqlite-state-store.js';
-import { collect, createWorkspace, type CliResult, type Workspace } from '../support/cli.js';
+import {
+  collect,
+  createWorkspace,
+  runCli,
+  spawnCli,
+  type CliResult,
+  type Workspace,
+} from '../support/cli.js';
 
-const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
-// By absolute URL: the demo runs in a temporary directory, where a bare `--import tsx` is not found.
-const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
-
-/** Starts `syncline demo <args>` from the TypeScript sources in `cwd`, as a user would run it. */
-function startDemo(args: readonly string[], cwd: string): ChildProcess {
-  return spawn(process.execPath, ['--import', TSX_LOADER, MAIN, 'demo', ...args], {
-    cwd,
-    env: { ...process.env, NO_COLOR: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-}
-
+/** Runs `syncline demo <args>` from the TypeScript sources in `cwd`, as a user would. */
 function runDemo(args: readonly string[], cwd: string): Promise<CliResult> {
-  return collect(startDemo(args, cwd));
+  return runCli(['demo', ...args], { cwd });
 }
 
 type SqlRow = Record<string, unknown>;
@@ -199,7 +191,7 @@ describe('syncline demo, stopped and refused', () => {
   });
 
   it('stops cleanly on Ctrl-C and still prints the final summary', async () => {
-    const child = startDemo(['--dir', 'until-ctrl-c'], workspace.dir);
+    const child = spawnCli(['demo', '--dir', 'until-ctrl-c'], { cwd: workspace.dir });
     const outcome = collect(child);
     await new Promise<void>((resolve, reject) => {
       let seen = '';

@@ -16,7 +16,7 @@ let target: mysql.Pool;
 let workspace: Workspace;
 
 const CONFIG = (options: { batch?: number; lookback?: string; table?: string } = {}) => `
-state: sqlite:${'${STATE_PATH}'}
+state: sqlite:\${STATE_PATH}
 connections:
   crm: { type: postgres, url: \${CRM_URL} }
   erp: { type: mysql, url: \${ERP_URL} }
@@ -65,7 +65,17 @@ async function insertAccounts(rows: readonly SourceRow[], updatedAt = 'now()'): 
     const params: unknown[] = [];
     const tuples = chunk.map((row) => {
       const base = params.length;
-      params.push(row.id, row.external_code, row.name, row.email, row.credit_limit, row.status, row.note, row.opened_at, row.is_deleted ?? false);
+      params.push(
+        row.id,
+        row.external_code,
+        row.name,
+        row.email,
+        row.credit_limit,
+        row.status,
+        row.note,
+        row.opened_at,
+        row.is_deleted ?? false,
+      );
       return `(${Array.from({ length: 9 }, (_, i) => `$${base + i + 1}`).join(', ')}, ${updatedAt})`;
     });
     await source.query(
@@ -76,13 +86,38 @@ async function insertAccounts(rows: readonly SourceRow[], updatedAt = 'now()'): 
 }
 
 function plainRow(id: number): SourceRow {
-  return { id, external_code: `C${id}`, name: `Customer ${id}`, email: `c${id}@example.com`, credit_limit: `${id}.5000`, status: id % 3 === 0 ? 'inactive' : 'active', note: null, opened_at: '2026-01-02T03:04:05.123456+00:00' };
+  return {
+    id,
+    external_code: `C${id}`,
+    name: `Customer ${id}`,
+    email: `c${id}@example.com`,
+    credit_limit: `${id}.5000`,
+    status: id % 3 === 0 ? 'inactive' : 'active',
+    note: null,
+    opened_at: '2026-01-02T03:04:05.123456+00:00',
+  };
 }
 
 /** Per-row digests of the target, keyed by crm_id, in a form comparable with the source's. */
 async function targetDigests(): Promise<Map<string, string>> {
-  const [rows] = await target.query<mysql.RowDataPacket[]>('SELECT crm_id, code, name, email, credit_limit, status, note, opened_at, is_deleted FROM customers ORDER BY crm_id');
-  return new Map(rows.map((row) => [String(row.crm_id), digest([row.code, row.name, row.email, row.credit_limit, row.status, row.note, row.opened_at === null ? null : String(row.opened_at).replace(' ', 'T'), Boolean(row.is_deleted)])]));
+  const [rows] = await target.query<mysql.RowDataPacket[]>(
+    'SELECT crm_id, code, name, email, credit_limit, status, note, opened_at, is_deleted FROM customers ORDER BY crm_id',
+  );
+  return new Map(
+    rows.map((row) => [
+      String(row.crm_id),
+      digest([
+        row.code,
+        row.name,
+        row.email,
+        row.credit_limit,
+        row.status,
+        row.note,
+        row.opened_at === null ? null : String(row.opened_at).replace(' ', 'T'),
+        Boolean(row.is_deleted),
+      ]),
+    ]),
+  );
 }
 
 async function expectedDigests(): Promise<Map<string, string>> {
@@ -93,7 +128,16 @@ async function expectedDigests(): Promise<Map<string, string>> {
   return new Map(
     rows.map((row) => [
       String(row.id),
-      digest([row.external_code, row.name, row.email, row.credit_limit, row.status === 'active' ? 'A' : 'I', row.note, row.opened_at, Boolean(row.is_deleted)]),
+      digest([
+        row.external_code,
+        row.name,
+        row.email,
+        row.credit_limit,
+        row.status === 'active' ? 'A' : 'I',
+        row.note,
+        row.opened_at,
+        Boolean(row.is_deleted),
+      ]),
     ]),
   );
 }
@@ -105,17 +149,24 @@ function digest(values: unknown[]): string {
 beforeAll(async () => {
   [crm, erp] = await Promise.all([createPostgresDatabase('e2e_crm'), createMysqlDatabase('e2e_erp')]);
   source = new pg.Pool({ connectionString: crm.url, max: 4 });
-  target = mysql.createPool({ uri: erp.url, connectionLimit: 4, dateStrings: true, supportBigNumbers: true, bigNumberStrings: true, timezone: 'Z' });
+  target = mysql.createPool({
+    uri: erp.url,
+    connectionLimit: 4,
+    dateStrings: true,
+    supportBigNumbers: true,
+    bigNumberStrings: true,
+    timezone: 'Z',
+  });
 });
 
 afterAll(async () => {
-  await source?.end();
-  await target?.end();
-  await Promise.all([crm?.drop(), erp?.drop()]);
+  await source.end();
+  await target.end();
+  await Promise.all([crm.drop(), erp.drop()]);
 });
 
 beforeEach(async () => {
-  workspace?.remove();
+  (workspace as Workspace | undefined)?.remove();
   workspace = createWorkspace();
   workspace.writeConfig(CONFIG());
   await source.query('DROP TABLE IF EXISTS accounts');
@@ -133,7 +184,10 @@ beforeEach(async () => {
 
 describe('syncline run (PostgreSQL → MariaDB)', () => {
   it('delivers all 2,500 rows that share one cursor value with batch size 1,000 (invariant 1)', async () => {
-    await insertAccounts(Array.from({ length: 2_500 }, (_, i) => plainRow(i + 1)), "'2026-11-11T00:00:00+08:00'");
+    await insertAccounts(
+      Array.from({ length: 2_500 }, (_, i) => plainRow(i + 1)),
+      "'2026-11-11T00:00:00+08:00'",
+    );
     const result = await syncline('run', '--once');
     expect(result.code, result.stderr).toBe(0);
     expect(await targetDigests()).toEqual(await expectedDigests());
@@ -150,28 +204,65 @@ describe('syncline run (PostgreSQL → MariaDB)', () => {
       await new Promise((resolve) => setTimeout(resolve, 50));
       await source.query("UPDATE accounts SET name = 'committed first', updated_at = now() WHERE id = 2");
       expect((await syncline('run', '--once')).code).toBe(0);
-      const [before] = await target.query<mysql.RowDataPacket[]>('SELECT name FROM customers WHERE crm_id = 1');
+      const [before] = await target.query<mysql.RowDataPacket[]>(
+        'SELECT name FROM customers WHERE crm_id = 1',
+      );
       expect(before[0]?.name).toBe('Customer 1');
       await late.query('COMMIT');
     } finally {
       late.release();
     }
     expect((await syncline('run', '--once')).code).toBe(0);
-    const [rows] = await target.query<mysql.RowDataPacket[]>('SELECT crm_id, name FROM customers ORDER BY crm_id');
-    expect(rows.map((row) => row.name)).toEqual(['committed late', 'committed first']);
+    const [rows] = await target.query<mysql.RowDataPacket[]>(
+      'SELECT crm_id, name FROM customers ORDER BY crm_id',
+    );
+    expect(rows.map((row) => row.name as unknown)).toEqual(['committed late', 'committed first']);
   });
 
   it('round-trips extreme decimals, NULLs, Chinese and emoji text, zoned timestamps and SQL-looking text exactly (invariants 5, 6)', async () => {
     const rows: SourceRow[] = [
-      { id: 1, external_code: 'MAX', name: '上海华联超市有限公司', email: 'max@example.com', credit_limit: '99999999999999.9999', status: 'active', note: '🚀 emoji ✓ 中文', opened_at: '2026-11-11T00:00:00.000001+08:00' },
-      { id: 2, external_code: 'MIN', name: 'Acme GmbH', email: null, credit_limit: '-99999999999999.9999', status: 'inactive', note: "'); DROP TABLE customers; --", opened_at: '1999-12-31T23:59:59.999999-05:00' },
-      { id: 3, external_code: null, name: 'Tiny', email: 'tiny@example.com', credit_limit: '0.0001', status: null, note: null, opened_at: null },
+      {
+        id: 1,
+        external_code: 'MAX',
+        name: '上海华联超市有限公司',
+        email: 'max@example.com',
+        credit_limit: '99999999999999.9999',
+        status: 'active',
+        note: '🚀 emoji ✓ 中文',
+        opened_at: '2026-11-11T00:00:00.000001+08:00',
+      },
+      {
+        id: 2,
+        external_code: 'MIN',
+        name: 'Acme GmbH',
+        email: null,
+        credit_limit: '-99999999999999.9999',
+        status: 'inactive',
+        note: "'); DROP TABLE customers; --",
+        opened_at: '1999-12-31T23:59:59.999999-05:00',
+      },
+      {
+        id: 3,
+        external_code: null,
+        name: 'Tiny',
+        email: 'tiny@example.com',
+        credit_limit: '0.0001',
+        status: null,
+        note: null,
+        opened_at: null,
+      },
     ];
     await insertAccounts(rows);
     expect((await syncline('run', '--once')).code).toBe(0);
     expect(await targetDigests()).toEqual(await expectedDigests());
-    const [stored] = await target.query<mysql.RowDataPacket[]>('SELECT crm_id, credit_limit, note, opened_at FROM customers ORDER BY crm_id');
-    expect(stored.map((row) => row.credit_limit)).toEqual(['99999999999999.9999', '-99999999999999.9999', '0.0001']);
+    const [stored] = await target.query<mysql.RowDataPacket[]>(
+      'SELECT crm_id, credit_limit, note, opened_at FROM customers ORDER BY crm_id',
+    );
+    expect(stored.map((row) => row.credit_limit as unknown)).toEqual([
+      '99999999999999.9999',
+      '-99999999999999.9999',
+      '0.0001',
+    ]);
     expect(stored[1]?.note).toBe("'); DROP TABLE customers; --");
     expect(stored[0]?.opened_at).toBe('2026-11-10 16:00:00.000001');
     const [tables] = await target.query<mysql.RowDataPacket[]>("SHOW TABLES LIKE 'customers'");
@@ -179,33 +270,55 @@ describe('syncline run (PostgreSQL → MariaDB)', () => {
   });
 
   it('quarantines a bad record with its reason while the rest of its batch arrives, and replays it after a fix (invariant 4)', async () => {
-    await insertAccounts([plainRow(1), { ...plainRow(2), email: 'not-an-email' }, { ...plainRow(3), name: 'x'.repeat(150) }, plainRow(4)]);
+    await insertAccounts([
+      plainRow(1),
+      { ...plainRow(2), email: 'not-an-email' },
+      { ...plainRow(3), name: 'x'.repeat(150) },
+      plainRow(4),
+    ]);
     const run = await syncline('run', '--once');
     expect(run.code).toBe(0);
     const [rows] = await target.query<mysql.RowDataPacket[]>('SELECT crm_id FROM customers ORDER BY crm_id');
     expect(rows.map((row) => Number(row.crm_id))).toEqual([1, 4]);
     const list = await syncline('dlq', 'list', '--json');
-    const letters = (JSON.parse(list.stdout) as { deadLetters: { key: string; field: string; reason: string }[] }).deadLetters;
-    expect(letters.map((letter) => [letter.key, letter.field]).sort()).toEqual([['2', 'email'], ['3', 'name']]);
-    expect(letters.find((letter) => letter.key === '3')?.reason).toMatch(/150 characters long, more than the maximum 120/);
+    const letters = (
+      JSON.parse(list.stdout) as { deadLetters: { key: string; field: string; reason: string }[] }
+    ).deadLetters;
+    expect(letters.map((letter) => [letter.key, letter.field]).sort()).toEqual([
+      ['2', 'email'],
+      ['3', 'name'],
+    ]);
+    expect(letters.find((letter) => letter.key === '3')?.reason).toMatch(
+      /150 characters long, more than the maximum 120/,
+    );
 
     await source.query("UPDATE accounts SET email = 'fixed@example.com' WHERE id = 2");
     const replay = await syncline('dlq', 'replay');
     expect(replay.code).toBe(1); // key 3 still fails
     expect(replay.stdout).toMatch(/1 still failing/);
-    const [after] = await target.query<mysql.RowDataPacket[]>('SELECT crm_id, email FROM customers ORDER BY crm_id');
-    expect(after.map((row) => [Number(row.crm_id), row.email])).toEqual([[1, 'c1@example.com'], [2, 'fixed@example.com'], [4, 'c4@example.com']]);
+    const [after] = await target.query<mysql.RowDataPacket[]>(
+      'SELECT crm_id, email FROM customers ORDER BY crm_id',
+    );
+    expect(after.map((row) => [Number(row.crm_id), row.email as unknown])).toEqual([
+      [1, 'c1@example.com'],
+      [2, 'fixed@example.com'],
+      [4, 'c4@example.com'],
+    ]);
   });
 
   it('does not write unchanged records again, propagates soft deletes, and resyncs one record by hand (invariant 2)', async () => {
     await insertAccounts([plainRow(1), plainRow(2)]);
     expect((await syncline('run', '--once')).code).toBe(0);
-    await source.query("UPDATE accounts SET updated_at = now() WHERE id = 1"); // touched, content unchanged
-    await source.query("UPDATE accounts SET is_deleted = true, updated_at = now() WHERE id = 2");
+    await source.query('UPDATE accounts SET updated_at = now() WHERE id = 1'); // touched, content unchanged
+    await source.query('UPDATE accounts SET is_deleted = true, updated_at = now() WHERE id = 2');
     expect((await syncline('run', '--once')).code).toBe(0);
-    const status = JSON.parse((await syncline('status', '--json')).stdout) as { flows: { lastRun: { counts: { written: number; unchanged: number } } }[] };
+    const status = JSON.parse((await syncline('status', '--json')).stdout) as {
+      flows: { lastRun: { counts: { written: number; unchanged: number } } }[];
+    };
     expect(status.flows[0]?.lastRun.counts.written).toBe(1);
-    const [rows] = await target.query<mysql.RowDataPacket[]>('SELECT crm_id, is_deleted FROM customers ORDER BY crm_id');
+    const [rows] = await target.query<mysql.RowDataPacket[]>(
+      'SELECT crm_id, is_deleted FROM customers ORDER BY crm_id',
+    );
     expect(rows.map((row) => Number(row.is_deleted))).toEqual([0, 1]);
 
     await target.query("UPDATE customers SET name = 'drifted' WHERE crm_id = 1");
@@ -252,7 +365,9 @@ describe('syncline config errors', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/flows\.customers\.source\.table: must be a plain name/);
     expect(existsSync(join(workspace.dir, 'state.db'))).toBe(false);
-    const { rows } = await source.query("SELECT count(*)::int AS n FROM information_schema.tables WHERE table_name = 'accounts'");
+    const { rows } = await source.query(
+      "SELECT count(*)::int AS n FROM information_schema.tables WHERE table_name = 'accounts'",
+    );
     expect(rows[0]).toEqual({ n: 1 });
   });
 
@@ -267,15 +382,21 @@ describe('syncline config errors', () => {
     await target.query('ALTER TABLE customers MODIFY code varchar(8), MODIFY credit_limit decimal(10,2)');
     const result = await syncline('validate');
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stdout).toMatch(/fields\.code: accounts\.external_code character varying\(32\) allows 32 characters but customers\.code varchar\(8\) only 8/);
+    expect(result.stdout).toMatch(
+      /fields\.code: accounts\.external_code character varying\(32\) allows 32 characters but customers\.code varchar\(8\) only 8/,
+    );
     expect(result.stdout).toMatch(/fields\.credit_limit: .* 14 digits before the point but .* only 8/);
-    expect(result.stdout).toMatch(/fields\.credit_limit: .* 4 decimal places but .* 2: values will be rounded/);
+    expect(result.stdout).toMatch(
+      /fields\.credit_limit: .* 4 decimal places but .* 2: values will be rounded/,
+    );
   });
 
   it('validate fails with exit 2 naming a column that does not exist', async () => {
     workspace.writeConfig(CONFIG().replace('note: note', 'note: remarks'));
     const result = await syncline('validate');
     expect(result.code).toBe(2);
-    expect(result.stdout).toMatch(/flows\.customers\.fields\.note: source column "remarks" does not exist in accounts/);
+    expect(result.stdout).toMatch(
+      /flows\.customers\.fields\.note: source column "remarks" does not exist in accounts/,
+    );
   });
 });

@@ -18,7 +18,10 @@ export interface CliResult {
 }
 
 /** Starts `syncline <args>` from the TypeScript sources (through tsx), as a user would run it. */
-export function spawnCli(args: readonly string[], options: { cwd: string; env?: Record<string, string> }): ChildProcess {
+export function spawnCli(
+  args: readonly string[],
+  options: { cwd: string; env?: Record<string, string> },
+): ChildProcess {
   return spawn(process.execPath, ['--import', TSX_LOADER, MAIN, ...args], {
     cwd: options.cwd,
     env: { ...process.env, NO_COLOR: '1', ...options.env },
@@ -34,12 +37,17 @@ export function collect(child: ChildProcess): Promise<CliResult> {
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   return new Promise((resolvePromise, reject) => {
     child.on('error', reject);
-    child.on('close', (code, signal) => resolvePromise({ code, signal, stdout, stderr }));
+    child.on('close', (code, signal) => {
+      resolvePromise({ code, signal, stdout, stderr });
+    });
   });
 }
 
 /** Runs `syncline <args>` to completion. */
-export function runCli(args: readonly string[], options: { cwd: string; env?: Record<string, string> }): Promise<CliResult> {
+export function runCli(
+  args: readonly string[],
+  options: { cwd: string; env?: Record<string, string> },
+): Promise<CliResult> {
   return collect(spawnCli(args, options));
 }
 
@@ -57,7 +65,11 @@ export function createWorkspace(): Workspace {
   return {
     dir,
     configPath,
-    writeConfig: (yaml) => writeFileSync(configPath, yaml),
-    remove: () => rmSync(dir, { recursive: true, force: true }),
+    writeConfig: (yaml) => {
+      writeFileSync(configPath, yaml);
+    },
+    remove: () => {
+      rmSync(dir, { recursive: true, force: true });
+    },
   };
 }

@@ -3,7 +3,8 @@ import pg from 'pg';
 import mysql from 'mysql2/promise';
 
 /** Server URLs of the real services the integration suite talks to; override with env vars. */
-export const POSTGRES_ADMIN_URL = process.env.SYNCLINE_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+export const POSTGRES_ADMIN_URL =
+  process.env.SYNCLINE_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 export const MYSQL_ADMIN_URL = process.env.SYNCLINE_TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/test';
 
 /** A database made for one test file, dropped by `drop()`. */

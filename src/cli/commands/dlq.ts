@@ -29,7 +29,9 @@ export async function dlqListCommand(options: DlqListOptions): Promise<number> {
       return ExitCodes.ok;
     }
     for (const letter of letters) {
-      process.stdout.write(`#${letter.id} ${letter.flow} key=${letter.key}${letter.field === undefined ? '' : ` field=${letter.field}`} ${letter.kind} ${letter.code} (${letter.occurrences}×, ${letter.updatedAt})\n    ${letter.reason}\n`);
+      process.stdout.write(
+        `#${letter.id} ${letter.flow} key=${letter.key}${letter.field === undefined ? '' : ` field=${letter.field}`} ${letter.kind} ${letter.code} (${letter.occurrences}×, ${letter.updatedAt})\n    ${letter.reason}\n`,
+      );
     }
     return ExitCodes.ok;
   } finally {
@@ -58,21 +60,40 @@ export async function dlqReplayCommand(options: DlqReplayOptions): Promise<numbe
         process.stderr.write(`no dead letter with id ${missing.join(', ')}\n`);
         return ExitCodes.badConfig;
       }
-      letters = found.filter((letter): letter is DeadLetter => letter !== undefined && letter.status === 'open');
+      letters = found.filter(
+        (letter): letter is DeadLetter => letter !== undefined && letter.status === 'open',
+      );
     } else {
-      letters = await engine.state.listDeadLetters({ ...(options.flow === undefined ? {} : { flow: options.flow }), status: 'open', limit: 1_000_000 });
+      letters = await engine.state.listDeadLetters({
+        ...(options.flow === undefined ? {} : { flow: options.flow }),
+        status: 'open',
+        limit: 1_000_000,
+      });
     }
     const byFlow = new Map<string, DeadLetter[]>();
     for (const letter of letters) byFlow.set(letter.flow, [...(byFlow.get(letter.flow) ?? []), letter]);
     let isClean = true;
     for (const [name, entries] of byFlow) {
       const flow = engine.flow(name);
-      const result = await resyncKeys(flow, engine.context.portsFor(flow), entries.map((entry) => entry.key), { trigger: 'replay', signal: AbortSignal.timeout(30 * 60_000) });
+      const result = await resyncKeys(
+        flow,
+        engine.context.portsFor(flow),
+        entries.map((entry) => entry.key),
+        { trigger: 'replay', signal: AbortSignal.timeout(30 * 60_000) },
+      );
       const missing = new Set(result.missingKeys);
       const gone = entries.filter((entry) => missing.has(entry.key));
-      if (gone.length > 0) await engine.state.setDeadLetterStatus(gone.map((entry) => entry.id), 'discarded');
-      const stillOpen = (await engine.state.listDeadLetters({ flow: name, status: 'open', limit: 1_000_000 })).filter((letter) => entries.some((entry) => entry.key === letter.key));
-      process.stdout.write(`${name}: replayed ${entries.length}: ${result.counts.written} written, ${stillOpen.length} still failing, ${gone.length} discarded (no longer at the source)\n`);
+      if (gone.length > 0)
+        await engine.state.setDeadLetterStatus(
+          gone.map((entry) => entry.id),
+          'discarded',
+        );
+      const stillOpen = (
+        await engine.state.listDeadLetters({ flow: name, status: 'open', limit: 1_000_000 })
+      ).filter((letter) => entries.some((entry) => entry.key === letter.key));
+      process.stdout.write(
+        `${name}: replayed ${entries.length}: ${result.counts.written} written, ${stillOpen.length} still failing, ${gone.length} discarded (no longer at the source)\n`,
+      );
       for (const letter of stillOpen) process.stdout.write(`  key ${letter.key}: ${letter.reason}\n`);
       if (result.status !== 'succeeded' || stillOpen.length > 0) isClean = false;
     }

@@ -19,18 +19,24 @@ function pendingEstimator(engine: Engine): PendingEstimator {
   return async (name) => {
     const flow = engine.flow(name);
     const checkpoint = await engine.state.getCheckpoint(name);
-    return engine.connector(flow.sourceConnection).countPending(flow.source, checkpoint, ESTIMATE_LIMIT, AbortSignal.timeout(30_000));
+    return engine
+      .connector(flow.sourceConnection)
+      .countPending(flow.source, checkpoint, ESTIMATE_LIMIT, AbortSignal.timeout(30_000));
   };
 }
 
 /** Checks the selected flows against the live schemas; false (and a report) when one cannot run. */
 async function preflight(engine: Engine, names: readonly string[], logger: Logger): Promise<boolean> {
-  const flows = names.length === 0 ? engine.flows.filter((flow) => flow.enabled) : names.map((name) => engine.flow(name));
+  const flows =
+    names.length === 0 ? engine.flows.filter((flow) => flow.enabled) : names.map((name) => engine.flow(name));
   const findings = await checkSchemas(engine, flows, AbortSignal.timeout(60_000));
-  for (const finding of findings.filter((entry) => entry.severity === 'warning')) logger.warn(`${finding.path}: ${finding.message}`);
+  for (const finding of findings.filter((entry) => entry.severity === 'warning'))
+    logger.warn(`${finding.path}: ${finding.message}`);
   const errors = findings.filter((finding) => finding.severity === 'error');
   if (errors.length > 0) {
-    process.stderr.write(`The live schemas do not match the config; nothing ran:\n${formatFindings(errors)}\n`);
+    process.stderr.write(
+      `The live schemas do not match the config; nothing ran:\n${formatFindings(errors)}\n`,
+    );
     return false;
   }
   return true;
@@ -44,7 +50,10 @@ export async function runCommand(options: RunOptions): Promise<number> {
     if (!(await preflight(engine, names, logger))) return ExitCodes.badConfig;
     const runtime = new LocalRuntime(engine.context, {
       ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
-      listener: createProgressReporter(logger, { isTty: process.stderr.isTTY, estimate: pendingEstimator(engine) }),
+      listener: createProgressReporter(logger, {
+        isTty: process.stderr.isTTY,
+        estimate: pendingEstimator(engine),
+      }),
     });
     let signals = 0;
     const onSignal = (signal: NodeJS.Signals): void => {
@@ -64,7 +73,9 @@ export async function runCommand(options: RunOptions): Promise<number> {
         const results = await runtime.runOnce(names);
         return results.every((result) => result.status === 'succeeded') ? ExitCodes.ok : ExitCodes.flowFailed;
       }
-      logger.info(`running ${names.length === 0 ? 'all enabled flows' : names.join(', ')}; Ctrl-C stops cleanly`);
+      logger.info(
+        `running ${names.length === 0 ? 'all enabled flows' : names.join(', ')}; Ctrl-C stops cleanly`,
+      );
       await runtime.start(names);
       return ExitCodes.ok;
     } finally {

@@ -34,7 +34,14 @@ export async function statusCommand(options: GlobalOptions & { json?: boolean })
       ]);
       const lastRun = runs[0];
       const lastSuccessAt = lastSuccess === undefined ? undefined : Date.parse(lastSuccess.startedAt);
-      const decision = nextRun(flow.cadence, { lastSuccessAt, lastEndedAt: lastRun?.finishedAt === undefined ? undefined : Date.parse(lastRun.finishedAt) }, now);
+      const decision = nextRun(
+        flow.cadence,
+        {
+          lastSuccessAt,
+          lastEndedAt: lastRun?.finishedAt === undefined ? undefined : Date.parse(lastRun.finishedAt),
+        },
+        now,
+      );
       statuses.push({
         flow: flow.name,
         enabled: flow.enabled,
@@ -54,17 +61,28 @@ export async function statusCommand(options: GlobalOptions & { json?: boolean })
       const rows = statuses.map((status) => [
         status.flow,
         status.enabled ? JSON.stringify(status.cadence).replace(/"/g, '') : 'disabled',
-        status.lastRun === undefined ? 'never' : `${status.lastRun.status} ${status.lastRun.finishedAt ?? status.lastRun.startedAt}`,
+        status.lastRun === undefined
+          ? 'never'
+          : `${status.lastRun.status} ${status.lastRun.finishedAt ?? status.lastRun.startedAt}`,
         status.lastRun === undefined ? '' : `${status.lastRun.counts.read}/${status.lastRun.counts.written}`,
         status.stalenessSeconds === undefined ? '-' : formatDuration(status.stalenessSeconds * 1000),
         String(status.openDeadLetters),
       ]);
       const header = ['flow', 'cadence', 'last cycle', 'read/written', 'since success', 'dead letters'];
-      const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]?.length ?? 0)));
-      const format = (row: readonly string[]): string => row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd();
+      const widths = header.map((title, column) =>
+        Math.max(title.length, ...rows.map((row) => row[column]?.length ?? 0)),
+      );
+      const format = (row: readonly string[]): string =>
+        row
+          .map((cell, column) => cell.padEnd(widths[column] ?? 0))
+          .join('  ')
+          .trimEnd();
       process.stdout.write(`${[format(header), ...rows.map(format)].join('\n')}\n`);
       for (const status of statuses) {
-        if (status.lastRun?.error !== undefined) process.stdout.write(`  ${status.flow}: last error ${status.lastRun.error.code}: ${status.lastRun.error.message}\n`);
+        if (status.lastRun?.error !== undefined)
+          process.stdout.write(
+            `  ${status.flow}: last error ${status.lastRun.error.code}: ${status.lastRun.error.message}\n`,
+          );
       }
     }
     return ExitCodes.ok;

@@ -45,7 +45,9 @@ export class LocalRuntime implements Runtime {
       const flow = this.#context.flows.find((candidate) => candidate.name === name);
       if (flow === undefined) {
         const known = this.#context.flows.map((candidate) => candidate.name).join(', ');
-        throw new SyncError('FLOW_UNKNOWN', `No flow named "${name}" in the config (flows: ${known})`, { flow: name });
+        throw new SyncError('FLOW_UNKNOWN', `No flow named "${name}" in the config (flows: ${known})`, {
+          flow: name,
+        });
       }
       return flow;
     });
@@ -105,14 +107,23 @@ export class LocalRuntime implements Runtime {
     const lastSuccess = await this.#context.state.lastSuccessfulRun(flow.name);
     let lastEndedAt: number | undefined;
     while (!this.#stop.signal.aborted) {
-      const decision = nextRun(flow.cadence, { lastSuccessAt: lastSuccess === undefined ? undefined : Date.parse(lastSuccess.startedAt), lastEndedAt }, now());
+      const decision = nextRun(
+        flow.cadence,
+        {
+          lastSuccessAt: lastSuccess === undefined ? undefined : Date.parse(lastSuccess.startedAt),
+          lastEndedAt,
+        },
+        now(),
+      );
       this.#options.listener?.onScheduled?.(flow.name, decision.dueAt, decision.reason);
       await this.#sleepUntil(decision.dueAt, now);
-      if (this.#stop.signal.aborted) break;
+      if (this.#isStopping()) break;
       const result = await this.#cycle(flow, decision.trigger, decision.reason);
       lastEndedAt = now();
       if (result.status === 'failed') {
-        this.#context.logger.error(`flow ${flow.name}: cycle failed; next try on its cadence`, { code: result.error?.code });
+        this.#context.logger.error(`flow ${flow.name}: cycle failed; next try on its cadence`, {
+          code: result.error?.code,
+        });
       }
     }
   }
@@ -131,6 +142,10 @@ export class LocalRuntime implements Runtime {
       }
       signal.addEventListener('abort', done, { once: true });
     });
+  }
+
+  #isStopping(): boolean {
+    return this.#stop.signal.aborted;
   }
 
   async stop(): Promise<void> {
