@@ -26,6 +26,13 @@ export interface BatchContext {
   readonly force: boolean;
 }
 
+/** A batch mapped, validated and compared with the key map, ready to write. */
+export interface PreparedBatch {
+  readonly toWrite: readonly { readonly record: TargetRecord; readonly hash: string }[];
+  readonly deadLetters: readonly DeadLetterInput[];
+  readonly rowsByKey: ReadonlyMap<string, Change['row']>;
+}
+
 /**
  * Handles one batch of changes: map and validate (invalid → quarantine with its reason), skip
  * records whose content hash equals the last synced hash, write the rest idempotently, and return
@@ -36,6 +43,19 @@ export async function handleChanges(
   changes: readonly Change[],
   counts: MutableCounts,
 ): Promise<Omit<BatchCommit, 'checkpoint'>> {
+  return writePrepared(context, await prepareChanges(context, changes, counts), counts);
+}
+
+/**
+ * The first half of handling a batch, CPU and state store only: map, validate, hash, and drop
+ * records whose hash equals the last synced one. The cycle prepares the next batch while the
+ * target is still writing the previous one.
+ */
+export async function prepareChanges(
+  context: BatchContext,
+  changes: readonly Change[],
+  counts: MutableCounts,
+): Promise<PreparedBatch> {
   const { flow } = context;
   const deadLetters: DeadLetterInput[] = [];
   const candidates: { record: TargetRecord; hash: string }[] = [];
@@ -88,6 +108,18 @@ export async function handleChanges(
     ? candidates
     : candidates.filter((candidate) => synced.get(candidate.record.key)?.hash !== candidate.hash);
   counts.unchanged += candidates.length - toWrite.length;
+  return { toWrite, deadLetters, rowsByKey };
+}
+
+/** The second half: writes a prepared batch and returns what the state store must record. */
+export async function writePrepared(
+  context: BatchContext,
+  prepared: PreparedBatch,
+  counts: MutableCounts,
+): Promise<Omit<BatchCommit, 'checkpoint'>> {
+  const { flow } = context;
+  const { toWrite, rowsByKey } = prepared;
+  const deadLetters = [...prepared.deadLetters];
 
   const outcome = await writeIsolatingFailures(
     context.target,

@@ -41,6 +41,11 @@ export interface SourceSpec {
    * older cursor value: milliseconds for temporal cursors, units for numeric cursors.
    */
   readonly lookback: number;
+  /**
+   * `time`: the lookback is a duration and applies only to temporal cursors (a numeric cursor then
+   * gets none). `any` (default): it applies to whatever the cursor holds.
+   */
+  readonly lookbackAppliesTo?: 'time' | 'any';
 }
 
 /** What the target does with a record deleted at the source. */

@@ -1,8 +1,14 @@
-import type { Connector } from './connector.js';
+import type { Checkpoint, Connector } from './connector.js';
 import { toSyncError, type SyncError } from './errors.js';
 import type { Flow } from './flow.js';
 import type { Logger } from './logger.js';
-import { emptyCounts, handleChanges, type MutableCounts } from './batch-handler.js';
+import {
+  emptyCounts,
+  prepareChanges,
+  writePrepared,
+  type MutableCounts,
+  type PreparedBatch,
+} from './batch-handler.js';
 import { acquireFlowLease, keepLease, newLeaseOwner } from './flow-lease.js';
 import { prefetchOne } from './prefetch.js';
 import { createRetryPolicy, isRetryable } from './retry-policy.js';
@@ -119,28 +125,41 @@ async function readAndWrite(
   let readFailures = 0;
   for (;;) {
     const since = await ports.state.getCheckpoint(flow.name);
+    const context = { flow, target: ports.target, state: ports.state, policy, signal, force: false };
+    // Two-stage pipeline: batch N+1 is read and prepared (mapped, hashed, compared) while batch N
+    // is written. Writes and checkpoint commits stay strictly in order, one batch at a time.
+    let inFlight: Promise<void> | undefined;
+    const writeAndCommit = async (prepared: PreparedBatch, checkpoint: Checkpoint): Promise<void> => {
+      const commit = await writePrepared(context, prepared, counts);
+      await ports.state.commitBatch(flow.name, { ...commit, checkpoint });
+      for (const letter of commit.deadLetters) {
+        run.log.warn(`record ${letter.key} dead-lettered: ${letter.reason}`, {
+          key: letter.key,
+          field: letter.field,
+          code: letter.code,
+        });
+      }
+      options.onProgress?.({ flow: flow.name, counts: { ...counts }, elapsedMs: Date.now() - run.started });
+      readFailures = 0;
+    };
     try {
       for await (const batch of prefetchOne(ports.source.readChanges(flow.source, since, signal))) {
         signal.throwIfAborted();
-        if (options.stop?.aborted === true) return false;
-        const commit = await handleChanges(
-          { flow, target: ports.target, state: ports.state, policy, signal, force: false },
-          batch.changes,
-          counts,
-        );
-        await ports.state.commitBatch(flow.name, { ...commit, checkpoint: batch.checkpoint });
-        for (const letter of commit.deadLetters) {
-          run.log.warn(`record ${letter.key} dead-lettered: ${letter.reason}`, {
-            key: letter.key,
-            field: letter.field,
-            code: letter.code,
-          });
+        if (options.stop?.aborted === true) {
+          await inFlight;
+          return false;
         }
-        options.onProgress?.({ flow: flow.name, counts: { ...counts }, elapsedMs: Date.now() - run.started });
-        readFailures = 0;
+        const prepared = await prepareChanges(context, batch.changes, counts);
+        await inFlight;
+        inFlight = writeAndCommit(prepared, batch.checkpoint);
+        // Observed by the next `await inFlight`; this only keeps Node from reporting it early.
+        inFlight.catch(() => undefined);
       }
+      await inFlight;
       return true;
     } catch (thrown) {
+      // Never leave a write running behind the retry: its commit would race the re-read checkpoint.
+      await inFlight?.catch(() => undefined);
       const error = toSyncError(thrown, { flow: flow.name });
       readFailures += 1;
       if (!isRetryable(error) || signal.aborted || readFailures >= flow.retry.attempts) throw error;

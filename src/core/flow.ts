@@ -82,6 +82,7 @@ export function compileFlow(name: string, config: FlowConfig): Flow {
       columns: sourceColumns(config, fields),
       batchSize: config.batch ?? FLOW_DEFAULTS.batch,
       lookback,
+      lookbackAppliesTo: typeof config.source.lookback === 'number' ? 'any' : 'time',
     },
     target: {
       flow: name,

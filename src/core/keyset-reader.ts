@@ -76,6 +76,12 @@ function isTruthy(value: Value | undefined): boolean {
   return value === true || value === 1;
 }
 
+/** The lookback that applies to a cursor value: a duration lookback does not apply to numbers. */
+function lookbackOf(source: SourceSpec, cursor: ScalarValue): number {
+  const isNumeric = typeof cursor === 'number' || /^-?\d+(\.\d+)?$/.test(cursor);
+  return source.lookbackAppliesTo === 'time' && isNumeric ? 0 : source.lookback;
+}
+
 /** Turns source rows into changes: key as text, soft-deleted rows as deletes. */
 export function rowsToChanges(source: SourceSpec, rows: readonly Row[]): Change[] {
   return rows.map((row) => ({
@@ -125,8 +131,12 @@ export async function* readKeysetChanges(
   let page: PageRequest;
   if (checkpoint.cursor === null) {
     page = { order: 'cursor', limit };
-  } else if (source.lookback > 0 || checkpoint.key === null) {
-    page = { order: 'cursor', fromCursor: subtractLookback(checkpoint.cursor, source.lookback), limit };
+  } else if (lookbackOf(source, checkpoint.cursor) > 0 || checkpoint.key === null) {
+    page = {
+      order: 'cursor',
+      fromCursor: subtractLookback(checkpoint.cursor, lookbackOf(source, checkpoint.cursor)),
+      limit,
+    };
   } else {
     page = { order: 'cursor', after: { cursor: checkpoint.cursor, key: checkpoint.key }, limit };
   }
@@ -163,8 +173,12 @@ export function pendingPage(source: SourceSpec, since: Checkpoint | undefined, l
       : { order: 'key', afterKey: checkpoint.key, limit };
   }
   if (checkpoint.cursor === null) return { order: 'cursor', limit };
-  if (source.lookback > 0 || checkpoint.key === null) {
-    return { order: 'cursor', fromCursor: subtractLookback(checkpoint.cursor, source.lookback), limit };
+  if (lookbackOf(source, checkpoint.cursor) > 0 || checkpoint.key === null) {
+    return {
+      order: 'cursor',
+      fromCursor: subtractLookback(checkpoint.cursor, lookbackOf(source, checkpoint.cursor)),
+      limit,
+    };
   }
   return { order: 'cursor', after: { cursor: checkpoint.cursor, key: checkpoint.key }, limit };
 }

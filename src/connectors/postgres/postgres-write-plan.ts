@@ -34,6 +34,28 @@ export function keyText(value: Value | undefined): string {
 }
 
 /**
+ * The record's columns in write order, validated. Records of a batch nearly always share one
+ * column set, so the sorted, validated list is computed once per set.
+ */
+function orderedColumns(
+  target: TargetSpec,
+  order: ReadonlyMap<string, number>,
+  values: TargetRecord['values'],
+  cache: Map<string, string[]>,
+): string[] {
+  const names = Object.keys(values);
+  const cacheKey = names.join('\u0000');
+  const cached = cache.get(cacheKey);
+  if (cached !== undefined) return cached;
+  const columns = names.sort(
+    (a, b) => (order.get(a) ?? order.size) - (order.get(b) ?? order.size) || (a < b ? -1 : a > b ? 1 : 0),
+  );
+  for (const column of columns) quoteIdentifier(column, { flow: target.flow, role: `column of ${target.table}` });
+  cache.set(cacheKey, columns);
+  return columns;
+}
+
+/**
  * Orders a batch into segments of distinct keys, each segment a list of groups. A key met a
  * second time starts a new segment, so one statement never touches a row twice (PostgreSQL
  * refuses that in `ON CONFLICT DO UPDATE`) and a later record of a key is applied after an
@@ -42,6 +64,7 @@ export function keyText(value: Value | undefined): string {
  */
 export function planWrite(target: TargetSpec, records: readonly TargetRecord[]): WriteGroup[][] {
   const order = new Map(target.columns.map((column, index) => [column, index]));
+  const columnCache = new Map<string, string[]>();
   const segments: WriteGroup[][] = [];
   let keys = new Set<string>();
   let groups = new Map<string, { op: 'upsert' | 'delete'; columns: string[]; records: TargetRecord[] }>();
@@ -73,11 +96,7 @@ export function planWrite(target: TargetSpec, records: readonly TargetRecord[]):
     const key = keyText(value);
     if (keys.has(key)) flush();
     keys.add(key);
-    const columns = Object.keys(record.values).sort(
-      (a, b) => (order.get(a) ?? order.size) - (order.get(b) ?? order.size) || (a < b ? -1 : a > b ? 1 : 0),
-    );
-    for (const column of columns)
-      quoteIdentifier(column, { flow: target.flow, role: `column of ${target.table}` });
+    const columns = record.op === 'delete' ? [] : orderedColumns(target, order, record.values, columnCache);
     const signature = record.op === 'delete' ? '\u0000delete' : columns.join('\u0000');
     const group = groups.get(signature) ?? {
       op: record.op,

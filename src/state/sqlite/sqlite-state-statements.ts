@@ -31,8 +31,8 @@ export interface SqliteStateStatements {
   readonly putSynced: Statement<[string, string, string, string, number, string]>;
   /** Inserts a dead letter, or updates the key's open entry (reason, payload, occurrences + 1). */
   readonly putDeadLetter: Statement<[DeadLetterParams]>;
-  /** (now, flow, key): marks the key's open entry replayed. */
-  readonly resolveDeadLetter: Statement<[string, string, string]>;
+  /** (now, flow, keys JSON array): marks the open entries of these keys replayed. */
+  readonly resolveDeadLetters: Statement<[string, string, string]>;
   /** (id). */
   readonly getDeadLetter: Statement<[number], DeadLetterRow>;
   /** (status, now, id). */
@@ -84,8 +84,9 @@ export function prepareSqliteStateStatements(db: Database.Database): SqliteState
          code = excluded.code, reason = excluded.reason, payload = excluded.payload,
          occurrences = dead_letters.occurrences + 1, updated_at = excluded.updated_at`,
     ),
-    resolveDeadLetter: db.prepare(
-      `UPDATE dead_letters SET status = 'replayed', updated_at = ? WHERE flow = ? AND key = ? AND status = 'open'`,
+    resolveDeadLetters: db.prepare(
+      `UPDATE dead_letters SET status = 'replayed', updated_at = ?
+       WHERE flow = ? AND status = 'open' AND key IN (SELECT value FROM json_each(?))`,
     ),
     getDeadLetter: db.prepare(`SELECT ${DEAD_LETTER_COLUMNS} FROM dead_letters WHERE id = ?`),
     setDeadLetterStatus: db.prepare('UPDATE dead_letters SET status = ?, updated_at = ? WHERE id = ?'),

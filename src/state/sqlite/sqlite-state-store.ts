@@ -116,7 +116,9 @@ export class SqliteStateStore implements StateStore {
           );
         }
         // Resolve before recording new failures, so a key that failed again in this very batch stays open.
-        for (const key of commit.resolvedKeys) statements.resolveDeadLetter.run(now, flow, key);
+        if (commit.resolvedKeys.length > 0) {
+          statements.resolveDeadLetters.run(now, flow, JSON.stringify(commit.resolvedKeys));
+        }
         for (const letter of commit.deadLetters) statements.putDeadLetter.run(deadLetterParams(letter, now));
         if (commit.checkpoint !== undefined) {
           statements.putCheckpoint.run(flow, JSON.stringify(commit.checkpoint), now);
