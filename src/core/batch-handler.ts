@@ -55,6 +55,7 @@ export async function prepareChanges(
   context: BatchContext,
   changes: readonly Change[],
   counts: MutableCounts,
+  inFlight?: ReadonlyMap<string, string>,
 ): Promise<PreparedBatch> {
   const { flow } = context;
   const deadLetters: DeadLetterInput[] = [];
@@ -106,7 +107,11 @@ export async function prepareChanges(
   );
   const toWrite = context.force
     ? candidates
-    : candidates.filter((candidate) => synced.get(candidate.record.key)?.hash !== candidate.hash);
+    : candidates.filter(
+        // A record of the batch still being written counts as synced with its hash.
+        (candidate) =>
+          (inFlight?.get(candidate.record.key) ?? synced.get(candidate.record.key)?.hash) !== candidate.hash,
+      );
   counts.unchanged += candidates.length - toWrite.length;
   return { toWrite, deadLetters, rowsByKey };
 }

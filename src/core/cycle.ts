@@ -129,8 +129,16 @@ async function readAndWrite(
     // Two-stage pipeline: batch N+1 is read and prepared (mapped, hashed, compared) while batch N
     // is written. Writes and checkpoint commits stay strictly in order, one batch at a time.
     let inFlight: Promise<void> | undefined;
+    let inFlightHashes = new Map<string, string>();
+    let hasWriteFailed = false;
     const writeAndCommit = async (prepared: PreparedBatch, checkpoint: Checkpoint): Promise<void> => {
-      const commit = await writePrepared(context, prepared, counts);
+      let commit;
+      try {
+        commit = await writePrepared(context, prepared, counts);
+      } catch (error) {
+        hasWriteFailed = true;
+        throw error;
+      }
       await ports.state.commitBatch(flow.name, { ...commit, checkpoint });
       for (const letter of commit.deadLetters) {
         run.log.warn(`record ${letter.key} dead-lettered: ${letter.reason}`, {
@@ -149,8 +157,9 @@ async function readAndWrite(
           await inFlight;
           return false;
         }
-        const prepared = await prepareChanges(context, batch.changes, counts);
+        const prepared = await prepareChanges(context, batch.changes, counts, inFlightHashes);
         await inFlight;
+        inFlightHashes = new Map(prepared.toWrite.map((entry) => [entry.record.key, entry.hash]));
         inFlight = writeAndCommit(prepared, batch.checkpoint);
         // Observed by the next `await inFlight`; this only keeps Node from reporting it early.
         inFlight.catch(() => undefined);
@@ -162,7 +171,9 @@ async function readAndWrite(
       await inFlight?.catch(() => undefined);
       const error = toSyncError(thrown, { flow: flow.name });
       readFailures += 1;
-      if (!isRetryable(error) || signal.aborted || readFailures >= flow.retry.attempts) throw error;
+      // A write already went through its retries (retry policy); only reads are resumed here.
+      if (hasWriteFailed || !isRetryable(error) || signal.aborted || readFailures >= flow.retry.attempts)
+        throw error;
       const delayMs = Math.min(flow.retry.maxDelayMs, flow.retry.initialDelayMs * 2 ** (readFailures - 1));
       run.log.warn(
         `cycle interrupted (${error.message}); resuming from the last checkpoint in ${delayMs} ms`,

@@ -127,6 +127,11 @@ export class SqliteFlowFixture {
     return Number(this.#crm.prepare('SELECT count(*) FROM accounts WHERE version >= ?').pluck().get(version));
   }
 
+  /** Runs SQL on the target file through a connection of its own (drop a table, hold a lock). */
+  executeOnTarget(sql: string): void {
+    this.#erp.exec(sql);
+  }
+
   /** The target table, ordered by key. */
   customers(): CustomerRow[] {
     return this.#erp
