@@ -5,11 +5,9 @@ import { describeIdentifierRule, isPlainIdentifier } from '../core/identifiers.j
 import { parseDurationMs } from './duration.js';
 
 /** A table name: plain, optionally `schema.table`. */
-const tableName = z
-  .string()
-  .refine((name) => isPlainIdentifier(name, { qualified: true }), {
-    message: describeIdentifierRule({ qualified: true }),
-  });
+const tableName = z.string().refine((name) => isPlainIdentifier(name, { qualified: true }), {
+  message: describeIdentifierRule({ qualified: true }),
+});
 /** A column name: plain. */
 const columnName = z
   .string()

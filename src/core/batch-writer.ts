@@ -1,7 +1,25 @@
 import type { RetryPolicy } from 'cockatiel';
 import type { Connector, TargetRecord, TargetSpec } from './connector.js';
-import { toSyncError, type SyncError } from './errors.js';
+import { SyncError, toSyncError } from './errors.js';
 import { isRetryable } from './retry-policy.js';
+
+/**
+ * Errors about the target as a whole, not about one record: splitting the batch cannot help, and
+ * dead-lettering every record would hide the fault. They fail the cycle with the checkpoint kept.
+ */
+const TARGET_ERROR_CODES: ReadonlySet<string> = new Set([
+  'CONNECTOR_TABLE_NOT_FOUND',
+  'CONNECTOR_COLUMN_NOT_FOUND',
+  'CONNECTOR_NO_UNIQUE_KEY',
+  'CONNECTOR_AUTH_FAILED',
+  'SCHEMA_MISMATCH',
+  'CONFIG_INVALID',
+]);
+
+/** Whether an error is about the whole target (see TARGET_ERROR_CODES). */
+export function isTargetError(error: unknown): boolean {
+  return error instanceof SyncError && TARGET_ERROR_CODES.has(error.code);
+}
 
 /** A record the target refused, with the error that says why. */
 export interface RejectedRecord {
@@ -19,8 +37,9 @@ export interface WriteOutcome {
  * Writes records as one batch, retrying retryable errors with the policy. When the target
  * refuses the batch for a reason that is not retryable, the batch is split in halves until the
  * record at fault is alone, so one bad record costs only itself (DESIGN invariant 4); every
- * other record is still written. Retryable errors that outlast the policy are thrown: the cycle
- * stops with its checkpoint where it was, and nothing is lost.
+ * other record is still written. Retryable errors that outlast the policy, and errors about the
+ * whole target (a missing table or column, refused credentials), are thrown: the cycle stops with
+ * its checkpoint where it was, and nothing is lost.
  */
 export async function writeIsolatingFailures(
   target: Connector,
@@ -34,7 +53,7 @@ export async function writeIsolatingFailures(
     await policy.execute(() => target.writeBatch(spec, records, signal), signal);
     return { written: records, rejected: [] };
   } catch (error) {
-    if (isRetryable(error) || signal.aborted) throw error;
+    if (isRetryable(error) || isTargetError(error) || signal.aborted) throw error;
     const [record] = records;
     if (records.length === 1 && record !== undefined) {
       return {

@@ -188,24 +188,27 @@ describe('syncline exit code 2: bad config or usage, nothing runs', () => {
 });
 
 describe('invariant 7: secrets never reach logs', () => {
-  it('never prints the password of a connection URL, while the error names the flow and the host', async () => {
-    writeFileSync(
-      configPath,
-      config({ crm: '{ type: postgres, url: "postgres://user:s3cretPW@127.0.0.1:1/db" }' }),
-    );
-    const invocations = [
-      ['validate'],
-      ['--log-level', 'debug', 'validate'],
-      ['run', '--once'],
-      ['--log-level', 'debug', '--log-format', 'json', 'run', '--once'],
-    ];
-    for (const args of invocations) {
-      const result = await syncline(...args);
-      const output = `${result.stdout}${result.stderr}`;
-      expect(result.code, output).not.toBe(0);
-      expect(output).not.toContain('s3cretPW');
-      expect(output).toMatch(/flows\.customers|flow=customers|"flow":"customers"/);
-      expect(output).toMatch(/127\.0\.0\.1:1/);
-    }
-  });
+  it.each([
+    ['postgres', 'postgres://user:s3cretPW@127.0.0.1:1/db'],
+    ['mysql', 'mysql://user:s3cretPW@127.0.0.1:1/db'],
+  ])(
+    'never prints the password of a %s connection URL, while the error names the flow and the host',
+    async (type, url) => {
+      writeFileSync(configPath, config({ crm: `{ type: ${type}, url: "${url}" }` }));
+      const invocations = [
+        ['validate'],
+        ['--log-level', 'debug', 'validate'],
+        ['run', '--once'],
+        ['--log-level', 'debug', '--log-format', 'json', 'run', '--once'],
+      ];
+      for (const args of invocations) {
+        const result = await syncline(...args);
+        const output = `${result.stdout}${result.stderr}`;
+        expect(result.code, output).not.toBe(0);
+        expect(output).not.toContain('s3cretPW');
+        expect(output).toMatch(/flows\.customers|flow=customers|"flow":"customers"/);
+        expect(output).toMatch(/127\.0\.0\.1:1/);
+      }
+    },
+  );
 });

@@ -29,11 +29,15 @@ function keys(from: number, to: number): string[] {
   return Array.from({ length: to - from + 1 }, (_, index) => String(from + index));
 }
 
-/** Every source key acknowledged by the target exactly once. */
-function expectEachKeyWrittenOnce(count: number): void {
+function checkpoint(): Promise<unknown> {
+  return fixture.state.getCheckpoint('customers');
+}
+
+/** Every source key 1…count acknowledged by the target exactly `times` times, no other key. */
+function expectEachKeyWrittenOnce(count: number, times = 1): void {
   const tally = new Map<string, number>();
   for (const key of fixture.target.acknowledgedKeys()) tally.set(key, (tally.get(key) ?? 0) + 1);
-  expect(Object.fromEntries(tally)).toEqual(Object.fromEntries(keys(1, count).map((key) => [key, 1])));
+  expect(Object.fromEntries(tally)).toEqual(Object.fromEntries(keys(1, count).map((key) => [key, times])));
 }
 
 function targetKeys(): number[] {
@@ -53,27 +57,24 @@ afterEach(async () => {
 describe('invariant 1: no change is lost', () => {
   it('retries a deadlocked batch and succeeds with every row written once', async () => {
     fixture.target.failWrites('CONNECTOR_DEADLOCK', { onCall: 2, times: 2 });
-    const result = await cycle();
-    expect(result.error).toBeUndefined();
-    expect(result.status).toBe('succeeded');
-    expect(result.counts).toMatchObject({ written: ROWS, failed: 0 });
+    expect(await cycle()).toMatchObject({ status: 'succeeded', counts: { written: ROWS, failed: 0 } });
     expectEachKeyWrittenOnce(ROWS);
     expect(fixture.customers()).toEqual(fixture.expectedCustomers());
   });
 
   it('fails the cycle when retryable errors outlast the retries, keeps the checkpoint at the last acknowledged batch, and delivers everything next cycle', async () => {
     fixture.target.failWrites('CONNECTOR_DEADLOCK', { onCall: 2, times: Infinity });
-    const failed = await cycle();
-    expect(failed.status).toBe('failed');
-    expect(failed.error).toMatchObject({ code: 'CONNECTOR_DEADLOCK', retryable: true, flow: 'customers' });
+    expect(await cycle()).toMatchObject({
+      status: 'failed',
+      error: { code: 'CONNECTOR_DEADLOCK', retryable: true, flow: 'customers' },
+    });
     const firstBatch = fixture.source.batches[0];
     expect(firstBatch?.changes.map((change) => change.key)).toEqual(['1', '2', '3']);
-    expect(await fixture.state.getCheckpoint('customers')).toEqual(firstBatch?.checkpoint);
+    expect(await checkpoint()).toEqual(firstBatch?.checkpoint);
     expect(targetKeys()).toEqual([1, 2, 3]);
 
     fixture.target.heal();
-    const next = await cycle();
-    expect(next.status).toBe('succeeded');
+    expect((await cycle()).status).toBe('succeeded');
     expect(fixture.source.readsSince.at(-1)).toEqual(firstBatch?.checkpoint);
     expectEachKeyWrittenOnce(ROWS);
     expect(fixture.customers()).toEqual(fixture.expectedCustomers());
@@ -82,33 +83,40 @@ describe('invariant 1: no change is lost', () => {
   it('tries a batch retry.attempts times, no more, before the cycle fails', async () => {
     // attempts: 3 → write 1 succeeds, writes 2-4 are the three tries of batch 2, all deadlocked.
     fixture.target.failWrites('CONNECTOR_DEADLOCK', { onCall: 2, times: 3 });
-    const result = await cycle();
-    expect(result.status).toBe('failed');
-    expect(result.error?.code).toBe('CONNECTOR_DEADLOCK');
+    expect(await cycle()).toMatchObject({ status: 'failed', error: { code: 'CONNECTOR_DEADLOCK' } });
     expect(fixture.target.writeCalls).toBe(4);
+    expect(await checkpoint()).toEqual(fixture.source.batches[0]?.checkpoint);
     expect(targetKeys()).toEqual([1, 2, 3]);
   });
 
   it('resumes an interrupted read from the stored checkpoint without losing or repeating a row', async () => {
     fixture.source.failReadAfter(2, 'CONNECTOR_QUERY_FAILED');
-    const failed = await cycle();
-    expect(failed.status).toBe('failed');
-    expect(failed.error?.code).toBe('CONNECTOR_QUERY_FAILED');
+    expect(await cycle()).toMatchObject({ status: 'failed', error: { code: 'CONNECTOR_QUERY_FAILED' } });
     const secondBatch = fixture.source.batches[1];
-    expect(await fixture.state.getCheckpoint('customers')).toEqual(secondBatch?.checkpoint);
+    expect(await checkpoint()).toEqual(secondBatch?.checkpoint);
     expect(targetKeys()).toEqual([1, 2, 3, 4, 5, 6]);
 
-    const next = await cycle();
-    expect(next.status).toBe('succeeded');
+    expect((await cycle()).status).toBe('succeeded');
     expect(fixture.source.readsSince.at(-1)).toEqual(secondBatch?.checkpoint);
     expectEachKeyWrittenOnce(ROWS);
     expect(fixture.customers()).toEqual(fixture.expectedCustomers());
   });
 
+  it('resumes mid-way through rows that share one cursor value without skipping any', async () => {
+    await cycle();
+    for (let id = 1; id <= ROWS; id++) fixture.updateAccount(id, { name: `Renamed ${id}`, version: 20 });
+    fixture.source.failReadAfter(2, 'CONNECTOR_QUERY_FAILED');
+    expect((await cycle()).status).toBe('failed');
+    expect(await checkpoint()).toEqual({ phase: 'incremental', cursor: 20, key: 6 });
+
+    expect((await cycle()).status).toBe('succeeded');
+    expectEachKeyWrittenOnce(ROWS, 2);
+    expect(fixture.customers()).toEqual(fixture.expectedCustomers());
+  });
+
   it('resumes a read interrupted by a retryable error within the same cycle, from the stored checkpoint', async () => {
     fixture.source.failReadAfter(2, 'CONNECTOR_UNAVAILABLE');
-    const result = await cycle();
-    expect(result.status).toBe('succeeded');
+    expect((await cycle()).status).toBe('succeeded');
     expect(fixture.source.readsSince).toEqual([undefined, fixture.source.batches[1]?.checkpoint]);
     expectEachKeyWrittenOnce(ROWS);
     expect(fixture.customers()).toEqual(fixture.expectedCustomers());
@@ -119,19 +127,16 @@ describe('invariant 1: no change is lost', () => {
     fixture.target.beforeWrite((call) => {
       if (call === 2) stop.abort();
     });
-    const stopped = await cycle({ stop: stop.signal });
-    expect(stopped.status).toBe('aborted');
-    expect(stopped.error).toBeUndefined();
+    expect(await cycle({ stop: stop.signal })).toMatchObject({ status: 'aborted', error: undefined });
     const secondBatch = fixture.source.batches[1];
-    expect(await fixture.state.getCheckpoint('customers')).toEqual(secondBatch?.checkpoint);
+    expect(await checkpoint()).toEqual(secondBatch?.checkpoint);
     expect(targetKeys()).toEqual([1, 2, 3, 4, 5, 6]);
     expect([...(await fixture.state.getSynced('customers', keys(1, ROWS))).keys()].sort()).toEqual(
       keys(1, 6).sort(),
     );
 
     fixture.target.heal();
-    const next = await cycle();
-    expect(next.status).toBe('succeeded');
+    expect((await cycle()).status).toBe('succeeded');
     expect(fixture.source.readsSince.at(-1)).toEqual(secondBatch?.checkpoint);
     expectEachKeyWrittenOnce(ROWS);
     expect(fixture.customers()).toEqual(fixture.expectedCustomers());
@@ -144,9 +149,7 @@ describe('invariant 2: no change is applied twice with a different effect', () =
     // incremental phase that follows at once re-reads rows 8-10 (lookback 2).
     fixture.insertAccounts(plainAccounts(10).slice(ROWS));
     flow = compileFlow('customers', customersFlowConfig({ lookback: 2 }));
-    const first = await cycle();
-    expect(first.status).toBe('succeeded');
-    expect(first.counts).toMatchObject({ written: 10, unchanged: 3 });
+    expect(await cycle()).toMatchObject({ status: 'succeeded', counts: { written: 10, unchanged: 3 } });
     expectEachKeyWrittenOnce(10);
   });
 
@@ -179,12 +182,10 @@ describe('invariant 2: no change is applied twice with a different effect', () =
       trigger: 'resync',
       signal: AbortSignal.timeout(30_000),
     });
-    expect(resync.status).toBe('succeeded');
-    expect(resync.counts.written).toBe(1);
+    expect(resync).toMatchObject({ status: 'succeeded', counts: { written: 1 } });
     expect(fixture.customers().find((row) => row.crm_id === 3)?.name).toBe('Renamed');
 
-    const next = await cycle();
-    expect(next.counts).toMatchObject({ written: 0 });
+    expect((await cycle()).counts).toMatchObject({ written: 0 });
     expect(fixture.customers()).toEqual(fixture.expectedCustomers());
   });
 
@@ -242,16 +243,14 @@ describe('invariant 3: a crash at any instant converges to the same target state
   it('rewrites a batch the target acknowledged before the crash, and the target ends identical to the source', async () => {
     const crash = new AbortController();
     fixture.target.crashAfterWrite({ onCall: 2, crash });
-    const crashed = await cycle({ signal: crash.signal });
-    expect(crashed.status).toBe('aborted');
+    expect((await cycle({ signal: crash.signal })).status).toBe('aborted');
     expect(targetKeys()).toEqual([1, 2, 3, 4, 5, 6]);
-    expect(await fixture.state.getCheckpoint('customers')).toEqual(fixture.source.batches[0]?.checkpoint);
+    expect(await checkpoint()).toEqual(fixture.source.batches[0]?.checkpoint);
     expect((await fixture.state.getSynced('customers', keys(4, 6))).size).toBe(0);
 
     fixture.updateAccount(5, { name: 'Changed after the crash', version: 11 });
     fixture.target.heal();
-    const restarted = await cycle();
-    expect(restarted.status).toBe('succeeded');
+    expect((await cycle()).status).toBe('succeeded');
     expect(keys(4, 6).map((key) => fixture.target.writesOf(key))).toEqual([2, 2, 2]);
     expect(fixture.customers()).toEqual(fixture.expectedCustomers());
     expect((await fixture.state.getSynced('customers', keys(1, ROWS))).size).toBe(ROWS);
@@ -259,13 +258,24 @@ describe('invariant 3: a crash at any instant converges to the same target state
 });
 
 describe('invariant 4: a bad record never blocks the good ones and never half-writes', () => {
+  it('fails the cycle and keeps the checkpoint when the target table is gone, instead of dead-lettering every record', async () => {
+    expect((await cycle()).status).toBe('succeeded');
+    const before = await checkpoint();
+    fixture.updateAccount(4, { name: 'renamed', version: 100 });
+    fixture.executeOnTarget('DROP TABLE customers');
+    const result = await cycle();
+    expect(result.counts).toMatchObject({ read: 1 });
+    expect(result.status).toBe('failed');
+    expect(result.error?.code).toBe('CONNECTOR_TABLE_NOT_FOUND');
+    expect(await checkpoint()).toEqual(before);
+    expect(await fixture.state.listDeadLetters({ flow: 'customers', limit: 10 })).toEqual([]);
+  });
+
   it('dead-letters exactly the records the target refuses, with key and reason, writes the rest of the batch, and moves the checkpoint past it', async () => {
     flow = compileFlow('customers', customersFlowConfig({ batch: ROWS }));
     fixture.updateAccount(4, { name: null }); // NOT NULL at the target
     fixture.updateAccount(8, { qty: -5 }); // CHECK (qty >= 0) at the target
-    const result = await cycle();
-    expect(result.status).toBe('succeeded');
-    expect(result.counts).toMatchObject({ written: ROWS - 2, failed: 2 });
+    expect(await cycle()).toMatchObject({ status: 'succeeded', counts: { written: ROWS - 2, failed: 2 } });
     expect(targetKeys()).toEqual([1, 2, 3, 5, 6, 7, 9]);
 
     const letters = await fixture.state.listDeadLetters({ flow: 'customers', status: 'open', limit: 10 });
@@ -276,15 +286,15 @@ describe('invariant 4: a bad record never blocks the good ones and never half-wr
       code: 'CONNECTOR_CONSTRAINT_VIOLATION',
       payload: { id: 4, name: null },
     });
-    expect(byKey.get('4')?.reason).toMatch(/NOT NULL constraint failed: customers\.name/);
     expect(byKey.get('8')).toMatchObject({
       kind: 'write',
       code: 'CONNECTOR_CONSTRAINT_VIOLATION',
       payload: { id: 8, qty: -5 },
     });
+    expect(byKey.get('4')?.reason).toMatch(/NOT NULL constraint failed: customers\.name/);
     expect(byKey.get('8')?.reason).toMatch(/CHECK constraint failed/);
 
-    const stored = await fixture.state.getCheckpoint('customers');
+    const stored = await checkpoint();
     expect(stored).toEqual(fixture.source.batches.at(-1)?.checkpoint);
     expect(stored).toMatchObject({ phase: 'incremental', cursor: ROWS });
   });

@@ -50,7 +50,8 @@ function orderedColumns(
   const columns = names.sort(
     (a, b) => (order.get(a) ?? order.size) - (order.get(b) ?? order.size) || (a < b ? -1 : a > b ? 1 : 0),
   );
-  for (const column of columns) quoteIdentifier(column, { flow: target.flow, role: `column of ${target.table}` });
+  for (const column of columns)
+    quoteIdentifier(column, { flow: target.flow, role: `column of ${target.table}` });
   cache.set(cacheKey, columns);
   return columns;
 }
