@@ -130,13 +130,13 @@ async function readAndWrite(
     // is written. Writes and checkpoint commits stay strictly in order, one batch at a time.
     let inFlight: Promise<void> | undefined;
     let inFlightHashes = new Map<string, string>();
-    let hasWriteFailed = false;
+    const writes = { hasFailed: false };
     const writeAndCommit = async (prepared: PreparedBatch, checkpoint: Checkpoint): Promise<void> => {
       let commit;
       try {
         commit = await writePrepared(context, prepared, counts);
       } catch (error) {
-        hasWriteFailed = true;
+        writes.hasFailed = true;
         throw error;
       }
       await ports.state.commitBatch(flow.name, { ...commit, checkpoint });
@@ -172,7 +172,7 @@ async function readAndWrite(
       const error = toSyncError(thrown, { flow: flow.name });
       readFailures += 1;
       // A write already went through its retries (retry policy); only reads are resumed here.
-      if (hasWriteFailed || !isRetryable(error) || signal.aborted || readFailures >= flow.retry.attempts)
+      if (writes.hasFailed || !isRetryable(error) || signal.aborted || readFailures >= flow.retry.attempts)
         throw error;
       const delayMs = Math.min(flow.retry.maxDelayMs, flow.retry.initialDelayMs * 2 ** (readFailures - 1));
       run.log.warn(
