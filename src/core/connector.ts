@@ -12,6 +12,11 @@ export interface ConnectorCapabilities {
   readonly transactions: boolean;
   /** It can describe a table's columns, so mappings are checked against the live schema. */
   readonly describe: boolean;
+  /**
+   * It can wake realtime flows when a source table changes (`watchChanges`), once the objects
+   * that emit the events are installed on request (`installChangeEvents`). Default false.
+   */
+  readonly changeEvents?: boolean;
 }
 
 /**
@@ -138,6 +143,25 @@ export interface ProbeResult {
   readonly message?: string;
 }
 
+/** A subscription to a source table's change events, from `Connector.watchChanges`. */
+export interface ChangeWatch {
+  /**
+   * Whether the source emits events for the table (e.g. its trigger exists), as last checked: when
+   * false, nothing wakes the flow but its safety poll. Checked again after each reconnect.
+   */
+  readonly isInstalled: boolean;
+  /** Stops calling `onChange`; frees the listening session when no other watch uses it. */
+  close(): Promise<void>;
+}
+
+/** What `installChangeEvents` or `removeChangeEvents` did, for the operator. */
+export interface ChangeEventsSetup {
+  /** False when there was nothing to do (already installed, or already removed). */
+  readonly isChanged: boolean;
+  /** What was created or dropped, naming the objects, e.g. `created trigger "syncline_accounts_notify" on public.accounts`. */
+  readonly message: string;
+}
+
 /** A connection to one system: the only way the engine reads or writes it. */
 export interface Connector {
   readonly capabilities: ConnectorCapabilities;
@@ -165,6 +189,18 @@ export interface Connector {
   ): Promise<number>;
   /** Writes a batch as idempotent upserts (and deletes), in one transaction where supported. */
   writeBatch(target: TargetSpec, records: readonly TargetRecord[], signal: AbortSignal): Promise<WriteResult>;
+  /**
+   * With `capabilities.changeEvents`: calls `onChange` (soon, without arguments) whenever the
+   * source table may have changed, and once after a lost connection is restored, since events may
+   * have been missed meanwhile. Resolves once events are flowing, or after a first failed attempt
+   * (it keeps reconnecting in the background). An event only wakes the flow early: the cycle
+   * still reads from the checkpoint, so a missed one costs latency, never data.
+   */
+  watchChanges?(source: SourceSpec, onChange: () => void, signal: AbortSignal): Promise<ChangeWatch>;
+  /** With `capabilities.changeEvents`: creates what emits the table's events (idempotent). */
+  installChangeEvents?(source: SourceSpec, signal: AbortSignal): Promise<ChangeEventsSetup>;
+  /** With `capabilities.changeEvents`: drops what `installChangeEvents` created (idempotent). */
+  removeChangeEvents?(source: SourceSpec, signal: AbortSignal): Promise<ChangeEventsSetup>;
   close(): Promise<void>;
 }
 

@@ -1,7 +1,9 @@
-import type pg from 'pg';
+import pg from 'pg';
 import type {
   Change,
   ChangeBatch,
+  ChangeEventsSetup,
+  ChangeWatch,
   Checkpoint,
   Connector,
   ConnectorCapabilities,
@@ -21,9 +23,11 @@ import {
   type KeysetPager,
   type PageRequest,
 } from '../../core/keyset-reader.js';
-import { redactText } from '../../core/secret.js';
+import { Secret, redactText } from '../../core/secret.js';
 import type { Row, ScalarValue } from '../../core/values.js';
 import { writeSegments, type WriteSession } from './postgres-batch-writer.js';
+import { hasChangeEvents, installChangeEvents, removeChangeEvents } from './postgres-change-events.js';
+import { PostgresChangeListener, type ChangeListenerOptions } from './postgres-change-listener.js';
 import type { PostgresConfig } from './postgres-config.js';
 import { copyRows } from './postgres-copy.js';
 import {
@@ -34,7 +38,7 @@ import {
   type ColumnRow,
 } from './postgres-describe.js';
 import { errorReason } from './postgres-errors.js';
-import { PostgresPool } from './postgres-pool.js';
+import { PostgresPool, clientConfig } from './postgres-pool.js';
 import {
   countPageStatement,
   maxCursorStatement,
@@ -51,7 +55,12 @@ import { planWrite, writeShape, type WriteShape } from './postgres-write-plan.js
 export interface PostgresConnectorOptions {
   /** Upserts of one column set at least this many records long go through COPY. Default 500. */
   readonly copyThreshold?: number;
+  /** Reconnect and heartbeat timing of the change-event listener. */
+  readonly changeListener?: ChangeListenerOptions;
 }
+
+/** `application_name` of the listening session, so operators (and tests) can tell it apart. */
+export const LISTENER_APPLICATION_NAME = 'syncline-listener';
 
 /** Below this many records a multi-row INSERT is as fast as COPY plus the staging round trips. */
 const DEFAULT_COPY_THRESHOLD = 500;
@@ -63,9 +72,11 @@ export class PostgresConnector implements Connector, KeysetPager {
     target: true,
     transactions: true,
     describe: true,
+    changeEvents: true,
   };
   readonly #schema: string;
   readonly #pool: PostgresPool;
+  readonly #listener: PostgresChangeListener;
   readonly #copyThreshold: number;
   /** Target schemas that passed `checkTargetSchema`, by `schema.table`; dropped when a write fails on them. */
   readonly #targetSchemas = new Map<string, TableSchema>();
@@ -75,6 +86,13 @@ export class PostgresConnector implements Connector, KeysetPager {
     this.#schema = config.schema;
     this.#pool = new PostgresPool(config, context.logger.child({ connection: context.name }));
     this.#copyThreshold = options.copyThreshold ?? DEFAULT_COPY_THRESHOLD;
+    const url = new Secret(config.url);
+    this.#listener = new PostgresChangeListener(
+      () => new pg.Client({ ...clientConfig(url, config), application_name: LISTENER_APPLICATION_NAME }),
+      context.logger.child({ connection: context.name }),
+      () => this.#pool.secrets(),
+      options.changeListener,
+    );
   }
 
   /** Runs `select version()`; an unreachable server is an answer (`ok: false`), never a throw. */
@@ -193,7 +211,45 @@ export class PostgresConnector implements Connector, KeysetPager {
     });
   }
 
+  /** LISTENs for the NOTIFY of the table's trigger on the connector's one dedicated session. */
+  async watchChanges(source: SourceSpec, onChange: () => void, signal: AbortSignal): Promise<ChangeWatch> {
+    const table = readShape(source, this.#schema).table;
+    signal.throwIfAborted();
+    const check = (): Promise<boolean> =>
+      hasChangeEvents(this.#pool, table, source.flow, signal).catch(() => false);
+    const state = { isInstalled: false };
+    const unsubscribe = await this.#listener.subscribe(table.display, {
+      onChange,
+      onReconnect: () => {
+        void check().then((isInstalled) => (state.isInstalled = isInstalled));
+      },
+    });
+    state.isInstalled = await check();
+    let closing: Promise<void> | undefined;
+    const close = (): Promise<void> => (closing ??= unsubscribe());
+    signal.addEventListener('abort', () => void close(), { once: true });
+    return {
+      get isInstalled() {
+        return state.isInstalled;
+      },
+      close,
+    };
+  }
+
+  /** Creates the table's statement-level NOTIFY trigger and its schema's function (idempotent). */
+  installChangeEvents(source: SourceSpec, signal: AbortSignal): Promise<ChangeEventsSetup> {
+    const table = readShape(source, this.#schema).table;
+    return installChangeEvents(this.#pool, table, source.flow, signal);
+  }
+
+  /** Drops the table's trigger, and the function when no trigger calls it (idempotent). */
+  removeChangeEvents(source: SourceSpec, signal: AbortSignal): Promise<ChangeEventsSetup> {
+    const table = readShape(source, this.#schema).table;
+    return removeChangeEvents(this.#pool, table, source.flow, signal);
+  }
+
   async close(): Promise<void> {
+    await this.#listener.close();
     await this.#pool.end();
   }
 
