@@ -1,6 +1,9 @@
 import { Cron } from 'croner';
 import type { CadenceConfig } from '../config/config-schema.js';
 import { formatDuration, parseDurationMs } from '../config/duration.js';
+import { activePeak, cadenceTimeZone, intervalDue, type ActivePeak } from './peak-calendar.js';
+import { nextWindowOpen } from './time-window.js';
+import { formatInZone } from './zoned-time.js';
 
 /** When a flow should run next, and why (shown by `status` and in logs). */
 export interface ScheduleDecision {
@@ -50,31 +53,81 @@ export function checkCron(expression: string, timezone?: string): string | undef
  * catch-up when the last success is older than the interval), then one interval after the
  * previous cycle ended. `cron`: at the next cron time, or at once when a cron time passed since
  * the last success while Syncline was down (or the flow never ran).
+ *
+ * Calendar: while a peak is active its `every` is the interval (for cron flows it runs beside the
+ * cron times; for realtime flows it is the safety poll), see `intervalDue`. A `window` holds back
+ * an `every` or `cron` flow whose cycle falls due outside it until the window opens. The reason
+ * names the peak or window; the trigger stays `start`, `schedule` or `catch-up`.
  */
 export function nextRun(cadence: CadenceConfig, history: FlowHistory, now: number): ScheduleDecision {
-  const interval = intervalMs(cadence);
-  if (interval !== undefined) {
-    if (history.lastEndedAt !== undefined) {
-      return {
-        dueAt: history.lastEndedAt + interval,
-        trigger: 'schedule',
-        reason: `every ${formatDuration(interval)} after the previous cycle`,
-      };
-    }
-    if (history.lastSuccessAt !== undefined && now - history.lastSuccessAt > interval) {
-      return {
-        dueAt: now,
-        trigger: 'catch-up',
-        reason: `last success was ${formatDuration(now - history.lastSuccessAt)} ago, more than the ${formatDuration(interval)} interval`,
-      };
-    }
-    return { dueAt: now, trigger: 'start', reason: 'runs when Syncline starts' };
+  const decision =
+    cadence.cron === undefined ? nextIntervalRun(cadence, history, now) : nextCronRun(cadence, history, now);
+  return cadence.window === undefined || cadence.realtime === true
+    ? decision
+    : holdForWindow(decision, cadence, cadence.window, now);
+}
+
+function hasPeaks(cadence: CadenceConfig): boolean {
+  return (cadence.peaks?.length ?? 0) > 0;
+}
+
+/** `peak "double11" (every 1m) until 2026-11-12T02:00+08:00`, with `from …` when it has not begun at `now`. */
+function describePeak(active: ActivePeak, cadence: CadenceConfig, now: number): string {
+  const zone = cadenceTimeZone(cadence);
+  const from = active.startMs > now ? ` from ${formatInZone(active.startMs, zone)}` : '';
+  return `peak "${active.peak.name}" (every ${formatDuration(active.intervalMs)})${from} until ${formatInZone(active.endMs, zone)}`;
+}
+
+function catchUpReason(
+  lastSuccessAt: number,
+  interval: number,
+  peak: string | undefined,
+  now: number,
+): string {
+  const of = peak === undefined ? '' : ` of ${peak}`;
+  return `last success was ${formatDuration(now - lastSuccessAt)} ago, more than the ${formatDuration(interval)} interval${of}`;
+}
+
+function nextIntervalRun(cadence: CadenceConfig, history: FlowHistory, now: number): ScheduleDecision {
+  const base = intervalMs(cadence) ?? DEFAULT_POLL_MS;
+  const baseReason = `every ${formatDuration(base)} after the previous cycle`;
+  if (history.lastEndedAt !== undefined) {
+    if (!hasPeaks(cadence))
+      return { dueAt: history.lastEndedAt + base, trigger: 'schedule', reason: baseReason };
+    const due = intervalDue(cadence, history.lastEndedAt, now, base) ?? {
+      dueAt: history.lastEndedAt + base,
+      peak: undefined,
+    };
+    const reason = due.peak === undefined ? baseReason : describePeak(due.peak, cadence, now);
+    return { dueAt: due.dueAt, trigger: 'schedule', reason };
   }
+  const peak = hasPeaks(cadence) ? activePeak(cadence, now) : undefined;
+  const interval = peak?.intervalMs ?? base;
+  if (history.lastSuccessAt !== undefined && now - history.lastSuccessAt > interval) {
+    const peakText = peak === undefined ? undefined : describePeak(peak, cadence, now);
+    return {
+      dueAt: now,
+      trigger: 'catch-up',
+      reason: catchUpReason(history.lastSuccessAt, interval, peakText, now),
+    };
+  }
+  return { dueAt: now, trigger: 'start', reason: 'runs when Syncline starts' };
+}
+
+function nextCronRun(cadence: CadenceConfig, history: FlowHistory, now: number): ScheduleDecision {
   const cron = cronOf(cadence);
   const zone = cadence.timezone === undefined ? '' : ` (${cadence.timezone})`;
   if (history.lastEndedAt === undefined) {
     if (history.lastSuccessAt === undefined)
       return { dueAt: now, trigger: 'start', reason: 'never synced yet; runs at once' };
+    const peak = hasPeaks(cadence) ? activePeak(cadence, now) : undefined;
+    if (peak !== undefined && now - history.lastSuccessAt > peak.intervalMs) {
+      return {
+        dueAt: now,
+        trigger: 'catch-up',
+        reason: catchUpReason(history.lastSuccessAt, peak.intervalMs, describePeak(peak, cadence, now), now),
+      };
+    }
     const missed = cron.nextRun(new Date(history.lastSuccessAt));
     if (missed !== null && missed.getTime() <= now) {
       return {
@@ -85,11 +138,45 @@ export function nextRun(cadence: CadenceConfig, history: FlowHistory, now: numbe
     }
   }
   const next = cron.nextRun(new Date(Math.max(now, history.lastEndedAt ?? 0)));
+  const cronDueAt = next === null ? Number.POSITIVE_INFINITY : next.getTime();
+  const last = history.lastEndedAt ?? history.lastSuccessAt;
+  if (last !== undefined && hasPeaks(cadence)) {
+    const due = intervalDue(cadence, last, now, undefined, cronDueAt);
+    if (due?.peak !== undefined)
+      return { dueAt: due.dueAt, trigger: 'schedule', reason: describePeak(due.peak, cadence, now) };
+  }
   if (next === null)
     return {
       dueAt: Number.POSITIVE_INFINITY,
       trigger: 'schedule',
       reason: `cron "${cadence.cron ?? ''}" has no future time`,
     };
-  return { dueAt: next.getTime(), trigger: 'schedule', reason: `cron "${cadence.cron ?? ''}"${zone}` };
+  return { dueAt: cronDueAt, trigger: 'schedule', reason: `cron "${cadence.cron ?? ''}"${zone}` };
+}
+
+/** Moves a decision that falls outside the window to the window's next opening. */
+function holdForWindow(
+  decision: ScheduleDecision,
+  cadence: CadenceConfig,
+  window: string,
+  now: number,
+): ScheduleDecision {
+  const zone = cadenceTimeZone(cadence);
+  const at = Math.max(decision.dueAt, now);
+  if (!Number.isFinite(at)) return decision;
+  const opensAt = nextWindowOpen(window, zone, at);
+  if (opensAt === at) return { ...decision, reason: `${decision.reason}; inside window ${window} (${zone})` };
+  return {
+    ...decision,
+    dueAt: opensAt,
+    reason: `waiting for window ${window} (${zone}); ${decision.reason}`,
+  };
+}
+
+/**
+ * The interval in force at an instant, in ms: an active peak's `every`, else the base interval
+ * of an `every` or `realtime` cadence; undefined for a cron flow outside peaks.
+ */
+export function intervalMsAt(cadence: CadenceConfig, atMs: number): number | undefined {
+  return activePeak(cadence, atMs)?.intervalMs ?? intervalMs(cadence);
 }

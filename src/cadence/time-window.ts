@@ -1,3 +1,4 @@
+import { parseWindowText } from '../config/calendar-text.js';
 import { addDays, epochOfWallTime, localDateAt, type LocalDate } from './zoned-time.js';
 
 /**
@@ -25,26 +26,16 @@ export type DayFilter = (date: LocalDate) => boolean;
 /** The whole day, midnight to midnight: a peak that names days but no `between`. */
 export const WHOLE_DAY: TimeWindow = { startMinute: 0, endMinute: 1_440, text: '00:00-24:00' };
 
-const TIME_WINDOW = /^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$/;
 const everyDay: DayFilter = () => true;
 /** How far ahead to look for a matching day: "the 1st of the month that is a Monday" may be 14 months away. */
 const SEARCH_DAYS = 450;
 
 /** Parses `HH:MM-HH:MM`; throws a RangeError for any other text (the config schema rejects it first). */
 export function parseTimeWindow(text: string): TimeWindow {
-  const match = TIME_WINDOW.exec(text);
-  if (match === null) throw new RangeError(`"${text}" is not a daily window "HH:MM-HH:MM"`);
-  const [, startHour, startMinute, endHour, endMinute] = match.map(Number) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
-  const start = startHour * 60 + startMinute;
-  const end = endHour * 60 + endMinute;
-  if (start === end) throw new RangeError(`the window "${text}" starts and ends at the same time`);
-  return { startMinute: start, endMinute: end, text };
+  const parsed = parseWindowText(text);
+  if (parsed === undefined)
+    throw new RangeError(`"${text}" is not a daily window "HH:MM-HH:MM" with different start and end`);
+  return { ...parsed, text };
 }
 
 /** Whether the window ends on the day after it starts. */

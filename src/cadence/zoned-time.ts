@@ -1,3 +1,5 @@
+import { parseDateTimeText } from '../config/calendar-text.js';
+
 /** A calendar date, without a zone. `month` is 1..12. */
 export interface LocalDate {
   readonly year: number;
@@ -114,9 +116,7 @@ export function daysInMonth(year: number, month: number): number {
 
 /** Whole days from `a` to `b` (negative when `b` is earlier). */
 export function daysBetween(a: LocalDate, b: LocalDate): number {
-  return Math.round(
-    (Date.UTC(b.year, b.month - 1, b.day) - Date.UTC(a.year, a.month - 1, a.day)) / DAY_MS,
-  );
+  return Math.round((Date.UTC(b.year, b.month - 1, b.day) - Date.UTC(a.year, a.month - 1, a.day)) / DAY_MS);
 }
 
 function twoDigits(value: number): string {
@@ -142,31 +142,14 @@ export function formatInZone(atMs: number, zone: string): string {
   );
 }
 
-const LOCAL_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?(Z|[+-]\d{2}:\d{2})?$/;
-
 /**
  * Parses `2026-11-10T20:00` (wall-clock time in `zone`), `2026-11-10T20:00:30`, or the same with
  * an explicit offset (`+08:00`, `Z`), which then wins over `zone`. Undefined when not such a text
  * or not a real date and time.
  */
 export function parseLocalDateTime(text: string, zone: string): number | undefined {
-  const match = LOCAL_DATE_TIME.exec(text);
-  if (match === null) return undefined;
-  const [year, month, day, hour, minute, second] = match.slice(1, 7).map((part) => Number(part ?? 0)) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
-  if (hour > 23 || minute > 59 || second > 59) return undefined;
-  const wall = { year, month, day, hour, minute, second };
-  const offset = match[7];
-  if (offset === undefined) return epochOfWallTime(wall, zone);
-  if (offset === 'Z') return wallAsUtcMs(wall);
-  const sign = offset.startsWith('-') ? -1 : 1;
-  const offsetMs = sign * (Number(offset.slice(1, 3)) * 3_600_000 + Number(offset.slice(4, 6)) * 60_000);
-  return wallAsUtcMs(wall) - offsetMs;
+  const parsed = parseDateTimeText(text);
+  if (parsed === undefined) return undefined;
+  if (parsed.offsetMs === undefined) return epochOfWallTime(parsed, zone);
+  return wallAsUtcMs(parsed) - parsed.offsetMs;
 }

@@ -5,6 +5,7 @@ import { redactUrl } from '../core/secret.js';
 import type { GlobalOptions } from './cli-context.js';
 import { dlqListCommand, dlqReplayCommand } from './commands/dlq.js';
 import { initCommand } from './commands/init.js';
+import { realtimeCommand } from './commands/realtime.js';
 import { resyncCommand } from './commands/resync.js';
 import { runCommand } from './commands/run.js';
 import { statusCommand } from './commands/status.js';
@@ -141,6 +142,23 @@ dlq
   .action((options: { flow?: string; id?: number[] }, command: Command) =>
     execute(() => dlqReplayCommand({ ...globals(command), ...options })),
   );
+
+const realtime = program
+  .command('realtime')
+  .description('change events that wake realtime flows at once (PostgreSQL: a NOTIFY trigger)');
+for (const action of ['install', 'remove'] as const) {
+  realtime
+    .command(action)
+    .description(
+      action === 'install'
+        ? "create the flow's source trigger and function (idempotent)"
+        : "drop the flow's source trigger, and the function once unused (idempotent)",
+    )
+    .requiredOption('--flow <name>', 'the flow')
+    .action((options: { flow: string }, command: Command) =>
+      execute(() => realtimeCommand(action, { ...globals(command), ...options })),
+    );
+}
 
 program
   .command('demo')

@@ -2,6 +2,7 @@ import { Cron } from 'croner';
 import { z } from 'zod';
 import { FieldTypes } from '../core/connector.js';
 import { describeIdentifierRule, isPlainIdentifier } from '../core/identifiers.js';
+import { parseDateTimeText, parseWindowText } from './calendar-text.js';
 import { parseDurationMs } from './duration.js';
 
 /** A table name: plain, optionally `schema.table`. */
@@ -69,24 +70,138 @@ const validationRules = z.strictObject({
 });
 export type ValidationRules = z.infer<typeof validationRules>;
 
+/** Days of the week, as `days:` of a recurring peak lists them. */
+export const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
+
+/** A daily span of wall-clock time, `HH:MM-HH:MM`; it may cross midnight (`22:00-02:00`). */
+const timeWindow = z.string().refine((text) => parseWindowText(text) !== undefined, {
+  message:
+    'expected a daily window "HH:MM-HH:MM" such as "01:00-05:00" (it may cross midnight: "22:00-02:00"; start and end differ)',
+});
+
+/** `2026-11-10T20:00` (in the cadence's time zone), optionally with seconds and an offset (`+08:00`, `Z`). */
+const localDateTime = z.string().refine((text) => parseDateTimeText(text) !== undefined, {
+  message:
+    'expected a date and time such as 2026-11-10T20:00 (in the cadence time zone) or 2026-11-10T20:00+08:00',
+});
+
+/** For ordering `from` and `to`: the instant when the text has an offset, else the wall time as if UTC. */
+function sortableMs(text: string): { ms: number; hasOffset: boolean } | undefined {
+  const parsed = parseDateTimeText(text);
+  if (parsed === undefined) return undefined;
+  const { year, month, day, hour, minute, second, offsetMs } = parsed;
+  const ms = Date.UTC(year, month - 1, day, hour, minute, second) - (offsetMs ?? 0);
+  return { ms, hasOffset: offsetMs !== undefined };
+}
+
+const peak = z
+  .strictObject({
+    /** Name shown in schedule reasons and `syncline status`; unique within the flow. */
+    name: objectName,
+    /** Interval while the peak is active; replaces the flow's `every` (or cron, or safety poll). */
+    every: duration,
+    /** Absolute peak: first instant, `2026-11-10T20:00` in the cadence zone or with an offset. */
+    from: localDateTime.optional(),
+    /** Absolute peak: end (excluded); after `from`. */
+    to: localDateTime.optional(),
+    /** Recurring peak: the days of the week it starts on; default every day. */
+    days: z.array(z.enum(WEEKDAYS)).nonempty().optional(),
+    /** Recurring peak: daily span `HH:MM-HH:MM` (may cross midnight); default the whole day. */
+    between: timeWindow.optional(),
+    /** Recurring peak: days of the month it starts on, 1..31, or -1 (last day), -2 (second to last)…; default every day. */
+    monthDays: z
+      .array(
+        z
+          .number()
+          .int()
+          .min(-31)
+          .max(31)
+          .refine((day) => day !== 0, { message: 'use 1..31, or -1 for the last day of the month' }),
+      )
+      .nonempty()
+      .optional(),
+  })
+  .superRefine((spec, context) => {
+    const recurringKeys = (['days', 'between', 'monthDays'] as const).filter(
+      (key) => spec[key] !== undefined,
+    );
+    if (spec.from === undefined && spec.to === undefined) {
+      if (recurringKeys.length === 0)
+        context.addIssue({
+          code: 'custom',
+          path: [],
+          message:
+            'give "from" and "to" (an absolute peak) or "days", "between" and/or "monthDays" (a recurring peak)',
+        });
+      return;
+    }
+    for (const key of recurringKeys)
+      context.addIssue({
+        code: 'custom',
+        path: [key],
+        message: `an absolute peak ("from"/"to") cannot also have "${key}"; make a second peak for it`,
+      });
+    for (const key of ['from', 'to'] as const)
+      if (spec[key] === undefined)
+        context.addIssue({
+          code: 'custom',
+          path: [key],
+          message: 'required with "from"/"to" (an absolute peak)',
+        });
+    const from = spec.from === undefined ? undefined : sortableMs(spec.from);
+    const to = spec.to === undefined ? undefined : sortableMs(spec.to);
+    if (from === undefined || to === undefined) return;
+    if (from.hasOffset !== to.hasOffset)
+      context.addIssue({
+        code: 'custom',
+        path: ['to'],
+        message:
+          'give an offset on both "from" and "to", or on neither (then both are in the cadence time zone)',
+      });
+    else if (to.ms <= from.ms)
+      context.addIssue({
+        code: 'custom',
+        path: ['to'],
+        message: `must be after "from" (${spec.from ?? ''})`,
+      });
+  });
+export type PeakConfig = z.infer<typeof peak>;
+
 const cadence = z
   .strictObject({
     /** Run each flow this long after its previous cycle ended. */
     every: duration.optional(),
     /** Five-field cron expression (six with seconds). */
     cron: z.string().optional(),
-    /** IANA zone of `cron`, default the machine's zone. */
+    /** IANA zone of `cron`, `window` and the peaks' wall-clock times; default the machine's zone. */
     timezone: z.string().optional(),
     /** Sync as soon as possible: poll every `pollInterval` (default 1s). */
     realtime: z.literal(true).optional(),
+    /** With `realtime`: wait between cycles (the safety poll); default 1s. */
     pollInterval: duration.optional(),
+    /** Daily span `HH:MM-HH:MM` (may cross midnight) outside which an `every` or `cron` flow starts no cycle. */
+    window: timeWindow.optional(),
+    /** Named calendar windows, each with its own interval; the first listed active one applies. */
+    peaks: z.array(peak).optional(),
+    /** Staleness objective: how old the target's copy may get; used by the adaptive controller. */
+    freshness: duration.optional(),
+    /** Bounds of the interval the adaptive controller may choose, or `false` to keep the cadence fixed. */
+    adaptive: z
+      .union([
+        z.literal(false),
+        z.strictObject({
+          /** Shortest interval the controller may choose. */
+          min: duration,
+          /** Longest interval the controller may choose (when backing off); at least `min`. */
+          max: duration,
+        }),
+      ])
+      .optional(),
+    /** Share of a busy target: a low-priority flow yields before a high one. Default normal. */
+    priority: z.enum(['high', 'normal', 'low']).optional(),
   })
   .refine((spec) => [spec.every, spec.cron, spec.realtime].filter((v) => v !== undefined).length === 1, {
     message: 'give exactly one of "every", "cron" or "realtime"',
-  })
-  .refine((spec) => spec.timezone === undefined || spec.cron !== undefined, {
-    message: '"timezone" applies to "cron" only',
-    path: ['timezone'],
   })
   .refine((spec) => spec.cron === undefined || isValidCron(spec.cron), {
     message:
@@ -96,6 +211,34 @@ const cadence = z
   .refine((spec) => spec.timezone === undefined || isKnownTimeZone(spec.timezone), {
     message: 'unknown time zone; use an IANA name such as Asia/Shanghai or UTC',
     path: ['timezone'],
+  })
+  .superRefine((spec, context) => {
+    if (spec.window !== undefined && spec.realtime === true)
+      context.addIssue({
+        code: 'custom',
+        path: ['window'],
+        message: 'applies to "every" and "cron" flows; a realtime flow runs around the clock',
+      });
+    const names = new Set<string>();
+    for (const [index, { name }] of (spec.peaks ?? []).entries()) {
+      if (names.has(name))
+        context.addIssue({
+          code: 'custom',
+          path: ['peaks', index, 'name'],
+          message: `another peak is named "${name}"`,
+        });
+      names.add(name);
+    }
+    if (spec.adaptive !== undefined && spec.adaptive !== false) {
+      const min = parseDurationMs(spec.adaptive.min) ?? 0;
+      const max = parseDurationMs(spec.adaptive.max) ?? 0;
+      if (min > max)
+        context.addIssue({
+          code: 'custom',
+          path: ['adaptive', 'max'],
+          message: `must be at least "min" (${spec.adaptive.min})`,
+        });
+    }
   });
 export type CadenceConfig = z.infer<typeof cadence>;
 
@@ -118,7 +261,7 @@ function isKnownTimeZone(zone: string): boolean {
 }
 
 const retry = z.strictObject({
-  /** Tries of one batch before its records are dead-lettered, first try included. Default 5. */
+  /** Tries of one batch write (and of resuming an interrupted read), first try included; then the cycle fails with its checkpoint kept. Default 5. */
   attempts: z.number().int().min(1).max(100).optional(),
   /** First back-off delay, doubled each retry, with jitter. Default 500ms. */
   initialDelay: duration.optional(),

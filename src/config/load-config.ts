@@ -23,18 +23,33 @@ const KNOWN_KEYS = {
   target: ['connection', 'table', 'key', 'onDelete'],
   field: ['from', 'value', 'type', 'map', 'default', 'trim'],
   rule: ['required', 'maxLength', 'minLength', 'pattern', 'min', 'max', 'oneOf'],
-  cadence: ['every', 'cron', 'timezone', 'realtime', 'pollInterval'],
+  cadence: [
+    'every',
+    'cron',
+    'timezone',
+    'realtime',
+    'pollInterval',
+    'window',
+    'peaks',
+    'freshness',
+    'adaptive',
+    'priority',
+  ],
+  peak: ['name', 'every', 'from', 'to', 'days', 'between', 'monthDays'],
+  adaptive: ['min', 'max'],
   retry: ['attempts', 'initialDelay', 'maxDelay'],
 } as const satisfies Record<string, readonly string[]>;
 
 /** Which strict object a path points into, for "did you mean" hints. */
 const knownKeys: KnownKeys = (path) => {
-  const [top, , part] = path;
+  const [top, , part, inner] = path;
   if (path.length === 0) return KNOWN_KEYS[''];
   if (top !== 'flows') return [];
   if (path.length === 2) return KNOWN_KEYS.flow;
   if (part === 'fields') return KNOWN_KEYS.field;
   if (part === 'validate') return KNOWN_KEYS.rule;
+  if (part === 'cadence' && inner === 'peaks') return KNOWN_KEYS.peak;
+  if (part === 'cadence' && inner === 'adaptive') return KNOWN_KEYS.adaptive;
   return (KNOWN_KEYS as Record<string, readonly string[] | undefined>)[String(part)] ?? [];
 };
 

@@ -1,5 +1,5 @@
 import type { Checkpoint, Connector } from './connector.js';
-import { toSyncError, type SyncError } from './errors.js';
+import { SyncError, toSyncError } from './errors.js';
 import type { Flow } from './flow.js';
 import type { Logger } from './logger.js';
 import {
@@ -74,7 +74,7 @@ export async function runCycle(flow: Flow, ports: CyclePorts, options: CycleOpti
   const leaseLost = new AbortController();
   const stopRenewing = keepLease(ports.state, flow.name, owner, ttl, (reason) => {
     log.error(`${reason}; stopping this cycle so two processes never write the flow at once`);
-    leaseLost.abort(new Error(reason));
+    leaseLost.abort(new SyncError('CYCLE_ABORTED', `Flow "${flow.name}": ${reason}`, { flow: flow.name }));
   });
   let error: SyncError | undefined;
   let isComplete = false;

@@ -54,7 +54,7 @@ function parseCheckpoint(flow: string, checkpoint: Checkpoint | undefined): Keys
     throw new SyncError(
       'STATE_STORE_FAILED',
       `Flow "${flow}": the stored checkpoint ${JSON.stringify(checkpoint)} is not a keyset checkpoint; reset it with "syncline resync --flow ${flow} --all"`,
-      { flow },
+      { flow, retryable: false },
     );
   }
   return parsed.data;

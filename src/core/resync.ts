@@ -2,7 +2,7 @@ import { emptyCounts, handleChanges } from './batch-handler.js';
 import type { CyclePorts, CycleResult } from './cycle.js';
 import { SyncError, toSyncError } from './errors.js';
 import type { Flow } from './flow.js';
-import { acquireFlowLease, newLeaseOwner } from './flow-lease.js';
+import { acquireFlowLease, keepLease, newLeaseOwner } from './flow-lease.js';
 import { createRetryPolicy } from './retry-policy.js';
 import type { RunTrigger } from './state-store.js';
 
@@ -12,6 +12,7 @@ export interface ResyncResult extends CycleResult {
 }
 
 const LEASE_WAIT_MS = 30_000;
+const LEASE_TTL_MS = 30_000;
 
 async function waitForLease(
   ports: CyclePorts,
@@ -20,7 +21,7 @@ async function waitForLease(
   signal: AbortSignal,
 ): Promise<void> {
   const deadline = Date.now() + LEASE_WAIT_MS;
-  while (!(await acquireFlowLease(ports.state, flow, owner, 120_000))) {
+  while (!(await acquireFlowLease(ports.state, flow, owner, LEASE_TTL_MS))) {
     if (Date.now() > deadline) {
       throw new SyncError(
         'FLOW_BUSY',
@@ -48,6 +49,11 @@ export async function resyncKeys(
   const owner = newLeaseOwner();
   const counts = emptyCounts();
   await waitForLease(ports, flow.name, owner, options.signal);
+  const stopRenewing = keepLease(ports.state, flow.name, owner, LEASE_TTL_MS, (reason) => {
+    ports.logger.error(
+      `${reason}; the resync of flow "${flow.name}" goes on, but a cycle may now run beside it`,
+    );
+  });
   const runId = await ports.state.startRun(flow.name, options.trigger);
   let error: SyncError | undefined;
   let missingKeys: string[] = [];
@@ -77,6 +83,7 @@ export async function resyncKeys(
       ...(error === undefined ? {} : { error: error.toJSON() }),
     });
   } finally {
+    stopRenewing();
     await ports.state.releaseLease(flow.name, owner);
   }
   return { flow: flow.name, status, runId, counts, durationMs: Date.now() - started, error, missingKeys };

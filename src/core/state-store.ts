@@ -106,7 +106,10 @@ export interface StateStore {
   finishRun(runId: number, finish: RunFinish): Promise<void>;
   /** Newest first. */
   listRuns(filter: { flow?: string; limit: number }): Promise<RunRecord[]>;
-  /** The newest run of the flow that succeeded, if any. */
+  /**
+   * The newest cycle of the flow that succeeded, if any. Manual resyncs and dead-letter replays
+   * (triggers `resync`, `replay`) touch a few keys only, so they do not count.
+   */
   lastSuccessfulRun(flow: string): Promise<RunRecord | undefined>;
   /** Newest first. */
   listDeadLetters(filter: { flow?: string; status?: DeadLetterStatus; limit: number }): Promise<DeadLetter[]>;

@@ -1,8 +1,6 @@
 import { ConnectorError } from '../../core/errors.js';
+import { describeIdentifierRule, isPlainIdentifier as isPlainName } from '../../core/identifiers.js';
 import type { PageRequest } from '../../core/keyset-reader.js';
-
-const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_$]*$/;
-const MAX_IDENTIFIER_LENGTH = 64;
 
 /** A validated table name, optionally qualified by its database. */
 export interface TableName {
@@ -16,15 +14,16 @@ export interface TableName {
   readonly display: string;
 }
 
+/** The same rule as the config's, so a name `syncline validate` accepts is never refused here. */
 function isPlainIdentifier(part: string): boolean {
-  return IDENTIFIER.test(part) && part.length <= MAX_IDENTIFIER_LENGTH;
+  return isPlainName(part);
 }
 
 function rejectIdentifier(what: string, name: string, flow: string | undefined): never {
   throw new ConnectorError(
     'CONFIG_INVALID',
     `${flow === undefined ? '' : `Flow "${flow}": `}${what} ${JSON.stringify(name)} is not a plain MySQL identifier ` +
-      '(letters, digits, _ and $, not starting with a digit, at most 64 characters); it was rejected before any SQL ran',
+      `(it ${describeIdentifierRule()}); it was rejected before any SQL ran`,
     flow === undefined ? {} : { flow },
   );
 }

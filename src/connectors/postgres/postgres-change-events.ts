@@ -49,7 +49,8 @@ export function triggerNameOf(table: TableName): string {
   if (Buffer.byteLength(name) <= MAX_IDENTIFIER_LENGTH) return name;
   const hash = createHash('sha256').update(table.name).digest('hex').slice(0, 8);
   let stem = table.name;
-  while (Buffer.byteLength(`syncline_${stem}_${hash}_notify`) > MAX_IDENTIFIER_LENGTH) stem = stem.slice(0, -1);
+  while (Buffer.byteLength(`syncline_${stem}_${hash}_notify`) > MAX_IDENTIFIER_LENGTH)
+    stem = stem.slice(0, -1);
   return `syncline_${stem}_${hash}_notify`;
 }
 

@@ -96,7 +96,8 @@ export class PostgresChangeListener {
   async #tryConnect(): Promise<void> {
     const client = this.#connect();
     client.on('notification', (message) => {
-      if (message.channel === CHANGE_CHANNEL && message.payload !== undefined) this.#dispatch(message.payload);
+      if (message.channel === CHANGE_CHANNEL && message.payload !== undefined)
+        this.#dispatch(message.payload);
     });
     client.on('error', (error) => {
       this.#lost(client, error);
@@ -125,7 +126,9 @@ export class PostgresChangeListener {
     this.#startHeartbeat(client);
     if (this.#wasLost) {
       this.#wasLost = false;
-      this.#logger.info('change-event listener reconnected; waking its flows, as events may have been missed');
+      this.#logger.info(
+        'change-event listener reconnected; waking its flows, as events may have been missed',
+      );
       for (const set of [...this.#subscribers.values()]) {
         for (const subscriber of [...set]) {
           subscriber.onReconnect();

@@ -1,8 +1,7 @@
+import { isPlainIdentifier } from '../../core/identifiers.js';
 import { ConnectorError } from '../../core/errors.js';
 
 /** A plain name: a letter or `_`, then letters, digits, `_` or `$` (Unicode letters allowed). */
-const PLAIN_NAME = /^[\p{L}_][\p{L}\p{N}_$]*$/u;
-const MAX_NAME_LENGTH = 128;
 
 /** A table name split into its optional schema (an attached database, e.g. `main`) and its name. */
 export interface TableName {
@@ -14,15 +13,16 @@ function invalid(what: string, identifier: string, flow: string | undefined): Co
   const where = flow === undefined ? '' : `Flow "${flow}": `;
   return new ConnectorError(
     'CONFIG_INVALID',
-    `${where}${JSON.stringify(identifier)} is not a plain ${what} name (letters, digits, _ and $, not starting with a digit${
+    `${where}${JSON.stringify(identifier)} is not a plain ${what} name (a letter or _, then letters, digits, _ and $${
       what === 'table' ? ', optionally qualified as schema.table' : ''
     }); nothing was sent to the database`,
     flow === undefined ? {} : { flow },
   );
 }
 
+/** The same rule as the config's, so a name `syncline validate` accepts is never refused here. */
 function isPlainName(identifier: string): boolean {
-  return identifier.length <= MAX_NAME_LENGTH && PLAIN_NAME.test(identifier);
+  return isPlainIdentifier(identifier);
 }
 
 /** Throws a non-retryable ConnectorError naming `identifier` unless it is a plain column name. */

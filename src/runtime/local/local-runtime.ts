@@ -1,13 +1,19 @@
 import { nextRun } from '../../cadence/schedule.js';
+import { formatDuration } from '../../config/duration.js';
+import type { ChangeWatch } from '../../core/connector.js';
 import { runCycle, type CycleResult } from '../../core/cycle.js';
 import { newLeaseOwner } from '../../core/flow-lease.js';
 import { SyncError } from '../../core/errors.js';
 import type { Flow } from '../../core/flow.js';
 import type { RunTrigger } from '../../core/state-store.js';
 import type { EngineContext, Runtime, RuntimeListener } from '../runtime.js';
+import { RealtimeWakeup, safetyPollMs, type WakeReason } from './realtime-wakeup.js';
 
 /** How long `runOnce` waits for a flow that another process is running. */
 const BUSY_WAIT_MS = 5 * 60_000;
+
+/** After a failed cycle, a realtime flow ignores events this long, doubled per failure (up to its poll). */
+const FAILURE_PAUSE_MS = 1_000;
 
 /** Options of the in-process runtime. */
 export interface LocalRuntimeOptions {
@@ -16,6 +22,11 @@ export interface LocalRuntimeOptions {
   readonly listener?: RuntimeListener;
   /** Clock, for tests. */
   readonly now?: () => number;
+  /**
+   * Realtime flows: how long the first change event of a burst waits for more before its cycle
+   * starts, in milliseconds. Default 20.
+   */
+  readonly eventDebounceMs?: number;
 }
 
 /**
@@ -98,7 +109,9 @@ export class LocalRuntime implements Runtime {
 
   async start(flowNames?: readonly string[]): Promise<void> {
     const flows = this.#flows(flowNames);
-    this.#running = flows.map((flow) => this.#loop(flow));
+    this.#running = flows.map((flow) =>
+      flow.cadence.realtime === true ? this.#realtimeLoop(flow) : this.#loop(flow),
+    );
     await Promise.all(this.#running);
   }
 
@@ -126,6 +139,97 @@ export class LocalRuntime implements Runtime {
         });
       }
     }
+  }
+
+  /**
+   * A realtime flow: a cycle at start, then one whenever a (debounced) change event or the safety
+   * poll wakes it. Cycles of a flow never overlap; events during a cycle lead to one more cycle.
+   */
+  async #realtimeLoop(flow: Flow): Promise<void> {
+    const now = this.#options.now ?? Date.now;
+    const wakeup = new RealtimeWakeup({
+      now,
+      ...(this.#options.eventDebounceMs === undefined ? {} : { debounceMs: this.#options.eventDebounceMs }),
+    });
+    // Listen before the first cycle, so no change committed after that cycle's read goes unnoticed.
+    const watch = await this.#watchChanges(flow, wakeup);
+    try {
+      let wake: { trigger: RunTrigger; reason: string } = {
+        trigger: 'start',
+        reason: 'runs when Syncline starts',
+      };
+      let failures = 0;
+      while (!this.#isStopping()) {
+        wakeup.take();
+        const result = await this.#cycle(flow, wake.trigger, wake.reason);
+        failures = result.status === 'failed' ? failures + 1 : 0;
+        const pollMs = safetyPollMs(flow.cadence, watch?.isInstalled === true);
+        const endedAt = now();
+        const notBefore =
+          failures === 0 ? 0 : endedAt + Math.min(pollMs, FAILURE_PAUSE_MS * 2 ** (failures - 1));
+        if (failures > 0) {
+          this.#context.logger.error(
+            `flow ${flow.name}: cycle failed; next try in ${formatDuration(notBefore - endedAt)} at the earliest`,
+            {
+              code: result.error?.code,
+            },
+          );
+        }
+        const pollReason = `safety poll every ${formatDuration(pollMs)}`;
+        this.#options.listener?.onScheduled?.(
+          flow.name,
+          endedAt + pollMs,
+          `${pollReason}, or sooner on a change event`,
+        );
+        const reason: WakeReason = await wakeup.wait(endedAt + pollMs, this.#stop.signal, notBefore);
+        if (reason === 'stop') break;
+        wake =
+          reason === 'event'
+            ? { trigger: 'event', reason: 'change event' }
+            : { trigger: 'schedule', reason: pollReason };
+      }
+    } finally {
+      await watch?.close();
+    }
+  }
+
+  /** Subscribes a realtime flow to its source's change events, and says once how it is woken. */
+  async #watchChanges(flow: Flow, wakeup: RealtimeWakeup): Promise<ChangeWatch | undefined> {
+    const { source } = this.#context.portsFor(flow);
+    const log = this.#context.logger;
+    const pollOnly = formatDuration(safetyPollMs(flow.cadence, false));
+    if (source.capabilities.changeEvents !== true || source.watchChanges === undefined) {
+      log.info(
+        `flow ${flow.name} is realtime, but connection ${flow.sourceConnection} sends no change events; it polls every ${pollOnly}`,
+      );
+      return undefined;
+    }
+    let watch: ChangeWatch;
+    try {
+      watch = await source.watchChanges(
+        flow.source,
+        () => {
+          wakeup.notify();
+        },
+        this.#stop.signal,
+      );
+    } catch (error) {
+      log.warn(
+        `flow ${flow.name}: cannot listen for change events (${error instanceof Error ? error.message : String(error)}); it polls every ${pollOnly}`,
+      );
+      return undefined;
+    }
+    if (watch.isInstalled) {
+      log.info(
+        `flow ${flow.name} is woken by change events; safety poll every ${formatDuration(safetyPollMs(flow.cadence, true))}`,
+      );
+    } else {
+      log.warn(
+        `flow ${flow.name}: change events are not installed on ${flow.source.table}; it polls every ${pollOnly}. ` +
+          `To be woken by changes, run: syncline realtime install --flow ${flow.name}`,
+      );
+    }
+    return watch;
   }
 
   #sleepUntil(dueAt: number, now: () => number): Promise<void> {

@@ -100,7 +100,8 @@ export function prepareSqliteStateStatements(db: Database.Database): SqliteState
        WHERE id = ?`,
     ),
     lastSuccessfulRun: db.prepare(
-      `SELECT ${RUN_COLUMNS} FROM runs WHERE flow = ? AND status = 'succeeded' ORDER BY id DESC LIMIT 1`,
+      `SELECT ${RUN_COLUMNS} FROM runs WHERE flow = ? AND status = 'succeeded'
+         AND "trigger" NOT IN ('resync', 'replay') ORDER BY id DESC LIMIT 1`,
     ),
     // One statement, so two connections can never both hold the lease: SQLite runs writes one at a
     // time, and the WHERE lets the update through only for the holder or once the lease expired.

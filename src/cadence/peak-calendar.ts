@@ -1,0 +1,149 @@
+import { WEEKDAYS, type CadenceConfig, type PeakConfig } from '../config/config-schema.js';
+import { parseDurationMs } from '../config/duration.js';
+import {
+  nextOccurrence,
+  occurrenceAt,
+  parseTimeWindow,
+  WHOLE_DAY,
+  type DayFilter,
+  type Occurrence,
+} from './time-window.js';
+import { daysInMonth, machineTimeZone, parseLocalDateTime, weekdayOf } from './zoned-time.js';
+
+/** A peak in force at some instant, with the occurrence that contains the instant. */
+export interface ActivePeak {
+  /** The peak as configured. */
+  readonly peak: PeakConfig;
+  /** The peak's `every`, in ms. */
+  readonly intervalMs: number;
+  /** Start of this occurrence (included), epoch ms. */
+  readonly startMs: number;
+  /** End of this occurrence (excluded), epoch ms. */
+  readonly endMs: number;
+}
+
+/** The zone of a cadence's wall-clock times: its `timezone`, else the machine's zone. */
+export function cadenceTimeZone(cadence: CadenceConfig): string {
+  return cadence.timezone ?? machineTimeZone();
+}
+
+/** Whether a recurring peak may start on a date: its `days` and its `monthDays` must both allow it. */
+function dayFilterOf(peak: PeakConfig): DayFilter {
+  return (date) => {
+    if (peak.days !== undefined && !peak.days.includes(WEEKDAYS[weekdayOf(date)] ?? 'sun')) return false;
+    if (peak.monthDays === undefined) return true;
+    const last = daysInMonth(date.year, date.month);
+    return peak.monthDays.some((day) => (day > 0 ? day : last + day + 1) === date.day);
+  };
+}
+
+function absoluteOccurrence(peak: PeakConfig, zone: string): Occurrence | undefined {
+  if (peak.from === undefined || peak.to === undefined) return undefined;
+  const startMs = parseLocalDateTime(peak.from, zone);
+  const endMs = parseLocalDateTime(peak.to, zone);
+  return startMs === undefined || endMs === undefined ? undefined : { startMs, endMs };
+}
+
+function peakOccurrenceAt(peak: PeakConfig, zone: string, atMs: number): Occurrence | undefined {
+  if (peak.from !== undefined) {
+    const occurrence = absoluteOccurrence(peak, zone);
+    return occurrence !== undefined && occurrence.startMs <= atMs && atMs < occurrence.endMs
+      ? occurrence
+      : undefined;
+  }
+  const window = peak.between === undefined ? WHOLE_DAY : parseTimeWindow(peak.between);
+  return occurrenceAt(window, zone, atMs, dayFilterOf(peak));
+}
+
+function nextPeakOccurrence(peak: PeakConfig, zone: string, afterMs: number): Occurrence | undefined {
+  if (peak.from !== undefined) {
+    const occurrence = absoluteOccurrence(peak, zone);
+    return occurrence !== undefined && occurrence.startMs > afterMs ? occurrence : undefined;
+  }
+  const window = peak.between === undefined ? WHOLE_DAY : parseTimeWindow(peak.between);
+  return nextOccurrence(window, zone, afterMs, dayFilterOf(peak));
+}
+
+function activeOf(peak: PeakConfig, occurrence: Occurrence): ActivePeak {
+  return { peak, intervalMs: parseDurationMs(peak.every) ?? 0, ...occurrence };
+}
+
+/**
+ * The peak in force at an instant (epoch ms): the first one listed under `peaks` whose calendar
+ * window contains it. Wall-clock times are in the cadence's `timezone` (else the machine's).
+ */
+export function activePeak(cadence: CadenceConfig, atMs: number): ActivePeak | undefined {
+  const zone = cadenceTimeZone(cadence);
+  for (const peak of cadence.peaks ?? []) {
+    const occurrence = peakOccurrenceAt(peak, zone, atMs);
+    if (occurrence !== undefined) return activeOf(peak, occurrence);
+  }
+  return undefined;
+}
+
+/** The next occurrence of any peak that starts after an instant, earliest first (ties: first listed). */
+export function nextPeak(cadence: CadenceConfig, afterMs: number): ActivePeak | undefined {
+  const zone = cadenceTimeZone(cadence);
+  let next: ActivePeak | undefined;
+  for (const peak of cadence.peaks ?? []) {
+    const occurrence = nextPeakOccurrence(peak, zone, afterMs);
+    if (occurrence !== undefined && (next === undefined || occurrence.startMs < next.startMs))
+      next = activeOf(peak, occurrence);
+  }
+  return next;
+}
+
+/**
+ * The first instant after `atMs` at which the peak in force may change: the end of an active
+ * peak's occurrence or the start of the next occurrence of any peak. Undefined when no peak lies ahead.
+ */
+export function nextPeakChange(cadence: CadenceConfig, atMs: number): number | undefined {
+  const zone = cadenceTimeZone(cadence);
+  let change: number | undefined;
+  for (const peak of cadence.peaks ?? []) {
+    const active = peakOccurrenceAt(peak, zone, atMs);
+    const candidate = active?.endMs ?? nextPeakOccurrence(peak, zone, atMs)?.startMs;
+    if (candidate !== undefined && candidate > atMs && (change === undefined || candidate < change))
+      change = candidate;
+  }
+  return change;
+}
+
+/** When a cycle is due by interval, and the peak whose interval applies (undefined: the base interval). */
+export interface IntervalDue {
+  /** Epoch ms. */
+  readonly dueAt: number;
+  readonly peak: ActivePeak | undefined;
+}
+
+/** Bound on the calendar segments one search walks; a year of hourly peaks fits. */
+const MAX_SEGMENTS = 20_000;
+
+/**
+ * The first instant from `fromMs` on at which the time since `lastMs` reaches the interval in
+ * force at that instant: an active peak's `every`, else `baseIntervalMs` (undefined: none, as for
+ * cron flows outside peaks). So a peak that starts later than the base interval's end changes
+ * nothing, one that starts earlier pulls the cycle forward to its start (or to `lastMs` plus its
+ * `every`, when that is later), and one that ends first hands back to the base interval.
+ * Undefined when nothing is due before `untilMs`.
+ */
+export function intervalDue(
+  cadence: CadenceConfig,
+  lastMs: number,
+  fromMs: number,
+  baseIntervalMs: number | undefined,
+  untilMs = Number.POSITIVE_INFINITY,
+): IntervalDue | undefined {
+  let segmentStart = Math.max(lastMs, fromMs);
+  for (let segment = 0; segment < MAX_SEGMENTS && segmentStart < untilMs; segment++) {
+    const peak = activePeak(cadence, segmentStart);
+    const interval = peak?.intervalMs ?? baseIntervalMs;
+    const segmentEnd = nextPeakChange(cadence, segmentStart) ?? Number.POSITIVE_INFINITY;
+    if (interval !== undefined) {
+      const dueAt = Math.max(segmentStart, lastMs + interval);
+      if (dueAt < segmentEnd) return dueAt < untilMs ? { dueAt, peak } : undefined;
+    }
+    segmentStart = segmentEnd;
+  }
+  return undefined;
+}

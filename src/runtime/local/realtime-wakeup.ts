@@ -1,0 +1,99 @@
+import type { CadenceConfig } from '../../config/config-schema.js';
+import { parseDurationMs } from '../../config/duration.js';
+
+/** Safety poll of a realtime flow whose source sends change events (its trigger is installed). */
+export const EVENT_SAFETY_POLL_MS = 60_000;
+
+/** Poll interval of a realtime flow without change events: polling is all it has. */
+export const POLL_ONLY_INTERVAL_MS = 1_000;
+
+/** How long the first change event waits for others before its cycle starts, by default. */
+export const DEFAULT_EVENT_DEBOUNCE_MS = 20;
+
+/**
+ * How often a realtime flow polls when no event woke it: `pollInterval` when the config gives
+ * one; otherwise 1 minute while change events arrive (the poll only bounds the latency of a
+ * missed event) and 1 second without them (the poll is the only trigger).
+ */
+export function safetyPollMs(cadence: CadenceConfig, hasChangeEvents: boolean): number {
+  const configured = cadence.pollInterval === undefined ? undefined : parseDurationMs(cadence.pollInterval);
+  if (configured !== undefined) return configured;
+  return hasChangeEvents ? EVENT_SAFETY_POLL_MS : POLL_ONLY_INTERVAL_MS;
+}
+
+/** Why a realtime flow woke up. */
+export type WakeReason = 'event' | 'poll' | 'stop';
+
+/** setTimeout cannot wait longer than ~24.8 days. */
+const MAX_TIMER_MS = 2_147_000_000;
+
+/**
+ * Coalesces the change events of one realtime flow. The first event of a burst opens a window of
+ * `debounceMs`; events inside it join it, and the cycle starts when it closes — a fixed window, not
+ * one that restarts with each event, so a steady stream cannot postpone the cycle for ever. Events
+ * that arrive while a cycle runs are kept: the flow then runs exactly one more cycle, since the
+ * running one may have read before those changes committed.
+ */
+export class RealtimeWakeup {
+  readonly #debounceMs: number;
+  readonly #now: () => number;
+  /** When the oldest event not yet served by a cycle arrived (epoch ms). */
+  #pendingSince: number | undefined;
+  #wake: (() => void) | undefined;
+
+  constructor(options: { readonly debounceMs?: number; readonly now?: () => number } = {}) {
+    this.#debounceMs = options.debounceMs ?? DEFAULT_EVENT_DEBOUNCE_MS;
+    this.#now = options.now ?? Date.now;
+  }
+
+  /** Whether an event is waiting for a cycle. */
+  get hasPending(): boolean {
+    return this.#pendingSince !== undefined;
+  }
+
+  /** A change event arrived. */
+  notify(): void {
+    // Only the first event of a burst moves the wake-up time; the rest join its window.
+    if (this.#pendingSince !== undefined) return;
+    this.#pendingSince = this.#now();
+    this.#wake?.();
+  }
+
+  /** A cycle starts: it serves every event so far. Later events call for another cycle. */
+  take(): void {
+    this.#pendingSince = undefined;
+  }
+
+  /**
+   * Waits for a debounced event, the safety poll's `deadline`, or `stop`. Events before
+   * `notBefore` (a pause after a failed cycle) are kept but wait until then.
+   */
+  async wait(deadline: number, stop: AbortSignal, notBefore = 0): Promise<WakeReason> {
+    for (;;) {
+      if (stop.aborted) return 'stop';
+      const now = this.#now();
+      const eventDue =
+        this.#pendingSince === undefined
+          ? Infinity
+          : Math.max(this.#pendingSince + this.#debounceMs, notBefore);
+      if (eventDue <= now) return 'event';
+      if (deadline <= now) return this.#pendingSince === undefined ? 'poll' : 'event';
+      await this.#sleep(Math.min(eventDue, deadline) - now, stop);
+    }
+  }
+
+  /** Sleeps `ms`, or less when an event arrives or `stop` aborts. */
+  #sleep(ms: number, stop: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        stop.removeEventListener('abort', done);
+        this.#wake = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, Math.min(ms, MAX_TIMER_MS));
+      stop.addEventListener('abort', done, { once: true });
+      this.#wake = done;
+    });
+  }
+}
