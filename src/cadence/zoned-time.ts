@@ -74,10 +74,21 @@ function wallAsUtcMs(wall: WallTime): number {
   return Date.UTC(wall.year, wall.month - 1, wall.day, wall.hour, wall.minute, wall.second ?? 0);
 }
 
+/** Offsets already asked for, per zone and second: schedules ask for the same midnights again and again. */
+const offsetCache = new Map<string, number>();
+const OFFSET_CACHE_SIZE = 10_000;
+
 /** The offset of `zone` from UTC at an instant, in ms (`+08:00` is 28,800,000). */
 export function offsetMsAt(atMs: number, zone: string): number {
   const wholeSecond = Math.floor(atMs / 1_000) * 1_000;
-  return wallAsUtcMs(wallTimeAt(wholeSecond, zone)) - wholeSecond;
+  const key = `${zone}|${wholeSecond}`;
+  let offset = offsetCache.get(key);
+  if (offset === undefined) {
+    offset = wallAsUtcMs(wallTimeAt(wholeSecond, zone)) - wholeSecond;
+    if (offsetCache.size >= OFFSET_CACHE_SIZE) offsetCache.clear();
+    offsetCache.set(key, offset);
+  }
+  return offset;
 }
 
 /**
@@ -91,6 +102,7 @@ export function epochOfWallTime(wall: WallTime, zone: string): number {
   // Offsets a day before and after: at most one switch lies between, in every real zone.
   const before = offsetMsAt(asUtc - DAY_MS, zone);
   const after = offsetMsAt(asUtc + DAY_MS, zone);
+  if (before === after) return asUtc - before;
   const candidates = [asUtc - before, asUtc - after].filter(
     (candidate) => candidate + offsetMsAt(candidate, zone) === asUtc,
   );

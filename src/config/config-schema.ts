@@ -172,12 +172,23 @@ const cadence = z
     /** Run each flow this long after its previous cycle ended. */
     every: duration.optional(),
     /** Five-field cron expression (six with seconds). */
-    cron: z.string().optional(),
+    cron: z
+      .string()
+      .refine(isValidCron, {
+        message:
+          'not a valid cron expression; use five fields "minute hour day-of-month month day-of-week", e.g. "0 2 * * *"',
+      })
+      .optional(),
     /** IANA zone of `cron`, `window` and the peaks' wall-clock times; default the machine's zone. */
-    timezone: z.string().optional(),
-    /** Sync as soon as possible: poll every `pollInterval` (default 1s). */
+    timezone: z
+      .string()
+      .refine(isKnownTimeZone, {
+        message: 'unknown time zone; use an IANA name such as Asia/Shanghai or UTC',
+      })
+      .optional(),
+    /** Sync when the source signals a change, and poll every `pollInterval` as a safety net. */
     realtime: z.literal(true).optional(),
-    /** With `realtime`: wait between cycles (the safety poll); default 1s. */
+    /** With `realtime`: the safety poll; default 1m when change events are installed, else 1s. */
     pollInterval: duration.optional(),
     /** Daily span `HH:MM-HH:MM` (may cross midnight) outside which an `every` or `cron` flow starts no cycle. */
     window: timeWindow.optional(),
@@ -188,13 +199,18 @@ const cadence = z
     /** Bounds of the interval the adaptive controller may choose, or `false` to keep the cadence fixed. */
     adaptive: z
       .union([
+        z
+          .strictObject({
+            /** Shortest interval the controller may choose. */
+            min: duration,
+            /** Longest interval the controller may choose (when backing off); at least `min`. */
+            max: duration,
+          })
+          .refine((bounds) => (parseDurationMs(bounds.min) ?? 0) <= (parseDurationMs(bounds.max) ?? 0), {
+            message: 'must be at least "min"',
+            path: ['max'],
+          }),
         z.literal(false),
-        z.strictObject({
-          /** Shortest interval the controller may choose. */
-          min: duration,
-          /** Longest interval the controller may choose (when backing off); at least `min`. */
-          max: duration,
-        }),
       ])
       .optional(),
     /** Share of a busy target: a low-priority flow yields before a high one. Default normal. */
@@ -202,15 +218,6 @@ const cadence = z
   })
   .refine((spec) => [spec.every, spec.cron, spec.realtime].filter((v) => v !== undefined).length === 1, {
     message: 'give exactly one of "every", "cron" or "realtime"',
-  })
-  .refine((spec) => spec.cron === undefined || isValidCron(spec.cron), {
-    message:
-      'not a valid cron expression; use five fields "minute hour day-of-month month day-of-week", e.g. "0 2 * * *"',
-    path: ['cron'],
-  })
-  .refine((spec) => spec.timezone === undefined || isKnownTimeZone(spec.timezone), {
-    message: 'unknown time zone; use an IANA name such as Asia/Shanghai or UTC',
-    path: ['timezone'],
   })
   .superRefine((spec, context) => {
     if (spec.window !== undefined && spec.realtime === true)
@@ -228,16 +235,6 @@ const cadence = z
           message: `another peak is named "${name}"`,
         });
       names.add(name);
-    }
-    if (spec.adaptive !== undefined && spec.adaptive !== false) {
-      const min = parseDurationMs(spec.adaptive.min) ?? 0;
-      const max = parseDurationMs(spec.adaptive.max) ?? 0;
-      if (min > max)
-        context.addIssue({
-          code: 'custom',
-          path: ['adaptive', 'max'],
-          message: `must be at least "min" (${spec.adaptive.min})`,
-        });
     }
   });
 export type CadenceConfig = z.infer<typeof cadence>;

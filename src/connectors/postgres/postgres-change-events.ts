@@ -48,10 +48,10 @@ export function triggerNameOf(table: TableName): string {
   const name = `syncline_${table.name}_notify`;
   if (Buffer.byteLength(name) <= MAX_IDENTIFIER_LENGTH) return name;
   const hash = createHash('sha256').update(table.name).digest('hex').slice(0, 8);
-  let stem = table.name;
-  while (Buffer.byteLength(`syncline_${stem}_${hash}_notify`) > MAX_IDENTIFIER_LENGTH)
-    stem = stem.slice(0, -1);
-  return `syncline_${stem}_${hash}_notify`;
+  // Cut by code points, never inside a character.
+  const stem = Array.from(table.name);
+  while (Buffer.byteLength(`syncline_${stem.join('')}_${hash}_notify`) > MAX_IDENTIFIER_LENGTH) stem.pop();
+  return `syncline_${stem.join('')}_${hash}_notify`;
 }
 
 /** The names of a table's trigger and its schema's function, validated and quoted. */

@@ -1,0 +1,191 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { AdaptiveController } from './adaptive-controller.js';
+import type { DecisionInputs } from './adaptive-decision.js';
+import type { AdaptiveSettings, Priority } from './adaptive-tuning.js';
+import { HealthWindow, type HealthSnapshot } from './health-window.js';
+
+const MIN = 60_000;
+const START = Date.parse('2026-11-11T12:00:00Z');
+
+/** A fake clock and a target connection whose writes the test makes up. */
+class FakeTarget {
+  now = START;
+  readonly window = new HealthWindow({ windowMs: 2 * MIN });
+
+  /** Advances the clock by `ms`, recording ten writes of `latencyMs` along the way. */
+  writes(ms: number, latencyMs: number): HealthSnapshot {
+    for (let step = 1; step <= 10; step += 1)
+      this.window.record({ at: this.now + (ms * step) / 10, latencyMs, outcome: 'ok' });
+    this.now += ms;
+    return this.window.snapshot(this.now);
+  }
+
+  /** Advances the clock by `ms` without any write. */
+  idle(ms: number): HealthSnapshot {
+    this.now += ms;
+    return this.window.snapshot(this.now);
+  }
+}
+
+function settings(priority: Priority, overrides: Partial<AdaptiveSettings> = {}): AdaptiveSettings {
+  return {
+    baseIntervalMs: 10 * MIN,
+    minIntervalMs: MIN,
+    maxIntervalMs: 60 * MIN,
+    freshnessMs: 15 * MIN,
+    priority,
+    baseBatch: 500,
+    maxBatch: 2_000,
+    ...overrides,
+  };
+}
+
+describe('AdaptiveController', () => {
+  let erp: FakeTarget;
+  let controller: AdaptiveController;
+  const inputs = (flow: string, health: HealthSnapshot, stalenessMs = 0): DecisionInputs => ({
+    flow,
+    at: erp.now,
+    stalenessMs,
+    health,
+  });
+
+  beforeEach(() => {
+    erp = new FakeTarget();
+    controller = new AdaptiveController({ health: { latencyThresholdMs: 1_000 } });
+  });
+
+  it('backs off multiplicatively while the target is slow and says why', () => {
+    controller.register('stock', 'ERP', settings('normal'));
+    const decision = controller.decide(inputs('stock', erp.writes(MIN, 2_400)));
+    expect(decision).toMatchObject({ intervalMsBefore: 10 * MIN, intervalMs: 20 * MIN, health: 'unhealthy' });
+    expect(decision.reason).toBe('stock: every 10m → 20m: ERP p95 write latency 2.4 s > 1 s');
+    expect(decision.inputs.health.p95LatencyMs).toBe(2_400);
+    controller.decide(inputs('stock', erp.writes(MIN, 2_400)));
+    controller.decide(inputs('stock', erp.writes(MIN, 2_400)));
+    expect(controller.cadenceOf('stock').intervalMs).toBe(60 * MIN);
+    const atMax = controller.decide(inputs('stock', erp.writes(MIN, 2_400)));
+    expect(atMax).toMatchObject({ intervalMsBefore: 60 * MIN, intervalMs: 60 * MIN });
+    expect(atMax.reason).toMatch(/already at the longest interval/);
+  });
+
+  it('shortens the interval and grows the batch while the target is healthy and the flow is stale', () => {
+    controller.register('orders', 'ERP', settings('normal'));
+    const decision = controller.decide({
+      ...inputs('orders', erp.writes(MIN, 100), 20 * MIN),
+      backlog: 5_000,
+    });
+    expect(decision).toMatchObject({ intervalMs: 5 * MIN, batch: 1_000, health: 'healthy' });
+    expect(decision.reason).toBe(
+      'orders: every 10m → 5m, batch 500 → 1000: staleness 20m > freshness 15m, ERP healthy (p95 100 ms)',
+    );
+    for (let step = 0; step < 5; step += 1)
+      controller.decide(inputs('orders', erp.writes(MIN, 100), 20 * MIN));
+    expect(controller.cadenceOf('orders')).toEqual({ intervalMs: MIN, batch: 2_000 });
+  });
+
+  it('waits at least as long as the target asked with Retry-After, even beyond the longest interval', () => {
+    controller.register('orders', 'ERP', settings('high'));
+    erp.window.record({
+      at: erp.now,
+      latencyMs: 30,
+      outcome: 'error',
+      code: 'CONNECTOR_THROTTLED',
+      retryAfterSeconds: 7_200,
+    });
+    const decision = controller.decide(inputs('orders', erp.idle(1_000)));
+    expect(decision.intervalMs).toBe(7_199_000);
+    expect(decision.reason).toBe('orders: every 10m → 1h59m59s: ERP throttled 1 write (Retry-After 7200 s)');
+    expect(controller.shouldYield('orders', erp.window.snapshot(erp.now))).toMatch(/throttled/);
+  });
+
+  it('recovers gradually, and only after the target has stayed healthy for a while', () => {
+    controller.register('stock', 'ERP', settings('normal'));
+    for (let step = 0; step < 3; step += 1) controller.decide(inputs('stock', erp.writes(MIN, 2_400)));
+    expect(controller.cadenceOf('stock').intervalMs).toBe(60 * MIN);
+    // Healthy again, but for less than the 5 minutes normal flows wait: no change yet.
+    const early = controller.decide(inputs('stock', erp.writes(4 * MIN, 100)));
+    expect(early.intervalMs).toBe(60 * MIN);
+    expect(early.reason).toMatch(/was unhealthy 4m ago, normal-priority flows wait 5m/);
+    const intervals: number[] = [];
+    for (let step = 0; step < 8; step += 1)
+      intervals.push(controller.decide(inputs('stock', erp.writes(MIN, 100))).intervalMs / MIN);
+    expect(intervals).toEqual([45, 33.75, 25.3125, 18.984375, 14.23828125, 10.678710937500002, 10, 10]);
+  });
+
+  it('does not flap: a single healthy minute inside a slow period does not speed the flow up', () => {
+    controller.register('stock', 'ERP', settings('normal'));
+    const trace: number[] = [];
+    for (let minute = 0; minute < 12; minute += 1) {
+      const latency = minute % 3 === 2 ? 100 : 2_400;
+      trace.push(controller.decide(inputs('stock', erp.writes(MIN, latency), 20 * MIN)).intervalMs / MIN);
+    }
+    expect(trace.every((interval, index) => index === 0 || interval >= (trace[index - 1] ?? 0))).toBe(true);
+  });
+
+  it('changes a flow at most once per step, however often it is asked', () => {
+    controller.register('stock', 'ERP', settings('normal'));
+    expect(controller.decide(inputs('stock', erp.writes(MIN, 2_400))).intervalMs).toBe(20 * MIN);
+    const soon = controller.decide(inputs('stock', erp.writes(10_000, 2_400)));
+    expect(soon.intervalMs).toBe(20 * MIN);
+    expect(soon.reason).toMatch(/\(last change 10s ago\)$/);
+  });
+
+  it('lets low-priority flows back off first and further, and high-priority ones last', () => {
+    controller.register('orders', 'ERP', settings('high'));
+    controller.register('customers', 'ERP', settings('normal'));
+    controller.register('invoices', 'ERP', settings('low', { maxIntervalMs: 4 * 60 * MIN }));
+    const slow = erp.writes(MIN, 2_400);
+    const high = controller.decide(inputs('orders', slow));
+    const normal = controller.decide(inputs('customers', slow));
+    const low = controller.decide(inputs('invoices', slow));
+    expect([high.intervalMs, normal.intervalMs, low.intervalMs]).toEqual([10 * MIN, 10 * MIN, 30 * MIN]);
+    expect(high.reason).toMatch(/lower-priority flows back off first \(customers, invoices\)$/);
+    expect(controller.shouldYield('invoices', slow)).toMatch(/low-priority flows yield first$/);
+    expect(controller.shouldYield('customers', slow)).toBeUndefined();
+    expect(controller.shouldYield('orders', slow)).toBeUndefined();
+    // The low flow reaches its longest interval; then the normal one backs off, the high one still holds.
+    for (let minute = 0; minute < 2; minute += 1)
+      controller.decide(inputs('invoices', erp.writes(MIN, 2_400)));
+    expect(controller.cadenceOf('invoices').intervalMs).toBe(4 * 60 * MIN);
+    expect(controller.decide(inputs('customers', erp.writes(MIN, 2_400))).intervalMs).toBe(20 * MIN);
+    expect(controller.decide(inputs('orders', erp.writes(MIN, 2_400))).intervalMs).toBe(10 * MIN);
+    // After 15 minutes of trouble the high-priority flow backs off too, by the smallest factor.
+    for (let minute = 0; minute < 12; minute += 1)
+      controller.decide(inputs('customers', erp.writes(MIN, 2_400)));
+    expect(controller.decide(inputs('orders', erp.writes(MIN, 2_400))).intervalMs).toBe(15 * MIN);
+  });
+
+  it('gives the spare capacity of a strained target to high-priority flows only', () => {
+    controller.register('orders', 'ERP', settings('high'));
+    controller.register('invoices', 'ERP', settings('low'));
+    // 700 ms is above 60% of the 1 s limit: strained, not yet unhealthy.
+    const strained = erp.writes(MIN, 700);
+    const high = controller.decide(inputs('orders', strained, 20 * MIN));
+    const low = controller.decide(inputs('invoices', strained, 20 * MIN));
+    expect(high).toMatchObject({ health: 'strained', intervalMs: 5 * MIN });
+    expect(low).toMatchObject({ health: 'strained', intervalMs: 10 * MIN });
+    expect(low.reason).toMatch(/capacity goes to high-priority flows first$/);
+  });
+
+  it('raises the cadence ahead of a predicted peak while the target is healthy', () => {
+    controller.register('orders', 'ERP', settings('normal'));
+    const decision = controller.decide({
+      ...inputs('orders', erp.writes(MIN, 100)),
+      forecast: { rate: 300, at: erp.now + 20 * MIN, currentRate: 50 },
+    });
+    expect(decision.intervalMs).toBe(5 * MIN);
+    expect(decision.reason).toMatch(
+      /^orders: every 10m → 5m: forecast 300 changes\/min in 20m \(now 50\/min\)/,
+    );
+  });
+
+  it('judges latency against the learned baseline when no threshold is configured', () => {
+    const learning = new AdaptiveController();
+    learning.register('stock', 'ERP', settings('normal'));
+    for (let minute = 0; minute < 5; minute += 1) learning.decide(inputs('stock', erp.writes(MIN, 200)));
+    expect(learning.cadenceOf('stock').intervalMs).toBe(10 * MIN);
+    const slow = learning.decide(inputs('stock', erp.writes(3 * MIN, 900)));
+    expect(slow.reason).toBe('stock: every 10m → 20m: ERP p95 write latency 900 ms > 600 ms');
+  });
+});
