@@ -58,7 +58,7 @@ export async function openLoop(
   let completed = 0;
   let failed = 0;
   let maxInFlight = 0;
-  for (let index = 0; index < total; ) {
+  for (let index = 0; index < total;) {
     const due = Math.min(total, Math.floor(((performance.now() - started) * rate) / 1000) + 1);
     for (; index < due; index++) {
       const done = operation(index).then(

@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TableDigest } from './checksum.js';
+import type { RealtimeResults } from './realtime-report.js';
 
 /** The source→target pairs the bench measures. */
 export const Pairs = ['PG→PG', 'PG→MariaDB'] as const;
@@ -35,6 +36,8 @@ export interface BenchResults {
   readonly notes: readonly string[];
   readonly cases: readonly CaseResult[];
   readonly incrementalScaling: readonly ScalingRow[];
+  /** Realtime change-to-target latency beside the bare LISTEN/NOTIFY round trip (realtime-latency.ts). */
+  readonly realtime?: RealtimeResults;
 }
 
 /** An incremental cycle on the large table against the same cycle on the small one. */

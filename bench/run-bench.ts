@@ -3,7 +3,8 @@
  * PostgreSQL and PostgreSQL → MariaDB, each beside baselines measured in the same run (the bulk
  * pipe of the pair and a plain keyset-read + multi-row-upsert loop). Every case is checked against
  * the source (row count + md5 digest) and the run fails loudly on a mismatch. Prints a markdown
- * table and writes JSON to bench/results/. Row count: BENCH_ROWS (default 1,000,000).
+ * table and writes JSON to bench/results/. Row count: BENCH_ROWS (default 1,000,000). Last comes
+ * the realtime change-to-target latency (realtime-latency.ts) beside the bare LISTEN/NOTIFY round trip.
  */
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -32,6 +33,8 @@ import {
   type Pair,
 } from './report.js';
 import { customersFlowConfig, runSynclineCycle } from './syncline-cycle.js';
+import { runRealtimeLatencyBench } from './realtime-latency.js';
+import { realtimeMarkdown } from './realtime-report.js';
 
 const LARGE_TABLE = 'customers';
 const SMALL_TABLE = 'customers_small';
@@ -276,6 +279,8 @@ async function main(): Promise<void> {
     );
     const cases = await runCases(env, settings, large, small);
     const scaling = incrementalScaling(cases, settings.rows, settings.smallRows);
+    log('realtime change-to-target latency (bench/realtime-latency.ts)');
+    const realtime = await runRealtimeLatencyBench();
     const date = new Date().toISOString();
     const file = writeResults(RESULTS_DIRECTORY, {
       date,
@@ -297,12 +302,13 @@ async function main(): Promise<void> {
       notes: env.notes,
       cases,
       incrementalScaling: scaling,
+      realtime,
     });
     process.stdout.write(
       `\nSyncline bench — ${settings.rows.toLocaleString('en-US')} rows (${rowBytes} B/row heap, ${totalRowBytes} B/row with indexes), ` +
         `batch ${settings.batch}, ${settings.changes} changes per incremental cycle; ` +
         `node ${process.version}, ${cpus().length} CPUs, ${env.serverVersions.postgres}, MariaDB ${env.serverVersions.mariadb}\n\n` +
-        `${markdownReport(cases, scaling)}\n\n` +
+        `${markdownReport(cases, scaling)}\n\n${realtimeMarkdown(realtime)}\n\n` +
         (env.notes.length > 0 ? `${env.notes.map((note) => `Note: ${note}`).join('\n')}\n` : '') +
         `Every case verified: target row count and md5 digest equal the source's.\nJSON: ${file}\n`,
     );

@@ -109,8 +109,9 @@ describe('AdaptiveController', () => {
     expect(early.reason).toMatch(/was unhealthy 4m ago, normal-priority flows wait 5m/);
     const intervals: number[] = [];
     for (let step = 0; step < 8; step += 1)
-      intervals.push(controller.decide(inputs('stock', erp.writes(MIN, 100))).intervalMs / MIN);
-    expect(intervals).toEqual([45, 33.75, 25.3125, 18.984375, 14.23828125, 10.678710937500002, 10, 10]);
+      intervals.push(controller.decide(inputs('stock', erp.writes(MIN, 100))).intervalMs / 1_000);
+    // 60m × 0.75 per minute, in whole seconds, down to the 10m base.
+    expect(intervals).toEqual([2_700, 2_025, 1_519, 1_139, 854, 641, 600, 600]);
   });
 
   it('does not flap: a single healthy minute inside a slow period does not speed the flow up', () => {
@@ -168,16 +169,19 @@ describe('AdaptiveController', () => {
     expect(low.reason).toMatch(/capacity goes to high-priority flows first$/);
   });
 
-  it('raises the cadence ahead of a predicted peak while the target is healthy', () => {
-    controller.register('orders', 'ERP', settings('normal'));
-    const decision = controller.decide({
-      ...inputs('orders', erp.writes(MIN, 100)),
-      forecast: { rate: 300, at: erp.now + 20 * MIN, currentRate: 50 },
-    });
+  it('raises the cadence ahead of a predicted peak that would leave the flow staler than its objective', () => {
+    controller.register('orders', 'ERP', settings('normal', { freshnessMs: 10 * MIN, baseBatch: 100 }));
+    controller.register('contacts', 'ERP', settings('normal'));
+    const health = erp.writes(MIN, 400);
+    const forecast = { rate: 600, at: erp.now + 20 * MIN, currentRate: 50 };
+    const decision = controller.decide({ ...inputs('orders', health), forecast });
     expect(decision.intervalMs).toBe(5 * MIN);
-    expect(decision.reason).toMatch(
-      /^orders: every 10m → 5m: forecast 300 changes\/min in 20m \(now 50\/min\)/,
+    // 10 minutes of 600 changes/min is 60 batches of 100 at 400 ms each: 10m24s.
+    expect(decision.reason).toBe(
+      'orders: every 10m → 5m: forecast 600 changes/min in 20m (now 50/min) would leave it 10m24s stale > freshness 10m, ERP healthy (p95 400 ms)',
     );
+    // A peak the flow absorbs within its objective changes nothing.
+    expect(controller.decide({ ...inputs('contacts', health), forecast }).intervalMs).toBe(10 * MIN);
   });
 
   it('judges latency against the learned baseline when no threshold is configured', () => {

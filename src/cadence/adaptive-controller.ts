@@ -40,6 +40,9 @@ interface Plan {
   readonly isUrgent?: boolean;
 }
 
+/** Intervals are whole seconds (whole ms below one second), so records and reasons read cleanly. */
+const roundInterval = (ms: number): number => (ms < 1_000 ? Math.round(ms) : Math.round(ms / 1_000) * 1_000);
+
 const clamp = (value: number, low: number, high: number): number => Math.min(high, Math.max(low, value));
 
 /**
@@ -98,6 +101,7 @@ export class AdaptiveController {
     const assessment = assessHealth(flow.target, inputs.health, target.thresholds, target.baselineMs);
     this.#remember(target, assessment, inputs.health, inputs.at);
     let plan = this.#plan(flow, target, assessment, inputs);
+    plan = { ...plan, intervalMs: roundInterval(plan.intervalMs) };
     const changed = plan.intervalMs !== flow.intervalMs || plan.batch !== flow.batch;
     const sinceChange = flow.lastChangeAt === undefined ? Infinity : inputs.at - flow.lastChangeAt;
     if (changed && plan.isUrgent !== true && sinceChange < this.#tuning.minStepMs) {
@@ -175,14 +179,16 @@ export class AdaptiveController {
         : `staleness ${formatDuration(staleness)} ${isStale ? '>' : '≤'} freshness ${formatDuration(freshness)}`;
     const quietFor = target.lastUnhealthyAt === undefined ? Infinity : inputs.at - target.lastUnhealthyAt;
     const dwell = tuning.recoveryDwellMs[priority];
-    const forecast = inputs.forecast;
-    const isSurge =
-      forecast !== undefined && forecast.rate >= tuning.surgeRatio * Math.max(forecast.currentRate, 1);
+    const surge = this.#surge(flow, inputs);
+    const isSurge = surge !== undefined;
     const mayAskMore = health.level === 'healthy' || priority === 'high';
     if (quietFor < dwell && (intervalMs > settings.baseIntervalMs || isStale || isSurge)) {
       return hold(
         `${freshText}; ${flow.target} was unhealthy ${formatDuration(quietFor)} ago, ${priority}-priority flows wait ${formatDuration(dwell)} before speeding up`,
       );
+    }
+    if (intervalMs > settings.baseIntervalMs && health.level === 'strained' && priority === 'low') {
+      return hold(`${freshText}; ${findings}: low-priority flows stay backed off until it is healthy`);
     }
     if (intervalMs > settings.baseIntervalMs) {
       const factor = isStale && mayAskMore ? tuning.speedUpFactor : tuning.recoveryFactor;
@@ -191,11 +197,8 @@ export class AdaptiveController {
     }
     if ((isStale || isSurge) && mayAskMore) {
       const next = Math.max(settings.minIntervalMs, intervalMs * tuning.speedUpFactor);
-      const hasBacklog = inputs.backlog === undefined || inputs.backlog > batch;
-      const grown = isStale && hasBacklog ? Math.min(settings.maxBatch, batch * tuning.batchGrowth) : batch;
-      const cause = isSurge
-        ? `forecast ${Math.round(forecast.rate)} changes/min in ${formatDuration(Math.max(0, forecast.at - inputs.at))} (now ${Math.round(forecast.currentRate)}/min)`
-        : freshText;
+      const grown = isStale ? this.#grownBatch(flow, target, health, inputs) : batch;
+      const cause = surge ?? freshText;
       if (next === intervalMs && grown === batch) return hold(`${cause}; already at the shortest interval`);
       return { intervalMs: next, batch: grown, why: `${cause}, ${findings}` };
     }
@@ -212,7 +215,46 @@ export class AdaptiveController {
       const smaller = Math.max(settings.baseBatch, Math.round(batch / tuning.batchGrowth));
       return { intervalMs: next, batch: smaller, why: `${freshText}, comfortably fresh` };
     }
+    if (health.level === 'strained' && batch > settings.baseBatch)
+      return { intervalMs, batch: shrunk, why: `${findings}: smaller batches` };
     return hold(`${freshText}, ${findings}`);
+  }
+
+  /**
+   * The larger batch a stale flow may use: only when its backlog fills more than a batch and the
+   * target's p95 latency, stretched by the growth, would stay below the strained level.
+   */
+  #grownBatch(
+    flow: FlowState,
+    target: TargetState,
+    health: HealthAssessment,
+    inputs: DecisionInputs,
+  ): number {
+    const { batch, settings } = flow;
+    const p95 = inputs.health.p95LatencyMs;
+    const limit = health.latencyLimitMs;
+    const growth = this.#tuning.batchGrowth;
+    const hasBacklog = inputs.backlog === undefined || inputs.backlog > batch;
+    const hasHeadroom =
+      p95 === undefined || limit === undefined || p95 * growth <= target.thresholds.cautionRatio * limit;
+    return hasBacklog && hasHeadroom ? Math.min(settings.maxBatch, batch * growth) : batch;
+  }
+
+  /**
+   * Why the flow should speed up ahead of a predicted peak, or undefined: the peak is at least
+   * `surgeRatio` times the rate now and, at the current interval and batch, would leave the flow
+   * staler than its objective (the interval plus the batches of one interval at the peak rate).
+   */
+  #surge(flow: FlowState, inputs: DecisionInputs): string | undefined {
+    const forecast = inputs.forecast;
+    const freshness = flow.settings.freshnessMs;
+    if (forecast === undefined || freshness === undefined) return undefined;
+    if (forecast.rate < this.#tuning.surgeRatio * Math.max(forecast.currentRate, 1)) return undefined;
+    const batches = Math.ceil((forecast.rate * flow.intervalMs) / 60_000 / flow.batch);
+    const predictedMs = flow.intervalMs + batches * (inputs.health.p50LatencyMs ?? 0);
+    if (predictedMs <= freshness) return undefined;
+    const when = formatDuration(Math.max(0, forecast.at - inputs.at));
+    return `forecast ${Math.round(forecast.rate)} changes/min in ${when} (now ${Math.round(forecast.currentRate)}/min) would leave it ${formatDuration(predictedMs)} stale > freshness ${formatDuration(freshness)}`;
   }
 
   /** Whether the flow may back off now, or must leave that to lower-priority flows first. */

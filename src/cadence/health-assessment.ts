@@ -23,8 +23,13 @@ export interface HealthThresholds {
   readonly maxErrorRate: number;
   /** Fewest writes in the window before latency and error rate are judged. Default 5. */
   readonly minSamples: number;
-  /** Deadlocks plus lock wait timeouts in the window that make the target unhealthy (one strains it). Default 2. */
+  /**
+   * Deadlocks plus lock wait timeouts in the window that make the target unhealthy when they are
+   * also more than `maxLockIssueRate` of its writes (fewer strain it). Default 2.
+   */
   readonly lockIssueLimit: number;
+  /** Share of writes ending in a deadlock or lock wait timeout that is still normal, 0..1. Default 0.01. */
+  readonly maxLockIssueRate: number;
 }
 
 /** The defaults of {@link HealthThresholds}. */
@@ -35,6 +40,7 @@ export const DEFAULT_HEALTH_THRESHOLDS: HealthThresholds = {
   maxErrorRate: 0.05,
   minSamples: 5,
   lockIssueLimit: 2,
+  maxLockIssueRate: 0.01,
 };
 
 /** The verdict on one health snapshot. */
@@ -51,7 +57,8 @@ export interface HealthAssessment {
 /** Formats a latency for people: `850 ms`, `2.4 s`. */
 export function formatLatency(ms: number): string {
   if (ms < 1_000) return `${Math.round(ms)} ms`;
-  return `${(ms / 1_000).toFixed(ms < 10_000 ? 1 : 0)} s`;
+  const seconds = ms < 10_000 ? Math.round(ms / 100) / 10 : Math.round(ms / 1_000);
+  return `${seconds} s`;
 }
 
 function plural(count: number, one: string, many: string): string {
@@ -87,7 +94,9 @@ export function assessHealth(
         : '',
     ].filter((part) => part !== '');
     const finding = `${target} ${parts.join(', ')} in the last ${Math.round(snapshot.windowMs / 60_000)} min`;
-    (lockIssues >= thresholds.lockIssueLimit ? unhealthy : strained).push(finding);
+    const isTooMany =
+      lockIssues >= thresholds.lockIssueLimit && lockIssues > thresholds.maxLockIssueRate * snapshot.writes;
+    (isTooMany ? unhealthy : strained).push(finding);
   }
   const latencyLimitMs =
     thresholds.latencyThresholdMs ??

@@ -35,7 +35,8 @@ export function createProgressReporter(
       clearLine();
       logger.info(`cycle started (${trigger}: ${reason})`, { flow });
       totals.set(flow, undefined);
-      if (options.estimate !== undefined) {
+      // An event-woken cycle is small and frequent: a count per cycle would cost more than it tells.
+      if (options.estimate !== undefined && trigger !== 'event') {
         options.estimate(flow).then(
           (total) => totals.set(flow, total),
           () => undefined,

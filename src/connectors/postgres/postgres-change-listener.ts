@@ -57,11 +57,6 @@ export class PostgresChangeListener {
     this.#options = { ...DEFAULTS, ...options };
   }
 
-  /** Whether the session is connected and listening. */
-  get isListening(): boolean {
-    return this.#client !== undefined;
-  }
-
   /**
    * Watches a table (`schema.table`). Resolves once the session listens, or after the first try
    * failed (it keeps trying in the background). The returned function stops the watch.

@@ -7,7 +7,7 @@ import { SyncError } from '../../core/errors.js';
 import type { Flow } from '../../core/flow.js';
 import type { RunTrigger } from '../../core/state-store.js';
 import type { EngineContext, Runtime, RuntimeListener } from '../runtime.js';
-import { RealtimeWakeup, safetyPollMs, type WakeReason } from './realtime-wakeup.js';
+import { RealtimeWakeup, safetyPoll, safetyPollMs, type WakeReason } from './realtime-wakeup.js';
 
 /** How long `runOnce` waits for a flow that another process is running. */
 const BUSY_WAIT_MS = 5 * 60_000;
@@ -163,30 +163,29 @@ export class LocalRuntime implements Runtime {
         wakeup.take();
         const result = await this.#cycle(flow, wake.trigger, wake.reason);
         failures = result.status === 'failed' ? failures + 1 : 0;
-        const pollMs = safetyPollMs(flow.cadence, watch?.isInstalled === true);
         const endedAt = now();
+        const poll = safetyPoll(flow.cadence, watch?.isInstalled === true, endedAt);
         const notBefore =
-          failures === 0 ? 0 : endedAt + Math.min(pollMs, FAILURE_PAUSE_MS * 2 ** (failures - 1));
+          failures === 0
+            ? 0
+            : endedAt + Math.min(poll.dueAt - endedAt, FAILURE_PAUSE_MS * 2 ** (failures - 1));
         if (failures > 0) {
           this.#context.logger.error(
             `flow ${flow.name}: cycle failed; next try in ${formatDuration(notBefore - endedAt)} at the earliest`,
-            {
-              code: result.error?.code,
-            },
+            { code: result.error?.code },
           );
         }
-        const pollReason = `safety poll every ${formatDuration(pollMs)}`;
         this.#options.listener?.onScheduled?.(
           flow.name,
-          endedAt + pollMs,
-          `${pollReason}, or sooner on a change event`,
+          poll.dueAt,
+          `${poll.reason}, or sooner on a change event`,
         );
-        const reason: WakeReason = await wakeup.wait(endedAt + pollMs, this.#stop.signal, notBefore);
+        const reason: WakeReason = await wakeup.wait(poll.dueAt, this.#stop.signal, notBefore);
         if (reason === 'stop') break;
         wake =
           reason === 'event'
             ? { trigger: 'event', reason: 'change event' }
-            : { trigger: 'schedule', reason: pollReason };
+            : { trigger: 'schedule', reason: poll.reason };
       }
     } finally {
       await watch?.close();

@@ -3,6 +3,7 @@ import {
   EVENT_SAFETY_POLL_MS,
   POLL_ONLY_INTERVAL_MS,
   RealtimeWakeup,
+  safetyPoll,
   safetyPollMs,
   type WakeReason,
 } from './realtime-wakeup.js';
@@ -18,6 +19,29 @@ describe('safetyPollMs', () => {
     expect(EVENT_SAFETY_POLL_MS).toBe(60_000);
     expect(safetyPollMs({ realtime: true }, false)).toBe(POLL_ONLY_INTERVAL_MS);
     expect(POLL_ONLY_INTERVAL_MS).toBe(1_000);
+  });
+});
+
+describe('safetyPoll', () => {
+  const ended = Date.parse('2026-11-11T00:00:00Z');
+  const sale = { name: 'sale', every: '5s', from: '2026-11-11T00:00:00Z', to: '2026-11-11T01:00:00Z' };
+
+  it('is due one poll interval after the cycle ended, outside peaks', () => {
+    expect(safetyPoll({ realtime: true }, true, ended - 3_600_000)).toEqual({
+      dueAt: ended - 3_600_000 + 60_000,
+      reason: 'safety poll every 1m',
+    });
+  });
+
+  it("uses an active peak's every instead of the safety poll", () => {
+    expect(safetyPoll({ realtime: true, peaks: [sale] }, true, ended + 1_000)).toEqual({
+      dueAt: ended + 6_000,
+      reason: 'safety poll every 5s during peak "sale"',
+    });
+  });
+
+  it('polls when a peak starts before the safety poll would', () => {
+    expect(safetyPoll({ realtime: true, peaks: [sale] }, true, ended - 10_000).dueAt).toBe(ended);
   });
 });
 

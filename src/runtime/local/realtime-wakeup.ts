@@ -1,5 +1,6 @@
+import { intervalDue } from '../../cadence/peak-calendar.js';
 import type { CadenceConfig } from '../../config/config-schema.js';
-import { parseDurationMs } from '../../config/duration.js';
+import { formatDuration, parseDurationMs } from '../../config/duration.js';
 
 /** Safety poll of a realtime flow whose source sends change events (its trigger is installed). */
 export const EVENT_SAFETY_POLL_MS = 60_000;
@@ -19,6 +20,25 @@ export function safetyPollMs(cadence: CadenceConfig, hasChangeEvents: boolean): 
   const configured = cadence.pollInterval === undefined ? undefined : parseDurationMs(cadence.pollInterval);
   if (configured !== undefined) return configured;
   return hasChangeEvents ? EVENT_SAFETY_POLL_MS : POLL_ONLY_INTERVAL_MS;
+}
+
+/**
+ * When a realtime flow's safety poll is due after a cycle that ended at `endedAt`: its poll
+ * interval (`safetyPollMs`), or an active peak's `every`, which replaces it (docs/cadence.md).
+ */
+export function safetyPoll(
+  cadence: CadenceConfig,
+  hasChangeEvents: boolean,
+  endedAt: number,
+): { dueAt: number; reason: string } {
+  const baseMs = safetyPollMs(cadence, hasChangeEvents);
+  const due = intervalDue(cadence, endedAt, endedAt, baseMs);
+  if (due?.peak === undefined)
+    return { dueAt: due?.dueAt ?? endedAt + baseMs, reason: `safety poll every ${formatDuration(baseMs)}` };
+  return {
+    dueAt: due.dueAt,
+    reason: `safety poll every ${formatDuration(due.peak.intervalMs)} during peak "${due.peak.peak.name}"`,
+  };
 }
 
 /** Why a realtime flow woke up. */
