@@ -43,11 +43,13 @@ function settings(priority: Priority, overrides: Partial<AdaptiveSettings> = {})
 describe('AdaptiveController', () => {
   let erp: FakeTarget;
   let controller: AdaptiveController;
+  /** Inputs of a decision after a cycle of the flow. */
   const inputs = (flow: string, health: HealthSnapshot, stalenessMs = 0): DecisionInputs => ({
     flow,
     at: erp.now,
     stalenessMs,
     health,
+    afterCycle: true,
   });
 
   beforeEach(() => {
@@ -55,18 +57,30 @@ describe('AdaptiveController', () => {
     controller = new AdaptiveController({ health: { latencyThresholdMs: 1_000 } });
   });
 
-  it('backs off multiplicatively while the target is slow and says why', () => {
+  it('backs off multiplicatively while the target is slow, pacing the writer with smaller batches, and says why', () => {
     controller.register('stock', 'ERP', settings('normal'));
     const decision = controller.decide(inputs('stock', erp.writes(MIN, 2_400)));
     expect(decision).toMatchObject({ intervalMsBefore: 10 * MIN, intervalMs: 20 * MIN, health: 'unhealthy' });
-    expect(decision.reason).toBe('stock: every 10m → 20m: ERP p95 write latency 2.4 s > 1 s');
+    expect(decision.reason).toBe(
+      'stock: every 10m → 20m, batch 500 → 250: ERP p95 write latency 2.4 s > 1 s',
+    );
     expect(decision.inputs.health.p95LatencyMs).toBe(2_400);
-    controller.decide(inputs('stock', erp.writes(MIN, 2_400)));
-    controller.decide(inputs('stock', erp.writes(MIN, 2_400)));
-    expect(controller.cadenceOf('stock').intervalMs).toBe(60 * MIN);
+    for (let cycle = 0; cycle < 3; cycle += 1) controller.decide(inputs('stock', erp.writes(MIN, 2_400)));
+    expect(controller.cadenceOf('stock')).toEqual({ intervalMs: 60 * MIN, batch: 50 });
     const atMax = controller.decide(inputs('stock', erp.writes(MIN, 2_400)));
-    expect(atMax).toMatchObject({ intervalMsBefore: 60 * MIN, intervalMs: 60 * MIN });
-    expect(atMax.reason).toMatch(/already at the longest interval/);
+    expect(atMax).toMatchObject({ intervalMsBefore: 60 * MIN, intervalMs: 60 * MIN, batch: 50 });
+    expect(atMax.reason).toMatch(/already at the longest interval$/);
+  });
+
+  it('backs off once per cycle: a waiting flow is not pushed further until it ran again', () => {
+    controller.register('stock', 'ERP', settings('normal'));
+    expect(
+      controller.decide({ ...inputs('stock', erp.writes(MIN, 2_400)), afterCycle: false }).intervalMs,
+    ).toBe(20 * MIN);
+    const waiting = controller.decide({ ...inputs('stock', erp.writes(MIN, 2_400)), afterCycle: false });
+    expect(waiting.intervalMs).toBe(20 * MIN);
+    expect(waiting.reason).toMatch(/backs off again after its next cycle$/);
+    expect(controller.decide(inputs('stock', erp.writes(MIN, 2_400))).intervalMs).toBe(40 * MIN);
   });
 
   it('shortens the interval and grows the batch while the target is healthy and the flow is stale', () => {
@@ -95,7 +109,9 @@ describe('AdaptiveController', () => {
     });
     const decision = controller.decide(inputs('orders', erp.idle(1_000)));
     expect(decision.intervalMs).toBe(7_199_000);
-    expect(decision.reason).toBe('orders: every 10m → 1h59m59s: ERP throttled 1 write (Retry-After 7200 s)');
+    expect(decision.reason).toBe(
+      'orders: every 10m → 1h59m59s, batch 500 → 250: ERP throttled 1 write (Retry-After 7200 s)',
+    );
     expect(controller.shouldYield('orders', erp.window.snapshot(erp.now))).toMatch(/throttled/);
   });
 
@@ -110,8 +126,9 @@ describe('AdaptiveController', () => {
     const intervals: number[] = [];
     for (let step = 0; step < 8; step += 1)
       intervals.push(controller.decide(inputs('stock', erp.writes(MIN, 100))).intervalMs / 1_000);
-    // 60m × 0.75 per minute, in whole seconds, down to the 10m base.
+    // 60m × 0.75 per minute, in whole seconds, down to the 10m base; the batch doubles back to 500.
     expect(intervals).toEqual([2_700, 2_025, 1_519, 1_139, 854, 641, 600, 600]);
+    expect(controller.cadenceOf('stock').batch).toBe(500);
   });
 
   it('does not flap: a single healthy minute inside a slow period does not speed the flow up', () => {
@@ -190,6 +207,8 @@ describe('AdaptiveController', () => {
     for (let minute = 0; minute < 5; minute += 1) learning.decide(inputs('stock', erp.writes(MIN, 200)));
     expect(learning.cadenceOf('stock').intervalMs).toBe(10 * MIN);
     const slow = learning.decide(inputs('stock', erp.writes(3 * MIN, 900)));
-    expect(slow.reason).toBe('stock: every 10m → 20m: ERP p95 write latency 900 ms > 600 ms');
+    expect(slow.reason).toBe(
+      'stock: every 10m → 20m, batch 500 → 250: ERP p95 write latency 900 ms > 600 ms',
+    );
   });
 });

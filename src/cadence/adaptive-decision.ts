@@ -16,8 +16,13 @@ export interface DecisionInputs {
   readonly flow: string;
   /** Now, epoch ms (injected: a fake clock in tests, the virtual clock in the simulator). */
   readonly at: number;
-  /** Age of the oldest change not yet written to the target, ms; 0 when caught up. */
+  /**
+   * How stale the flow is, ms: the larger of the age of the oldest change not yet written now and
+   * its age when the last cycle started (the worst the flow got since); 0 when caught up.
+   */
   readonly stalenessMs: number;
+  /** True when this decision follows a cycle of the flow (false or absent while it waits). */
+  readonly afterCycle?: boolean;
   /** Changes waiting at the source (a count above the checkpoint, possibly capped), when measured. */
   readonly backlog?: number;
   /** The health of the flow's target connection now. */

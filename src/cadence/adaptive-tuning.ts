@@ -41,8 +41,10 @@ export interface ControllerTuning {
   readonly relaxBelow: number;
   /** Interval multiplier on back-off, per priority: low backs off further. Default high 1.5, normal 2, low 3. */
   readonly backoffFactor: Readonly<Record<Priority, number>>;
-  /** Batch multiplier when a stale flow on a healthy target speeds up. Default 2. */
+  /** Batch multiplier when a stale flow on a healthy target speeds up (and divisor on back-off). Default 2. */
   readonly batchGrowth: number;
+  /** Smallest batch on back-off, as a share of the base batch: small batches pace a catching-up writer. Default 0.1. */
+  readonly minBatchShare: number;
   /** Least time between two changes of one flow's interval or batch, ms (Retry-After excepted). Default 1 min. */
   readonly minStepMs: number;
   /**
@@ -68,6 +70,7 @@ export const DEFAULT_TUNING: ControllerTuning = {
   relaxBelow: 0.5,
   backoffFactor: { high: 1.5, normal: 2, low: 3 },
   batchGrowth: 2,
+  minBatchShare: 0.1,
   minStepMs: 60_000,
   recoveryDwellMs: { high: 120_000, normal: 300_000, low: 600_000 },
   escalateAfterMs: { high: 900_000, normal: 300_000, low: 0 },

@@ -17,7 +17,7 @@ export interface HealthThresholds {
   readonly latencyThresholdMs: number | undefined;
   /** Multiple of the learned baseline p95 that counts as unhealthy when no threshold is set. Default 3. */
   readonly latencyFactor: number;
-  /** Share of the latency threshold above which the target is strained. Default 0.6. */
+  /** Share of the latency limit above which the target is strained. Default 0.6. */
   readonly cautionRatio: number;
   /** Error rate above which the target is unhealthy, 0..1. Default 0.05. */
   readonly maxErrorRate: number;
@@ -50,6 +50,8 @@ export interface HealthAssessment {
   readonly findings: readonly string[];
   /** The p95 latency limit applied, ms; undefined while no baseline is known. */
   readonly latencyLimitMs: number | undefined;
+  /** The p95 latency above which the target is strained, ms; undefined with no limit. */
+  readonly cautionMs: number | undefined;
   /** How long the target still asked us to wait (Retry-After), ms; 0 when it did not. */
   readonly retryAfterRemainingMs: number;
 }
@@ -101,6 +103,7 @@ export function assessHealth(
   const latencyLimitMs =
     thresholds.latencyThresholdMs ??
     (baselineMs === undefined ? undefined : thresholds.latencyFactor * baselineMs);
+  const cautionMs = latencyLimitMs === undefined ? undefined : thresholds.cautionRatio * latencyLimitMs;
   if (snapshot.writes >= thresholds.minSamples) {
     if (snapshot.errorRate > thresholds.maxErrorRate) {
       unhealthy.push(
@@ -111,21 +114,21 @@ export function assessHealth(
     if (p95 !== undefined && latencyLimitMs !== undefined) {
       const finding = `${target} p95 write latency ${formatLatency(p95)}`;
       if (p95 > latencyLimitMs) unhealthy.push(`${finding} > ${formatLatency(latencyLimitMs)}`);
-      else if (p95 > thresholds.cautionRatio * latencyLimitMs)
+      else if (cautionMs !== undefined && p95 > cautionMs)
         strained.push(`${finding}, near the ${formatLatency(latencyLimitMs)} limit`);
     }
   }
   if (unhealthy.length > 0)
-    return { level: 'unhealthy', findings: unhealthy, latencyLimitMs, retryAfterRemainingMs };
+    return { level: 'unhealthy', findings: unhealthy, latencyLimitMs, cautionMs, retryAfterRemainingMs };
   if (strained.length > 0)
-    return { level: 'strained', findings: strained, latencyLimitMs, retryAfterRemainingMs };
+    return { level: 'strained', findings: strained, latencyLimitMs, cautionMs, retryAfterRemainingMs };
   const quiet =
     snapshot.writes === 0
       ? `${target} idle (no writes in the last ${Math.round(snapshot.windowMs / 60_000)} min)`
       : snapshot.p95LatencyMs === undefined
         ? `${target} healthy`
         : `${target} healthy (p95 ${formatLatency(snapshot.p95LatencyMs)})`;
-  return { level: 'healthy', findings: [quiet], latencyLimitMs, retryAfterRemainingMs };
+  return { level: 'healthy', findings: [quiet], latencyLimitMs, cautionMs, retryAfterRemainingMs };
 }
 
 /**

@@ -6,7 +6,7 @@ import { mapChange } from './mapping.js';
 import type { BatchCommit, DeadLetterInput, RunCounts, StateStore, SyncedRecord } from './state-store.js';
 import { validateRecord } from './validation.js';
 import { valueText } from './values.js';
-import { writeIsolatingFailures } from './batch-writer.js';
+import { writeIsolatingFailures, type WriteObserver } from './batch-writer.js';
 
 /** Mutable counts of a cycle. */
 export type MutableCounts = { -readonly [K in keyof RunCounts]: RunCounts[K] };
@@ -24,6 +24,8 @@ export interface BatchContext {
   readonly signal: AbortSignal;
   /** Write even when the content hash equals the last synced one (manual resync). */
   readonly force: boolean;
+  /** Told about every write attempt (latency, outcome), for the target's health. */
+  readonly observe?: WriteObserver;
 }
 
 /** A batch mapped, validated and compared with the key map, ready to write. */
@@ -132,6 +134,7 @@ export async function writePrepared(
     toWrite.map((c) => c.record),
     context.policy,
     context.signal,
+    context.observe,
   );
   const hashes = new Map(toWrite.map((candidate) => [candidate.record.key, candidate.hash]));
   const written: SyncedRecord[] = outcome.written.map((record) => ({

@@ -21,6 +21,50 @@ export function isTargetError(error: unknown): boolean {
   return error instanceof SyncError && TARGET_ERROR_CODES.has(error.code);
 }
 
+/**
+ * One write attempt as the runner saw it, for the cadence controller's health window: how long
+ * the target took, and how it answered. Plain data, so it can cross processes.
+ */
+export interface WriteSample {
+  /** When the attempt ended, epoch ms. */
+  readonly at: number;
+  readonly latencyMs: number;
+  readonly outcome: 'ok' | 'error';
+  /** Error code of a failed attempt (`CONNECTOR_DEADLOCK`, `CONNECTOR_THROTTLED`…). */
+  readonly code?: string;
+  /** Seconds the target asked us to wait, when it said so. */
+  readonly retryAfterSeconds?: number;
+}
+
+/** Receives every write attempt; must not throw. */
+export type WriteObserver = (sample: WriteSample) => void;
+
+async function observedWrite(
+  target: Connector,
+  spec: TargetSpec,
+  records: readonly TargetRecord[],
+  signal: AbortSignal,
+  observe: WriteObserver | undefined,
+): Promise<void> {
+  const started = performance.now();
+  try {
+    await target.writeBatch(spec, records, signal);
+    observe?.({ at: Date.now(), latencyMs: performance.now() - started, outcome: 'ok' });
+  } catch (error) {
+    const syncError = toSyncError(error, { flow: spec.flow });
+    observe?.({
+      at: Date.now(),
+      latencyMs: performance.now() - started,
+      outcome: 'error',
+      code: syncError.code,
+      ...(syncError.retryAfterSeconds === undefined
+        ? {}
+        : { retryAfterSeconds: syncError.retryAfterSeconds }),
+    });
+    throw error;
+  }
+}
+
 /** A record the target refused, with the error that says why. */
 export interface RejectedRecord {
   readonly record: TargetRecord;
@@ -47,10 +91,11 @@ export async function writeIsolatingFailures(
   records: readonly TargetRecord[],
   policy: RetryPolicy,
   signal: AbortSignal,
+  observe?: WriteObserver,
 ): Promise<WriteOutcome> {
   if (records.length === 0) return { written: [], rejected: [] };
   try {
-    await policy.execute(() => target.writeBatch(spec, records, signal), signal);
+    await policy.execute(() => observedWrite(target, spec, records, signal, observe), signal);
     return { written: records, rejected: [] };
   } catch (error) {
     if (isRetryable(error) || isTargetError(error) || signal.aborted) throw error;
@@ -62,8 +107,15 @@ export async function writeIsolatingFailures(
       };
     }
     const middle = Math.ceil(records.length / 2);
-    const first = await writeIsolatingFailures(target, spec, records.slice(0, middle), policy, signal);
-    const second = await writeIsolatingFailures(target, spec, records.slice(middle), policy, signal);
+    const first = await writeIsolatingFailures(
+      target,
+      spec,
+      records.slice(0, middle),
+      policy,
+      signal,
+      observe,
+    );
+    const second = await writeIsolatingFailures(target, spec, records.slice(middle), policy, signal, observe);
     return {
       written: [...first.written, ...second.written],
       rejected: [...first.rejected, ...second.rejected],

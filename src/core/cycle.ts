@@ -9,6 +9,7 @@ import {
   type MutableCounts,
   type PreparedBatch,
 } from './batch-handler.js';
+import type { WriteObserver } from './batch-writer.js';
 import { acquireFlowLease, keepLease, newLeaseOwner } from './flow-lease.js';
 import { prefetchOne } from './prefetch.js';
 import { createRetryPolicy, isRetryable } from './retry-policy.js';
@@ -41,6 +42,8 @@ export interface CycleOptions {
   /** How long the lease lasts without renewal; renewed every third of it. Default 30 s. */
   readonly leaseTtlMs?: number;
   readonly onProgress?: (progress: CycleProgress) => void;
+  /** Told about every write attempt to the target (latency, outcome), for the cadence controller. */
+  readonly onWrite?: WriteObserver;
 }
 
 export interface CycleResult {
@@ -125,7 +128,15 @@ async function readAndWrite(
   let readFailures = 0;
   for (;;) {
     const since = await ports.state.getCheckpoint(flow.name);
-    const context = { flow, target: ports.target, state: ports.state, policy, signal, force: false };
+    const context = {
+      flow,
+      target: ports.target,
+      state: ports.state,
+      policy,
+      signal,
+      force: false,
+      ...(options.onWrite === undefined ? {} : { observe: options.onWrite }),
+    };
     // Two-stage pipeline: batch N+1 is read and prepared (mapped, hashed, compared) while batch N
     // is written. Writes and checkpoint commits stay strictly in order, one batch at a time.
     let inFlight: Promise<void> | undefined;

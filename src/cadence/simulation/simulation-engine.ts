@@ -4,13 +4,13 @@ import { backoffDelayMs } from '../../core/retry-policy.js';
 import { AdaptiveController } from '../adaptive-controller.js';
 import type { Decision } from '../adaptive-decision.js';
 import type { TuningOverrides } from '../adaptive-tuning.js';
-import { Forecaster } from '../forecaster.js';
+import type { ForecasterStatus } from '../forecaster.js';
 import { HealthWindow, type HealthSnapshot } from '../health-window.js';
-import { ChangeQueue } from './change-queue.js';
 import { createRandom, deriveSeed, type SeededRandom } from './seeded-random.js';
+import { createFlowRun, type Batch, type FlowRun } from './simulated-flow.js';
 import { SimulatedTarget, type SimulatedFailure } from './simulated-target.js';
 import { SimulationMetrics, type SimulationResult } from './simulation-metrics.js';
-import type { Scenario, SimulatedFlow } from './simulation-scenarios.js';
+import type { Scenario } from './simulation-scenarios.js';
 
 /** How the flows' cadence is chosen: one fixed interval for all, or the adaptive controller. */
 export type Strategy =
@@ -22,6 +22,8 @@ export interface SimulationRun {
   readonly result: SimulationResult;
   /** Decisions that changed something during the measured period (at most 5,000). */
   readonly decisions: readonly Decision[];
+  /** The first flow's forecaster when measuring began (every flow learns the same history length). */
+  readonly forecaster: ForecasterStatus | undefined;
 }
 
 const TICK_MS = 1_000;
@@ -33,36 +35,6 @@ const BACKLOG_LIMIT = 100_000;
 // The core's default retry settings: 5 tries, 500 ms doubling to at most 30 s, with jitter.
 const RETRY = { attempts: 5, initialDelayMs: 500, maxDelayMs: 30_000 };
 const MAX_DECISIONS = 5_000;
-
-interface Batch {
-  readonly rows: number;
-  readonly startedAt: number;
-  fixedLeftMs: number;
-  rowsLeft: number;
-}
-
-interface Cycle {
-  remaining: number;
-  attempts: number;
-  batch: Batch | undefined;
-  waitUntil: number | undefined;
-}
-
-interface FlowRun {
-  readonly spec: SimulatedFlow;
-  readonly queue: ChangeQueue;
-  readonly arrivals: SeededRandom;
-  readonly forecaster: Forecaster;
-  intervalMs: number;
-  batch: number;
-  dueAt: number;
-  lastEndAt: number;
-  cycle: Cycle | undefined;
-  /** Age of the oldest waiting change when the last cycle started: the worst the flow got. */
-  stalenessAtStartMs: number;
-  arrivedSinceObservation: number;
-  lastObservedAt: number;
-}
 
 /** The label of a strategy in tables and charts: `fixed 5m`, `adaptive`. */
 export function strategyLabel(strategy: Strategy): string {
@@ -93,6 +65,7 @@ class SimulationEngine {
   readonly #decisions: Decision[] = [];
   #health: HealthSnapshot | undefined;
   #writersMovingRows = 0;
+  #forecaster: ForecasterStatus | undefined;
 
   constructor(scenario: Scenario, strategy: Strategy, seed: number) {
     this.#scenario = scenario;
@@ -108,20 +81,7 @@ class SimulationEngine {
     }
     this.#flows = scenario.flows.map((spec) => {
       this.#controller?.register(spec.name, scenario.target.name, spec.settings);
-      return {
-        spec,
-        queue: new ChangeQueue(),
-        arrivals: createRandom(deriveSeed(seed, `arrivals:${spec.name}`)),
-        forecaster: new Forecaster(),
-        intervalMs: strategy.kind === 'fixed' ? strategy.intervalMs : spec.settings.baseIntervalMs,
-        batch: strategy.kind === 'fixed' ? scenario.batch : spec.settings.baseBatch,
-        dueAt: scenario.startAt,
-        lastEndAt: scenario.startAt,
-        cycle: undefined,
-        stalenessAtStartMs: 0,
-        arrivedSinceObservation: 0,
-        lastObservedAt: scenario.startAt,
-      };
+      return createFlowRun(spec, scenario, strategy, seed);
     });
   }
 
@@ -129,8 +89,11 @@ class SimulationEngine {
     const { startAt, measureFrom, endAt } = this.#scenario;
     for (let at = startAt; at < endAt; at += TICK_MS) {
       const measuring = at >= measureFrom;
+      if (at === measureFrom && this.#controller !== undefined)
+        this.#forecaster = this.#flows[0]?.forecaster.status();
+      const rate = this.#scenario.changeRate(at);
       for (const flow of this.#flows) {
-        const count = flow.arrivals.poisson((flow.spec.peakRatePerMin * this.#scenario.changeRate(at)) / 60);
+        const count = flow.arrivals.poisson((flow.spec.peakRatePerMin * rate) / 60);
         flow.queue.push(at, count);
         flow.arrivedSinceObservation += count;
       }
@@ -149,7 +112,7 @@ class SimulationEngine {
       if ((at + TICK_MS - measureFrom) % 60_000 === 0) this.#metrics.endMinute();
     }
     const result = this.#metrics.result(this.#scenario.name, strategyLabel(this.#strategy));
-    return { result, decisions: this.#decisions };
+    return { result, decisions: this.#decisions, forecaster: this.#forecaster };
   }
 
   #sampleStaleness(at: number, measuring: boolean): void {
@@ -283,11 +246,11 @@ class SimulationEngine {
     flow.cycle = undefined;
     flow.lastEndAt = at;
     this.#metrics.counts.cycles += at >= this.#scenario.measureFrom ? 1 : 0;
-    if (this.#controller !== undefined) this.#decide(flow, at);
+    if (this.#controller !== undefined) this.#decide(flow, at, true);
     flow.dueAt = flow.lastEndAt + flow.intervalMs;
   }
 
-  #decide(flow: FlowRun, at: number): void {
+  #decide(flow: FlowRun, at: number, afterCycle = false): void {
     const controller = this.#controller;
     if (controller === undefined) return;
     const now = at - (flow.queue.oldest() ?? at);
@@ -296,6 +259,7 @@ class SimulationEngine {
       flow: flow.spec.name,
       at,
       stalenessMs: Math.max(now, flow.stalenessAtStartMs),
+      afterCycle,
       backlog: Math.min(flow.queue.size, BACKLOG_LIMIT),
       health: this.#healthAt(at),
       ...(forecast === undefined ? {} : { forecast }),

@@ -218,3 +218,32 @@ export function festivalWeekScenario(flows = RETAIL_FLOWS, target = ERP_TARGET):
     background,
   };
 }
+
+/**
+ * A short scenario for tests: a weekday morning, 08:00–14:00 UTC after an hour of warm-up, with
+ * a flash sale from 10:30 to 11:30 (`saleFactor`× changes, the ERP's own load up to 45%); with a
+ * factor of 1 or less, an ordinary morning.
+ */
+export function flashSaleScenario(saleFactor = 10, flows = RETAIL_FLOWS, target = ERP_TARGET): Scenario {
+  const measureFrom = Date.parse('2026-11-03T08:00:00Z');
+  const sale = Date.parse('2026-11-03T10:30:00Z');
+  const shape = (at: number): number =>
+    saleFactor <= 1
+      ? 0
+      : Math.min(ramp(at, sale - HOUR / 2, sale), 1 - ramp(at, sale + HOUR, sale + 1.5 * HOUR));
+  return {
+    name: saleFactor <= 1 ? 'morning' : 'flash-sale',
+    title:
+      saleFactor <= 1
+        ? 'An ordinary weekday morning'
+        : `A weekday morning with a one-hour ${saleFactor}× flash sale`,
+    startAt: measureFrom - HOUR,
+    measureFrom,
+    endAt: measureFrom + 6 * HOUR,
+    flows,
+    target,
+    batch: 500,
+    changeRate: (at) => Math.max(ordinaryChangeRate(at), saleFactor * shape(at)),
+    background: (at) => Math.max(ordinaryBackground(at), 0.45 * shape(at)),
+  };
+}

@@ -3,6 +3,7 @@ import { formatDuration } from '../../config/duration.js';
 import type { RunRecord } from '../../core/state-store.js';
 import { openCliEngine, type GlobalOptions } from '../cli-context.js';
 import { ExitCodes } from '../exit-codes.js';
+import { DECISION_META } from '../../runtime/local/adaptive-cadence.js';
 
 /** The status of one flow, as `status --json` prints it. */
 export interface FlowStatus {
@@ -17,6 +18,8 @@ export interface FlowStatus {
   readonly nextRunReason: string;
   readonly openDeadLetters: number;
   readonly checkpoint: unknown;
+  /** The adaptive controller's latest decision (interval, batch, reason, inputs), if the flow adapts. */
+  readonly cadenceDecision: unknown;
 }
 
 /** `syncline status [--json]`: per flow, the last cycle, staleness, next run and open dead letters. */
@@ -26,11 +29,12 @@ export async function statusCommand(options: GlobalOptions & { json?: boolean })
     const now = Date.now();
     const statuses: FlowStatus[] = [];
     for (const flow of engine.flows) {
-      const [runs, lastSuccess, letters, checkpoint] = await Promise.all([
+      const [runs, lastSuccess, letters, checkpoint, cadenceDecision] = await Promise.all([
         engine.state.listRuns({ flow: flow.name, limit: 1 }),
         engine.state.lastSuccessfulRun(flow.name),
         engine.state.listDeadLetters({ flow: flow.name, status: 'open', limit: 10_000 }),
         engine.state.getCheckpoint(flow.name),
+        engine.state.getFlowMeta(flow.name, DECISION_META),
       ]);
       const lastRun = runs[0];
       const lastSuccessAt = lastSuccess === undefined ? undefined : Date.parse(lastSuccess.startedAt);
@@ -53,6 +57,7 @@ export async function statusCommand(options: GlobalOptions & { json?: boolean })
         nextRunReason: decision.reason,
         openDeadLetters: letters.length,
         checkpoint,
+        cadenceDecision,
       });
     }
     if (options.json === true) {
@@ -78,6 +83,17 @@ export async function statusCommand(options: GlobalOptions & { json?: boolean })
           .join('  ')
           .trimEnd();
       process.stdout.write(`${[format(header), ...rows.map(format)].join('\n')}\n`);
+      for (const status of statuses) {
+        const decision = status.cadenceDecision;
+        if (
+          decision !== null &&
+          typeof decision === 'object' &&
+          'reason' in decision &&
+          typeof decision.reason === 'string'
+        ) {
+          process.stdout.write(`  ${status.flow}: cadence ${decision.reason}\n`);
+        }
+      }
       for (const status of statuses) {
         if (status.lastRun?.error !== undefined)
           process.stdout.write(

@@ -7,6 +7,7 @@ import { SyncError } from '../../core/errors.js';
 import type { Flow } from '../../core/flow.js';
 import type { RunTrigger } from '../../core/state-store.js';
 import type { EngineContext, Runtime, RuntimeListener } from '../runtime.js';
+import { AdaptiveCadence } from './adaptive-cadence.js';
 import { RealtimeWakeup, safetyPoll, safetyPollMs, type WakeReason } from './realtime-wakeup.js';
 
 /** How long `runOnce` waits for a flow that another process is running. */
@@ -43,11 +44,13 @@ export class LocalRuntime implements Runtime {
   #running: Promise<void>[] = [];
   #slots: number;
   readonly #waiting: (() => void)[] = [];
+  readonly #adaptive: AdaptiveCadence;
 
   constructor(context: EngineContext, options: LocalRuntimeOptions = {}) {
     this.#context = context;
     this.#options = options;
     this.#slots = options.concurrency ?? 4;
+    this.#adaptive = new AdaptiveCadence(context.state, context.logger, options.now ?? Date.now);
   }
 
   #flows(names: readonly string[] | undefined): Flow[] {
@@ -78,14 +81,17 @@ export class LocalRuntime implements Runtime {
   async #cycle(flow: Flow, trigger: RunTrigger, reason: string): Promise<CycleResult> {
     return this.#withSlot(async () => {
       this.#options.listener?.onCycleStart?.(flow.name, trigger, reason);
-      const result = await runCycle(flow, this.#context.portsFor(flow), {
+      const ports = this.#context.portsFor(flow);
+      const result = await runCycle(this.#adaptive.flowForCycle(flow), ports, {
         trigger,
+        onWrite: this.#adaptive.observer(flow),
         signal: this.#hardStop.signal,
         stop: this.#stop.signal,
         owner: this.#owner,
         onProgress: (progress) => this.#options.listener?.onCycleProgress?.(progress),
       });
       this.#options.listener?.onCycleEnd?.(result);
+      await this.#adaptive.afterCycle(flow, ports, result);
       return result;
     });
   }
@@ -118,9 +124,10 @@ export class LocalRuntime implements Runtime {
   async #loop(flow: Flow): Promise<void> {
     const now = this.#options.now ?? Date.now;
     const lastSuccess = await this.#context.state.lastSuccessfulRun(flow.name);
+    await this.#adaptive.register(flow);
     let lastEndedAt: number | undefined;
     while (!this.#stop.signal.aborted) {
-      const decision = nextRun(
+      const planned = nextRun(
         flow.cadence,
         {
           lastSuccessAt: lastSuccess === undefined ? undefined : Date.parse(lastSuccess.startedAt),
@@ -128,6 +135,7 @@ export class LocalRuntime implements Runtime {
         },
         now(),
       );
+      const decision = this.#adaptive.schedule(flow, planned, lastEndedAt);
       this.#options.listener?.onScheduled?.(flow.name, decision.dueAt, decision.reason);
       await this.#sleepUntil(decision.dueAt, now);
       if (this.#isStopping()) break;
