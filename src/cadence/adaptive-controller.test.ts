@@ -126,8 +126,8 @@ describe('AdaptiveController', () => {
     const intervals: number[] = [];
     for (let step = 0; step < 8; step += 1)
       intervals.push(controller.decide(inputs('stock', erp.writes(MIN, 100))).intervalMs / 1_000);
-    // 60m × 0.75 per minute, in whole seconds, down to the 10m base; the batch doubles back to 500.
-    expect(intervals).toEqual([2_700, 2_025, 1_519, 1_139, 854, 641, 600, 600]);
+    // 60m × 0.75 per minute, rounded down to whole seconds, down to the 10m base; the batch doubles back to 500.
+    expect(intervals).toEqual([2_700, 2_025, 1_518, 1_138, 853, 639, 600, 600]);
     expect(controller.cadenceOf('stock').batch).toBe(500);
   });
 
@@ -186,6 +186,22 @@ describe('AdaptiveController', () => {
     expect(low.reason).toMatch(/capacity goes to high-priority flows first$/);
   });
 
+  it('keeps a backed-off low-priority flow waiting while the target is only strained; a normal one recovers', () => {
+    controller.register('invoices', 'ERP', settings('low'));
+    const other = new AdaptiveController({ health: { latencyThresholdMs: 1_000 } });
+    other.register('customers', 'ERP', settings('normal'));
+    const slow = erp.writes(MIN, 2_400);
+    controller.decide(inputs('invoices', slow));
+    other.decide(inputs('customers', slow));
+    erp.writes(10 * MIN, 100);
+    // 700 ms is above 60% of the 1 s limit: strained, not unhealthy.
+    const strained = erp.writes(2 * MIN, 700);
+    const low = controller.decide(inputs('invoices', strained, 40 * MIN));
+    expect(low.intervalMs).toBe(30 * MIN);
+    expect(low.reason).toMatch(/low-priority flows stay backed off until it is healthy$/);
+    expect(other.decide(inputs('customers', strained)).intervalMs).toBe(15 * MIN);
+  });
+
   it('raises the cadence ahead of a predicted peak that would leave the flow staler than its objective', () => {
     controller.register('orders', 'ERP', settings('normal', { freshnessMs: 10 * MIN, baseBatch: 100 }));
     controller.register('contacts', 'ERP', settings('normal'));
@@ -210,5 +226,35 @@ describe('AdaptiveController', () => {
     expect(slow.reason).toBe(
       'stock: every 10m → 20m, batch 500 → 250: ERP p95 write latency 900 ms > 600 ms',
     );
+  });
+});
+
+describe('AdaptiveController interval rounding', () => {
+  it('recovers from a 2 s back-off to a 500 ms base: rounding never cancels a recovery step', async () => {
+    const { adaptiveSettingsFor } = await import('./adaptive-settings.js');
+    const { HealthWindow } = await import('./health-window.js');
+    const controller = new AdaptiveController({
+      minStepMs: 0,
+      recoveryDwellMs: { high: 1_000, normal: 1_000, low: 1_000 },
+    });
+    controller.register(
+      'f',
+      'erp',
+      adaptiveSettingsFor({ every: '500ms', adaptive: { min: '500ms', max: '8s' } }, 1000, 0)!,
+    );
+    const window = new HealthWindow({ windowMs: 3_000 });
+    let at = 1_000_000;
+    for (let i = 0; i < 3; i++) {
+      window.record({ at, latencyMs: 1_000, outcome: 'error', code: 'CONNECTOR_LOCK_TIMEOUT' });
+      at += 1_000;
+      controller.decide({ flow: 'f', at, stalenessMs: 1_000, health: window.snapshot(at), afterCycle: true });
+    }
+    expect(controller.cadenceOf('f').intervalMs).toBe(2_000);
+    for (let i = 0; i < 12; i++) {
+      window.record({ at, latencyMs: 2, outcome: 'ok' });
+      at += 1_000;
+      controller.decide({ flow: 'f', at, stalenessMs: 1_000, health: window.snapshot(at), afterCycle: true });
+    }
+    expect(controller.cadenceOf('f').intervalMs).toBe(500);
   });
 });

@@ -30,7 +30,15 @@ interface TargetState {
 }
 
 /** Intervals are whole seconds (whole ms below one second), so records and reasons read cleanly. */
-const roundInterval = (ms: number): number => (ms < 1_000 ? Math.round(ms) : Math.round(ms / 1_000) * 1_000);
+/**
+ * Rounds a proposed interval to whole seconds (whole ms below 1 s), toward the proposal's side of
+ * the current interval, so rounding never cancels a step: 2 s × 0.75 = 1.5 s becomes 1 s, not 2 s.
+ */
+function roundInterval(proposedMs: number, currentMs: number): number {
+  if (proposedMs < 1_000) return Math.round(proposedMs);
+  const toward = proposedMs < currentMs ? Math.floor : proposedMs > currentMs ? Math.ceil : Math.round;
+  return toward(proposedMs / 1_000) * 1_000;
+}
 
 const clamp = (value: number, low: number, high: number): number => Math.min(high, Math.max(low, value));
 
@@ -116,7 +124,7 @@ export class AdaptiveController {
       quietForMs: target.lastUnhealthyAt === undefined ? Infinity : inputs.at - target.lastUnhealthyAt,
       yieldsTo: this.#mayBackOff(flow, target, inputs.at) ? [] : this.#unshedLowerFlows(flow, target),
     });
-    let plan: Plan = { ...proposed, intervalMs: roundInterval(proposed.intervalMs) };
+    let plan: Plan = { ...proposed, intervalMs: roundInterval(proposed.intervalMs, flow.intervalMs) };
     const sinceChange = flow.lastChangeAt === undefined ? Infinity : inputs.at - flow.lastChangeAt;
     const changes = plan.intervalMs !== flow.intervalMs || plan.batch !== flow.batch;
     if (changes && plan.isUrgent !== true && sinceChange < this.#tuning.minStepMs) {

@@ -17,6 +17,15 @@ export type Strategy =
   | { readonly kind: 'fixed'; readonly intervalMs: number }
   | { readonly kind: 'adaptive'; readonly tuning?: TuningOverrides };
 
+/** The strategies the simulation compares: every flow every 1m, 5m, 15m or 1h, and adaptive. */
+export const COMPARED_STRATEGIES: readonly Strategy[] = [
+  { kind: 'fixed', intervalMs: 60_000 },
+  { kind: 'fixed', intervalMs: 300_000 },
+  { kind: 'fixed', intervalMs: 900_000 },
+  { kind: 'fixed', intervalMs: 3_600_000 },
+  { kind: 'adaptive' },
+];
+
 /** A simulation run's result plus, for the adaptive strategy, its recorded decisions. */
 export interface SimulationRun {
   readonly result: SimulationResult;

@@ -2,7 +2,7 @@ import { formatDuration } from '../../config/duration.js';
 import { DEFAULT_TUNING } from '../adaptive-tuning.js';
 import type { SimulatedFlow, TargetModel } from './simulation-scenarios.js';
 
-const percent = (share: number): string => `${Math.round(share * 100)}%`;
+const percent = (share: number): string => `${Number((share * 100).toFixed(1))}%`;
 
 /** The "model" part of `docs/simulation.md`, written from the parameters actually used. */
 export function explainModel(flows: readonly SimulatedFlow[], target: TargetModel): string[] {
@@ -11,6 +11,19 @@ export function explainModel(flows: readonly SimulatedFlow[], target: TargetMode
     return `| ${flow.name} | ${flow.priority} | ${flow.peakRatePerMin.toLocaleString('en-US')} | ${formatDuration(s.baseIntervalMs)} | ${formatDuration(s.minIntervalMs)}–${formatDuration(s.maxIntervalMs)} | ${s.freshnessMs === undefined ? '—' : formatDuration(s.freshnessMs)} | ${s.baseBatch}–${s.maxBatch} |`;
   });
   return [
+    '## Reading the results',
+    '',
+    '- **Fixed cadences** all write the same changes; the interval only decides how they are bunched. Short intervals keep ' +
+      'every tier fresh while the ERP has room, but in a peak every flow keeps writing, the ERP stays above the overload level ' +
+      'for hours, and its writes slow down so much that even the high tier falls hours behind. Long intervals add bursts and ' +
+      'their own staleness.',
+    "- **Adaptive** spends the ERP's room by priority: the high tier speeds up to its 30 s minimum whenever the ERP is not " +
+      'unhealthy, low-priority flows back off and yield their running cycles first when it is, normal ones next, and the high ' +
+      'tier only once the lower tiers are backed off fully or the trouble lasts 15 minutes. Lower tiers catch up when the ERP is healthy again.',
+    "- **The price** is the lower tiers' staleness during and after a peak: in the festival week the low tier waits hours, " +
+      'longer than under any fixed cadence. That is the configured priority at work, not a loss: no change is dropped, and ' +
+      'every change written later is read from the checkpoint.',
+    '',
     '## The model',
     '',
     "**Flows.** Six flows write to one ERP. Changes arrive as seeded Poisson counts per second, at each flow's rate " +

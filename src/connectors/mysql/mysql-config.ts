@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseDurationMs } from '../../config/duration.js';
 import { Secret } from '../../core/secret.js';
 
 const OFFSET = /^[+-](?:0\d|1[0-4]):[0-5]\d$/;
@@ -37,6 +38,16 @@ export const mysqlConfigSchema = z.strictObject({
     .refine((secret) => isMysqlUrl(secret.reveal()), {
       message: 'must be a URL like mysql://user:password@host:3306/database',
     }),
+  /**
+   * How long a write waits for a row lock held by another session before it fails with a
+   * retryable lock-wait timeout (`innodb_lock_wait_timeout`, whole seconds, at least 1s), so a
+   * locked ERP table slows Syncline down instead of stalling it. Default: the server's (50s).
+   */
+  lockWaitTimeout: z
+    .string()
+    .refine((text) => parseDurationMs(text) !== undefined, { message: 'expected a duration such as 5s' })
+    .transform((text) => parseDurationMs(text) ?? 0)
+    .optional(),
   /** Connections kept open to the server. Default 4. */
   poolSize: z.number().int().min(1).max(100).default(4),
   /**

@@ -85,7 +85,11 @@ export function createMysqlPool(config: MysqlConfig, logger: Logger): Pool {
   });
   pool.pool.on('connection', (connection) => {
     // Queued before any other command of this connection, so nothing runs without these settings.
-    connection.query(SESSION_SQL, (error: Error | null) => {
+    const lockWait =
+      config.lockWaitTimeout === undefined
+        ? ''
+        : `, innodb_lock_wait_timeout = ${Math.max(1, Math.ceil(config.lockWaitTimeout / 1000))}`;
+    connection.query(SESSION_SQL + lockWait, (error: Error | null) => {
       if (error === null) return;
       logger.error('MySQL session setup failed; dropping the connection', {
         error: redactText(error.message, secretsOf(url)),

@@ -1,6 +1,7 @@
 import { AdaptiveController } from '../../cadence/adaptive-controller.js';
 import type { Decision, FlowCadence } from '../../cadence/adaptive-decision.js';
 import { adaptiveSettingsFor } from '../../cadence/adaptive-settings.js';
+import type { TuningOverrides } from '../../cadence/adaptive-tuning.js';
 import { HealthWindow } from '../../cadence/health-window.js';
 import { cadenceTimeZone } from '../../cadence/peak-calendar.js';
 import { intervalMsAt, type ScheduleDecision } from '../../cadence/schedule.js';
@@ -34,7 +35,7 @@ function restoredCadence(value: JsonValue | undefined): FlowCadence | undefined 
  * its inputs and reason, and restored after a restart.
  */
 export class AdaptiveCadence {
-  readonly #controller = new AdaptiveController();
+  readonly #controller: AdaptiveController;
   readonly #health = new Map<string, HealthWindow>();
   readonly #adaptive = new Set<string>();
   /** When each adaptive flow's last successful cycle started, epoch ms. */
@@ -43,7 +44,16 @@ export class AdaptiveCadence {
   readonly #logger: Logger;
   readonly #now: () => number;
 
-  constructor(state: StateStore, logger: Logger, now: () => number = Date.now) {
+  readonly #healthWindowMs: number | undefined;
+
+  constructor(
+    state: StateStore,
+    logger: Logger,
+    now: () => number = Date.now,
+    options: { tuning?: TuningOverrides; healthWindowMs?: number } = {},
+  ) {
+    this.#controller = new AdaptiveController(options.tuning);
+    this.#healthWindowMs = options.healthWindowMs;
     this.#state = state;
     this.#logger = logger;
     this.#now = now;
@@ -52,7 +62,7 @@ export class AdaptiveCadence {
   #window(target: string): HealthWindow {
     let window = this.#health.get(target);
     if (window === undefined) {
-      window = new HealthWindow();
+      window = new HealthWindow(this.#healthWindowMs === undefined ? {} : { windowMs: this.#healthWindowMs });
       this.#health.set(target, window);
     }
     return window;

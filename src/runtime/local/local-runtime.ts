@@ -7,6 +7,7 @@ import { SyncError } from '../../core/errors.js';
 import type { Flow } from '../../core/flow.js';
 import type { RunTrigger } from '../../core/state-store.js';
 import type { EngineContext, Runtime, RuntimeListener } from '../runtime.js';
+import type { TuningOverrides } from '../../cadence/adaptive-tuning.js';
 import { AdaptiveCadence } from './adaptive-cadence.js';
 import { RealtimeWakeup, safetyPoll, safetyPollMs, type WakeReason } from './realtime-wakeup.js';
 
@@ -28,6 +29,10 @@ export interface LocalRuntimeOptions {
    * starts, in milliseconds. Default 20.
    */
   readonly eventDebounceMs?: number;
+  /** Overrides of the adaptive controller's tuning (docs/cadence.md); tests use short steps. */
+  readonly adaptiveTuning?: TuningOverrides;
+  /** Length of the sliding window of target health, ms. Default 2 minutes. */
+  readonly healthWindowMs?: number;
 }
 
 /**
@@ -50,7 +55,10 @@ export class LocalRuntime implements Runtime {
     this.#context = context;
     this.#options = options;
     this.#slots = options.concurrency ?? 4;
-    this.#adaptive = new AdaptiveCadence(context.state, context.logger, options.now ?? Date.now);
+    this.#adaptive = new AdaptiveCadence(context.state, context.logger, options.now ?? Date.now, {
+      ...(options.adaptiveTuning === undefined ? {} : { tuning: options.adaptiveTuning }),
+      ...(options.healthWindowMs === undefined ? {} : { healthWindowMs: options.healthWindowMs }),
+    });
   }
 
   #flows(names: readonly string[] | undefined): Flow[] {
