@@ -4,6 +4,7 @@ import type { RunRecord } from '../../core/state-store.js';
 import { openCliEngine, type GlobalOptions } from '../cli-context.js';
 import { ExitCodes } from '../exit-codes.js';
 import { DECISION_META } from '../../runtime/local/adaptive-cadence.js';
+import { FORECASTER_STATUS_META } from '../../runtime/local/flow-forecasts.js';
 
 /** The status of one flow, as `status --json` prints it. */
 export interface FlowStatus {
@@ -20,6 +21,8 @@ export interface FlowStatus {
   readonly checkpoint: unknown;
   /** The adaptive controller's latest decision (interval, batch, reason, inputs), if the flow adapts. */
   readonly cadenceDecision: unknown;
+  /** Whether the flow's forecaster acts on predicted peaks, and why not yet (`reason`), if the flow adapts. */
+  readonly forecaster: unknown;
 }
 
 /** `syncline status [--json]`: per flow, the last cycle, staleness, next run and open dead letters. */
@@ -29,12 +32,13 @@ export async function statusCommand(options: GlobalOptions & { json?: boolean })
     const now = Date.now();
     const statuses: FlowStatus[] = [];
     for (const flow of engine.flows) {
-      const [runs, lastSuccess, letters, checkpoint, cadenceDecision] = await Promise.all([
+      const [runs, lastSuccess, letters, checkpoint, cadenceDecision, forecaster] = await Promise.all([
         engine.state.listRuns({ flow: flow.name, limit: 1 }),
         engine.state.lastSuccessfulRun(flow.name),
         engine.state.listDeadLetters({ flow: flow.name, status: 'open', limit: 10_000 }),
         engine.state.getCheckpoint(flow.name),
         engine.state.getFlowMeta(flow.name, DECISION_META),
+        engine.state.getFlowMeta(flow.name, FORECASTER_STATUS_META),
       ]);
       const lastRun = runs[0];
       const lastSuccessAt = lastSuccess === undefined ? undefined : Date.parse(lastSuccess.startedAt);
@@ -58,6 +62,7 @@ export async function statusCommand(options: GlobalOptions & { json?: boolean })
         openDeadLetters: letters.length,
         checkpoint,
         cadenceDecision,
+        forecaster,
       });
     }
     if (options.json === true) {
@@ -92,6 +97,15 @@ export async function statusCommand(options: GlobalOptions & { json?: boolean })
           typeof decision.reason === 'string'
         ) {
           process.stdout.write(`  ${status.flow}: cadence ${decision.reason}\n`);
+        }
+        const forecaster = status.forecaster;
+        if (
+          forecaster !== null &&
+          typeof forecaster === 'object' &&
+          'reason' in forecaster &&
+          typeof forecaster.reason === 'string'
+        ) {
+          process.stdout.write(`  ${status.flow}: forecaster ${forecaster.reason}\n`);
         }
       }
       for (const status of statuses) {

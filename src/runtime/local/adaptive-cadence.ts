@@ -14,6 +14,16 @@ import type { Flow } from '../../core/flow.js';
 import type { Logger } from '../../core/logger.js';
 import type { StateStore } from '../../core/state-store.js';
 import type { JsonValue } from '../../core/values.js';
+import { FlowForecasts } from './flow-forecasts.js';
+
+/** The graceful stop of one cycle (see {@link AdaptiveCadence.cycleStop}). */
+export interface CycleStop {
+  readonly signal: AbortSignal;
+  /** Checks, after a committed batch, whether the flow should yield its target now. */
+  afterBatch(): void;
+  /** Detaches from the runtime's stop signal; call when the cycle has ended. */
+  release(): void;
+}
 
 /** Flow meta names where decisions are kept (read by `syncline status`). */
 export const DECISION_META = 'cadence.decision';
@@ -29,6 +39,25 @@ function restoredCadence(value: JsonValue | undefined): FlowCadence | undefined 
   return typeof intervalMs === 'number' && typeof batch === 'number' ? { intervalMs, batch } : undefined;
 }
 
+/** The planned schedule with the controller's interval (see {@link AdaptiveCadence.schedule}). */
+function adaptedSchedule(
+  flow: Flow,
+  cadence: FlowCadence,
+  planned: ScheduleDecision,
+  lastEndedAt: number,
+): ScheduleDecision {
+  const configured = intervalMsAt(flow.cadence, lastEndedAt);
+  if (configured === undefined || configured === cadence.intervalMs) return planned;
+  const candidate = lastEndedAt + cadence.intervalMs;
+  const reason = `adaptive: every ${formatDuration(cadence.intervalMs)} (configured ${formatDuration(configured)})`;
+  if (cadence.intervalMs > configured)
+    return { ...planned, dueAt: Math.max(planned.dueAt, candidate), reason };
+  const isOpen =
+    flow.cadence.window === undefined ||
+    isInWindow(flow.cadence.window, cadenceTimeZone(flow.cadence), candidate);
+  return isOpen && candidate < planned.dueAt ? { ...planned, dueAt: candidate, reason } : planned;
+}
+
 /**
  * The adaptive controller as the runtime uses it: one health window per target connection fed by
  * every write attempt, one decision per flow after each cycle, recorded in the state store with
@@ -40,6 +69,7 @@ export class AdaptiveCadence {
   readonly #adaptive = new Set<string>();
   /** When each adaptive flow's last successful cycle started, epoch ms. */
   readonly #lastSuccessAt = new Map<string, number>();
+  readonly #forecasts: FlowForecasts;
   readonly #state: StateStore;
   readonly #logger: Logger;
   readonly #now: () => number;
@@ -57,6 +87,7 @@ export class AdaptiveCadence {
     this.#state = state;
     this.#logger = logger;
     this.#now = now;
+    this.#forecasts = new FlowForecasts(state, logger);
   }
 
   #window(target: string): HealthWindow {
@@ -77,6 +108,12 @@ export class AdaptiveCadence {
     this.#adaptive.add(flow.name);
     const lastSuccess = await this.#state.lastSuccessfulRun(flow.name);
     if (lastSuccess !== undefined) this.#lastSuccessAt.set(flow.name, Date.parse(lastSuccess.startedAt));
+    await this.#forecasts.register(flow, this.#now());
+  }
+
+  /** Whether the flow's cadence adapts (it was registered and is not fixed). */
+  isAdaptive(flow: string): boolean {
+    return this.#adaptive.has(flow);
   }
 
   /** The flow as its next cycle runs it: with the controller's batch size. */
@@ -88,21 +125,16 @@ export class AdaptiveCadence {
 
   /**
    * The schedule with the controller's interval in place of the configured one: later when it
-   * backs off; earlier when it speeds up, as long as the flow's window (if any) is open then.
+   * backs off; earlier when it speeds up, as long as the flow's window (if any) is open then; never
+   * before the end of a Retry-After its target asked for.
    */
   schedule(flow: Flow, planned: ScheduleDecision, lastEndedAt: number | undefined): ScheduleDecision {
     const cadence = this.cadenceOf(flow.name);
     if (cadence === undefined || lastEndedAt === undefined) return planned;
-    const configured = intervalMsAt(flow.cadence, lastEndedAt);
-    if (configured === undefined || configured === cadence.intervalMs) return planned;
-    const candidate = lastEndedAt + cadence.intervalMs;
-    const reason = `adaptive: every ${formatDuration(cadence.intervalMs)} (configured ${formatDuration(configured)})`;
-    if (cadence.intervalMs > configured)
-      return { ...planned, dueAt: Math.max(planned.dueAt, candidate), reason };
-    const isOpen =
-      flow.cadence.window === undefined ||
-      isInWindow(flow.cadence.window, cadenceTimeZone(flow.cadence), candidate);
-    return isOpen && candidate < planned.dueAt ? { ...planned, dueAt: candidate, reason } : planned;
+    const adapted = adaptedSchedule(flow, cadence, planned, lastEndedAt);
+    const until = this.#health.get(flow.targetConnection)?.snapshot(this.#now()).retryAfterUntil;
+    if (until === undefined || until <= adapted.dueAt) return adapted;
+    return { ...adapted, dueAt: until, reason: `${adapted.reason}; waits out the target's Retry-After` };
   }
 
   /** The current interval and batch of an adaptive flow; undefined for a fixed one. */
@@ -132,17 +164,83 @@ export class AdaptiveCadence {
       previousSuccessAt === undefined
         ? 0
         : Math.max(0, (result.status === 'succeeded' ? startedAt : at) - previousSuccessAt);
+    await this.#forecasts.afterRun(
+      flow.name,
+      { startedAt, read: result.counts.read, status: result.status },
+      at,
+    );
+    const forecast = this.#forecasts.forecast(flow.name, at);
     const decision = this.#controller.decide({
       flow: flow.name,
       at,
       stalenessMs,
       ...(backlog === undefined ? {} : { backlog }),
       health: this.#window(flow.targetConnection).snapshot(at),
+      ...(forecast === undefined ? {} : { forecast }),
       afterCycle: true,
     });
     if (result.status === 'succeeded') this.#lastSuccessAt.set(flow.name, startedAt);
     await this.#record(decision);
     return decision;
+  }
+
+  /**
+   * Decides again while the flow waits for its next cycle, so a Retry-After, trouble or recovery
+   * of its target takes effect before that cycle. Staleness is the time since the last successful
+   * cycle started (an upper bound of the oldest unwritten change's age); the backlog is not counted.
+   */
+  async whileWaiting(flow: Flow): Promise<Decision | undefined> {
+    if (!this.#adaptive.has(flow.name)) return undefined;
+    const at = this.#now();
+    const lastSuccessAt = this.#lastSuccessAt.get(flow.name);
+    const forecast = this.#forecasts.forecast(flow.name, at);
+    const decision = this.#controller.decide({
+      flow: flow.name,
+      at,
+      stalenessMs: lastSuccessAt === undefined ? 0 : Math.max(0, at - lastSuccessAt),
+      health: this.#window(flow.targetConnection).snapshot(at),
+      ...(forecast === undefined ? {} : { forecast }),
+      afterCycle: false,
+    });
+    await this.#record(decision);
+    return decision;
+  }
+
+  /**
+   * A graceful stop for one cycle of the flow: set when `stop` (the runtime's) is, or when, after
+   * a batch, the flow should yield its target to spare it (lower priorities first); logged then.
+   */
+  cycleStop(flow: Flow, stop: AbortSignal): CycleStop {
+    const controller = new AbortController();
+    const onStop = (): void => {
+      controller.abort();
+    };
+    stop.addEventListener('abort', onStop, { once: true });
+    if (stop.aborted) controller.abort();
+    return {
+      signal: controller.signal,
+      afterBatch: () => {
+        if (controller.signal.aborted) return;
+        const why = this.yieldReason(flow);
+        if (why === undefined) return;
+        this.#logger.info(`flow ${flow.name} yields its target after this batch: ${why}`, {
+          flow: flow.name,
+        });
+        controller.abort();
+      },
+      release: () => {
+        stop.removeEventListener('abort', onStop);
+      },
+    };
+  }
+
+  /**
+   * Why a running cycle of the flow should stop after the batch in hand to spare its target
+   * (lower priorities first), or undefined to go on; always undefined for a fixed cadence.
+   */
+  yieldReason(flow: Flow): string | undefined {
+    if (!this.#adaptive.has(flow.name)) return undefined;
+    return this.#controller.shouldYield(flow.name, this.#window(flow.targetConnection).snapshot(this.#now()));
   }
 
   /** Changes waiting at the source, counted up to a limit; undefined when the count fails. */

@@ -9,6 +9,7 @@ import type { RunTrigger } from '../../core/state-store.js';
 import type { EngineContext, Runtime, RuntimeListener } from '../runtime.js';
 import type { TuningOverrides } from '../../cadence/adaptive-tuning.js';
 import { AdaptiveCadence } from './adaptive-cadence.js';
+import { waitForTurn } from './adaptive-wait.js';
 import { RealtimeWakeup, safetyPoll, safetyPollMs, type WakeReason } from './realtime-wakeup.js';
 
 /** How long `runOnce` waits for a flow that another process is running. */
@@ -33,6 +34,8 @@ export interface LocalRuntimeOptions {
   readonly adaptiveTuning?: TuningOverrides;
   /** Length of the sliding window of target health, ms. Default 2 minutes. */
   readonly healthWindowMs?: number;
+  /** How often an adaptive flow re-decides its cadence while it waits, ms. Default 1 minute. */
+  readonly redecideEveryMs?: number;
 }
 
 /**
@@ -90,14 +93,23 @@ export class LocalRuntime implements Runtime {
     return this.#withSlot(async () => {
       this.#options.listener?.onCycleStart?.(flow.name, trigger, reason);
       const ports = this.#context.portsFor(flow);
-      const result = await runCycle(this.#adaptive.flowForCycle(flow), ports, {
-        trigger,
-        onWrite: this.#adaptive.observer(flow),
-        signal: this.#hardStop.signal,
-        stop: this.#stop.signal,
-        owner: this.#owner,
-        onProgress: (progress) => this.#options.listener?.onCycleProgress?.(progress),
-      });
+      const stop = this.#adaptive.cycleStop(flow, this.#stop.signal);
+      let result: CycleResult;
+      try {
+        result = await runCycle(this.#adaptive.flowForCycle(flow), ports, {
+          trigger,
+          onWrite: this.#adaptive.observer(flow),
+          signal: this.#hardStop.signal,
+          stop: stop.signal,
+          owner: this.#owner,
+          onProgress: (progress) => {
+            this.#options.listener?.onCycleProgress?.(progress);
+            stop.afterBatch();
+          },
+        });
+      } finally {
+        stop.release();
+      }
       this.#options.listener?.onCycleEnd?.(result);
       await this.#adaptive.afterCycle(flow, ports, result);
       return result;
@@ -143,9 +155,15 @@ export class LocalRuntime implements Runtime {
         },
         now(),
       );
-      const decision = this.#adaptive.schedule(flow, planned, lastEndedAt);
-      this.#options.listener?.onScheduled?.(flow.name, decision.dueAt, decision.reason);
-      await this.#sleepUntil(decision.dueAt, now);
+      const decision = await waitForTurn(this.#adaptive, flow, planned, lastEndedAt, {
+        now,
+        sleepUntil: (dueAt) => this.#sleepUntil(dueAt, now),
+        isStopping: () => this.#isStopping(),
+        onScheduled: (next) => this.#options.listener?.onScheduled?.(flow.name, next.dueAt, next.reason),
+        ...(this.#options.redecideEveryMs === undefined
+          ? {}
+          : { redecideEveryMs: this.#options.redecideEveryMs }),
+      });
       if (this.#isStopping()) break;
       const result = await this.#cycle(flow, decision.trigger, decision.reason);
       lastEndedAt = now();
