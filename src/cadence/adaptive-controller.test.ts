@@ -258,3 +258,33 @@ describe('AdaptiveController interval rounding', () => {
     expect(controller.cadenceOf('f').intervalMs).toBe(500);
   });
 });
+
+describe('AdaptiveController under Retry-After while a flow waits', () => {
+  it('backs off once per cycle: re-deciding while waiting neither compounds the interval nor halves the batch again', async () => {
+    const { adaptiveSettingsFor } = await import('./adaptive-settings.js');
+    const { HealthWindow } = await import('./health-window.js');
+    const controller = new AdaptiveController({ minStepMs: 0 });
+    controller.register(
+      'f',
+      'erp',
+      adaptiveSettingsFor({ every: '1m', adaptive: { min: '1m', max: '1h' } }, 1000, 0)!,
+    );
+    const window = new HealthWindow();
+    let at = 1_000_000;
+    window.record({
+      at,
+      latencyMs: 5,
+      outcome: 'error',
+      code: 'CONNECTOR_THROTTLED',
+      retryAfterSeconds: 600,
+    });
+    controller.decide({ flow: 'f', at, stalenessMs: 0, health: window.snapshot(at), afterCycle: true });
+    const first = controller.cadenceOf('f');
+    for (let minute = 0; minute < 5; minute++) {
+      at += 60_000;
+      controller.decide({ flow: 'f', at, stalenessMs: 0, health: window.snapshot(at) });
+    }
+    expect(controller.cadenceOf('f').batch).toBe(first.batch);
+    expect(controller.cadenceOf('f').intervalMs).toBeLessThanOrEqual(first.intervalMs);
+  });
+});

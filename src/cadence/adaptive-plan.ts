@@ -61,8 +61,17 @@ export function planCadence(context: PlanContext): Plan {
   );
   const halved = Math.max(minBatch, Math.round(batch / 2));
   if (health.retryAfterRemainingMs > 0) {
-    const wait = Math.max(backedOff, health.retryAfterRemainingMs);
-    return { intervalMs: wait, batch: halved, why: findings, isUrgent: true, isBackOff: true };
+    // Back off once per cycle of the flow: re-deciding while it waits only stretches the wait to
+    // the Retry-After, without compounding the interval or halving the batch again.
+    const hasRun = flow.hasRunSinceBackOff;
+    const wait = Math.max(hasRun ? backedOff : intervalMs, health.retryAfterRemainingMs);
+    return {
+      intervalMs: wait,
+      batch: hasRun ? halved : batch,
+      why: findings,
+      isUrgent: true,
+      isBackOff: true,
+    };
   }
   if (health.level === 'unhealthy') {
     if (context.yieldsTo.length > 0)
