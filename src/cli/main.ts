@@ -5,6 +5,8 @@ import { redactUrl } from '../core/secret.js';
 import type { GlobalOptions } from './cli-context.js';
 import { dlqListCommand, dlqReplayCommand } from './commands/dlq.js';
 import { initCommand } from './commands/init.js';
+import { planCommand } from './commands/plan.js';
+import { probeCommand } from './commands/probe.js';
 import { realtimeCommand } from './commands/realtime.js';
 import { resyncCommand } from './commands/resync.js';
 import { runCommand } from './commands/run.js';
@@ -159,6 +161,24 @@ for (const action of ['install', 'remove'] as const) {
       execute(() => realtimeCommand(action, { ...globals(command), ...options })),
     );
 }
+
+program
+  .command('probe')
+  .description('load-test a target connection in a scratch table it creates and drops; stores the curve')
+  .requiredOption('--connection <name>', 'the target connection')
+  .option('--max-seconds <n>', 'upper bound of the write time', positiveInteger, 20)
+  .option('--json', 'machine-readable output')
+  .action((options: { connection: string; maxSeconds: number; json?: boolean }, command: Command) =>
+    execute(() => probeCommand({ ...globals(command), ...options })),
+  );
+
+program
+  .command('plan')
+  .description('per flow: the interval and batch size that meet its freshness objective, or why none can')
+  .option('--json', 'machine-readable output')
+  .action((options: { json?: boolean }, command: Command) =>
+    execute(() => planCommand({ ...globals(command), ...options })),
+  );
 
 program
   .command('demo')

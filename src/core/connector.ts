@@ -201,6 +201,14 @@ export interface Connector {
   installChangeEvents?(source: SourceSpec, signal: AbortSignal): Promise<ChangeEventsSetup>;
   /** With `capabilities.changeEvents`: drops what `installChangeEvents` created (idempotent). */
   removeChangeEvents?(source: SourceSpec, signal: AbortSignal): Promise<ChangeEventsSetup>;
+  /**
+   * Creates an empty scratch table `name` for `syncline probe`'s load test and returns how to write
+   * it with `writeBatch` (columns of `scratchTargetSpec` in core/scratch-table.ts). Refuses a name
+   * that `assertScratchTableName` refuses, so no business table is ever touched. Optional.
+   */
+  createScratchTable?(name: string, signal: AbortSignal): Promise<TargetSpec>;
+  /** Drops a scratch table made by `createScratchTable`, if it exists; refuses other names likewise. */
+  dropScratchTable?(name: string, signal: AbortSignal): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -36,6 +36,7 @@ import {
   type Statement,
   type TableName,
 } from './mysql-sql.js';
+import { createScratchTable, dropScratchStatement } from './mysql-scratch.js';
 import { createMysqlPool, describeUrl, secretsOf, serverName } from './mysql-session.js';
 import type { WritePlan } from './mysql-upserts.js';
 import { fromMysqlValue, toMysqlValue } from './mysql-values.js';
@@ -162,6 +163,20 @@ export class MysqlConnector implements Connector, KeysetPager {
     const plan = await this.#writePlan(target, table);
     signal.throwIfAborted();
     return { written: await writeInTransaction(this.#pool, plan, records, signal) };
+  }
+
+  /** Creates a `syncline_probe_…` table for `syncline probe` (see mysql-scratch.ts). */
+  createScratchTable(name: string, signal: AbortSignal): Promise<TargetSpec> {
+    signal.throwIfAborted();
+    return createScratchTable(name, (statement) => this.#catalog.query(statement, { table: name }));
+  }
+
+  /** Drops a `syncline_probe_…` table, if it exists. */
+  async dropScratchTable(name: string, signal: AbortSignal): Promise<void> {
+    const statement = dropScratchStatement(name);
+    signal.throwIfAborted();
+    await this.#catalog.query(statement, { table: name });
+    this.#catalog.forget(name);
   }
 
   async close(): Promise<void> {

@@ -39,6 +39,7 @@ import {
 } from './postgres-describe.js';
 import { errorReason } from './postgres-errors.js';
 import { PostgresPool, clientConfig } from './postgres-pool.js';
+import { createScratchTable, dropScratchTable } from './postgres-scratch.js';
 import {
   countPageStatement,
   maxCursorStatement,
@@ -175,6 +176,16 @@ export class PostgresConnector implements Connector, KeysetPager {
       flow: source.flow,
     });
     return rows[0]?.n ?? 0;
+  }
+
+  /** Creates a `syncline_probe_…` table for `syncline probe` (see postgres-scratch.ts). */
+  createScratchTable(name: string, signal: AbortSignal): Promise<TargetSpec> {
+    return createScratchTable(this.#pool, name, this.#schema, signal);
+  }
+
+  /** Drops a `syncline_probe_…` table, if it exists. */
+  dropScratchTable(name: string, signal: AbortSignal): Promise<void> {
+    return dropScratchTable(this.#pool, name, this.#schema, signal);
   }
 
   /** Upserts and deletes in one transaction: multi-row INSERT … ON CONFLICT, or COPY for large groups. */

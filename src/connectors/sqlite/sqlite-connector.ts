@@ -25,6 +25,7 @@ import { resolveDatabasePath, type SqliteConfig } from './sqlite-config.js';
 import { settle, SqliteDatabase } from './sqlite-database.js';
 import { toSqliteConnectorError, type SqliteErrorContext } from './sqlite-errors.js';
 import { assertColumnName, parseTableName, quoteIdentifier } from './sqlite-identifiers.js';
+import { createScratchTable, dropScratchTable } from './sqlite-scratch.js';
 import { hasSingleColumnUniqueKey, type SqliteTable } from './sqlite-schema.js';
 import {
   chunkForParameters,
@@ -183,6 +184,22 @@ export class SqliteConnector implements Connector, KeysetPager {
         context,
       );
       return { written };
+    });
+  }
+
+  /** Creates a `syncline_probe_…` table for `syncline probe` (see sqlite-scratch.ts). */
+  createScratchTable(name: string, signal: AbortSignal): Promise<TargetSpec> {
+    return settle(() => {
+      signal.throwIfAborted();
+      return createScratchTable(this.#database, name);
+    });
+  }
+
+  /** Drops a `syncline_probe_…` table, if it exists. */
+  dropScratchTable(name: string, signal: AbortSignal): Promise<void> {
+    return settle(() => {
+      signal.throwIfAborted();
+      dropScratchTable(this.#database, name);
     });
   }
 
