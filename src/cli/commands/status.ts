@@ -96,7 +96,7 @@ export async function statusCommand(options: GlobalOptions & { json?: boolean })
           'reason' in decision &&
           typeof decision.reason === 'string'
         ) {
-          process.stdout.write(`  ${status.flow}: cadence ${decision.reason}\n`);
+          process.stdout.write(`  cadence ${decision.reason}\n`);
         }
         const forecaster = status.forecaster;
         if (
