@@ -3,6 +3,7 @@ import { parseWithSchema } from '../config/zod-issues.js';
 import type { Connector, ConnectorContext, ConnectorDefinition } from '../core/connector.js';
 import { mysqlConnector } from '../connectors/mysql/index.js';
 import { postgresConnector } from '../connectors/postgres/index.js';
+import { restConnector } from '../connectors/rest/index.js';
 import { sqliteConnector } from '../connectors/sqlite/index.js';
 
 /** A connection entry checked by its connector's own schema, ready to create the connector. */
@@ -29,8 +30,10 @@ function register<Config>(definition: ConnectorDefinition<Config>): RegisteredCo
 
 /** Every connector type this build of Syncline knows, by the `type:` of a connection. */
 export const connectorRegistry: ReadonlyMap<string, RegisteredConnector> = new Map(
-  [register(postgresConnector), register(mysqlConnector), register(sqliteConnector)].map((entry) => [
-    entry.type,
-    entry,
-  ]),
+  [
+    register(postgresConnector),
+    register(mysqlConnector),
+    register(sqliteConnector),
+    register(restConnector),
+  ].map((entry) => [entry.type, entry]),
 );

@@ -26,11 +26,13 @@ export async function checkSchemas(
   const findings: SchemaFinding[] = [];
   for (const flow of flows) {
     try {
+      // A target that cannot describe tables (a REST API) gets no target-side checks.
+      const targetDescribes = engine.connector(flow.targetConnection).capabilities.describe;
       const [source, target] = await Promise.all([
         describe(flow.sourceConnection, flow.source.table),
-        describe(flow.targetConnection, flow.target.table),
+        targetDescribes ? describe(flow.targetConnection, flow.target.table) : undefined,
       ]);
-      findings.push(...checkFlowSchema(flow, source, target));
+      findings.push(...checkFlowSchema(flow, source, target, { targetDescribes }));
     } catch (error) {
       const syncError = toSyncError(error, { flow: flow.name });
       findings.push({

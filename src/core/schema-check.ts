@@ -111,6 +111,16 @@ function comparePair(source: ColumnInfo, target: ColumnInfo, field: FieldMapping
   return risks;
 }
 
+/** Options of `checkFlowSchema`. */
+export interface SchemaCheckOptions {
+  /**
+   * False when the target connector cannot describe tables (`capabilities.describe` is false,
+   * e.g. a REST API): target-side checks are skipped instead of reporting a missing table.
+   * Default true.
+   */
+  readonly targetDescribes?: boolean;
+}
+
 /**
  * Compares a flow with the live source and target schemas: every configured column must exist,
  * the target key must be unique, and each mapped pair is checked for type, length,
@@ -120,6 +130,7 @@ export function checkFlowSchema(
   flow: Flow,
   source: TableSchema | undefined,
   target: TableSchema | undefined,
+  options: SchemaCheckOptions = {},
 ): SchemaFinding[] {
   const base = `flows.${flow.name}`;
   const findings: SchemaFinding[] = [];
@@ -132,7 +143,7 @@ export function checkFlowSchema(
       'source.table',
       `table "${flow.source.table}" does not exist at connection "${flow.sourceConnection}"`,
     );
-  if (target === undefined)
+  if (target === undefined && options.targetDescribes !== false)
     error(
       'target.table',
       `table "${flow.target.table}" does not exist at connection "${flow.targetConnection}"`,

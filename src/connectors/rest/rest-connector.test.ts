@@ -1,0 +1,198 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { TargetSpec } from '../../core/connector.js';
+import { ConnectorError } from '../../core/errors.js';
+import { silentLogger } from '../../core/logger.js';
+import { restConfigSchema } from './rest-config.js';
+import { RestConnector, restBatchBodies, tablePath } from './rest-connector.js';
+import { parseRetryAfter, restStatusCode, toRestNetworkError, toRestStatusError } from './rest-errors.js';
+
+const context = { connection: 'erp', request: 'PUT /customers', secrets: ['s3cret-token'] };
+
+const target: TargetSpec = {
+  flow: 'customers',
+  table: 'customers',
+  key: 'crm_id',
+  columns: ['crm_id', 'name', 'limit'],
+  types: {},
+  onDelete: { mode: 'hard' },
+};
+
+function connector(): RestConnector {
+  const config = restConfigSchema.parse({
+    type: 'rest',
+    url: 'http://api.test/v1/',
+    headers: { authorization: 'Bearer s3cret-token' },
+  });
+  return new RestConnector(config, { name: 'erp', logger: silentLogger });
+}
+
+afterEach(() => {
+  vi.unstubAllGlobals();
+});
+
+describe('parseRetryAfter', () => {
+  it('reads delay-seconds', () => {
+    expect(parseRetryAfter('1')).toBe(1);
+    expect(parseRetryAfter(' 120 ')).toBe(120);
+  });
+
+  it('reads an HTTP date as seconds from now, never negative', () => {
+    const now = Date.parse('2026-11-25T10:00:00Z');
+    expect(parseRetryAfter('Wed, 25 Nov 2026 10:00:30 GMT', now)).toBe(30);
+    expect(parseRetryAfter('Wed, 25 Nov 2026 09:00:00 GMT', now)).toBe(0);
+  });
+
+  it('ignores an absent or unreadable header', () => {
+    expect(parseRetryAfter(null)).toBeUndefined();
+    expect(parseRetryAfter('')).toBeUndefined();
+    expect(parseRetryAfter('soon')).toBeUndefined();
+  });
+});
+
+describe('HTTP status mapping', () => {
+  it('maps each status family to its code', () => {
+    expect(restStatusCode(200)).toBeUndefined();
+    expect(restStatusCode(204)).toBeUndefined();
+    expect(restStatusCode(429)).toBe('CONNECTOR_THROTTLED');
+    expect(restStatusCode(408)).toBe('CONNECTOR_TIMEOUT');
+    expect(restStatusCode(504)).toBe('CONNECTOR_TIMEOUT');
+    expect(restStatusCode(502)).toBe('CONNECTOR_UNAVAILABLE');
+    expect(restStatusCode(503)).toBe('CONNECTOR_UNAVAILABLE');
+    expect(restStatusCode(401)).toBe('CONNECTOR_AUTH_FAILED');
+    expect(restStatusCode(403)).toBe('CONNECTOR_AUTH_FAILED');
+    expect(restStatusCode(404)).toBe('CONNECTOR_TABLE_NOT_FOUND');
+    expect(restStatusCode(400)).toBe('CONNECTOR_VALUE_REJECTED');
+    expect(restStatusCode(409)).toBe('CONNECTOR_VALUE_REJECTED');
+    expect(restStatusCode(422)).toBe('CONNECTOR_VALUE_REJECTED');
+  });
+
+  it('makes 429 a retryable throttling error carrying Retry-After', () => {
+    const error = toRestStatusError(429, 'slow down', '7', context);
+    expect(error.code).toBe('CONNECTOR_THROTTLED');
+    expect(error.retryable).toBe(true);
+    expect(error.retryAfterSeconds).toBe(7);
+    expect(error.message).toContain('Retry-After 7 s');
+    expect(error.message).toContain('connection "erp"');
+  });
+
+  it('keeps a 503 retryable with its Retry-After', () => {
+    const error = toRestStatusError(503, '', '3', context);
+    expect(error.code).toBe('CONNECTOR_UNAVAILABLE');
+    expect(error.retryable).toBe(true);
+    expect(error.retryAfterSeconds).toBe(3);
+  });
+
+  it('makes a rejected record non-retryable and quotes at most 300 characters of the body, secrets masked', () => {
+    const body = `{"error":"name too long","token":"s3cret-token"}${'x'.repeat(500)}`;
+    const error = toRestStatusError(422, body, null, context);
+    expect(error.code).toBe('CONNECTOR_VALUE_REJECTED');
+    expect(error.retryable).toBe(false);
+    expect(error.message).toContain('name too long');
+    expect(error.message).not.toContain('s3cret-token');
+    expect(error.message.length).toBeLessThan(400);
+  });
+
+  it('refuses credentials and unknown tables without retrying', () => {
+    expect(toRestStatusError(401, '', null, context).retryable).toBe(false);
+    expect(toRestStatusError(404, '', null, context).code).toBe('CONNECTOR_TABLE_NOT_FOUND');
+  });
+
+  it('makes network failures and request timeouts retryable', () => {
+    const refused = toRestNetworkError(
+      new TypeError('fetch failed', { cause: new Error('connect ECONNREFUSED 127.0.0.1:1') }),
+      context,
+      false,
+      30_000,
+    );
+    expect(refused).toBeInstanceOf(ConnectorError);
+    expect(refused).toMatchObject({ code: 'CONNECTOR_UNAVAILABLE', retryable: true });
+    expect(refused.message).toContain('ECONNREFUSED');
+    const timedOut = toRestNetworkError(new Error('timeout'), context, true, 500);
+    expect(timedOut).toMatchObject({ code: 'CONNECTOR_TIMEOUT', retryable: true });
+  });
+});
+
+describe('rest config', () => {
+  it('keeps the URL and header values as redacted secrets and defaults the timeout', () => {
+    const config = restConfigSchema.parse({
+      type: 'rest',
+      url: 'https://api.test',
+      headers: { authorization: 'Bearer s3cret-token' },
+    });
+    expect(config.timeout).toBe('30s');
+    expect(JSON.stringify(config)).not.toContain('s3cret-token');
+    expect(config.headers?.authorization?.reveal()).toBe('Bearer s3cret-token');
+  });
+
+  it('refuses unknown keys and non-HTTP URLs', () => {
+    expect(restConfigSchema.safeParse({ type: 'rest', url: 'https://api.test', verb: 'PATCH' }).success).toBe(
+      false,
+    );
+    expect(restConfigSchema.safeParse({ type: 'rest', url: 'ftp://api.test' }).success).toBe(false);
+  });
+});
+
+describe('REST target requests', () => {
+  it('builds one upsert body with the key column and canonical values, and one delete body of keys', () => {
+    const bodies = restBatchBodies(target, [
+      { key: '1', op: 'upsert', values: { crm_id: 1, name: 'Ada', limit: '1234.50' } },
+      { key: '2', op: 'delete', values: { crm_id: 2 } },
+    ]);
+    expect(bodies.upsert).toEqual({ key: 'crm_id', records: [{ crm_id: 1, name: 'Ada', limit: '1234.50' }] });
+    expect(bodies.delete).toEqual({ key: 'crm_id', keys: [2] });
+  });
+
+  it('refuses a table name that is not a plain name before any request', () => {
+    expect(() => tablePath('customers; drop', 'customers')).toThrow(/customers; drop/);
+    expect(tablePath('sales.customers')).toBe('sales.customers');
+  });
+
+  it('PUTs upserts and POSTs deletes below the base URL, with the configured headers', async () => {
+    const calls: { url: string; method: string; body: unknown; auth: string | null }[] = [];
+    vi.stubGlobal('fetch', (url: string, init: RequestInit) => {
+      calls.push({
+        url,
+        method: init.method ?? 'GET',
+        body: JSON.parse(typeof init.body === 'string' ? init.body : '') as unknown,
+        auth: new Headers(init.headers).get('authorization'),
+      });
+      return Promise.resolve(new Response(null, { status: 204 }));
+    });
+    const result = await connector().writeBatch(
+      target,
+      [
+        { key: '1', op: 'upsert', values: { crm_id: 1, name: 'Ada', limit: '1.10' } },
+        { key: '2', op: 'delete', values: { crm_id: 2 } },
+      ],
+      new AbortController().signal,
+    );
+    expect(result.written).toBe(2);
+    expect(calls.map((call) => `${call.method} ${call.url}`)).toEqual([
+      'PUT http://api.test/v1/customers',
+      'POST http://api.test/v1/customers/delete',
+    ]);
+    expect(calls[0]?.auth).toBe('Bearer s3cret-token');
+  });
+
+  it('throws the throttling error of a 429 answer', async () => {
+    vi.stubGlobal('fetch', () =>
+      Promise.resolve(new Response('busy', { status: 429, headers: { 'retry-after': '1' } })),
+    );
+    const write = connector().writeBatch(
+      target,
+      [{ key: '1', op: 'upsert', values: { crm_id: 1, name: 'Ada', limit: null } }],
+      new AbortController().signal,
+    );
+    await expect(write).rejects.toMatchObject({ code: 'CONNECTOR_THROTTLED', retryAfterSeconds: 1 });
+  });
+
+  it('is not a source and cannot describe tables', async () => {
+    const rest = connector();
+    expect(rest.capabilities).toEqual({ source: false, target: true, transactions: false, describe: false });
+    expect(await rest.describeTable('customers', new AbortController().signal)).toBeUndefined();
+    await expect(rest.countPending()).rejects.toMatchObject({ retryable: false });
+    await expect(rest.readChanges()[Symbol.asyncIterator]().next()).rejects.toThrow(
+      /cannot be a flow's source/,
+    );
+  });
+});

@@ -1,0 +1,102 @@
+import { ConnectorError } from '../../core/errors.js';
+import type { ErrorCode } from '../../core/error-codes.js';
+import { redactText } from '../../core/secret.js';
+
+const BODY_EXCERPT_CHARS = 300;
+
+/** What a failed request was about, for the error message. */
+export interface RestErrorContext {
+  /** The connection's name. */
+  readonly connection: string;
+  /** e.g. `PUT customers`; never the full URL, which may hold a secret. */
+  readonly request: string;
+  /** Texts to mask in any message (the URL, header values). */
+  readonly secrets: readonly string[];
+}
+
+/**
+ * Seconds to wait from an HTTP `Retry-After` header: delay-seconds (`120`) or an HTTP date
+ * (`Wed, 21 Oct 2026 07:28:00 GMT`, counted from `now`). Undefined when absent or unreadable.
+ */
+export function parseRetryAfter(
+  header: string | null | undefined,
+  now: number = Date.now(),
+): number | undefined {
+  if (header === null || header === undefined) return undefined;
+  const text = header.trim();
+  if (text === '') return undefined;
+  if (/^\d+$/.test(text)) return Number(text);
+  const at = Date.parse(text);
+  if (Number.isNaN(at)) return undefined;
+  return Math.max(0, Math.ceil((at - now) / 1_000));
+}
+
+/** The error code an HTTP status maps to, or undefined for a success. */
+export function restStatusCode(status: number): ErrorCode | undefined {
+  if (status >= 200 && status < 300) return undefined;
+  if (status === 429) return 'CONNECTOR_THROTTLED';
+  if (status === 408 || status === 504) return 'CONNECTOR_TIMEOUT';
+  if (status === 502 || status === 503) return 'CONNECTOR_UNAVAILABLE';
+  if (status === 401 || status === 403) return 'CONNECTOR_AUTH_FAILED';
+  if (status === 404) return 'CONNECTOR_TABLE_NOT_FOUND';
+  if (status === 400 || status === 409 || status === 422) return 'CONNECTOR_VALUE_REJECTED';
+  if (status >= 500) return 'CONNECTOR_UNAVAILABLE';
+  return 'CONNECTOR_QUERY_FAILED';
+}
+
+/**
+ * An HTTP answer that is not 2xx, as a ConnectorError: 429 is throttling with its Retry-After,
+ * 408/502/503/504 (and other 5xx) are retryable, 401/403 are refused credentials, 404 an unknown
+ * table, 400/409/422 a rejected record (with the first 300 characters of the body).
+ */
+export function toRestStatusError(
+  status: number,
+  body: string,
+  retryAfterHeader: string | null,
+  context: RestErrorContext,
+  now: number = Date.now(),
+): ConnectorError {
+  const code = restStatusCode(status) ?? 'CONNECTOR_QUERY_FAILED';
+  const retryAfterSeconds = parseRetryAfter(retryAfterHeader, now);
+  const excerpt = redactText(body.trim().slice(0, BODY_EXCERPT_CHARS), context.secrets);
+  const where = `${context.request} at connection "${context.connection}"`;
+  const wait = retryAfterSeconds === undefined ? '' : ` (Retry-After ${retryAfterSeconds} s)`;
+  const detail = excerpt === '' ? '' : `: ${excerpt}`;
+  const message =
+    code === 'CONNECTOR_THROTTLED'
+      ? `${where} was throttled: HTTP 429${wait}`
+      : code === 'CONNECTOR_TABLE_NOT_FOUND'
+        ? `${where}: HTTP 404, the API has no such table${detail}`
+        : `${where}: HTTP ${status}${wait}${detail}`;
+  return new ConnectorError(code, message, {
+    ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }),
+  });
+}
+
+/**
+ * A request that got no HTTP answer: the per-request timeout is a retryable timeout, anything
+ * else (refused connection, reset, DNS) is a retryable unavailability. An abort of the cycle
+ * itself is rethrown unchanged.
+ */
+export function toRestNetworkError(
+  error: unknown,
+  context: RestErrorContext,
+  timedOut: boolean,
+  timeoutMs: number,
+): Error {
+  const where = `${context.request} at connection "${context.connection}"`;
+  if (timedOut)
+    return new ConnectorError('CONNECTOR_TIMEOUT', `${where} got no answer within ${timeoutMs} ms`, {
+      cause: error,
+    });
+  if (error instanceof Error && error.name === 'AbortError') return error;
+  const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+  const reason = cause instanceof Error ? cause.message : String(cause);
+  return new ConnectorError(
+    'CONNECTOR_UNAVAILABLE',
+    `${where} failed: ${redactText(reason, context.secrets)}`,
+    {
+      cause: error,
+    },
+  );
+}
