@@ -97,8 +97,15 @@ program
   .option('--once', 'run each flow one cycle, then exit')
   .option('--flow <name>', 'only this flow (repeatable)', collect)
   .option('--concurrency <n>', 'flows running at the same time', positiveInteger)
-  .action((options: { once?: boolean; flow?: string[]; concurrency?: number }, command: Command) =>
-    execute(() => runCommand({ ...globals(command), ...options })),
+  .option(
+    '--webhook <[host:]port>',
+    'listen for POST /hooks/<flow> to wake realtime flows (token: SYNCLINE_WEBHOOK_TOKEN)',
+  )
+  .action(
+    (
+      options: { once?: boolean; flow?: string[]; concurrency?: number; webhook?: string },
+      command: Command,
+    ) => execute(() => runCommand({ ...globals(command), ...options })),
   );
 
 program

@@ -1,4 +1,6 @@
+import { ConfigError } from '../../config/config-error.js';
 import { LocalRuntime } from '../../runtime/local/local-runtime.js';
+import { parseListenAddress, startWebhookListener, type WebhookListener } from '../webhook-listener.js';
 import { openCliEngine, type GlobalOptions } from '../cli-context.js';
 import type { Engine } from '../engine.js';
 import { ExitCodes } from '../exit-codes.js';
@@ -8,6 +10,8 @@ import type { Logger } from '../../core/logger.js';
 
 export interface RunOptions extends GlobalOptions {
   readonly once?: boolean;
+  /** `[host:]port` of the webhook listener that wakes realtime flows (`POST /hooks/<flow>`). */
+  readonly webhook?: string;
   readonly flow?: readonly string[];
   /** Flows running at the same time. */
   readonly concurrency?: number;
@@ -42,7 +46,25 @@ async function preflight(engine: Engine, names: readonly string[], logger: Logge
   return true;
 }
 
-/** `syncline run [--once] [--flow NAME]`. */
+/** Starts the webhook listener when `--webhook` is given; a token comes from SYNCLINE_WEBHOOK_TOKEN. */
+async function startWebhook(
+  address: string | undefined,
+  runtime: LocalRuntime,
+  logger: Logger,
+): Promise<WebhookListener | undefined> {
+  if (address === undefined) return undefined;
+  const listen = parseListenAddress(address);
+  if (listen === undefined)
+    throw new ConfigError([{ path: '--webhook', message: `"${address}" is not [host:]port` }]);
+  const token = process.env.SYNCLINE_WEBHOOK_TOKEN;
+  const listener = await startWebhookListener(listen, runtime, logger, token === '' ? undefined : token);
+  logger.info(
+    `webhook listening on http://${listener.address}/hooks/<flow>${token === undefined || token === '' ? ' (no token: set SYNCLINE_WEBHOOK_TOKEN to require one)' : ''}`,
+  );
+  return listener;
+}
+
+/** `syncline run [--once] [--flow NAME] [--webhook [host:]port]`. */
 export async function runCommand(options: RunOptions): Promise<number> {
   const { engine, logger } = await openCliEngine(options);
   const names = options.flow ?? [];
@@ -76,7 +98,12 @@ export async function runCommand(options: RunOptions): Promise<number> {
       logger.info(
         `running ${names.length === 0 ? 'all enabled flows' : names.join(', ')}; Ctrl-C stops cleanly`,
       );
-      await runtime.start(names);
+      const webhook = await startWebhook(options.webhook, runtime, logger);
+      try {
+        await runtime.start(names);
+      } finally {
+        await webhook?.close();
+      }
       return ExitCodes.ok;
     } finally {
       process.off('SIGINT', onSignal);

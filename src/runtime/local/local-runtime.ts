@@ -53,6 +53,8 @@ export class LocalRuntime implements Runtime {
   #slots: number;
   readonly #waiting: (() => void)[] = [];
   readonly #adaptive: AdaptiveCadence;
+  /** The wake-ups of running realtime flows, for `wake` (webhooks). */
+  readonly #wakeups = new Map<string, RealtimeWakeup>();
 
   constructor(context: EngineContext, options: LocalRuntimeOptions = {}) {
     this.#context = context;
@@ -187,6 +189,7 @@ export class LocalRuntime implements Runtime {
     });
     // Listen before the first cycle, so no change committed after that cycle's read goes unnoticed.
     const watch = await this.#watchChanges(flow, wakeup);
+    this.#wakeups.set(flow.name, wakeup);
     try {
       let wake: { trigger: RunTrigger; reason: string } = {
         trigger: 'start',
@@ -222,8 +225,22 @@ export class LocalRuntime implements Runtime {
             : { trigger: 'schedule', reason: poll.reason };
       }
     } finally {
+      this.#wakeups.delete(flow.name);
       await watch?.close();
     }
+  }
+
+  /**
+   * Wakes a running realtime flow as a change event would (a webhook from the source system):
+   * `woken`, or why not. The cycle still reads from the checkpoint, so a wake-up never loses data.
+   */
+  wake(flowName: string): 'woken' | 'not-realtime' | 'unknown' {
+    const wakeup = this.#wakeups.get(flowName);
+    if (wakeup !== undefined) {
+      wakeup.notify();
+      return 'woken';
+    }
+    return this.#context.flows.some((flow) => flow.name === flowName) ? 'not-realtime' : 'unknown';
   }
 
   /** Subscribes a realtime flow to its source's change events, and says once how it is woken. */
