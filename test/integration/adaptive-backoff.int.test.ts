@@ -8,7 +8,12 @@ import { openEngine, type Engine } from '../../src/cli/engine.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { LocalRuntime } from '../../src/runtime/local/local-runtime.js';
 import { DECISION_LOG_META } from '../../src/runtime/local/adaptive-cadence.js';
-import { createMysqlDatabase, createPostgresDatabase, type TestDatabase } from '../support/databases.js';
+import {
+  createMysqlDatabase,
+  createPostgresDatabase,
+  type TestDatabase,
+  postgresTestPool,
+} from '../support/databases.js';
 
 // A target made slow by another session's row locks: the controller backs off within a few
 // cycles, nothing is lost, and it recovers after the locks are released — asserted on the
@@ -54,7 +59,7 @@ beforeAll(async () => {
     createPostgresDatabase('adaptive_crm'),
     createMysqlDatabase('adaptive_erp'),
   ]);
-  source = new pg.Pool({ connectionString: crm.url, max: 2 });
+  source = postgresTestPool({ connectionString: crm.url, max: 2 });
   target = mysql.createPool({ uri: erp.url, connectionLimit: 3 });
   await source.query(
     `CREATE TABLE accounts (id bigint PRIMARY KEY, name text NOT NULL, updated_at timestamptz NOT NULL DEFAULT clock_timestamp())`,

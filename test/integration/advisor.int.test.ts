@@ -3,7 +3,12 @@ import mysql from 'mysql2/promise';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collect, createWorkspace, runCli, spawnCli, type Workspace } from '../support/cli.js';
-import { createMysqlDatabase, createPostgresDatabase, type TestDatabase } from '../support/databases.js';
+import {
+  createMysqlDatabase,
+  createPostgresDatabase,
+  type TestDatabase,
+  postgresTestPool,
+} from '../support/databases.js';
 import { SqliteStateStore } from '../../src/state/sqlite/sqlite-state-store.js';
 
 // The advisor end to end: `syncline probe` against real PostgreSQL and MariaDB targets, then
@@ -64,7 +69,7 @@ async function addOrders(count: number): Promise<void> {
 
 beforeAll(async () => {
   [crm, erp] = await Promise.all([createPostgresDatabase('advisor_crm'), createMysqlDatabase('advisor_erp')]);
-  source = new pg.Pool({ connectionString: crm.url });
+  source = postgresTestPool({ connectionString: crm.url });
   target = mysql.createPool(erp.url);
   await source.query('CREATE TABLE orders (id int PRIMARY KEY, note text NOT NULL, version int NOT NULL)');
   await source.query('CREATE TABLE orders_archive (order_id int PRIMARY KEY, note text NOT NULL)');

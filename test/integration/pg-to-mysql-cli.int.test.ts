@@ -5,7 +5,12 @@ import mysql from 'mysql2/promise';
 import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { collect, createWorkspace, runCli, spawnCli, type Workspace } from '../support/cli.js';
-import { createMysqlDatabase, createPostgresDatabase, type TestDatabase } from '../support/databases.js';
+import {
+  createMysqlDatabase,
+  createPostgresDatabase,
+  type TestDatabase,
+  postgresTestPool,
+} from '../support/databases.js';
 
 // End to end through the documented CLI and config: PostgreSQL CRM → MariaDB ERP.
 
@@ -148,7 +153,7 @@ function digest(values: unknown[]): string {
 
 beforeAll(async () => {
   [crm, erp] = await Promise.all([createPostgresDatabase('e2e_crm'), createMysqlDatabase('e2e_erp')]);
-  source = new pg.Pool({ connectionString: crm.url, max: 4 });
+  source = postgresTestPool({ connectionString: crm.url, max: 4 });
   target = mysql.createPool({
     uri: erp.url,
     connectionLimit: 4,

@@ -14,7 +14,12 @@ import {
   type CliResult,
   type Workspace,
 } from '../support/cli.js';
-import { createMysqlDatabase, createPostgresDatabase, type TestDatabase } from '../support/databases.js';
+import {
+  createMysqlDatabase,
+  createPostgresDatabase,
+  type TestDatabase,
+  postgresTestPool,
+} from '../support/databases.js';
 
 // Realtime flows end to end through the CLI: PostgreSQL CRM → MariaDB ERP, woken by the NOTIFY
 // trigger that `syncline realtime install` creates, with the safety poll as the net under it.
@@ -113,7 +118,7 @@ async function runs(): Promise<RunRecord[]> {
 
 beforeAll(async () => {
   [crm, erp] = await Promise.all([createPostgresDatabase('rt_crm'), createMysqlDatabase('rt_erp')]);
-  source = new pg.Pool({ connectionString: crm.url, max: 8 });
+  source = postgresTestPool({ connectionString: crm.url, max: 8 });
   target = mysql.createPool({ uri: erp.url, connectionLimit: 2 });
 });
 

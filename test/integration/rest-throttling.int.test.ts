@@ -10,7 +10,7 @@ import { checkSchemas } from '../../src/cli/schema-report.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { DECISION_LOG_META } from '../../src/runtime/local/adaptive-cadence.js';
 import { LocalRuntime } from '../../src/runtime/local/local-runtime.js';
-import { createPostgresDatabase, type TestDatabase } from '../support/databases.js';
+import { createPostgresDatabase, type TestDatabase, postgresTestPool } from '../support/databases.js';
 
 // An HTTP target answering 429 with Retry-After: the controller backs off within a few cycles,
 // nothing is lost, and it recovers after the API answers 200 again — asserted on the recorded
@@ -119,7 +119,7 @@ function storedNames(): string[] {
 
 beforeAll(async () => {
   crm = await createPostgresDatabase('rest_crm');
-  source = new pg.Pool({ connectionString: crm.url, max: 2 });
+  source = postgresTestPool({ connectionString: crm.url, max: 2 });
   await source.query(
     `CREATE TABLE accounts (id bigint PRIMARY KEY, name text NOT NULL, credit numeric(18,2) NOT NULL DEFAULT 0, updated_at timestamptz NOT NULL DEFAULT clock_timestamp())`,
   );

@@ -73,3 +73,16 @@ export async function createMysqlDatabase(label: string): Promise<TestDatabase> 
     },
   };
 }
+
+/**
+ * A pg.Pool for test fixtures. Dropping a test database (`DROP DATABASE … WITH (FORCE)`) ends the
+ * pool's idle sessions with "terminating connection due to administrator command"; pg reports that
+ * as an 'error' event on the pool, which would otherwise be an uncaught exception.
+ */
+export function postgresTestPool(config: pg.PoolConfig): pg.Pool {
+  const pool = new pg.Pool(config);
+  pool.on('error', (error: Error & { code?: string }) => {
+    if (error.code !== '57P01') throw error;
+  });
+  return pool;
+}

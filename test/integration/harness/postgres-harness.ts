@@ -13,7 +13,7 @@ import type {
   ConnectorHarnessFactory,
   PortableType,
 } from '../../conformance/connector-harness.js';
-import { createPostgresDatabase, type TestDatabase } from '../../support/databases.js';
+import { createPostgresDatabase, type TestDatabase, postgresTestPool } from '../../support/databases.js';
 
 const DDL_TYPES: Readonly<Record<PortableType, string>> = {
   bigint: 'bigint',
@@ -62,7 +62,7 @@ export async function createPostgresHarness(label = 'pgconnector'): Promise<Post
   const config = postgresConnector.configSchema.parse({ type: 'postgres', url: database.url });
   const connector = new PostgresConnector(config, context);
   const extra: Connector[] = [];
-  const admin = new pg.Pool({
+  const admin = postgresTestPool({
     connectionString: database.url,
     types: postgresTypes,
     options: '-c TimeZone=UTC',
