@@ -155,3 +155,28 @@ describe('cadence config', () => {
     ]);
   });
 });
+
+describe('cadence intervals', () => {
+  it('rejects an interval of zero with its path', async () => {
+    const { parseConfig } = await import('./load-config.js');
+    const { ConfigError } = await import('./config-error.js');
+    const text = `
+connections:
+  a: { type: sqlite, path: a.db }
+flows:
+  f:
+    source: { connection: a, table: s, key: id, cursor: v }
+    target: { connection: a, table: t, key: id }
+    fields: { name: name }
+    cadence: { every: 0s }
+`;
+    let issues: string[] = [];
+    try {
+      parseConfig(text, { env: {} });
+    } catch (error) {
+      if (error instanceof ConfigError)
+        issues = error.issues.map((issue) => `${issue.path}: ${issue.message}`);
+    }
+    expect(issues).toEqual(['flows.f.cadence.every: must be longer than zero']);
+  });
+});

@@ -23,6 +23,14 @@ export const duration = z.string().refine((text) => parseDurationMs(text) !== un
   message: 'expected a duration such as 500ms, 30s, 5m, 1h or 1d',
 });
 
+/** A duration that must be longer than zero (an interval between cycles). */
+const positiveDuration = z.string().superRefine((text, context) => {
+  const ms = parseDurationMs(text);
+  if (ms === undefined)
+    context.addIssue({ code: 'custom', message: 'expected a duration such as 500ms, 30s, 5m, 1h or 1d' });
+  else if (ms <= 0) context.addIssue({ code: 'custom', message: 'must be longer than zero' });
+});
+
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
 
 const fieldSpec = z
@@ -99,7 +107,7 @@ const peak = z
     /** Name shown in schedule reasons and `syncline status`; unique within the flow. */
     name: objectName,
     /** Interval while the peak is active; replaces the flow's `every` (or cron, or safety poll). */
-    every: duration,
+    every: positiveDuration,
     /** Absolute peak: first instant, `2026-11-10T20:00` in the cadence zone or with an offset. */
     from: localDateTime.optional(),
     /** Absolute peak: end (excluded); after `from`. */
@@ -170,7 +178,7 @@ export type PeakConfig = z.infer<typeof peak>;
 const cadence = z
   .strictObject({
     /** Run each flow this long after its previous cycle ended. */
-    every: duration.optional(),
+    every: positiveDuration.optional(),
     /** Five-field cron expression (six with seconds). */
     cron: z
       .string()
