@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Change, ChangeBatch, Checkpoint, SourceSpec } from './connector.js';
 import { SyncError } from './errors.js';
 import { subtractLookback } from './cursor-arithmetic.js';
+import { parseBoolean } from './value-conversion.js';
 import type { Row, ScalarValue, Value } from './values.js';
 
 /**
@@ -70,12 +71,6 @@ function toScalar(source: SourceSpec, column: string, value: Value | undefined):
   );
 }
 
-function isTruthy(value: Value | undefined): boolean {
-  if (value === null || value === undefined) return false;
-  if (typeof value === 'string') return ['1', 't', 'true', 'y', 'yes'].includes(value.toLowerCase());
-  return value === true || value === 1;
-}
-
 /** The lookback that applies to a cursor value: a duration lookback does not apply to numbers. */
 function lookbackOf(source: SourceSpec, cursor: ScalarValue): number {
   const isNumeric = typeof cursor === 'number' || /^-?\d+(\.\d+)?$/.test(cursor);
@@ -86,7 +81,7 @@ function lookbackOf(source: SourceSpec, cursor: ScalarValue): number {
 export function rowsToChanges(source: SourceSpec, rows: readonly Row[]): Change[] {
   return rows.map((row) => ({
     key: String(toScalar(source, source.key, row[source.key])),
-    op: source.deleted !== undefined && isTruthy(row[source.deleted]) ? 'delete' : 'upsert',
+    op: source.deleted !== undefined && parseBoolean(row[source.deleted]) === true ? 'delete' : 'upsert',
     row,
   }));
 }

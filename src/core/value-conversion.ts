@@ -86,15 +86,27 @@ function toDecimal(value: Value): Conversion {
   return normalized === undefined ? fail(value, 'a decimal number') : { ok: true, value: normalized };
 }
 
-function toBoolean(value: Value): Conversion {
-  if (typeof value === 'boolean') return { ok: true, value };
-  if (typeof value === 'number' && (value === 0 || value === 1)) return { ok: true, value: value === 1 };
+/**
+ * The boolean a value stands for — `true`/`false`, 1/0, and the words `t`/`f`, `y`/`n`,
+ * `yes`/`no`, `on`/`off` in any case — or undefined when it stands for none. The one rule for
+ * mapping `type: boolean`, soft-delete flags and text-stored booleans.
+ */
+export function parseBoolean(value: Value | undefined): boolean | undefined {
+  if (typeof value === 'boolean') return value;
+  if (typeof value === 'number' && (value === 0 || value === 1)) return value === 1;
   if (typeof value === 'string') {
     const word = value.trim().toLowerCase();
-    if (TRUE_WORDS.has(word)) return { ok: true, value: true };
-    if (FALSE_WORDS.has(word)) return { ok: true, value: false };
+    if (TRUE_WORDS.has(word)) return true;
+    if (FALSE_WORDS.has(word)) return false;
   }
-  return fail(value, 'a boolean (true/false, 1/0, yes/no)');
+  return undefined;
+}
+
+function toBoolean(value: Value): Conversion {
+  const parsed = parseBoolean(value);
+  return parsed === undefined
+    ? fail(value, 'a boolean (true/false, 1/0, yes/no)')
+    : { ok: true, value: parsed };
 }
 
 function toJson(value: Value): Conversion {

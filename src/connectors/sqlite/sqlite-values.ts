@@ -1,10 +1,9 @@
 import type { ColumnKind, JsonValue, Row, ScalarValue, Value } from '../../core/values.js';
 import type { SqliteColumn } from './sqlite-schema.js';
+import { parseBoolean } from '../../core/value-conversion.js';
 
 const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
-const TRUE_TEXTS = new Set(['1', 't', 'true', 'y', 'yes']);
-const FALSE_TEXTS = new Set(['0', 'f', 'false', 'n', 'no']);
 /** SQLite keeps this many significant digits when it turns text into a REAL. */
 const REAL_DIGITS = 15;
 
@@ -40,9 +39,8 @@ export function decodeValue(kind: ColumnKind | undefined, raw: unknown): Value {
   if (typeof raw === 'string') {
     if (kind === 'json') return parseJson(raw);
     if (kind === 'boolean') {
-      const lower = raw.toLowerCase();
-      if (TRUE_TEXTS.has(lower)) return true;
-      if (FALSE_TEXTS.has(lower)) return false;
+      const parsed = parseBoolean(raw);
+      if (parsed !== undefined) return parsed;
     }
     return raw;
   }
@@ -112,9 +110,8 @@ export function encodeValue(column: SqliteColumn | undefined, value: Value): unk
   if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
   if (typeof value === 'object') return JSON.stringify(value);
   if (column?.kind === 'boolean') {
-    const lower = value.toLowerCase();
-    if (TRUE_TEXTS.has(lower)) return 1;
-    if (FALSE_TEXTS.has(lower)) return 0;
+    const parsed = parseBoolean(value);
+    if (parsed !== undefined) return parsed ? 1 : 0;
   }
   if (column?.kind === 'decimal' && column.hasNumericAffinity && !isExactInNumericAffinity(value)) {
     throw new UnbindableValue(
