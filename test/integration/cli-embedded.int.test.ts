@@ -5,6 +5,7 @@ import { STARTER_CONFIG } from '../../src/cli/commands/init.js';
 import type { FlowStatus } from '../../src/cli/commands/status.js';
 import { collect, createWorkspace, runCli, spawnCli, type CliResult } from '../support/cli.js';
 import { plainAccounts, SqliteFlowFixture } from '../support/sqlite-flow-fixture.js';
+import { eventually } from '../support/eventually.js';
 
 // The real CLI, from source, on the embedded stack only: SQLite connections and SQLite state.
 
@@ -38,15 +39,6 @@ function syncline(...args: string[]): Promise<CliResult> {
 async function succeededRuns(): Promise<number> {
   const runs = await fixture.state.listRuns({ flow: 'customers', limit: 1_000 });
   return runs.filter((run) => run.status === 'succeeded').length;
-}
-
-/** Polls until `condition` holds; fails the test (not a timing assertion) if it never does. */
-async function eventually(condition: () => Promise<boolean> | boolean, what: string): Promise<void> {
-  for (let tries = 0; tries < 600; tries++) {
-    if (await condition()) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`gave up waiting until ${what}`);
 }
 
 beforeEach(async () => {
@@ -97,11 +89,20 @@ describe('syncline run', () => {
     writeFileSync(configPath, config({ cadence: '{ every: 1s }' }));
     const child = spawnCli(['-c', configPath, 'run'], { cwd: fixture.dir });
     const exited = collect(child);
-    await eventually(async () => (await succeededRuns()) >= 1, 'the first cycle succeeded');
+    await eventually(async () => (await succeededRuns()) >= 1, 'the first cycle succeeded', {
+      tries: 600,
+      everyMs: 100,
+    });
     fixture.insertAccounts(plainAccounts(12).slice(6, 9));
-    await eventually(() => fixture.customers().length === 9, 'the rows inserted while running arrived');
+    await eventually(() => fixture.customers().length === 9, 'the rows inserted while running arrived', {
+      tries: 600,
+      everyMs: 100,
+    });
     fixture.insertAccounts(plainAccounts(12).slice(9));
-    await eventually(async () => (await succeededRuns()) >= 3, 'two more cycles succeeded');
+    await eventually(async () => (await succeededRuns()) >= 3, 'two more cycles succeeded', {
+      tries: 600,
+      everyMs: 100,
+    });
 
     child.kill('SIGTERM');
     const bound = setTimeout(() => child.kill('SIGKILL'), 30_000);

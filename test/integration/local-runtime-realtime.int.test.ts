@@ -5,6 +5,7 @@ import { silentLogger } from '../../src/core/logger.js';
 import { LocalRuntime } from '../../src/runtime/local/local-runtime.js';
 import type { EngineContext } from '../../src/runtime/runtime.js';
 import { customersFlowConfig, plainAccounts, SqliteFlowFixture } from '../support/sqlite-flow-fixture.js';
+import { eventually } from '../support/eventually.js';
 
 // The local runtime's realtime loop on the embedded stack, with a source whose change events the
 // test sends by hand: cycles never overlap, and events during a cycle lead to exactly one more.
@@ -35,15 +36,6 @@ function withChangeEvents(inner: Connector): Connector & { emit(): void } {
       for (const listener of listeners) listener();
     },
   };
-}
-
-/** Resolves once `predicate` holds, checking every 5 ms; fails after 20 s. */
-async function eventually(predicate: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 4_000; i++) {
-    if (predicate()) return;
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-  throw new Error(`timed out waiting until ${what}`);
 }
 
 let fixture: SqliteFlowFixture;
@@ -89,21 +81,24 @@ describe('LocalRuntime, realtime flows', () => {
     });
     fixture.insertAccounts(plainAccounts(3));
     const running = runtime.start();
-    await eventually(() => ended === 1, 'the start cycle ended');
+    await eventually(() => ended === 1, 'the start cycle ended', { tries: 4000, everyMs: 5 });
 
     let release: () => void = () => undefined;
     const gate = new Promise<void>((resolve) => (release = resolve));
     fixture.target.beforeWrite(() => gate);
     fixture.insertAccounts([{ id: 4, name: 'four', status: 'active', qty: 4, version: 4 }]);
     source.emit();
-    await eventually(() => triggers.length === 2, 'an event started the second cycle');
+    await eventually(() => triggers.length === 2, 'an event started the second cycle', {
+      tries: 4000,
+      everyMs: 5,
+    });
     // The second cycle is stuck in its write; these events arrive while it runs.
     fixture.insertAccounts([{ id: 5, name: 'five', status: 'active', qty: 5, version: 5 }]);
     for (let i = 0; i < 10; i++) source.emit();
     fixture.target.beforeWrite(() => undefined);
     release();
 
-    await eventually(() => ended === 3, 'the one more cycle ended');
+    await eventually(() => ended === 3, 'the one more cycle ended', { tries: 4000, everyMs: 5 });
     // Give a wrongly queued fourth cycle far more than the debounce window to show up.
     await new Promise((resolve) => setTimeout(resolve, 300));
     await runtime.stop();
@@ -131,9 +126,15 @@ describe('LocalRuntime, realtime flows', () => {
     });
     fixture.insertAccounts(plainAccounts(2));
     const running = runtime.start();
-    await eventually(() => fixture.customers().length === 2, 'the first rows arrived');
+    await eventually(() => fixture.customers().length === 2, 'the first rows arrived', {
+      tries: 4000,
+      everyMs: 5,
+    });
     fixture.insertAccounts([{ id: 3, name: 'three', status: 'active', qty: 3, version: 3 }]);
-    await eventually(() => fixture.customers().length === 3, 'the polled row arrived');
+    await eventually(() => fixture.customers().length === 3, 'the polled row arrived', {
+      tries: 4000,
+      everyMs: 5,
+    });
     await runtime.stop();
     await running;
     expect(triggers[0]).toBe('start');

@@ -8,6 +8,7 @@ import {
   PostgresConnector,
 } from '../../src/connectors/postgres/postgres-connector.js';
 import { createPostgresDatabase, type TestDatabase } from '../support/databases.js';
+import { eventually } from '../support/eventually.js';
 
 // The PostgreSQL change events of realtime flows against a real server: the NOTIFY trigger that
 // `syncline realtime install|remove` manages, and the connector's dedicated LISTEN session.
@@ -39,15 +40,6 @@ async function synclineObjects(): Promise<{ triggers: string[]; functions: strin
     "SELECT n.nspname || '.' || p.proname AS name FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE p.proname = 'syncline_notify' ORDER BY 1",
   );
   return { triggers: triggers.rows.map((row) => row.name), functions: functions.rows.map((row) => row.name) };
-}
-
-/** Resolves once `predicate` holds, checking every 10 ms; fails after 20 s. */
-async function eventually(predicate: () => boolean | Promise<boolean>, what: string): Promise<void> {
-  for (let i = 0; i < 2_000; i++) {
-    if (await predicate()) return;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  throw new Error(`timed out waiting until ${what}`);
 }
 
 async function listenerPids(): Promise<number[]> {
@@ -181,7 +173,10 @@ describe('watchChanges (PostgreSQL LISTEN)', () => {
       await admin.query("UPDATE accounts SET name = name || '!'");
       // Notifications of one channel arrive in commit order: once the invoice's is in, so is the update's.
       await admin.query("INSERT INTO invoices VALUES (1, 'sentinel')");
-      await eventually(() => events.invoices === 1, 'the invoice event arrived');
+      await eventually(() => events.invoices === 1, 'the invoice event arrived', {
+        tries: 2000,
+        everyMs: 10,
+      });
       expect(events).toEqual({ accounts: 1, invoices: 1 });
     } finally {
       for (const watch of watches) await watch.close();
@@ -196,7 +191,10 @@ describe('watchChanges (PostgreSQL LISTEN)', () => {
     await first.close();
     expect(await listenerPids()).toHaveLength(1);
     await second.close();
-    await eventually(async () => (await listenerPids()).length === 0, 'the listening session ended');
+    await eventually(async () => (await listenerPids()).length === 0, 'the listening session ended', {
+      tries: 2000,
+      everyMs: 10,
+    });
   });
 
   it('after pg_terminate_backend of its session, reconnects, wakes the watch once and delivers later events', async () => {
@@ -207,12 +205,19 @@ describe('watchChanges (PostgreSQL LISTEN)', () => {
       const [killed] = await listenerPids();
       await admin.query('SELECT pg_terminate_backend($1)', [killed]);
       // Reconnected: a new session listens, and the watch was woken for what it may have missed.
-      await eventually(async () => {
-        const pids = await listenerPids();
-        return pids.length === 1 && pids[0] !== killed && events === 1;
-      }, 'the listener reconnected and woke the watch');
+      await eventually(
+        async () => {
+          const pids = await listenerPids();
+          return pids.length === 1 && pids[0] !== killed && events === 1;
+        },
+        'the listener reconnected and woke the watch',
+        { tries: 2000, everyMs: 10 },
+      );
       await admin.query("INSERT INTO accounts VALUES (1, 'after the reconnect')");
-      await eventually(() => events === 2, 'the event after the reconnect arrived');
+      await eventually(() => events === 2, 'the event after the reconnect arrived', {
+        tries: 2000,
+        everyMs: 10,
+      });
       expect(watch.isInstalled).toBe(true);
     } finally {
       await watch.close();

@@ -20,6 +20,7 @@ import {
   type TestDatabase,
   postgresTestPool,
 } from '../support/databases.js';
+import { eventually } from '../support/eventually.js';
 
 // Realtime flows end to end through the CLI: PostgreSQL CRM → MariaDB ERP, woken by the NOTIFY
 // trigger that `syncline realtime install` creates, with the safety poll as the net under it.
@@ -72,22 +73,16 @@ async function stopRun(): Promise<CliResult | undefined> {
   return current.done;
 }
 
-/** Resolves once `predicate` holds, checking every 20 ms; fails after 60 s. */
-async function eventually(predicate: () => Promise<boolean> | boolean, what: string): Promise<void> {
-  for (let i = 0; i < 3_000; i++) {
-    if (await predicate()) return;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error(`timed out waiting until ${what}`);
-}
-
 async function targetNames(): Promise<Map<number, string>> {
   const [rows] = await target.query<mysql.RowDataPacket[]>('SELECT crm_id, name FROM customers');
   return new Map(rows.map((row) => [Number(row.crm_id), String(row.name)]));
 }
 
 async function arrives(id: number, name: string): Promise<void> {
-  await eventually(async () => (await targetNames()).get(id) === name, `${id} = ${name} arrived`);
+  await eventually(async () => (await targetNames()).get(id) === name, `${id} = ${name} arrived`, {
+    tries: 3000,
+    everyMs: 20,
+  });
 }
 
 async function setName(id: number, name: string): Promise<void> {
@@ -204,7 +199,10 @@ describe('syncline run, realtime flow (PostgreSQL → MariaDB)', () => {
     await arrives(1, 'initial');
     await setName(1, 'polled');
     await arrives(1, 'polled');
-    await eventually(() => (run.log().match(/cycle succeeded/g) ?? []).length >= 3, 'a few polls ran');
+    await eventually(() => (run.log().match(/cycle succeeded/g) ?? []).length >= 3, 'a few polls ran', {
+      tries: 3000,
+      everyMs: 20,
+    });
     const hints = run
       .log()
       .match(
@@ -246,10 +244,14 @@ describe('syncline run, realtime flow (PostgreSQL → MariaDB)', () => {
     const [killed] = await listenerPids();
     await source.query('SELECT pg_terminate_backend($1)', [killed]);
     await setName(2, 'during the outage');
-    await eventually(async () => {
-      const pids = await listenerPids();
-      return pids.length === 1 && pids[0] !== killed;
-    }, 'the listener reconnected');
+    await eventually(
+      async () => {
+        const pids = await listenerPids();
+        return pids.length === 1 && pids[0] !== killed;
+      },
+      'the listener reconnected',
+      { tries: 3000, everyMs: 20 },
+    );
     await arrives(2, 'during the outage');
     await setName(3, 'after the reconnect');
     await arrives(3, 'after the reconnect');
@@ -261,7 +263,10 @@ describe('syncline run, realtime flow (PostgreSQL → MariaDB)', () => {
     expect((await syncline('realtime', 'install', '--flow', 'customers')).code).toBe(0);
     await source.query("INSERT INTO accounts (id, name) SELECT g, 'v0' FROM generate_series(2, 500) g");
     startRun();
-    await eventually(async () => (await targetNames()).size === 500, 'the initial 500 rows arrived');
+    await eventually(async () => (await targetNames()).size === 500, 'the initial 500 rows arrived', {
+      tries: 3000,
+      everyMs: 20,
+    });
     const cyclesBefore = (await runs()).length;
     // 500 single-row UPDATE statements, each its own transaction, from 4 sessions at once.
     const ids = Array.from({ length: 500 }, (_, index) => index + 1);
@@ -270,10 +275,14 @@ describe('syncline run, realtime flow (PostgreSQL → MariaDB)', () => {
         for (const id of ids.filter((value) => value % 4 === lane)) await setName(id, `v1-${id}`);
       }),
     );
-    await eventually(async () => {
-      const names = await targetNames();
-      return ids.every((id) => names.get(id) === `v1-${id}`);
-    }, 'all 500 updates arrived');
+    await eventually(
+      async () => {
+        const names = await targetNames();
+        return ids.every((id) => names.get(id) === `v1-${id}`);
+      },
+      'all 500 updates arrived',
+      { tries: 3000, everyMs: 20 },
+    );
     const cycles = (await runs()).slice(cyclesBefore);
     expect(cycles.length).toBeGreaterThan(0);
     expect(cycles.length).toBeLessThan(100);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { collect, spawnCli } from '../support/cli.js';
 import { plainAccounts, SqliteFlowFixture } from '../support/sqlite-flow-fixture.js';
+import { eventually } from '../support/eventually.js';
 
 // `syncline run --webhook`: POST /hooks/<flow> wakes a realtime flow whose safety poll is an hour
 // away; the cycle still reads from the checkpoint, so the wake-up only saves latency.
@@ -23,14 +24,6 @@ function freePort(): Promise<number> {
       });
     });
   });
-}
-
-async function eventually(condition: () => Promise<boolean> | boolean, what: string): Promise<void> {
-  for (let tries = 0; tries < 300; tries++) {
-    if (await condition()) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`gave up waiting until ${what}`);
 }
 
 beforeEach(async () => {
