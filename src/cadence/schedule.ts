@@ -21,13 +21,30 @@ export interface FlowHistory {
   readonly lastEndedAt: number | undefined;
 }
 
-const DEFAULT_POLL_MS = 1_000;
+/** Safety poll of a realtime flow whose source sends change events (its trigger is installed). */
+export const EVENT_SAFETY_POLL_MS = 60_000;
 
-/** The polling interval of an `every` or `realtime` cadence, in milliseconds; undefined for cron. */
+/** Poll interval of a realtime flow without change events: polling is all it has. */
+export const POLL_ONLY_INTERVAL_MS = 1_000;
+
+/**
+ * How often a realtime flow polls when no event woke it: `pollInterval` when the config gives
+ * one; otherwise 1 minute while change events arrive (the poll only bounds the latency of a
+ * missed event) and 1 second without them (the poll is the only trigger).
+ */
+export function safetyPollMs(cadence: CadenceConfig, hasChangeEvents: boolean): number {
+  const configured = cadence.pollInterval === undefined ? undefined : parseDurationMs(cadence.pollInterval);
+  if (configured !== undefined) return configured;
+  return hasChangeEvents ? EVENT_SAFETY_POLL_MS : POLL_ONLY_INTERVAL_MS;
+}
+
+/**
+ * The polling interval of an `every` or `realtime` cadence, in milliseconds; undefined for cron.
+ * A realtime flow counts as polling only (its change events are not known here).
+ */
 export function intervalMs(cadence: CadenceConfig): number | undefined {
   if (cadence.every !== undefined) return parseDurationMs(cadence.every);
-  if (cadence.realtime === true)
-    return cadence.pollInterval === undefined ? DEFAULT_POLL_MS : parseDurationMs(cadence.pollInterval);
+  if (cadence.realtime === true) return safetyPollMs(cadence, false);
   return undefined;
 }
 
@@ -89,7 +106,7 @@ function catchUpReason(
 }
 
 function nextIntervalRun(cadence: CadenceConfig, history: FlowHistory, now: number): ScheduleDecision {
-  const base = intervalMs(cadence) ?? DEFAULT_POLL_MS;
+  const base = intervalMs(cadence) ?? POLL_ONLY_INTERVAL_MS;
   const baseReason = `every ${formatDuration(base)} after the previous cycle`;
   if (history.lastEndedAt !== undefined) {
     if (!hasPeaks(cadence))

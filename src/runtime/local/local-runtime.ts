@@ -10,7 +10,8 @@ import type { EngineContext, Runtime, RuntimeListener } from '../runtime.js';
 import type { TuningOverrides } from '../../cadence/adaptive-tuning.js';
 import { AdaptiveCadence } from './adaptive-cadence.js';
 import { waitForTurn } from './adaptive-wait.js';
-import { RealtimeWakeup, safetyPoll, safetyPollMs, type WakeReason } from './realtime-wakeup.js';
+import { safetyPollMs } from '../../cadence/schedule.js';
+import { RealtimeWakeup, safetyPoll, type WakeReason } from './realtime-wakeup.js';
 
 /** How long `runOnce` waits for a flow that another process is running. */
 const BUSY_WAIT_MS = 5 * 60_000;

@@ -1,12 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import {
-  EVENT_SAFETY_POLL_MS,
-  POLL_ONLY_INTERVAL_MS,
-  RealtimeWakeup,
-  safetyPoll,
-  safetyPollMs,
-  type WakeReason,
-} from './realtime-wakeup.js';
+import { EVENT_SAFETY_POLL_MS, POLL_ONLY_INTERVAL_MS, safetyPollMs } from '../../cadence/schedule.js';
+import { RealtimeWakeup, safetyPoll, type WakeReason } from './realtime-wakeup.js';
 
 describe('safetyPollMs', () => {
   it('uses the configured pollInterval whether or not change events arrive', () => {

@@ -1,26 +1,10 @@
 import { intervalDue } from '../../cadence/peak-calendar.js';
+import { safetyPollMs } from '../../cadence/schedule.js';
 import type { CadenceConfig } from '../../config/config-schema.js';
-import { formatDuration, parseDurationMs } from '../../config/duration.js';
-
-/** Safety poll of a realtime flow whose source sends change events (its trigger is installed). */
-export const EVENT_SAFETY_POLL_MS = 60_000;
-
-/** Poll interval of a realtime flow without change events: polling is all it has. */
-export const POLL_ONLY_INTERVAL_MS = 1_000;
+import { formatDuration } from '../../config/duration.js';
 
 /** How long the first change event waits for others before its cycle starts, by default. */
 export const DEFAULT_EVENT_DEBOUNCE_MS = 20;
-
-/**
- * How often a realtime flow polls when no event woke it: `pollInterval` when the config gives
- * one; otherwise 1 minute while change events arrive (the poll only bounds the latency of a
- * missed event) and 1 second without them (the poll is the only trigger).
- */
-export function safetyPollMs(cadence: CadenceConfig, hasChangeEvents: boolean): number {
-  const configured = cadence.pollInterval === undefined ? undefined : parseDurationMs(cadence.pollInterval);
-  if (configured !== undefined) return configured;
-  return hasChangeEvents ? EVENT_SAFETY_POLL_MS : POLL_ONLY_INTERVAL_MS;
-}
 
 /**
  * When a realtime flow's safety poll is due after a cycle that ended at `endedAt`: its poll
