@@ -10,7 +10,7 @@ import {
   type PreparedBatch,
 } from './batch-handler.js';
 import type { WriteObserver } from './batch-writer.js';
-import { acquireFlowLease, keepLease, newLeaseOwner } from './flow-lease.js';
+import { acquireFlowLease, keepLease, LEASE_TTL_MS, newLeaseOwner } from './flow-lease.js';
 import { prefetchOne } from './prefetch.js';
 import { createRetryPolicy, isRetryable } from './retry-policy.js';
 import type { RunCounts, RunStatus, RunTrigger, StateStore } from './state-store.js';
@@ -56,8 +56,6 @@ export interface CycleResult {
   readonly error: SyncError | undefined;
 }
 
-const DEFAULT_LEASE_TTL_MS = 30_000;
-
 /**
  * One cycle of a flow (DESIGN.md): read changes since the checkpoint, map and validate, skip
  * unchanged records, write each batch idempotently, then record key map, hashes, dead letters and
@@ -68,7 +66,7 @@ const DEFAULT_LEASE_TTL_MS = 30_000;
 export async function runCycle(flow: Flow, ports: CyclePorts, options: CycleOptions): Promise<CycleResult> {
   const started = Date.now();
   const owner = options.owner ?? newLeaseOwner();
-  const ttl = options.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS;
+  const ttl = options.leaseTtlMs ?? LEASE_TTL_MS;
   const counts = emptyCounts();
   if (!(await acquireFlowLease(ports.state, flow.name, owner, ttl))) {
     return { flow: flow.name, status: 'busy', runId: undefined, counts, durationMs: 0, error: undefined };

@@ -2,6 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { StateStore } from './state-store.js';
 
+/** How long a flow lease lasts without renewal; holders renew it every third of that. */
+export const LEASE_TTL_MS = 30_000;
+
 /**
  * A lease owner id that says which process holds a flow: `host:pid:random`. A process restarted
  * after kill -9 on the same host sees that the holder's pid is gone and takes over at once

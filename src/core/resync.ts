@@ -2,7 +2,7 @@ import { emptyCounts, handleChanges } from './batch-handler.js';
 import type { CyclePorts, CycleResult } from './cycle.js';
 import { SyncError, toSyncError } from './errors.js';
 import type { Flow } from './flow.js';
-import { acquireFlowLease, keepLease, newLeaseOwner } from './flow-lease.js';
+import { acquireFlowLease, keepLease, LEASE_TTL_MS, newLeaseOwner } from './flow-lease.js';
 import { createRetryPolicy } from './retry-policy.js';
 import type { RunTrigger } from './state-store.js';
 
@@ -12,7 +12,6 @@ export interface ResyncResult extends CycleResult {
 }
 
 const LEASE_WAIT_MS = 30_000;
-const LEASE_TTL_MS = 30_000;
 
 async function waitForLease(
   ports: CyclePorts,
