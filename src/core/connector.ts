@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { ColumnKind, JsonValue, Row, ScalarValue } from './values.js';
 import type { Logger } from './logger.js';
+import type { DigestSupport } from './digest.js';
 
 /** What a connector can do; conformance cases and the runner branch on these, never on a type name. */
 export interface ConnectorCapabilities {
@@ -17,6 +18,11 @@ export interface ConnectorCapabilities {
    * that emit the events are installed on request (`installChangeEvents`). Default false.
    */
   readonly changeEvents?: boolean;
+  /**
+   * It can write records with `op: 'update'` (set some columns of an existing row, never insert),
+   * which two-way flows and `writeBack` need. Default false.
+   */
+  readonly updates?: boolean;
 }
 
 /**
@@ -93,12 +99,17 @@ export interface ChangeBatch {
   readonly checkpoint: Checkpoint;
 }
 
-/** One record to write to the target, after mapping. */
+/**
+ * One record to write to the target, after mapping. `upsert` inserts or updates the row of the
+ * key; `delete` removes it; `update` sets the given columns of an existing row and never inserts
+ * (with `capabilities.updates`): a missing row is not an error, its key is reported in
+ * `WriteResult.notFound`.
+ */
 export interface TargetRecord {
   /** The source key, as text; errors name it. */
   readonly key: string;
-  readonly op: 'upsert' | 'delete';
-  /** Target column → value. Always holds the target key column. */
+  readonly op: 'upsert' | 'delete' | 'update';
+  /** Target column → value. Always holds the target key column; an update sets only the others it holds. */
   readonly values: Row;
 }
 
@@ -106,6 +117,19 @@ export interface TargetRecord {
 export interface WriteResult {
   /** Rows inserted, updated or deleted. */
   readonly written: number;
+  /** Keys (`TargetRecord.key`) of `update` records whose row does not exist; nothing was written for them. */
+  readonly notFound?: readonly string[];
+}
+
+/**
+ * Inclusive bounds of a manual resync: a key range, a cursor (time) range, or both. Bounds are
+ * compared by the database, in the column's own type.
+ */
+export interface ReadRange {
+  readonly fromKey?: ScalarValue;
+  readonly toKey?: ScalarValue;
+  readonly fromCursor?: ScalarValue;
+  readonly toCursor?: ScalarValue;
 }
 
 /** A column of a live table. */
@@ -180,6 +204,12 @@ export interface Connector {
   ): AsyncIterable<ChangeBatch>;
   /** Source rows by key (manual resync, dead-letter replay). Missing keys are simply absent. */
   readByKeys(source: SourceSpec, keys: readonly string[], signal: AbortSignal): Promise<Change[]>;
+  /**
+   * Source rows within `range` (manual resync of a key or time range), in batches of at most
+   * `source.batchSize`: in key order when only key bounds are given, else in (cursor, key) order.
+   * Optional; memory stays bounded whatever the range.
+   */
+  readRange?(source: SourceSpec, range: ReadRange, signal: AbortSignal): AsyncIterable<readonly Change[]>;
   /** Rows waiting after `since`, counted up to `limit` (progress and backlog estimates). */
   countPending(
     source: SourceSpec,
@@ -209,6 +239,14 @@ export interface Connector {
   createScratchTable?(name: string, signal: AbortSignal): Promise<TargetSpec>;
   /** Drops a scratch table made by `createScratchTable`, if it exists; refuses other names likewise. */
   dropScratchTable?(name: string, signal: AbortSignal): Promise<void>;
+  /**
+   * The zone in which this connector writes a zoned timestamp into a column without a zone (and so
+   * the zone its naive timestamps are in), when it has a fixed one (MySQL's `timezone`). Two-way
+   * flows and reconcile use it to compare and convert such values without shifting them.
+   */
+  readonly wallClockZone?: string;
+  /** Checksums computed in the database, for `syncline reconcile` (core/digest.ts). Optional. */
+  readonly digests?: DigestSupport;
   close(): Promise<void>;
 }
 
