@@ -15,13 +15,18 @@ const FLOW_KEYS = [
   'validate',
   'cadence',
   'retry',
+  'direction',
+  'conflict',
+  'writeBack',
+  'dependsOn',
+  'reconcile',
 ];
 const KNOWN_KEYS = {
   '': ['state', 'connections', 'flows'],
   flow: FLOW_KEYS,
   source: ['connection', 'table', 'key', 'cursor', 'deleted', 'lookback'],
-  target: ['connection', 'table', 'key', 'onDelete'],
-  field: ['from', 'value', 'type', 'map', 'default', 'trim'],
+  target: ['connection', 'table', 'key', 'onDelete', 'cursor', 'id'],
+  field: ['from', 'value', 'type', 'map', 'default', 'trim', 'ref'],
   rule: ['required', 'maxLength', 'minLength', 'pattern', 'min', 'max', 'oneOf'],
   cadence: [
     'every',
@@ -37,7 +42,9 @@ const KNOWN_KEYS = {
   ],
   peak: ['name', 'every', 'from', 'to', 'days', 'between', 'monthDays'],
   adaptive: ['min', 'max'],
-  retry: ['attempts', 'initialDelay', 'maxDelay'],
+  retry: ['attempts', 'initialDelay', 'maxDelay', 'references'],
+  conflict: ['fields', 'otherwise'],
+  reconcile: ['cron', 'every', 'timezone', 'repair', 'mode'],
 } as const satisfies Record<string, readonly string[]>;
 
 /** Which strict object a path points into, for "did you mean" hints. */

@@ -12,6 +12,7 @@ import {
 import type { WriteObserver } from './batch-writer.js';
 import { acquireFlowLease, keepLease, LEASE_TTL_MS, newLeaseOwner } from './flow-lease.js';
 import { prefetchOne } from './prefetch.js';
+import { runTwoWayPasses } from './two-way/two-way-cycle.js';
 import { createRetryPolicy, isRetryable } from './retry-policy.js';
 import type { RunCounts, RunStatus, RunTrigger, StateStore } from './state-store.js';
 
@@ -83,7 +84,11 @@ export async function runCycle(flow: Flow, ports: CyclePorts, options: CycleOpti
   try {
     runId = await ports.state.startRun(flow.name, options.trigger);
     const signal = AbortSignal.any([options.signal, leaseLost.signal]);
-    isComplete = await readAndWrite(flow, ports, { ...options, signal }, counts, { started, log });
+    const run = { started, log };
+    isComplete =
+      flow.twoWay === undefined
+        ? await readAndWrite(flow, ports, { ...options, signal }, counts, run)
+        : await runTwoWayPasses(flow, ports, { ...options, signal }, counts, run);
   } catch (thrown) {
     error = toSyncError(thrown, { flow: flow.name });
   }

@@ -14,10 +14,12 @@ import { valueText, type Row, type Value } from './values.js';
  * - `number`: the exact decimal without trailing fraction zeros: `12.50` → `12.5`, `100.00` →
  *   `100`, `-0.0` → `0`.
  * - `boolean`: `1` or `0`.
- * - `date`: `YYYY-MM-DD`.
+ * - `date`: `YYYY-MM-DD`, of a date or of a timestamp (its wall-clock date).
  * - `wall`: the wall-clock digits `YYYY-MM-DD HH:MM:SS.ffffff`; an offset, if any, is dropped.
  * - `instant`: the UTC time `YYYY-MM-DD HH:MM:SS.ffffff`; a value without an offset is in the
- *   given zone (UTC when none is given).
+ *   given zone (UTC when none is given), read around a change of offset as PostgreSQL does.
+ *
+ * `wall` and `instant` take years 0000 to 9999 and real times only (no month 13, no 24:00).
  *
  * A value that cannot be read as its kind becomes `\u0001` followed by its text, so it never
  * equals a well-formed value. NULL stays null.
@@ -34,11 +36,22 @@ export const COLUMN_SEPARATOR = '\u001f';
 
 const TIMESTAMP =
   /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
-const DATE = /^(\d{4}-\d{2}-\d{2})(?:$|[T ])/;
+/** A date, or the date part of a timestamp of the TIMESTAMP form (so `0044-03-15 BC` is no date). */
+const DATE =
+  /^(\d{4}-\d{2}-\d{2})(?:$|[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?\s*(?:Z|[+-]\d{2}(?::?\d{2})?)?$)/i;
 const OFFSET = /^([+-])(\d{2}):?(\d{2})?$/;
+const DAY_MS = 86_400_000;
 
 function pad(value: number, width = 2): string {
   return String(value).padStart(width, '0');
+}
+
+/** Milliseconds since the epoch of a UTC wall time; unlike Date.UTC, years 0 to 99 are not 1900 to 1999. */
+function utcMs(year: number, month: number, day: number, hour = 0, minute = 0, second = 0): number {
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day);
+  date.setUTCHours(hour, minute, second);
+  return date.getTime();
 }
 
 function offsetMinutes(offset: string): number {
@@ -59,6 +72,7 @@ export function zoneOffsetMinutes(zone: string, epochMs: number): number {
     format = new Intl.DateTimeFormat('en-US', {
       timeZone: zone,
       hourCycle: 'h23',
+      era: 'short',
       year: 'numeric',
       month: '2-digit',
       day: '2-digit',
@@ -69,9 +83,10 @@ export function zoneOffsetMinutes(zone: string, epochMs: number): number {
     zoneFormats.set(zone, format);
   }
   const parts = new Map(format.formatToParts(new Date(epochMs)).map((part) => [part.type, part.value]));
-  const wall = Date.UTC(
-    Number(parts.get('year')),
-    Number(parts.get('month')) - 1,
+  const year = Number(parts.get('year'));
+  const wall = utcMs(
+    parts.get('era') === 'BC' ? 1 - year : year,
+    Number(parts.get('month')),
     Number(parts.get('day')),
     Number(parts.get('hour')),
     Number(parts.get('minute')),
@@ -87,13 +102,18 @@ interface ParsedTimestamp {
   readonly offset: string | undefined;
 }
 
+/** Parses a timestamp text; undefined when it is not one or names no real time (month 13, 25:00). */
 function parseTimestamp(text: string): ParsedTimestamp | undefined {
   const match = TIMESTAMP.exec(text.trim());
   if (match === null) return undefined;
   const [, y, mo, d, h, mi, s, fraction, offset] = match;
-  const wallMs = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s ?? 0));
-  if (Number.isNaN(wallMs)) return undefined;
-  return { wallSeconds: wallMs / 1000, fraction: fraction ?? '', offset };
+  const fields = [y, mo, d, h, mi, s ?? '0'].map(Number) as [number, number, number, number, number, number];
+  const [year, month, day, hour, minute, second] = fields;
+  const wallMs = utcMs(year, month, day, hour, minute, second);
+  const date = new Date(wallMs);
+  const isReal =
+    date.getUTCMonth() === month - 1 && date.getUTCDate() === day && hour < 24 && minute < 60 && second < 60;
+  return isReal ? { wallSeconds: wallMs / 1000, fraction: fraction ?? '', offset } : undefined;
 }
 
 function formatSeconds(epochSeconds: number, fraction: string): string {
@@ -103,16 +123,26 @@ function formatSeconds(epochSeconds: number, fraction: string): string {
   return `${day} ${time}.${fraction.slice(0, 6).padEnd(6, '0')}`;
 }
 
+/**
+ * The offset of a wall time of a named zone. Around a change of offset it reads as PostgreSQL,
+ * java.time and Temporal (`compatible`) do: a repeated wall time is the earlier instant; a
+ * skipped one (a DST gap) is read with the offset from before the change, so it lands after it.
+ */
+function wallOffsetMinutes(zone: string, wallMs: number): number {
+  const before = zoneOffsetMinutes(zone, wallMs - DAY_MS);
+  const after = zoneOffsetMinutes(zone, wallMs + DAY_MS);
+  const isValid = (offset: number): boolean => zoneOffsetMinutes(zone, wallMs - offset * 60_000) === offset;
+  const valid = [before, after].filter(isValid);
+  // Of two valid readings, the larger offset is the earlier instant.
+  return valid.length === 0 ? before : Math.max(...valid);
+}
+
 /** The UTC instant of a timestamp text, in the `instant` form; naive values are in `zone`. */
 function instantText(parsed: ParsedTimestamp, zone: string | undefined): string {
   let offset: number;
   if (parsed.offset !== undefined) offset = offsetMinutes(parsed.offset);
   else if (zone === undefined) offset = 0;
-  else {
-    // The zone's offset at the wall time, corrected once for a change of offset in between.
-    const guess = zoneOffsetMinutes(zone, parsed.wallSeconds * 1000);
-    offset = zoneOffsetMinutes(zone, (parsed.wallSeconds - guess * 60) * 1000);
-  }
+  else offset = wallOffsetMinutes(zone, parsed.wallSeconds * 1000);
   return formatSeconds(parsed.wallSeconds - offset * 60, parsed.fraction);
 }
 
@@ -133,7 +163,9 @@ export function canonicalText(value: Value | undefined, kind: CompareKind, zone?
       const text = typeof value === 'number' ? String(value) : typeof value === 'string' ? value : undefined;
       const normalized = text === undefined ? undefined : normalizeDecimal(text);
       if (normalized === undefined) return malformed(value);
-      const trimmed = normalized.includes('.') ? normalized.replace(/0+$/, '').replace(/\.$/, '') : normalized;
+      const trimmed = normalized.includes('.')
+        ? normalized.replace(/0+$/, '').replace(/\.$/, '')
+        : normalized;
       return trimmed === '-0' ? '0' : trimmed;
     }
     case 'boolean': {
@@ -169,7 +201,11 @@ export type DigestExpr =
   | { readonly type: 'column'; readonly column: string; readonly as: CompareKind }
   /** A constant canonical text (a mapped constant), or NULL. */
   | { readonly type: 'literal'; readonly text: string | null }
-  /** The `text` of a column with leading and trailing spaces removed. */
+  /**
+   * The `text` of a column with leading and trailing whitespace removed, as String.prototype.trim
+   * does. A connector whose SQL removes spaces only says so; a value with other whitespace at an
+   * end then differs falsely, which costs a re-read of its bucket, never a missed difference.
+   */
   | { readonly type: 'trim'; readonly column: string }
   /**
    * A dictionary: the column's `text` looked up in `entries` (source text → canonical target

@@ -1,8 +1,10 @@
 import type { CadenceConfig, FlowConfig } from '../config/config-schema.js';
+import type { ReconcileScheduleConfig } from '../config/sync-direction-schema.js';
 import { parseDurationMs } from '../config/duration.js';
 import type { DeletePolicy, FieldType, SourceSpec, TargetSpec } from './connector.js';
 import { compileFieldMappings, type FieldMapping, type MappingContext } from './mapping.js';
 import { compileValidation, type FieldRules } from './validation.js';
+import { compileTwoWay, type TwoWaySpec } from './two-way/two-way-flow.js';
 
 /** Retry of a batch that failed with a retryable error. */
 export interface RetrySettings {
@@ -10,6 +12,16 @@ export interface RetrySettings {
   readonly attempts: number;
   readonly initialDelayMs: number;
   readonly maxDelayMs: number;
+}
+
+/** A field whose value is translated through another flow's key map (`ref`). */
+export interface FieldReference {
+  /** Target column. */
+  readonly field: string;
+  /** Source column holding the referenced flow's source key. */
+  readonly from: string;
+  /** The referenced flow. */
+  readonly flow: string;
 }
 
 /** A flow, compiled from its config: what the cycle runs. */
@@ -24,6 +36,22 @@ export interface Flow {
   readonly rules: readonly FieldRules[];
   readonly cadence: CadenceConfig;
   readonly retry: RetrySettings;
+  /** `both`: changes of the target flow back to the source (see `twoWay`). */
+  readonly direction: 'one-way' | 'both';
+  /** Two-way flows: how the target is read and the source written, and the conflict policy. */
+  readonly twoWay: TwoWaySpec | undefined;
+  /** The target's own id column (`target.id`), read back after inserts. */
+  readonly targetId: string | undefined;
+  /** Source column ← target column pairs written back to the source once the target has them. */
+  readonly writeBack: readonly { readonly source: string; readonly target: string }[];
+  /** Fields translated through other flows' key maps. */
+  readonly references: readonly FieldReference[];
+  /** Cycles a record waits for a referenced record (`retry.references`) before it stays dead-lettered. */
+  readonly referenceAttempts: number;
+  /** Flows that must run first: `dependsOn` and referenced flows (never the flow itself). */
+  readonly dependsOn: readonly string[];
+  /** Scheduled reconciliation, if configured. */
+  readonly reconcile: ReconcileScheduleConfig | undefined;
 }
 
 /** Defaults of keys a flow may leave out; docs/config.md lists the same values. */
@@ -32,6 +60,7 @@ export const FLOW_DEFAULTS = {
   lookbackMs: 5 * 60_000,
   cadence: { every: '5m' } satisfies CadenceConfig,
   retry: { attempts: 5, initialDelayMs: 500, maxDelayMs: 30_000 },
+  referenceAttempts: 10,
 } as const;
 
 function durationOr(text: string | undefined, fallback: number): number {
@@ -49,6 +78,7 @@ function sourceColumns(config: FlowConfig, fields: readonly FieldMapping[]): str
   const columns = new Set<string>([config.source.key, config.source.cursor]);
   if (config.source.deleted !== undefined) columns.add(config.source.deleted);
   for (const field of fields) if (field.from !== undefined) columns.add(field.from);
+  for (const column of Object.keys(config.writeBack ?? {})) columns.add(column);
   return [...columns];
 }
 
@@ -65,33 +95,43 @@ export function compileFlow(name: string, config: FlowConfig): Flow {
   const targetColumns = [config.target.key, ...fields.map((field) => field.target)];
   if (onDelete.mode === 'soft' && !targetColumns.includes(onDelete.column))
     targetColumns.push(onDelete.column);
+  const references: FieldReference[] = fields.flatMap((field) =>
+    field.ref === undefined || field.from === undefined
+      ? []
+      : [{ field: field.target, from: field.from, flow: field.ref }],
+  );
+  const dependsOn = [...new Set([...(config.dependsOn ?? []), ...references.map((ref) => ref.flow)])].filter(
+    (dependency) => dependency !== name,
+  );
   const types: Record<string, FieldType | undefined> = {};
   for (const field of fields) types[field.target] = field.type;
   if (onDelete.mode === 'soft') types[onDelete.column] = 'boolean';
+  const source: SourceSpec = {
+    flow: name,
+    table: config.source.table,
+    key: config.source.key,
+    cursor: config.source.cursor,
+    deleted: config.source.deleted,
+    columns: sourceColumns(config, fields),
+    batchSize: config.batch ?? FLOW_DEFAULTS.batch,
+    lookback,
+    lookbackAppliesTo: typeof config.source.lookback === 'number' ? 'any' : 'time',
+  };
+  const target: TargetSpec = {
+    flow: name,
+    table: config.target.table,
+    key: config.target.key,
+    columns: targetColumns,
+    types,
+    onDelete,
+  };
   return {
     name,
     enabled: config.enabled ?? true,
     sourceConnection: config.source.connection,
     targetConnection: config.target.connection,
-    source: {
-      flow: name,
-      table: config.source.table,
-      key: config.source.key,
-      cursor: config.source.cursor,
-      deleted: config.source.deleted,
-      columns: sourceColumns(config, fields),
-      batchSize: config.batch ?? FLOW_DEFAULTS.batch,
-      lookback,
-      lookbackAppliesTo: typeof config.source.lookback === 'number' ? 'any' : 'time',
-    },
-    target: {
-      flow: name,
-      table: config.target.table,
-      key: config.target.key,
-      columns: targetColumns,
-      types,
-      onDelete,
-    },
+    source,
+    target,
     mapping: { sourceKey: config.source.key, targetKey: config.target.key, fields, onDelete },
     rules: compileValidation(config.validate),
     cadence: config.cadence ?? FLOW_DEFAULTS.cadence,
@@ -100,5 +140,17 @@ export function compileFlow(name: string, config: FlowConfig): Flow {
       initialDelayMs: durationOr(config.retry?.initialDelay, FLOW_DEFAULTS.retry.initialDelayMs),
       maxDelayMs: durationOr(config.retry?.maxDelay, FLOW_DEFAULTS.retry.maxDelayMs),
     },
+    referenceAttempts: config.retry?.references ?? FLOW_DEFAULTS.referenceAttempts,
+    direction: config.direction ?? 'one-way',
+    twoWay:
+      config.direction === 'both' ? compileTwoWay(config, { source, target, fields, lookback }) : undefined,
+    targetId: config.target.id,
+    writeBack: Object.entries(config.writeBack ?? {}).map(([sourceColumn, targetColumn]) => ({
+      source: sourceColumn,
+      target: targetColumn,
+    })),
+    references,
+    dependsOn,
+    reconcile: config.reconcile,
   };
 }

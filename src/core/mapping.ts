@@ -17,6 +17,8 @@ export interface FieldMapping {
   /** Value for NULL or unmapped source values; `undefined` means none was configured. */
   readonly fallback: Value | undefined;
   readonly trim: boolean;
+  /** The flow whose key map translates this field's value (a source key of that flow) into a target id. */
+  readonly ref: string | undefined;
 }
 
 /** Compiles the `fields:` of a flow. */
@@ -31,6 +33,7 @@ export function compileFieldMappings(fields: Readonly<Record<string, string | Fi
         dictionary: undefined,
         fallback: undefined,
         trim: false,
+        ref: undefined,
       };
     }
     return {
@@ -41,6 +44,7 @@ export function compileFieldMappings(fields: Readonly<Record<string, string | Fi
       dictionary: spec.map === undefined ? undefined : new Map(Object.entries(spec.map)),
       fallback: spec.default,
       trim: spec.trim ?? false,
+      ref: spec.ref,
     };
   });
 }
