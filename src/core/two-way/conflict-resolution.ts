@@ -1,5 +1,5 @@
 import { canonicalText } from '../digest.js';
-import { compareScalars } from '../keyset-reader.js';
+import { compareDecimals, normalizeDecimal } from '../decimal.js';
 import type { CanonicalRecord } from '../state-store.js';
 import type { Row, Value } from '../values.js';
 import type { RecordComparison } from './record-comparison.js';
@@ -33,6 +33,11 @@ export type Resolution =
   /** Park both versions for an operator (`manual`). */
   | { readonly action: 'park'; readonly fields: readonly string[]; readonly reason: string };
 
+function numberText(value: Value | undefined): string | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) ? normalizeDecimal(String(value)) : undefined;
+  return typeof value === 'string' ? normalizeDecimal(value) : undefined;
+}
+
 function instantOf(value: Value | undefined, zone: string | undefined): string | undefined {
   if (typeof value !== 'string') return undefined;
   const text = canonicalText(value, 'instant', zone);
@@ -47,13 +52,9 @@ export function newestSide(source: Version, target: Version): Side {
   const a = instantOf(source.cursor, source.cursorZone);
   const b = instantOf(target.cursor, target.cursorZone);
   if (a !== undefined && b !== undefined) return b > a ? 'target' : 'source';
-  const sa = source.cursor;
-  const sb = target.cursor;
-  if (
-    (typeof sa === 'number' || typeof sa === 'string') &&
-    (typeof sb === 'number' || typeof sb === 'string')
-  )
-    return compareScalars(sb, sa) > 0 ? 'target' : 'source';
+  const na = numberText(source.cursor);
+  const nb = numberText(target.cursor);
+  if (na !== undefined && nb !== undefined) return compareDecimals(nb, na) > 0 ? 'target' : 'source';
   return 'source';
 }
 

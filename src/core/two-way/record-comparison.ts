@@ -60,7 +60,8 @@ export function columnComparison(
 
 /** JSON with object keys sorted, so `{"b":1,"a":2}` and `{"a":2,"b":1}` compare equal. */
 export function stableJson(value: Value): string {
-  if (value === null || typeof value !== 'object' || value instanceof Uint8Array) return valueText(value);
+  if (value instanceof Uint8Array) return valueText(value);
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
   if (Array.isArray(value)) return `[${value.map((item) => stableJson(item)).join(',')}]`;
   const entries = Object.keys(value)
     .sort()
