@@ -7,6 +7,8 @@ import type { BatchCommit, DeadLetterInput, RunCounts, StateStore, SyncedRecord 
 import { validateRecord } from './validation.js';
 import { valueText } from './values.js';
 import { writeIsolatingFailures, type WriteObserver } from './batch-writer.js';
+import { translateReferences } from './references.js';
+import { readBackAndWriteBack, readsBack } from './write-back.js';
 
 /** Mutable counts of a cycle. */
 export type MutableCounts = { -readonly [K in keyof RunCounts]: RunCounts[K] };
@@ -19,6 +21,8 @@ export function emptyCounts(): MutableCounts {
 export interface BatchContext {
   readonly flow: Flow;
   readonly target: Connector;
+  /** The source, for writing target ids back (`writeBack`); without it nothing is written back. */
+  readonly source?: Connector;
   readonly state: StateStore;
   readonly policy: RetryPolicy;
   readonly signal: AbortSignal;
@@ -33,6 +37,8 @@ export interface PreparedBatch {
   readonly toWrite: readonly { readonly record: TargetRecord; readonly hash: string }[];
   readonly deadLetters: readonly DeadLetterInput[];
   readonly rowsByKey: ReadonlyMap<string, Change['row']>;
+  /** Keys whose target row is read back after the write (target id or write-back still unknown). */
+  readonly readBackKeys: ReadonlySet<string>;
 }
 
 /**
@@ -65,41 +71,34 @@ export async function prepareChanges(
   const rowsByKey = new Map<string, Change['row']>();
   counts.read += changes.length;
 
+  const mapped: TargetRecord[] = [];
   for (const change of changes) {
     rowsByKey.set(change.key, change.row);
-    const mapped = mapChange(flow.mapping, change);
-    if (!mapped.ok) {
-      deadLetters.push({
-        flow: flow.name,
-        key: change.key,
-        field: mapped.field,
-        kind: 'validation',
-        code: 'VALIDATION_FAILED',
-        reason: mapped.reason,
-        payload: change.row,
-      });
+    const result = mapChange(flow.mapping, change);
+    if (!result.ok) {
+      deadLetters.push(validationLetter(flow.name, change, result.field, result.reason));
       continue;
     }
-    if (mapped.record === undefined) {
+    if (result.record === undefined) {
       counts.unchanged += 1;
       continue;
     }
-    if (mapped.record.op === 'upsert') {
-      const failure = validateRecord(flow.rules, mapped.record.values);
+    mapped.push(result.record);
+  }
+  const references = await translateReferences(flow, context.state, mapped, rowsByKey);
+  deadLetters.push(...references.waiting);
+  for (const record of references.records) {
+    if (record.op === 'upsert') {
+      const failure = validateRecord(flow.rules, record.values);
       if (failure !== undefined) {
-        deadLetters.push({
-          flow: flow.name,
-          key: change.key,
-          field: failure.field,
-          kind: 'validation',
-          code: 'VALIDATION_FAILED',
-          reason: `${failure.field} ${failure.reason}`,
-          payload: change.row,
-        });
+        const change = { key: record.key, row: rowsByKey.get(record.key) ?? record.values };
+        deadLetters.push(
+          validationLetter(flow.name, change, failure.field, `${failure.field} ${failure.reason}`),
+        );
         continue;
       }
     }
-    candidates.push({ record: mapped.record, hash: contentHash(mapped.record, flow.target.columns) });
+    candidates.push({ record, hash: contentHash(record, flow.target.columns) });
   }
   counts.quarantined += deadLetters.length;
 
@@ -115,7 +114,35 @@ export async function prepareChanges(
           (inFlight?.get(candidate.record.key) ?? synced.get(candidate.record.key)?.hash) !== candidate.hash,
       );
   counts.unchanged += candidates.length - toWrite.length;
-  return { toWrite, deadLetters, rowsByKey };
+  const readBackKeys = new Set<string>();
+  if (readsBack(flow)) {
+    for (const { record } of toWrite) {
+      const row = rowsByKey.get(record.key) ?? {};
+      const needsId = flow.targetId !== undefined && synced.get(record.key)?.targetId === undefined;
+      const needsWriteBack = flow.writeBack.some(
+        (pair) => row[pair.source] === null || row[pair.source] === '',
+      );
+      if (needsId || needsWriteBack) readBackKeys.add(record.key);
+    }
+  }
+  return { toWrite, deadLetters, rowsByKey, readBackKeys };
+}
+
+function validationLetter(
+  flow: string,
+  change: { readonly key: string; readonly row: Change['row'] },
+  field: string,
+  reason: string,
+): DeadLetterInput {
+  return {
+    flow,
+    key: change.key,
+    field,
+    kind: 'validation',
+    code: 'VALIDATION_FAILED',
+    reason,
+    payload: change.row,
+  };
 }
 
 /** The second half: writes a prepared batch and returns what the state store must record. */
@@ -137,14 +164,32 @@ export async function writePrepared(
     context.observe,
   );
   const hashes = new Map(toWrite.map((candidate) => [candidate.record.key, candidate.hash]));
-  const written: SyncedRecord[] = outcome.written.map((record) => ({
-    key: record.key,
-    targetKey: valueText(record.values[flow.target.key]),
-    hash: hashes.get(record.key) ?? '',
-    deleted:
-      record.op === 'delete' ||
-      (flow.target.onDelete.mode === 'soft' && record.values[flow.target.onDelete.column] === true),
-  }));
+  let targetIds: ReadonlyMap<string, string> = new Map();
+  const readBack = outcome.written.filter((record) => prepared.readBackKeys.has(record.key));
+  if (readBack.length > 0 && context.source !== undefined) {
+    const result = await readBackAndWriteBack(
+      flow,
+      { source: context.source, target: context.target },
+      readBack,
+      rowsByKey,
+      context.policy,
+      context.signal,
+    );
+    targetIds = result.targetIds;
+    deadLetters.push(...result.deadLetters);
+  }
+  const written: SyncedRecord[] = outcome.written.map((record) => {
+    const targetId = targetIds.get(record.key);
+    return {
+      key: record.key,
+      targetKey: valueText(record.values[flow.target.key]),
+      hash: hashes.get(record.key) ?? '',
+      deleted:
+        record.op === 'delete' ||
+        (flow.target.onDelete.mode === 'soft' && record.values[flow.target.onDelete.column] === true),
+      ...(targetId === undefined ? {} : { targetId }),
+    };
+  });
   for (const { record, error } of outcome.rejected) {
     deadLetters.push({
       flow: flow.name,

@@ -13,6 +13,7 @@ import type { WriteObserver } from './batch-writer.js';
 import { acquireFlowLease, keepLease, LEASE_TTL_MS, newLeaseOwner } from './flow-lease.js';
 import { prefetchOne } from './prefetch.js';
 import { runTwoWayPasses } from './two-way/two-way-cycle.js';
+import { retryWaitingReferences } from './reference-retry.js';
 import { createRetryPolicy, isRetryable } from './retry-policy.js';
 import type { RunCounts, RunStatus, RunTrigger, StateStore } from './state-store.js';
 
@@ -134,6 +135,7 @@ async function readAndWrite(
     const context = {
       flow,
       target: ports.target,
+      source: ports.source,
       state: ports.state,
       policy,
       signal,
@@ -179,6 +181,7 @@ async function readAndWrite(
         inFlight.catch(() => undefined);
       }
       await inFlight;
+      await retryWaitingReferences(flow, ports, { policy, signal, log: run.log }, counts);
       return true;
     } catch (thrown) {
       // Never leave a write running behind the retry: its commit would race the re-read checkpoint.

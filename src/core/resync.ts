@@ -65,7 +65,15 @@ export async function resyncKeys(
       const found = new Set(changes.map((change) => change.key));
       missingKeys = missingKeys.concat(slice.filter((key) => !found.has(key)));
       const commit = await handleChanges(
-        { flow, target: ports.target, state: ports.state, policy, signal: options.signal, force: true },
+        {
+          flow,
+          target: ports.target,
+          source: ports.source,
+          state: ports.state,
+          policy,
+          signal: options.signal,
+          force: true,
+        },
         changes,
         counts,
       );
