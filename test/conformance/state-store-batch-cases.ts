@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Checkpoint } from '../../src/core/connector.js';
 import { SyncError } from '../../src/core/errors.js';
+import { reverseCheckpointName } from '../../src/core/state-store.js';
 import type { Row } from '../../src/core/values.js';
 import { batch, deadLetter, syncedRecord, uniqueFlow, type CurrentStore } from './state-store-samples.js';
 
@@ -41,6 +42,74 @@ export function describeBatchCases(store: CurrentStore): void {
       await store().resetCheckpoint(uniqueFlow('never-committed'));
       expect(await store().getCheckpoint(flow)).toBeUndefined();
       expect(await store().getCheckpoint(other)).toEqual({ cursor: 6 });
+    });
+
+    it('stores the reverse checkpoint of a two-way flow under its own name, apart from the forward one', async () => {
+      const flow = uniqueFlow('two-way');
+      await store().commitBatch(
+        flow,
+        batch({ checkpoint: { cursor: 1 }, reverseCheckpoint: { cursor: 'r1' } }),
+      );
+      expect(await store().getCheckpoint(flow)).toEqual({ cursor: 1 });
+      expect(await store().getCheckpoint(reverseCheckpointName(flow))).toEqual({ cursor: 'r1' });
+
+      await store().commitBatch(flow, batch({ reverseCheckpoint: { cursor: 'r2' } }));
+      await store().commitBatch(flow, batch({ checkpoint: { cursor: 2 } }));
+      expect(await store().getCheckpoint(flow)).toEqual({ cursor: 2 });
+      expect(await store().getCheckpoint(reverseCheckpointName(flow))).toEqual({ cursor: 'r2' });
+    });
+
+    it('resets the forward and the reverse checkpoint each by its own name', async () => {
+      const flow = uniqueFlow('two-way-reset');
+      await store().commitBatch(
+        flow,
+        batch({ checkpoint: { cursor: 1 }, reverseCheckpoint: { cursor: 'r1' } }),
+      );
+      await store().resetCheckpoint(flow);
+      expect(await store().getCheckpoint(flow)).toBeUndefined();
+      expect(await store().getCheckpoint(reverseCheckpointName(flow))).toEqual({ cursor: 'r1' });
+      await store().resetCheckpoint(reverseCheckpointName(flow));
+      expect(await store().getCheckpoint(reverseCheckpointName(flow))).toBeUndefined();
+    });
+
+    it('stores neither checkpoint of a batch whose reverse checkpoint cannot be stored', async () => {
+      const flow = uniqueFlow('two-way-atomic');
+      await store().commitBatch(
+        flow,
+        batch({
+          synced: [syncedRecord('a', 'h1')],
+          checkpoint: { cursor: 1 },
+          reverseCheckpoint: { cursor: 'r1' },
+        }),
+      );
+      const unstorable = { cursor: 10n } as unknown as Checkpoint;
+      const failing = store().commitBatch(
+        flow,
+        batch({
+          synced: [syncedRecord('a', 'h2')],
+          checkpoint: { cursor: 2 },
+          reverseCheckpoint: unstorable,
+        }),
+      );
+      await expect(failing).rejects.toBeInstanceOf(SyncError);
+      expect(await store().getCheckpoint(flow)).toEqual({ cursor: 1 });
+      expect(await store().getCheckpoint(reverseCheckpointName(flow))).toEqual({ cursor: 'r1' });
+      expect((await store().getSynced(flow, ['a'])).get('a')?.hash).toBe('h1');
+    });
+
+    it('stores no reverse checkpoint of a batch whose forward checkpoint cannot be stored', async () => {
+      const flow = uniqueFlow('two-way-atomic-forward');
+      await store().commitBatch(
+        flow,
+        batch({ checkpoint: { cursor: 1 }, reverseCheckpoint: { cursor: 'r1' } }),
+      );
+      const unstorable = { cursor: 10n } as unknown as Checkpoint;
+      const failing = store().commitBatch(
+        flow,
+        batch({ checkpoint: unstorable, reverseCheckpoint: { cursor: 'r2' } }),
+      );
+      await expect(failing).rejects.toBeInstanceOf(SyncError);
+      expect(await store().getCheckpoint(reverseCheckpointName(flow))).toEqual({ cursor: 'r1' });
     });
   });
 

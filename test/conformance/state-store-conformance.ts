@@ -1,8 +1,12 @@
 import { afterEach, beforeEach, describe } from 'vitest';
 import type { StateStore } from '../../src/core/state-store.js';
+import { describeAuditCases } from './state-store-audit-cases.js';
 import { describeBatchCases } from './state-store-batch-cases.js';
+import { describeConflictCases } from './state-store-conflict-cases.js';
 import { describeDeadLetterCases } from './state-store-dead-letter-cases.js';
+import { describeKeyMapCases } from './state-store-key-map-cases.js';
 import { describeLeaseCases } from './state-store-lease-cases.js';
+import { describeReconciliationCases } from './state-store-reconciliation-cases.js';
 import { describeRunAndMetaCases } from './state-store-run-cases.js';
 
 /** What a store's integration test hands the suite: a store on fresh, empty storage. */
@@ -17,8 +21,9 @@ export interface StateStoreFixture {
 export type StateStoreFactory = () => Promise<StateStoreFixture>;
 
 /**
- * The contract every StateStore keeps (SQLite, PostgreSQL): checkpoints, the key map with synced
- * hashes, atomic batch commits, dead letters, runs, leases and flow meta. A store is done only when
+ * The contract every StateStore keeps (SQLite, PostgreSQL): checkpoints of both directions, the key
+ * map with synced hashes, target ids and bases, atomic batch commits, dead letters, conflicts, runs,
+ * the audit log, reconciliations, leases and flow meta. A store is done only when
  * its integration test calls this and passes. Each case gets a fresh store from `factory` and uses
  * flow names of its own.
  */
@@ -43,8 +48,12 @@ export function describeStateStoreConformance(name: string, factory: StateStoreF
     };
 
     describeBatchCases(current);
+    describeKeyMapCases(current);
     describeDeadLetterCases(current);
+    describeConflictCases(current);
     describeRunAndMetaCases(current);
+    describeAuditCases(current);
+    describeReconciliationCases(current);
     describeLeaseCases(current);
   });
 }

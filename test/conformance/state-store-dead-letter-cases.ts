@@ -31,6 +31,23 @@ export function describeDeadLetterCases(store: CurrentStore): void {
       expect(await store().getDeadLetter(listed!.id)).toEqual(listed);
     });
 
+    it('records a reference dead letter, and a key whose failure changes kind keeps one entry', async () => {
+      const flow = uniqueFlow('reference');
+      const waiting: DeadLetterInput = {
+        ...deadLetter(flow, 'order-1'),
+        field: 'customer_id',
+        kind: 'reference',
+        code: 'REFERENCE_MISSING',
+        reason: 'customer 42 is not in the target yet',
+      };
+      await store().commitBatch(flow, batch({ deadLetters: [deadLetter(flow, 'order-1')] }));
+      await store().commitBatch(flow, batch({ deadLetters: [waiting] }));
+      const letters = await store().listDeadLetters({ flow, limit: 10 });
+      expect(letters).toHaveLength(1);
+      expect(letters[0]).toMatchObject({ ...waiting, status: 'open', occurrences: 2 });
+      expect(await store().getDeadLetter(letters[0]!.id)).toEqual(letters[0]);
+    });
+
     it('leaves out the field of a dead letter that has none', async () => {
       const flow = uniqueFlow('no-field');
       await store().commitBatch(flow, batch({ deadLetters: [deadLetter(flow, '1')] }));

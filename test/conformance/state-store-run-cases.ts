@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SyncErrorJson } from '../../src/core/errors.js';
+import { KEYED_TRIGGERS, type RunTrigger } from '../../src/core/state-store.js';
 import { ISO_UTC, runCounts, uniqueFlow, type CurrentStore } from './state-store-samples.js';
 
 /** Run history and flow meta. */
@@ -95,6 +96,25 @@ export function describeRunAndMetaCases(store: CurrentStore): void {
       await store().finishRun(third, { status: 'succeeded', counts: runCounts({ read: 3 }) });
       const last = await store().lastSuccessfulRun(flow);
       expect(last).toMatchObject({ id: third, status: 'succeeded', counts: runCounts({ read: 3 }) });
+    });
+
+    it('does not count resyncs, replays, repairs or reference retries as the last successful run', async () => {
+      const flow = uniqueFlow('keyed');
+      const cycle = await store().startRun(flow, 'schedule');
+      await store().finishRun(cycle, { status: 'succeeded', counts: runCounts({ read: 1 }) });
+      const keyed: RunTrigger[] = ['resync', 'replay', 'repair', 'retry'];
+      expect([...KEYED_TRIGGERS].sort()).toEqual([...keyed].sort());
+      for (const trigger of keyed) {
+        const id = await store().startRun(flow, trigger);
+        await store().finishRun(id, { status: 'succeeded', counts: runCounts({ written: 1 }) });
+      }
+      expect((await store().lastSuccessfulRun(flow))?.id).toBe(cycle);
+      const triggers = (await store().listRuns({ flow, limit: 10 })).map((run) => run.trigger);
+      expect(triggers).toEqual(['retry', 'repair', 'replay', 'resync', 'schedule']);
+
+      const event = await store().startRun(flow, 'event');
+      await store().finishRun(event, { status: 'succeeded', counts: runCounts() });
+      expect((await store().lastSuccessfulRun(flow))?.id).toBe(event);
     });
   });
 

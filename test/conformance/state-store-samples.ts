@@ -1,6 +1,9 @@
 import type {
+  AuditInput,
   BatchCommit,
+  ConflictInput,
   DeadLetterInput,
+  ReconciliationInput,
   RunCounts,
   StateStore,
   SyncedRecord,
@@ -39,6 +42,47 @@ export function deadLetter(
 /** A batch commit; everything not given is empty, and there is no checkpoint. */
 export function batch(parts: Partial<BatchCommit>): BatchCommit {
   return { synced: [], deadLetters: [], resolvedKeys: [], ...parts };
+}
+
+/** A conflict of `key` on its `name` column; `version` tells the versions of repeat conflicts apart. */
+export function conflict(
+  flow: string,
+  key: string,
+  version = 1,
+  parts: Partial<ConflictInput> = {},
+): ConflictInput {
+  return {
+    flow,
+    key,
+    base: { id: key, name: `base-${version}` },
+    source: { id: key, name: `source-${version}` },
+    target: { id: key, name: `target-${version}` },
+    fields: ['name'],
+    reason: `both sides changed name (${version})`,
+    ...parts,
+  };
+}
+
+/** An audit entry of an operator's resync of flow `flow`. */
+export function auditInput(flow: string, parts: Partial<AuditInput> = {}): AuditInput {
+  return { actor: 'ops@host', action: 'resync', flow, subject: 'keys 17, 18', ...parts };
+}
+
+/** A successful checksum reconciliation of `flow`, with counts as given. */
+export function reconciliation(flow: string, parts: Partial<ReconciliationInput> = {}): ReconciliationInput {
+  return {
+    flow,
+    startedAt: '2024-05-01T08:00:00.000Z',
+    finishedAt: '2024-05-01T08:00:05.250Z',
+    mode: 'checksum',
+    status: 'succeeded',
+    missing: 0,
+    extra: 0,
+    different: 0,
+    repaired: 0,
+    rowsTransferred: 0,
+    ...parts,
+  };
 }
 
 /** Run counts, zero where not given. */

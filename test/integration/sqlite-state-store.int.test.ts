@@ -7,9 +7,19 @@ import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StateStoreError } from '../../src/core/errors.js';
+import { reverseCheckpointName } from '../../src/core/state-store.js';
+import { migrateSqliteState, sqliteMigrations } from '../../src/state/sqlite/sqlite-state-schema.js';
 import { SqliteStateStore } from '../../src/state/sqlite/sqlite-state-store.js';
 import { describeStateStoreConformance } from '../conformance/state-store-conformance.js';
-import { batch, deadLetter, runCounts, syncedRecord } from '../conformance/state-store-samples.js';
+import {
+  auditInput,
+  batch,
+  conflict,
+  deadLetter,
+  reconciliation,
+  runCounts,
+  syncedRecord,
+} from '../conformance/state-store-samples.js';
 
 const run = promisify(execFile);
 const storeModule = fileURLToPath(new URL('../../src/state/sqlite/sqlite-state-store.ts', import.meta.url));
@@ -131,6 +141,100 @@ describe('SqliteStateStore on a shared file', () => {
     }
   });
 
+  it('keeps conflicts, target ids, the reverse checkpoint, the audit log and reconciliations across reopen', async () => {
+    const before = await openStore('reopen-two-way.db');
+    await before.commitBatch(
+      'contacts',
+      batch({
+        synced: [{ ...syncedRecord('c-1'), targetId: '9001', base: { name: '张三' } }],
+        conflicts: [conflict('contacts', 'c-2')],
+        reverseCheckpoint: { cursor: 'r-7' },
+      }),
+    );
+    const audit = await before.startAudit(auditInput('contacts'));
+    await before.finishAudit(audit, 'succeeded', 'done');
+    const reconciled = await before.recordReconciliation(reconciliation('contacts', { missing: 2 }));
+    await before.close();
+
+    const after = await openStore('reopen-two-way.db');
+    try {
+      expect((await after.getSynced('contacts', ['c-1'])).get('c-1')).toMatchObject({
+        targetId: '9001',
+        base: { name: '张三' },
+      });
+      expect((await after.getOpenConflicts('contacts', ['c-2'])).get('c-2')?.occurrences).toBe(1);
+      expect(await after.getCheckpoint(reverseCheckpointName('contacts'))).toEqual({ cursor: 'r-7' });
+      expect((await after.listAudit({ flow: 'contacts', limit: 1 }))[0]).toMatchObject({
+        id: audit,
+        result: 'succeeded',
+      });
+      expect((await after.listReconciliations({ flow: 'contacts', limit: 1 }))[0]?.id).toBe(reconciled);
+    } finally {
+      await after.close();
+    }
+  });
+
+  it('upgrades a version-1 file, keeping its key map and dead letters', async () => {
+    const path = join(dir, 'version-1.db');
+    const old = new Database(path);
+    migrateSqliteState(
+      old,
+      path,
+      sqliteMigrations.filter((migration) => migration.version === 1),
+    );
+    old
+      .prepare(
+        `INSERT INTO synced (flow, key, target_key, hash, deleted, synced_at)
+         VALUES ('orders', '42', 'T-42', 'h42', 0, '2024-05-01T08:00:00.000Z')`,
+      )
+      .run();
+    old
+      .prepare(
+        `INSERT INTO dead_letters (flow, key, field, kind, code, reason, payload, status, occurrences, created_at,
+           updated_at)
+         VALUES ('orders', '43', 'total', 'validation', 'VALIDATION_FAILED', '总额无效', '{"id":"43"}', 'open', 2,
+           '2024-05-01T08:00:00.000Z', '2024-05-01T09:00:00.000Z')`,
+      )
+      .run();
+    old.close();
+
+    const store = await openStore('version-1.db');
+    try {
+      expect((await store.getSynced('orders', ['42'])).get('42')).toStrictEqual({
+        key: '42',
+        targetKey: 'T-42',
+        hash: 'h42',
+        deleted: false,
+      });
+      const [letter] = await store.listDeadLetters({ flow: 'orders', limit: 10 });
+      expect(letter).toEqual({
+        id: 1,
+        flow: 'orders',
+        key: '43',
+        field: 'total',
+        kind: 'validation',
+        code: 'VALIDATION_FAILED',
+        reason: '总额无效',
+        payload: { id: '43' },
+        status: 'open',
+        occurrences: 2,
+        createdAt: '2024-05-01T08:00:00.000Z',
+        updatedAt: '2024-05-01T09:00:00.000Z',
+      });
+      await store.commitBatch(
+        'orders',
+        batch({
+          synced: [{ ...syncedRecord('42'), targetId: '7' }],
+          deadLetters: [{ ...deadLetter('orders', '43'), kind: 'reference' }],
+        }),
+      );
+      expect((await store.getSynced('orders', ['42'])).get('42')?.targetId).toBe('7');
+      expect(await store.getDeadLetter(1)).toMatchObject({ kind: 'reference', occurrences: 3 });
+    } finally {
+      await store.close();
+    }
+  });
+
   it('writes in WAL mode and records the schema version once', async () => {
     const store = await openStore('wal.db');
     await store.init();
@@ -138,7 +242,9 @@ describe('SqliteStateStore on a shared file', () => {
     const db = new Database(join(dir, 'wal.db'), { readonly: true });
     try {
       expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
-      expect(db.prepare('SELECT version FROM schema_version').all()).toEqual([{ version: 1 }]);
+      expect(db.prepare('SELECT version FROM schema_version ORDER BY version').all()).toEqual(
+        sqliteMigrations.map((migration) => ({ version: migration.version })),
+      );
     } finally {
       db.close();
     }

@@ -1,5 +1,6 @@
 import type { SyncErrorJson } from '../../core/errors.js';
 import type {
+  CanonicalRecord,
   DeadLetter,
   DeadLetterInput,
   RunFinish,
@@ -17,6 +18,25 @@ export interface SyncedRow {
   target_key: string;
   hash: string;
   deleted: number;
+  target_id: string | null;
+  /** JSON object text. */
+  base: string | null;
+}
+
+/** Named parameters of `putSynced`. */
+export interface SyncedParams {
+  flow: string;
+  key: string;
+  targetKey: string;
+  hash: string;
+  /** 0 or 1. */
+  deleted: number;
+  /** NULL keeps the stored target id. */
+  targetId: string | null;
+  /** JSON object text; NULL keeps the stored base. */
+  base: string | null;
+  /** ISO 8601 UTC. */
+  now: string;
 }
 
 /** A row of `runs` as SQLite returns it. */
@@ -72,15 +92,16 @@ export function utcNow(now: Date = new Date()): string {
   return now.toISOString();
 }
 
-/** The marker a binary value of a dead letter's payload is stored under, as base64. */
+/** The marker a binary value of a stored row is kept under, as base64. */
 const BINARY_MARKER = '$binary';
 
 /**
- * A dead letter's payload as JSON text. Binary values (Uint8Array, Buffer) become
- * `{"$binary": "<base64>"}` so they survive the round trip instead of turning into index maps.
+ * A row (a dead letter's payload, a conflict's versions) as JSON text. Binary values (Uint8Array,
+ * Buffer) become `{"$binary": "<base64>"}` so they survive the round trip instead of turning into
+ * index maps.
  */
-export function encodePayload(payload: Row): string {
-  return JSON.stringify(payload, function (this: Record<string, unknown>, key: string, value: unknown) {
+export function encodeRow(row: Row): string {
+  return JSON.stringify(row, function (this: Record<string, unknown>, key: string, value: unknown) {
     const original = this[key];
     return original instanceof Uint8Array
       ? { [BINARY_MARKER]: Buffer.from(original).toString('base64') }
@@ -88,8 +109,8 @@ export function encodePayload(payload: Row): string {
   });
 }
 
-/** The inverse of `encodePayload`: binary markers come back as Buffers. */
-export function decodePayload(text: string): Row {
+/** The inverse of `encodeRow`: binary markers come back as Buffers. */
+export function decodeRow(text: string): Row {
   return JSON.parse(text, (_key, value: unknown) => {
     if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
       const entries = Object.entries(value);
@@ -102,9 +123,30 @@ export function decodePayload(text: string): Row {
   }) as Row;
 }
 
-/** A synced record from its row. */
+/** A synced record from its row; `targetId` and `base` are left out when the row has none. */
 export function syncedFromRow(row: SyncedRow): SyncedRecord {
-  return { key: row.key, targetKey: row.target_key, hash: row.hash, deleted: row.deleted !== 0 };
+  return {
+    key: row.key,
+    targetKey: row.target_key,
+    hash: row.hash,
+    deleted: row.deleted !== 0,
+    ...(row.target_id === null ? {} : { targetId: row.target_id }),
+    ...(row.base === null ? {} : { base: JSON.parse(row.base) as CanonicalRecord }),
+  };
+}
+
+/** The parameters of `putSynced` for one synced record of `flow`. */
+export function syncedParams(flow: string, record: SyncedRecord, now: string): SyncedParams {
+  return {
+    flow,
+    key: record.key,
+    targetKey: record.targetKey,
+    hash: record.hash,
+    deleted: record.deleted ? 1 : 0,
+    targetId: record.targetId ?? null,
+    base: record.base === undefined ? null : JSON.stringify(record.base),
+    now,
+  };
 }
 
 /** A run record from its row. */
@@ -139,7 +181,7 @@ export function deadLetterFromRow(row: DeadLetterRow): DeadLetter {
     kind: row.kind as DeadLetter['kind'],
     code: row.code,
     reason: row.reason,
-    payload: decodePayload(row.payload),
+    payload: decodeRow(row.payload),
     status: row.status as DeadLetterStatus,
     occurrences: row.occurrences,
     createdAt: row.created_at,
@@ -156,7 +198,7 @@ export function deadLetterParams(letter: DeadLetterInput, now: string): DeadLett
     kind: letter.kind,
     code: letter.code,
     reason: letter.reason,
-    payload: encodePayload(letter.payload),
+    payload: encodeRow(letter.payload),
     now,
   };
 }

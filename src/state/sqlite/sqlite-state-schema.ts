@@ -80,6 +80,93 @@ export const sqliteMigrations: readonly SqliteMigration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    description:
+      'target ids and two-way bases in the key map, reference dead letters, conflicts, audit log, reconciliations',
+    // SQLite cannot alter a CHECK constraint: dead_letters is rebuilt (ids kept, the AUTOINCREMENT
+    // sequence carried over so no id is ever handed out twice) and its indexes made again.
+    sql: `
+      ALTER TABLE synced ADD COLUMN target_id TEXT;
+      ALTER TABLE synced ADD COLUMN base TEXT;
+      CREATE TABLE dead_letters_v2 (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        flow TEXT NOT NULL,
+        key TEXT NOT NULL,
+        field TEXT,
+        kind TEXT NOT NULL CHECK (kind IN ('validation', 'write', 'reference')),
+        code TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('open', 'replayed', 'discarded')),
+        occurrences INTEGER NOT NULL DEFAULT 1,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      INSERT INTO dead_letters_v2 (id, flow, key, field, kind, code, reason, payload, status, occurrences,
+          created_at, updated_at)
+        SELECT id, flow, key, field, kind, code, reason, payload, status, occurrences, created_at, updated_at
+        FROM dead_letters;
+      DELETE FROM sqlite_sequence WHERE name = 'dead_letters_v2';
+      INSERT INTO sqlite_sequence (name, seq)
+        SELECT 'dead_letters_v2', MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'dead_letters'), 0),
+          COALESCE((SELECT MAX(id) FROM dead_letters_v2), 0));
+      DROP TABLE dead_letters;
+      ALTER TABLE dead_letters_v2 RENAME TO dead_letters;
+      CREATE UNIQUE INDEX dead_letters_one_open_per_key ON dead_letters (flow, key) WHERE status = 'open';
+      CREATE INDEX dead_letters_by_updated ON dead_letters (updated_at, id);
+      CREATE INDEX dead_letters_by_flow ON dead_letters (flow, updated_at, id);
+      CREATE TABLE conflicts (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        flow TEXT NOT NULL,
+        key TEXT NOT NULL,
+        base TEXT,
+        source TEXT NOT NULL,
+        target TEXT NOT NULL,
+        fields TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('open', 'resolved')),
+        occurrences INTEGER NOT NULL DEFAULT 1,
+        detected_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        resolved_at TEXT,
+        resolution TEXT,
+        resolved_by TEXT
+      );
+      CREATE UNIQUE INDEX conflicts_one_open_per_key ON conflicts (flow, key) WHERE status = 'open';
+      CREATE INDEX conflicts_by_updated ON conflicts (updated_at, id);
+      CREATE INDEX conflicts_by_flow ON conflicts (flow, updated_at, id);
+      CREATE TABLE audit_log (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        flow TEXT,
+        subject TEXT,
+        details TEXT,
+        at TEXT NOT NULL,
+        finished_at TEXT,
+        result TEXT NOT NULL CHECK (result IN ('started', 'succeeded', 'failed')),
+        outcome TEXT
+      );
+      CREATE INDEX audit_log_by_flow ON audit_log (flow, id);
+      CREATE INDEX audit_log_by_action ON audit_log (action, id);
+      CREATE TABLE reconciliations (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        flow TEXT NOT NULL,
+        started_at TEXT NOT NULL,
+        finished_at TEXT NOT NULL,
+        mode TEXT NOT NULL CHECK (mode IN ('checksum', 'full')),
+        status TEXT NOT NULL CHECK (status IN ('succeeded', 'failed')),
+        missing INTEGER NOT NULL,
+        extra INTEGER NOT NULL,
+        different INTEGER NOT NULL,
+        repaired INTEGER NOT NULL,
+        rows_transferred INTEGER NOT NULL,
+        error TEXT
+      );
+      CREATE INDEX reconciliations_by_flow ON reconciliations (flow, id);
+    `,
+  },
 ];
 
 /**

@@ -1,5 +1,12 @@
 import type Database from 'better-sqlite3';
-import type { DeadLetterParams, DeadLetterRow, RunRow, SyncedRow } from './sqlite-state-rows.js';
+import { KEYED_TRIGGERS } from '../../core/state-store.js';
+import type {
+  DeadLetterParams,
+  DeadLetterRow,
+  RunRow,
+  SyncedParams,
+  SyncedRow,
+} from './sqlite-state-rows.js';
 
 type Statement<Params extends unknown[], Result = unknown> = Database.Statement<Params, Result>;
 
@@ -8,6 +15,18 @@ const RUN_COLUMNS = `id, flow, "trigger", status, started_at, finished_at, durat
 
 const DEAD_LETTER_COLUMNS = `id, flow, key, field, kind, code, reason, payload, status, occurrences, created_at,
   updated_at`;
+
+/** The SELECT of a list of runs (`SqliteListQueries`), before its filters. */
+export const SELECT_RUNS = `SELECT ${RUN_COLUMNS} FROM runs`;
+/** Runs newest (last started) first. */
+export const RUNS_ORDER = 'id DESC';
+/** The SELECT of a list of dead letters, before its filters. */
+export const SELECT_DEAD_LETTERS = `SELECT ${DEAD_LETTER_COLUMNS} FROM dead_letters`;
+/** Dead letters newest (last failed or changed) first. */
+export const DEAD_LETTERS_ORDER = 'updated_at DESC, id DESC';
+
+/** The triggers `lastSuccessfulRun` skips, as the JSON array it binds (from KEYED_TRIGGERS, so SQL and TS agree). */
+export const KEYED_TRIGGERS_JSON = JSON.stringify(KEYED_TRIGGERS);
 
 /** Named parameters of `acquireLease`; timestamps are ISO 8601 UTC, so they compare as text. */
 export interface LeaseParams {
@@ -27,8 +46,8 @@ export interface SqliteStateStatements {
   readonly deleteCheckpoint: Statement<[string]>;
   /** (flow, JSON array of keys): keys are matched through json_each, so any number fits one call. */
   readonly getSynced: Statement<[string, string], SyncedRow>;
-  /** (flow, key, targetKey, hash, deleted 0|1, syncedAt). */
-  readonly putSynced: Statement<[string, string, string, string, number, string]>;
+  /** Inserts or updates a synced record; a NULL target id or base keeps the stored one. */
+  readonly putSynced: Statement<[SyncedParams]>;
   /** Inserts a dead letter, or updates the key's open entry (reason, payload, occurrences + 1). */
   readonly putDeadLetter: Statement<[DeadLetterParams]>;
   /** (now, flow, keys JSON array): marks the open entries of these keys replayed. */
@@ -45,8 +64,8 @@ export interface SqliteStateStatements {
   readonly finishRun: Statement<
     [string, string, number, number, number, number, number, number, number, string | null, number]
   >;
-  /** (flow). */
-  readonly lastSuccessfulRun: Statement<[string], RunRow>;
+  /** (flow, KEYED_TRIGGERS_JSON): the newest succeeded run of another trigger. */
+  readonly lastSuccessfulRun: Statement<[string, string], RunRow>;
   /** Changes one row when the lease was taken or renewed. */
   readonly acquireLease: Statement<[LeaseParams]>;
   /** (flow, owner). */
@@ -69,13 +88,15 @@ export function prepareSqliteStateStatements(db: Database.Database): SqliteState
     ),
     deleteCheckpoint: db.prepare('DELETE FROM checkpoints WHERE flow = ?'),
     getSynced: db.prepare(
-      `SELECT key, target_key, hash, deleted FROM synced
+      `SELECT key, target_key, hash, deleted, target_id, base FROM synced
        WHERE flow = ? AND key IN (SELECT value FROM json_each(?))`,
     ),
     putSynced: db.prepare(
-      `INSERT INTO synced (flow, key, target_key, hash, deleted, synced_at) VALUES (?, ?, ?, ?, ?, ?)
+      `INSERT INTO synced (flow, key, target_key, hash, deleted, synced_at, target_id, base)
+       VALUES (@flow, @key, @targetKey, @hash, @deleted, @now, @targetId, @base)
        ON CONFLICT (flow, key) DO UPDATE SET target_key = excluded.target_key, hash = excluded.hash,
-         deleted = excluded.deleted, synced_at = excluded.synced_at`,
+         deleted = excluded.deleted, synced_at = excluded.synced_at,
+         target_id = COALESCE(excluded.target_id, synced.target_id), base = COALESCE(excluded.base, synced.base)`,
     ),
     putDeadLetter: db.prepare(
       `INSERT INTO dead_letters (flow, key, field, kind, code, reason, payload, status, occurrences, created_at, updated_at)
@@ -101,7 +122,7 @@ export function prepareSqliteStateStatements(db: Database.Database): SqliteState
     ),
     lastSuccessfulRun: db.prepare(
       `SELECT ${RUN_COLUMNS} FROM runs WHERE flow = ? AND status = 'succeeded'
-         AND "trigger" NOT IN ('resync', 'replay') ORDER BY id DESC LIMIT 1`,
+         AND "trigger" NOT IN (SELECT value FROM json_each(?)) ORDER BY id DESC LIMIT 1`,
     ),
     // One statement, so two connections can never both hold the lease: SQLite runs writes one at a
     // time, and the WHERE lets the update through only for the holder or once the lease expired.
@@ -118,16 +139,4 @@ export function prepareSqliteStateStatements(db: Database.Database): SqliteState
        ON CONFLICT (flow, name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
     ),
   };
-}
-
-/** Runs, newest first, optionally of one flow: (flow?, limit). */
-export function listRunsSql(hasFlow: boolean): string {
-  return `SELECT ${RUN_COLUMNS} FROM runs ${hasFlow ? 'WHERE flow = ?' : ''} ORDER BY id DESC LIMIT ?`;
-}
-
-/** Dead letters, newest (last failed or changed) first, optionally of one flow and status. */
-export function listDeadLettersSql(hasFlow: boolean, hasStatus: boolean): string {
-  const conditions = [...(hasFlow ? ['flow = ?'] : []), ...(hasStatus ? ['status = ?'] : [])];
-  const where = conditions.length === 0 ? '' : `WHERE ${conditions.join(' AND ')}`;
-  return `SELECT ${DEAD_LETTER_COLUMNS} FROM dead_letters ${where} ORDER BY updated_at DESC, id DESC LIMIT ?`;
 }

@@ -2,18 +2,18 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { StateStoreError, SyncError } from '../../core/errors.js';
 import { sqliteErrorCode, toSqliteStateError } from './sqlite-state-errors.js';
+import { checkLimit, listSql } from './sqlite-state-list-queries.js';
 import {
-  decodePayload,
+  decodeRow,
   deadLetterFromRow,
-  encodePayload,
+  encodeRow,
   runFromRow,
   syncedFromRow,
+  syncedParams,
   utcNow,
   type DeadLetterRow,
   type RunRow,
 } from './sqlite-state-rows.js';
-import { migrateSqliteState, sqliteMigrations } from './sqlite-state-schema.js';
-import { listDeadLettersSql, listRunsSql } from './sqlite-state-statements.js';
 
 const context = {
   file: '/var/lib/syncline/state.db',
@@ -84,7 +84,7 @@ describe('toSqliteStateError', () => {
   });
 });
 
-describe('dead letter payloads', () => {
+describe('stored rows (dead letter payloads, conflict versions)', () => {
   it('round-trip binary values as Buffers and everything else as JSON', () => {
     const payload = {
       id: '42',
@@ -94,25 +94,58 @@ describe('dead letter payloads', () => {
       meta: { 名称: '张三 👋', tags: ['a'] },
       gone: null,
     };
-    const decoded = decodePayload(encodePayload(payload));
+    const decoded = decodeRow(encodeRow(payload));
     expect(decoded).toEqual({ ...payload, photo: Buffer.from([0, 1, 254, 255]) });
     expect(decoded.photo).toBeInstanceOf(Uint8Array);
   });
 
   it('leaves an object that only looks like a marker alone when it has other keys', () => {
     const payload = { json: { $binary: 'AQI=', other: 1 } };
-    expect(decodePayload(encodePayload(payload))).toEqual(payload);
+    expect(decodeRow(encodeRow(payload))).toEqual(payload);
   });
 });
 
 describe('row decoding', () => {
-  it('turns a synced row into a record with a boolean delete flag', () => {
-    expect(syncedFromRow({ key: 'k', target_key: 't', hash: 'h', deleted: 1 })).toEqual({
+  it('turns a synced row into a record with a boolean delete flag, leaving out a missing target id and base', () => {
+    const record = syncedFromRow({
+      key: 'k',
+      target_key: 't',
+      hash: 'h',
+      deleted: 1,
+      target_id: null,
+      base: null,
+    });
+    expect(record).toEqual({ key: 'k', targetKey: 't', hash: 'h', deleted: true });
+    expect('targetId' in record).toBe(false);
+    expect('base' in record).toBe(false);
+  });
+
+  it('round-trips the target id and base of a synced record', () => {
+    const record = {
       key: 'k',
       targetKey: 't',
       hash: 'h',
-      deleted: true,
-    });
+      deleted: false,
+      targetId: '9001',
+      base: { name: '张三', note: null },
+    };
+    const params = syncedParams('orders', record, utcNow());
+    expect(params.deleted).toBe(0);
+    const row = {
+      key: 'k',
+      target_key: 't',
+      hash: 'h',
+      deleted: 0,
+      target_id: params.targetId,
+      base: params.base,
+    };
+    expect(syncedFromRow(row)).toEqual(record);
+  });
+
+  it('stores NULL for an omitted target id and base, so the stored ones are kept', () => {
+    const params = syncedParams('orders', { key: 'k', targetKey: 't', hash: 'h', deleted: false }, utcNow());
+    expect(params.targetId).toBeNull();
+    expect(params.base).toBeNull();
   });
 
   it('turns a running run row into a record without end, duration or error', () => {
@@ -163,38 +196,18 @@ describe('row decoding', () => {
 
 describe('list queries', () => {
   it('filters only by what is given and orders newest first', () => {
-    expect(listRunsSql(false)).not.toContain('WHERE');
-    expect(listRunsSql(true)).toContain('WHERE flow = ?');
-    expect(listDeadLettersSql(true, true)).toContain('WHERE flow = ? AND status = ?');
-    expect(listDeadLettersSql(false, true)).toContain('WHERE status = ?');
-    expect(listDeadLettersSql(false, false)).toMatch(/ORDER BY updated_at DESC, id DESC LIMIT \?$/);
-  });
-});
-
-describe('migrateSqliteState', () => {
-  it('applies each migration once, however often it runs', () => {
-    const db = new Database(':memory:');
-    expect(migrateSqliteState(db, ':memory:')).toBe(sqliteMigrations.length);
-    expect(migrateSqliteState(db, ':memory:')).toBe(sqliteMigrations.length);
-    const versions = db.prepare('SELECT version FROM schema_version ORDER BY version').all();
-    expect(versions).toEqual(sqliteMigrations.map((m) => ({ version: m.version })));
-    db.close();
+    expect(listSql('SELECT id FROM runs', [], 'id DESC')).toBe(
+      'SELECT id FROM runs ORDER BY id DESC LIMIT ?',
+    );
+    expect(listSql('SELECT id FROM runs', ['flow'], 'id DESC')).toContain('WHERE flow = ? ORDER BY');
+    expect(listSql('SELECT id FROM dead_letters', ['flow', 'status'], 'updated_at DESC, id DESC')).toBe(
+      'SELECT id FROM dead_letters WHERE flow = ? AND status = ? ORDER BY updated_at DESC, id DESC LIMIT ?',
+    );
   });
 
-  it('applies only the steps newer than the recorded version', () => {
-    const db = new Database(':memory:');
-    const first = { version: 1, description: 'one', sql: 'CREATE TABLE a (x INTEGER)' };
-    const second = { version: 2, description: 'two', sql: 'CREATE TABLE b (x INTEGER)' };
-    migrateSqliteState(db, ':memory:', [first]);
-    expect(migrateSqliteState(db, ':memory:', [first, second])).toBe(2);
-    expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'b'").all()).toHaveLength(1);
-    db.close();
-  });
-
-  it('refuses a file migrated by a newer Syncline', () => {
-    const db = new Database(':memory:');
-    migrateSqliteState(db, 'state.db', [{ version: 3, description: 'future', sql: 'SELECT 1' }]);
-    expect(() => migrateSqliteState(db, 'state.db')).toThrow(/state\.db has schema version 3/);
-    db.close();
+  it('refuses a limit that is not a whole number of rows', () => {
+    expect(checkLimit(0)).toBe(0);
+    expect(() => checkLimit(-1)).toThrow(StateStoreError);
+    expect(() => checkLimit(1.5)).toThrow(/not a whole number/);
   });
 });

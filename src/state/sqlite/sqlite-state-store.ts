@@ -1,12 +1,16 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
 import type { Checkpoint } from '../../core/connector.js';
 import { StateStoreError } from '../../core/errors.js';
 import type {
+  AuditEntry,
+  AuditInput,
+  AuditResult,
   BatchCommit,
+  Conflict,
+  ConflictStatus,
   DeadLetter,
   DeadLetterStatus,
+  ReconciliationInput,
+  ReconciliationRecord,
   RunFinish,
   RunRecord,
   RunTrigger,
@@ -14,10 +18,11 @@ import type {
   SyncedRecord,
 } from '../../core/state-store.js';
 import type { JsonValue } from '../../core/values.js';
-import { SQLITE_BUSY_TIMEOUT_MS, settleSqliteCall } from './sqlite-state-errors.js';
+import { commitSqliteBatch } from './sqlite-state-batch.js';
+import { openSqliteState, type SqliteStateConnection } from './sqlite-state-connection.js';
+import { settleSqliteCall } from './sqlite-state-errors.js';
 import {
   deadLetterFromRow,
-  deadLetterParams,
   finishRunParams,
   runFromRow,
   syncedFromRow,
@@ -27,18 +32,12 @@ import {
 } from './sqlite-state-rows.js';
 import { migrateSqliteState } from './sqlite-state-schema.js';
 import {
-  listDeadLettersSql,
-  listRunsSql,
-  prepareSqliteStateStatements,
-  type SqliteStateStatements,
+  DEAD_LETTERS_ORDER,
+  KEYED_TRIGGERS_JSON,
+  RUNS_ORDER,
+  SELECT_DEAD_LETTERS,
+  SELECT_RUNS,
 } from './sqlite-state-statements.js';
-
-interface OpenStore {
-  readonly db: Database.Database;
-  readonly statements: SqliteStateStatements;
-  /** Statements whose text depends on which filters are given, keyed by that text. */
-  readonly dynamic: Map<string, Database.Statement>;
-}
 
 /**
  * The embedded state store: one SQLite file (WAL, `synchronous=NORMAL`), safe to share between
@@ -48,7 +47,7 @@ interface OpenStore {
 export class SqliteStateStore implements StateStore {
   /** The database file, or `:memory:`. */
   readonly file: string;
-  private open: OpenStore | undefined;
+  private open: SqliteStateConnection | undefined;
 
   /** `file` is a path (its directory is created when missing) or `:memory:`. Nothing opens before `init()`. */
   constructor(file: string) {
@@ -58,17 +57,7 @@ export class SqliteStateStore implements StateStore {
   init(): Promise<void> {
     return settleSqliteCall({ file: this.file, operation: 'open and migrate the schema' }, () => {
       if (this.open === undefined) {
-        if (this.file !== ':memory:' && this.file !== '') mkdirSync(dirname(this.file), { recursive: true });
-        const db = new Database(this.file, { timeout: SQLITE_BUSY_TIMEOUT_MS });
-        try {
-          db.pragma('journal_mode = WAL');
-          db.pragma('synchronous = NORMAL');
-          migrateSqliteState(db, this.file);
-          this.open = { db, statements: prepareSqliteStateStatements(db), dynamic: new Map() };
-        } catch (error) {
-          db.close();
-          throw error;
-        }
+        this.open = openSqliteState(this.file);
       } else {
         migrateSqliteState(this.open.db, this.file);
       }
@@ -102,31 +91,8 @@ export class SqliteStateStore implements StateStore {
   }
 
   commitBatch(flow: string, commit: BatchCommit): Promise<void> {
-    return this.attempt(`commit a batch of flow "${flow}"`, flow, ({ db, statements }) => {
-      const apply = db.transaction(() => {
-        const now = utcNow();
-        for (const record of commit.synced) {
-          statements.putSynced.run(
-            flow,
-            record.key,
-            record.targetKey,
-            record.hash,
-            record.deleted ? 1 : 0,
-            now,
-          );
-        }
-        // Resolve before recording new failures, so a key that failed again in this very batch stays open.
-        if (commit.resolvedKeys.length > 0) {
-          statements.resolveDeadLetters.run(now, flow, JSON.stringify(commit.resolvedKeys));
-        }
-        for (const letter of commit.deadLetters) statements.putDeadLetter.run(deadLetterParams(letter, now));
-        if (commit.checkpoint !== undefined) {
-          statements.putCheckpoint.run(flow, JSON.stringify(commit.checkpoint), now);
-        }
-      });
-      // IMMEDIATE takes the write lock up front, so a concurrent writer makes us wait (busy
-      // timeout) instead of failing the upgrade from a read snapshot with SQLITE_BUSY_SNAPSHOT.
-      apply.immediate();
+    return this.attempt(`commit a batch of flow "${flow}"`, flow, (connection) => {
+      commitSqliteBatch(connection, flow, commit);
     });
   }
 
@@ -154,16 +120,14 @@ export class SqliteStateStore implements StateStore {
   }
 
   listRuns(filter: { flow?: string; limit: number }): Promise<RunRecord[]> {
-    return this.attempt('list runs', filter.flow, (store) => {
-      const params = [...(filter.flow === undefined ? [] : [filter.flow]), checkLimit(filter.limit)];
-      const rows = this.statement(store, listRunsSql(filter.flow !== undefined)).all(...params) as RunRow[];
-      return rows.map(runFromRow);
-    });
+    return this.attempt('list runs', filter.flow, ({ lists }) =>
+      lists.all<RunRow>(SELECT_RUNS, { flow: filter.flow }, RUNS_ORDER, filter.limit).map(runFromRow),
+    );
   }
 
   lastSuccessfulRun(flow: string): Promise<RunRecord | undefined> {
     return this.attempt(`read the last successful run of flow "${flow}"`, flow, ({ statements }) => {
-      const row = statements.lastSuccessfulRun.get(flow);
+      const row = statements.lastSuccessfulRun.get(flow, KEYED_TRIGGERS_JSON);
       return row === undefined ? undefined : runFromRow(row);
     });
   }
@@ -173,14 +137,10 @@ export class SqliteStateStore implements StateStore {
     status?: DeadLetterStatus;
     limit: number;
   }): Promise<DeadLetter[]> {
-    return this.attempt('list dead letters', filter.flow, (store) => {
-      const sql = listDeadLettersSql(filter.flow !== undefined, filter.status !== undefined);
-      const params = [
-        ...(filter.flow === undefined ? [] : [filter.flow]),
-        ...(filter.status === undefined ? [] : [filter.status]),
-        checkLimit(filter.limit),
-      ];
-      return (this.statement(store, sql).all(...params) as DeadLetterRow[]).map(deadLetterFromRow);
+    return this.attempt('list dead letters', filter.flow, ({ lists }) => {
+      const filters = { flow: filter.flow, status: filter.status };
+      const rows = lists.all<DeadLetterRow>(SELECT_DEAD_LETTERS, filters, DEAD_LETTERS_ORDER, filter.limit);
+      return rows.map(deadLetterFromRow);
     });
   }
 
@@ -199,6 +159,50 @@ export class SqliteStateStore implements StateStore {
       });
       apply.immediate();
     });
+  }
+
+  getOpenConflicts(flow: string, keys: readonly string[]): Promise<Map<string, Conflict>> {
+    return this.attempt(`read the open conflicts of flow "${flow}"`, flow, ({ conflicts }) =>
+      conflicts.openOf(flow, keys),
+    );
+  }
+
+  listConflicts(filter: { flow?: string; status?: ConflictStatus; limit: number }): Promise<Conflict[]> {
+    return this.attempt('list conflicts', filter.flow, ({ conflicts }) => conflicts.list(filter));
+  }
+
+  startAudit(entry: AuditInput): Promise<number> {
+    return this.attempt(`record the start of "${entry.action}" in the audit log`, entry.flow, ({ audit }) =>
+      audit.start(entry, utcNow()),
+    );
+  }
+
+  finishAudit(id: number, result: Exclude<AuditResult, 'started'>, outcome: string): Promise<void> {
+    return this.attempt(`record the end of audit entry ${id}`, undefined, ({ audit }) => {
+      if (!audit.finish(id, result, outcome, utcNow())) {
+        throw new StateStoreError(`State store ${this.file}: no audit entry with id ${id} to finish`, {
+          retryable: false,
+        });
+      }
+    });
+  }
+
+  listAudit(filter: { flow?: string; action?: string; limit: number }): Promise<AuditEntry[]> {
+    return this.attempt('list the audit log', filter.flow, ({ audit }) => audit.list(filter));
+  }
+
+  recordReconciliation(summary: ReconciliationInput): Promise<number> {
+    return this.attempt(
+      `record a reconciliation of flow "${summary.flow}"`,
+      summary.flow,
+      ({ reconciliations }) => reconciliations.record(summary),
+    );
+  }
+
+  listReconciliations(filter: { flow?: string; limit: number }): Promise<ReconciliationRecord[]> {
+    return this.attempt('list reconciliations', filter.flow, ({ reconciliations }) =>
+      reconciliations.list(filter),
+    );
   }
 
   acquireLease(flow: string, owner: string, ttlMs: number): Promise<boolean> {
@@ -256,7 +260,7 @@ export class SqliteStateStore implements StateStore {
   private attempt<T>(
     operation: string,
     flow: string | undefined,
-    action: (store: OpenStore) => T,
+    action: (store: SqliteStateConnection) => T,
   ): Promise<T> {
     const context = { file: this.file, operation, ...(flow === undefined ? {} : { flow }) };
     return settleSqliteCall(context, () => {
@@ -272,23 +276,7 @@ export class SqliteStateStore implements StateStore {
       return action(this.open);
     });
   }
-
-  private statement(store: OpenStore, sql: string): Database.Statement {
-    let statement = store.dynamic.get(sql);
-    if (statement === undefined) {
-      statement = store.db.prepare(sql);
-      store.dynamic.set(sql, statement);
-    }
-    return statement;
-  }
 }
 
 /** The longest lease a flow can take: a day (ms). Cycles renew theirs far more often. */
 const MAX_LEASE_MS = 24 * 60 * 60 * 1000;
-
-function checkLimit(limit: number): number {
-  if (!Number.isInteger(limit) || limit < 0) {
-    throw new StateStoreError(`List limit ${limit} is not a whole number of rows`, { retryable: false });
-  }
-  return limit;
-}

@@ -1,0 +1,103 @@
+import type Database from 'better-sqlite3';
+import type { SyncErrorJson } from '../../core/errors.js';
+import type { ReconciliationInput, ReconciliationRecord } from '../../core/state-store.js';
+import type { SqliteListQueries } from './sqlite-state-list-queries.js';
+
+/** A row of `reconciliations` as SQLite returns it. */
+export interface ReconciliationRow {
+  id: number;
+  flow: string;
+  started_at: string;
+  finished_at: string;
+  mode: string;
+  status: string;
+  missing: number;
+  extra: number;
+  different: number;
+  repaired: number;
+  rows_transferred: number;
+  /** SyncErrorJson as JSON text. */
+  error: string | null;
+}
+
+/** Named parameters of `recordReconciliation`. */
+export interface ReconciliationParams {
+  flow: string;
+  startedAt: string;
+  finishedAt: string;
+  mode: string;
+  status: string;
+  missing: number;
+  extra: number;
+  different: number;
+  repaired: number;
+  rowsTransferred: number;
+  error: string | null;
+}
+
+const SELECT_RECONCILIATIONS = `SELECT id, flow, started_at, finished_at, mode, status, missing, extra, different,
+  repaired, rows_transferred, error FROM reconciliations`;
+
+/** A reconciliation summary from its row; `error` is left out when it has none. */
+export function reconciliationFromRow(row: ReconciliationRow): ReconciliationRecord {
+  return {
+    id: row.id,
+    flow: row.flow,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+    mode: row.mode as ReconciliationRecord['mode'],
+    status: row.status as ReconciliationRecord['status'],
+    missing: row.missing,
+    extra: row.extra,
+    different: row.different,
+    repaired: row.repaired,
+    rowsTransferred: row.rows_transferred,
+    ...(row.error === null ? {} : { error: JSON.parse(row.error) as SyncErrorJson }),
+  };
+}
+
+/** The parameters of `recordReconciliation` for one summary. */
+export function reconciliationParams(summary: ReconciliationInput): ReconciliationParams {
+  return {
+    flow: summary.flow,
+    startedAt: summary.startedAt,
+    finishedAt: summary.finishedAt,
+    mode: summary.mode,
+    status: summary.status,
+    missing: summary.missing,
+    extra: summary.extra,
+    different: summary.different,
+    repaired: summary.repaired,
+    rowsTransferred: summary.rowsTransferred,
+    error: summary.error === undefined ? null : JSON.stringify(summary.error),
+  };
+}
+
+/** The history of reconciliations in the SQLite state store, one summary per run. */
+export class SqliteStateReconciliations {
+  private readonly lists: SqliteListQueries;
+  private readonly insert: Database.Statement<[ReconciliationParams]>;
+
+  /** Prepares the statements on `db`; filtered lists go through `lists`. */
+  constructor(db: Database.Database, lists: SqliteListQueries) {
+    this.lists = lists;
+    this.insert = db.prepare(
+      `INSERT INTO reconciliations (flow, started_at, finished_at, mode, status, missing, extra, different, repaired,
+         rows_transferred, error)
+       VALUES (@flow, @startedAt, @finishedAt, @mode, @status, @missing, @extra, @different, @repaired,
+         @rowsTransferred, @error)`,
+    );
+  }
+
+  /** Stores a summary; returns its id. */
+  record(summary: ReconciliationInput): number {
+    return Number(this.insert.run(reconciliationParams(summary)).lastInsertRowid);
+  }
+
+  /** Newest (last recorded) first. */
+  list(filter: { flow?: string; limit: number }): ReconciliationRecord[] {
+    return this.lists
+      .all<ReconciliationRow>(SELECT_RECONCILIATIONS, { flow: filter.flow }, 'id DESC', filter.limit)
+      .map(reconciliationFromRow);
+  }
+}

@@ -1,0 +1,118 @@
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { migrateSqliteState, sqliteMigrations } from './sqlite-state-schema.js';
+
+const versionOne = sqliteMigrations.filter((migration) => migration.version === 1);
+
+/** A database at schema version 1 holding a key map entry and dead letters (ids 1 and 2; id 3 was used and removed). */
+function versionOneDatabaseWithRows(): Database.Database {
+  const db = new Database(':memory:');
+  migrateSqliteState(db, ':memory:', versionOne);
+  db.prepare(
+    `INSERT INTO synced (flow, key, target_key, hash, deleted, synced_at)
+     VALUES ('orders', '42', 'T-42', 'h42', 1, '2024-05-01T08:00:00.000Z')`,
+  ).run();
+  const letter = db.prepare(
+    `INSERT INTO dead_letters (flow, key, field, kind, code, reason, payload, status, occurrences, created_at, updated_at)
+     VALUES ('orders', ?, ?, ?, 'X', ?, ?, ?, ?, '2024-05-01T08:00:00.000Z', ?)`,
+  );
+  letter.run('a', 'total', 'validation', '总额无效', '{"id":"a"}', 'open', 3, '2024-05-01T09:00:00.000Z');
+  letter.run('b', null, 'write', 'refused', '{"id":"b"}', 'replayed', 1, '2024-05-01T10:00:00.000Z');
+  letter.run('c', null, 'write', 'refused', '{"id":"c"}', 'open', 1, '2024-05-01T11:00:00.000Z');
+  db.prepare("DELETE FROM dead_letters WHERE key = 'c'").run();
+  return db;
+}
+
+function indexesOf(db: Database.Database, table: string): string[] {
+  const rows = db
+    .prepare(
+      "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL ORDER BY name",
+    )
+    .all(table) as { name: string }[];
+  return rows.map((row) => row.name);
+}
+
+describe('migrateSqliteState', () => {
+  it('applies each migration once, however often it runs', () => {
+    const db = new Database(':memory:');
+    expect(migrateSqliteState(db, ':memory:')).toBe(sqliteMigrations.length);
+    expect(migrateSqliteState(db, ':memory:')).toBe(sqliteMigrations.length);
+    const versions = db.prepare('SELECT version FROM schema_version ORDER BY version').all();
+    expect(versions).toEqual(sqliteMigrations.map((m) => ({ version: m.version })));
+    db.close();
+  });
+
+  it('applies only the steps newer than the recorded version', () => {
+    const db = new Database(':memory:');
+    const first = { version: 1, description: 'one', sql: 'CREATE TABLE a (x INTEGER)' };
+    const second = { version: 2, description: 'two', sql: 'CREATE TABLE b (x INTEGER)' };
+    migrateSqliteState(db, ':memory:', [first]);
+    expect(migrateSqliteState(db, ':memory:', [first, second])).toBe(2);
+    expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'b'").all()).toHaveLength(1);
+    db.close();
+  });
+
+  it('refuses a file migrated by a newer Syncline', () => {
+    const db = new Database(':memory:');
+    migrateSqliteState(db, 'state.db', [{ version: 3, description: 'future', sql: 'SELECT 1' }]);
+    expect(() => migrateSqliteState(db, 'state.db')).toThrow(/state\.db has schema version 3/);
+    db.close();
+  });
+});
+
+describe('migration to version 2', () => {
+  it('keeps the key map and the dead letters of a version-1 database, ids included', () => {
+    const db = versionOneDatabaseWithRows();
+    const lettersBefore = db.prepare('SELECT * FROM dead_letters ORDER BY id').all();
+    expect(migrateSqliteState(db, ':memory:')).toBe(2);
+
+    expect(db.prepare('SELECT * FROM dead_letters ORDER BY id').all()).toEqual(lettersBefore);
+    expect(db.prepare('SELECT key, target_key, hash, deleted, target_id, base FROM synced').all()).toEqual([
+      { key: '42', target_key: 'T-42', hash: 'h42', deleted: 1, target_id: null, base: null },
+    ]);
+    db.close();
+  });
+
+  it('accepts reference dead letters afterwards and still refuses an unknown kind', () => {
+    const db = versionOneDatabaseWithRows();
+    const insert = db.prepare(
+      `INSERT INTO dead_letters (flow, key, kind, code, reason, payload, status, created_at, updated_at)
+       VALUES ('orders', ?, ?, 'X', 'r', '{}', 'open', 'now', 'now')`,
+    );
+    expect(() => insert.run('d', 'reference')).toThrow(/CHECK/);
+    migrateSqliteState(db, ':memory:');
+    insert.run('d', 'reference');
+    expect(() => insert.run('e', 'typo')).toThrow(/CHECK/);
+    db.close();
+  });
+
+  it('never hands out an id of a removed dead letter again', () => {
+    const db = versionOneDatabaseWithRows();
+    migrateSqliteState(db, ':memory:');
+    const { lastInsertRowid } = db
+      .prepare(
+        `INSERT INTO dead_letters (flow, key, kind, code, reason, payload, status, created_at, updated_at)
+         VALUES ('orders', 'd', 'write', 'X', 'r', '{}', 'open', 'now', 'now')`,
+      )
+      .run();
+    expect(Number(lastInsertRowid)).toBe(4);
+    db.close();
+  });
+
+  it('rebuilds the dead letter indexes, one open entry per key included', () => {
+    const db = versionOneDatabaseWithRows();
+    const indexesBefore = indexesOf(db, 'dead_letters');
+    migrateSqliteState(db, ':memory:');
+    expect(indexesOf(db, 'dead_letters')).toEqual(indexesBefore);
+    expect(() =>
+      db
+        .prepare(
+          `INSERT INTO dead_letters (flow, key, kind, code, reason, payload, status, created_at, updated_at)
+           VALUES ('orders', 'a', 'write', 'X', 'r', '{}', 'open', 'now', 'now')`,
+        )
+        .run(),
+    ).toThrow(/UNIQUE/);
+    expect(db.prepare("SELECT name FROM sqlite_master WHERE name LIKE 'dead_letters_v2%'").all()).toEqual([]);
+    db.close();
+  });
+});
