@@ -3,6 +3,8 @@ import { ConfigError } from '../config/config-error.js';
 import { SyncError } from '../core/errors.js';
 import { redactUrl } from '../core/secret.js';
 import type { GlobalOptions } from './cli-context.js';
+import { auditCommand } from './commands/audit.js';
+import { conflictsListCommand, conflictsResolveCommand } from './commands/conflicts.js';
 import { dlqListCommand, dlqReplayCommand } from './commands/dlq.js';
 import { initCommand } from './commands/init.js';
 import { planCommand } from './commands/plan.js';
@@ -121,9 +123,64 @@ program
   .description('write records again from the source by key, even when unchanged')
   .requiredOption('--flow <name>', 'the flow')
   .option('--key <key>', 'source key (repeatable)', collect)
+  .option('--from-key <key>', 'first key of a key range (inclusive)')
+  .option('--to-key <key>', 'last key of a key range (inclusive)')
+  .option('--since <cursor>', 'rows whose cursor is at least this (e.g. 2026-11-11T00:00:00+08:00)')
+  .option('--until <cursor>', 'rows whose cursor is at most this')
   .option('--all', 'reset the checkpoint so the next cycle reads the whole source again')
-  .action((options: { flow: string; key?: string[]; all?: boolean }, command: Command) =>
-    execute(() => resyncCommand({ ...globals(command), ...options })),
+  .action(
+    (
+      options: {
+        flow: string;
+        key?: string[];
+        all?: boolean;
+        fromKey?: string;
+        toKey?: string;
+        since?: string;
+        until?: string;
+      },
+      command: Command,
+    ) => execute(() => resyncCommand({ ...globals(command), ...options })),
+  );
+
+const conflicts = program
+  .command('conflicts')
+  .description('two-way flows: records both sides changed, parked for a decision');
+conflicts
+  .command('list')
+  .description('list conflicts with both versions, newest first')
+  .option('--flow <name>', 'only this flow')
+  .addOption(new Option('--status <status>', 'which ones').choices(['open', 'resolved']).default('open'))
+  .option('--limit <n>', 'at most this many', positiveInteger)
+  .option('--json', 'machine-readable output')
+  .action(
+    (
+      options: { flow?: string; status?: 'open' | 'resolved'; limit?: number; json?: boolean },
+      command: Command,
+    ) => execute(() => conflictsListCommand({ ...globals(command), ...options })),
+  );
+conflicts
+  .command('resolve')
+  .description('write the chosen version to the other side and close the conflict (audited)')
+  .requiredOption('--flow <name>', 'the flow')
+  .requiredOption('--key <key>', 'the source key of the record')
+  .requiredOption(
+    '--take <side>',
+    'source, target (or their connection names), or merge (each field from the side that changed it)',
+  )
+  .action((options: { flow: string; key: string; take: string }, command: Command) =>
+    execute(() => conflictsResolveCommand({ ...globals(command), ...options })),
+  );
+
+program
+  .command('audit')
+  .description('manual actions (resync, replay, conflict resolution, reconcile): who, when, what, result')
+  .option('--flow <name>', 'only this flow')
+  .option('--action <action>', 'only this action, e.g. resync or conflict.resolve')
+  .option('--limit <n>', 'at most this many', positiveInteger)
+  .option('--json', 'machine-readable output')
+  .action((options: { flow?: string; action?: string; limit?: number; json?: boolean }, command: Command) =>
+    execute(() => auditCommand({ ...globals(command), ...options })),
   );
 
 const dlq = program.command('dlq').description('dead letters: records that could not be synced');

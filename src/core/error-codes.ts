@@ -77,6 +77,23 @@ export const ErrorCodes = {
   FLOW_BUSY: { message: 'The flow is already running a cycle', retryable: true, httpStatus: 409 },
   RECORD_NOT_FOUND: { message: 'The record does not exist at the source', retryable: false, httpStatus: 404 },
   DEAD_LETTER_NOT_FOUND: { message: 'No dead letter with this id', retryable: false, httpStatus: 404 },
+  REFERENCE_MISSING: {
+    message: 'A referenced record has no id in the target yet',
+    retryable: true,
+    httpStatus: 409,
+  },
+  CONFLICT_NOT_FOUND: { message: 'No open conflict for this record', retryable: false, httpStatus: 404 },
+  CONFLICT_UNRESOLVED: {
+    message: 'The conflict cannot be merged without choosing a side',
+    retryable: false,
+    httpStatus: 409,
+  },
+  FLOW_NOT_TWO_WAY: { message: 'The flow syncs one way only', retryable: false, httpStatus: 400 },
+  RECONCILE_UNSUPPORTED: {
+    message: 'A connector of the flow cannot compute checksums for reconcile',
+    retryable: false,
+    httpStatus: 400,
+  },
   CYCLE_ABORTED: { message: 'The cycle was stopped before it finished', retryable: true, httpStatus: 503 },
   INTERNAL: { message: 'An unexpected error occurred', retryable: false, httpStatus: 500 },
 } as const satisfies Record<string, { message: string; retryable: boolean; httpStatus: number }>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Change, ChangeBatch, Checkpoint, SourceSpec } from './connector.js';
+import type { Change, ChangeBatch, Checkpoint, ReadRange, SourceSpec } from './connector.js';
 import { SyncError } from './errors.js';
 import { subtractLookback } from './cursor-arithmetic.js';
 import { parseBoolean } from './value-conversion.js';
@@ -13,8 +13,11 @@ import type { Row, ScalarValue, Value } from './values.js';
  * - `order: 'cursor'` with `fromCursor`: `WHERE cursor >= :from ORDER BY cursor, key`
  * - `order: 'cursor'` with neither: every row, `ORDER BY cursor, key`
  *
+ * With `bounds`, each bound it holds is ANDed into the predicate, inclusively:
+ * `key >= :fromKey AND key <= :toKey AND cursor >= :fromCursor AND cursor <= :toCursor`.
+ *
  * Rows whose cursor is NULL are never returned in cursor order (the schema check warns about a
- * nullable cursor column).
+ * nullable cursor column), nor by a cursor bound.
  */
 export interface PageRequest {
   readonly order: 'key' | 'cursor';
@@ -24,6 +27,8 @@ export interface PageRequest {
   readonly after?: { readonly cursor: ScalarValue; readonly key: ScalarValue };
   /** Cursor order: return rows whose cursor is at least this (the lookback start). */
   readonly fromCursor?: ScalarValue;
+  /** Inclusive key and cursor bounds (a manual resync's range), in key or cursor order; absent bounds do not limit. */
+  readonly bounds?: ReadRange;
   readonly limit: number;
 }
 
@@ -61,7 +66,8 @@ function parseCheckpoint(flow: string, checkpoint: Checkpoint | undefined): Keys
   return parsed.data;
 }
 
-function toScalar(source: SourceSpec, column: string, value: Value | undefined): ScalarValue {
+/** A key or cursor value of a read row as a scalar to bind again; refuses NULL and other values. */
+export function toScalar(source: SourceSpec, column: string, value: Value | undefined): ScalarValue {
   if (typeof value === 'string' || typeof value === 'number') return value;
   if (typeof value === 'boolean') return value ? 1 : 0;
   throw new SyncError(

@@ -5,6 +5,7 @@ import type { Flow } from './flow.js';
 import { acquireFlowLease, keepLease, LEASE_TTL_MS, newLeaseOwner } from './flow-lease.js';
 import { createRetryPolicy } from './retry-policy.js';
 import type { RunTrigger } from './state-store.js';
+import type { Change, ReadRange } from './connector.js';
 
 /** The result of a manual resync: the cycle result plus keys the source no longer has. */
 export interface ResyncResult extends CycleResult {
@@ -13,7 +14,8 @@ export interface ResyncResult extends CycleResult {
 
 const LEASE_WAIT_MS = 30_000;
 
-async function waitForLease(
+/** Takes the flow's lease, waiting up to 30 s for a running cycle to finish (FLOW_BUSY after). */
+export async function waitForLease(
   ports: CyclePorts,
   flow: string,
   owner: string,
@@ -33,16 +35,61 @@ async function waitForLease(
   }
 }
 
+/** Where a resync's changes come from: batches of source rows, and the keys asked for but not found. */
+type ResyncSource = (
+  signal: AbortSignal,
+) => AsyncIterable<{ readonly changes: readonly Change[]; readonly missing: readonly string[] }>;
+
 /**
  * Reads the current source rows of `keys` and writes them through the normal pipeline (mapping,
  * validation, idempotent write, dead letters), even when their hash is unchanged — the target
- * may have drifted. The checkpoint does not move. Used by `resync` and dead-letter replay.
+ * may have drifted. The checkpoint does not move. Used by `resync`, dead-letter replay and repair.
  */
-export async function resyncKeys(
+export function resyncKeys(
   flow: Flow,
   ports: CyclePorts,
   keys: readonly string[],
-  options: { trigger: Extract<RunTrigger, 'resync' | 'replay'>; signal: AbortSignal },
+  options: { trigger: Extract<RunTrigger, 'resync' | 'replay' | 'repair'>; signal: AbortSignal },
+): Promise<ResyncResult> {
+  const unique = [...new Set(keys)];
+  return runResync(flow, ports, options, async function* byKeys(signal) {
+    for (let index = 0; index < unique.length; index += flow.source.batchSize) {
+      const slice = unique.slice(index, index + flow.source.batchSize);
+      const changes = await ports.source.readByKeys(flow.source, slice, signal);
+      const found = new Set(changes.map((change) => change.key));
+      yield { changes, missing: slice.filter((key) => !found.has(key)) };
+    }
+  });
+}
+
+/**
+ * Writes again every source row within a key range or a cursor (time) range, like resyncKeys:
+ * compensation after an outage or a bad import, without resetting the whole flow.
+ */
+export function resyncRange(
+  flow: Flow,
+  ports: CyclePorts,
+  range: ReadRange,
+  options: { trigger: Extract<RunTrigger, 'resync' | 'repair'>; signal: AbortSignal },
+): Promise<ResyncResult> {
+  const { source } = ports;
+  if (source.readRange === undefined)
+    throw new SyncError(
+      'CONFIG_INVALID',
+      `Flow "${flow.name}": connection ${flow.sourceConnection} cannot read a key or time range; resync keys one by one with --key`,
+      { flow: flow.name },
+    );
+  return runResync(flow, ports, options, async function* inRange(signal) {
+    const batches = source.readRange?.(flow.source, range, signal) ?? [];
+    for await (const changes of batches) yield { changes, missing: [] };
+  });
+}
+
+async function runResync(
+  flow: Flow,
+  ports: CyclePorts,
+  options: { trigger: RunTrigger; signal: AbortSignal },
+  read: ResyncSource,
 ): Promise<ResyncResult> {
   const started = Date.now();
   const owner = newLeaseOwner();
@@ -55,28 +102,21 @@ export async function resyncKeys(
   });
   const runId = await ports.state.startRun(flow.name, options.trigger);
   let error: SyncError | undefined;
-  let missingKeys: string[] = [];
+  const missingKeys: string[] = [];
   try {
     const policy = createRetryPolicy(flow.retry);
-    const unique = [...new Set(keys)];
-    for (let index = 0; index < unique.length; index += flow.source.batchSize) {
-      const slice = unique.slice(index, index + flow.source.batchSize);
-      const changes = await ports.source.readByKeys(flow.source, slice, options.signal);
-      const found = new Set(changes.map((change) => change.key));
-      missingKeys = missingKeys.concat(slice.filter((key) => !found.has(key)));
-      const commit = await handleChanges(
-        {
-          flow,
-          target: ports.target,
-          source: ports.source,
-          state: ports.state,
-          policy,
-          signal: options.signal,
-          force: true,
-        },
-        changes,
-        counts,
-      );
+    const context = {
+      flow,
+      target: ports.target,
+      source: ports.source,
+      state: ports.state,
+      policy,
+      signal: options.signal,
+      force: true,
+    };
+    for await (const { changes, missing } of read(options.signal)) {
+      missingKeys.push(...missing);
+      const commit = await handleChanges(context, changes, counts);
       await ports.state.commitBatch(flow.name, commit);
     }
   } catch (thrown) {

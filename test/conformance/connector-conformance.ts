@@ -5,6 +5,7 @@ import { describeLookupConformance } from './describe-lookup-conformance.js';
 import { describeReadConformance } from './describe-read-conformance.js';
 import { describeSafetyConformance } from './describe-safety-conformance.js';
 import { describeSchemaConformance } from './describe-schema-conformance.js';
+import { describeUpdateRangeConformance } from './describe-update-range-conformance.js';
 import { describeWriteConformance } from './describe-write-conformance.js';
 
 /**
@@ -36,5 +37,6 @@ export function describeConnectorConformance(name: string, factory: ConnectorHar
     describeLookupConformance(context);
     describeWriteConformance(context);
     describeSafetyConformance(context);
+    describeUpdateRangeConformance(context);
   });
 }

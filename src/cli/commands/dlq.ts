@@ -1,3 +1,4 @@
+import { audited, currentActor } from '../../core/audit.js';
 import { resyncKeys } from '../../core/resync.js';
 import type { DeadLetter, DeadLetterStatus } from '../../core/state-store.js';
 import { openCliEngine, type GlobalOptions } from '../cli-context.js';
@@ -75,11 +76,29 @@ export async function dlqReplayCommand(options: DlqReplayOptions): Promise<numbe
     let isClean = true;
     for (const [name, entries] of byFlow) {
       const flow = engine.flow(name);
-      const result = await resyncKeys(
-        flow,
-        engine.context.portsFor(flow),
-        entries.map((entry) => entry.key),
-        { trigger: 'replay', signal: AbortSignal.timeout(30 * 60_000) },
+      const result = await audited(
+        engine.state,
+        {
+          actor: currentActor(),
+          action: 'dlq.replay',
+          flow: name,
+          subject: `dead letters ${entries.map((entry) => `#${entry.id}`).join(', ')}`,
+          details: { ids: entries.map((entry) => entry.id) },
+        },
+        async () => {
+          const value = await resyncKeys(
+            flow,
+            engine.context.portsFor(flow),
+            entries.map((entry) => entry.key),
+            { trigger: 'replay', signal: AbortSignal.timeout(30 * 60_000) },
+          );
+          const failing = value.counts.quarantined + value.counts.failed;
+          return {
+            value,
+            isSuccess: value.status === 'succeeded' && failing === 0,
+            outcome: `${value.status}: ${value.counts.written} written, ${failing} still failing, ${value.missingKeys.length} no longer at the source`,
+          };
+        },
       );
       const missing = new Set(result.missingKeys);
       const gone = entries.filter((entry) => missing.has(entry.key));

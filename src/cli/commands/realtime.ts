@@ -1,3 +1,4 @@
+import { audited, currentActor } from '../../core/audit.js';
 import type { ChangeEventsSetup } from '../../core/connector.js';
 import { openCliEngine, type GlobalOptions } from '../cli-context.js';
 import { ExitCodes } from '../exit-codes.js';
@@ -32,10 +33,17 @@ export async function realtimeCommand(
       return ExitCodes.badConfig;
     }
     const signal = AbortSignal.timeout(60_000);
-    const setup: ChangeEventsSetup | undefined =
-      action === 'install'
-        ? await source.installChangeEvents?.(flow.source, signal)
-        : await source.removeChangeEvents?.(flow.source, signal);
+    const setup: ChangeEventsSetup | undefined = await audited(
+      engine.state,
+      { actor: currentActor(), action: `realtime.${action}`, flow: flow.name, subject: flow.source.table },
+      async () => {
+        const value =
+          action === 'install'
+            ? await source.installChangeEvents?.(flow.source, signal)
+            : await source.removeChangeEvents?.(flow.source, signal);
+        return { value, isSuccess: value !== undefined, outcome: value?.message ?? 'not supported' };
+      },
+    );
     if (setup === undefined) return ExitCodes.badConfig;
     process.stdout.write(`${flow.name}: ${setup.message}\n`);
     if (action === 'install' && flow.cadence.realtime !== true) {

@@ -7,6 +7,7 @@ import type {
   ConnectorCapabilities,
   ConnectorContext,
   ProbeResult,
+  ReadRange,
   SourceSpec,
   TableSchema,
   TargetRecord,
@@ -20,6 +21,7 @@ import {
   type KeysetPager,
   type PageRequest,
 } from '../../core/keyset-reader.js';
+import { readKeysetRange } from '../../core/range-reader.js';
 import type { Logger } from '../../core/logger.js';
 import type { Row, ScalarValue } from '../../core/values.js';
 import { MysqlCatalog } from './mysql-catalog.js';
@@ -54,6 +56,7 @@ export class MysqlConnector implements Connector, KeysetPager {
     target: true,
     transactions: true,
     describe: true,
+    updates: true,
   };
   readonly #config: MysqlConfig;
   readonly #logger: Logger;
@@ -101,6 +104,11 @@ export class MysqlConnector implements Connector, KeysetPager {
   ): AsyncIterable<ChangeBatch> {
     // Every page query validates the identifiers first, so a bad name fails before any SQL runs.
     return readKeysetChanges(this, source, since, signal);
+  }
+
+  /** Rows of a key or cursor range, paged by the shared range reader. */
+  readRange(source: SourceSpec, range: ReadRange, signal: AbortSignal): AsyncIterable<readonly Change[]> {
+    return readKeysetRange(this, source, range, signal);
   }
 
   async selectPage(source: SourceSpec, page: PageRequest, signal: AbortSignal): Promise<Row[]> {
@@ -162,7 +170,7 @@ export class MysqlConnector implements Connector, KeysetPager {
     if (records.length === 0) return { written: 0 };
     const plan = await this.#writePlan(target, table);
     signal.throwIfAborted();
-    return { written: await writeInTransaction(this.#pool, plan, records, signal) };
+    return writeInTransaction(this.#pool, plan, records, signal);
   }
 
   /** Creates a `syncline_probe_…` table for `syncline probe` (see mysql-scratch.ts). */

@@ -1,6 +1,7 @@
 import { ConnectorError } from '../../core/errors.js';
 import { describeIdentifierRule, isPlainIdentifier as isPlainName } from '../../core/identifiers.js';
 import type { PageRequest } from '../../core/keyset-reader.js';
+import { rangeBounds } from '../../core/range-reader.js';
 
 /** A validated table name, optionally qualified by its database. */
 export interface TableName {
@@ -83,29 +84,38 @@ function pageSource(query: PageQuery, page: PageRequest): string {
 }
 
 /**
- * The WHERE and ORDER BY of one page (the four shapes of PageRequest). The compound keyset is
- * written as `cursor > ? OR (cursor = ? AND key > ?)`, which MySQL and MariaDB both turn into a
- * range scan of a (cursor, key) index.
+ * The WHERE and ORDER BY of one page (the four shapes of PageRequest, its range bounds ANDed in).
+ * The compound keyset is written as `cursor > ? OR (cursor = ? AND key > ?)`, which MySQL and
+ * MariaDB both turn into a range scan of a (cursor, key) index. Every value is bound through
+ * `query.bind`, converted for its column.
  */
 export function pagePredicate(query: PageQuery, page: PageRequest): Statement {
   const key = quoteColumn(query.key);
   const cursor = quoteColumn(query.cursor);
+  const conditions: string[] = [];
+  const params: unknown[] = [];
   if (page.order === 'key') {
-    if (page.afterKey === undefined) return { sql: `ORDER BY ${key}`, params: [] };
-    return { sql: `WHERE ${key} > ? ORDER BY ${key}`, params: [query.bind(query.key, page.afterKey)] };
-  }
-  const order = `ORDER BY ${cursor}, ${key}`;
-  if (page.after !== undefined) {
+    if (page.afterKey !== undefined) {
+      conditions.push(`${key} > ?`);
+      params.push(query.bind(query.key, page.afterKey));
+    }
+  } else if (page.after !== undefined) {
     const after = query.bind(query.cursor, page.after.cursor);
-    return {
-      sql: `WHERE (${cursor} > ? OR (${cursor} = ? AND ${key} > ?)) ${order}`,
-      params: [after, after, query.bind(query.key, page.after.key)],
-    };
+    conditions.push(`(${cursor} > ? OR (${cursor} = ? AND ${key} > ?))`);
+    params.push(after, after, query.bind(query.key, page.after.key));
+  } else if (page.fromCursor !== undefined) {
+    conditions.push(`${cursor} >= ?`);
+    params.push(query.bind(query.cursor, page.fromCursor));
+  } else {
+    conditions.push(`${cursor} IS NOT NULL`);
   }
-  if (page.fromCursor !== undefined) {
-    return { sql: `WHERE ${cursor} >= ? ${order}`, params: [query.bind(query.cursor, page.fromCursor)] };
+  for (const bound of rangeBounds(page.bounds)) {
+    const column = bound.column === 'key' ? query.key : query.cursor;
+    conditions.push(`${quoteColumn(column)} ${bound.operator} ?`);
+    params.push(query.bind(column, bound.value));
   }
-  return { sql: `WHERE ${cursor} IS NOT NULL ${order}`, params: [] };
+  const where = conditions.length === 0 ? '' : `WHERE ${conditions.join(' AND ')} `;
+  return { sql: `${where}ORDER BY ${page.order === 'key' ? key : `${cursor}, ${key}`}`, params };
 }
 
 /** Columns to select: each quoted and aliased to itself, so row keys are the configured names. */
@@ -215,6 +225,31 @@ export function buildUpdate(
   return {
     sql: `UPDATE ${table.quoted} SET ${assignments} WHERE ${quoteColumn(key)} = ?`,
     params: [...values, keyValue],
+  };
+}
+
+/**
+ * One `UPDATE` of several rows: `SET c = CASE key WHEN ? THEN ? … ELSE c END, … WHERE key IN (…)`,
+ * each row's key and values (in `columns` order) bound, so each row gets its own values.
+ */
+export function buildMultiUpdate(
+  table: TableName,
+  columns: readonly string[],
+  key: string,
+  rows: readonly { readonly key: unknown; readonly values: readonly unknown[] }[],
+): Statement {
+  const params: unknown[] = [];
+  const assignments = columns.map((column, index) => {
+    const cases = rows.map((row) => {
+      params.push(row.key, row.values[index]);
+      return 'WHEN ? THEN ?';
+    });
+    return `${quoteColumn(column)} = CASE ${quoteColumn(key)} ${cases.join(' ')} ELSE ${quoteColumn(column)} END`;
+  });
+  params.push(rows.map((row) => row.key));
+  return {
+    sql: `UPDATE ${table.quoted} SET ${assignments.join(', ')} WHERE ${quoteColumn(key)} IN (?)`,
+    params,
   };
 }
 

@@ -105,8 +105,11 @@ function recordColumns(target: TargetSpec, record: TargetRecord): string[] {
   return [target.key, ...listed, ...others];
 }
 
-/** Groups records by the columns they carry (one INSERT column list each), keeping their order. */
-export function groupUpserts(plan: WritePlan, records: readonly TargetRecord[]): UpsertGroup[] {
+/**
+ * Groups records by the columns they carry (one INSERT or UPDATE column list each), keeping their
+ * order, and binds each value for its column (toMysqlValue).
+ */
+export function groupByColumns(plan: WritePlan, records: readonly TargetRecord[]): UpsertGroup[] {
   const groups = new Map<string, { columns: string[]; records: TargetRecord[] }>();
   for (const record of records) {
     const columns = recordColumns(plan.target, record);
@@ -163,8 +166,33 @@ export async function writeUpsertGroup(
 }
 
 /** How MySQL compares keys under the usual case-insensitive, PAD SPACE collations. */
-function comparableKey(value: unknown): string {
+export function comparableKey(value: unknown): string {
   return (typeof value === 'string' ? value : String(value)).toLowerCase().trimEnd();
+}
+
+/**
+ * Locks the rows of a group's keys for the transaction (existing rows, and the gaps where new
+ * ones would go) and returns the keys that exist, as `comparableKey` gives them.
+ */
+export async function lockExistingKeys(
+  execute: Execute,
+  plan: WritePlan,
+  group: UpsertGroup,
+  signal: AbortSignal,
+): Promise<Set<string>> {
+  const existing = new Set<string>();
+  for (let start = 0; start < group.rows.length; start += KEYS_PER_STATEMENT) {
+    signal.throwIfAborted();
+    const chunk = group.rows.slice(start, start + KEYS_PER_STATEMENT);
+    const statement = buildLockKeys(
+      plan.table,
+      plan.target.key,
+      chunk.map((row) => row.values[0]),
+    );
+    const { rows } = await runStatement(execute, statement, plan, []);
+    for (const row of rows) existing.add(comparableKey(row.existing_key));
+  }
+  return existing;
 }
 
 /**
@@ -179,18 +207,7 @@ export async function writeCheckedGroup(
   group: UpsertGroup,
   signal: AbortSignal,
 ): Promise<number> {
-  const existing = new Set<string>();
-  for (let start = 0; start < group.rows.length; start += KEYS_PER_STATEMENT) {
-    signal.throwIfAborted();
-    const chunk = group.rows.slice(start, start + KEYS_PER_STATEMENT);
-    const statement = buildLockKeys(
-      plan.table,
-      plan.target.key,
-      chunk.map((row) => row.values[0]),
-    );
-    const { rows } = await runStatement(execute, statement, plan, []);
-    for (const row of rows) existing.add(comparableKey(row.existing_key));
-  }
+  const existing = await lockExistingKeys(execute, plan, group, signal);
   const updates = group.rows.filter((row) => existing.has(comparableKey(row.values[0])));
   const inserts = group.rows.filter((row) => !existing.has(comparableKey(row.values[0])));
   const columns = group.columns.slice(1);

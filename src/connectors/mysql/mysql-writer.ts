@@ -1,11 +1,11 @@
 import type { Pool, PoolConnection } from 'mysql2/promise';
-import type { TargetRecord, TargetSpec } from '../../core/connector.js';
+import type { TargetRecord, TargetSpec, WriteResult } from '../../core/connector.js';
 import type { Value } from '../../core/values.js';
 import { findColumn } from './mysql-describe.js';
 import { toConnectorError } from './mysql-errors.js';
 import { buildDelete, buildSoftDelete, type Statement } from './mysql-sql.js';
 import {
-  groupUpserts,
+  groupByColumns,
   KEYS_PER_STATEMENT,
   runStatement,
   writeCheckedGroup,
@@ -14,6 +14,7 @@ import {
   type StatementResult,
   type WritePlan,
 } from './mysql-upserts.js';
+import { writeUpdates } from './mysql-updates.js';
 import { toMysqlValue } from './mysql-values.js';
 
 function compareKeys(a: Value | undefined, b: Value | undefined): number {
@@ -28,16 +29,34 @@ function compareKeys(a: Value | undefined, b: Value | undefined): number {
 }
 
 /**
- * The records to write: the last record of each key wins, in target key order (InnoDB inserts
- * into its clustered index in key order several times faster than at random).
+ * The records to write, in target key order (InnoDB inserts into its clustered index in key order
+ * several times faster than at random). Of the upserts and deletes of a key the last wins. An
+ * update after an upsert (or update) of its key is merged into it, its columns last; an update
+ * after a delete, or alone, is kept as an update, which `writeRecords` runs after the deletes. An
+ * upsert drops an earlier update of its key (the last wins); a delete keeps it.
  */
 export function orderRecords(target: TargetSpec, records: readonly TargetRecord[]): TargetRecord[] {
   const latest = new Map<string, TargetRecord>();
+  const updates = new Map<string, TargetRecord>();
   for (const record of records) {
-    latest.delete(record.key);
-    latest.set(record.key, record);
+    const previous = latest.get(record.key);
+    if (record.op !== 'update') {
+      latest.delete(record.key);
+      latest.set(record.key, record);
+      if (record.op === 'upsert') updates.delete(record.key);
+    } else if (previous?.op === 'upsert') {
+      latest.set(record.key, { ...previous, values: { ...previous.values, ...record.values } });
+    } else {
+      const pending = updates.get(record.key);
+      updates.set(
+        record.key,
+        pending === undefined ? record : { ...record, values: { ...pending.values, ...record.values } },
+      );
+    }
   }
-  return [...latest.values()].sort((a, b) => compareKeys(a.values[target.key], b.values[target.key]));
+  return [...latest.values(), ...updates.values()].sort((a, b) =>
+    compareKeys(a.values[target.key], b.values[target.key]),
+  );
 }
 
 async function writeDeletes(
@@ -67,25 +86,28 @@ async function writeDeletes(
 
 /**
  * Writes records on one connection inside the caller's transaction: upserts in key order (multi-row
- * `ON DUPLICATE KEY UPDATE`, or the checked form for tables with other unique keys), then deletes.
- * Returns the records upserted plus the rows deleted.
+ * `ON DUPLICATE KEY UPDATE`, or the checked form for tables with other unique keys), then deletes,
+ * then updates (see orderRecords). Returns the records upserted plus the rows deleted and the rows
+ * updated, and the keys of updates whose row does not exist.
  */
 export async function writeRecords(
   execute: Execute,
   plan: WritePlan,
   records: readonly TargetRecord[],
   signal: AbortSignal,
-): Promise<number> {
+): Promise<WriteResult> {
   const ordered = orderRecords(plan.target, records);
-  const upserts = ordered.filter((record) => record.op === 'upsert');
-  const deletes = ordered.filter((record) => record.op === 'delete');
+  const byOp = (op: TargetRecord['op']): TargetRecord[] => ordered.filter((record) => record.op === op);
   let written = 0;
-  for (const group of groupUpserts(plan, upserts)) {
+  for (const group of groupByColumns(plan, byOp('upsert'))) {
     written += plan.isChecked
       ? await writeCheckedGroup(execute, plan, group, signal)
       : await writeUpsertGroup(execute, plan, group, signal);
   }
-  return written + (await writeDeletes(execute, plan, deletes, signal));
+  written += await writeDeletes(execute, plan, byOp('delete'), signal);
+  const updated = await writeUpdates(execute, plan, byOp('update'), signal);
+  written += updated.written;
+  return updated.notFound.length === 0 ? { written } : { written, notFound: [...updated.notFound] };
 }
 
 /** Rolls a failed batch back; a connection that cannot even roll back is closed, not reused. */
@@ -107,7 +129,7 @@ export async function writeInTransaction(
   plan: WritePlan,
   records: readonly TargetRecord[],
   signal: AbortSignal,
-): Promise<number> {
+): Promise<WriteResult> {
   const context = { flow: plan.target.flow, table: plan.target.table, secrets: plan.secrets };
   let connection: PoolConnection;
   try {
@@ -123,11 +145,11 @@ export async function writeInTransaction(
         ? { affectedRows: 0, rows: result as Record<string, unknown>[] }
         : { affectedRows: result.affectedRows, rows: [] };
     };
-    const written = await writeRecords(execute, plan, records, signal);
+    const result = await writeRecords(execute, plan, records, signal);
     signal.throwIfAborted();
     await connection.commit();
     connection.release();
-    return written;
+    return result;
   } catch (error) {
     await rollbackOrDestroy(connection);
     if (signal.aborted) throw error;

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { TableSchema, TargetRecord } from '../../core/connector.js';
+import type { TableSchema, TargetRecord, WriteResult } from '../../core/connector.js';
 import { ConnectorError, type SyncError } from '../../core/errors.js';
 import type { ColumnKind } from '../../core/values.js';
 import { copyErrorLine } from './postgres-copy.js';
@@ -9,11 +9,14 @@ import { toCopyField, toParameter } from './postgres-values.js';
 import { keyText, type WriteGroup, type WriteShape } from './postgres-write-plan.js';
 import {
   copyStageText,
+  copyUpdateStageText,
   createStageStatement,
+  createUpdateStageStatement,
   deleteStatement,
   insertFromStageStatement,
   insertMissingFromStageStatement,
   updateFromStageStatement,
+  updateMissingFromStageStatement,
   upsertStatements,
 } from './postgres-write-sql.js';
 
@@ -119,6 +122,34 @@ async function writeUpserts(
 }
 
 /**
+ * Updates existing rows of a group of `update` records, never inserting: COPY the records (each
+ * numbered) into a staging table typed like the target, then one `UPDATE … FROM stage` that
+ * returns which records found no row. Values are converted as upserts convert them (toCopyField).
+ */
+async function writeUpdates(
+  session: WriteSession,
+  shape: WriteShape,
+  schema: TableSchema,
+  columns: readonly string[],
+  records: readonly TargetRecord[],
+): Promise<{ written: number; notFound: string[] }> {
+  const kinds = kindsOf(schema, columns);
+  stageCounter = (stageCounter + 1) % 1_000_000;
+  const stage = `syncline_stage_${stageCounter}`;
+  await session.run(createUpdateStageStatement(shape, stage, columns));
+  const numbered = records.map((record, ordinal) => ({ record, ordinal }));
+  await session.copy(copyUpdateStageText(shape, stage, columns), numbered, ({ record, ordinal }) =>
+    [
+      String(ordinal),
+      ...columns.map((column, index) => toCopyField(record.values[column], kinds[index] ?? 'other')),
+    ].join('\t'),
+  );
+  const missing = await session.run(updateMissingFromStageStatement(shape, stage, columns));
+  const notFound = (missing.rows as { ordinal: number }[]).flatMap((row) => records[row.ordinal]?.key ?? []);
+  return { written: records.length - notFound.length, notFound };
+}
+
+/**
  * Deletes rows by key. The core turns a soft delete into an upsert of the soft-delete column
  * and drops deletes of `onDelete: ignore`, so a delete that reaches the connector is a hard one.
  */
@@ -132,7 +163,8 @@ async function writeDeletes(
 }
 
 /**
- * Writes planned segments in the caller's transaction and returns the rows written. A failure
+ * Writes planned segments in the caller's transaction and returns the rows written (an update
+ * counts when its row exists) and the keys of updates whose row does not exist. A failure
  * becomes a ConnectorError naming the table and, where it can be told, the record at fault; the
  * caller rolls back.
  */
@@ -142,24 +174,32 @@ export async function writeSegments(
   schema: TableSchema,
   segments: readonly (readonly WriteGroup[])[],
   options: WriteOptions,
-): Promise<number> {
+): Promise<WriteResult> {
   let written = 0;
+  const notFound: string[] = [];
   for (const groups of segments) {
     for (const group of groups) {
       const isCopy =
-        group.op === 'upsert' &&
-        (group.records.length >= options.copyThreshold || omitsRequiredColumn(schema, group.columns));
+        group.op === 'update' ||
+        (group.op === 'upsert' &&
+          (group.records.length >= options.copyThreshold || omitsRequiredColumn(schema, group.columns)));
       try {
-        written +=
-          group.op === 'upsert'
-            ? await writeUpserts(session, shape, schema, group.columns, group.records, options)
-            : await writeDeletes(session, shape, group.records);
+        if (group.op === 'update') {
+          const updated = await writeUpdates(session, shape, schema, group.columns, group.records);
+          written += updated.written;
+          notFound.push(...updated.notFound);
+        } else {
+          written +=
+            group.op === 'upsert'
+              ? await writeUpserts(session, shape, schema, group.columns, group.records, options)
+              : await writeDeletes(session, shape, group.records);
+        }
       } catch (error) {
         throw describeFailure(error, shape, group.records, isCopy, options);
       }
     }
   }
-  return written;
+  return notFound.length === 0 ? { written } : { written, notFound };
 }
 
 function describeFailure(

@@ -150,6 +150,25 @@ describe('read statements', () => {
     );
   });
 
+  it('ANDs inclusive range bounds into any page shape, each a parameter after the keyset ones', () => {
+    const bounds = { fromKey: 10, toKey: 20, fromCursor: '2026-01-01T00:00:00+00:00' };
+    expect(selectPageStatement(shape, { order: 'key', afterKey: 12, bounds, limit: 5 })).toEqual({
+      text: `SELECT ${select} FROM "sales"."accounts" WHERE "id" > $1 AND "id" >= $2 AND "id" <= $3 AND "updated_at" >= $4 ORDER BY "id" LIMIT $5`,
+      values: [12, 10, 20, '2026-01-01T00:00:00+00:00', 5],
+    });
+    expect(
+      selectPageStatement(shape, {
+        order: 'cursor',
+        after: { cursor: 'c', key: 7 },
+        bounds: { toCursor: 'd' },
+        limit: 5,
+      }),
+    ).toEqual({
+      text: `SELECT ${select} FROM "sales"."accounts" WHERE ("updated_at" > $1 OR ("updated_at" = $1 AND "id" > $2)) AND "updated_at" <= $3 ORDER BY "updated_at", "id" LIMIT $4`,
+      values: ['c', 7, 'd', 5],
+    });
+  });
+
   it('counts pending rows with the page predicate, bounded by LIMIT in a subquery', () => {
     expect(countPageStatement(shape, { order: 'cursor', fromCursor: 5, limit: 1000 })).toEqual({
       text: 'SELECT count(*)::int AS n FROM (SELECT 1 FROM "sales"."accounts" WHERE "updated_at" >= $1 LIMIT $2) AS pending',

@@ -9,6 +9,7 @@ import type {
   ConnectorCapabilities,
   ConnectorContext,
   ProbeResult,
+  ReadRange,
   SourceSpec,
   TableSchema,
   TargetRecord,
@@ -23,11 +24,13 @@ import {
   type KeysetPager,
   type PageRequest,
 } from '../../core/keyset-reader.js';
+import { readKeysetRange } from '../../core/range-reader.js';
 import { Secret, redactText } from '../../core/secret.js';
 import type { Row, ScalarValue } from '../../core/values.js';
 import { writeSegments, type WriteSession } from './postgres-batch-writer.js';
-import { hasChangeEvents, installChangeEvents, removeChangeEvents } from './postgres-change-events.js';
+import { installChangeEvents, removeChangeEvents } from './postgres-change-events.js';
 import { PostgresChangeListener, type ChangeListenerOptions } from './postgres-change-listener.js';
+import { watchTableChanges } from './postgres-change-watch.js';
 import type { PostgresConfig } from './postgres-config.js';
 import { copyRows } from './postgres-copy.js';
 import {
@@ -74,6 +77,7 @@ export class PostgresConnector implements Connector, KeysetPager {
     transactions: true,
     describe: true,
     changeEvents: true,
+    updates: true,
   };
   readonly #schema: string;
   readonly #pool: PostgresPool;
@@ -128,6 +132,11 @@ export class PostgresConnector implements Connector, KeysetPager {
     signal: AbortSignal,
   ): AsyncIterable<ChangeBatch> {
     return readKeysetChanges(this, source, since, signal);
+  }
+
+  /** Rows of a key or cursor range, paged by the shared range reader. */
+  readRange(source: SourceSpec, range: ReadRange, signal: AbortSignal): AsyncIterable<readonly Change[]> {
+    return readKeysetRange(this, source, range, signal);
   }
 
   async selectPage(source: SourceSpec, page: PageRequest, signal: AbortSignal): Promise<Row[]> {
@@ -188,7 +197,7 @@ export class PostgresConnector implements Connector, KeysetPager {
     return dropScratchTable(this.#pool, name, this.#schema, signal);
   }
 
-  /** Upserts and deletes in one transaction: multi-row INSERT … ON CONFLICT, or COPY for large groups. */
+  /** Upserts, updates and deletes in one transaction (multi-row statements, or COPY for large groups). */
   async writeBatch(
     target: TargetSpec,
     records: readonly TargetRecord[],
@@ -197,7 +206,7 @@ export class PostgresConnector implements Connector, KeysetPager {
     const shape = writeShape(target, this.#schema);
     const segments = planWrite(target, records);
     if (segments.length === 0) return { written: 0 };
-    const columns = new Set(segments.flat().flatMap((group) => (group.op === 'upsert' ? group.columns : [])));
+    const columns = new Set(segments.flat().flatMap((group) => (group.op === 'delete' ? [] : group.columns)));
     const schema = await this.#targetSchema(shape, [...columns], signal);
     const operation = { operation: `writing ${shape.table.display}`, flow: target.flow };
     return this.#pool.withClient(signal, operation, async (client) => {
@@ -208,9 +217,9 @@ export class PostgresConnector implements Connector, KeysetPager {
       await session.run({ text: 'BEGIN', values: [] });
       try {
         const options = { copyThreshold: this.#copyThreshold, secrets: this.#pool.secrets(), signal };
-        const written = await writeSegments(session, shape, schema, segments, options);
+        const result = await writeSegments(session, shape, schema, segments, options);
         await session.run({ text: 'COMMIT', values: [] });
-        return { written };
+        return result;
       } catch (error) {
         await client.query('ROLLBACK').catch(() => undefined);
         const code = error instanceof ConnectorError ? error.code : undefined;
@@ -225,26 +234,7 @@ export class PostgresConnector implements Connector, KeysetPager {
   /** LISTENs for the NOTIFY of the table's trigger on the connector's one dedicated session. */
   async watchChanges(source: SourceSpec, onChange: () => void, signal: AbortSignal): Promise<ChangeWatch> {
     const table = readShape(source, this.#schema).table;
-    signal.throwIfAborted();
-    const check = (): Promise<boolean> =>
-      hasChangeEvents(this.#pool, table, source.flow, signal).catch(() => false);
-    const state = { isInstalled: false };
-    const unsubscribe = await this.#listener.subscribe(table.display, {
-      onChange,
-      onReconnect: () => {
-        void check().then((isInstalled) => (state.isInstalled = isInstalled));
-      },
-    });
-    state.isInstalled = await check();
-    let closing: Promise<void> | undefined;
-    const close = (): Promise<void> => (closing ??= unsubscribe());
-    signal.addEventListener('abort', () => void close(), { once: true });
-    return {
-      get isInstalled() {
-        return state.isInstalled;
-      },
-      close,
-    };
+    return await watchTableChanges(this.#listener, this.#pool, table, source.flow, onChange, signal);
   }
 
   /** Creates the table's statement-level NOTIFY trigger and its schema's function (idempotent). */

@@ -2,6 +2,7 @@ import type { SourceSpec } from '../../core/connector.js';
 import { ConnectorError } from '../../core/errors.js';
 import { describeIdentifierRule, isPlainIdentifier } from '../../core/identifiers.js';
 import type { PageRequest } from '../../core/keyset-reader.js';
+import { rangeBounds } from '../../core/range-reader.js';
 import { arrayLiteral } from './postgres-values.js';
 
 /** One SQL statement and its bound parameters. */
@@ -100,26 +101,33 @@ interface Predicate {
   readonly values: unknown[];
 }
 
-/** The predicate and order of one page, as documented on PageRequest. Parameters start at $1. */
+/**
+ * The predicate and order of one page, as documented on PageRequest, its range bounds ANDed in.
+ * Parameters start at $1; PostgreSQL types each one as the column it is compared with.
+ */
 function pagePredicate(shape: ReadShape, page: PageRequest): Predicate {
   const { key, cursor } = shape;
+  const values: unknown[] = [];
+  const bind = (value: unknown): string => `$${values.push(value)}`;
+  const conditions: string[] = [];
   if (page.order === 'key') {
-    return page.afterKey === undefined
-      ? { where: '', orderBy: key, values: [] }
-      : { where: `WHERE ${key} > $1`, orderBy: key, values: [page.afterKey] };
+    if (page.afterKey !== undefined) conditions.push(`${key} > ${bind(page.afterKey)}`);
+  } else if (page.after !== undefined) {
+    const after = bind(page.after.cursor);
+    conditions.push(`(${cursor} > ${after} OR (${cursor} = ${after} AND ${key} > ${bind(page.after.key)}))`);
+  } else if (page.fromCursor !== undefined) {
+    conditions.push(`${cursor} >= ${bind(page.fromCursor)}`);
+  } else {
+    // Rows whose cursor is NULL never come in cursor order (keyset-reader.ts documents why).
+    conditions.push(`${cursor} IS NOT NULL`);
   }
-  const orderBy = `${cursor}, ${key}`;
-  if (page.after !== undefined) {
-    return {
-      where: `WHERE (${cursor} > $1 OR (${cursor} = $1 AND ${key} > $2))`,
-      orderBy,
-      values: [page.after.cursor, page.after.key],
-    };
-  }
-  if (page.fromCursor !== undefined)
-    return { where: `WHERE ${cursor} >= $1`, orderBy, values: [page.fromCursor] };
-  // Rows whose cursor is NULL never come in cursor order (keyset-reader.ts documents why).
-  return { where: `WHERE ${cursor} IS NOT NULL`, orderBy, values: [] };
+  for (const bound of rangeBounds(page.bounds))
+    conditions.push(`${bound.column === 'key' ? key : cursor} ${bound.operator} ${bind(bound.value)}`);
+  return {
+    where: conditions.length === 0 ? '' : `WHERE ${conditions.join(' AND ')}`,
+    orderBy: page.order === 'key' ? key : `${cursor}, ${key}`,
+    values,
+  };
 }
 
 /** `SELECT … ORDER BY … LIMIT n` for one page of a keyset scan. */

@@ -3,9 +3,13 @@ import { ConnectorError } from '../../core/errors.js';
 import type { Value } from '../../core/values.js';
 import { parseTableName, quoteIdentifier, type TableName } from './postgres-sql.js';
 
-/** Records written by one statement shape: upserts of the same columns, or deletes. */
+/** Records written by one statement shape: upserts or updates of the same columns, or deletes. */
 export type WriteGroup =
-  | { readonly op: 'upsert'; readonly columns: readonly string[]; readonly records: readonly TargetRecord[] }
+  | {
+      readonly op: 'upsert' | 'update';
+      readonly columns: readonly string[];
+      readonly records: readonly TargetRecord[];
+    }
   | { readonly op: 'delete'; readonly records: readonly TargetRecord[] };
 
 /** A target, its identifiers validated once per batch. */
@@ -68,14 +72,14 @@ export function planWrite(target: TargetSpec, records: readonly TargetRecord[]):
   const columnCache = new Map<string, string[]>();
   const segments: WriteGroup[][] = [];
   let keys = new Set<string>();
-  let groups = new Map<string, { op: 'upsert' | 'delete'; columns: string[]; records: TargetRecord[] }>();
+  let groups = new Map<string, { op: TargetRecord['op']; columns: string[]; records: TargetRecord[] }>();
   const flush = (): void => {
     if (groups.size > 0) {
       segments.push(
         [...groups.values()].map((group): WriteGroup =>
           group.op === 'delete'
             ? { op: 'delete', records: group.records }
-            : { op: 'upsert', columns: group.columns, records: group.records },
+            : { op: group.op, columns: group.columns, records: group.records },
         ),
       );
     }
@@ -98,7 +102,7 @@ export function planWrite(target: TargetSpec, records: readonly TargetRecord[]):
     if (keys.has(key)) flush();
     keys.add(key);
     const columns = record.op === 'delete' ? [] : orderedColumns(target, order, record.values, columnCache);
-    const signature = record.op === 'delete' ? '\u0000delete' : columns.join('\u0000');
+    const signature = `${record.op}\u0000${columns.join('\u0000')}`;
     const group = groups.get(signature) ?? {
       op: record.op,
       columns: record.op === 'delete' ? [] : columns,

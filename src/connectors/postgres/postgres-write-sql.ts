@@ -117,6 +117,60 @@ export function insertMissingFromStageStatement(
   };
 }
 
+/**
+ * The staging column that numbers the records of an update group (0-based), so the rows an update
+ * misses name their records exactly. No config identifier holds a space, so it never collides.
+ */
+const ORDINAL = '"syncline ordinal"';
+
+/** A staging table for an update group: the record's ordinal, then the written columns as in the target. */
+export function createUpdateStageStatement(
+  shape: WriteShape,
+  stage: string,
+  columns: readonly string[],
+): Statement {
+  const columnList = columns.map((column) => quoteColumn(shape, column)).join(', ');
+  return {
+    text: `CREATE TEMPORARY TABLE ${quoteIdentifier(stage, { flow: shape.flow, role: 'staging table' })} ON COMMIT DROP AS SELECT 0::integer AS ${ORDINAL}, ${columnList} FROM ${shape.table.sql} WITH NO DATA`,
+    values: [],
+  };
+}
+
+/** `COPY stage (ordinal, columns) FROM STDIN` for an update group's staging table. */
+export function copyUpdateStageText(shape: WriteShape, stage: string, columns: readonly string[]): string {
+  const columnList = columns.map((column) => quoteColumn(shape, column)).join(', ');
+  return `COPY ${quoteIdentifier(stage, { flow: shape.flow, role: 'staging table' })} (${ORDINAL}, ${columnList}) FROM STDIN`;
+}
+
+/**
+ * Sets the staged columns (all but the key) on the target rows whose key a staged row names, and
+ * returns the `ordinal` of each staged row that found no row: nothing is inserted. A group of the
+ * key alone only looks for the missing rows.
+ */
+export function updateMissingFromStageStatement(
+  shape: WriteShape,
+  stage: string,
+  columns: readonly string[],
+): Statement {
+  const key = quoteColumn(shape, shape.key);
+  const staged = quoteIdentifier(stage, { flow: shape.flow, role: 'staging table' });
+  const updates = columns
+    .filter((column) => column !== shape.key)
+    .map((column) => `${quoteColumn(shape, column)} = s.${quoteColumn(shape, column)}`);
+  if (updates.length === 0) {
+    return {
+      text: `SELECT s.${ORDINAL} AS ordinal FROM ${staged} AS s WHERE NOT EXISTS (SELECT 1 FROM ${shape.table.sql} AS t WHERE t.${key} = s.${key}) ORDER BY 1`,
+      values: [],
+    };
+  }
+  return {
+    text:
+      `WITH updated AS (UPDATE ${shape.table.sql} AS t SET ${updates.join(', ')} FROM ${staged} AS s WHERE t.${key} = s.${key} RETURNING s.${ORDINAL} AS ordinal) ` +
+      `SELECT s.${ORDINAL} AS ordinal FROM ${staged} AS s WHERE NOT EXISTS (SELECT 1 FROM updated AS u WHERE u.ordinal = s.${ORDINAL}) ORDER BY 1`,
+    values: [],
+  };
+}
+
 /** `DELETE … WHERE key = ANY($1)`, the keys bound as one array typed like the key column. */
 export function deleteStatement(shape: WriteShape, keys: readonly string[]): Statement {
   return {

@@ -186,6 +186,22 @@ describe('REST target requests', () => {
     await expect(write).rejects.toMatchObject({ code: 'CONNECTOR_THROTTLED', retryAfterSeconds: 1 });
   });
 
+  it('refuses a batch with an update record, non-retryable, before any request', async () => {
+    const fetch = vi.fn(() => Promise.resolve(new Response(null, { status: 204 })));
+    vi.stubGlobal('fetch', fetch);
+    const write = connector().writeBatch(
+      target,
+      [
+        { key: '1', op: 'upsert', values: { crm_id: 1, name: 'Ada', limit: null } },
+        { key: '2', op: 'update', values: { crm_id: 2, name: 'Bob' } },
+      ],
+      new AbortController().signal,
+    );
+    await expect(write).rejects.toMatchObject({ code: 'CONFIG_INVALID', retryable: false, key: '2' });
+    await expect(write).rejects.toThrow(/updates are not supported by the REST target/);
+    expect(fetch).not.toHaveBeenCalled();
+  });
+
   it('is not a source and cannot describe tables', async () => {
     const rest = connector();
     expect(rest.capabilities).toEqual({ source: false, target: true, transactions: false, describe: false });

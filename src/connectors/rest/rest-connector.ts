@@ -135,6 +135,8 @@ export class RestConnector implements Connector {
     signal: AbortSignal,
   ): Promise<WriteResult> {
     const path = tablePath(target.table, target.flow);
+    const update = records.find((record) => record.op === 'update');
+    if (update !== undefined) throw this.#noUpdates(target, update);
     const bodies = restBatchBodies(target, records);
     let written = 0;
     if (bodies.upsert !== undefined) {
@@ -150,6 +152,15 @@ export class RestConnector implements Connector {
 
   close(): Promise<void> {
     return Promise.resolve();
+  }
+
+  /** Updates (set some columns, never insert) have no request of the REST target: refuse, sending nothing. */
+  #noUpdates(target: TargetSpec, record: TargetRecord): ConnectorError {
+    return new ConnectorError(
+      'CONFIG_INVALID',
+      `Flow "${target.flow}": updates are not supported by the REST target (connection "${this.#name}"): record ${JSON.stringify(record.key)} has op "update", and the REST target only upserts and deletes; nothing of the batch was sent`,
+      { flow: target.flow, key: record.key, retryable: false },
+    );
   }
 
   #notASource(method: string): ConnectorError {

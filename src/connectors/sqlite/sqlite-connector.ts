@@ -6,6 +6,7 @@ import type {
   ConnectorCapabilities,
   ConnectorContext,
   ProbeResult,
+  ReadRange,
   SourceSpec,
   TableSchema,
   TargetRecord,
@@ -20,6 +21,7 @@ import {
   type KeysetPager,
   type PageRequest,
 } from '../../core/keyset-reader.js';
+import { readKeysetRange } from '../../core/range-reader.js';
 import type { Row, ScalarValue } from '../../core/values.js';
 import { resolveDatabasePath, type SqliteConfig } from './sqlite-config.js';
 import { settle, SqliteDatabase } from './sqlite-database.js';
@@ -36,7 +38,7 @@ import {
   type SourceNames,
 } from './sqlite-statements.js';
 import { decodeRow, decodeValue, toCursorValue } from './sqlite-values.js';
-import { planWrites, runWriteStep } from './sqlite-write-plan.js';
+import { planWrites, runWriteSteps } from './sqlite-write-plan.js';
 
 const KEYS_PER_QUERY = 500;
 
@@ -56,7 +58,8 @@ export class SqliteConnector implements Connector, KeysetPager {
     this.#isReadonly = config.readonly ?? false;
     const logger = context.logger.child({ connection: context.name });
     this.#database = new SqliteDatabase(resolveDatabasePath(config), this.#isReadonly, logger);
-    this.capabilities = { source: true, target: !this.#isReadonly, transactions: true, describe: true };
+    const target = !this.#isReadonly;
+    this.capabilities = { source: true, target, transactions: true, describe: true, updates: target };
   }
 
   probe(signal: AbortSignal): Promise<ProbeResult> {
@@ -92,6 +95,11 @@ export class SqliteConnector implements Connector, KeysetPager {
     signal: AbortSignal,
   ): AsyncIterable<ChangeBatch> {
     return readKeysetChanges(this, source, since, signal);
+  }
+
+  /** Rows of a key or cursor range, paged by the shared range reader. */
+  readRange(source: SourceSpec, range: ReadRange, signal: AbortSignal): AsyncIterable<readonly Change[]> {
+    return readKeysetRange(this, source, range, signal);
   }
 
   selectPage(source: SourceSpec, page: PageRequest, signal: AbortSignal): Promise<Row[]> {
@@ -179,11 +187,7 @@ export class SqliteConnector implements Connector, KeysetPager {
         );
       }
       const steps = planWrites(target, records, table, tableName);
-      const written = this.#database.inTransaction(
-        () => steps.reduce((sum, step) => sum + runWriteStep(this.#database, step, context), 0),
-        context,
-      );
-      return { written };
+      return this.#database.inTransaction(() => runWriteSteps(this.#database, steps, context), context);
     });
   }
 

@@ -5,6 +5,7 @@ import {
   MAX_PARAMETERS,
   countPageStatement,
   selectPageStatement,
+  updateStatement,
   upsertStatement,
   type SourceNames,
 } from './sqlite-statements.js';
@@ -44,6 +45,20 @@ describe('keyset page statements', () => {
     );
   });
 
+  it('ANDs inclusive range bounds into the page, bound in order', () => {
+    expect(
+      selectPageStatement(names, {
+        order: 'key',
+        afterKey: 3,
+        bounds: { fromKey: 2, toCursor: 'z' },
+        limit: 5,
+      }),
+    ).toEqual({
+      sql: `${FROM} WHERE "id" > ? AND "id" >= ? AND "updated_at" <= ? ORDER BY "id" LIMIT ?`,
+      params: [3, 2, 'z', 5],
+    });
+  });
+
   it('counts pending rows up to the limit', () => {
     expect(countPageStatement(names, { order: 'key', limit: 50 })).toEqual({
       sql: 'SELECT COUNT(*) AS "pending" FROM (SELECT 1 FROM "main"."accounts" LIMIT ?)',
@@ -70,6 +85,21 @@ describe('upserts', () => {
       params: [1, 'a', 2, 'b'],
     });
     expect(upsertStatement(table, 'id', ['id'], [[1]]).sql).toMatch(/ON CONFLICT \("id"\) DO NOTHING$/);
+  });
+});
+
+describe('updates', () => {
+  const table = { schema: 'main', name: 'customers' };
+
+  it('sets only the given columns of the row of one key, and the key to itself when it is alone', () => {
+    expect(updateStatement(table, 'id', ['id', 'name', 'code'], [7, 'a', null])).toEqual({
+      sql: 'UPDATE "main"."customers" SET "name" = ?, "code" = ? WHERE "id" = ?',
+      params: ['a', null, 7],
+    });
+    expect(updateStatement(table, 'id', ['id'], [7])).toEqual({
+      sql: 'UPDATE "main"."customers" SET "id" = "id" WHERE "id" = ?',
+      params: [7],
+    });
   });
 });
 
@@ -132,5 +162,23 @@ describe('planWrites', () => {
       ['INSERT', ['3']],
     ]);
     expect(steps[2]?.statement.sql).toContain('("id", "code")');
+  });
+
+  it('writes updates one statement per record, in the batch order', () => {
+    const steps = planWrites(
+      target,
+      [
+        { key: '1', op: 'update', values: { id: 1, name: 'a' } },
+        { key: '2', op: 'update', values: { id: 2, name: 'b' } },
+        { key: '1', op: 'upsert', values: { id: 1, code: 'c' } },
+      ],
+      table,
+      tableName,
+    );
+    expect(steps.map((step) => [step.op, step.statement.sql.split(' ')[0], step.keys])).toEqual([
+      ['update', 'UPDATE', ['1']],
+      ['update', 'UPDATE', ['2']],
+      ['upsert', 'INSERT', ['1']],
+    ]);
   });
 });

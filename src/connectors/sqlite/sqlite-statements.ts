@@ -1,4 +1,5 @@
 import type { PageRequest } from '../../core/keyset-reader.js';
+import { rangeBounds } from '../../core/range-reader.js';
 import type { ScalarValue } from '../../core/values.js';
 import { quoteIdentifier, quoteTable, type TableName } from './sqlite-identifiers.js';
 
@@ -26,21 +27,38 @@ interface Predicate {
   readonly params: readonly ScalarValue[];
 }
 
-/** The WHERE and ORDER BY of one keyset page (see PageRequest); rows with a NULL cursor never match in cursor order. */
+/**
+ * The WHERE (without the keyword) and ORDER BY of one keyset page (see PageRequest), its range
+ * bounds ANDed in; rows with a NULL cursor never match in cursor order.
+ */
 export function pagePredicate(names: SourceNames, page: PageRequest): Predicate {
   const key = quoteIdentifier(names.key);
   const cursor = quoteIdentifier(names.cursor);
+  const conditions: string[] = [];
+  const params: ScalarValue[] = [];
   if (page.order === 'key') {
-    return page.afterKey === undefined
-      ? { where: '', orderBy: key, params: [] }
-      : { where: `${key} > ?`, orderBy: key, params: [page.afterKey] };
+    if (page.afterKey !== undefined) {
+      conditions.push(`${key} > ?`);
+      params.push(page.afterKey);
+    }
+  } else if (page.after !== undefined) {
+    conditions.push(`(${cursor}, ${key}) > (?, ?)`);
+    params.push(page.after.cursor, page.after.key);
+  } else if (page.fromCursor !== undefined) {
+    conditions.push(`${cursor} >= ?`);
+    params.push(page.fromCursor);
+  } else {
+    conditions.push(`${cursor} IS NOT NULL`);
   }
-  const orderBy = `${cursor}, ${key}`;
-  if (page.after !== undefined) {
-    return { where: `(${cursor}, ${key}) > (?, ?)`, orderBy, params: [page.after.cursor, page.after.key] };
+  for (const bound of rangeBounds(page.bounds)) {
+    conditions.push(`${bound.column === 'key' ? key : cursor} ${bound.operator} ?`);
+    params.push(bound.value);
   }
-  if (page.fromCursor !== undefined) return { where: `${cursor} >= ?`, orderBy, params: [page.fromCursor] };
-  return { where: `${cursor} IS NOT NULL`, orderBy, params: [] };
+  return {
+    where: conditions.join(' AND '),
+    orderBy: page.order === 'key' ? key : `${cursor}, ${key}`,
+    params,
+  };
 }
 
 function whereClause(where: string): string {
@@ -104,6 +122,28 @@ export function upsertStatement(
   return {
     sql: `INSERT INTO ${quoteTable(table)} (${selectList(columns)}) VALUES ${rows.map(() => tuple).join(', ')} ON CONFLICT (${quoteIdentifier(key)}) ${onConflict}`,
     params: rows.flat(),
+  };
+}
+
+/**
+ * `UPDATE … SET c = ? … WHERE key = ?` of one record (`row` in `columns` order, key first): only
+ * the given columns are set, and a missing row is simply not changed. A record of the key alone
+ * sets the key to itself, so the statement still tells whether the row exists.
+ */
+export function updateStatement(
+  table: TableName,
+  key: string,
+  columns: readonly string[],
+  row: readonly unknown[],
+): Statement {
+  const assigned = columns.filter((column) => column !== key);
+  const set = (assigned.length === 0 ? [key] : assigned).map(
+    (column) => `${quoteIdentifier(column)} = ${column === key ? quoteIdentifier(key) : '?'}`,
+  );
+  const values = columns.flatMap((column, index) => (column === key ? [] : [row[index]]));
+  return {
+    sql: `UPDATE ${quoteTable(table)} SET ${set.join(', ')} WHERE ${quoteIdentifier(key)} = ?`,
+    params: [...values, row[columns.indexOf(key)]],
   };
 }
 

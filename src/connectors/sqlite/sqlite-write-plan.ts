@@ -1,14 +1,22 @@
-import type { TargetRecord, TargetSpec } from '../../core/connector.js';
+import type { TargetRecord, TargetSpec, WriteResult } from '../../core/connector.js';
 import { ConnectorError } from '../../core/errors.js';
 import type { SqliteDatabase } from './sqlite-database.js';
 import { toSqliteConnectorError, type SqliteErrorContext } from './sqlite-errors.js';
 import type { TableName } from './sqlite-identifiers.js';
 import type { SqliteTable } from './sqlite-schema.js';
-import { chunkForParameters, deleteStatement, upsertStatement, type Statement } from './sqlite-statements.js';
+import {
+  chunkForParameters,
+  deleteStatement,
+  updateStatement,
+  upsertStatement,
+  type Statement,
+} from './sqlite-statements.js';
 import { encodeValue, UnbindableValue } from './sqlite-values.js';
 
 /** One statement of a batch, with the records it writes (to name the bad one when it fails). */
 export interface WriteStep {
+  /** The op of the step's records; an `update` step holds one record, so a row it misses names it. */
+  readonly op: TargetRecord['op'];
   readonly statement: Statement;
   readonly keys: readonly string[];
   /** The same records as one statement each, for finding which record a failed statement choked on. */
@@ -33,7 +41,7 @@ function columnsOf(target: TargetSpec, record: TargetRecord): string[] {
 function groupRuns(target: TargetSpec, records: readonly TargetRecord[]): Run[] {
   const runs: Run[] = [];
   for (const record of records) {
-    const columns = record.op === 'upsert' ? columnsOf(target, record) : [target.key];
+    const columns = record.op === 'delete' ? [target.key] : columnsOf(target, record);
     const last = runs.at(-1);
     if (last?.op === record.op && last.columns.join('\0') === columns.join('\0')) last.records.push(record);
     else runs.push({ op: record.op, columns, records: [record] });
@@ -69,6 +77,7 @@ function statementFor(
   rows: readonly (readonly unknown[])[],
 ): Statement {
   if (run.op === 'upsert') return upsertStatement(tableName, target.key, run.columns, rows);
+  if (run.op === 'update') return updateStatement(tableName, target.key, run.columns, rows[0] ?? []);
   return deleteStatement(
     tableName,
     target.key,
@@ -78,7 +87,8 @@ function statementFor(
 
 /**
  * Turns a batch into statements: runs of consecutive records with the same op and columns (so the
- * batch's order is kept), each run chunked under SQLite's bound-parameter limit. A delete is a
+ * batch's order is kept), each run chunked under SQLite's bound-parameter limit; an update is one
+ * statement per record (prepared once), so each tells whether its row exists. A delete is a
  * hard delete: the core turns `onDelete: soft` into an upsert of the soft-delete column and drops
  * the deletes of `onDelete: ignore` before they reach a connector.
  */
@@ -94,8 +104,10 @@ export function planWrites(
       key: record.key,
       row: encodeRecord(target, table, run.columns, record),
     }));
-    for (const chunk of chunkForParameters(encoded, run.columns.length)) {
+    const rowsPerStep = run.op === 'update' ? 1 : undefined;
+    for (const chunk of chunkForParameters(encoded, run.columns.length, rowsPerStep)) {
       steps.push({
+        op: run.op,
         statement: statementFor(
           run,
           tableName,
@@ -139,4 +151,23 @@ export function runWriteStep(database: SqliteDatabase, step: WriteStep, context:
     });
     throw error;
   }
+}
+
+/**
+ * Runs a batch's steps (inside the caller's transaction): the rows written, and the keys of
+ * update records whose row does not exist.
+ */
+export function runWriteSteps(
+  database: SqliteDatabase,
+  steps: readonly WriteStep[],
+  context: SqliteErrorContext,
+): WriteResult {
+  let written = 0;
+  const notFound: string[] = [];
+  for (const step of steps) {
+    const changes = runWriteStep(database, step, context);
+    written += changes;
+    if (step.op === 'update' && changes === 0) notFound.push(...step.keys);
+  }
+  return notFound.length === 0 ? { written } : { written, notFound };
 }

@@ -101,6 +101,8 @@ export async function settlePairs(
   context: TwoWayContext,
   pairs: readonly RecordPair[],
   counts: MutableCounts,
+  /** Decides instead of the flow's rules and ignores parking (an operator resolving a conflict). */
+  override?: (pair: RecordPair) => Resolution,
 ): Promise<Omit<BatchCommit, 'checkpoint'>> {
   const { flow, comparison } = context;
   const conflicts: ConflictInput[] = [];
@@ -110,12 +112,12 @@ export async function settlePairs(
   const toSource: TargetRecord[] = [];
   const settled = new Map<string, { pair: RecordPair; record: Row }>();
   for (const pair of pairs) {
-    if (pair.parked !== undefined) {
+    if (pair.parked !== undefined && override === undefined) {
       conflicts.push(conflictOf(context, pair, pair.parked.fields, pair.parked.reason));
       counts.unchanged += 1;
       continue;
     }
-    const decision = decide(context, pair);
+    const decision = override === undefined ? decide(context, pair) : override(pair);
     if (decision === 'skip') {
       counts.unchanged += 1;
       continue;

@@ -8,11 +8,12 @@ import type { Version } from './conflict-resolution.js';
 import { settlePairs, type RecordPair, type SourceVersion, type TwoWayContext } from './record-pairs.js';
 
 /** The source's side of a change, mapped to target columns and validated; or why it cannot be. */
-type MappedSource =
+export type MappedSource =
   | { readonly ok: true; readonly version: SourceVersion | undefined }
   | { readonly ok: false; readonly letter: DeadLetterInput };
 
-function mapSource(context: TwoWayContext, change: Change): MappedSource {
+/** Maps and validates a source change into its version in target columns. */
+export function mapSource(context: TwoWayContext, change: Change): MappedSource {
   const { flow } = context;
   const mapped = mapChange(flow.mapping, change);
   const letter = (field: string, reason: string): MappedSource => ({
@@ -45,7 +46,8 @@ function mapSource(context: TwoWayContext, change: Change): MappedSource {
   };
 }
 
-function targetVersion(context: TwoWayContext, row: Row): Version {
+/** A target row's version: the flow's target columns, canonical, with its cursor. */
+export function targetVersion(context: TwoWayContext, row: Row): Version {
   const values: Row = {};
   for (const column of context.flow.target.columns) values[column] = row[column] ?? null;
   return {

@@ -115,13 +115,32 @@ export class LocalRuntime implements Runtime {
       }
       this.#options.listener?.onCycleEnd?.(result);
       await this.#adaptive.afterCycle(flow, ports, result);
+      if (result.counts.written > 0) this.#wakeDependents(flow.name);
       return result;
     });
   }
 
+  /** Runs each flow once; a flow whose `dependsOn` flows are among them runs after they finished. */
   async runOnce(flowNames?: readonly string[]): Promise<CycleResult[]> {
     const flows = this.#flows(flowNames);
-    return Promise.all(flows.map((flow) => this.#cycleWhenFree(flow)));
+    const started = new Map<string, Promise<CycleResult>>();
+    const start = (flow: Flow): Promise<CycleResult> => {
+      let cycle = started.get(flow.name);
+      if (cycle === undefined) {
+        const dependencies = flows.filter((candidate) => flow.dependsOn.includes(candidate.name));
+        cycle = Promise.all(dependencies.map(start)).then(() => this.#cycleWhenFree(flow));
+        started.set(flow.name, cycle);
+      }
+      return cycle;
+    };
+    return Promise.all(flows.map(start));
+  }
+
+  /** A flow wrote records: realtime flows that depend on it retry their waiting references now. */
+  #wakeDependents(flowName: string): void {
+    for (const flow of this.#context.flows)
+      if (flow.dependsOn.includes(flowName) && flow.references.length > 0)
+        this.#wakeups.get(flow.name)?.notify();
   }
 
   /** One cycle; while another process holds the flow, waits for it (up to a few minutes). */
