@@ -9,6 +9,7 @@ import { dlqListCommand, dlqReplayCommand } from './commands/dlq.js';
 import { initCommand } from './commands/init.js';
 import { planCommand } from './commands/plan.js';
 import { probeCommand } from './commands/probe.js';
+import { reconcileCommand } from './commands/reconcile.js';
 import { realtimeCommand } from './commands/realtime.js';
 import { resyncCommand } from './commands/resync.js';
 import { runCommand } from './commands/run.js';
@@ -170,6 +171,29 @@ conflicts
   )
   .action((options: { flow: string; key: string; take: string }, command: Command) =>
     execute(() => conflictsResolveCommand({ ...globals(command), ...options })),
+  );
+
+program
+  .command('reconcile')
+  .description('compare source and target by key and content; report missing, extra and different records')
+  .requiredOption('--flow <name>', 'the flow')
+  .option('--repair', 'apply the compensating changes (validated and audited), then compare again')
+  .option('--full', 'read every row instead of comparing checksums in the databases')
+  .option('--json', 'print the report as JSON')
+  .option('--report <file>', 'also write the JSON report to this file')
+  .option('--limit <n>', 'differences listed (all are counted)', positiveInteger)
+  .action(
+    (
+      options: {
+        flow: string;
+        repair?: boolean;
+        full?: boolean;
+        json?: boolean;
+        report?: string;
+        limit?: number;
+      },
+      command: Command,
+    ) => execute(() => reconcileCommand({ ...globals(command), ...options })),
   );
 
 program

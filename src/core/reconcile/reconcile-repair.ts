@@ -1,0 +1,193 @@
+import { emptyCounts } from '../batch-handler.js';
+import { writeIsolatingFailures } from '../batch-writer.js';
+import type { TargetRecord } from '../connector.js';
+import type { CyclePorts } from '../cycle.js';
+import type { Flow } from '../flow.js';
+import { keepLease, LEASE_TTL_MS, newLeaseOwner } from '../flow-lease.js';
+import { resyncKeys, waitForLease } from '../resync.js';
+import { createRetryPolicy } from '../retry-policy.js';
+import type { SyncedRecord } from '../state-store.js';
+import { resolveConflict } from '../two-way/conflict-resolution.js';
+import { settlePairs, type RecordPair } from '../two-way/record-pairs.js';
+import { twoWayContext } from '../two-way/two-way-cycle.js';
+import { mapSource, targetVersion } from '../two-way/two-way-passes.js';
+import { valueText } from '../values.js';
+import type { Difference } from './reconcile-compare.js';
+
+/** What a repair did. */
+export interface RepairOutcome {
+  /** Differences settled (written, deleted or parked as a conflict). */
+  readonly repaired: number;
+  /** Differences left as they are, with the reason (onDelete: ignore, a record that fails validation…). */
+  readonly skipped: readonly { readonly key: string; readonly reason: string }[];
+  /** Records a side refused: dead-lettered, with the reason. */
+  readonly failed: readonly { readonly key: string; readonly reason: string }[];
+}
+
+/**
+ * Applies the compensating changes of a reconcile through the normal write path, validated and
+ * recorded like a cycle's: records missing or different at the target are written again from the
+ * source (a two-way flow settles a difference by its conflict policy, `manual` parks it), and rows
+ * only the target has are deleted as the flow's `onDelete` says (nothing under `ignore`).
+ */
+export async function repairDifferences(
+  flow: Flow,
+  ports: CyclePorts,
+  differences: readonly Difference[],
+  signal: AbortSignal,
+): Promise<RepairOutcome> {
+  const skipped: { key: string; reason: string }[] = [];
+  const failed: { key: string; reason: string }[] = [];
+  let repaired = 0;
+  const rewrite = differences.filter((difference) => difference.kind !== 'extra').map((d) => d.key);
+  if (rewrite.length > 0) {
+    if (flow.twoWay === undefined) {
+      const result = await resyncKeys(flow, ports, rewrite, { trigger: 'repair', signal });
+      repaired += result.counts.written;
+      const letters = await ports.state.listDeadLetters({ flow: flow.name, status: 'open', limit: 100_000 });
+      const wanted = new Set(rewrite);
+      for (const letter of letters)
+        if (wanted.has(letter.key)) failed.push({ key: letter.key, reason: letter.reason });
+      if (result.error !== undefined) throw result.error;
+    } else {
+      const outcome = await settleTwoWay(flow, ports, rewrite, signal);
+      repaired += outcome.repaired;
+      failed.push(...outcome.failed);
+    }
+  }
+  const extras = differences.filter((difference) => difference.kind === 'extra');
+  if (extras.length > 0) {
+    const outcome = await deleteExtras(flow, ports, extras, signal);
+    repaired += outcome.repaired;
+    skipped.push(...outcome.skipped);
+    failed.push(...outcome.failed);
+  }
+  return { repaired, skipped, failed };
+}
+
+async function withLease<T>(
+  flow: Flow,
+  ports: CyclePorts,
+  signal: AbortSignal,
+  work: () => Promise<T>,
+): Promise<T> {
+  const owner = newLeaseOwner();
+  await waitForLease(ports, flow.name, owner, signal);
+  const stop = keepLease(ports.state, flow.name, owner, LEASE_TTL_MS, () => undefined);
+  try {
+    return await work();
+  } finally {
+    stop();
+    await ports.state.releaseLease(flow.name, owner);
+  }
+}
+
+async function settleTwoWay(
+  flow: Flow,
+  ports: CyclePorts,
+  keys: readonly string[],
+  signal: AbortSignal,
+): Promise<{ repaired: number; failed: { key: string; reason: string }[] }> {
+  const twoWay = flow.twoWay;
+  if (twoWay === undefined) return { repaired: 0, failed: [] };
+  return withLease(flow, ports, signal, async () => {
+    const context = await twoWayContext(flow, ports, signal, ports.logger.child({ flow: flow.name }));
+    const counts = emptyCounts();
+    const failed: { key: string; reason: string }[] = [];
+    let repaired = 0;
+    for (let start = 0; start < keys.length; start += flow.source.batchSize) {
+      const slice = keys.slice(start, start + flow.source.batchSize);
+      const [sources, targets, parked] = await Promise.all([
+        ports.source.readByKeys(flow.source, slice, signal),
+        ports.target.readByKeys(twoWay.lookup, slice, signal),
+        ports.state.getOpenConflicts(flow.name, slice),
+      ]);
+      const targetByKey = new Map(targets.map((change) => [change.key, change.row]));
+      const pairs: RecordPair[] = [];
+      for (const change of sources) {
+        const mapped = mapSource(context, change);
+        if (!mapped.ok) {
+          failed.push({ key: change.key, reason: mapped.letter.reason });
+          continue;
+        }
+        const targetRow = targetByKey.get(change.key);
+        pairs.push({
+          key: change.key,
+          keyValue: change.row[flow.source.key] ?? change.key,
+          source: mapped.version,
+          target: targetRow === undefined ? undefined : targetVersion(context, targetRow),
+          base: undefined,
+          parked: parked.get(change.key),
+          changed: 'source',
+        });
+      }
+      const commit = await settlePairs(context, pairs, counts, (pair) =>
+        pair.target === undefined || pair.source === undefined
+          ? {
+              action: 'write',
+              record: pair.source?.values ?? {},
+              toTarget: true,
+              toSource: false,
+              winner: 'source',
+            }
+          : resolveConflict(twoWay.conflict, undefined, pair.source, pair.target, context.comparison),
+      );
+      await ports.state.commitBatch(flow.name, commit);
+      repaired += commit.synced.length + (commit.conflicts?.length ?? 0);
+      for (const letter of commit.deadLetters) failed.push({ key: letter.key, reason: letter.reason });
+    }
+    return { repaired, failed };
+  });
+}
+
+async function deleteExtras(
+  flow: Flow,
+  ports: CyclePorts,
+  extras: readonly Difference[],
+  signal: AbortSignal,
+): Promise<RepairOutcome> {
+  const policy = flow.target.onDelete;
+  if (policy.mode === 'ignore')
+    return {
+      repaired: 0,
+      skipped: extras.map((extra) => ({
+        key: extra.key,
+        reason: 'left at the target: the flow has onDelete: ignore',
+      })),
+      failed: [],
+    };
+  const records: TargetRecord[] = extras.flatMap((extra): TargetRecord[] => {
+    const keyValue = extra.target?.[flow.target.key] ?? extra.key;
+    if (policy.mode === 'hard')
+      return [{ key: extra.key, op: 'delete', values: { [flow.target.key]: keyValue } }];
+    if (extra.target === undefined) return [];
+    return [{ key: extra.key, op: 'upsert', values: { ...extra.target, [policy.column]: true } }];
+  });
+  return withLease(flow, ports, signal, async () => {
+    const outcome = await writeIsolatingFailures(
+      ports.target,
+      flow.target,
+      records,
+      createRetryPolicy(flow.retry),
+      signal,
+    );
+    const known = await ports.state.getSynced(
+      flow.name,
+      outcome.written.map((record) => record.key),
+    );
+    const synced: SyncedRecord[] = outcome.written
+      .filter((record) => known.has(record.key))
+      .map((record) => ({
+        key: record.key,
+        targetKey: valueText(record.values[flow.target.key]),
+        hash: '',
+        deleted: true,
+      }));
+    await ports.state.commitBatch(flow.name, { synced, deadLetters: [], resolvedKeys: [] });
+    return {
+      repaired: outcome.written.length,
+      skipped: [],
+      failed: outcome.rejected.map(({ record, error }) => ({ key: record.key, reason: error.message })),
+    };
+  });
+}
