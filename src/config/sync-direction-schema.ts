@@ -47,6 +47,15 @@ function isValidCron(expression: string): boolean {
   }
 }
 
+function isKnownTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** A scheduled reconciliation of a flow. */
 export const reconcileSchedule = z
   .strictObject({
@@ -65,7 +74,12 @@ export const reconcileSchedule = z
       })
       .optional(),
     /** IANA zone of `cron`; default the machine's zone. */
-    timezone: z.string().optional(),
+    timezone: z
+      .string()
+      .refine(isKnownTimeZone, {
+        message: 'unknown time zone; use an IANA name such as Asia/Shanghai or UTC',
+      })
+      .optional(),
     /** Apply the compensating changes too (validated and audited like `reconcile --repair`). Default false. */
     repair: z.boolean().optional(),
     /** `checksum` (default): compare bucket checksums in the databases; `full`: read every row. */

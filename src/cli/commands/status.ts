@@ -5,6 +5,7 @@ import { openCliEngine, type GlobalOptions } from '../cli-context.js';
 import { ExitCodes } from '../exit-codes.js';
 import { DECISION_META } from '../../runtime/local/adaptive-cadence.js';
 import { FORECASTER_STATUS_META } from '../../runtime/local/flow-forecasts.js';
+import { RECONCILE_META } from '../../core/reconcile/reconcile.js';
 
 /** The status of one flow, as `status --json` prints it. */
 export interface FlowStatus {
@@ -23,6 +24,12 @@ export interface FlowStatus {
   readonly cadenceDecision: unknown;
   /** Whether the flow's forecaster acts on predicted peaks, and why not yet (`reason`), if the flow adapts. */
   readonly forecaster: unknown;
+  /** `one-way` or `both`. */
+  readonly direction: 'one-way' | 'both';
+  /** Two-way flows: records parked as conflicts, waiting for `syncline conflicts resolve`. */
+  readonly openConflicts: number;
+  /** The last reconcile: when, its mode, the drift it found (`drift`) and what repair left. */
+  readonly lastReconcile: unknown;
 }
 
 /** `syncline status [--json]`: per flow, the last cycle, staleness, next run and open dead letters. */
@@ -32,14 +39,17 @@ export async function statusCommand(options: GlobalOptions & { json?: boolean })
     const now = Date.now();
     const statuses: FlowStatus[] = [];
     for (const flow of engine.flows) {
-      const [runs, lastSuccess, letters, checkpoint, cadenceDecision, forecaster] = await Promise.all([
-        engine.state.listRuns({ flow: flow.name, limit: 1 }),
-        engine.state.lastSuccessfulRun(flow.name),
-        engine.state.listDeadLetters({ flow: flow.name, status: 'open', limit: 10_000 }),
-        engine.state.getCheckpoint(flow.name),
-        engine.state.getFlowMeta(flow.name, DECISION_META),
-        engine.state.getFlowMeta(flow.name, FORECASTER_STATUS_META),
-      ]);
+      const [runs, lastSuccess, letters, checkpoint, cadenceDecision, forecaster, conflicts, lastReconcile] =
+        await Promise.all([
+          engine.state.listRuns({ flow: flow.name, limit: 1 }),
+          engine.state.lastSuccessfulRun(flow.name),
+          engine.state.listDeadLetters({ flow: flow.name, status: 'open', limit: 10_000 }),
+          engine.state.getCheckpoint(flow.name),
+          engine.state.getFlowMeta(flow.name, DECISION_META),
+          engine.state.getFlowMeta(flow.name, FORECASTER_STATUS_META),
+          engine.state.listConflicts({ flow: flow.name, status: 'open', limit: 10_000 }),
+          engine.state.getFlowMeta(flow.name, RECONCILE_META),
+        ]);
       const lastRun = runs[0];
       const lastSuccessAt = lastSuccess === undefined ? undefined : Date.parse(lastSuccess.startedAt);
       const decision = nextRun(
@@ -63,6 +73,9 @@ export async function statusCommand(options: GlobalOptions & { json?: boolean })
         checkpoint,
         cadenceDecision,
         forecaster,
+        direction: flow.direction,
+        openConflicts: conflicts.length,
+        lastReconcile,
       });
     }
     if (options.json === true) {
@@ -107,6 +120,18 @@ export async function statusCommand(options: GlobalOptions & { json?: boolean })
         ) {
           process.stdout.write(`  ${status.flow}: forecaster ${forecaster.reason}\n`);
         }
+      }
+      for (const status of statuses) {
+        if (status.openConflicts > 0)
+          process.stdout.write(
+            `  ${status.flow}: ${status.openConflicts} open conflict(s); see syncline conflicts list --flow ${status.flow}\n`,
+          );
+        const last = status.lastReconcile;
+        if (last !== null && typeof last === 'object' && 'drift' in last && 'finishedAt' in last)
+          process.stdout.write(
+            `  ${status.flow}: last reconcile ${String(last.finishedAt)}: ${String(last.drift)} difference(s)` +
+              `${'driftAfterRepair' in last ? `, ${String(last.driftAfterRepair)} after repair` : ''}\n`,
+          );
       }
       for (const status of statuses) {
         if (status.lastRun?.error !== undefined)

@@ -12,6 +12,7 @@ import { AdaptiveCadence } from './adaptive-cadence.js';
 import { waitForTurn } from './adaptive-wait.js';
 import { safetyPollMs } from '../../cadence/schedule.js';
 import { RealtimeWakeup, safetyPoll, type WakeReason } from './realtime-wakeup.js';
+import { reconcileLoop } from './reconcile-schedule.js';
 
 /** How long `runOnce` waits for a flow that another process is running. */
 const BUSY_WAIT_MS = 5 * 60_000;
@@ -157,9 +158,20 @@ export class LocalRuntime implements Runtime {
 
   async start(flowNames?: readonly string[]): Promise<void> {
     const flows = this.#flows(flowNames);
-    this.#running = flows.map((flow) =>
-      flow.cadence.realtime === true ? this.#realtimeLoop(flow) : this.#loop(flow),
-    );
+    const now = this.#options.now ?? Date.now;
+    this.#running = [
+      ...flows.map((flow) => (flow.cadence.realtime === true ? this.#realtimeLoop(flow) : this.#loop(flow))),
+      ...flows
+        .filter((flow) => flow.reconcile !== undefined)
+        .map((flow) =>
+          reconcileLoop(this.#context, flow, {
+            now,
+            sleepUntil: (dueAt) => this.#sleepUntil(dueAt, now),
+            isStopping: () => this.#isStopping(),
+            signal: this.#hardStop.signal,
+          }),
+        ),
+    ];
     await Promise.all(this.#running);
   }
 

@@ -1,0 +1,202 @@
+import { join } from 'node:path';
+import mysql from 'mysql2/promise';
+import type pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createWorkspace, runCli, type Workspace } from '../support/cli.js';
+import {
+  createMysqlDatabase,
+  createPostgresDatabase,
+  postgresTestPool,
+  type TestDatabase,
+} from '../support/databases.js';
+
+// Reconcile through the CLI: a PostgreSQL CRM table of 1,000,000 rows against its MariaDB copy,
+// with differences injected behind Syncline's back on both sides.
+
+const ROWS = 1_000_000;
+
+let crm: TestDatabase;
+let erp: TestDatabase;
+let source: pg.Pool;
+let target: mysql.Pool;
+let workspace: Workspace;
+
+const CONFIG = `
+state: sqlite:\${STATE_PATH}
+connections:
+  crm: { type: postgres, url: \${CRM_URL} }
+  erp: { type: mysql, url: \${ERP_URL} }
+flows:
+  customers:
+    source: { connection: crm, table: accounts, key: id, cursor: updated_at, deleted: is_deleted }
+    target: { connection: erp, table: customers, key: crm_id, onDelete: hard }
+    fields:
+      name: name
+      email: { from: email, trim: true }
+      credit_limit: { from: credit_limit, type: decimal }
+      status: { from: status, map: { active: A, inactive: I }, default: I }
+      region: { value: CN }
+    cadence: { every: 1h }
+`;
+
+function env(): Record<string, string> {
+  return { CRM_URL: crm.url, ERP_URL: erp.url, STATE_PATH: join(workspace.dir, 'state.db') };
+}
+
+function syncline(...args: string[]) {
+  return runCli(['-c', workspace.configPath, ...args], { cwd: workspace.dir, env: env() });
+}
+
+interface Report {
+  comparison: {
+    sourceRows: number;
+    targetRows: number;
+    missing: number;
+    extra: number;
+    different: number;
+    transfer: { sourceRows: number; targetRows: number; checksumQueries: number };
+  };
+  differences: { key: string; kind: string; fields?: string[] }[];
+  repair?: { repaired: number; after: { missing: number; extra: number; different: number } };
+}
+
+/**
+ * An independent check, in each database's own SQL (not Syncline's): the MD5 of every row's
+ * mapped values, aggregated, must be equal on both sides.
+ */
+async function independentChecksums(): Promise<[string, string]> {
+  const a = await source.query(`
+    SELECT md5(string_agg(concat_ws('|', id, name, btrim(email), trim_scale(credit_limit),
+      CASE status WHEN 'active' THEN 'A' ELSE 'I' END), ',' ORDER BY id)) AS digest
+    FROM accounts WHERE NOT is_deleted`);
+  const connection = await target.getConnection();
+  let rows: unknown;
+  try {
+    await connection.query('SET SESSION group_concat_max_len = 1073741824');
+    [rows] = await connection.query(`
+    SELECT MD5(GROUP_CONCAT(CONCAT_WS('|', crm_id, name, email,
+      TRIM(TRAILING '.' FROM TRIM(TRAILING '0' FROM CAST(credit_limit AS CHAR))), status)
+      ORDER BY crm_id SEPARATOR ',')) AS digest FROM customers`);
+  } finally {
+    connection.release();
+  }
+  return [String(a.rows[0]?.digest), String((rows as { digest: string }[])[0]?.digest)];
+}
+
+beforeAll(async () => {
+  workspace = createWorkspace();
+  workspace.writeConfig(CONFIG);
+  crm = await createPostgresDatabase('reconcilecrm');
+  erp = await createMysqlDatabase('reconcileerp');
+  source = postgresTestPool({ connectionString: crm.url, max: 2 });
+  target = mysql.createPool({ uri: erp.url, connectionLimit: 2 });
+  await source.query(`
+    CREATE TABLE accounts (
+      id bigint PRIMARY KEY,
+      name text NOT NULL,
+      email text,
+      credit_limit numeric(18,2),
+      status text,
+      is_deleted boolean NOT NULL DEFAULT false,
+      updated_at timestamptz NOT NULL DEFAULT '2026-11-01T00:00:00Z'
+    );
+    INSERT INTO accounts (id, name, email, credit_limit, status)
+      SELECT i, 'Customer ' || i, 'c' || i || '@example.com', (i % 100000)::numeric / 100,
+             CASE WHEN i % 10 = 0 THEN 'inactive' ELSE 'active' END
+      FROM generate_series(1, ${ROWS}) AS i;
+  `);
+  await target.query(`
+    CREATE TABLE customers (
+      crm_id bigint PRIMARY KEY,
+      name varchar(120) NOT NULL,
+      email varchar(200),
+      credit_limit decimal(18,4),
+      status char(1),
+      region char(2)
+    )`);
+  await target.query(`
+    INSERT INTO customers (crm_id, name, email, credit_limit, status, region)
+      SELECT seq, CONCAT('Customer ', seq), CONCAT('c', seq, '@example.com'), (seq % 100000) / 100,
+             IF(seq % 10 = 0, 'I', 'A'), 'CN'
+      FROM seq_1_to_${ROWS}`);
+}, 600_000);
+
+afterAll(async () => {
+  await source.end();
+  await target.end();
+  await crm.drop();
+  await erp.drop();
+  workspace.remove();
+});
+
+describe('syncline reconcile on 1,000,000 rows (PostgreSQL → MariaDB)', () => {
+  it('finds no difference when both sides agree, reading no data rows', async () => {
+    const result = await syncline('reconcile', '--flow', 'customers', '--json');
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout) as Report;
+    expect(report.comparison).toMatchObject({
+      sourceRows: ROWS,
+      targetRows: ROWS,
+      missing: 0,
+      extra: 0,
+      different: 0,
+    });
+    expect(report.comparison.transfer.sourceRows + report.comparison.transfer.targetRows).toBe(0);
+  });
+
+  it('finds exactly the injected differences, reading far fewer rows than the tables hold', async () => {
+    // Changed behind Syncline's back, at the target and at the source (no cursor change).
+    await target.query("UPDATE customers SET name = 'renamed in ERP' WHERE crm_id IN (17, 4242)");
+    await target.query('UPDATE customers SET credit_limit = 0.01 WHERE crm_id = 500000');
+    await source.query("UPDATE accounts SET email = 'new@example.com' WHERE id IN (99, 777777)");
+    // Deleted at the target (missing), hard-deleted at the source (extra), added at the target.
+    await target.query('DELETE FROM customers WHERE crm_id IN (123456, 999999)');
+    await source.query('DELETE FROM accounts WHERE id = 31337');
+    await target.query(
+      "INSERT INTO customers (crm_id, name, email, credit_limit, status, region) VALUES (2000001, 'ERP only', NULL, 1, 'A', 'CN'), (2000002, 'ERP only 2', NULL, 2, 'A', 'CN')",
+    );
+
+    const result = await syncline('reconcile', '--flow', 'customers', '--json');
+    expect(result.code).toBe(1);
+    const report = JSON.parse(result.stdout) as Report;
+    const found = Object.fromEntries(report.differences.map((d) => [d.key, [d.kind, ...(d.fields ?? [])]]));
+    expect(found).toEqual({
+      '17': ['different', 'name'],
+      '4242': ['different', 'name'],
+      '500000': ['different', 'credit_limit'],
+      '99': ['different', 'email'],
+      '777777': ['different', 'email'],
+      '123456': ['missing'],
+      '999999': ['missing'],
+      '31337': ['extra'],
+      '2000001': ['extra'],
+      '2000002': ['extra'],
+    });
+    const { transfer } = report.comparison;
+    expect(transfer.sourceRows + transfer.targetRows).toBeLessThan((2 * ROWS) / 10);
+  });
+
+  it('repairs every difference so both sides checksum equal, and records it in the audit log', async () => {
+    const before = await independentChecksums();
+    expect(before[0]).not.toBe(before[1]);
+
+    const result = await syncline('reconcile', '--flow', 'customers', '--repair');
+    expect(result.stdout).toContain('repair: 10 repaired');
+    expect(result.code).toBe(0);
+
+    const [a, b] = await independentChecksums();
+    expect(a).toBe(b);
+    const again = JSON.parse((await syncline('reconcile', '--flow', 'customers', '--json')).stdout) as Report;
+    expect(again.comparison).toMatchObject({ missing: 0, extra: 0, different: 0 });
+
+    const audit = await syncline('audit', '--flow', 'customers', '--json');
+    const entries = (JSON.parse(audit.stdout) as { audit: { action: string; result: string }[] }).audit;
+    expect(entries.map((entry) => [entry.action, entry.result])).toEqual([
+      ['reconcile', 'succeeded'],
+      ['reconcile.repair', 'succeeded'],
+      ['reconcile', 'succeeded'],
+      ['reconcile', 'succeeded'],
+    ]);
+  });
+});
