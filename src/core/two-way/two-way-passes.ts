@@ -1,7 +1,8 @@
 import type { MutableCounts } from '../batch-handler.js';
-import type { Change } from '../connector.js';
+import type { Change, TargetRecord } from '../connector.js';
 import { mapChange } from '../mapping.js';
-import type { BatchCommit, DeadLetterInput, StateStore } from '../state-store.js';
+import type { BatchCommit, DeadLetterInput, StateStore, SyncedRecord } from '../state-store.js';
+import { writeIsolatingFailures } from '../batch-writer.js';
 import { validateRecord } from '../validation.js';
 import { valueText, type Row } from '../values.js';
 import type { Version } from './conflict-resolution.js';
@@ -73,11 +74,13 @@ export async function forwardBatch(
   counts.read += changes.length;
   const letters: DeadLetterInput[] = [];
   const versions = new Map<string, { change: Change; version: SourceVersion }>();
+  const deletes: Change[] = [];
   for (const change of changes) {
     const mapped = mapSource(context, change);
     if (!mapped.ok) letters.push(mapped.letter);
-    else if (mapped.version === undefined) counts.unchanged += 1;
-    else versions.set(change.key, { change, version: mapped.version });
+    else if (mapped.version !== undefined) versions.set(change.key, { change, version: mapped.version });
+    else if (change.op === 'delete' && flow.target.onDelete.mode === 'hard') deletes.push(change);
+    else counts.unchanged += 1;
   }
   counts.quarantined += letters.length;
   const keys = [...versions.keys()];
@@ -115,7 +118,67 @@ export async function forwardBatch(
     };
   });
   const commit = await settlePairs(context, pairs, counts);
-  return { ...commit, deadLetters: [...letters, ...commit.deadLetters] };
+  const deleted = await deleteAtTarget(context, state, deletes, counts);
+  return {
+    ...commit,
+    synced: [...commit.synced, ...deleted.synced],
+    resolvedKeys: [...commit.resolvedKeys, ...deleted.synced.map((record) => record.key)],
+    deadLetters: [...letters, ...commit.deadLetters, ...deleted.deadLetters],
+  };
+}
+
+/**
+ * Source records soft-deleted under `onDelete: hard`: deleted at the target once (a key already
+ * deleted is skipped, so the lookback does not delete again), with the base cleared so a record
+ * that comes back is written again.
+ */
+async function deleteAtTarget(
+  context: TwoWayContext,
+  state: StateStore,
+  deletes: readonly Change[],
+  counts: MutableCounts,
+): Promise<{ synced: SyncedRecord[]; deadLetters: DeadLetterInput[] }> {
+  const { flow } = context;
+  if (deletes.length === 0) return { synced: [], deadLetters: [] };
+  const known = await state.getSynced(
+    flow.name,
+    deletes.map((change) => change.key),
+  );
+  const pending = deletes.filter((change) => known.get(change.key)?.deleted !== true);
+  counts.unchanged += deletes.length - pending.length;
+  const records: TargetRecord[] = pending.map((change) => ({
+    key: change.key,
+    op: 'delete',
+    values: { [flow.target.key]: change.row[flow.source.key] ?? change.key },
+  }));
+  const outcome = await writeIsolatingFailures(
+    context.target,
+    flow.target,
+    records,
+    context.policy,
+    context.signal,
+    context.observe,
+  );
+  counts.written += outcome.written.length;
+  counts.deleted += outcome.written.length;
+  counts.failed += outcome.rejected.length;
+  return {
+    synced: outcome.written.map((record) => ({
+      key: record.key,
+      targetKey: valueText(record.values[flow.target.key]),
+      hash: '',
+      deleted: true,
+      base: {},
+    })),
+    deadLetters: outcome.rejected.map(({ record, error }) => ({
+      flow: flow.name,
+      key: record.key,
+      kind: 'write',
+      code: error.code,
+      reason: error.message,
+      payload: deletes.find((change) => change.key === record.key)?.row ?? record.values,
+    })),
+  };
 }
 
 /**
