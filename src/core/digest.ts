@@ -17,7 +17,7 @@ import { valueText, type Row, type Value } from './values.js';
  * - `date`: `YYYY-MM-DD`, of a date or of a timestamp (its wall-clock date).
  * - `wall`: the wall-clock digits `YYYY-MM-DD HH:MM:SS.ffffff`; an offset, if any, is dropped.
  * - `instant`: the UTC time `YYYY-MM-DD HH:MM:SS.ffffff`; a value without an offset is in the
- *   given zone (UTC when none is given), read around a change of offset as PostgreSQL does.
+ *   given zone (UTC when none is given), read around a change of offset as PostgreSQL reads it.
  *
  * `wall` and `instant` take years 0000 to 9999 and real times only (no month 13, no 24:00).
  *
@@ -124,17 +124,16 @@ function formatSeconds(epochSeconds: number, fraction: string): string {
 }
 
 /**
- * The offset of a wall time of a named zone. Around a change of offset it reads as PostgreSQL,
- * java.time and Temporal (`compatible`) do: a repeated wall time is the earlier instant; a
- * skipped one (a DST gap) is read with the offset from before the change, so it lands after it.
+ * Minutes `zone` is ahead of UTC at a wall-clock time of that zone (`wallMs`: the wall time's
+ * digits read as if UTC), read as PostgreSQL reads it around a change of offset: a wall time that
+ * repeats (a jump back) takes the offset from after the change; one that is skipped (a DST gap)
+ * takes the offset from before it, so it lands after the gap.
  */
-function wallOffsetMinutes(zone: string, wallMs: number): number {
+export function wallTimeOffsetMinutes(zone: string, wallMs: number): number {
   const before = zoneOffsetMinutes(zone, wallMs - DAY_MS);
   const after = zoneOffsetMinutes(zone, wallMs + DAY_MS);
   const isValid = (offset: number): boolean => zoneOffsetMinutes(zone, wallMs - offset * 60_000) === offset;
-  const valid = [before, after].filter(isValid);
-  // Of two valid readings, the larger offset is the earlier instant.
-  return valid.length === 0 ? before : Math.max(...valid);
+  return isValid(after) ? after : before;
 }
 
 /** The UTC instant of a timestamp text, in the `instant` form; naive values are in `zone`. */
@@ -142,7 +141,7 @@ function instantText(parsed: ParsedTimestamp, zone: string | undefined): string 
   let offset: number;
   if (parsed.offset !== undefined) offset = offsetMinutes(parsed.offset);
   else if (zone === undefined) offset = 0;
-  else offset = wallOffsetMinutes(zone, parsed.wallSeconds * 1000);
+  else offset = wallTimeOffsetMinutes(zone, parsed.wallSeconds * 1000);
   return formatSeconds(parsed.wallSeconds - offset * 60, parsed.fraction);
 }
 
@@ -203,8 +202,9 @@ export type DigestExpr =
   | { readonly type: 'literal'; readonly text: string | null }
   /**
    * The `text` of a column with leading and trailing whitespace removed, as String.prototype.trim
-   * does. A connector whose SQL removes spaces only says so; a value with other whitespace at an
-   * end then differs falsely, which costs a re-read of its bucket, never a missed difference.
+   * does. A connector whose SQL removes spaces only says so: a value with other whitespace at an
+   * end then mostly differs falsely (its bucket is read again), and only a target holding exactly
+   * the SQL-trimmed text (tabs kept) would hide a difference.
    */
   | { readonly type: 'trim'; readonly column: string }
   /**

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe } from 'vitest';
 import type { ConformanceContext } from './conformance-context.js';
 import type { ConnectorHarness, ConnectorHarnessFactory } from './connector-harness.js';
+import { describeDigestConformance } from './describe-digest-conformance.js';
 import { describeLookupConformance } from './describe-lookup-conformance.js';
 import { describeReadConformance } from './describe-read-conformance.js';
 import { describeSafetyConformance } from './describe-safety-conformance.js';
@@ -37,6 +38,7 @@ export function describeConnectorConformance(name: string, factory: ConnectorHar
     describeLookupConformance(context);
     describeWriteConformance(context);
     describeSafetyConformance(context);
+    describeDigestConformance(context);
     describeUpdateRangeConformance(context);
   });
 }

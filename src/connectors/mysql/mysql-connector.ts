@@ -27,6 +27,7 @@ import type { Row, ScalarValue } from '../../core/values.js';
 import { MysqlCatalog } from './mysql-catalog.js';
 import type { MysqlConfig } from './mysql-config.js';
 import { checkTarget, collidingUniqueKeys, cursorIndexOf, findColumn } from './mysql-describe.js';
+import { MysqlDigests } from './mysql-digest.js';
 import { toConnectorError } from './mysql-errors.js';
 import {
   buildCountQuery,
@@ -65,6 +66,10 @@ export class MysqlConnector implements Connector, KeysetPager {
   readonly #catalog: MysqlCatalog;
   readonly #checkedTargets = new Set<string>();
   readonly #warnedTables = new Set<string>();
+  /** The zone DATETIME columns hold: the config's `timezone`. */
+  readonly wallClockZone: string;
+  /** Reconcile checksums computed by the server (mysql-digest.ts). */
+  readonly digests: MysqlDigests;
 
   constructor(config: MysqlConfig, context: ConnectorContext) {
     this.#config = config;
@@ -72,6 +77,8 @@ export class MysqlConnector implements Connector, KeysetPager {
     this.#secrets = secretsOf(config.url.reveal());
     this.#pool = createMysqlPool(config, this.#logger);
     this.#catalog = new MysqlCatalog(this.#pool, this.#secrets);
+    this.wallClockZone = config.timezone;
+    this.digests = new MysqlDigests(this.#catalog, config.timezone);
   }
 
   async probe(signal: AbortSignal): Promise<ProbeResult> {

@@ -33,6 +33,7 @@ import { PostgresChangeListener, type ChangeListenerOptions } from './postgres-c
 import { watchTableChanges } from './postgres-change-watch.js';
 import type { PostgresConfig } from './postgres-config.js';
 import { copyRows } from './postgres-copy.js';
+import { PostgresDigests } from './postgres-digest.js';
 import {
   checkTargetSchema,
   describeColumnsStatement,
@@ -85,12 +86,17 @@ export class PostgresConnector implements Connector, KeysetPager {
   readonly #copyThreshold: number;
   /** Target schemas that passed `checkTargetSchema`, by `schema.table`; dropped when a write fails on them. */
   readonly #targetSchemas = new Map<string, TableSchema>();
+  /** Reconcile checksums computed by the server (postgres-digest.ts). */
+  readonly digests: PostgresDigests;
 
   constructor(config: PostgresConfig, context: ConnectorContext, options: PostgresConnectorOptions = {}) {
     quoteIdentifier(config.schema, { role: `schema of connection "${context.name}"` });
     this.#schema = config.schema;
     this.#pool = new PostgresPool(config, context.logger.child({ connection: context.name }));
     this.#copyThreshold = options.copyThreshold ?? DEFAULT_COPY_THRESHOLD;
+    this.digests = new PostgresDigests(this.#pool, this.#schema, (table, signal) =>
+      this.describeTable(table, signal),
+    );
     const url = new Secret(config.url);
     this.#listener = new PostgresChangeListener(
       () => new pg.Client({ ...clientConfig(url, config), application_name: LISTENER_APPLICATION_NAME }),

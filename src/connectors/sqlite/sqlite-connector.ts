@@ -25,6 +25,7 @@ import { readKeysetRange } from '../../core/range-reader.js';
 import type { Row, ScalarValue } from '../../core/values.js';
 import { resolveDatabasePath, type SqliteConfig } from './sqlite-config.js';
 import { settle, SqliteDatabase } from './sqlite-database.js';
+import { SqliteDigests } from './sqlite-digest.js';
 import { toSqliteConnectorError, type SqliteErrorContext } from './sqlite-errors.js';
 import { assertColumnName, parseTableName, quoteIdentifier } from './sqlite-identifiers.js';
 import { createScratchTable, dropScratchTable } from './sqlite-scratch.js';
@@ -52,12 +53,15 @@ export class SqliteConnector implements Connector, KeysetPager {
   readonly #name: string;
   readonly #isReadonly: boolean;
   readonly #database: SqliteDatabase;
+  /** Reconcile checksums computed inside SQLite (sqlite-digest.ts). */
+  readonly digests: SqliteDigests;
 
   constructor(config: SqliteConfig, context: ConnectorContext) {
     this.#name = context.name;
     this.#isReadonly = config.readonly ?? false;
     const logger = context.logger.child({ connection: context.name });
     this.#database = new SqliteDatabase(resolveDatabasePath(config), this.#isReadonly, logger);
+    this.digests = new SqliteDigests(this.#database);
     const target = !this.#isReadonly;
     this.capabilities = { source: true, target, transactions: true, describe: true, updates: target };
   }
