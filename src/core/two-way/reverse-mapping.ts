@@ -1,5 +1,5 @@
 import type { TableSchema, TargetRecord } from '../connector.js';
-import { zoneOffsetMinutes } from '../digest.js';
+import { wallTimeOffsetMinutes } from '../digest.js';
 import type { MappingFailure } from '../mapping.js';
 import { valueText, type Row, type Value } from '../values.js';
 import type { ReverseField, TwoWaySpec } from './two-way-flow.js';
@@ -22,8 +22,7 @@ export function attachZone(value: Value, zone: string): Value {
   if (match === null) return value;
   const [, y, mo, d, h, mi, s] = match;
   const wallMs = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s ?? 0));
-  const guess = zoneOffsetMinutes(zone, wallMs);
-  const offset = zoneOffsetMinutes(zone, wallMs - guess * 60_000);
+  const offset = wallTimeOffsetMinutes(zone, wallMs);
   return `${value.replace(' ', 'T')}${offsetText(offset)}`;
 }
 
