@@ -106,8 +106,8 @@ async function main(): Promise<void> {
         status text, updated_at timestamptz NOT NULL DEFAULT '2026-11-01T00:00:00Z');
       INSERT INTO accounts (id, name, email, credit_limit, status)
         SELECT i, 'Customer ' || i, 'c' || i || '@example.com', (i % 100000)::numeric / 100,
-               CASE WHEN i % 10 = 0 THEN 'inactive' ELSE 'active' END FROM generate_series(1, ${rows}) AS i;
-      VACUUM ANALYZE accounts;`);
+               CASE WHEN i % 10 = 0 THEN 'inactive' ELSE 'active' END FROM generate_series(1, ${rows}) AS i;`);
+    await source.query('VACUUM ANALYZE accounts');
     await target.query(`CREATE TABLE customers (crm_id bigint PRIMARY KEY, name varchar(120) NOT NULL,
       email varchar(200), credit_limit decimal(18,4), status char(1))`);
     for (let start = 1; start <= rows; start += 250_000) {
