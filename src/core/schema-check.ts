@@ -1,5 +1,6 @@
 import type { ColumnInfo, TableSchema } from './connector.js';
 import type { Flow } from './flow.js';
+import { checkLinkedColumns } from './linked-columns-check.js';
 import type { FieldMapping } from './mapping.js';
 import { valueText, type ColumnKind } from './values.js';
 
@@ -225,5 +226,5 @@ export function checkFlowSchema(
       }
     }
   }
-  return findings;
+  return [...findings, ...checkLinkedColumns(flow, source, target)];
 }

@@ -1,0 +1,65 @@
+import type { ColumnInfo, TableSchema } from './connector.js';
+import type { Flow } from './flow.js';
+import type { SchemaFinding } from './schema-check.js';
+
+function find(schema: TableSchema, name: string): ColumnInfo | undefined {
+  return (
+    schema.columns.find((column) => column.name === name) ??
+    schema.columns.find((column) => column.name.toLowerCase() === name.toLowerCase())
+  );
+}
+
+/**
+ * Schema checks of what issue-4 features add to a flow: the target's cursor and id columns, the
+ * write-back columns on both sides, and, for two-way flows, field pairs that would change a value
+ * on its way back (rounding, a lost zone), which would rewrite the source with other values.
+ */
+export function checkLinkedColumns(
+  flow: Flow,
+  source: TableSchema | undefined,
+  target: TableSchema | undefined,
+): SchemaFinding[] {
+  const findings: SchemaFinding[] = [];
+  const base = `flows.${flow.name}`;
+  const error = (path: string, message: string): void =>
+    void findings.push({ severity: 'error', path: `${base}.${path}`, message });
+  if (target !== undefined) {
+    const cursor = flow.twoWay?.targetCursor;
+    if (cursor !== undefined && find(target, cursor) === undefined)
+      error('target.cursor', `target column "${cursor}" does not exist in ${flow.target.table}`);
+    if (flow.targetId !== undefined && find(target, flow.targetId) === undefined)
+      error('target.id', `target column "${flow.targetId}" does not exist in ${flow.target.table}`);
+    for (const pair of flow.writeBack)
+      if (find(target, pair.target) === undefined)
+        error(
+          `writeBack.${pair.source}`,
+          `target column "${pair.target}" does not exist in ${flow.target.table}`,
+        );
+  }
+  if (source !== undefined) {
+    for (const pair of flow.writeBack)
+      if (find(source, pair.source) === undefined)
+        error(
+          `writeBack.${pair.source}`,
+          `source column "${pair.source}" does not exist in ${flow.source.table}`,
+        );
+  }
+  if (flow.twoWay === undefined || source === undefined || target === undefined) return findings;
+  for (const field of flow.twoWay.fields) {
+    const from = find(target, field.target);
+    const to = find(source, field.source);
+    if (from === undefined || to === undefined) continue;
+    const path = `fields.${field.target}`;
+    if (from.kind === 'decimal' && to.kind === 'decimal' && (to.scale ?? 0) < (from.scale ?? 0))
+      error(
+        path,
+        `${flow.target.table}.${from.name} has ${from.scale ?? 0} decimal places but ${flow.source.table}.${to.name} ${to.scale ?? 0}: a two-way field must not round on its way back; widen the source column or sync it one way`,
+      );
+    if ((from.kind === 'decimal' || from.kind === 'float') && to.kind === 'integer')
+      error(
+        path,
+        `${flow.target.table}.${from.name} has fractions but ${flow.source.table}.${to.name} is an integer`,
+      );
+  }
+  return findings;
+}
