@@ -130,6 +130,8 @@ async function readAndWrite(
     run.log.warn(`write failed, retrying in ${Math.round(delayMs)} ms: ${toSyncError(error).message}`);
   });
   let readFailures = 0;
+  // Keys this cycle's read already dead-lettered for a missing reference: their attempt is spent.
+  const triedKeys = new Set<string>();
   for (;;) {
     const since = await ports.state.getCheckpoint(flow.name);
     const context = {
@@ -157,6 +159,7 @@ async function readAndWrite(
       }
       await ports.state.commitBatch(flow.name, { ...commit, checkpoint });
       for (const letter of commit.deadLetters) {
+        if (letter.kind === 'reference') triedKeys.add(letter.key);
         run.log.warn(`record ${letter.key} dead-lettered: ${letter.reason}`, {
           key: letter.key,
           field: letter.field,
@@ -181,7 +184,7 @@ async function readAndWrite(
         inFlight.catch(() => undefined);
       }
       await inFlight;
-      await retryWaitingReferences(flow, ports, { policy, signal, log: run.log }, counts);
+      await retryWaitingReferences(flow, ports, { policy, signal, log: run.log, triedKeys }, counts);
       return true;
     } catch (thrown) {
       // Never leave a write running behind the retry: its commit would race the re-read checkpoint.

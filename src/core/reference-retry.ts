@@ -13,17 +13,29 @@ const MAX_RETRIED_PER_CYCLE = 10_000;
  * handles them like any change. A record whose reference is there now is written and its dead
  * letter marked replayed; one still waiting counts one more attempt, and after the last attempt
  * it stays dead-lettered until `syncline dlq replay`. Keys gone from the source are discarded.
+ * Keys in `triedKeys` were tried by this cycle's read already and are left for the next cycle,
+ * so each cycle spends one attempt of a record, not two.
  */
 export async function retryWaitingReferences(
   flow: Flow,
   ports: CyclePorts,
-  options: { readonly policy: RetryPolicy; readonly signal: AbortSignal; readonly log: Logger },
+  options: {
+    readonly policy: RetryPolicy;
+    readonly signal: AbortSignal;
+    readonly log: Logger;
+    readonly triedKeys: ReadonlySet<string>;
+  },
   counts: MutableCounts,
 ): Promise<void> {
   if (flow.references.length === 0) return;
   const letters = (
     await ports.state.listDeadLetters({ flow: flow.name, status: 'open', limit: MAX_RETRIED_PER_CYCLE })
-  ).filter((letter) => letter.kind === 'reference' && letter.occurrences < flow.referenceAttempts);
+  ).filter(
+    (letter) =>
+      letter.kind === 'reference' &&
+      letter.occurrences < flow.referenceAttempts &&
+      !options.triedKeys.has(letter.key),
+  );
   if (letters.length === 0) return;
   const context = {
     flow,

@@ -73,3 +73,17 @@ export function createWorkspace(): Workspace {
     },
   };
 }
+
+/** `syncline -c <workspace config> <args>`, run in the workspace with `env`. */
+export type BoundCli = (...args: string[]) => Promise<CliResult>;
+
+/** Binds `syncline` to a workspace's config and the env vars its config refers to. */
+export function synclineIn(workspace: Workspace, env: Record<string, string>): BoundCli {
+  return (...args) => runCli(['-c', workspace.configPath, ...args], { cwd: workspace.dir, env });
+}
+
+/** The JSON a `--json` command printed; throws with its stderr when it did not exit 0. */
+export function jsonOutput(result: CliResult): unknown {
+  if (result.code !== 0) throw new Error(`exit ${String(result.code)}: ${result.stderr}`);
+  return JSON.parse(result.stdout) as unknown;
+}
