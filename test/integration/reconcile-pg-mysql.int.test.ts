@@ -65,7 +65,7 @@ interface Report {
  * of the first 60 bits of the MD5 of every row's mapped values must be equal on both sides.
  */
 async function independentChecksums(): Promise<[string, string]> {
-  const a = await source.query(`
+  const a = await source.query<{ digest: string }>(`
     SELECT count(*) || ':' || sum(('x' || substr(md5(concat_ws('|', id, name, btrim(email), trim_scale(credit_limit),
       CASE status WHEN 'active' THEN 'A' ELSE 'I' END)), 1, 15))::bit(60)::bigint) AS digest
     FROM accounts WHERE NOT is_deleted`);

@@ -90,7 +90,9 @@ async function erpRow(id: number): Promise<Record<string, unknown>> {
 
 /** Cursor values of both tables, to prove nothing was written at all. */
 async function cursors(): Promise<string> {
-  const a = await source.query("SELECT string_agg(updated_at::text, ',' ORDER BY id) AS c FROM accounts");
+  const a = await source.query<{ c: string }>(
+    "SELECT string_agg(updated_at::text, ',' ORDER BY id) AS c FROM accounts",
+  );
   const [rows] = await target.query('SELECT GROUP_CONCAT(updated_at ORDER BY id) AS c FROM customers');
   return `${String(a.rows[0]?.c)}|${String((rows as { c: string }[])[0]?.c)}`;
 }
@@ -158,6 +160,9 @@ describe('two-way sync PostgreSQL ↔ MariaDB (invariant 8: no echo)', () => {
         phone: '+86 3',
         status: 'A',
       });
+      const [ids] = await target.query("SELECT id FROM customers WHERE crm_id = '3'");
+      const synced = await engine.state.getSynced('customers', ['3']);
+      expect(synced.get('3')?.targetId).toBe(String((ids as { id: number }[])[0]?.id));
     } finally {
       await engine.close();
     }
@@ -289,7 +294,9 @@ describe('two-way sync PostgreSQL ↔ MariaDB (invariant 8: no echo)', () => {
     try {
       await target.query("INSERT INTO customers (name, status) VALUES ('made in ERP', 'A')");
       expect(await cycles(engine, 2)).toBe(0);
-      const count = await source.query("SELECT count(*)::int AS n FROM accounts WHERE name = 'made in ERP'");
+      const count = await source.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM accounts WHERE name = 'made in ERP'",
+      );
       expect(count.rows[0]?.n).toBe(0);
     } finally {
       await engine.close();

@@ -13,6 +13,8 @@ export interface Version {
   readonly cursor: Value | undefined;
   /** Zone of the cursor when it is a naive timestamp. */
   readonly cursorZone?: string | undefined;
+  /** The target's own id of the record (`target.id`), for a target version read with it. */
+  readonly id?: string | undefined;
 }
 
 /** What to do about a record both sides changed. */

@@ -2,6 +2,7 @@ import { hash } from 'node:crypto';
 import type { RetryPolicy } from 'cockatiel';
 import type { MutableCounts } from '../batch-handler.js';
 import { writeIsolatingFailures, type WriteObserver } from '../batch-writer.js';
+import { readBackAndWriteBack, readsBack } from '../write-back.js';
 import type { Connector, TargetRecord } from '../connector.js';
 import type { Flow } from '../flow.js';
 import type { Logger } from '../logger.js';
@@ -168,9 +169,10 @@ export async function settlePairs(
       if (pair !== undefined) deadLetters.push(letterOf(context, pair, 'write', error.code, error.message));
     }
   }
+  const targetIds = await readBackInserted(context, toTarget, settled, failedKeys, deadLetters);
   for (const [key, { pair, record }] of settled) {
     if (failedKeys.has(key)) continue;
-    synced.push(syncedOf(context, pair, comparison.canonical(record)));
+    synced.push(syncedOf(context, pair, comparison.canonical(record), targetIds.get(key)));
     counts.written += 1;
   }
   counts.failed += failedKeys.size;
@@ -188,15 +190,53 @@ function pick(values: Row, columns: readonly string[]): Row {
   return row;
 }
 
-function syncedOf(context: TwoWayContext, pair: RecordPair, base: CanonicalRecord): SyncedRecord {
+function syncedOf(
+  context: TwoWayContext,
+  pair: RecordPair,
+  base: CanonicalRecord,
+  insertedId?: string,
+): SyncedRecord {
   const soft = context.flow.target.onDelete;
+  const targetId = insertedId ?? pair.target?.id;
   return {
     key: pair.key,
     targetKey: valueText(pair.keyValue),
     hash: canonicalHash(base),
     deleted: soft.mode === 'soft' && base[soft.column] === '1',
     base,
+    ...(targetId === undefined ? {} : { targetId }),
   };
+}
+
+/**
+ * Records the target had no row for were inserted: reads back the id the target gave them
+ * (`target.id`) and writes `writeBack` columns to the source, as one-way flows do.
+ */
+async function readBackInserted(
+  context: TwoWayContext,
+  written: readonly TargetRecord[],
+  settled: ReadonlyMap<string, { pair: RecordPair }>,
+  failedKeys: ReadonlySet<string>,
+  deadLetters: DeadLetterInput[],
+): Promise<ReadonlyMap<string, string>> {
+  if (!readsBack(context.flow)) return new Map();
+  const inserted = written.filter(
+    (record) => !failedKeys.has(record.key) && settled.get(record.key)?.pair.target === undefined,
+  );
+  if (inserted.length === 0) return new Map();
+  const sourceRows = new Map(
+    inserted.map((record) => [record.key, settled.get(record.key)?.pair.source?.row ?? {}]),
+  );
+  const result = await readBackAndWriteBack(
+    context.flow,
+    { source: context.source, target: context.target },
+    inserted,
+    sourceRows,
+    context.policy,
+    context.signal,
+  );
+  deadLetters.push(...result.deadLetters);
+  return result.targetIds;
 }
 
 function letterOf(

@@ -51,11 +51,13 @@ export function mapSource(context: TwoWayContext, change: Change): MappedSource 
 export function targetVersion(context: TwoWayContext, row: Row): Version {
   const values: Row = {};
   for (const column of context.flow.target.columns) values[column] = row[column] ?? null;
+  const id = context.flow.targetId === undefined ? undefined : row[context.flow.targetId];
   return {
     values,
     canonical: context.comparison.canonical(values),
     cursor: row[context.twoWay.targetCursor],
     cursorZone: context.target.wallClockZone,
+    ...(id === null || id === undefined ? {} : { id: valueText(id) }),
   };
 }
 
