@@ -11,7 +11,7 @@ import { valueText, type Row, type Value } from './values.js';
  *
  * - `text`: the value's text as Syncline reads it (`valueText`): strings as they are, numbers as
  *   read (`12.50` keeps its scale), booleans `true`/`false`.
- * - `number`: the exact decimal without trailing fraction zeros: `12.50` → `12.5`, `100.00` →
+ * - `number`: the exact decimal without trailing fraction zeros (a boolean is `1` or `0`): `12.50` → `12.5`, `100.00` →
  *   `100`, `-0.0` → `0`.
  * - `boolean`: `1` or `0`.
  * - `date`: `YYYY-MM-DD`, of a date or of a timestamp (its wall-clock date).
@@ -159,6 +159,8 @@ export function canonicalText(value: Value | undefined, kind: CompareKind, zone?
     case 'text':
       return valueText(value);
     case 'number': {
+      // A flag stored in a numeric column (SQLite INTEGER, smallint) reads back as 1 or 0.
+      if (typeof value === 'boolean') return value ? '1' : '0';
       const text = typeof value === 'number' ? String(value) : typeof value === 'string' ? value : undefined;
       const normalized = text === undefined ? undefined : normalizeDecimal(text);
       if (normalized === undefined) return malformed(value);

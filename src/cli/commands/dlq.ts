@@ -1,5 +1,8 @@
 import { audited, currentActor } from '../../core/audit.js';
-import { resyncKeys } from '../../core/resync.js';
+import type { CyclePorts } from '../../core/cycle.js';
+import type { Flow } from '../../core/flow.js';
+import { resyncKeys, type ResyncResult } from '../../core/resync.js';
+import { settleKeys } from '../../core/two-way/settle-keys.js';
 import type { DeadLetter, DeadLetterStatus } from '../../core/state-store.js';
 import { openCliEngine, type GlobalOptions } from '../cli-context.js';
 import { ExitCodes } from '../exit-codes.js';
@@ -38,6 +41,26 @@ export async function dlqListCommand(options: DlqListOptions): Promise<number> {
   } finally {
     await engine.close();
   }
+}
+
+/**
+ * Writes the keys again: one-way flows from the source; two-way flows settle each key from both
+ * sides' current records, so a target change that failed on its way back goes to the source.
+ */
+async function replayKeys(flow: Flow, ports: CyclePorts, keys: readonly string[]): Promise<ResyncResult> {
+  const signal = AbortSignal.timeout(30 * 60_000);
+  if (flow.twoWay === undefined) return resyncKeys(flow, ports, keys, { trigger: 'replay', signal });
+  const started = Date.now();
+  const settled = await settleKeys(flow, ports, keys, 'replay', signal);
+  return {
+    flow: flow.name,
+    status: 'succeeded',
+    runId: undefined,
+    counts: settled.counts,
+    durationMs: Date.now() - started,
+    error: undefined,
+    missingKeys: settled.missing,
+  };
 }
 
 export interface DlqReplayOptions extends GlobalOptions {
@@ -86,11 +109,10 @@ export async function dlqReplayCommand(options: DlqReplayOptions): Promise<numbe
           details: { ids: entries.map((entry) => entry.id) },
         },
         async () => {
-          const value = await resyncKeys(
+          const value = await replayKeys(
             flow,
             engine.context.portsFor(flow),
             entries.map((entry) => entry.key),
-            { trigger: 'replay', signal: AbortSignal.timeout(30 * 60_000) },
           );
           const failing = value.counts.quarantined + value.counts.failed;
           return {

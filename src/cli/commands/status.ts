@@ -127,7 +127,11 @@ export async function statusCommand(options: GlobalOptions & { json?: boolean })
             `  ${status.flow}: ${status.openConflicts} open conflict(s); see syncline conflicts list --flow ${status.flow}\n`,
           );
         const last = status.lastReconcile;
-        if (last !== null && typeof last === 'object' && 'drift' in last && 'finishedAt' in last)
+        if (last !== null && typeof last === 'object' && 'status' in last && last.status === 'failed')
+          process.stdout.write(
+            `  ${status.flow}: last reconcile failed${'error' in last && last.error !== null && typeof last.error === 'object' && 'message' in last.error ? `: ${String(last.error.message)}` : ''}\n`,
+          );
+        else if (last !== null && typeof last === 'object' && 'drift' in last && 'finishedAt' in last)
           process.stdout.write(
             `  ${status.flow}: last reconcile ${String(last.finishedAt)}: ${String(last.drift)} difference(s)` +
               `${'driftAfterRepair' in last ? `, ${String(last.driftAfterRepair)} after repair` : ''}\n`,

@@ -139,7 +139,8 @@ export class MysqlDigests implements DigestSupport {
   /** ` WHERE …`: the soft-delete filter, then the buckets, or the empty string. */
   #where(query: DigestQuery, renderer: MysqlDigestRenderer, within?: BucketSet): string {
     const { spec } = query;
-    const where: string[] = [];
+    // A row without a key has no bucket (its hash would be NULL) and no counterpart: left out.
+    const where: string[] = [`${quoteColumn(spec.key, spec.flow)} IS NOT NULL`];
     if (spec.excludeFlagged !== undefined) {
       const truth =
         renderer.truth(spec.excludeFlagged) ??
@@ -150,7 +151,7 @@ export class MysqlDigests implements DigestSupport {
       const keyHash = this.#keyHash(query, renderer);
       where.push(`${keyHash} DIV ${renderer.param(within.width)} IN (${renderer.param(within.buckets)})`);
     }
-    return where.length === 0 ? '' : ` WHERE ${where.join(' AND ')}`;
+    return ` WHERE ${where.join(' AND ')}`;
   }
 
   #rows(query: DigestQuery, columns: readonly string[], raw: Record<string, unknown>[]): Row[] {

@@ -144,7 +144,8 @@ export class PostgresDigests implements DigestSupport {
     for (const name of quotedNames.keys()) resolve(name);
     const renderer = new PostgresDigestRenderer(resolve);
     const refuse = (column: string, as: CompareKind): never => unrenderable(spec, table, column, as);
-    const where: string[] = [];
+    // A row without a key has no bucket (its hash would be NULL) and no counterpart: left out.
+    const where: string[] = [`${resolve(spec.key).sql} IS NOT NULL`];
     if (spec.excludeFlagged !== undefined) {
       where.push(
         `(${renderer.truth(spec.excludeFlagged) ?? refuse(spec.excludeFlagged, 'boolean')}) IS NOT TRUE`,

@@ -228,7 +228,8 @@ export class SqliteDigests implements DigestSupport {
 
   /** ` WHERE …`: the soft-delete filter, then the buckets, or the empty string. */
   #where(spec: DigestSpec, dialect: SqliteDigestDialect, within?: BucketSet): string {
-    const where: string[] = [];
+    // A row without a key has no bucket and no counterpart: left out.
+    const where: string[] = [`${quoteIdentifier(spec.key)} IS NOT NULL`];
     if (spec.excludeFlagged !== undefined) where.push(`NOT ${dialect.truth(spec.excludeFlagged)}`);
     if (within !== undefined) {
       const bucket = `syncline_key_hash(${dialect.column(spec.key, 'text')}) / ${dialect.param(within.width)}`;

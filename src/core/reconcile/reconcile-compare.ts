@@ -126,6 +126,9 @@ export async function compareRows(
   for (const key of extras) {
     const target = targets.get(key);
     if (flagged.has(key) && flow.target.onDelete.mode === 'ignore') continue;
+    // Under onDelete: soft a target row marked deleted stands for a record the source no longer has.
+    const policy = flow.target.onDelete;
+    if (policy.mode === 'soft' && isFlagSet(target?.[policy.column])) continue;
     differences.push({
       key,
       kind: 'extra',

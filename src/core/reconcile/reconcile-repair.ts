@@ -1,4 +1,3 @@
-import { emptyCounts } from '../batch-handler.js';
 import { writeIsolatingFailures } from '../batch-writer.js';
 import type { TargetRecord } from '../connector.js';
 import type { CyclePorts } from '../cycle.js';
@@ -7,11 +6,8 @@ import { keepLease, LEASE_TTL_MS, newLeaseOwner } from '../flow-lease.js';
 import { resyncKeys, waitForLease } from '../resync.js';
 import { createRetryPolicy } from '../retry-policy.js';
 import type { SyncedRecord } from '../state-store.js';
-import { resolveConflict } from '../two-way/conflict-resolution.js';
-import { settlePairs, type RecordPair } from '../two-way/record-pairs.js';
-import { twoWayContext } from '../two-way/two-way-cycle.js';
-import { mapSource, targetVersion } from '../two-way/two-way-passes.js';
 import { valueText } from '../values.js';
+import { settleKeys } from '../two-way/settle-keys.js';
 import type { Difference } from './reconcile-compare.js';
 
 /** What a repair did. */
@@ -50,8 +46,8 @@ export async function repairDifferences(
         if (wanted.has(letter.key)) failed.push({ key: letter.key, reason: letter.reason });
       if (result.error !== undefined) throw result.error;
     } else {
-      const outcome = await settleTwoWay(flow, ports, rewrite, signal);
-      repaired += outcome.repaired;
+      const outcome = await settleKeys(flow, ports, rewrite, 'repair', signal);
+      repaired += outcome.settled + outcome.parked;
       failed.push(...outcome.failed);
     }
   }
@@ -80,64 +76,6 @@ async function withLease<T>(
     stop();
     await ports.state.releaseLease(flow.name, owner);
   }
-}
-
-async function settleTwoWay(
-  flow: Flow,
-  ports: CyclePorts,
-  keys: readonly string[],
-  signal: AbortSignal,
-): Promise<{ repaired: number; failed: { key: string; reason: string }[] }> {
-  const twoWay = flow.twoWay;
-  if (twoWay === undefined) return { repaired: 0, failed: [] };
-  return withLease(flow, ports, signal, async () => {
-    const context = await twoWayContext(flow, ports, signal, ports.logger.child({ flow: flow.name }));
-    const counts = emptyCounts();
-    const failed: { key: string; reason: string }[] = [];
-    let repaired = 0;
-    for (let start = 0; start < keys.length; start += flow.source.batchSize) {
-      const slice = keys.slice(start, start + flow.source.batchSize);
-      const [sources, targets, parked] = await Promise.all([
-        ports.source.readByKeys(flow.source, slice, signal),
-        ports.target.readByKeys(twoWay.lookup, slice, signal),
-        ports.state.getOpenConflicts(flow.name, slice),
-      ]);
-      const targetByKey = new Map(targets.map((change) => [change.key, change.row]));
-      const pairs: RecordPair[] = [];
-      for (const change of sources) {
-        const mapped = mapSource(context, change);
-        if (!mapped.ok) {
-          failed.push({ key: change.key, reason: mapped.letter.reason });
-          continue;
-        }
-        const targetRow = targetByKey.get(change.key);
-        pairs.push({
-          key: change.key,
-          keyValue: change.row[flow.source.key] ?? change.key,
-          source: mapped.version,
-          target: targetRow === undefined ? undefined : targetVersion(context, targetRow),
-          base: undefined,
-          parked: parked.get(change.key),
-          changed: 'source',
-        });
-      }
-      const commit = await settlePairs(context, pairs, counts, (pair) =>
-        pair.target === undefined || pair.source === undefined
-          ? {
-              action: 'write',
-              record: pair.source?.values ?? {},
-              toTarget: true,
-              toSource: false,
-              winner: 'source',
-            }
-          : resolveConflict(twoWay.conflict, undefined, pair.source, pair.target, context.comparison),
-      );
-      await ports.state.commitBatch(flow.name, commit);
-      repaired += commit.synced.length + (commit.conflicts?.length ?? 0);
-      for (const letter of commit.deadLetters) failed.push({ key: letter.key, reason: letter.reason });
-    }
-    return { repaired, failed };
-  });
 }
 
 async function deleteExtras(

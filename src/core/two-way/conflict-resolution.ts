@@ -60,6 +60,22 @@ export function newestSide(source: Version, target: Version): Side {
   return 'source';
 }
 
+/** Which side changed which of the differing fields since `base`, for the operator. */
+function describeChanges(
+  base: CanonicalRecord | undefined,
+  source: Version,
+  target: Version,
+  differing: readonly string[],
+): string {
+  if (base === undefined)
+    return `the two sides hold different ${differing.join(', ')} and never agreed before (conflict: manual)`;
+  const changed = (version: Version): string[] =>
+    differing.filter((column) => version.canonical[column] !== base[column]);
+  const both = changed(source).filter((column) => changed(target).includes(column));
+  if (both.length > 0) return `both sides changed ${both.join(', ')} since the last sync (conflict: manual)`;
+  return `the source changed ${changed(source).join(', ')} and the target changed ${changed(target).join(', ')} since the last sync (conflict: manual)`;
+}
+
 function wholeRecord(policy: RecordPolicy, source: Version, target: Version): Side | 'park' {
   switch (policy) {
     case 'source-wins':
@@ -99,11 +115,7 @@ export function resolveConflict(
   if (policy.mode === 'record') {
     const side = wholeRecord(policy.policy, source, target);
     if (side === 'park')
-      return {
-        action: 'park',
-        fields: differing,
-        reason: `both sides changed ${differing.join(', ')} since the last sync (conflict: manual)`,
-      };
+      return { action: 'park', fields: differing, reason: describeChanges(base, source, target, differing) };
     return written({ ...(side === 'source' ? source.values : target.values) }, comparison, source, target);
   }
   const merged: Row = { ...target.values };

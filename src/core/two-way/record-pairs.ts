@@ -11,9 +11,11 @@ import type {
   CanonicalRecord,
   Conflict,
   ConflictInput,
+  ConflictResolution,
   DeadLetterInput,
   SyncedRecord,
 } from '../state-store.js';
+import { validateRecord } from '../validation.js';
 import { valueText, type Row, type Value } from '../values.js';
 import { resolveConflict, type Resolution, type Version } from './conflict-resolution.js';
 import type { RecordComparison } from './record-comparison.js';
@@ -112,9 +114,20 @@ export async function settlePairs(
   const toTarget: TargetRecord[] = [];
   const toSource: TargetRecord[] = [];
   const settled = new Map<string, { pair: RecordPair; record: Row }>();
+  const closed: ConflictResolution[] = [];
   for (const pair of pairs) {
     if (pair.parked !== undefined && override === undefined) {
-      conflicts.push(conflictOf(context, pair, pair.parked.fields, pair.parked.reason));
+      if (
+        pair.source !== undefined &&
+        pair.target !== undefined &&
+        comparison.isEqual(pair.source.canonical, pair.target.canonical)
+      ) {
+        // Both sides came to hold the same record (edited by hand on one side): nothing left to decide.
+        synced.push(syncedOf(context, pair, pair.source.canonical));
+        closed.push({ key: pair.key, resolution: 'agree', by: 'sync' });
+      } else {
+        conflicts.push(conflictOf(context, pair, pair.parked.fields, pair.parked.reason));
+      }
       counts.unchanged += 1;
       continue;
     }
@@ -135,6 +148,24 @@ export async function settlePairs(
       continue;
     }
     const record: Row = { ...decision.record, [flow.target.key]: pair.keyValue };
+    if (decision.toSource) {
+      // A target value is held to the flow's rules before it reaches the source, as a source value is before it reaches the target.
+      const failure = validateRecord(flow.rules, record);
+      if (failure !== undefined) {
+        deadLetters.push(
+          letterOf(
+            context,
+            pair,
+            'validation',
+            'VALIDATION_FAILED',
+            `${failure.field} ${failure.reason}`,
+            failure.field,
+          ),
+        );
+        counts.quarantined += 1;
+        continue;
+      }
+    }
     if (decision.toTarget)
       toTarget.push({ key: pair.key, op: 'upsert', values: pick(record, flow.target.columns) });
     if (decision.toSource) {
@@ -176,11 +207,19 @@ export async function settlePairs(
     counts.written += 1;
   }
   counts.failed += failedKeys.size;
+  if (override !== undefined) {
+    // An operator's or a repair's decision settles whatever conflict the key had.
+    const written = new Set(synced.map((record) => record.key));
+    for (const pair of pairs)
+      if (pair.parked !== undefined && written.has(pair.key))
+        closed.push({ key: pair.key, resolution: 'repair', by: 'reconcile' });
+  }
   return {
     synced,
     deadLetters,
     resolvedKeys: synced.map((record) => record.key),
     conflicts,
+    resolvedConflicts: closed,
   };
 }
 
