@@ -54,9 +54,17 @@ export class FaultyConnector implements Connector {
   #readFault: ReadFault | undefined;
   #beforeWrite: ((call: number) => Promise<void> | void) | undefined;
 
+  /** The inner connector's checksums, zone and range reads, passed through unchanged. */
+  readonly digests: Connector['digests'];
+  readonly wallClockZone: Connector['wallClockZone'];
+  readonly readRange: Connector['readRange'];
+
   constructor(inner: Connector) {
     this.#inner = inner;
     this.capabilities = inner.capabilities;
+    this.digests = inner.digests;
+    this.wallClockZone = inner.wallClockZone;
+    this.readRange = inner.readRange?.bind(inner);
   }
 
   /** Fails `times` calls from the `onCall`-th on (`Infinity`: until `heal()`), before writing. */

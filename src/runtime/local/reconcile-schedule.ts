@@ -46,14 +46,16 @@ export async function reconcileLoop(
   if (schedule === undefined) return;
   const log = context.logger.child({ flow: flow.name });
   while (!options.isStopping()) {
-    const next = await nextReconcile(context, flow, options.now());
-    if (next === undefined) return;
-    log.info(`next reconcile in ${formatDuration(Math.max(0, next.dueAt - options.now()))} (${next.reason})`);
-    await options.sleepUntil(next.dueAt);
-    if (options.isStopping()) return;
     const repair = schedule.repair === true;
     const mode = schedule.mode ?? 'checksum';
     try {
+      const next = await nextReconcile(context, flow, options.now());
+      if (next === undefined) return;
+      log.info(
+        `next reconcile in ${formatDuration(Math.max(0, next.dueAt - options.now()))} (${next.reason})`,
+      );
+      await options.sleepUntil(next.dueAt);
+      if (options.isStopping()) return;
       const run = (): ReturnType<typeof reconcileFlow> =>
         reconcileFlow(flow, context.portsFor(flow), { mode, repair, signal: options.signal });
       const report = repair
@@ -83,7 +85,8 @@ export async function reconcileLoop(
       if (drift > 0) log.warn(message);
       else log.info(message);
     } catch (error) {
-      log.error(`reconcile failed: ${toSyncError(error).message}`);
+      if (options.isStopping()) return;
+      log.error(`reconcile failed: ${toSyncError(error).message}; trying again in 1 minute`);
       await options.sleepUntil(options.now() + 60_000);
     }
   }
