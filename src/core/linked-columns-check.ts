@@ -11,8 +11,8 @@ function find(schema: TableSchema, name: string): ColumnInfo | undefined {
 
 /**
  * Schema checks of what issue-4 features add to a flow: the target's cursor and id columns, the
- * write-back columns on both sides, and, for two-way flows, field pairs that would change a value
- * on its way back (rounding, a lost zone), which would rewrite the source with other values.
+ * write-back columns on both sides, and, for two-way flows, field pairs that change a value on
+ * its way back (rounding), which then comes back to the target rounded.
  */
 export function checkLinkedColumns(
   flow: Flow,
@@ -23,6 +23,8 @@ export function checkLinkedColumns(
   const base = `flows.${flow.name}`;
   const error = (path: string, message: string): void =>
     void findings.push({ severity: 'error', path: `${base}.${path}`, message });
+  const warn = (path: string, message: string): void =>
+    void findings.push({ severity: 'warning', path: `${base}.${path}`, message });
   if (target !== undefined) {
     const cursor = flow.twoWay?.targetCursor;
     if (cursor !== undefined && find(target, cursor) === undefined)
@@ -51,14 +53,14 @@ export function checkLinkedColumns(
     if (from === undefined || to === undefined) continue;
     const path = `fields.${field.target}`;
     if (from.kind === 'decimal' && to.kind === 'decimal' && (to.scale ?? 0) < (from.scale ?? 0))
-      error(
+      warn(
         path,
-        `${flow.target.table}.${from.name} has ${from.scale ?? 0} decimal places but ${flow.source.table}.${to.name} ${to.scale ?? 0}: a two-way field must not round on its way back; widen the source column or sync it one way`,
+        `${flow.target.table}.${from.name} has ${from.scale ?? 0} decimal places but ${flow.source.table}.${to.name} ${to.scale ?? 0}: a value entered in the target with more places is rounded on its way back, and the rounded value is then written to the target too; widen the source column to keep it`,
       );
     if ((from.kind === 'decimal' || from.kind === 'float') && to.kind === 'integer')
-      error(
+      warn(
         path,
-        `${flow.target.table}.${from.name} has fractions but ${flow.source.table}.${to.name} is an integer`,
+        `${flow.target.table}.${from.name} has fractions but ${flow.source.table}.${to.name} is an integer: a fraction entered in the target is refused or lost on its way back`,
       );
   }
   return findings;
