@@ -34,7 +34,7 @@ describe('scheduled reconcile', () => {
   it('records the drift it finds on its schedule', async () => {
     const runtime = new LocalRuntime(contextFor(false));
     const running = runtime.start();
-    await eventually(async () => fixture.customers().length === 12, 'the first cycle wrote every account');
+    await eventually(() => fixture.customers().length === 12, 'the first cycle wrote every account');
     fixture.executeOnTarget("UPDATE customers SET name = 'changed in the ERP' WHERE crm_id = 5");
     await eventually(
       async () =>
@@ -51,10 +51,10 @@ describe('scheduled reconcile', () => {
   it('repairs on its schedule with repair: true, audited as the scheduler', async () => {
     const runtime = new LocalRuntime(contextFor(true));
     const running = runtime.start();
-    await eventually(async () => fixture.customers().length === 12, 'the first cycle wrote every account');
+    await eventually(() => fixture.customers().length === 12, 'the first cycle wrote every account');
     fixture.executeOnTarget('DELETE FROM customers WHERE crm_id = 7');
     await eventually(
-      async () => fixture.customers().some((row) => row.crm_id === 7),
+      () => fixture.customers().some((row) => row.crm_id === 7),
       'a scheduled repair wrote the deleted row again',
     );
     await runtime.stop();
