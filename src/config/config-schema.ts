@@ -1,5 +1,5 @@
-import { Cron } from 'croner';
 import { z } from 'zod';
+import { isKnownTimeZone, isValidCron } from './schedule-checks.js';
 import { FieldTypes } from '../core/connector.js';
 import { describeIdentifierRule, isPlainIdentifier } from '../core/identifiers.js';
 import { parseDateTimeText, parseWindowText } from './calendar-text.js';
@@ -253,24 +253,6 @@ const cadence = z
     }
   });
 export type CadenceConfig = z.infer<typeof cadence>;
-
-function isValidCron(expression: string): boolean {
-  try {
-    new Cron(expression, { paused: true });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function isKnownTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const retry = z.strictObject({
   /** Tries of one batch write (and of resuming an interrupted read), first try included; then the cycle fails with its checkpoint kept. Default 5. */

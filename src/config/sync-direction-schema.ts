@@ -1,5 +1,5 @@
-import { Cron } from 'croner';
 import { z } from 'zod';
+import { isKnownTimeZone, isValidCron } from './schedule-checks.js';
 import { describeIdentifierRule, isPlainIdentifier } from '../core/identifiers.js';
 import { parseDurationMs } from './duration.js';
 
@@ -37,24 +37,6 @@ export type ConflictPolicyConfig = z.infer<typeof conflictPolicy>;
 export const writeBack = z
   .record(columnName, columnName)
   .refine((columns) => Object.keys(columns).length > 0, { message: 'name at least one source column' });
-
-function isValidCron(expression: string): boolean {
-  try {
-    new Cron(expression, { paused: true });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function isKnownTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** A scheduled reconciliation of a flow. */
 export const reconcileSchedule = z
