@@ -128,7 +128,8 @@ export async function prepareChanges(
   return { toWrite, deadLetters, rowsByKey, readBackKeys };
 }
 
-function validationLetter(
+/** A dead letter of a record that broke a mapping or validation rule. */
+export function validationLetter(
   flow: string,
   change: { readonly key: string; readonly row: Change['row'] },
   field: string,

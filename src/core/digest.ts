@@ -54,7 +54,8 @@ function utcMs(year: number, month: number, day: number, hour = 0, minute = 0, s
   return date.getTime();
 }
 
-function offsetMinutes(offset: string): number {
+/** Minutes of an offset text (`+08:00`, `-0530`, `Z`); 0 for anything else. */
+export function offsetMinutes(offset: string): number {
   if (offset.toUpperCase() === 'Z') return 0;
   const match = OFFSET.exec(offset);
   if (match === null) return 0;

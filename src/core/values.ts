@@ -45,3 +45,10 @@ export function valueText(value: Value | undefined): string {
   if (value instanceof Uint8Array) return Buffer.from(value).toString('hex');
   return JSON.stringify(value);
 }
+
+/** The given columns of a row, in that order, NULL for a column the row lacks. */
+export function pickColumns(row: Row, columns: readonly string[]): Row {
+  const picked: Row = {};
+  for (const column of columns) picked[column] = row[column] ?? null;
+  return picked;
+}

@@ -1,57 +1,27 @@
 import type { ColumnInfo } from '../../core/connector.js';
 import type { Value } from '../../core/values.js';
+import { offsetMinutes, zoneOffsetMinutes } from '../../core/digest.js';
 
 const ZONED =
   /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)$/i;
 const NAIVE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/;
-const OFFSET = /^([+-])(\d{2}):?(\d{2})?$/;
 const INTEGER = /^-?\d+$/;
 
 function pad(value: number, width = 2): string {
   return String(value).padStart(width, '0');
 }
 
-function offsetMinutes(offset: string): number {
-  if (offset.toUpperCase() === 'Z') return 0;
-  const match = OFFSET.exec(offset);
-  if (match === null) return 0;
-  const [, sign, hours, minutes] = match;
-  return (sign === '-' ? -1 : 1) * (Number(hours) * 60 + Number(minutes ?? 0));
-}
-
-const zoneFormats = new Map<string, Intl.DateTimeFormat>();
-
 /** Wall-clock fields of a whole-second UTC instant in `zone` (a fixed offset or an IANA name). */
 function wallClock(epochSeconds: number, zone: string): number[] {
-  if (OFFSET.test(zone)) {
-    const date = new Date((epochSeconds + offsetMinutes(zone) * 60) * 1000);
-    return [
-      date.getUTCFullYear(),
-      date.getUTCMonth() + 1,
-      date.getUTCDate(),
-      date.getUTCHours(),
-      date.getUTCMinutes(),
-      date.getUTCSeconds(),
-    ];
-  }
-  let format = zoneFormats.get(zone);
-  if (format === undefined) {
-    format = new Intl.DateTimeFormat('en-US', {
-      timeZone: zone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    });
-    zoneFormats.set(zone, format);
-  }
-  const parts = new Map<string, string>(
-    format.formatToParts(new Date(epochSeconds * 1000)).map((part) => [part.type, part.value]),
-  );
-  return ['year', 'month', 'day', 'hour', 'minute', 'second'].map((type) => Number(parts.get(type)));
+  const date = new Date((epochSeconds + zoneOffsetMinutes(zone, epochSeconds * 1000) * 60) * 1000);
+  return [
+    date.getUTCFullYear(),
+    date.getUTCMonth() + 1,
+    date.getUTCDate(),
+    date.getUTCHours(),
+    date.getUTCMinutes(),
+    date.getUTCSeconds(),
+  ];
 }
 
 /**

@@ -5,7 +5,7 @@ import { translateReferences } from '../references.js';
 import type { StateStore } from '../state-store.js';
 import { validateRecord } from '../validation.js';
 import { isFlagSet } from '../digest.js';
-import type { Row } from '../values.js';
+import { pickColumns, type Row } from '../values.js';
 import { keyText, type ReconcilePlan } from './reconcile-plan.js';
 
 /** One record on which the two sides disagree. */
@@ -68,12 +68,6 @@ async function mapRows(context: CompareContext, rows: readonly Row[]): Promise<M
   return mapped;
 }
 
-function pickTarget(flow: Flow, row: Row): Row {
-  const values: Row = {};
-  for (const column of flow.target.columns) values[column] = row[column] ?? null;
-  return values;
-}
-
 /**
  * Compares source rows with target rows of the same keys (the rows of some buckets, or of every
  * key): each source row is mapped, referenced and validated as a cycle would, then compared
@@ -89,7 +83,7 @@ export async function compareRows(
   const targets = new Map<string, Row>();
   for (const row of targetRows) {
     const key = keyText(row[flow.target.key]);
-    if (key !== undefined) targets.set(key, pickTarget(flow, row));
+    if (key !== undefined) targets.set(key, pickColumns(row, flow.target.columns));
   }
   const differences: Difference[] = [];
   for (const [key, entry] of mapped) {

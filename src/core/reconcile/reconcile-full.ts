@@ -1,6 +1,6 @@
 import { hash } from 'node:crypto';
 import type { SourceSpec } from '../connector.js';
-import type { Row } from '../values.js';
+import { pickColumns, type Row } from '../values.js';
 import { compareRows, type CompareContext, type Difference } from './reconcile-compare.js';
 import { keyText } from './reconcile-plan.js';
 import { approximateBytes, type DigestSide, type TransferStats } from './reconcile-scan.js';
@@ -33,9 +33,7 @@ export async function fullCompare(
     for (const row of page) {
       const key = keyText(row[flow.target.key]);
       if (key === undefined) continue;
-      const values: Row = {};
-      for (const column of flow.target.columns) values[column] = row[column] ?? null;
-      targetHashes.set(key, recordHash(context, values));
+      targetHashes.set(key, recordHash(context, pickColumns(row, flow.target.columns)));
     }
   }
   const targetTotal = targetHashes.size;

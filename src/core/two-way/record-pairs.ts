@@ -16,7 +16,7 @@ import type {
   SyncedRecord,
 } from '../state-store.js';
 import { validateRecord } from '../validation.js';
-import { valueText, type Row, type Value } from '../values.js';
+import { pickColumns, valueText, type Row, type Value } from '../values.js';
 import { resolveConflict, type Resolution, type Version } from './conflict-resolution.js';
 import type { RecordComparison } from './record-comparison.js';
 import { mapToSource, type ReverseContext } from './reverse-mapping.js';
@@ -167,7 +167,7 @@ export async function settlePairs(
       }
     }
     if (decision.toTarget)
-      toTarget.push({ key: pair.key, op: 'upsert', values: pick(record, flow.target.columns) });
+      toTarget.push({ key: pair.key, op: 'upsert', values: pickColumns(record, flow.target.columns) });
     if (decision.toSource) {
       const mapped = mapToSource(context.reverse, pair.key, pair.keyValue, record);
       if (!mapped.ok) {
@@ -221,12 +221,6 @@ export async function settlePairs(
     conflicts,
     resolvedConflicts: closed,
   };
-}
-
-function pick(values: Row, columns: readonly string[]): Row {
-  const row: Row = {};
-  for (const column of columns) row[column] = values[column] ?? null;
-  return row;
 }
 
 function syncedOf(

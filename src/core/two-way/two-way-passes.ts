@@ -1,10 +1,10 @@
-import type { MutableCounts } from '../batch-handler.js';
+import { validationLetter, type MutableCounts } from '../batch-handler.js';
 import type { Change, TargetRecord } from '../connector.js';
 import { mapChange } from '../mapping.js';
 import type { BatchCommit, DeadLetterInput, StateStore, SyncedRecord } from '../state-store.js';
 import { writeIsolatingFailures } from '../batch-writer.js';
 import { validateRecord } from '../validation.js';
-import { valueText, type Row } from '../values.js';
+import { pickColumns, valueText, type Row } from '../values.js';
 import type { Version } from './conflict-resolution.js';
 import { settlePairs, type RecordPair, type SourceVersion, type TwoWayContext } from './record-pairs.js';
 
@@ -19,15 +19,7 @@ export function mapSource(context: TwoWayContext, change: Change): MappedSource 
   const mapped = mapChange(flow.mapping, change);
   const letter = (field: string, reason: string): MappedSource => ({
     ok: false,
-    letter: {
-      flow: flow.name,
-      key: change.key,
-      field,
-      kind: 'validation',
-      code: 'VALIDATION_FAILED',
-      reason,
-      payload: change.row,
-    },
+    letter: validationLetter(flow.name, change, field, reason),
   });
   if (!mapped.ok) return letter(mapped.field, mapped.reason);
   // A delete the target ignores, or a hard delete: the two-way pairing starts from upserts only.
@@ -49,8 +41,7 @@ export function mapSource(context: TwoWayContext, change: Change): MappedSource 
 
 /** A target row's version: the flow's target columns, canonical, with its cursor. */
 export function targetVersion(context: TwoWayContext, row: Row): Version {
-  const values: Row = {};
-  for (const column of context.flow.target.columns) values[column] = row[column] ?? null;
+  const values = pickColumns(row, context.flow.target.columns);
   const id = context.flow.targetId === undefined ? undefined : row[context.flow.targetId];
   return {
     values,
