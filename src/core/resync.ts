@@ -1,8 +1,8 @@
-import { emptyCounts, handleChanges } from './batch-handler.js';
+import { handleChanges } from './batch-handler.js';
 import type { CyclePorts, CycleResult } from './cycle.js';
 import { SyncError, toSyncError } from './errors.js';
 import type { Flow } from './flow.js';
-import { acquireFlowLease, keepLease, LEASE_TTL_MS, newLeaseOwner } from './flow-lease.js';
+import { withManualRun, type ManualOutcome } from './manual-run.js';
 import { createRetryPolicy } from './retry-policy.js';
 import type { RunTrigger } from './state-store.js';
 import type { Change, ReadRange } from './connector.js';
@@ -10,29 +10,6 @@ import type { Change, ReadRange } from './connector.js';
 /** The result of a manual resync: the cycle result plus keys the source no longer has. */
 export interface ResyncResult extends CycleResult {
   readonly missingKeys: readonly string[];
-}
-
-const LEASE_WAIT_MS = 30_000;
-
-/** Takes the flow's lease, waiting up to 30 s for a running cycle to finish (FLOW_BUSY after). */
-export async function waitForLease(
-  ports: CyclePorts,
-  flow: string,
-  owner: string,
-  signal: AbortSignal,
-): Promise<void> {
-  const deadline = Date.now() + LEASE_WAIT_MS;
-  while (!(await acquireFlowLease(ports.state, flow, owner, LEASE_TTL_MS))) {
-    if (Date.now() > deadline) {
-      throw new SyncError(
-        'FLOW_BUSY',
-        `Flow "${flow}" is busy with a cycle that did not finish within ${LEASE_WAIT_MS / 1000} s; try again later`,
-        { flow },
-      );
-    }
-    signal.throwIfAborted();
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
 }
 
 /** Where a resync's changes come from: batches of source rows, and the keys asked for but not found. */
@@ -92,46 +69,43 @@ async function runResync(
   read: ResyncSource,
 ): Promise<ResyncResult> {
   const started = Date.now();
-  const owner = newLeaseOwner();
-  const counts = emptyCounts();
-  await waitForLease(ports, flow.name, owner, options.signal);
-  const stopRenewing = keepLease(ports.state, flow.name, owner, LEASE_TTL_MS, (reason) => {
-    ports.logger.error(
-      `${reason}; the resync of flow "${flow.name}" goes on, but a cycle may now run beside it`,
-    );
-  });
-  const runId = await ports.state.startRun(flow.name, options.trigger);
-  let error: SyncError | undefined;
   const missingKeys: string[] = [];
-  try {
-    const policy = createRetryPolicy(flow.retry);
-    const context = {
-      flow,
-      target: ports.target,
-      source: ports.source,
-      state: ports.state,
-      policy,
-      signal: options.signal,
-      force: true,
-    };
-    for await (const { changes, missing } of read(options.signal)) {
-      missingKeys.push(...missing);
-      const commit = await handleChanges(context, changes, counts);
-      await ports.state.commitBatch(flow.name, commit);
-    }
-  } catch (thrown) {
-    error = toSyncError(thrown, { flow: flow.name });
-  }
-  const status = error === undefined ? 'succeeded' : 'failed';
-  try {
-    await ports.state.finishRun(runId, {
-      status,
-      counts,
-      ...(error === undefined ? {} : { error: error.toJSON() }),
-    });
-  } finally {
-    stopRenewing();
-    await ports.state.releaseLease(flow.name, owner);
-  }
-  return { flow: flow.name, status, runId, counts, durationMs: Date.now() - started, error, missingKeys };
+  const run = await withManualRun(
+    flow.name,
+    ports,
+    { ...options, what: 'resync' },
+    async (counts): Promise<ManualOutcome<SyncError | undefined>> => {
+      try {
+        const context = {
+          flow,
+          target: ports.target,
+          source: ports.source,
+          state: ports.state,
+          policy: createRetryPolicy(flow.retry),
+          signal: options.signal,
+          force: true,
+        };
+        for await (const { changes, missing } of read(options.signal)) {
+          missingKeys.push(...missing);
+          const commit = await handleChanges(context, changes, counts);
+          await ports.state.commitBatch(flow.name, commit);
+        }
+        return { value: undefined, status: 'succeeded' };
+      } catch (thrown) {
+        // A resync reports its error in the result (the keys written so far stay written).
+        const error = toSyncError(thrown, { flow: flow.name });
+        return { value: error, status: 'failed', error };
+      }
+    },
+  );
+  const error = run.value;
+  return {
+    flow: flow.name,
+    status: error === undefined ? 'succeeded' : 'failed',
+    runId: run.runId,
+    counts: run.counts,
+    durationMs: Date.now() - started,
+    error,
+    missingKeys,
+  };
 }

@@ -2,8 +2,8 @@ import { writeIsolatingFailures } from '../batch-writer.js';
 import type { TargetRecord } from '../connector.js';
 import type { CyclePorts } from '../cycle.js';
 import type { Flow } from '../flow.js';
-import { keepLease, LEASE_TTL_MS, newLeaseOwner } from '../flow-lease.js';
-import { resyncKeys, waitForLease } from '../resync.js';
+import { withManualRun } from '../manual-run.js';
+import { resyncKeys } from '../resync.js';
 import { createRetryPolicy } from '../retry-policy.js';
 import type { SyncedRecord } from '../state-store.js';
 import { valueText } from '../values.js';
@@ -61,23 +61,6 @@ export async function repairDifferences(
   return { repaired, skipped, failed };
 }
 
-async function withLease<T>(
-  flow: Flow,
-  ports: CyclePorts,
-  signal: AbortSignal,
-  work: () => Promise<T>,
-): Promise<T> {
-  const owner = newLeaseOwner();
-  await waitForLease(ports, flow.name, owner, signal);
-  const stop = keepLease(ports.state, flow.name, owner, LEASE_TTL_MS, () => undefined);
-  try {
-    return await work();
-  } finally {
-    stop();
-    await ports.state.releaseLease(flow.name, owner);
-  }
-}
-
 async function deleteExtras(
   flow: Flow,
   ports: CyclePorts,
@@ -101,31 +84,43 @@ async function deleteExtras(
     if (extra.target === undefined) return [];
     return [{ key: extra.key, op: 'upsert', values: { ...extra.target, [policy.column]: true } }];
   });
-  return withLease(flow, ports, signal, async () => {
-    const outcome = await writeIsolatingFailures(
-      ports.target,
-      flow.target,
-      records,
-      createRetryPolicy(flow.retry),
-      signal,
-    );
-    const known = await ports.state.getSynced(
-      flow.name,
-      outcome.written.map((record) => record.key),
-    );
-    const synced: SyncedRecord[] = outcome.written
-      .filter((record) => known.has(record.key))
-      .map((record) => ({
-        key: record.key,
-        targetKey: valueText(record.values[flow.target.key]),
-        hash: '',
-        deleted: true,
-      }));
-    await ports.state.commitBatch(flow.name, { synced, deadLetters: [], resolvedKeys: [] });
-    return {
-      repaired: outcome.written.length,
-      skipped: [],
-      failed: outcome.rejected.map(({ record, error }) => ({ key: record.key, reason: error.message })),
-    };
-  });
+  const run = await withManualRun(
+    flow.name,
+    ports,
+    { trigger: 'repair', signal, what: 'repair' },
+    async (counts) => {
+      const outcome = await writeIsolatingFailures(
+        ports.target,
+        flow.target,
+        records,
+        createRetryPolicy(flow.retry),
+        signal,
+      );
+      const known = await ports.state.getSynced(
+        flow.name,
+        outcome.written.map((record) => record.key),
+      );
+      const synced: SyncedRecord[] = outcome.written
+        .filter((record) => known.has(record.key))
+        .map((record) => ({
+          key: record.key,
+          targetKey: valueText(record.values[flow.target.key]),
+          hash: '',
+          deleted: true,
+        }));
+      await ports.state.commitBatch(flow.name, { synced, deadLetters: [], resolvedKeys: [] });
+      counts.written += outcome.written.length;
+      counts.deleted += outcome.written.length;
+      counts.failed += outcome.rejected.length;
+      return {
+        value: {
+          repaired: outcome.written.length,
+          skipped: [],
+          failed: outcome.rejected.map(({ record, error }) => ({ key: record.key, reason: error.message })),
+        },
+        status: outcome.rejected.length === 0 ? 'succeeded' : 'failed',
+      };
+    },
+  );
+  return run.value;
 }

@@ -1,9 +1,7 @@
-import { emptyCounts } from '../batch-handler.js';
 import type { CyclePorts } from '../cycle.js';
-import { SyncError, toSyncError } from '../errors.js';
+import { SyncError } from '../errors.js';
 import type { Flow } from '../flow.js';
-import { keepLease, LEASE_TTL_MS, newLeaseOwner } from '../flow-lease.js';
-import { waitForLease } from '../resync.js';
+import { withManualRun } from '../manual-run.js';
 import type { RunCounts } from '../state-store.js';
 import { resolveConflict, type Resolution } from './conflict-resolution.js';
 import type { RecordPair } from './record-pairs.js';
@@ -87,70 +85,62 @@ export async function resolveParkedConflict(
       `Flow "${flow.name}" has no open conflict for key ${key}; see syncline conflicts list --flow ${flow.name}`,
       { flow: flow.name, key },
     );
-  const owner = newLeaseOwner();
-  await waitForLease(ports, flow.name, owner, signal);
-  const stopRenewing = keepLease(ports.state, flow.name, owner, LEASE_TTL_MS, () => undefined);
-  const counts = emptyCounts();
-  const runId = await ports.state.startRun(flow.name, 'resync');
-  try {
-    const log = ports.logger.child({ flow: flow.name });
-    const context = await twoWayContext(flow, ports, signal, log);
-    const [sourceChange] = await ports.source.readByKeys(flow.source, [key], signal);
-    const [targetChange] = await ports.target.readByKeys(flow.twoWay.lookup, [key], signal);
-    const mapped = sourceChange === undefined ? undefined : mapSource(context, sourceChange);
-    if (mapped !== undefined && !mapped.ok)
-      throw new SyncError(
-        'VALIDATION_FAILED',
-        `Flow "${flow.name}", key ${key}: the source record ${mapped.letter.reason}`,
-        {
-          flow: flow.name,
-          key,
+  const { lookup } = flow.twoWay;
+  const run = await withManualRun(
+    flow.name,
+    ports,
+    { trigger: 'resync', signal, what: 'conflict resolution' },
+    async (counts) => {
+      const log = ports.logger.child({ flow: flow.name });
+      const context = await twoWayContext(flow, ports, signal, log);
+      const [sourceChange] = await ports.source.readByKeys(flow.source, [key], signal);
+      const [targetChange] = await ports.target.readByKeys(lookup, [key], signal);
+      const mapped = sourceChange === undefined ? undefined : mapSource(context, sourceChange);
+      if (mapped !== undefined && !mapped.ok)
+        throw new SyncError(
+          'VALIDATION_FAILED',
+          `Flow "${flow.name}", key ${key}: the source record ${mapped.letter.reason}`,
+          {
+            flow: flow.name,
+            key,
+          },
+        );
+      const source = mapped?.version;
+      const target = targetChange === undefined ? undefined : targetVersion(context, targetChange.row);
+      if (source === undefined || target === undefined)
+        throw new SyncError(
+          'RECORD_NOT_FOUND',
+          `Flow "${flow.name}", key ${key}: the record no longer exists at the ${source === undefined ? 'source' : 'target'}; resync or reconcile it instead`,
+          { flow: flow.name, key },
+        );
+      const base = (await ports.state.getSynced(flow.name, [key])).get(key)?.base;
+      const pair: RecordPair = {
+        key,
+        keyValue: sourceChange?.row[flow.source.key] ?? key,
+        source,
+        target,
+        base,
+        parked,
+        changed: 'source',
+      };
+      const commit = await settlePairs(context, [pair], counts, (candidate) =>
+        mergeDecision(flow, candidate, choice, context.comparison),
+      );
+      const isWritten = commit.synced.some((record) => record.key === key);
+      await ports.state.commitBatch(flow.name, {
+        ...commit,
+        conflicts: [],
+        resolvedConflicts: isWritten ? [{ key, resolution: choice, by }] : [],
+      });
+      return {
+        value: {
+          counts,
+          failures: commit.deadLetters.map((letter) => letter.reason),
+          fields: context.comparison.diff(source.canonical, target.canonical),
         },
-      );
-    const source = mapped?.version;
-    const target = targetChange === undefined ? undefined : targetVersion(context, targetChange.row);
-    if (source === undefined || target === undefined)
-      throw new SyncError(
-        'RECORD_NOT_FOUND',
-        `Flow "${flow.name}", key ${key}: the record no longer exists at the ${source === undefined ? 'source' : 'target'}; resync or reconcile it instead`,
-        { flow: flow.name, key },
-      );
-    const base = (await ports.state.getSynced(flow.name, [key])).get(key)?.base;
-    const pair: RecordPair = {
-      key,
-      keyValue: sourceChange?.row[flow.source.key] ?? key,
-      source,
-      target,
-      base,
-      parked,
-      changed: 'source',
-    };
-    const commit = await settlePairs(context, [pair], counts, (candidate) =>
-      mergeDecision(flow, candidate, choice, context.comparison),
-    );
-    const isWritten = commit.synced.some((record) => record.key === key);
-    await ports.state.commitBatch(flow.name, {
-      ...commit,
-      conflicts: [],
-      resolvedConflicts: isWritten ? [{ key, resolution: choice, by }] : [],
-    });
-    await ports.state.finishRun(runId, { status: isWritten ? 'succeeded' : 'failed', counts });
-    return {
-      counts,
-      failures: commit.deadLetters.map((letter) => letter.reason),
-      fields: context.comparison.diff(source.canonical, target.canonical),
-    };
-  } catch (error) {
-    await ports.state
-      .finishRun(runId, {
-        status: 'failed',
-        counts,
-        error: toSyncError(error).toJSON(),
-      })
-      .catch(() => undefined);
-    throw error;
-  } finally {
-    stopRenewing();
-    await ports.state.releaseLease(flow.name, owner);
-  }
+        status: isWritten ? 'succeeded' : 'failed',
+      };
+    },
+  );
+  return run.value;
 }

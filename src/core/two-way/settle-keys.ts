@@ -1,11 +1,8 @@
-import { emptyCounts } from '../batch-handler.js';
 import type { CyclePorts } from '../cycle.js';
 import type { Flow } from '../flow.js';
-import { keepLease, LEASE_TTL_MS, newLeaseOwner } from '../flow-lease.js';
-import { waitForLease } from '../resync.js';
+import { withManualRun } from '../manual-run.js';
 import type { RunCounts } from '../state-store.js';
-import type { RecordPair } from './record-pairs.js';
-import { settlePairs } from './record-pairs.js';
+import { settlePairs, type RecordPair, type TwoWayContext } from './record-pairs.js';
 import { twoWayContext } from './two-way-cycle.js';
 import { mapSource, targetVersion } from './two-way-passes.js';
 
@@ -37,72 +34,77 @@ export async function settleKeys(
 ): Promise<SettledKeys> {
   const twoWay = flow.twoWay;
   if (twoWay === undefined) throw new Error(`flow "${flow.name}" is not a two-way flow`);
-  const owner = newLeaseOwner();
-  await waitForLease(ports, flow.name, owner, signal);
-  const stop = keepLease(ports.state, flow.name, owner, LEASE_TTL_MS, () => undefined);
-  const counts = emptyCounts();
-  const runId = await ports.state.startRun(flow.name, trigger);
   const failed: { key: string; reason: string }[] = [];
   const missing: string[] = [];
   let settled = 0;
   let parked = 0;
-  try {
+  const run = await withManualRun(flow.name, ports, { trigger, signal, what: trigger }, async (counts) => {
     const context = await twoWayContext(flow, ports, signal, ports.logger.child({ flow: flow.name }));
     const unique = [...new Set(keys)];
     for (let start = 0; start < unique.length; start += flow.source.batchSize) {
       const slice = unique.slice(start, start + flow.source.batchSize);
-      const [sources, targets, open, synced] = await Promise.all([
-        ports.source.readByKeys(flow.source, slice, signal),
-        ports.target.readByKeys(twoWay.lookup, slice, signal),
-        ports.state.getOpenConflicts(flow.name, slice),
-        ports.state.getSynced(flow.name, slice),
-      ]);
-      const sourceByKey = new Map(sources.map((change) => [change.key, change]));
-      const targetByKey = new Map(targets.map((change) => [change.key, change.row]));
-      const pairs: RecordPair[] = [];
-      for (const key of slice) {
-        const change = sourceByKey.get(key);
-        const targetRow = targetByKey.get(key);
-        if (change === undefined && targetRow === undefined) {
-          missing.push(key);
-          continue;
-        }
-        const mapped = change === undefined ? undefined : mapSource(context, change);
-        if (mapped !== undefined && !mapped.ok) {
-          failed.push({ key, reason: mapped.letter.reason });
-          continue;
-        }
-        const source = mapped?.version;
-        const target = targetRow === undefined ? undefined : targetVersion(context, targetRow);
-        const base = synced.get(key)?.base;
-        const onlyTargetChanged =
-          target !== undefined &&
-          base !== undefined &&
-          !context.comparison.isEqual(target.canonical, base) &&
-          (source === undefined || context.comparison.isEqual(source.canonical, base));
-        pairs.push({
-          key,
-          keyValue: change?.row[flow.source.key] ?? targetRow?.[flow.target.key] ?? key,
-          source,
-          target,
-          base,
-          parked: open.get(key),
-          changed: onlyTargetChanged ? 'target' : 'source',
-        });
-      }
+      const pairs = await pairsOf(context, ports, slice, { failed, missing });
       const commit = await settlePairs(context, pairs, counts);
       await ports.state.commitBatch(flow.name, commit);
       settled += commit.synced.length;
       parked += commit.conflicts?.length ?? 0;
       for (const letter of commit.deadLetters) failed.push({ key: letter.key, reason: letter.reason });
     }
-    await ports.state.finishRun(runId, { status: failed.length === 0 ? 'succeeded' : 'failed', counts });
-    return { counts, settled, parked, failed, missing };
-  } catch (error) {
-    await ports.state.finishRun(runId, { status: 'failed', counts }).catch(() => undefined);
-    throw error;
-  } finally {
-    stop();
-    await ports.state.releaseLease(flow.name, owner);
+    return { value: undefined, status: failed.length === 0 ? 'succeeded' : 'failed' };
+  });
+  return { counts: run.counts, settled, parked, failed, missing };
+}
+
+/**
+ * Both sides' current records of some keys, paired with their base: the side that differs from
+ * the base is the one that changed; a key neither side has, or whose source record cannot be
+ * mapped, is listed instead.
+ */
+async function pairsOf(
+  context: TwoWayContext,
+  ports: CyclePorts,
+  slice: readonly string[],
+  lists: { failed: { key: string; reason: string }[]; missing: string[] },
+): Promise<RecordPair[]> {
+  const { flow, twoWay, signal } = context;
+  const [sources, targets, open, synced] = await Promise.all([
+    ports.source.readByKeys(flow.source, slice, signal),
+    ports.target.readByKeys(twoWay.lookup, slice, signal),
+    ports.state.getOpenConflicts(flow.name, slice),
+    ports.state.getSynced(flow.name, slice),
+  ]);
+  const sourceByKey = new Map(sources.map((change) => [change.key, change]));
+  const targetByKey = new Map(targets.map((change) => [change.key, change.row]));
+  const pairs: RecordPair[] = [];
+  for (const key of slice) {
+    const change = sourceByKey.get(key);
+    const targetRow = targetByKey.get(key);
+    if (change === undefined && targetRow === undefined) {
+      lists.missing.push(key);
+      continue;
+    }
+    const mapped = change === undefined ? undefined : mapSource(context, change);
+    if (mapped !== undefined && !mapped.ok) {
+      lists.failed.push({ key, reason: mapped.letter.reason });
+      continue;
+    }
+    const source = mapped?.version;
+    const target = targetRow === undefined ? undefined : targetVersion(context, targetRow);
+    const base = synced.get(key)?.base;
+    const onlyTargetChanged =
+      target !== undefined &&
+      base !== undefined &&
+      !context.comparison.isEqual(target.canonical, base) &&
+      (source === undefined || context.comparison.isEqual(source.canonical, base));
+    pairs.push({
+      key,
+      keyValue: change?.row[flow.source.key] ?? targetRow?.[flow.target.key] ?? key,
+      source,
+      target,
+      base,
+      parked: open.get(key),
+      changed: onlyTargetChanged ? 'target' : 'source',
+    });
   }
+  return pairs;
 }
