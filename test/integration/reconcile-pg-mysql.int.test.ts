@@ -1,22 +1,16 @@
 import { join } from 'node:path';
-import mysql from 'mysql2/promise';
+import type mysql from 'mysql2/promise';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWorkspace, runCli, type Workspace } from '../support/cli.js';
-import {
-  createMysqlDatabase,
-  createPostgresDatabase,
-  postgresTestPool,
-  type TestDatabase,
-} from '../support/databases.js';
+import { createCrmErpDatabases, type CrmErpDatabases } from '../support/crm-erp-databases.js';
 
 // Reconcile through the CLI: a PostgreSQL CRM table of 1,000,000 rows against its MariaDB copy,
 // with differences injected behind Syncline's back on both sides.
 
 const ROWS = 1_000_000;
 
-let crm: TestDatabase;
-let erp: TestDatabase;
+let databases: CrmErpDatabases;
 let source: pg.Pool;
 let target: mysql.Pool;
 let workspace: Workspace;
@@ -40,7 +34,11 @@ flows:
 `;
 
 function env(): Record<string, string> {
-  return { CRM_URL: crm.url, ERP_URL: erp.url, STATE_PATH: join(workspace.dir, 'state.db') };
+  return {
+    CRM_URL: databases.crmUrl,
+    ERP_URL: databases.erpUrl,
+    STATE_PATH: join(workspace.dir, 'state.db'),
+  };
 }
 
 function syncline(...args: string[]) {
@@ -79,10 +77,9 @@ async function independentChecksums(): Promise<[string, string]> {
 beforeAll(async () => {
   workspace = createWorkspace();
   workspace.writeConfig(CONFIG);
-  crm = await createPostgresDatabase('reconcilecrm');
-  erp = await createMysqlDatabase('reconcileerp');
-  source = postgresTestPool({ connectionString: crm.url, max: 2 });
-  target = mysql.createPool({ uri: erp.url, connectionLimit: 2 });
+  databases = await createCrmErpDatabases('reconcile');
+  source = databases.crm;
+  target = databases.erp;
   await source.query(`
     CREATE TABLE accounts (
       id bigint PRIMARY KEY,
@@ -115,10 +112,7 @@ beforeAll(async () => {
 }, 600_000);
 
 afterAll(async () => {
-  await source.end();
-  await target.end();
-  await crm.drop();
-  await erp.drop();
+  await databases.drop();
   workspace.remove();
 });
 

@@ -1,25 +1,19 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import mysql from 'mysql2/promise';
+import type mysql from 'mysql2/promise';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openEngine, type Engine } from '../../src/cli/engine.js';
 import { runCycle, type CycleResult } from '../../src/core/cycle.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { resolveParkedConflict } from '../../src/core/two-way/conflict-resolve.js';
-import {
-  createMysqlDatabase,
-  createPostgresDatabase,
-  postgresTestPool,
-  type TestDatabase,
-} from '../support/databases.js';
+import { createCrmErpDatabases, type CrmErpDatabases } from '../support/crm-erp-databases.js';
 
 // Two-way sync between a PostgreSQL CRM and a MariaDB ERP, both keeping updated_at themselves
 // (a trigger; ON UPDATE CURRENT_TIMESTAMP), so Syncline's own writes move the cursors it reads.
 
-let crm: TestDatabase;
-let erp: TestDatabase;
+let databases: CrmErpDatabases;
 let source: pg.Pool;
 let target: mysql.Pool;
 let dir: string;
@@ -30,8 +24,8 @@ function config(conflict: string): string {
   return `
 state: sqlite:${join(dir, 'state.db')}
 connections:
-  crm: { type: postgres, url: "${crm.url}" }
-  erp: { type: mysql, url: "${erp.url}" }
+  crm: { type: postgres, url: "${databases.crmUrl}" }
+  erp: { type: mysql, url: "${databases.erpUrl}" }
 flows:
   customers:
     direction: both
@@ -99,10 +93,9 @@ async function cursors(): Promise<string> {
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'syncline-two-way-'));
-  crm = await createPostgresDatabase('twowaycrm');
-  erp = await createMysqlDatabase('twowayerp');
-  source = postgresTestPool({ connectionString: crm.url, max: 2 });
-  target = mysql.createPool({ uri: erp.url, connectionLimit: 2 });
+  databases = await createCrmErpDatabases('twoway');
+  source = databases.crm;
+  target = databases.erp;
   await source.query(`
     CREATE TABLE accounts (
       id serial PRIMARY KEY,
@@ -141,10 +134,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await source.end();
-  await target.end();
-  await crm.drop();
-  await erp.drop();
+  await databases.drop();
   rmSync(dir, { recursive: true, force: true });
 });
 
