@@ -186,4 +186,13 @@ describe('syncline reconcile on 1,000,000 rows (PostgreSQL → MariaDB)', () => 
       ['reconcile', 'succeeded'],
     ]);
   });
+
+  it('agrees with --full after the repair, reading every row of both tables', async () => {
+    const result = await syncline('reconcile', '--flow', 'customers', '--full', '--json');
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout) as Report;
+    expect(report.comparison).toMatchObject({ missing: 0, extra: 0, different: 0 });
+    expect(report.comparison.transfer.sourceRows).toBe(ROWS - 1);
+    expect(report.comparison.transfer.targetRows).toBe(ROWS - 1);
+  });
 });

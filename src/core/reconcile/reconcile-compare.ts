@@ -37,11 +37,15 @@ export interface CompareContext {
 }
 
 /** A source row mapped to target columns, or why it would not be written. */
-type Mapped = { readonly values: Row } | { readonly failure: string };
+export type MappedRecord = { readonly values: Row } | { readonly failure: string };
 
-async function mapRows(context: CompareContext, rows: readonly Row[]): Promise<Map<string, Mapped>> {
+/** Source rows by key, mapped, referenced and validated as a cycle would, or why they would not be written. */
+export async function mapSourceRows(
+  context: CompareContext,
+  rows: readonly Row[],
+): Promise<Map<string, MappedRecord>> {
   const { flow } = context;
-  const mapped = new Map<string, Mapped>();
+  const mapped = new Map<string, MappedRecord>();
   const records = [];
   const byKey = new Map<string, Row>();
   for (const row of rows) {
@@ -79,7 +83,7 @@ export async function compareRows(
   targetRows: readonly Row[],
 ): Promise<Difference[]> {
   const { flow, plan } = context;
-  const mapped = await mapRows(context, sourceRows);
+  const mapped = await mapSourceRows(context, sourceRows);
   const targets = new Map<string, Row>();
   for (const row of targetRows) {
     const key = keyText(row[flow.target.key]);

@@ -1,7 +1,7 @@
 import { hash } from 'node:crypto';
 import type { SourceSpec } from '../connector.js';
 import { pickColumns, type Row } from '../values.js';
-import { compareRows, type CompareContext, type Difference } from './reconcile-compare.js';
+import { compareRows, mapSourceRows, type CompareContext, type Difference } from './reconcile-compare.js';
 import { keyText } from './reconcile-plan.js';
 import { approximateBytes, type DigestSide, type TransferStats } from './reconcile-scan.js';
 
@@ -75,22 +75,12 @@ async function compareRowsByHash(
   page: readonly Row[],
   targetHashes: Map<string, string>,
 ): Promise<string[]> {
-  const { flow } = context;
   const suspects: string[] = [];
-  const candidates: Row[] = [];
-  for (const row of page) {
-    const key = keyText(row[flow.source.key]);
-    if (key === undefined) continue;
-    if (!targetHashes.has(key)) suspects.push(key);
-    else candidates.push(row);
-  }
-  // compareRows maps, references and validates as a cycle would; rows it finds equal match.
-  const found = await compareRows(context, candidates, []);
-  for (const difference of found) {
-    const expected = targetHashes.get(difference.key);
-    targetHashes.delete(difference.key);
-    if (difference.source === undefined || expected !== recordHash(context, difference.source))
-      suspects.push(difference.key);
+  for (const [key, mapped] of await mapSourceRows(context, page)) {
+    const expected = targetHashes.get(key);
+    targetHashes.delete(key);
+    if (expected === undefined || 'failure' in mapped || expected !== recordHash(context, mapped.values))
+      suspects.push(key);
   }
   return suspects;
 }
