@@ -6,6 +6,7 @@ import type { CyclePorts } from '../core/cycle.js';
 import { compileFlow, type Flow } from '../core/flow.js';
 import type { Logger } from '../core/logger.js';
 import type { StateStore } from '../core/state-store.js';
+import type { OperationsContext } from '../operations/operations-context.js';
 import type { EngineContext } from '../runtime/runtime.js';
 import { connectorRegistry } from './connector-registry.js';
 import { DEFAULT_STATE_URL, openStateStore } from './state-store-factory.js';
@@ -16,6 +17,8 @@ export interface Engine {
   readonly flows: readonly Flow[];
   readonly state: StateStore;
   readonly context: EngineContext;
+  /** What the operations (status, resync, replay, …) work with; no runtime runs in it. */
+  readonly operations: OperationsContext;
   /** The connector of a connection, created on first use. */
   connector(name: string): Connector;
   flow(name: string): Flow;
@@ -114,6 +117,7 @@ export async function openEngine(
     flows,
     state,
     context: { flows, state, logger, portsFor },
+    operations: { flows, state, logger, portsFor, connector },
     connector,
     flow,
     close: async () => {

@@ -7,6 +7,7 @@ import { auditCommand } from './commands/audit.js';
 import { conflictsListCommand, conflictsResolveCommand } from './commands/conflicts.js';
 import { dlqListCommand, dlqReplayCommand } from './commands/dlq.js';
 import { initCommand } from './commands/init.js';
+import { pauseCommand } from './commands/pause.js';
 import { planCommand } from './commands/plan.js';
 import { probeCommand } from './commands/probe.js';
 import { reconcileCommand } from './commands/reconcile.js';
@@ -17,6 +18,16 @@ import { statusCommand } from './commands/status.js';
 import { validateCommand } from './commands/validate.js';
 import { demoCommand } from './commands/demo.js';
 import { ExitCodes } from './exit-codes.js';
+
+/** Errors that mean the request itself was wrong (a name, an id, an option): exit code 2. */
+const USAGE_ERRORS: ReadonlySet<string> = new Set([
+  'FLOW_UNKNOWN',
+  'STATE_STORE_UNSUPPORTED',
+  'REQUEST_INVALID',
+  'DEAD_LETTER_NOT_FOUND',
+  'CONFLICT_NOT_FOUND',
+  'FLOW_NOT_TWO_WAY',
+]);
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
@@ -51,10 +62,7 @@ async function execute(work: () => Promise<number> | number): Promise<void> {
       process.stderr.write(
         `${error.code}${where === '' ? '' : ` (${where})`}: ${redactUrl(error.message)}\n`,
       );
-      process.exitCode =
-        error.code === 'FLOW_UNKNOWN' || error.code === 'STATE_STORE_UNSUPPORTED'
-          ? ExitCodes.badConfig
-          : ExitCodes.flowFailed;
+      process.exitCode = USAGE_ERRORS.has(error.code) ? ExitCodes.badConfig : ExitCodes.flowFailed;
     } else {
       process.stderr.write(
         `Unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
@@ -142,6 +150,23 @@ program
       },
       command: Command,
     ) => execute(() => resyncCommand({ ...globals(command), ...options })),
+  );
+
+program
+  .command('pause')
+  .description('stop starting cycles of a flow, in every process, until resumed (audited)')
+  .requiredOption('--flow <name>', 'the flow')
+  .option('--reason <text>', 'why, for the audit log and status')
+  .action((options: { flow: string; reason?: string }, command: Command) =>
+    execute(() => pauseCommand('pause', { ...globals(command), ...options })),
+  );
+
+program
+  .command('resume')
+  .description('let a paused flow run on its cadence again (audited)')
+  .requiredOption('--flow <name>', 'the flow')
+  .action((options: { flow: string }, command: Command) =>
+    execute(() => pauseCommand('resume', { ...globals(command), ...options })),
   );
 
 const conflicts = program

@@ -1,3 +1,4 @@
+import { queryAudit } from '../../operations/audit-log.js';
 import { openCliEngine, type GlobalOptions } from '../cli-context.js';
 import { ExitCodes } from '../exit-codes.js';
 
@@ -12,11 +13,12 @@ export interface AuditOptions extends GlobalOptions {
 export async function auditCommand(options: AuditOptions): Promise<number> {
   const { engine } = await openCliEngine(options);
   try {
-    const entries = await engine.state.listAudit({
+    const page = await queryAudit(engine.operations, {
       ...(options.flow === undefined ? {} : { flow: options.flow }),
       ...(options.action === undefined ? {} : { action: options.action }),
       limit: options.limit ?? 50,
     });
+    const entries = page.items;
     if (options.json === true) {
       process.stdout.write(`${JSON.stringify({ audit: entries }, null, 2)}\n`);
       return ExitCodes.ok;
@@ -32,6 +34,8 @@ export async function auditCommand(options: AuditOptions): Promise<number> {
           `${entry.outcome === undefined ? '' : ` — ${entry.outcome}`}\n`,
       );
     }
+    if (page.nextBefore !== undefined)
+      process.stdout.write(`(newest ${entries.length}; --limit shows more)\n`);
     return ExitCodes.ok;
   } finally {
     await engine.close();

@@ -1,8 +1,8 @@
-import { audited, currentActor } from '../../core/audit.js';
-import { SyncError } from '../../core/errors.js';
-import { resolveParkedConflict, type ConflictChoice } from '../../core/two-way/conflict-resolve.js';
+import { currentActor } from '../../core/audit.js';
 import type { Conflict, ConflictStatus } from '../../core/state-store.js';
 import { valueText, type Row } from '../../core/values.js';
+import { listConflicts, resolveConflict } from '../../operations/conflicts.js';
+import { findFlow } from '../../operations/operations-context.js';
 import { openCliEngine, type GlobalOptions } from '../cli-context.js';
 import { ExitCodes } from '../exit-codes.js';
 
@@ -21,14 +21,14 @@ function show(row: Row, fields: readonly string[]): string {
 export async function conflictsListCommand(options: ConflictsListOptions): Promise<number> {
   const { engine } = await openCliEngine(options);
   try {
-    if (options.flow !== undefined) engine.flow(options.flow);
-    const conflicts = await engine.state.listConflicts({
+    const page = await listConflicts(engine.operations, {
       ...(options.flow === undefined ? {} : { flow: options.flow }),
       status: options.status ?? 'open',
       limit: options.limit ?? 100,
     });
+    const conflicts = page.items;
     if (options.json === true) {
-      process.stdout.write(`${JSON.stringify({ conflicts }, null, 2)}\n`);
+      process.stdout.write(`${JSON.stringify({ conflicts, total: page.total }, null, 2)}\n`);
       return ExitCodes.ok;
     }
     if (conflicts.length === 0) {
@@ -36,7 +36,9 @@ export async function conflictsListCommand(options: ConflictsListOptions): Promi
       return ExitCodes.ok;
     }
     for (const conflict of conflicts)
-      process.stdout.write(describeConflict(conflict, engine.flow(conflict.flow)));
+      process.stdout.write(describeConflict(conflict, findFlow(engine.operations, conflict.flow)));
+    if (page.total > conflicts.length)
+      process.stdout.write(`(${conflicts.length} of ${page.total}; --limit shows more)\n`);
     return ExitCodes.ok;
   } finally {
     await engine.close();
@@ -70,63 +72,19 @@ export interface ConflictsResolveOptions extends GlobalOptions {
 export async function conflictsResolveCommand(options: ConflictsResolveOptions): Promise<number> {
   const { engine } = await openCliEngine(options);
   try {
-    const flow = engine.flow(options.flow);
-    const choice: ConflictChoice | undefined =
-      options.take === 'merge'
-        ? 'merge'
-        : options.take === 'source' || options.take === flow.sourceConnection
-          ? 'source'
-          : options.take === 'target' || options.take === flow.targetConnection
-            ? 'target'
-            : undefined;
-    if (choice === undefined) {
-      process.stderr.write(
-        `--take must be source, target, merge, ${flow.sourceConnection} or ${flow.targetConnection}, not "${options.take}"\n`,
-      );
-      return ExitCodes.badConfig;
-    }
-    const actor = currentActor();
-    const result = await audited(
-      engine.state,
-      {
-        actor,
-        action: 'conflict.resolve',
-        flow: flow.name,
-        subject: `key ${options.key}`,
-        details: { key: options.key, take: choice },
-      },
-      async () => {
-        const value = await resolveParkedConflict(
-          flow,
-          engine.context.portsFor(flow),
-          options.key,
-          choice,
-          actor,
-          AbortSignal.timeout(10 * 60_000),
-        );
-        return {
-          value,
-          isSuccess: value.failures.length === 0,
-          outcome:
-            value.failures.length === 0
-              ? `took ${choice} for ${value.fields.join(', ') || 'no differing field'}`
-              : `not resolved: ${value.failures.join('; ')}`,
-        };
-      },
-    );
+    const result = await resolveConflict(engine.operations, {
+      actor: currentActor(),
+      flow: options.flow,
+      key: options.key,
+      take: options.take,
+    });
     for (const failure of result.failures)
-      process.stderr.write(`${flow.name} key ${options.key}: ${failure}\n`);
+      process.stderr.write(`${result.flow} key ${options.key}: ${failure}\n`);
     if (result.failures.length > 0) return ExitCodes.flowFailed;
     process.stdout.write(
-      `${flow.name} key ${options.key}: resolved, took ${choice}${result.fields.length === 0 ? '' : ` (${result.fields.join(', ')})`}\n`,
+      `${result.flow} key ${options.key}: resolved, took ${result.choice}${result.fields.length === 0 ? '' : ` (${result.fields.join(', ')})`}\n`,
     );
     return ExitCodes.ok;
-  } catch (error) {
-    if (error instanceof SyncError && error.code === 'CONFLICT_NOT_FOUND') {
-      process.stderr.write(`${error.message}\n`);
-      return ExitCodes.badConfig;
-    }
-    throw error;
   } finally {
     await engine.close();
   }

@@ -1,9 +1,6 @@
-import { audited, currentActor } from '../../core/audit.js';
-import type { CyclePorts } from '../../core/cycle.js';
-import type { Flow } from '../../core/flow.js';
-import { resyncKeys, type ResyncResult } from '../../core/resync.js';
-import { settleKeys } from '../../core/two-way/settle-keys.js';
-import type { DeadLetter, DeadLetterStatus } from '../../core/state-store.js';
+import { currentActor } from '../../core/audit.js';
+import type { DeadLetterStatus } from '../../core/state-store.js';
+import { listDeadLetters, replayDeadLetters } from '../../operations/dead-letters.js';
 import { openCliEngine, type GlobalOptions } from '../cli-context.js';
 import { ExitCodes } from '../exit-codes.js';
 
@@ -18,14 +15,14 @@ export interface DlqListOptions extends GlobalOptions {
 export async function dlqListCommand(options: DlqListOptions): Promise<number> {
   const { engine } = await openCliEngine(options);
   try {
-    if (options.flow !== undefined) engine.flow(options.flow);
-    const letters = await engine.state.listDeadLetters({
+    const page = await listDeadLetters(engine.operations, {
       ...(options.flow === undefined ? {} : { flow: options.flow }),
       status: options.status ?? 'open',
       limit: options.limit ?? 100,
     });
+    const letters = page.items;
     if (options.json === true) {
-      process.stdout.write(`${JSON.stringify({ deadLetters: letters }, null, 2)}\n`);
+      process.stdout.write(`${JSON.stringify({ deadLetters: letters, total: page.total }, null, 2)}\n`);
       return ExitCodes.ok;
     }
     if (letters.length === 0) {
@@ -37,30 +34,12 @@ export async function dlqListCommand(options: DlqListOptions): Promise<number> {
         `#${letter.id} ${letter.flow} key=${letter.key}${letter.field === undefined ? '' : ` field=${letter.field}`} ${letter.kind} ${letter.code} (${letter.occurrences}×, ${letter.updatedAt})\n    ${letter.reason}\n`,
       );
     }
+    if (page.total > letters.length)
+      process.stdout.write(`(${letters.length} of ${page.total}; --limit shows more)\n`);
     return ExitCodes.ok;
   } finally {
     await engine.close();
   }
-}
-
-/**
- * Writes the keys again: one-way flows from the source; two-way flows settle each key from both
- * sides' current records, so a target change that failed on its way back goes to the source.
- */
-async function replayKeys(flow: Flow, ports: CyclePorts, keys: readonly string[]): Promise<ResyncResult> {
-  const signal = AbortSignal.timeout(30 * 60_000);
-  if (flow.twoWay === undefined) return resyncKeys(flow, ports, keys, { trigger: 'replay', signal });
-  const started = Date.now();
-  const settled = await settleKeys(flow, ports, keys, 'replay', signal);
-  return {
-    flow: flow.name,
-    status: 'succeeded',
-    runId: undefined,
-    counts: settled.counts,
-    durationMs: Date.now() - started,
-    error: undefined,
-    missingKeys: settled.missing,
-  };
 }
 
 export interface DlqReplayOptions extends GlobalOptions {
@@ -76,70 +55,21 @@ export interface DlqReplayOptions extends GlobalOptions {
 export async function dlqReplayCommand(options: DlqReplayOptions): Promise<number> {
   const { engine } = await openCliEngine(options);
   try {
-    let letters: DeadLetter[];
-    if (options.id !== undefined && options.id.length > 0) {
-      const found = await Promise.all(options.id.map((id) => engine.state.getDeadLetter(id)));
-      const missing = options.id.filter((_, index) => found[index] === undefined);
-      if (missing.length > 0) {
-        process.stderr.write(`no dead letter with id ${missing.join(', ')}\n`);
-        return ExitCodes.badConfig;
-      }
-      letters = found.filter(
-        (letter): letter is DeadLetter => letter !== undefined && letter.status === 'open',
-      );
-    } else {
-      letters = await engine.state.listDeadLetters({
-        ...(options.flow === undefined ? {} : { flow: options.flow }),
-        status: 'open',
-        limit: 1_000_000,
-      });
-    }
-    const byFlow = new Map<string, DeadLetter[]>();
-    for (const letter of letters) byFlow.set(letter.flow, [...(byFlow.get(letter.flow) ?? []), letter]);
-    let isClean = true;
-    for (const [name, entries] of byFlow) {
-      const flow = engine.flow(name);
-      const result = await audited(
-        engine.state,
-        {
-          actor: currentActor(),
-          action: 'dlq.replay',
-          flow: name,
-          subject: `dead letters ${entries.map((entry) => `#${entry.id}`).join(', ')}`,
-          details: { ids: entries.map((entry) => entry.id) },
-        },
-        async () => {
-          const value = await replayKeys(
-            flow,
-            engine.context.portsFor(flow),
-            entries.map((entry) => entry.key),
-          );
-          const failing = value.counts.quarantined + value.counts.failed;
-          return {
-            value,
-            isSuccess: value.status === 'succeeded' && failing === 0,
-            outcome: `${value.status}: ${value.counts.written} written, ${failing} still failing, ${value.missingKeys.length} no longer at the source`,
-          };
-        },
-      );
-      const missing = new Set(result.missingKeys);
-      const gone = entries.filter((entry) => missing.has(entry.key));
-      if (gone.length > 0)
-        await engine.state.setDeadLetterStatus(
-          gone.map((entry) => entry.id),
-          'discarded',
-        );
-      const stillOpen = (
-        await engine.state.listDeadLetters({ flow: name, status: 'open', limit: 1_000_000 })
-      ).filter((letter) => entries.some((entry) => entry.key === letter.key));
+    const outcome = await replayDeadLetters(engine.operations, {
+      actor: currentActor(),
+      ...(options.flow === undefined ? {} : { flow: options.flow }),
+      ...(options.id === undefined ? {} : { ids: options.id }),
+    });
+    for (const flow of outcome.flows) {
       process.stdout.write(
-        `${name}: replayed ${entries.length}: ${result.counts.written} written, ${stillOpen.length} still failing, ${gone.length} discarded (no longer at the source)\n`,
+        `${flow.flow}: replayed ${flow.replayed}: ${flow.counts.written} written, ${flow.stillFailingCount} still failing, ${flow.discarded} discarded (no longer at the source)\n`,
       );
-      for (const letter of stillOpen) process.stdout.write(`  key ${letter.key}: ${letter.reason}\n`);
-      if (result.status !== 'succeeded' || stillOpen.length > 0) isClean = false;
+      for (const letter of flow.stillFailing) process.stdout.write(`  key ${letter.key}: ${letter.reason}\n`);
+      if (flow.stillFailingCount > flow.stillFailing.length)
+        process.stdout.write(`  … and ${flow.stillFailingCount - flow.stillFailing.length} more (syncline dlq list)\n`);
     }
-    if (byFlow.size === 0) process.stdout.write('no open dead letters to replay\n');
-    return isClean ? ExitCodes.ok : ExitCodes.flowFailed;
+    if (outcome.flows.length === 0) process.stdout.write('no open dead letters to replay\n');
+    return outcome.isClean ? ExitCodes.ok : ExitCodes.flowFailed;
   } finally {
     await engine.close();
   }

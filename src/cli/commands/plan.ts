@@ -1,12 +1,9 @@
-import { planFlows, type FlowPlanInput, type FlowRecommendation } from '../../cadence/advisor.js';
-import { PROBE_META, parseProbeCurve, probeMetaFlow } from '../../cadence/probe-curve.js';
+import type { FlowRecommendation } from '../../cadence/advisor.js';
+import { planCadence } from '../../operations/advisor.js';
 import { formatDuration } from '../../config/duration.js';
 import { openCliEngine, type GlobalOptions } from '../cli-context.js';
 import { ExitCodes } from '../exit-codes.js';
 import { formatTextTable } from '../text-table.js';
-
-/** Runs of history per flow the advisor reads. */
-const HISTORY_RUNS = 2_000;
 
 function duration(ms: number | undefined): string {
   return ms === undefined ? '-' : formatDuration(ms);
@@ -58,22 +55,7 @@ export function formatPlan(plans: readonly FlowRecommendation[]): string {
 export async function planCommand(options: GlobalOptions & { json?: boolean }): Promise<number> {
   const { engine } = await openCliEngine(options);
   try {
-    const inputs: FlowPlanInput[] = [];
-    for (const flow of engine.flows) {
-      const [runs, stored] = await Promise.all([
-        engine.state.listRuns({ flow: flow.name, limit: HISTORY_RUNS }),
-        engine.state.getFlowMeta(probeMetaFlow(flow.targetConnection), PROBE_META.name),
-      ]);
-      inputs.push({
-        flow: flow.name,
-        targetConnection: flow.targetConnection,
-        cadence: flow.cadence,
-        batchSize: flow.source.batchSize,
-        runs,
-        probe: parseProbeCurve(stored),
-      });
-    }
-    const plans = planFlows(inputs);
+    const plans = await planCadence(engine.operations);
     process.stdout.write(options.json === true ? `${JSON.stringify(plans, null, 2)}\n` : formatPlan(plans));
     return ExitCodes.ok;
   } finally {

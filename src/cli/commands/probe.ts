@@ -1,12 +1,5 @@
-import { runLoadProbe } from '../../cadence/load-probe.js';
-import {
-  formatMs,
-  PROBE_META,
-  probeMetaFlow,
-  type ProbeCurve,
-  type ProbeStep,
-} from '../../cadence/probe-curve.js';
-import type { JsonValue } from '../../core/values.js';
+import { formatMs, type ProbeCurve, type ProbeStep } from '../../cadence/probe-curve.js';
+import { probeTarget } from '../../operations/advisor.js';
 import { openCliEngine, type GlobalOptions } from '../cli-context.js';
 import { ExitCodes } from '../exit-codes.js';
 import { formatTextTable } from '../text-table.js';
@@ -65,15 +58,8 @@ export async function probeCommand(options: ProbeOptions): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    const connector = engine.connector(options.connection);
-    if (connector.createScratchTable === undefined || !connector.capabilities.target) {
-      process.stderr.write(
-        `connection ${options.connection} cannot be probed: its connector cannot create a scratch table (or is not a target)\n`,
-      );
-      return ExitCodes.badConfig;
-    }
     const maxSeconds = Math.min(Math.max(options.maxSeconds ?? DEFAULT_MAX_SECONDS, 1), 600);
-    const curve = await runLoadProbe(connector, {
+    const curve = await probeTarget(engine.operations, {
       connection: options.connection,
       maxMs: maxSeconds * 1_000,
       signal: controller.signal,
@@ -84,19 +70,11 @@ export async function probeCommand(options: ProbeOptions): Promise<number> {
             : `probe: batch ${String(event.step.batchSize)} × ${String(event.step.concurrency)}: ${String(event.step.rowsPerSecond)} rows/s, p95 ${formatMs(event.step.p95Ms)}${event.step.errors > 0 ? `, ${String(event.step.errors)} error(s)` : ''}\n`,
         );
       },
-    }).catch((error: unknown) => {
-      if (controller.signal.aborted) return undefined;
-      throw error;
     });
     if (curve === undefined) {
       process.stderr.write('probe: stopped; the scratch table was dropped and no curve was stored\n');
       return ExitCodes.flowFailed;
     }
-    await engine.state.setFlowMeta(
-      probeMetaFlow(options.connection),
-      PROBE_META.name,
-      curve as unknown as JsonValue,
-    );
     process.stdout.write(
       options.json === true ? `${JSON.stringify(curve, null, 2)}\n` : formatProbeCurve(curve),
     );

@@ -1,7 +1,7 @@
-import { audited, currentActor } from '../../core/audit.js';
+import { currentActor } from '../../core/audit.js';
 import type { ReadRange } from '../../core/connector.js';
-import { reverseCheckpointName } from '../../core/state-store.js';
-import { resyncKeys, resyncRange, type ResyncResult } from '../../core/resync.js';
+import { findFlow } from '../../operations/operations-context.js';
+import { resyncFlow, type ResyncTarget } from '../../operations/resync.js';
 import { openCliEngine, type GlobalOptions } from '../cli-context.js';
 import { ExitCodes } from '../exit-codes.js';
 
@@ -28,84 +28,48 @@ function rangeOf(options: ResyncOptions): ReadRange | undefined {
   return Object.keys(range).length === 0 ? undefined : range;
 }
 
-function describeRange(range: ReadRange): string {
-  const parts: string[] = [];
-  if (range.fromKey !== undefined || range.toKey !== undefined)
-    parts.push(`keys ${String(range.fromKey ?? '…')} to ${String(range.toKey ?? '…')}`);
-  if (range.fromCursor !== undefined || range.toCursor !== undefined)
-    parts.push(`changed ${String(range.fromCursor ?? '…')} to ${String(range.toCursor ?? '…')}`);
-  return parts.join(', ');
+/** The one resync the options ask for, or undefined when they ask for none or several. */
+function targetOf(options: ResyncOptions): ResyncTarget | undefined {
+  const keys = options.key ?? [];
+  const range = rangeOf(options);
+  const modes = [options.all === true, keys.length > 0, range !== undefined].filter(Boolean).length;
+  if (modes !== 1) return undefined;
+  if (options.all === true) return { all: true };
+  return range === undefined ? { keys } : { range };
 }
 
 /**
  * `syncline resync --flow F` with `--key K` (repeatable), a range (`--from-key/--to-key`,
- * `--since/--until` on the cursor), or `--all`. Every resync is recorded in the audit log.
+ * `--since/--until` on the cursor), or `--all`. Every resync runs under the flow's lease and is
+ * recorded in the audit log.
  */
 export async function resyncCommand(options: ResyncOptions): Promise<number> {
   const { engine, logger } = await openCliEngine(options);
   try {
-    const flow = engine.flow(options.flow);
-    const actor = currentActor();
-    const keys = options.key ?? [];
-    const range = rangeOf(options);
-    const modes = [options.all === true, keys.length > 0, range !== undefined].filter(Boolean).length;
-    if (modes !== 1) {
+    const target = targetOf(options);
+    if (target === undefined) {
       process.stderr.write(
         'resync needs exactly one of: --key KEY (repeatable), a range (--from-key/--to-key and/or --since/--until), or --all\n',
       );
       return ExitCodes.badConfig;
     }
-    if (options.all === true) {
-      await audited(
-        engine.state,
-        { actor, action: 'resync.all', flow: flow.name, subject: 'whole flow' },
-        async () => {
-          await engine.state.resetCheckpoint(flow.name);
-          if (flow.twoWay !== undefined) await engine.state.resetCheckpoint(reverseCheckpointName(flow.name));
-          return { value: undefined, isSuccess: true, outcome: 'checkpoint reset' };
-        },
-      );
+    const result = await resyncFlow(engine.operations, { actor: currentActor(), flow: options.flow, target });
+    if (result.mode === 'all') {
       process.stdout.write(
-        `${flow.name}: checkpoint reset; the next cycle reads the whole source again (unchanged records are skipped by hash)\n`,
+        `${result.flow}: checkpoint reset; the next cycle reads the whole source again (unchanged records are skipped by hash)\n`,
       );
       return ExitCodes.ok;
     }
-    const signal = AbortSignal.timeout(60 * 60_000);
-    const ports = engine.context.portsFor(flow);
-    const subject = range === undefined ? `keys ${keys.join(', ')}` : describeRange(range);
-    const result: ResyncResult = await audited(
-      engine.state,
-      { actor, action: 'resync', flow: flow.name, subject, details: { keys: [...keys], ...(range ?? {}) } },
-      async () => {
-        const value =
-          range === undefined
-            ? await resyncKeys(flow, ports, keys, { trigger: 'resync', signal })
-            : await resyncRange(flow, ports, range, { trigger: 'resync', signal });
-        const { counts } = value;
-        return {
-          value,
-          isSuccess: value.status === 'succeeded' && counts.quarantined + counts.failed === 0,
-          outcome: `${value.status}: ${counts.read} read, ${counts.written} written, ${counts.quarantined + counts.failed} dead-lettered, ${value.missingKeys.length} not found`,
-        };
-      },
-    );
     for (const key of result.missingKeys)
-      logger.warn(`key ${key} does not exist in ${flow.source.table}; nothing to resync`, {
-        flow: flow.name,
-        key,
-      });
-    const letters = await engine.state.listDeadLetters({ flow: flow.name, status: 'open', limit: 10_000 });
-    const runLetters = letters.filter(
-      (letter) => Date.parse(letter.updatedAt) >= Date.now() - result.durationMs - 1000,
-    );
-    const failed = range === undefined ? letters.filter((letter) => keys.includes(letter.key)) : runLetters;
-    for (const letter of failed) process.stderr.write(`${flow.name} key ${letter.key}: ${letter.reason}\n`);
+      logger.warn(`key ${key} does not exist in ${findFlow(engine.operations, result.flow).source.table}; nothing to resync`, { flow: result.flow, key });
+    for (const letter of result.deadLettered)
+      process.stderr.write(`${result.flow} key ${letter.key}: ${letter.reason}\n`);
     const { counts } = result;
     process.stdout.write(
-      `${flow.name}: resync ${result.status}: ${counts.read} read, ${counts.written} written, ${counts.quarantined + counts.failed} dead-lettered, ${result.missingKeys.length} not found at the source\n`,
+      `${result.flow}: resync ${result.status}: ${counts.read} read, ${counts.written} written, ${counts.quarantined + counts.failed} dead-lettered, ${result.missingKeys.length} not found at the source\n`,
     );
     if (result.error !== undefined) process.stderr.write(`${result.error.code}: ${result.error.message}\n`);
-    return result.status === 'succeeded' && failed.length === 0 && result.missingKeys.length === 0
+    return result.status === 'succeeded' && result.deadLettered.length === 0 && result.missingKeys.length === 0
       ? ExitCodes.ok
       : ExitCodes.flowFailed;
   } finally {

@@ -1,149 +1,79 @@
-import { nextRun } from '../../cadence/schedule.js';
 import { formatDuration } from '../../config/duration.js';
-import type { RunRecord } from '../../core/state-store.js';
+import { flowStatuses, type FlowStatus } from '../../operations/flow-status.js';
 import { openCliEngine, type GlobalOptions } from '../cli-context.js';
 import { ExitCodes } from '../exit-codes.js';
-import { DECISION_META } from '../../runtime/local/adaptive-cadence.js';
-import { FORECASTER_STATUS_META } from '../../runtime/local/flow-forecasts.js';
-import { RECONCILE_META } from '../../core/reconcile/reconcile.js';
+import { cadenceColumn } from '../cadence-column.js';
+import { formatTextTable } from '../text-table.js';
 
-/** The status of one flow, as `status --json` prints it. */
-export interface FlowStatus {
-  readonly flow: string;
-  readonly enabled: boolean;
-  readonly cadence: unknown;
-  readonly lastRun: RunRecord | undefined;
-  readonly lastSuccessAt: string | undefined;
-  /** Seconds since the last successful cycle started: how stale the target may be. */
-  readonly stalenessSeconds: number | undefined;
-  readonly nextRunAt: string | undefined;
-  readonly nextRunReason: string;
-  readonly openDeadLetters: number;
-  readonly checkpoint: unknown;
-  /** The adaptive controller's latest decision (interval, batch, reason, inputs), if the flow adapts. */
-  readonly cadenceDecision: unknown;
-  /** Whether the flow's forecaster acts on predicted peaks, and why not yet (`reason`), if the flow adapts. */
-  readonly forecaster: unknown;
-  /** `one-way` or `both`. */
-  readonly direction: 'one-way' | 'both';
-  /** Two-way flows: records parked as conflicts, waiting for `syncline conflicts resolve`. */
-  readonly openConflicts: number;
-  /** The last reconcile: when, its mode, the drift it found (`drift`) and what repair left. */
-  readonly lastReconcile: unknown;
+export type { FlowStatus };
+
+function hasReason(value: unknown): value is { reason: string } {
+  return value !== null && typeof value === 'object' && 'reason' in value && typeof value.reason === 'string';
+}
+
+function reconcileLine(status: FlowStatus): string | undefined {
+  const last = status.lastReconcile;
+  if (last === null || typeof last !== 'object' || Array.isArray(last)) return undefined;
+  if (last.status === 'failed') {
+    const error = last.error;
+    const message =
+      error !== null && typeof error === 'object' && !Array.isArray(error) && 'message' in error
+        ? `: ${String(error.message)}`
+        : '';
+    return `  ${status.flow}: last reconcile failed${message}`;
+  }
+  if (!('drift' in last) || !('finishedAt' in last)) return undefined;
+  return (
+    `  ${status.flow}: last reconcile ${String(last.finishedAt)}: ${String(last.drift)} difference(s)` +
+    `${'driftAfterRepair' in last ? `, ${String(last.driftAfterRepair)} after repair` : ''}`
+  );
+}
+
+/** The statuses as a table, then per flow what needs a look: cadence reasons, pauses, conflicts, errors. */
+export function formatStatuses(statuses: readonly FlowStatus[]): string {
+  const rows = statuses.map((status) => [
+    status.flow,
+    status.enabled ? cadenceColumn(status.cadence) : 'disabled',
+    status.lastRun === undefined
+      ? 'never'
+      : `${status.lastRun.status} ${status.lastRun.finishedAt ?? status.lastRun.startedAt}`,
+    status.lastRun === undefined ? '' : `${status.lastRun.counts.read}/${status.lastRun.counts.written}`,
+    status.stalenessSeconds === undefined ? '-' : formatDuration(status.stalenessSeconds * 1000),
+    String(status.openDeadLetters),
+  ]);
+  const header = ['flow', 'cadence', 'last cycle', 'read/written', 'since success', 'dead letters'];
+  const lines = [formatTextTable(header, rows)];
+  for (const status of statuses) {
+    if (status.paused !== undefined)
+      lines.push(
+        `  ${status.flow}: paused by ${status.paused.by} at ${status.paused.at}${status.paused.reason === undefined ? '' : ` (${status.paused.reason})`}; syncline resume --flow ${status.flow}`,
+      );
+    if (hasReason(status.cadenceDecision)) lines.push(`  cadence ${status.cadenceDecision.reason}`);
+    if (hasReason(status.forecaster)) lines.push(`  ${status.flow}: forecaster ${status.forecaster.reason}`);
+  }
+  for (const status of statuses) {
+    if (status.openConflicts > 0)
+      lines.push(
+        `  ${status.flow}: ${status.openConflicts} open conflict(s); see syncline conflicts list --flow ${status.flow}`,
+      );
+    const reconcile = reconcileLine(status);
+    if (reconcile !== undefined) lines.push(reconcile);
+  }
+  for (const status of statuses) {
+    if (status.lastRun?.error !== undefined)
+      lines.push(`  ${status.flow}: last error ${status.lastRun.error.code}: ${status.lastRun.error.message}`);
+  }
+  return `${lines.join('\n')}\n`;
 }
 
 /** `syncline status [--json]`: per flow, the last cycle, staleness, next run and open dead letters. */
 export async function statusCommand(options: GlobalOptions & { json?: boolean }): Promise<number> {
   const { engine } = await openCliEngine(options);
   try {
-    const now = Date.now();
-    const statuses: FlowStatus[] = [];
-    for (const flow of engine.flows) {
-      const [runs, lastSuccess, letters, checkpoint, cadenceDecision, forecaster, conflicts, lastReconcile] =
-        await Promise.all([
-          engine.state.listRuns({ flow: flow.name, limit: 1 }),
-          engine.state.lastSuccessfulRun(flow.name),
-          engine.state.listDeadLetters({ flow: flow.name, status: 'open', limit: 10_000 }),
-          engine.state.getCheckpoint(flow.name),
-          engine.state.getFlowMeta(flow.name, DECISION_META),
-          engine.state.getFlowMeta(flow.name, FORECASTER_STATUS_META),
-          engine.state.listConflicts({ flow: flow.name, status: 'open', limit: 10_000 }),
-          engine.state.getFlowMeta(flow.name, RECONCILE_META),
-        ]);
-      const lastRun = runs[0];
-      const lastSuccessAt = lastSuccess === undefined ? undefined : Date.parse(lastSuccess.startedAt);
-      const decision = nextRun(
-        flow.cadence,
-        {
-          lastSuccessAt,
-          lastEndedAt: lastRun?.finishedAt === undefined ? undefined : Date.parse(lastRun.finishedAt),
-        },
-        now,
-      );
-      statuses.push({
-        flow: flow.name,
-        enabled: flow.enabled,
-        cadence: flow.cadence,
-        lastRun,
-        lastSuccessAt: lastSuccess?.startedAt,
-        stalenessSeconds: lastSuccessAt === undefined ? undefined : Math.round((now - lastSuccessAt) / 1000),
-        nextRunAt: Number.isFinite(decision.dueAt) ? new Date(decision.dueAt).toISOString() : undefined,
-        nextRunReason: decision.reason,
-        openDeadLetters: letters.length,
-        checkpoint,
-        cadenceDecision,
-        forecaster,
-        direction: flow.direction,
-        openConflicts: conflicts.length,
-        lastReconcile,
-      });
-    }
-    if (options.json === true) {
-      process.stdout.write(`${JSON.stringify({ flows: statuses }, null, 2)}\n`);
-    } else {
-      const rows = statuses.map((status) => [
-        status.flow,
-        status.enabled ? JSON.stringify(status.cadence).replace(/"/g, '') : 'disabled',
-        status.lastRun === undefined
-          ? 'never'
-          : `${status.lastRun.status} ${status.lastRun.finishedAt ?? status.lastRun.startedAt}`,
-        status.lastRun === undefined ? '' : `${status.lastRun.counts.read}/${status.lastRun.counts.written}`,
-        status.stalenessSeconds === undefined ? '-' : formatDuration(status.stalenessSeconds * 1000),
-        String(status.openDeadLetters),
-      ]);
-      const header = ['flow', 'cadence', 'last cycle', 'read/written', 'since success', 'dead letters'];
-      const widths = header.map((title, column) =>
-        Math.max(title.length, ...rows.map((row) => row[column]?.length ?? 0)),
-      );
-      const format = (row: readonly string[]): string =>
-        row
-          .map((cell, column) => cell.padEnd(widths[column] ?? 0))
-          .join('  ')
-          .trimEnd();
-      process.stdout.write(`${[format(header), ...rows.map(format)].join('\n')}\n`);
-      for (const status of statuses) {
-        const decision = status.cadenceDecision;
-        if (
-          decision !== null &&
-          typeof decision === 'object' &&
-          'reason' in decision &&
-          typeof decision.reason === 'string'
-        ) {
-          process.stdout.write(`  cadence ${decision.reason}\n`);
-        }
-        const forecaster = status.forecaster;
-        if (
-          forecaster !== null &&
-          typeof forecaster === 'object' &&
-          'reason' in forecaster &&
-          typeof forecaster.reason === 'string'
-        ) {
-          process.stdout.write(`  ${status.flow}: forecaster ${forecaster.reason}\n`);
-        }
-      }
-      for (const status of statuses) {
-        if (status.openConflicts > 0)
-          process.stdout.write(
-            `  ${status.flow}: ${status.openConflicts} open conflict(s); see syncline conflicts list --flow ${status.flow}\n`,
-          );
-        const last = status.lastReconcile;
-        if (last !== null && typeof last === 'object' && 'status' in last && last.status === 'failed')
-          process.stdout.write(
-            `  ${status.flow}: last reconcile failed${'error' in last && last.error !== null && typeof last.error === 'object' && 'message' in last.error ? `: ${String(last.error.message)}` : ''}\n`,
-          );
-        else if (last !== null && typeof last === 'object' && 'drift' in last && 'finishedAt' in last)
-          process.stdout.write(
-            `  ${status.flow}: last reconcile ${String(last.finishedAt)}: ${String(last.drift)} difference(s)` +
-              `${'driftAfterRepair' in last ? `, ${String(last.driftAfterRepair)} after repair` : ''}\n`,
-          );
-      }
-      for (const status of statuses) {
-        if (status.lastRun?.error !== undefined)
-          process.stdout.write(
-            `  ${status.flow}: last error ${status.lastRun.error.code}: ${status.lastRun.error.message}\n`,
-          );
-      }
-    }
+    const statuses = await flowStatuses(engine.operations);
+    process.stdout.write(
+      options.json === true ? `${JSON.stringify({ flows: statuses }, null, 2)}\n` : formatStatuses(statuses),
+    );
     return ExitCodes.ok;
   } finally {
     await engine.close();
