@@ -1,5 +1,5 @@
 import { audited, currentActor } from '../../core/audit.js';
-import type { CyclePorts } from '../../core/cycle.js';
+import type { CyclePorts } from '../../core/cycle-ports.js';
 import type { Flow } from '../../core/flow.js';
 import { resyncKeys, type ResyncResult } from '../../core/resync.js';
 import { settleKeys } from '../../core/two-way/settle-keys.js';
