@@ -2,7 +2,7 @@ import { loadConfig } from '../config/load-config.js';
 import { ConfigError, type ConfigIssue } from '../config/config-error.js';
 import type { SyncConfig } from '../config/config-schema.js';
 import type { Connector } from '../core/connector.js';
-import type { CyclePorts } from '../core/cycle.js';
+import type { CyclePorts } from '../core/cycle-ports.js';
 import { compileFlow, type Flow } from '../core/flow.js';
 import type { Logger } from '../core/logger.js';
 import type { StateStore } from '../core/state-store.js';

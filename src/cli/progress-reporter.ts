@@ -1,4 +1,4 @@
-import type { CycleProgress, CycleResult } from '../core/cycle.js';
+import type { CycleProgress, CycleResult } from '../core/cycle-ports.js';
 import type { Logger } from '../core/logger.js';
 import type { RuntimeListener } from '../runtime/runtime.js';
 import { formatDuration } from '../config/duration.js';

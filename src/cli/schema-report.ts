@@ -1,7 +1,8 @@
 import type { TableSchema } from '../core/connector.js';
 import { toSyncError } from '../core/errors.js';
 import type { Flow } from '../core/flow.js';
-import { checkFlowSchema, type SchemaFinding } from '../core/schema-check.js';
+import { checkFlowSchema } from '../core/schema-check.js';
+import type { SchemaFinding } from '../core/schema-finding.js';
 import type { Engine } from './engine.js';
 
 /**

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { isKnownTimeZone, isValidCron } from './schedule-checks.js';
-import { FieldTypes } from '../core/connector.js';
-import { describeIdentifierRule, isPlainIdentifier } from '../core/identifiers.js';
+import { FieldTypes } from './field-types.js';
+import { describeIdentifierRule, isPlainIdentifier } from './identifiers.js';
 import { parseDateTimeText, parseWindowText } from './calendar-text.js';
 import { parseDurationMs } from './duration.js';
 import { checkDirection, checkFlowLinks } from './sync-direction-checks.js';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { isKnownTimeZone, isValidCron } from './schedule-checks.js';
-import { describeIdentifierRule, isPlainIdentifier } from '../core/identifiers.js';
+import { describeIdentifierRule, isPlainIdentifier } from './identifiers.js';
 import { parseDurationMs } from './duration.js';
 
 /** A column name: plain. */

@@ -1,7 +1,12 @@
 import type { z } from 'zod';
-import type { ColumnKind, JsonValue, Row, ScalarValue } from './values.js';
+import type { FieldType } from '../config/field-types.js';
+import type { JsonValue, Row, ScalarValue } from './values.js';
 import type { Logger } from './logger.js';
 import type { DigestSupport } from './digest.js';
+import type { TableSchema } from './table-schema.js';
+
+export type { FieldType } from '../config/field-types.js';
+export type { ColumnInfo, TableSchema } from './table-schema.js';
 
 /** What a connector can do; conformance cases and the runner branch on these, never on a type name. */
 export interface ConnectorCapabilities {
@@ -79,10 +84,6 @@ export interface TargetSpec {
   readonly onDelete: DeletePolicy;
 }
 
-/** The value types a mapping can declare. */
-export const FieldTypes = ['string', 'integer', 'decimal', 'boolean', 'timestamp', 'date', 'json'] as const;
-export type FieldType = (typeof FieldTypes)[number];
-
 /** One changed source row. */
 export interface Change {
   /** The source key, as text (the key map's key). */
@@ -130,31 +131,6 @@ export interface ReadRange {
   readonly toKey?: ScalarValue;
   readonly fromCursor?: ScalarValue;
   readonly toCursor?: ScalarValue;
-}
-
-/** A column of a live table. */
-export interface ColumnInfo {
-  readonly name: string;
-  /** The database's own type name, e.g. `numeric(18,4)` or `varchar(255)`. */
-  readonly nativeType: string;
-  readonly kind: ColumnKind;
-  readonly nullable: boolean;
-  /** Maximum length in characters, for bounded text columns. */
-  readonly maxLength?: number;
-  /** Total digits, for decimals. */
-  readonly precision?: number;
-  /** Digits after the point, for decimals. */
-  readonly scale?: number;
-  /** Whether the column has a default or is generated, so it may be omitted on insert. */
-  readonly hasDefault: boolean;
-}
-
-/** A live table as a connector sees it. */
-export interface TableSchema {
-  readonly table: string;
-  readonly columns: readonly ColumnInfo[];
-  /** Column sets with a unique index or primary key. */
-  readonly uniqueKeys: readonly (readonly string[])[];
 }
 
 /** The answer of `probe`. */

@@ -1,4 +1,5 @@
-import type { Checkpoint, Connector } from './connector.js';
+import type { Checkpoint } from './connector.js';
+import type { CycleOptions, CyclePorts, CycleResult } from './cycle-ports.js';
 import { SyncError, toSyncError } from './errors.js';
 import type { Flow } from './flow.js';
 import type { Logger } from './logger.js';
@@ -9,54 +10,11 @@ import {
   type MutableCounts,
   type PreparedBatch,
 } from './batch-handler.js';
-import type { WriteObserver } from './batch-writer.js';
 import { acquireFlowLease, keepLease, LEASE_TTL_MS, newLeaseOwner } from './flow-lease.js';
 import { prefetchOne } from './prefetch.js';
 import { runTwoWayPasses } from './two-way/two-way-cycle.js';
 import { retryWaitingReferences } from './reference-retry.js';
 import { createRetryPolicy, isRetryable } from './retry-policy.js';
-import type { RunCounts, RunStatus, RunTrigger, StateStore } from './state-store.js';
-
-/** The systems a cycle talks to. */
-export interface CyclePorts {
-  readonly source: Connector;
-  readonly target: Connector;
-  readonly state: StateStore;
-  readonly logger: Logger;
-}
-
-/** Progress after each batch, for progress bars and live summaries. */
-export interface CycleProgress {
-  readonly flow: string;
-  readonly counts: RunCounts;
-  /** Milliseconds since the cycle started. */
-  readonly elapsedMs: number;
-}
-
-export interface CycleOptions {
-  readonly trigger: RunTrigger;
-  /** Aborts at once: connectors stop mid-query; the unfinished batch is rolled back and read again next time. */
-  readonly signal: AbortSignal;
-  /** Stops gracefully: the batch in hand is written and committed, then the cycle ends (status `aborted`). */
-  readonly stop?: AbortSignal;
-  /** Who holds the flow's lease; default `host:pid:random`. */
-  readonly owner?: string;
-  /** How long the lease lasts without renewal; renewed every third of it. Default 30 s. */
-  readonly leaseTtlMs?: number;
-  readonly onProgress?: (progress: CycleProgress) => void;
-  /** Told about every write attempt to the target (latency, outcome), for the cadence controller. */
-  readonly onWrite?: WriteObserver;
-}
-
-export interface CycleResult {
-  readonly flow: string;
-  /** `busy` when another cycle of the flow holds its lease; nothing ran then. */
-  readonly status: Exclude<RunStatus, 'running'> | 'busy';
-  readonly runId: number | undefined;
-  readonly counts: RunCounts;
-  readonly durationMs: number;
-  readonly error: SyncError | undefined;
-}
 
 /**
  * One cycle of a flow (DESIGN.md): read changes since the checkpoint, map and validate, skip

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ColumnInfo } from './connector.js';
+import type { ColumnInfo } from './table-schema.js';
 import { normalizeDecimal } from './decimal.js';
 import { parseBoolean } from './value-conversion.js';
 import { valueText, type Row, type Value } from './values.js';

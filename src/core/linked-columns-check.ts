@@ -1,6 +1,6 @@
 import type { ColumnInfo, TableSchema } from './connector.js';
 import type { Flow } from './flow.js';
-import type { SchemaFinding } from './schema-check.js';
+import type { SchemaFinding } from './schema-finding.js';
 
 function find(schema: TableSchema, name: string): ColumnInfo | undefined {
   return (

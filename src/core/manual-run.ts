@@ -1,5 +1,5 @@
 import { emptyCounts, type MutableCounts } from './batch-handler.js';
-import type { CyclePorts } from './cycle.js';
+import type { CyclePorts } from './cycle-ports.js';
 import { SyncError, toSyncError } from './errors.js';
 import { acquireFlowLease, keepLease, LEASE_TTL_MS, newLeaseOwner } from './flow-lease.js';
 import type { RunTrigger } from './state-store.js';

@@ -1,5 +1,5 @@
 import { handleChanges, type MutableCounts } from './batch-handler.js';
-import type { CyclePorts } from './cycle.js';
+import type { CyclePorts } from './cycle-ports.js';
 import type { Flow } from './flow.js';
 import type { Logger } from './logger.js';
 import type { RetryPolicy } from 'cockatiel';

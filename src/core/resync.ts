@@ -1,5 +1,5 @@
 import { handleChanges } from './batch-handler.js';
-import type { CyclePorts, CycleResult } from './cycle.js';
+import type { CyclePorts, CycleResult } from './cycle-ports.js';
 import { SyncError, toSyncError } from './errors.js';
 import type { Flow } from './flow.js';
 import { withManualRun, type ManualOutcome } from './manual-run.js';

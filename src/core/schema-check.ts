@@ -2,15 +2,8 @@ import type { ColumnInfo, TableSchema } from './connector.js';
 import type { Flow } from './flow.js';
 import { checkLinkedColumns } from './linked-columns-check.js';
 import type { FieldMapping } from './mapping.js';
+import type { SchemaFinding } from './schema-finding.js';
 import { valueText, type ColumnKind } from './values.js';
-
-/** One finding of the schema check, with the config path it is about. */
-export interface SchemaFinding {
-  readonly severity: 'error' | 'warning';
-  /** Config key path, e.g. `flows.customers.fields.name`. */
-  readonly path: string;
-  readonly message: string;
-}
 
 const TEXT_KINDS: readonly ColumnKind[] = ['string', 'json'];
 const NUMBER_KINDS: readonly ColumnKind[] = ['integer', 'decimal', 'float'];

@@ -1,4 +1,4 @@
-import type { FieldType } from './connector.js';
+import type { FieldType } from '../config/field-types.js';
 import { normalizeDecimal } from './decimal.js';
 import type { JsonValue, Value } from './values.js';
 

@@ -1,6 +1,6 @@
 import { audited } from '../core/audit.js';
 import { SyncError } from '../core/errors.js';
-import type { CyclePorts } from '../core/cycle.js';
+import type { CyclePorts } from '../core/cycle-ports.js';
 import type { Flow } from '../core/flow.js';
 import { resyncKeys } from '../core/resync.js';
 import type { DeadLetter, DeadLetterStatus, RunCounts } from '../core/state-store.js';

@@ -1,5 +1,5 @@
 import type { Connector } from '../core/connector.js';
-import type { CyclePorts } from '../core/cycle.js';
+import type { CyclePorts } from '../core/cycle-ports.js';
 import { SyncError } from '../core/errors.js';
 import type { Flow } from '../core/flow.js';
 import type { Logger } from '../core/logger.js';

@@ -1,4 +1,4 @@
-import type { CyclePorts, CycleResult } from '../core/cycle.js';
+import type { CyclePorts, CycleResult } from '../core/cycle-ports.js';
 import type { Flow } from '../core/flow.js';
 import type { Logger } from '../core/logger.js';
 import type { StateStore } from '../core/state-store.js';
@@ -15,7 +15,7 @@ export interface EngineContext {
 /** Events a runtime reports, for live summaries, progress bars and logs. */
 export interface RuntimeListener {
   onCycleStart?(flow: string, trigger: string, reason: string): void;
-  onCycleProgress?(progress: import('../core/cycle.js').CycleProgress): void;
+  onCycleProgress?(progress: import('../core/cycle-ports.js').CycleProgress): void;
   onCycleEnd?(result: CycleResult): void;
   onScheduled?(flow: string, dueAt: number, reason: string): void;
 }

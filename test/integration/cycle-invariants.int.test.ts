@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runCycle, type CycleResult } from '../../src/core/cycle.js';
+import { runCycle } from '../../src/core/cycle.js';
+import type { CycleResult } from '../../src/core/cycle-ports.js';
 import { compileFlow, type Flow } from '../../src/core/flow.js';
 import { resyncKeys } from '../../src/core/resync.js';
 import { SqliteStateStore } from '../../src/state/sqlite/sqlite-state-store.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { FlowConfig } from '../../src/config/config-schema.js';
 import { sqliteConnector } from '../../src/connectors/sqlite/index.js';
-import type { CyclePorts } from '../../src/core/cycle.js';
+import type { CyclePorts } from '../../src/core/cycle-ports.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { SqliteStateStore } from '../../src/state/sqlite/sqlite-state-store.js';
 import { FaultyConnector } from './faulty-connector.js';

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkAcceptance } from './simulation-acceptance.js';
 import { renderChart } from './simulation-chart.js';
-import { COMPARED_STRATEGIES, runSimulation } from './simulation-engine.js';
+import { runSimulation } from './simulation-engine.js';
+import { COMPARED_STRATEGIES } from './simulation-strategy.js';
 import { explainModel } from './simulation-explanation.js';
 import { formatStaleness, renderReport, renderSeedSweep, type ScenarioRuns } from './simulation-report.js';
 import {

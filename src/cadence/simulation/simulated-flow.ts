@@ -1,7 +1,7 @@
 import { Forecaster } from '../forecaster.js';
 import { ChangeQueue } from './change-queue.js';
 import { createRandom, deriveSeed, type SeededRandom } from './seeded-random.js';
-import type { Strategy } from './simulation-engine.js';
+import type { Strategy } from './simulation-strategy.js';
 import type { Scenario, SimulatedFlow } from './simulation-scenarios.js';
 
 /** A batch being written: its fixed part (round trip, locks, commit) first, then its rows. */

@@ -1,9 +1,7 @@
-import { formatDuration } from '../../config/duration.js';
 import { ConnectorError } from '../../core/errors.js';
 import { backoffDelayMs } from '../../core/retry-policy.js';
 import { AdaptiveController } from '../adaptive-controller.js';
 import type { Decision } from '../adaptive-decision.js';
-import type { TuningOverrides } from '../adaptive-tuning.js';
 import type { ForecasterStatus } from '../forecaster.js';
 import { HealthWindow, type HealthSnapshot } from '../health-window.js';
 import { createRandom, deriveSeed, type SeededRandom } from './seeded-random.js';
@@ -11,20 +9,7 @@ import { createFlowRun, type Batch, type FlowRun } from './simulated-flow.js';
 import { SimulatedTarget, type SimulatedFailure } from './simulated-target.js';
 import { SimulationMetrics, type SimulationResult } from './simulation-metrics.js';
 import type { Scenario } from './simulation-scenarios.js';
-
-/** How the flows' cadence is chosen: one fixed interval for all, or the adaptive controller. */
-export type Strategy =
-  | { readonly kind: 'fixed'; readonly intervalMs: number }
-  | { readonly kind: 'adaptive'; readonly tuning?: TuningOverrides };
-
-/** The strategies the simulation compares: every flow every 1m, 5m, 15m or 1h, and adaptive. */
-export const COMPARED_STRATEGIES: readonly Strategy[] = [
-  { kind: 'fixed', intervalMs: 60_000 },
-  { kind: 'fixed', intervalMs: 300_000 },
-  { kind: 'fixed', intervalMs: 900_000 },
-  { kind: 'fixed', intervalMs: 3_600_000 },
-  { kind: 'adaptive' },
-];
+import { strategyLabel, type Strategy } from './simulation-strategy.js';
 
 /** A simulation run's result plus, for the adaptive strategy, its recorded decisions. */
 export interface SimulationRun {
@@ -44,11 +29,6 @@ const BACKLOG_LIMIT = 100_000;
 // The core's default retry settings: 5 tries, 500 ms doubling to at most 30 s, with jitter.
 const RETRY = { attempts: 5, initialDelayMs: 500, maxDelayMs: 30_000 };
 const MAX_DECISIONS = 5_000;
-
-/** The label of a strategy in tables and charts: `fixed 5m`, `adaptive`. */
-export function strategyLabel(strategy: Strategy): string {
-  return strategy.kind === 'fixed' ? `fixed ${formatDuration(strategy.intervalMs)}` : 'adaptive';
-}
 
 /**
  * Runs one strategy through one scenario on a virtual clock, one-second ticks. Changes arrive as

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { checkAcceptance } from './simulation-acceptance.js';
 import { renderChart } from './simulation-chart.js';
-import { COMPARED_STRATEGIES, runSimulation, type SimulationRun } from './simulation-engine.js';
+import { runSimulation, type SimulationRun } from './simulation-engine.js';
+import { COMPARED_STRATEGIES } from './simulation-strategy.js';
 import { renderReport } from './simulation-report.js';
 import { flashSaleScenario, type Scenario } from './simulation-scenarios.js';
 

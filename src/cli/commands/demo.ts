@@ -1,5 +1,5 @@
 import { parseDurationMs } from '../../config/duration.js';
-import type { CycleResult } from '../../core/cycle.js';
+import type { CycleResult } from '../../core/cycle-ports.js';
 import type { Logger } from '../../core/logger.js';
 import { LocalRuntime } from '../../runtime/local/local-runtime.js';
 import type { GlobalOptions } from '../cli-context.js';

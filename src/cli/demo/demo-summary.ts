@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import type { CadenceConfig } from '../../config/config-schema.js';
 import { formatDuration, parseDurationMs } from '../../config/duration.js';
-import type { CycleResult } from '../../core/cycle.js';
+import type { CycleResult } from '../../core/cycle-ports.js';
 import type { Flow } from '../../core/flow.js';
 import type { StateStore } from '../../core/state-store.js';
 import type { RuntimeListener } from '../../runtime/runtime.js';

@@ -1,5 +1,5 @@
 import { ConnectorError } from '../../core/errors.js';
-import { describeIdentifierRule, isPlainIdentifier as isPlainName } from '../../core/identifiers.js';
+import { describeIdentifierRule, isPlainIdentifier as isPlainName } from '../../config/identifiers.js';
 import type { PageRequest } from '../../core/keyset-reader.js';
 import { rangeBounds } from '../../core/range-reader.js';
 

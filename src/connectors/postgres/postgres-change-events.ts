@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import type { ChangeEventsSetup } from '../../core/connector.js';
 import { ConnectorError } from '../../core/errors.js';
-import { MAX_IDENTIFIER_LENGTH } from '../../core/identifiers.js';
+import { MAX_IDENTIFIER_LENGTH } from '../../config/identifiers.js';
 import type { PostgresPool } from './postgres-pool.js';
 import { quoteIdentifier, type Statement, type TableName } from './postgres-sql.js';
 

@@ -1,6 +1,6 @@
 import type { SourceSpec } from '../../core/connector.js';
 import { ConnectorError } from '../../core/errors.js';
-import { describeIdentifierRule, isPlainIdentifier } from '../../core/identifiers.js';
+import { describeIdentifierRule, isPlainIdentifier } from '../../config/identifiers.js';
 import type { PageRequest } from '../../core/keyset-reader.js';
 import { rangeBounds } from '../../core/range-reader.js';
 import { arrayLiteral } from './postgres-values.js';

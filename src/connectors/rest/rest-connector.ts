@@ -11,7 +11,7 @@ import type {
   WriteResult,
 } from '../../core/connector.js';
 import { ConnectorError } from '../../core/errors.js';
-import { isPlainIdentifier } from '../../core/identifiers.js';
+import { isPlainIdentifier } from '../../config/identifiers.js';
 import type { Secret } from '../../core/secret.js';
 import type { Value } from '../../core/values.js';
 import { restTimeoutMs, type RestConfig } from './rest-config.js';

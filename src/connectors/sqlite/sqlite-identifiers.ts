@@ -1,4 +1,4 @@
-import { isPlainIdentifier } from '../../core/identifiers.js';
+import { isPlainIdentifier } from '../../config/identifiers.js';
 import { ConnectorError } from '../../core/errors.js';
 
 /** A plain name: a letter or `_`, then letters, digits, `_` or `$` (Unicode letters allowed). */

@@ -1,6 +1,6 @@
 import { writeIsolatingFailures } from '../batch-writer.js';
 import type { TargetRecord } from '../connector.js';
-import type { CyclePorts } from '../cycle.js';
+import type { CyclePorts } from '../cycle-ports.js';
 import type { Flow } from '../flow.js';
 import { withManualRun } from '../manual-run.js';
 import { resyncKeys } from '../resync.js';

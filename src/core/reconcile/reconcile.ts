@@ -1,4 +1,4 @@
-import type { CyclePorts } from '../cycle.js';
+import type { CyclePorts } from '../cycle-ports.js';
 import { SyncError, toSyncError } from '../errors.js';
 import type { Flow } from '../flow.js';
 import type { JsonValue } from '../values.js';

@@ -1,4 +1,4 @@
-import type { CyclePorts } from '../cycle.js';
+import type { CyclePorts } from '../cycle-ports.js';
 import type { Flow } from '../flow.js';
 import { withManualRun } from '../manual-run.js';
 import type { RunCounts } from '../state-store.js';

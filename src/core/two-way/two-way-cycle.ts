@@ -1,5 +1,5 @@
 import type { MutableCounts } from '../batch-handler.js';
-import type { CycleOptions, CyclePorts } from '../cycle.js';
+import type { CycleOptions, CyclePorts } from '../cycle-ports.js';
 import { toSyncError } from '../errors.js';
 import type { Flow } from '../flow.js';
 import type { Logger } from '../logger.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CadenceConfig } from '../../config/config-schema.js';
-import type { CyclePorts, CycleResult } from '../../core/cycle.js';
+import type { CyclePorts, CycleResult } from '../../core/cycle-ports.js';
 import { compileFlow, type Flow } from '../../core/flow.js';
 import { silentLogger, type Logger } from '../../core/logger.js';
 import type { RunRecord, StateStore } from '../../core/state-store.js';

@@ -1,7 +1,8 @@
 import { nextRun } from '../../cadence/schedule.js';
 import { formatDuration } from '../../config/duration.js';
 import type { ChangeWatch } from '../../core/connector.js';
-import { runCycle, type CycleResult } from '../../core/cycle.js';
+import { runCycle } from '../../core/cycle.js';
+import type { CycleResult } from '../../core/cycle-ports.js';
 import { newLeaseOwner } from '../../core/flow-lease.js';
 import { SyncError } from '../../core/errors.js';
 import type { Flow } from '../../core/flow.js';
