@@ -14,9 +14,11 @@ export async function setChangeEvents(
 ): Promise<{ readonly flow: string; readonly setup: ChangeEventsSetup; readonly isRealtime: boolean }> {
   const flow = findFlow(context, request.flow);
   const source = context.connector(flow.sourceConnection);
-  const install = source.installChangeEvents;
-  const remove = source.removeChangeEvents;
-  if (source.capabilities.changeEvents !== true || install === undefined || remove === undefined)
+  if (
+    source.capabilities.changeEvents !== true ||
+    source.installChangeEvents === undefined ||
+    source.removeChangeEvents === undefined
+  )
     throw invalidRequest(
       `${flow.name}: connection ${flow.sourceConnection} cannot send change events; a realtime flow on it polls every pollInterval instead`,
       { flow: flow.name },
@@ -33,8 +35,9 @@ export async function setChangeEvents(
     async () => {
       const value =
         request.action === 'install'
-          ? await install.call(source, flow.source, signal)
-          : await remove.call(source, flow.source, signal);
+          ? await source.installChangeEvents?.(flow.source, signal)
+          : await source.removeChangeEvents?.(flow.source, signal);
+      if (value === undefined) throw invalidRequest(`${flow.name}: change events are not supported`);
       return { value, isSuccess: true, outcome: value.message };
     },
   );

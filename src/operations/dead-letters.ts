@@ -106,7 +106,7 @@ const NO_COUNTS: RunCounts = { read: 0, written: 0, unchanged: 0, quarantined: 0
 async function replayFlow(
   context: OperationsContext,
   flow: Flow,
-  pages: AsyncIterable<readonly DeadLetter[]>,
+  pages: AsyncIterable<readonly DeadLetter[]> | Iterable<readonly DeadLetter[]>,
   request: Actor & { readonly subject: string; readonly details: Record<string, number[] | string> },
 ): Promise<FlowReplay> {
   const ports = context.portsFor(flow);
@@ -213,7 +213,7 @@ export async function replayDeadLetters(
   return { flows: results, isClean: results.every((result) => result.status === 'succeeded') };
 }
 
-async function* chunks(letters: readonly DeadLetter[]): AsyncGenerator<readonly DeadLetter[]> {
+function* chunks(letters: readonly DeadLetter[]): Generator<readonly DeadLetter[]> {
   for (let start = 0; start < letters.length; start += REPLAY_PAGE)
     yield letters.slice(start, start + REPLAY_PAGE);
 }
