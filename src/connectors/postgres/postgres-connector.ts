@@ -25,7 +25,7 @@ import {
   type PageRequest,
 } from '../../core/keyset-reader.js';
 import { readKeysetRange } from '../../core/range-reader.js';
-import { Secret, redactText } from '../../core/secret.js';
+import { Secret, redactText } from '../../config/secret.js';
 import type { Row, ScalarValue } from '../../core/values.js';
 import { writeSegments, type WriteSession } from './postgres-batch-writer.js';
 import { installChangeEvents, removeChangeEvents } from './postgres-change-events.js';

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { parseDurationMs } from '../../config/duration.js';
 import type { Logger } from '../../core/logger.js';
-import { Secret, redactUrl } from '../../core/secret.js';
+import { Secret, redactUrl } from '../../config/secret.js';
 import type { PostgresConfig } from './postgres-config.js';
 import { toConnectorError } from './postgres-errors.js';
 import type { Statement } from './postgres-sql.js';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { parseDurationMs } from '../../config/duration.js';
-import { Secret } from '../../core/secret.js';
+import { Secret } from '../../config/secret.js';
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 

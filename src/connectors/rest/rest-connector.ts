@@ -12,7 +12,7 @@ import type {
 } from '../../core/connector.js';
 import { ConnectorError } from '../../core/errors.js';
 import { isPlainIdentifier } from '../../core/identifiers.js';
-import type { Secret } from '../../core/secret.js';
+import type { Secret } from '../../config/secret.js';
 import type { Value } from '../../core/values.js';
 import { restTimeoutMs, type RestConfig } from './rest-config.js';
 import { toRestNetworkError, toRestStatusError, type RestErrorContext } from './rest-errors.js';
