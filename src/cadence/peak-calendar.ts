@@ -1,11 +1,5 @@
 import { WEEKDAYS, type Cadence, type Peak } from '../config/cadence-schema.js';
-import {
-  nextOccurrence,
-  occurrenceAt,
-  WHOLE_DAY,
-  type DayFilter,
-  type Occurrence,
-} from './time-window.js';
+import { nextOccurrence, occurrenceAt, WHOLE_DAY, type DayFilter, type Occurrence } from './time-window.js';
 import { daysInMonth, epochOfDateTime, machineTimeZone, weekdayOf } from './zoned-time.js';
 
 /** A peak in force at some instant, with the occurrence that contains the instant. */

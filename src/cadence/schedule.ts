@@ -181,7 +181,8 @@ function holdForWindow(
   const at = Math.max(decision.dueAt, now);
   if (!Number.isFinite(at)) return decision;
   const opensAt = nextWindowOpen(window, zone, at);
-  if (opensAt === at) return { ...decision, reason: `${decision.reason}; inside window ${window.text} (${zone})` };
+  if (opensAt === at)
+    return { ...decision, reason: `${decision.reason}; inside window ${window.text} (${zone})` };
   return {
     ...decision,
     dueAt: opensAt,

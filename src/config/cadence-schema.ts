@@ -100,7 +100,9 @@ function sortableMs(parsed: DateTimeText): number {
 const peak = z
   .strictObject({
     /** Name shown in schedule reasons and `syncline status`; unique within the flow. */
-    name: z.string().regex(/^[A-Za-z][A-Za-z0-9_-]*$/, 'use letters, digits, "_" and "-", starting with a letter'),
+    name: z
+      .string()
+      .regex(/^[A-Za-z][A-Za-z0-9_-]*$/, 'use letters, digits, "_" and "-", starting with a letter'),
     /** Interval while the peak is active; replaces the flow's `every` (or cron, or safety poll). */
     every: positiveDurationMs,
     /** Absolute peak: first instant, `2026-11-10T20:00` in the cadence zone or with an offset. */
@@ -167,9 +169,7 @@ const peak = z
         message: `must be after "from" (${from.text})`,
       });
   })
-  .transform(
-    ({ every, ...rest }): Peak => ({ ...rest, everyMs: every }),
-  );
+  .transform(({ every, ...rest }): Peak => ({ ...rest, everyMs: every }));
 
 const adaptiveBounds = z
   .strictObject({

@@ -101,7 +101,10 @@ export interface Lookback {
 }
 
 const lookback = z.union([
-  z.number().nonnegative().transform((amount): Lookback => ({ ms: amount, appliesTo: 'any' })),
+  z
+    .number()
+    .nonnegative()
+    .transform((amount): Lookback => ({ ms: amount, appliesTo: 'any' })),
   durationMs.transform((ms): Lookback => ({ ms, appliesTo: 'time' })),
 ]);
 
