@@ -246,3 +246,11 @@ export const cadenceSchema = z
       ...(freshness === undefined ? {} : { freshnessMs: freshness }),
     };
   });
+
+/** A `cadence:` as written in YAML. */
+export type CadenceInput = z.input<typeof cadenceSchema>;
+
+/** Compiles a `cadence:` written as in YAML; throws a ZodError when it is invalid (tests, starter configs). */
+export function compileCadence(input: CadenceInput): Cadence {
+  return cadenceSchema.parse(input);
+}

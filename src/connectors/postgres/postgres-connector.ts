@@ -98,7 +98,8 @@ export class PostgresConnector implements Connector, KeysetPager {
       this.describeTable(table, signal),
     );
     this.#listener = new PostgresChangeListener(
-      () => new pg.Client({ ...clientConfig(config.url, config), application_name: LISTENER_APPLICATION_NAME }),
+      () =>
+        new pg.Client({ ...clientConfig(config.url, config), application_name: LISTENER_APPLICATION_NAME }),
       context.logger.child({ connection: context.name }),
       () => this.#pool.secrets(),
       options.changeListener,

@@ -119,7 +119,7 @@ describe('rest config', () => {
       url: 'https://api.test',
       headers: { authorization: 'Bearer s3cret-token' },
     });
-    expect(config.timeout).toBe('30s');
+    expect(config.timeoutMs).toBe(30_000);
     expect(JSON.stringify(config)).not.toContain('s3cret-token');
     expect(config.headers?.authorization?.reveal()).toBe('Bearer s3cret-token');
   });
