@@ -38,7 +38,17 @@ const zones = [
 ];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'bench/results/**', 'bin/**', 'eslint.config.js', '.prof/**', '.syncline/**'] },
+  {
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      'bench/results/**',
+      'bin/**',
+      'eslint.config.js',
+      '.prof/**',
+      '.syncline/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {
@@ -60,6 +70,21 @@ export default tseslint.config(
     files: ['**/*.test.ts', 'test/**/*.ts', 'bench/**/*.ts'],
     rules: {
       '@typescript-eslint/no-non-null-assertion': 'off',
+    },
+  },
+  // A Secret is revealed only where it is handed to a driver (a connector) or checked (config/).
+  {
+    files: ['src/**/*.ts'],
+    ignores: ['src/connectors/**', 'src/config/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "CallExpression[callee.property.name='reveal']",
+          message:
+            'Secret.reveal() belongs in src/connectors/ (where the value is handed to a driver) or src/config/; pass the Secret on instead.',
+        },
+      ],
     },
   },
 );

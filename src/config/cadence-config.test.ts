@@ -217,7 +217,16 @@ describe('compiled cadence', () => {
             second: 0,
             offsetMs: undefined,
           },
-          to: expect.objectContaining({ text: '2026-11-12T02:00', day: 12, hour: 2 }),
+          to: {
+            text: '2026-11-12T02:00',
+            year: 2026,
+            month: 11,
+            day: 12,
+            hour: 2,
+            minute: 0,
+            second: 0,
+            offsetMs: undefined,
+          },
         },
         {
           name: 'office',
