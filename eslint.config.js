@@ -38,17 +38,7 @@ const zones = [
 ];
 
 export default tseslint.config(
-  {
-    ignores: [
-      'dist/**',
-      'node_modules/**',
-      'bench/results/**',
-      'bin/**',
-      'eslint.config.js',
-      '.prof/**',
-      '.syncline/**',
-    ],
-  },
+  { ignores: ['dist/**', 'node_modules/**', 'bench/results/**', 'bin/**', 'eslint.config.js', '.prof/**', '.syncline/**'] },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {
