@@ -237,15 +237,12 @@ export const cadenceSchema = z
       names.add(name);
     }
   })
-  .transform(({ every, pollInterval, freshness, ...rest }): Cadence => {
-    const cadence: Cadence = { ...rest };
-    return {
-      ...cadence,
-      ...(every === undefined ? {} : { everyMs: every }),
-      ...(pollInterval === undefined ? {} : { pollIntervalMs: pollInterval }),
-      ...(freshness === undefined ? {} : { freshnessMs: freshness }),
-    };
-  });
+  .transform(({ every, pollInterval, freshness, ...rest }): Cadence => ({
+    ...rest,
+    ...(every === undefined ? {} : { everyMs: every }),
+    ...(pollInterval === undefined ? {} : { pollIntervalMs: pollInterval }),
+    ...(freshness === undefined ? {} : { freshnessMs: freshness }),
+  }));
 
 /** A `cadence:` as written in YAML. */
 export type CadenceInput = z.input<typeof cadenceSchema>;
