@@ -130,6 +130,14 @@ describe('rest config', () => {
     );
     expect(restConfigSchema.safeParse({ type: 'rest', url: 'ftp://api.test' }).success).toBe(false);
   });
+
+  it('compiles the timeout to ms and refuses one that is not a duration instead of defaulting it', () => {
+    expect(restConfigSchema.parse({ type: 'rest', url: 'https://api.test', timeout: '5s' }).timeoutMs).toBe(
+      5_000,
+    );
+    const bad = restConfigSchema.safeParse({ type: 'rest', url: 'https://api.test', timeout: 'soon' });
+    expect(bad.error?.issues.map((issue) => issue.path)).toEqual([['timeout']]);
+  });
 });
 
 describe('REST target requests', () => {
