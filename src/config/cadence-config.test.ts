@@ -259,5 +259,8 @@ describe('compiled cadence', () => {
     expect(flow?.reconcile).toEqual({ everyMs: 21_600_000, repair: true });
     const numeric = parseConfig(text.replace('lookback: 2m', 'lookback: 5'), { env: {} }).flows.stock;
     expect(numeric?.source.lookback).toEqual({ ms: 5, appliesTo: 'any' });
+    expect(() => parseConfig(text.replace('lookback: 2m', 'lookback: soon'), { env: {} })).toThrow(
+      /flows\.stock\.source\.lookback: expected a duration such as 5m, or a number of at least 0/,
+    );
   });
 });

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { FieldTypes } from '../core/connector.js';
 import { describeIdentifierRule, isPlainIdentifier } from '../core/identifiers.js';
 import { cadenceSchema } from './cadence-schema.js';
+import { parseDurationMs } from './duration.js';
 import { durationMs } from './duration-schema.js';
 import { checkDirection, checkFlowLinks } from './sync-direction-checks.js';
 import { conflictPolicy, direction, reconcileSchedule, writeBack } from './sync-direction-schema.js';
@@ -89,6 +90,9 @@ const retry = z
     ...(maxDelay === undefined ? {} : { maxDelayMs: maxDelay }),
   }));
 
+/** Retry settings, compiled: delays in ms. */
+export type RetryConfig = z.output<typeof retry>;
+
 /**
  * How far behind the checkpoint a read starts, compiled: a number (in the cursor's own units)
  * applies to any cursor; a duration (in ms) only to time cursors.
@@ -100,13 +104,17 @@ export interface Lookback {
   readonly appliesTo: 'any' | 'time';
 }
 
-const lookback = z.union([
-  z
-    .number()
-    .nonnegative()
-    .transform((amount): Lookback => ({ ms: amount, appliesTo: 'any' })),
-  durationMs.transform((ms): Lookback => ({ ms, appliesTo: 'time' })),
-]);
+const lookback = z.union([z.number(), z.string()]).transform((value, context): Lookback => {
+  const ms = typeof value === 'number' ? value : parseDurationMs(value);
+  if (ms === undefined || ms < 0) {
+    context.addIssue({
+      code: 'custom',
+      message: 'expected a duration such as 5m, or a number of at least 0',
+    });
+    return z.NEVER;
+  }
+  return { ms, appliesTo: typeof value === 'number' ? 'any' : 'time' };
+});
 
 const onDelete = z.union([z.literal('hard'), z.literal('ignore'), z.strictObject({ soft: columnName })]);
 
