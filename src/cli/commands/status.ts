@@ -1,4 +1,6 @@
+import { describeCadence } from '../../cadence/describe-cadence.js';
 import { nextRun } from '../../cadence/schedule.js';
+import type { Cadence } from '../../config/cadence-schema.js';
 import { formatDuration } from '../../config/duration.js';
 import type { RunRecord } from '../../core/state-store.js';
 import { openCliEngine, type GlobalOptions } from '../cli-context.js';
@@ -11,7 +13,8 @@ import { RECONCILE_META } from '../../core/reconcile/reconcile.js';
 export interface FlowStatus {
   readonly flow: string;
   readonly enabled: boolean;
-  readonly cadence: unknown;
+  /** The compiled cadence (durations in ms). */
+  readonly cadence: Cadence;
   readonly lastRun: RunRecord | undefined;
   readonly lastSuccessAt: string | undefined;
   /** Seconds since the last successful cycle started: how stale the target may be. */
@@ -83,7 +86,7 @@ export async function statusCommand(options: GlobalOptions & { json?: boolean })
     } else {
       const rows = statuses.map((status) => [
         status.flow,
-        status.enabled ? JSON.stringify(status.cadence).replace(/"/g, '') : 'disabled',
+        status.enabled ? describeCadence(status.cadence) : 'disabled',
         status.lastRun === undefined
           ? 'never'
           : `${status.lastRun.status} ${status.lastRun.finishedAt ?? status.lastRun.startedAt}`,
