@@ -49,9 +49,10 @@ export async function dlqListCommand(options: DlqListOptions): Promise<number> {
  */
 async function replayKeys(flow: Flow, ports: CyclePorts, keys: readonly string[]): Promise<ResyncResult> {
   const signal = AbortSignal.timeout(30 * 60_000);
-  if (flow.twoWay === undefined) return resyncKeys(flow, ports, keys, { trigger: 'replay', signal });
+  if (flow.twoWay === undefined)
+    return resyncKeys(flow, ports, keys, { trigger: 'replay', signal, discardMissing: true });
   const started = Date.now();
-  const settled = await settleKeys(flow, ports, keys, 'replay', signal);
+  const settled = await settleKeys(flow, ports, keys, 'replay', signal, { discardMissing: true });
   return {
     flow: flow.name,
     status: 'succeeded',
@@ -122,16 +123,16 @@ export async function dlqReplayCommand(options: DlqReplayOptions): Promise<numbe
           };
         },
       );
+      // The replay discarded these under the flow's lease (a cycle cannot run beside it).
       const missing = new Set(result.missingKeys);
       const gone = entries.filter((entry) => missing.has(entry.key));
-      if (gone.length > 0)
-        await engine.state.setDeadLetterStatus(
-          gone.map((entry) => entry.id),
-          'discarded',
-        );
-      const stillOpen = (
-        await engine.state.listDeadLetters({ flow: name, status: 'open', limit: 1_000_000 })
-      ).filter((letter) => entries.some((entry) => entry.key === letter.key));
+      const keys = [...new Set(entries.map((entry) => entry.key))];
+      const stillOpen = await engine.state.listDeadLetters({
+        flow: name,
+        status: 'open',
+        keys,
+        limit: keys.length,
+      });
       process.stdout.write(
         `${name}: replayed ${entries.length}: ${result.counts.written} written, ${stillOpen.length} still failing, ${gone.length} discarded (no longer at the source)\n`,
       );

@@ -88,7 +88,7 @@ async function deleteExtras(
     flow.name,
     ports,
     { trigger: 'repair', signal, what: 'repair' },
-    async (counts) => {
+    async (counts, fence) => {
       const outcome = await writeIsolatingFailures(
         ports.target,
         flow.target,
@@ -108,7 +108,7 @@ async function deleteExtras(
           hash: '',
           deleted: true,
         }));
-      await ports.state.commitBatch(flow.name, { synced, deadLetters: [], resolvedKeys: [] });
+      await ports.state.commitBatch(fence, { synced, deadLetters: [], resolvedKeys: [] });
       counts.written += outcome.written.length;
       counts.deleted += outcome.written.length;
       counts.failed += outcome.rejected.length;
