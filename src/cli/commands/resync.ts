@@ -93,11 +93,12 @@ export async function resyncCommand(options: ResyncOptions): Promise<number> {
         flow: flow.name,
         key,
       });
-    const letters = await engine.state.listDeadLetters({ flow: flow.name, status: 'open', limit: 10_000 });
-    const runLetters = letters.filter(
-      (letter) => Date.parse(letter.updatedAt) >= Date.now() - result.durationMs - 1000,
-    );
-    const failed = range === undefined ? letters.filter((letter) => keys.includes(letter.key)) : runLetters;
+    const failed =
+      range === undefined
+        ? await engine.state.listDeadLetters({ flow: flow.name, status: 'open', keys, limit: keys.length })
+        : (await engine.state.listDeadLetters({ flow: flow.name, status: 'open', limit: 10_000 })).filter(
+            (letter) => Date.parse(letter.updatedAt) >= Date.now() - result.durationMs - 1000,
+          );
     for (const letter of failed) process.stderr.write(`${flow.name} key ${letter.key}: ${letter.reason}\n`);
     const { counts } = result;
     process.stdout.write(
