@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCycle } from '../../src/core/cycle.js';
 import type { SyncErrorJson } from '../../src/core/errors.js';
 import { compileFlow, type Flow } from '../../src/core/flow.js';
-import { resyncAll } from '../../src/core/resync.js';
+import { resyncAll, resyncKeys } from '../../src/core/resync.js';
 import { collect, spawnScript } from '../support/cli.js';
 import { eventually } from '../support/eventually.js';
 import { customersFlowConfig, plainAccounts, SqliteFlowFixture } from '../support/sqlite-flow-fixture.js';
@@ -127,6 +127,38 @@ describe('fencing: a cycle that lost its lease never commits over the new owner'
       }
       await outcome.catch(() => undefined);
     }
+  });
+});
+
+describe('fencing: a manual action that lost its lease changes no state', () => {
+  it('refuses the commit of a resync whose flow was taken over mid-batch, and records the run aborted', async () => {
+    let intruderToken: number | undefined;
+    fixture.target.afterWrite(async (call) => {
+      if (call !== 1) return;
+      // Another process takes the flow over while the resync writes (its holder counted as gone).
+      const holder = await fixture.state.getLeaseHolder('customers');
+      await fixture.state.releaseLease('customers', holder!.owner);
+      intruderToken = (await fixture.state.acquireLease('customers', 'intruder', 60_000))?.token;
+    });
+    const result = await resyncKeys(flow, fixture.ports(), ['1', '2', '3', '4'], {
+      trigger: 'resync',
+      signal: new AbortController().signal,
+    });
+    expect(intruderToken).toBeDefined();
+    expect(result.status).toBe('aborted');
+    expect(result.error).toMatchObject({ code: 'LEASE_LOST', flow: 'customers' });
+    expect(await fixture.state.getSynced('customers', allKeys())).toEqual(new Map());
+    const [run] = await fixture.state.listRuns({ flow: 'customers', limit: 1 });
+    expect(run).toMatchObject({
+      id: result.runId,
+      trigger: 'resync',
+      status: 'aborted',
+      error: { code: 'LEASE_LOST' },
+    });
+    expect(await fixture.state.getLeaseHolder('customers')).toMatchObject({
+      owner: 'intruder',
+      token: intruderToken,
+    });
   });
 });
 
