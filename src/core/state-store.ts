@@ -296,7 +296,7 @@ export interface StateStore {
   setDeadLetterStatus(fence: LeaseFence, ids: readonly number[], status: DeadLetterStatus): Promise<void>;
   /** Open conflicts of these keys, by key. */
   getOpenConflicts(flow: string, keys: readonly string[]): Promise<Map<string, Conflict>>;
-  /** Newest (first detected last) first, paged by id. */
+  /** Newest (last found) first, paged by id: a conflict found again keeps its place. */
   listConflicts(
     filter: { readonly flow?: string; readonly status?: ConflictStatus } & PageFilter,
   ): Promise<Conflict[]>;

@@ -148,7 +148,7 @@ export class SqliteStateConflicts {
     return found;
   }
 
-  /** Newest (first found last) first, paged by id. */
+  /** Newest (last found) first, paged by id. */
   list(filter: { flow?: string; status?: ConflictStatus } & PageFilter): Conflict[] {
     const filters = { flow: filter.flow, status: filter.status };
     return this.lists.all<ConflictRow>(SELECT_CONFLICTS, { filters }, filter).map(conflictFromRow);
