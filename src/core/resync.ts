@@ -4,7 +4,7 @@ import { SyncError, toSyncError } from './errors.js';
 import type { Flow } from './flow.js';
 import { withManualRun, type ManualOutcome } from './manual-run.js';
 import { createRetryPolicy } from './retry-policy.js';
-import type { RunTrigger } from './state-store.js';
+import type { LeaseFence, RunTrigger, StateStore } from './state-store.js';
 import type { Change, ReadRange } from './connector.js';
 
 /** The result of a manual resync: the cycle result plus keys the source no longer has. */
@@ -17,6 +17,17 @@ type ResyncSource = (
   signal: AbortSignal,
 ) => AsyncIterable<{ readonly changes: readonly Change[]; readonly missing: readonly string[] }>;
 
+/** Options of a resync of chosen keys. */
+export interface ResyncKeysOptions {
+  readonly trigger: Extract<RunTrigger, 'resync' | 'replay' | 'repair'>;
+  readonly signal: AbortSignal;
+  /**
+   * Marks the open dead letters of keys the source no longer has `discarded`, under the same lease
+   * as the writes (dead-letter replay). Default false.
+   */
+  readonly discardMissing?: boolean;
+}
+
 /**
  * Reads the current source rows of `keys` and writes them through the normal pipeline (mapping,
  * validation, idempotent write, dead letters), even when their hash is unchanged — the target
@@ -26,7 +37,7 @@ export function resyncKeys(
   flow: Flow,
   ports: CyclePorts,
   keys: readonly string[],
-  options: { trigger: Extract<RunTrigger, 'resync' | 'replay' | 'repair'>; signal: AbortSignal },
+  options: ResyncKeysOptions,
 ): Promise<ResyncResult> {
   const unique = [...new Set(keys)];
   return runResync(flow, ports, options, async function* byKeys(signal) {
@@ -62,10 +73,45 @@ export function resyncRange(
   });
 }
 
+/**
+ * Forgets the flow's checkpoints (both directions of a two-way flow), so its next cycle reads
+ * the whole source again; unchanged records are skipped by hash. Runs under the flow's lease as a
+ * `resync` run, waiting for a running cycle to finish first: a cycle holding the lease would
+ * otherwise commit its next batch's checkpoint over the reset, and the reset would be lost.
+ */
+export async function resyncAll(flow: Flow, ports: CyclePorts, signal: AbortSignal): Promise<number> {
+  const run = await withManualRun(
+    flow.name,
+    ports,
+    { trigger: 'resync', signal, what: 'checkpoint reset' },
+    async (_counts, fence) => {
+      await ports.state.resetCheckpoints(fence);
+      return { value: undefined, status: 'succeeded' };
+    },
+  );
+  return run.runId;
+}
+
+/** Marks the open dead letters of `keys` discarded (keys the source no longer has). */
+export async function discardOpenDeadLetters(
+  state: StateStore,
+  fence: LeaseFence,
+  keys: readonly string[],
+): Promise<void> {
+  if (keys.length === 0) return;
+  const letters = await state.listDeadLetters({ flow: fence.flow, status: 'open', keys, limit: keys.length });
+  if (letters.length > 0)
+    await state.setDeadLetterStatus(
+      fence,
+      letters.map((letter) => letter.id),
+      'discarded',
+    );
+}
+
 async function runResync(
   flow: Flow,
   ports: CyclePorts,
-  options: { trigger: RunTrigger; signal: AbortSignal },
+  options: { trigger: RunTrigger; signal: AbortSignal; discardMissing?: boolean },
   read: ResyncSource,
 ): Promise<ResyncResult> {
   const started = Date.now();
@@ -74,7 +120,7 @@ async function runResync(
     flow.name,
     ports,
     { ...options, what: 'resync' },
-    async (counts): Promise<ManualOutcome<SyncError | undefined>> => {
+    async (counts, fence): Promise<ManualOutcome<SyncError | undefined>> => {
       try {
         const context = {
           flow,
@@ -88,20 +134,21 @@ async function runResync(
         for await (const { changes, missing } of read(options.signal)) {
           missingKeys.push(...missing);
           const commit = await handleChanges(context, changes, counts);
-          await ports.state.commitBatch(flow.name, commit);
+          await ports.state.commitBatch(fence, commit);
+          if (options.discardMissing === true) await discardOpenDeadLetters(ports.state, fence, missing);
         }
         return { value: undefined, status: 'succeeded' };
       } catch (thrown) {
         // A resync reports its error in the result (the keys written so far stay written).
         const error = toSyncError(thrown, { flow: flow.name });
-        return { value: error, status: 'failed', error };
+        return { value: error, status: error.code === 'LEASE_LOST' ? 'aborted' : 'failed', error };
       }
     },
   );
   const error = run.value;
   return {
     flow: flow.name,
-    status: error === undefined ? 'succeeded' : 'failed',
+    status: error === undefined ? 'succeeded' : error.code === 'LEASE_LOST' ? 'aborted' : 'failed',
     runId: run.runId,
     counts: run.counts,
     durationMs: Date.now() - started,

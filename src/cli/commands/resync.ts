@@ -1,7 +1,6 @@
 import { audited, currentActor } from '../../core/audit.js';
 import type { ReadRange } from '../../core/connector.js';
-import { reverseCheckpointName } from '../../core/state-store.js';
-import { resyncKeys, resyncRange, type ResyncResult } from '../../core/resync.js';
+import { resyncAll, resyncKeys, resyncRange, type ResyncResult } from '../../core/resync.js';
 import { openCliEngine, type GlobalOptions } from '../cli-context.js';
 import { ExitCodes } from '../exit-codes.js';
 
@@ -60,8 +59,8 @@ export async function resyncCommand(options: ResyncOptions): Promise<number> {
         engine.state,
         { actor, action: 'resync.all', flow: flow.name, subject: 'whole flow' },
         async () => {
-          await engine.state.resetCheckpoint(flow.name);
-          if (flow.twoWay !== undefined) await engine.state.resetCheckpoint(reverseCheckpointName(flow.name));
+          // Under the flow's lease: waits for a running cycle, which could otherwise undo the reset.
+          await resyncAll(flow, engine.context.portsFor(flow), AbortSignal.timeout(5 * 60_000));
           return { value: undefined, isSuccess: true, outcome: 'checkpoint reset' };
         },
       );
@@ -94,11 +93,12 @@ export async function resyncCommand(options: ResyncOptions): Promise<number> {
         flow: flow.name,
         key,
       });
-    const letters = await engine.state.listDeadLetters({ flow: flow.name, status: 'open', limit: 10_000 });
-    const runLetters = letters.filter(
-      (letter) => Date.parse(letter.updatedAt) >= Date.now() - result.durationMs - 1000,
-    );
-    const failed = range === undefined ? letters.filter((letter) => keys.includes(letter.key)) : runLetters;
+    const failed =
+      range === undefined
+        ? await engine.state.listDeadLetters({ flow: flow.name, status: 'open', keys, limit: keys.length })
+        : (await engine.state.listDeadLetters({ flow: flow.name, status: 'open', limit: 10_000 })).filter(
+            (letter) => Date.parse(letter.updatedAt) >= Date.now() - result.durationMs - 1000,
+          );
     for (const letter of failed) process.stderr.write(`${flow.name} key ${letter.key}: ${letter.reason}\n`);
     const { counts } = result;
     process.stdout.write(

@@ -42,17 +42,25 @@ export async function statusCommand(options: GlobalOptions & { json?: boolean })
     const now = Date.now();
     const statuses: FlowStatus[] = [];
     for (const flow of engine.flows) {
-      const [runs, lastSuccess, letters, checkpoint, cadenceDecision, forecaster, conflicts, lastReconcile] =
-        await Promise.all([
-          engine.state.listRuns({ flow: flow.name, limit: 1 }),
-          engine.state.lastSuccessfulRun(flow.name),
-          engine.state.listDeadLetters({ flow: flow.name, status: 'open', limit: 10_000 }),
-          engine.state.getCheckpoint(flow.name),
-          engine.state.getFlowMeta(flow.name, DECISION_META),
-          engine.state.getFlowMeta(flow.name, FORECASTER_STATUS_META),
-          engine.state.listConflicts({ flow: flow.name, status: 'open', limit: 10_000 }),
-          engine.state.getFlowMeta(flow.name, RECONCILE_META),
-        ]);
+      const [
+        runs,
+        lastSuccess,
+        openDeadLetters,
+        checkpoint,
+        cadenceDecision,
+        forecaster,
+        openConflicts,
+        lastReconcile,
+      ] = await Promise.all([
+        engine.state.listRuns({ flow: flow.name, limit: 1 }),
+        engine.state.lastSuccessfulRun(flow.name),
+        engine.state.countDeadLetters({ flow: flow.name, status: 'open' }),
+        engine.state.getCheckpoint(flow.name),
+        engine.state.getFlowMeta(flow.name, DECISION_META),
+        engine.state.getFlowMeta(flow.name, FORECASTER_STATUS_META),
+        engine.state.countConflicts({ flow: flow.name, status: 'open' }),
+        engine.state.getFlowMeta(flow.name, RECONCILE_META),
+      ]);
       const lastRun = runs[0];
       const lastSuccessAt = lastSuccess === undefined ? undefined : Date.parse(lastSuccess.startedAt);
       const decision = nextRun(
@@ -72,12 +80,12 @@ export async function statusCommand(options: GlobalOptions & { json?: boolean })
         stalenessSeconds: lastSuccessAt === undefined ? undefined : Math.round((now - lastSuccessAt) / 1000),
         nextRunAt: Number.isFinite(decision.dueAt) ? new Date(decision.dueAt).toISOString() : undefined,
         nextRunReason: decision.reason,
-        openDeadLetters: letters.length,
+        openDeadLetters,
         checkpoint,
         cadenceDecision,
         forecaster,
         direction: flow.direction,
-        openConflicts: conflicts.length,
+        openConflicts,
         lastReconcile,
       });
     }
