@@ -137,4 +137,19 @@ export default tseslint.config(
       '@typescript-eslint/no-non-null-assertion': 'off',
     },
   },
+  // A Secret is revealed only where it is handed to a driver (a connector) or checked (config/).
+  {
+    files: ['src/**/*.ts'],
+    ignores: ['src/connectors/**', 'src/config/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "CallExpression[callee.property.name='reveal']",
+          message:
+            'Secret.reveal() belongs in src/connectors/ (where the value is handed to a driver) or src/config/; pass the Secret on instead.',
+        },
+      ],
+    },
+  },
 );

@@ -31,8 +31,9 @@ export {
 } from './core/errors.js';
 export { ErrorCodes, type ErrorCode } from './core/error-codes.js';
 export type { Logger } from './core/logger.js';
-export { Secret } from './core/secret.js';
+export { Secret } from './config/secret.js';
 export type { ColumnKind, Row, Value } from './core/values.js';
 export { ConfigError } from './config/config-error.js';
 export { loadConfig, parseConfig } from './config/load-config.js';
-export type { SyncConfig, FlowConfig } from './config/config-schema.js';
+export type { SyncConfig, SyncConfigInput, FlowConfig } from './config/config-schema.js';
+export type { Cadence } from './config/cadence-schema.js';

@@ -1,4 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+import { compileCadence } from '../config/cadence-schema.js';
 import { AdaptiveController } from './adaptive-controller.js';
 import type { DecisionInputs } from './adaptive-decision.js';
 import type { AdaptiveSettings, Priority } from './adaptive-tuning.js';
@@ -240,7 +241,11 @@ describe('AdaptiveController interval rounding', () => {
     controller.register(
       'f',
       'erp',
-      adaptiveSettingsFor({ every: '500ms', adaptive: { min: '500ms', max: '8s' } }, 1000, 0)!,
+      adaptiveSettingsFor(
+        compileCadence({ every: '500ms', adaptive: { min: '500ms', max: '8s' } }),
+        1000,
+        0,
+      )!,
     );
     const window = new HealthWindow({ windowMs: 3_000 });
     let at = 1_000_000;
@@ -267,7 +272,7 @@ describe('AdaptiveController under Retry-After while a flow waits', () => {
     controller.register(
       'f',
       'erp',
-      adaptiveSettingsFor({ every: '1m', adaptive: { min: '1m', max: '1h' } }, 1000, 0)!,
+      adaptiveSettingsFor(compileCadence({ every: '1m', adaptive: { min: '1m', max: '1h' } }), 1000, 0)!,
     );
     const window = new HealthWindow();
     let at = 1_000_000;

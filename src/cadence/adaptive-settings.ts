@@ -1,5 +1,4 @@
-import type { CadenceConfig } from '../config/config-schema.js';
-import { parseDurationMs } from '../config/duration.js';
+import type { Cadence } from '../config/cadence-schema.js';
 import type { AdaptiveSettings } from './adaptive-tuning.js';
 import { intervalMsAt } from './schedule.js';
 
@@ -17,16 +16,16 @@ export const MAX_DEFAULT_BATCH = 50_000;
  * runs more often than configured; it only backs off (up to 8× the interval) and recovers.
  */
 export function adaptiveSettingsFor(
-  cadence: CadenceConfig,
+  cadence: Cadence,
   batch: number,
   at: number,
 ): AdaptiveSettings | undefined {
   if (cadence.adaptive === false || cadence.cron !== undefined || cadence.realtime === true) return undefined;
   const base = intervalMsAt(cadence, at);
   if (base === undefined || base <= 0) return undefined;
-  const freshnessMs = cadence.freshness === undefined ? undefined : parseDurationMs(cadence.freshness);
-  const configuredMin = cadence.adaptive === undefined ? undefined : parseDurationMs(cadence.adaptive.min);
-  const configuredMax = cadence.adaptive === undefined ? undefined : parseDurationMs(cadence.adaptive.max);
+  const freshnessMs = cadence.freshnessMs;
+  const configuredMin = cadence.adaptive?.minMs;
+  const configuredMax = cadence.adaptive?.maxMs;
   const minIntervalMs =
     configuredMin ?? (freshnessMs === undefined ? base : Math.min(base, Math.max(1_000, base / 4)));
   const maxIntervalMs = Math.max(minIntervalMs, configuredMax ?? base * DEFAULT_BACK_OFF_FACTOR);

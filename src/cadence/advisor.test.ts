@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { compileCadence } from '../config/cadence-schema.js';
 import type { RunRecord } from '../core/state-store.js';
 import { measureChangeRate, niceInterval, planFlows, type FlowPlanInput } from './advisor.js';
 import type { ProbeCurve, ProbeStep } from './probe-curve.js';
@@ -59,7 +60,7 @@ function input(overrides: Partial<FlowPlanInput> = {}): FlowPlanInput {
   return {
     flow: 'orders',
     targetConnection: 'erp',
-    cadence: { every: '5m', freshness: '1m' },
+    cadence: compileCadence({ every: '5m', freshness: '1m' }),
     batchSize: 1000,
     runs: runs(24, 5, (hour) => (hour === 9 ? 12_000 : 1_000)),
     probe: probe(150),
@@ -110,7 +111,7 @@ describe('planFlows', () => {
   });
 
   it('uses the configured interval as the objective when no freshness is set', () => {
-    const [plan] = planFlows([input({ cadence: { every: '10m' }, probe: probe(2_000) })]);
+    const [plan] = planFlows([input({ cadence: compileCadence({ every: '10m' }), probe: probe(2_000) })]);
     expect(plan?.objectiveSource).toBe('interval');
     expect(plan?.objectiveMs).toBe(600_000);
     expect(plan?.intervalMs).toBeLessThan(600_000);
@@ -125,7 +126,7 @@ describe('planFlows', () => {
   });
 
   it('says a cron flow without freshness has no objective to plan for', () => {
-    const [plan] = planFlows([input({ cadence: { cron: '0 2 * * *' } })]);
+    const [plan] = planFlows([input({ cadence: compileCadence({ cron: '0 2 * * *' }) })]);
     expect(plan?.intervalMs).toBeUndefined();
     expect(plan?.notes.join('\n')).toMatch(/no objective/);
   });

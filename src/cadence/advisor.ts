@@ -1,5 +1,5 @@
-import { formatDuration, parseDurationMs } from '../config/duration.js';
-import type { CadenceConfig } from '../config/config-schema.js';
+import { formatDuration } from '../config/duration.js';
+import type { Cadence } from '../config/cadence-schema.js';
 import type { RunRecord } from '../core/state-store.js';
 import type { ProbeCurve } from './probe-curve.js';
 import { intervalMs } from './schedule.js';
@@ -19,7 +19,7 @@ const NICE_INTERVALS_MS = [
 export interface FlowPlanInput {
   readonly flow: string;
   readonly targetConnection: string;
-  readonly cadence: CadenceConfig;
+  readonly cadence: Cadence;
   /** The configured batch size (rows). */
   readonly batchSize: number;
   /** The flow's run history, in any order. */
@@ -141,11 +141,11 @@ function count(value: number): string {
   return Math.round(value).toLocaleString('en-US');
 }
 
-function objectiveOf(cadence: CadenceConfig): {
+function objectiveOf(cadence: Cadence): {
   ms: number | undefined;
   source: FlowRecommendation['objectiveSource'];
 } {
-  const freshness = cadence.freshness === undefined ? undefined : parseDurationMs(cadence.freshness);
+  const freshness = cadence.freshnessMs;
   if (freshness !== undefined) return { ms: freshness, source: 'freshness' };
   const interval = intervalMs(cadence);
   return interval === undefined ? { ms: undefined, source: 'none' } : { ms: interval, source: 'interval' };

@@ -1,18 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import type { CadenceConfig } from '../config/config-schema.js';
+import { compileCadence, type Cadence, type CadenceInput } from '../config/cadence-schema.js';
 import { activePeak, intervalDue, nextPeak, nextPeakChange } from './peak-calendar.js';
 
 const at = (iso: string): number => Date.parse(iso);
 const iso = (ms: number | undefined): string | undefined =>
   ms === undefined ? undefined : new Date(ms).toISOString();
-const nameAt = (cadence: CadenceConfig, instant: string): string | undefined =>
+const nameAt = (cadence: Cadence, instant: string): string | undefined =>
   activePeak(cadence, at(instant))?.peak.name;
 
-const double11: CadenceConfig = {
+const double11Input = {
   every: '10m',
   timezone: 'Asia/Shanghai',
   peaks: [{ name: 'double11', every: '1m', from: '2026-11-10T20:00', to: '2026-11-12T02:00' }],
-};
+} satisfies CadenceInput;
+const double11 = compileCadence(double11Input);
 
 describe('activePeak', () => {
   it('finds an absolute peak in the cadence time zone, end excluded', () => {
@@ -29,20 +30,20 @@ describe('activePeak', () => {
   });
 
   it('honours an explicit offset on an absolute peak over the cadence zone', () => {
-    const cadence: CadenceConfig = {
+    const cadence = compileCadence({
       every: '10m',
       timezone: 'Europe/Berlin',
       peaks: [{ name: 'launch', every: '1m', from: '2026-11-10T20:00+08:00', to: '2026-11-10T21:00+08:00' }],
-    };
+    });
     expect(nameAt(cadence, '2026-11-10T12:30:00Z')).toBe('launch');
   });
 
   it('runs a recurring peak that crosses midnight into the next day, matched by its start day', () => {
-    const cadence: CadenceConfig = {
+    const cadence = compileCadence({
       every: '10m',
       timezone: 'Asia/Shanghai',
       peaks: [{ name: 'friday-night', every: '1m', days: ['fri'], between: '22:00-02:00' }],
-    };
+    });
     // Friday 13 November 2026.
     expect(nameAt(cadence, '2026-11-13T13:59:00Z')).toBeUndefined(); // Fri 21:59
     expect(nameAt(cadence, '2026-11-13T14:00:00Z')).toBe('friday-night'); // Fri 22:00
@@ -53,13 +54,13 @@ describe('activePeak', () => {
   });
 
   it('follows weekday business hours across a daylight-saving switch', () => {
-    const cadence: CadenceConfig = {
+    const cadence = compileCadence({
       every: '4h',
       timezone: 'Europe/Berlin',
       peaks: [
         { name: 'office', every: '10m', days: ['mon', 'tue', 'wed', 'thu', 'fri'], between: '09:00-11:00' },
       ],
-    };
+    });
     // Friday 27 March (CET, UTC+1) and Monday 30 March 2026 (CEST, UTC+2).
     expect(nameAt(cadence, '2026-03-27T08:00:00Z')).toBe('office');
     expect(nameAt(cadence, '2026-03-27T07:30:00Z')).toBeUndefined();
@@ -70,11 +71,11 @@ describe('activePeak', () => {
   });
 
   it('spans a peak that crosses midnight over the spring-forward and fall-back nights in New York', () => {
-    const cadence: CadenceConfig = {
+    const cadence = compileCadence({
       every: '15m',
       timezone: 'America/New_York',
       peaks: [{ name: 'night', every: '1m', between: '23:00-03:00' }],
-    };
+    });
     // Sat 7 March 23:00 EST (04:00Z) to Sun 8 March 03:00 EDT (07:00Z): three real hours.
     const spring = activePeak(cadence, at('2026-03-08T06:30:00Z'));
     expect([iso(spring?.startMs), iso(spring?.endMs)]).toEqual([
@@ -91,11 +92,11 @@ describe('activePeak', () => {
   });
 
   it('counts month days from the end of the month with negative numbers', () => {
-    const cadence: CadenceConfig = {
+    const cadence = compileCadence({
       every: '1h',
       timezone: 'Asia/Shanghai',
       peaks: [{ name: 'close', every: '5m', monthDays: [-1, -2] }],
-    };
+    });
     const localNoon = (date: string): string => `${date}T04:00:00Z`;
     expect(nameAt(cadence, localNoon('2026-02-26'))).toBeUndefined();
     expect(nameAt(cadence, localNoon('2026-02-27'))).toBe('close');
@@ -111,20 +112,20 @@ describe('activePeak', () => {
   });
 
   it('applies days and monthDays together', () => {
-    const cadence: CadenceConfig = {
+    const cadence = compileCadence({
       every: '1h',
       timezone: 'UTC',
       peaks: [{ name: 'monday-month-end', every: '5m', days: ['mon'], monthDays: [-1] }],
-    };
+    });
     expect(nameAt(cadence, '2026-11-30T12:00:00Z')).toBe('monday-month-end'); // a Monday, last day
     expect(nameAt(cadence, '2026-12-31T12:00:00Z')).toBeUndefined(); // a Thursday
   });
 
   it('picks the first listed peak when peaks overlap', () => {
-    const cadence: CadenceConfig = {
-      ...double11,
-      peaks: [{ name: 'evening', every: '2m', between: '19:00-23:00' }, ...(double11.peaks ?? [])],
-    };
+    const cadence = compileCadence({
+      ...double11Input,
+      peaks: [{ name: 'evening', every: '2m', between: '19:00-23:00' }, ...double11Input.peaks],
+    });
     expect(nameAt(cadence, '2026-11-10T12:30:00Z')).toBe('evening'); // 20:30 local
     expect(nameAt(cadence, '2026-11-10T15:30:00Z')).toBe('double11'); // 23:30 local
   });

@@ -1,19 +1,11 @@
-import { WEEKDAYS, type CadenceConfig, type PeakConfig } from '../config/config-schema.js';
-import { parseDurationMs } from '../config/duration.js';
-import {
-  nextOccurrence,
-  occurrenceAt,
-  parseTimeWindow,
-  WHOLE_DAY,
-  type DayFilter,
-  type Occurrence,
-} from './time-window.js';
-import { daysInMonth, machineTimeZone, parseLocalDateTime, weekdayOf } from './zoned-time.js';
+import { WEEKDAYS, type Cadence, type Peak } from '../config/cadence-schema.js';
+import { nextOccurrence, occurrenceAt, WHOLE_DAY, type DayFilter, type Occurrence } from './time-window.js';
+import { daysInMonth, epochOfDateTime, machineTimeZone, weekdayOf } from './zoned-time.js';
 
 /** A peak in force at some instant, with the occurrence that contains the instant. */
 export interface ActivePeak {
   /** The peak as configured. */
-  readonly peak: PeakConfig;
+  readonly peak: Peak;
   /** The peak's `every`, in ms. */
   readonly intervalMs: number;
   /** Start of this occurrence (included), epoch ms. */
@@ -23,12 +15,12 @@ export interface ActivePeak {
 }
 
 /** The zone of a cadence's wall-clock times: its `timezone`, else the machine's zone. */
-export function cadenceTimeZone(cadence: CadenceConfig): string {
+export function cadenceTimeZone(cadence: Cadence): string {
   return cadence.timezone ?? machineTimeZone();
 }
 
 /** Whether a recurring peak may start on a date: its `days` and its `monthDays` must both allow it. */
-function dayFilterOf(peak: PeakConfig): DayFilter {
+function dayFilterOf(peak: Peak): DayFilter {
   return (date) => {
     if (peak.days !== undefined && !peak.days.includes(WEEKDAYS[weekdayOf(date)] ?? 'sun')) return false;
     if (peak.monthDays === undefined) return true;
@@ -37,42 +29,40 @@ function dayFilterOf(peak: PeakConfig): DayFilter {
   };
 }
 
-function absoluteOccurrence(peak: PeakConfig, zone: string): Occurrence | undefined {
+function absoluteOccurrence(peak: Peak, zone: string): Occurrence | undefined {
   if (peak.from === undefined || peak.to === undefined) return undefined;
-  const startMs = parseLocalDateTime(peak.from, zone);
-  const endMs = parseLocalDateTime(peak.to, zone);
-  return startMs === undefined || endMs === undefined ? undefined : { startMs, endMs };
+  return { startMs: epochOfDateTime(peak.from, zone), endMs: epochOfDateTime(peak.to, zone) };
 }
 
-function peakOccurrenceAt(peak: PeakConfig, zone: string, atMs: number): Occurrence | undefined {
+function peakOccurrenceAt(peak: Peak, zone: string, atMs: number): Occurrence | undefined {
   if (peak.from !== undefined) {
     const occurrence = absoluteOccurrence(peak, zone);
     return occurrence !== undefined && occurrence.startMs <= atMs && atMs < occurrence.endMs
       ? occurrence
       : undefined;
   }
-  const window = peak.between === undefined ? WHOLE_DAY : parseTimeWindow(peak.between);
+  const window = peak.between ?? WHOLE_DAY;
   return occurrenceAt(window, zone, atMs, dayFilterOf(peak));
 }
 
-function nextPeakOccurrence(peak: PeakConfig, zone: string, afterMs: number): Occurrence | undefined {
+function nextPeakOccurrence(peak: Peak, zone: string, afterMs: number): Occurrence | undefined {
   if (peak.from !== undefined) {
     const occurrence = absoluteOccurrence(peak, zone);
     return occurrence !== undefined && occurrence.startMs > afterMs ? occurrence : undefined;
   }
-  const window = peak.between === undefined ? WHOLE_DAY : parseTimeWindow(peak.between);
+  const window = peak.between ?? WHOLE_DAY;
   return nextOccurrence(window, zone, afterMs, dayFilterOf(peak));
 }
 
-function activeOf(peak: PeakConfig, occurrence: Occurrence): ActivePeak {
-  return { peak, intervalMs: parseDurationMs(peak.every) ?? 0, ...occurrence };
+function activeOf(peak: Peak, occurrence: Occurrence): ActivePeak {
+  return { peak, intervalMs: peak.everyMs, ...occurrence };
 }
 
 /**
  * The peak in force at an instant (epoch ms): the first one listed under `peaks` whose calendar
  * window contains it. Wall-clock times are in the cadence's `timezone` (else the machine's).
  */
-export function activePeak(cadence: CadenceConfig, atMs: number): ActivePeak | undefined {
+export function activePeak(cadence: Cadence, atMs: number): ActivePeak | undefined {
   const zone = cadenceTimeZone(cadence);
   for (const peak of cadence.peaks ?? []) {
     const occurrence = peakOccurrenceAt(peak, zone, atMs);
@@ -82,7 +72,7 @@ export function activePeak(cadence: CadenceConfig, atMs: number): ActivePeak | u
 }
 
 /** The next occurrence of any peak that starts after an instant, earliest first (ties: first listed). */
-export function nextPeak(cadence: CadenceConfig, afterMs: number): ActivePeak | undefined {
+export function nextPeak(cadence: Cadence, afterMs: number): ActivePeak | undefined {
   const zone = cadenceTimeZone(cadence);
   let next: ActivePeak | undefined;
   for (const peak of cadence.peaks ?? []) {
@@ -97,7 +87,7 @@ export function nextPeak(cadence: CadenceConfig, afterMs: number): ActivePeak | 
  * The first instant after `atMs` at which the peak in force may change: the end of an active
  * peak's occurrence or the start of the next occurrence of any peak. Undefined when no peak lies ahead.
  */
-export function nextPeakChange(cadence: CadenceConfig, atMs: number): number | undefined {
+export function nextPeakChange(cadence: Cadence, atMs: number): number | undefined {
   const zone = cadenceTimeZone(cadence);
   let change: number | undefined;
   for (const peak of cadence.peaks ?? []) {
@@ -128,7 +118,7 @@ const MAX_SEGMENTS = 20_000;
  * Undefined when nothing is due before `untilMs`.
  */
 export function intervalDue(
-  cadence: CadenceConfig,
+  cadence: Cadence,
   lastMs: number,
   fromMs: number,
   baseIntervalMs: number | undefined,

@@ -1,6 +1,6 @@
 import { Cron } from 'croner';
-import type { CadenceConfig } from '../config/config-schema.js';
-import { formatDuration, parseDurationMs } from '../config/duration.js';
+import type { Cadence, DailyWindow } from '../config/cadence-schema.js';
+import { formatDuration } from '../config/duration.js';
 import { activePeak, cadenceTimeZone, intervalDue, type ActivePeak } from './peak-calendar.js';
 import { nextWindowOpen } from './time-window.js';
 import { formatInZone } from './zoned-time.js';
@@ -28,13 +28,12 @@ export const EVENT_SAFETY_POLL_MS = 60_000;
 export const POLL_ONLY_INTERVAL_MS = 1_000;
 
 /**
- * How often a realtime flow polls when no event woke it: `pollInterval` when the config gives
+ * How often a realtime flow polls when no event woke it: `pollIntervalMs` when the config gives
  * one; otherwise 1 minute while change events arrive (the poll only bounds the latency of a
  * missed event) and 1 second without them (the poll is the only trigger).
  */
-export function safetyPollMs(cadence: CadenceConfig, hasChangeEvents: boolean): number {
-  const configured = cadence.pollInterval === undefined ? undefined : parseDurationMs(cadence.pollInterval);
-  if (configured !== undefined) return configured;
+export function safetyPollMs(cadence: Cadence, hasChangeEvents: boolean): number {
+  if (cadence.pollIntervalMs !== undefined) return cadence.pollIntervalMs;
   return hasChangeEvents ? EVENT_SAFETY_POLL_MS : POLL_ONLY_INTERVAL_MS;
 }
 
@@ -42,13 +41,13 @@ export function safetyPollMs(cadence: CadenceConfig, hasChangeEvents: boolean): 
  * The polling interval of an `every` or `realtime` cadence, in milliseconds; undefined for cron.
  * A realtime flow counts as polling only (its change events are not known here).
  */
-export function intervalMs(cadence: CadenceConfig): number | undefined {
-  if (cadence.every !== undefined) return parseDurationMs(cadence.every);
+export function intervalMs(cadence: Cadence): number | undefined {
+  if (cadence.everyMs !== undefined) return cadence.everyMs;
   if (cadence.realtime === true) return safetyPollMs(cadence, false);
   return undefined;
 }
 
-function cronOf(cadence: CadenceConfig): Cron {
+function cronOf(cadence: Cadence): Cron {
   return new Cron(cadence.cron ?? '', {
     paused: true,
     ...(cadence.timezone === undefined ? {} : { timezone: cadence.timezone }),
@@ -76,7 +75,7 @@ export function checkCron(expression: string, timezone?: string): string | undef
  * an `every` or `cron` flow whose cycle falls due outside it until the window opens. The reason
  * names the peak or window; the trigger stays `start`, `schedule` or `catch-up`.
  */
-export function nextRun(cadence: CadenceConfig, history: FlowHistory, now: number): ScheduleDecision {
+export function nextRun(cadence: Cadence, history: FlowHistory, now: number): ScheduleDecision {
   const decision =
     cadence.cron === undefined ? nextIntervalRun(cadence, history, now) : nextCronRun(cadence, history, now);
   return cadence.window === undefined || cadence.realtime === true
@@ -84,12 +83,12 @@ export function nextRun(cadence: CadenceConfig, history: FlowHistory, now: numbe
     : holdForWindow(decision, cadence, cadence.window, now);
 }
 
-function hasPeaks(cadence: CadenceConfig): boolean {
+function hasPeaks(cadence: Cadence): boolean {
   return (cadence.peaks?.length ?? 0) > 0;
 }
 
 /** `peak "double11" (every 1m) until 2026-11-12T02:00+08:00`, with `from …` when it has not begun at `now`. */
-function describePeak(active: ActivePeak, cadence: CadenceConfig, now: number): string {
+function describePeak(active: ActivePeak, cadence: Cadence, now: number): string {
   const zone = cadenceTimeZone(cadence);
   const from = active.startMs > now ? ` from ${formatInZone(active.startMs, zone)}` : '';
   return `peak "${active.peak.name}" (every ${formatDuration(active.intervalMs)})${from} until ${formatInZone(active.endMs, zone)}`;
@@ -105,7 +104,7 @@ function catchUpReason(
   return `last success was ${formatDuration(now - lastSuccessAt)} ago, more than the ${formatDuration(interval)} interval${of}`;
 }
 
-function nextIntervalRun(cadence: CadenceConfig, history: FlowHistory, now: number): ScheduleDecision {
+function nextIntervalRun(cadence: Cadence, history: FlowHistory, now: number): ScheduleDecision {
   const base = intervalMs(cadence) ?? POLL_ONLY_INTERVAL_MS;
   const baseReason = `every ${formatDuration(base)} after the previous cycle`;
   if (history.lastEndedAt !== undefined) {
@@ -131,7 +130,7 @@ function nextIntervalRun(cadence: CadenceConfig, history: FlowHistory, now: numb
   return { dueAt: now, trigger: 'start', reason: 'runs when Syncline starts' };
 }
 
-function nextCronRun(cadence: CadenceConfig, history: FlowHistory, now: number): ScheduleDecision {
+function nextCronRun(cadence: Cadence, history: FlowHistory, now: number): ScheduleDecision {
   const cron = cronOf(cadence);
   const zone = cadence.timezone === undefined ? '' : ` (${cadence.timezone})`;
   if (history.lastEndedAt === undefined) {
@@ -174,19 +173,20 @@ function nextCronRun(cadence: CadenceConfig, history: FlowHistory, now: number):
 /** Moves a decision that falls outside the window to the window's next opening. */
 function holdForWindow(
   decision: ScheduleDecision,
-  cadence: CadenceConfig,
-  window: string,
+  cadence: Cadence,
+  window: DailyWindow,
   now: number,
 ): ScheduleDecision {
   const zone = cadenceTimeZone(cadence);
   const at = Math.max(decision.dueAt, now);
   if (!Number.isFinite(at)) return decision;
   const opensAt = nextWindowOpen(window, zone, at);
-  if (opensAt === at) return { ...decision, reason: `${decision.reason}; inside window ${window} (${zone})` };
+  if (opensAt === at)
+    return { ...decision, reason: `${decision.reason}; inside window ${window.text} (${zone})` };
   return {
     ...decision,
     dueAt: opensAt,
-    reason: `waiting for window ${window} (${zone}); ${decision.reason}`,
+    reason: `waiting for window ${window.text} (${zone}); ${decision.reason}`,
   };
 }
 
@@ -194,6 +194,6 @@ function holdForWindow(
  * The interval in force at an instant, in ms: an active peak's `every`, else the base interval
  * of an `every` or `realtime` cadence; undefined for a cron flow outside peaks.
  */
-export function intervalMsAt(cadence: CadenceConfig, atMs: number): number | undefined {
+export function intervalMsAt(cadence: Cadence, atMs: number): number | undefined {
   return activePeak(cadence, atMs)?.intervalMs ?? intervalMs(cadence);
 }

@@ -1,4 +1,3 @@
-import { parseWindowText } from '../config/calendar-text.js';
 import { addDays, epochOfWallTime, localDateAt, type LocalDate } from './zoned-time.js';
 
 /**
@@ -29,14 +28,6 @@ export const WHOLE_DAY: TimeWindow = { startMinute: 0, endMinute: 1_440, text: '
 const everyDay: DayFilter = () => true;
 /** How far ahead to look for a matching day: "the 1st of the month that is a Monday" may be 14 months away. */
 const SEARCH_DAYS = 450;
-
-/** Parses `HH:MM-HH:MM`; throws a RangeError for any other text (the config schema rejects it first). */
-export function parseTimeWindow(text: string): TimeWindow {
-  const parsed = parseWindowText(text);
-  if (parsed === undefined)
-    throw new RangeError(`"${text}" is not a daily window "HH:MM-HH:MM" with different start and end`);
-  return { ...parsed, text };
-}
 
 /** Whether the window ends on the day after it starts. */
 export function crossesMidnight(window: TimeWindow): boolean {
@@ -96,18 +87,13 @@ export function nextOccurrence(
   return undefined;
 }
 
-function asWindow(window: string | TimeWindow): TimeWindow {
-  return typeof window === 'string' ? parseTimeWindow(window) : window;
-}
-
-/** Whether an instant (epoch ms) lies inside a daily window (`"01:00-05:00"`) of wall-clock time in `zone`. */
-export function isInWindow(window: string | TimeWindow, zone: string, atMs: number): boolean {
-  return occurrenceAt(asWindow(window), zone, atMs) !== undefined;
+/** Whether an instant (epoch ms) lies inside a daily window of wall-clock time in `zone`. */
+export function isInWindow(window: TimeWindow, zone: string, atMs: number): boolean {
+  return occurrenceAt(window, zone, atMs) !== undefined;
 }
 
 /** The instant itself when inside the window, else the start of the window's next occurrence. */
-export function nextWindowOpen(window: string | TimeWindow, zone: string, atMs: number): number {
-  const parsed = asWindow(window);
-  if (occurrenceAt(parsed, zone, atMs) !== undefined) return atMs;
-  return nextOccurrence(parsed, zone, atMs)?.startMs ?? Number.POSITIVE_INFINITY;
+export function nextWindowOpen(window: TimeWindow, zone: string, atMs: number): number {
+  if (occurrenceAt(window, zone, atMs) !== undefined) return atMs;
+  return nextOccurrence(window, zone, atMs)?.startMs ?? Number.POSITIVE_INFINITY;
 }

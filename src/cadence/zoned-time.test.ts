@@ -1,15 +1,21 @@
 import { describe, expect, it } from 'vitest';
+import { parseDateTimeText } from '../config/calendar-text.js';
 import {
   addDays,
   epochOfWallTime,
   formatInZone,
   offsetMsAt,
-  parseLocalDateTime,
+  epochOfDateTime,
   wallTimeAt,
   weekdayOf,
 } from './zoned-time.js';
 
 const at = (iso: string): number => Date.parse(iso);
+/** A date-time text as the config parses it, then placed in a zone. */
+const parseLocalDateTime = (text: string, zone: string): number | undefined => {
+  const parsed = parseDateTimeText(text);
+  return parsed === undefined ? undefined : epochOfDateTime(parsed, zone);
+};
 
 describe('zoned time', () => {
   it('reads wall-clock time and offset in a zone', () => {

@@ -1,4 +1,4 @@
-import { parseDateTimeText } from '../config/calendar-text.js';
+import type { DateTimeText } from '../config/calendar-text.js';
 
 /** A calendar date, without a zone. `month` is 1..12. */
 export interface LocalDate {
@@ -155,13 +155,10 @@ export function formatInZone(atMs: number, zone: string): string {
 }
 
 /**
- * Parses `2026-11-10T20:00` (wall-clock time in `zone`), `2026-11-10T20:00:30`, or the same with
- * an explicit offset (`+08:00`, `Z`), which then wins over `zone`. Undefined when not such a text
- * or not a real date and time.
+ * The instant of a date and time from the config (an absolute peak's `from`/`to`): its explicit
+ * offset when it has one, else wall-clock time in `zone`.
  */
-export function parseLocalDateTime(text: string, zone: string): number | undefined {
-  const parsed = parseDateTimeText(text);
-  if (parsed === undefined) return undefined;
-  if (parsed.offsetMs === undefined) return epochOfWallTime(parsed, zone);
-  return wallAsUtcMs(parsed) - parsed.offsetMs;
+export function epochOfDateTime(dateTime: DateTimeText, zone: string): number {
+  if (dateTime.offsetMs === undefined) return epochOfWallTime(dateTime, zone);
+  return wallAsUtcMs(dateTime) - dateTime.offsetMs;
 }

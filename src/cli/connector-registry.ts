@@ -1,4 +1,5 @@
 import type { ConfigIssue } from '../config/config-error.js';
+import { secretValues } from '../config/secret.js';
 import { parseWithSchema } from '../config/zod-issues.js';
 import type { Connector, ConnectorContext, ConnectorDefinition } from '../core/connector.js';
 import { mysqlConnector } from '../connectors/mysql/index.js';
@@ -8,7 +9,12 @@ import { sqliteConnector } from '../connectors/sqlite/index.js';
 
 /** A connection entry checked by its connector's own schema, ready to create the connector. */
 export type ParsedConnection =
-  | { readonly ok: true; readonly create: (context: ConnectorContext) => Connector }
+  | {
+      readonly ok: true;
+      /** Every secret value of the parsed entry (its `Secret`s), for the logger to redact. */
+      readonly secrets: readonly string[];
+      readonly create: (context: ConnectorContext) => Connector;
+    }
   | { readonly ok: false; readonly issues: ConfigIssue[] };
 
 /** A connector type with its config type erased, so definitions of different types share one map. */
@@ -23,7 +29,11 @@ function register<Config>(definition: ConnectorDefinition<Config>): RegisteredCo
     parse: (raw, path) => {
       const parsed = parseWithSchema(definition.configSchema, raw, path);
       if (!parsed.ok) return parsed;
-      return { ok: true, create: (context) => definition.create(parsed.value, context) };
+      return {
+        ok: true,
+        secrets: secretValues(parsed.value),
+        create: (context) => definition.create(parsed.value, context),
+      };
     },
   };
 }

@@ -1,4 +1,4 @@
-import { redactText } from '../core/secret.js';
+import { redactText } from '../config/secret.js';
 import type { LogFields, Logger } from '../core/logger.js';
 
 /** Where log lines go and how they look. */

@@ -25,32 +25,17 @@ export interface Engine {
   close(): Promise<void>;
 }
 
-const SECRET_KEY = /password|passwd|secret|token|api[-_]?key/i;
-
-/** Every secret value of the connections, so loggers can redact them wherever they appear. */
-export function collectSecrets(config: SyncConfig): string[] {
-  const secrets: string[] = [];
-  const visit = (value: unknown, key: string): void => {
-    if (typeof value === 'string') {
-      if (SECRET_KEY.test(key)) secrets.push(value);
-      const password = /^[a-z][a-z0-9+.-]*:\/\/[^:/@\s]*:([^@\s]+)@/i.exec(value)?.[1];
-      if (password !== undefined) secrets.push(password, decodeURIComponent(password));
-    } else if (value !== null && typeof value === 'object') {
-      for (const [childKey, child] of Object.entries(value)) visit(child, childKey);
-    }
-  };
-  visit(config.connections, '');
-  return [...new Set(secrets)];
-}
-
 /** Loads and checks the config file; throws one ConfigError listing every problem. */
 export function loadEngineConfig(configPath: string): {
   config: SyncConfig;
   factories: Map<string, (logger: Logger) => Connector>;
+  /** The secret values of every connection (its parsed `Secret`s), for loggers to redact. */
+  secrets: readonly string[];
 } {
   const config = loadConfig(configPath);
   const issues: ConfigIssue[] = [];
   const factories = new Map<string, (logger: Logger) => Connector>();
+  const secrets = new Set<string>();
   for (const [name, raw] of Object.entries(config.connections)) {
     const registered = connectorRegistry.get(raw.type);
     if (registered === undefined) {
@@ -61,24 +46,25 @@ export function loadEngineConfig(configPath: string): {
       continue;
     }
     const parsed = registered.parse(raw, ['connections', name]);
-    if (parsed.ok)
+    if (parsed.ok) {
+      for (const secret of parsed.secrets) secrets.add(secret);
       factories.set(name, (logger) => parsed.create({ name, logger: logger.child({ connection: name }) }));
-    else issues.push(...parsed.issues);
+    } else issues.push(...parsed.issues);
   }
   if (issues.length > 0) throw new ConfigError(issues, { file: configPath });
-  return { config, factories };
+  return { config, factories, secrets: [...secrets] };
 }
 
 /**
  * Opens the engine for a config file. Connectors connect lazily, on first use. The logger is
- * made once the config is read, so it can redact the config's secrets.
+ * made once the connections are parsed, so it can redact their `Secret`s.
  */
 export async function openEngine(
   configPath: string,
   makeLogger: (secrets: readonly string[]) => Logger,
 ): Promise<Engine & { logger: Logger }> {
-  const { config, factories } = loadEngineConfig(configPath);
-  const logger = makeLogger(collectSecrets(config));
+  const { config, factories, secrets } = loadEngineConfig(configPath);
+  const logger = makeLogger(secrets);
   const flows = Object.entries(config.flows).map(([name, spec]) => compileFlow(name, spec));
   const state = await openStateStore(config.state ?? DEFAULT_STATE_URL);
   const connectors = new Map<string, Connector>();

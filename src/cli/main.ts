@@ -1,7 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { ConfigError } from '../config/config-error.js';
 import { SyncError } from '../core/errors.js';
-import { redactUrl } from '../core/secret.js';
+import { redactUrl } from '../config/secret.js';
 import type { GlobalOptions } from './cli-context.js';
 import { auditCommand } from './commands/audit.js';
 import { conflictsListCommand, conflictsResolveCommand } from './commands/conflicts.js';

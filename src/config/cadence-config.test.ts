@@ -180,3 +180,87 @@ flows:
     expect(issues).toEqual(['flows.f.cadence.every: must be longer than zero']);
   });
 });
+
+describe('compiled cadence', () => {
+  it('carries durations in ms, the window and peaks parsed, and adaptive bounds in ms', () => {
+    const config = parseConfig(
+      configWith(`
+      every: 10m
+      timezone: Asia/Shanghai
+      window: "22:00-02:00"
+      freshness: 5m
+      adaptive: { min: 30s, max: 1h }
+      priority: high
+      peaks:
+        - { name: double11, every: 1m, from: "2026-11-10T20:00", to: "2026-11-12T02:00" }
+        - { name: office, every: 1m30s, days: [mon, fri], between: "09:00-11:00", monthDays: [-1] }`),
+      { env: {} },
+    );
+    expect(config.flows.stock?.cadence).toEqual({
+      everyMs: 600_000,
+      timezone: 'Asia/Shanghai',
+      window: { text: '22:00-02:00', startMinute: 1_320, endMinute: 120 },
+      freshnessMs: 300_000,
+      adaptive: { minMs: 30_000, maxMs: 3_600_000 },
+      priority: 'high',
+      peaks: [
+        {
+          name: 'double11',
+          everyMs: 60_000,
+          from: {
+            text: '2026-11-10T20:00',
+            year: 2026,
+            month: 11,
+            day: 10,
+            hour: 20,
+            minute: 0,
+            second: 0,
+            offsetMs: undefined,
+          },
+          to: {
+            text: '2026-11-12T02:00',
+            year: 2026,
+            month: 11,
+            day: 12,
+            hour: 2,
+            minute: 0,
+            second: 0,
+            offsetMs: undefined,
+          },
+        },
+        {
+          name: 'office',
+          everyMs: 90_000,
+          days: ['mon', 'fri'],
+          between: { text: '09:00-11:00', startMinute: 540, endMinute: 660 },
+          monthDays: [-1],
+        },
+      ],
+    });
+  });
+
+  it('compiles a realtime poll interval, and keeps cron and zone as written', () => {
+    const realtime = parseConfig(configWith('{ realtime: true, pollInterval: 250ms, adaptive: false }'), {
+      env: {},
+    });
+    expect(realtime.flows.stock?.cadence).toEqual({ realtime: true, pollIntervalMs: 250, adaptive: false });
+    const cron = parseConfig(configWith('{ cron: "0 2 * * *", timezone: Asia/Shanghai }'), { env: {} });
+    expect(cron.flows.stock?.cadence).toEqual({ cron: '0 2 * * *', timezone: 'Asia/Shanghai' });
+  });
+
+  it('compiles retry delays, the lookback and a reconcile interval to ms', () => {
+    const text = configWith('{ every: 1h }').replace(
+      'cursor: updated_at }',
+      'cursor: updated_at, lookback: 2m }\n    retry: { attempts: 3, initialDelay: 250ms, maxDelay: 1m }\n    reconcile: { every: 6h, repair: true }',
+    );
+    const flow = parseConfig(text, { env: {} }).flows.stock;
+    expect(flow?.source.lookback).toEqual({ ms: 120_000, appliesTo: 'time' });
+    expect(flow?.retry).toEqual({ attempts: 3, initialDelayMs: 250, maxDelayMs: 60_000 });
+    expect(flow?.reconcile).toEqual({ everyMs: 21_600_000, repair: true });
+    const numeric = parseConfig(text.replace('lookback: 2m', 'lookback: 5'), { env: {} }).flows.stock;
+    expect(numeric?.source.lookback).toEqual({ ms: 5, appliesTo: 'any' });
+    expect(() => parseConfig(text.replace('lookback: 2m', 'lookback: soon'), { env: {} })).toThrow(
+      /flows\.stock\.source\.lookback: expected a duration such as 5m, or a number of at least 0/,
+    );
+  });
+});

@@ -38,3 +38,12 @@ export function formatDuration(ms: number): string {
   }
   return parts.join('');
 }
+
+/**
+ * A duration given on the command line (`--duration 30s`), in ms: a CLI flag is a boundary like
+ * the config file. Undefined when the text is not a duration longer than zero.
+ */
+export function parseDurationFlag(text: string): number | undefined {
+  const ms = parseDurationMs(text);
+  return ms === undefined || ms <= 0 ? undefined : ms;
+}

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { isKnownTimeZone, isValidCron } from './schedule-checks.js';
 import { describeIdentifierRule, isPlainIdentifier } from './identifiers.js';
-import { parseDurationMs } from './duration.js';
+import { positiveDurationMs } from './duration-schema.js';
 
 /** A column name: plain. */
 const columnName = z
@@ -49,12 +49,7 @@ export const reconcileSchedule = z
       })
       .optional(),
     /** Or: reconcile this long after the last reconciliation ended. */
-    every: z
-      .string()
-      .refine((text) => (parseDurationMs(text) ?? 0) > 0, {
-        message: 'expected a duration longer than zero such as 6h or 1d',
-      })
-      .optional(),
+    every: positiveDurationMs.optional(),
     /** IANA zone of `cron`; default the machine's zone. */
     timezone: z
       .string()
@@ -69,5 +64,7 @@ export const reconcileSchedule = z
   })
   .refine((spec) => (spec.cron === undefined) !== (spec.every === undefined), {
     message: 'give exactly one of "cron" or "every"',
-  });
-export type ReconcileScheduleConfig = z.infer<typeof reconcileSchedule>;
+  })
+  .transform(({ every, ...rest }) => ({ ...rest, ...(every === undefined ? {} : { everyMs: every }) }));
+/** A parsed `reconcile:` schedule: `cron` (with `timezone`) or `everyMs`. */
+export type ReconcileScheduleConfig = z.output<typeof reconcileSchedule>;

@@ -15,6 +15,7 @@ import { prefetchOne } from './prefetch.js';
 import { runTwoWayPasses } from './two-way/two-way-cycle.js';
 import { retryWaitingReferences } from './reference-retry.js';
 import { createRetryPolicy, isRetryable } from './retry-policy.js';
+import type { LeaseFence } from './state-store.js';
 
 /**
  * One cycle of a flow (DESIGN.md): read changes since the checkpoint, map and validate, skip
@@ -28,12 +29,13 @@ export async function runCycle(flow: Flow, ports: CyclePorts, options: CycleOpti
   const owner = options.owner ?? newLeaseOwner();
   const ttl = options.leaseTtlMs ?? LEASE_TTL_MS;
   const counts = emptyCounts();
-  if (!(await acquireFlowLease(ports.state, flow.name, owner, ttl))) {
+  const fence = await acquireFlowLease(ports.state, flow.name, owner, ttl);
+  if (fence === undefined) {
     return { flow: flow.name, status: 'busy', runId: undefined, counts, durationMs: 0, error: undefined };
   }
   const log = ports.logger.child({ flow: flow.name });
   const leaseLost = new AbortController();
-  const stopRenewing = keepLease(ports.state, flow.name, owner, ttl, (reason) => {
+  const stopRenewing = keepLease(ports.state, fence, ttl, (reason) => {
     log.error(`${reason}; stopping this cycle so two processes never write the flow at once`);
     leaseLost.abort(new SyncError('CYCLE_ABORTED', `Flow "${flow.name}": ${reason}`, { flow: flow.name }));
   });
@@ -43,7 +45,7 @@ export async function runCycle(flow: Flow, ports: CyclePorts, options: CycleOpti
   try {
     runId = await ports.state.startRun(flow.name, options.trigger);
     const signal = AbortSignal.any([options.signal, leaseLost.signal]);
-    const run = { started, log };
+    const run = { started, log, fence };
     isComplete =
       flow.twoWay === undefined
         ? await readAndWrite(flow, ports, { ...options, signal }, counts, run)
@@ -56,7 +58,7 @@ export async function runCycle(flow: Flow, ports: CyclePorts, options: CycleOpti
       ? isComplete
         ? 'succeeded'
         : 'aborted'
-      : error.code === 'CYCLE_ABORTED' || options.signal.aborted
+      : error.code === 'CYCLE_ABORTED' || error.code === 'LEASE_LOST' || options.signal.aborted
         ? 'aborted'
         : 'failed';
   try {
@@ -73,6 +75,8 @@ export async function runCycle(flow: Flow, ports: CyclePorts, options: CycleOpti
   const durationMs = Date.now() - started;
   if (error !== undefined && status === 'failed')
     log.error(`cycle failed: ${error.message}`, { code: error.code, runId });
+  // A refused commit: another process took the flow over and reads the batch again.
+  if (error?.code === 'LEASE_LOST') log.error(`cycle aborted: ${error.message}`, { code: error.code, runId });
   return { flow: flow.name, status, runId, counts, durationMs, error };
 }
 
@@ -81,7 +85,7 @@ async function readAndWrite(
   ports: CyclePorts,
   options: CycleOptions,
   counts: MutableCounts,
-  run: { started: number; log: Logger },
+  run: { started: number; log: Logger; fence: LeaseFence },
 ): Promise<boolean> {
   const { signal } = options;
   const policy = createRetryPolicy(flow.retry, (error, delayMs) => {
@@ -115,7 +119,7 @@ async function readAndWrite(
         writes.hasFailed = true;
         throw error;
       }
-      await ports.state.commitBatch(flow.name, { ...commit, checkpoint });
+      await ports.state.commitBatch(run.fence, { ...commit, checkpoint });
       for (const letter of commit.deadLetters) {
         if (letter.kind === 'reference') triedKeys.add(letter.key);
         run.log.warn(`record ${letter.key} dead-lettered: ${letter.reason}`, {
@@ -142,7 +146,7 @@ async function readAndWrite(
         inFlight.catch(() => undefined);
       }
       await inFlight;
-      await retryWaitingReferences(flow, ports, { policy, signal, log: run.log, triedKeys }, counts);
+      await retryWaitingReferences(flow, ports, { ...run, policy, signal, triedKeys }, counts);
       return true;
     } catch (thrown) {
       // Never leave a write running behind the retry: its commit would race the re-read checkpoint.

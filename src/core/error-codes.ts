@@ -95,6 +95,21 @@ export const ErrorCodes = {
     httpStatus: 400,
   },
   CYCLE_ABORTED: { message: 'The cycle was stopped before it finished', retryable: true, httpStatus: 503 },
+  LEASE_LOST: {
+    message: 'Another process took the flow over; this change was refused',
+    retryable: false,
+    httpStatus: 409,
+  },
+  REQUEST_INVALID: {
+    message: 'The request cannot be carried out as given',
+    retryable: false,
+    httpStatus: 400,
+  },
+  RUNTIME_NOT_RUNNING: {
+    message: 'No runtime runs flows in this process',
+    retryable: false,
+    httpStatus: 503,
+  },
   INTERNAL: { message: 'An unexpected error occurred', retryable: false, httpStatus: 500 },
 } as const satisfies Record<string, { message: string; retryable: boolean; httpStatus: number }>;
 

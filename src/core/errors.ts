@@ -61,10 +61,10 @@ export class ConnectorError extends SyncError {
   }
 }
 
-/** An error raised by a state store. */
+/** An error raised by a state store: `STATE_STORE_FAILED` unless `options.code` says otherwise (`LEASE_LOST`). */
 export class StateStoreError extends SyncError {
-  constructor(message: string, options: SyncErrorOptions = {}) {
-    super('STATE_STORE_FAILED', message, options);
+  constructor(message: string, options: SyncErrorOptions & { readonly code?: ErrorCode } = {}) {
+    super(options.code ?? 'STATE_STORE_FAILED', message, options);
     this.name = 'StateStoreError';
   }
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { StateStore } from './state-store.js';
+import type { LeaseFence, StateStore } from './state-store.js';
 
 /** How long a flow lease lasts without renewal; holders renew it every third of that. */
 export const LEASE_TTL_MS = 30_000;
@@ -26,36 +26,44 @@ function isDeadLocalHolder(owner: string): boolean {
   }
 }
 
-/** Takes the flow's lease, first freeing it if its holder is a dead process on this host. */
+/**
+ * Takes the flow's lease, first freeing it if its holder is a dead process on this host. Returns
+ * the fence every state change under the lease carries, or undefined when the flow is busy.
+ */
 export async function acquireFlowLease(
   state: StateStore,
   flow: string,
   owner: string,
   ttlMs: number,
-): Promise<boolean> {
-  if (await state.acquireLease(flow, owner, ttlMs)) return true;
+): Promise<LeaseFence | undefined> {
+  const fence = await state.acquireLease(flow, owner, ttlMs);
+  if (fence !== undefined) return fence;
   const holder = await state.getLeaseHolder(flow);
-  if (holder === undefined || !isDeadLocalHolder(holder.owner)) return false;
+  if (holder === undefined || !isDeadLocalHolder(holder.owner)) return undefined;
   await state.releaseLease(flow, holder.owner);
   return state.acquireLease(flow, owner, ttlMs);
 }
 
 /**
  * Renews a held lease every third of its lifetime, independent of batch length, so a short
- * lease suffices and a crashed holder frees the flow quickly. `onLost` runs if renewal fails.
+ * lease suffices and a crashed holder frees the flow quickly. `onLost` runs if renewal fails, or
+ * if the renewal finds the token changed: another owner held the flow in between (this process
+ * was paused past the lease), so the fence is stale and its state changes would be refused.
  */
 export function keepLease(
   state: StateStore,
-  flow: string,
-  owner: string,
+  fence: LeaseFence,
   ttlMs: number,
   onLost: (reason: string) => void,
 ): () => void {
+  const { flow, owner } = fence;
   const timer = setInterval(
     () => {
       state.acquireLease(flow, owner, ttlMs).then(
-        (isHeld) => {
-          if (!isHeld) onLost('another process took the flow lease');
+        (renewed) => {
+          if (renewed === undefined) onLost('another process took the flow lease');
+          else if (renewed.token !== fence.token)
+            onLost('another process held the flow lease while this one was paused');
         },
         (error: unknown) => {
           onLost(`the lease could not be renewed: ${error instanceof Error ? error.message : String(error)}`);

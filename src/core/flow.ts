@@ -1,6 +1,6 @@
-import type { CadenceConfig, FlowConfig } from '../config/config-schema.js';
+import type { Cadence } from '../config/cadence-schema.js';
+import type { FlowConfig } from '../config/config-schema.js';
 import type { ReconcileScheduleConfig } from '../config/sync-direction-schema.js';
-import { parseDurationMs } from '../config/duration.js';
 import type { DeletePolicy, FieldType, SourceSpec, TargetSpec } from './connector.js';
 import { compileFieldMappings, type FieldMapping, type MappingContext } from './mapping.js';
 import { compileValidation, type FieldRules } from './validation.js';
@@ -34,7 +34,8 @@ export interface Flow {
   readonly target: TargetSpec;
   readonly mapping: MappingContext;
   readonly rules: readonly FieldRules[];
-  readonly cadence: CadenceConfig;
+  /** The compiled cadence; `FLOW_DEFAULTS.cadence` when the flow gives none. */
+  readonly cadence: Cadence;
   readonly retry: RetrySettings;
   /** `both`: changes of the target flow back to the source (see `twoWay`). */
   readonly direction: 'one-way' | 'both';
@@ -58,14 +59,10 @@ export interface Flow {
 export const FLOW_DEFAULTS = {
   batch: 1000,
   lookbackMs: 5 * 60_000,
-  cadence: { every: '5m' } satisfies CadenceConfig,
+  cadence: { everyMs: 5 * 60_000 } satisfies Cadence,
   retry: { attempts: 5, initialDelayMs: 500, maxDelayMs: 30_000 },
   referenceAttempts: 10,
 } as const;
-
-function durationOr(text: string | undefined, fallback: number): number {
-  return text === undefined ? fallback : (parseDurationMs(text) ?? fallback);
-}
 
 function deletePolicy(config: FlowConfig['target']['onDelete']): DeletePolicy {
   if (config === undefined || config === 'ignore') return { mode: 'ignore' };
@@ -86,12 +83,7 @@ function sourceColumns(config: FlowConfig, fields: readonly FieldMapping[]): str
 export function compileFlow(name: string, config: FlowConfig): Flow {
   const fields = compileFieldMappings(config.fields);
   const onDelete = deletePolicy(config.target.onDelete);
-  const lookback =
-    config.source.lookback === undefined
-      ? FLOW_DEFAULTS.lookbackMs
-      : typeof config.source.lookback === 'number'
-        ? config.source.lookback
-        : durationOr(config.source.lookback, FLOW_DEFAULTS.lookbackMs);
+  const lookback = config.source.lookback?.ms ?? FLOW_DEFAULTS.lookbackMs;
   const targetColumns = [config.target.key, ...fields.map((field) => field.target)];
   if (onDelete.mode === 'soft' && !targetColumns.includes(onDelete.column))
     targetColumns.push(onDelete.column);
@@ -115,7 +107,7 @@ export function compileFlow(name: string, config: FlowConfig): Flow {
     columns: sourceColumns(config, fields),
     batchSize: config.batch ?? FLOW_DEFAULTS.batch,
     lookback,
-    lookbackAppliesTo: typeof config.source.lookback === 'number' ? 'any' : 'time',
+    lookbackAppliesTo: config.source.lookback?.appliesTo ?? 'time',
   };
   const target: TargetSpec = {
     flow: name,
@@ -137,8 +129,8 @@ export function compileFlow(name: string, config: FlowConfig): Flow {
     cadence: config.cadence ?? FLOW_DEFAULTS.cadence,
     retry: {
       attempts: config.retry?.attempts ?? FLOW_DEFAULTS.retry.attempts,
-      initialDelayMs: durationOr(config.retry?.initialDelay, FLOW_DEFAULTS.retry.initialDelayMs),
-      maxDelayMs: durationOr(config.retry?.maxDelay, FLOW_DEFAULTS.retry.maxDelayMs),
+      initialDelayMs: config.retry?.initialDelayMs ?? FLOW_DEFAULTS.retry.initialDelayMs,
+      maxDelayMs: config.retry?.maxDelayMs ?? FLOW_DEFAULTS.retry.maxDelayMs,
     },
     referenceAttempts: config.retry?.references ?? FLOW_DEFAULTS.referenceAttempts,
     direction: config.direction ?? 'one-way',

@@ -2,6 +2,7 @@ import { handleChanges, type MutableCounts } from './batch-handler.js';
 import type { CyclePorts } from './cycle-ports.js';
 import type { Flow } from './flow.js';
 import type { Logger } from './logger.js';
+import type { LeaseFence } from './state-store.js';
 import type { RetryPolicy } from 'cockatiel';
 
 /** At most this many waiting records are retried per cycle. */
@@ -24,6 +25,8 @@ export async function retryWaitingReferences(
     readonly signal: AbortSignal;
     readonly log: Logger;
     readonly triedKeys: ReadonlySet<string>;
+    /** The cycle's lease: the discards and commits carry it. */
+    readonly fence: LeaseFence;
   },
   counts: MutableCounts,
 ): Promise<void> {
@@ -58,11 +61,12 @@ export async function retryWaitingReferences(
     const gone = slice.filter((letter) => !found.has(letter.key));
     if (gone.length > 0)
       await ports.state.setDeadLetterStatus(
+        options.fence,
         gone.map((letter) => letter.id),
         'discarded',
       );
     const commit = await handleChanges(context, changes, counts);
-    await ports.state.commitBatch(flow.name, commit);
+    await ports.state.commitBatch(options.fence, commit);
     resolved += commit.resolvedKeys.length;
     for (const letter of commit.deadLetters) {
       const before = slice.find((entry) => entry.key === letter.key);

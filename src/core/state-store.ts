@@ -215,56 +215,116 @@ export interface RunFinish {
   readonly error?: SyncErrorJson;
 }
 
+/** Proof of holding a flow's lease; every state change of a cycle or manual action carries it. */
+export interface LeaseFence {
+  readonly flow: string;
+  readonly owner: string;
+  /** Rises each time the lease passes to a different owner; a renewal by the same owner keeps it. */
+  readonly token: number;
+}
+
+/** Who holds a flow's unexpired lease, and the fencing token of that holding. */
+export interface LeaseHolder {
+  readonly owner: string;
+  /** ISO 8601, UTC. */
+  readonly expiresAt: string;
+  readonly token: number;
+}
+
+/**
+ * Keyset paging of a list, newest first: up to `limit` entries, strictly older (smaller id) than
+ * `beforeId` when given. Pass the id of the last entry of one page as `beforeId` of the next.
+ */
+export interface PageFilter {
+  /** Most entries returned; a whole number. */
+  readonly limit: number;
+  /** Only entries with a smaller id (older); absent for the first page. */
+  readonly beforeId?: number;
+}
+
 /**
  * Where Syncline keeps what it knows: checkpoints, the key map with synced hashes, run history,
  * dead letters and flow leases. SQLite by default; PostgreSQL for production and workers.
+ *
+ * Every state change of a cycle or manual action (commitBatch, resetCheckpoints,
+ * setDeadLetterStatus) carries the LeaseFence its lease gave it, and is refused with a
+ * StateStoreError of code `LEASE_LOST`, applying nothing, once another owner took the flow over.
+ * Lists are newest first (highest id first) and paged by id (PageFilter).
  */
 export interface StateStore {
   /** Creates or migrates the schema; safe to call on every start. */
   init(): Promise<void>;
   getCheckpoint(flow: string): Promise<Checkpoint | undefined>;
-  /** Forgets a flow's checkpoint, so its next cycle reads from the beginning. */
-  resetCheckpoint(flow: string): Promise<void>;
+  /**
+   * Forgets the flow's checkpoint and its reverse checkpoint (`reverseCheckpointName`) in one
+   * transaction, so its next cycle reads everything again. LEASE_LOST when the fence is stale.
+   */
+  resetCheckpoints(fence: LeaseFence): Promise<void>;
   /** The synced records of these keys; absent keys were never synced. */
   getSynced(flow: string, keys: readonly string[]): Promise<Map<string, SyncedRecord>>;
-  /** Applies a handled batch atomically: key map and hashes, dead letters, then the checkpoint. */
-  commitBatch(flow: string, commit: BatchCommit): Promise<void>;
+  /**
+   * Applies a handled batch of `fence.flow` atomically: key map and hashes, dead letters, then the
+   * checkpoint. Checked against the lease in the same transaction: LEASE_LOST, and nothing applied,
+   * when the fence is stale.
+   */
+  commitBatch(fence: LeaseFence, commit: BatchCommit): Promise<void>;
   /** Records the start of a cycle and returns its run id. */
   startRun(flow: string, trigger: RunTrigger): Promise<number>;
   finishRun(runId: number, finish: RunFinish): Promise<void>;
-  /** Newest first. */
-  listRuns(filter: { flow?: string; limit: number }): Promise<RunRecord[]>;
+  /** Newest first, paged by id. */
+  listRuns(filter: { readonly flow?: string } & PageFilter): Promise<RunRecord[]>;
   /**
    * The newest cycle of the flow that succeeded, if any. Runs of KEYED_TRIGGERS (resyncs, replays,
    * repairs, reference retries) touch a few keys only, so they do not count.
    */
   lastSuccessfulRun(flow: string): Promise<RunRecord | undefined>;
-  /** Newest first. */
-  listDeadLetters(filter: { flow?: string; status?: DeadLetterStatus; limit: number }): Promise<DeadLetter[]>;
+  /** Newest (last created) first, paged by id; `keys` keeps only the dead letters of those keys. */
+  listDeadLetters(
+    filter: {
+      readonly flow?: string;
+      readonly status?: DeadLetterStatus;
+      readonly keys?: readonly string[];
+    } & PageFilter,
+  ): Promise<DeadLetter[]>;
+  /** How many dead letters match, counted in the store. */
+  countDeadLetters(filter: { readonly flow?: string; readonly status?: DeadLetterStatus }): Promise<number>;
   getDeadLetter(id: number): Promise<DeadLetter | undefined>;
-  setDeadLetterStatus(ids: readonly number[], status: DeadLetterStatus): Promise<void>;
+  /**
+   * Sets the status of dead letters of `fence.flow`; an id of another flow (or none) is refused
+   * with a non-retryable error and nothing changes. LEASE_LOST when the fence is stale.
+   */
+  setDeadLetterStatus(fence: LeaseFence, ids: readonly number[], status: DeadLetterStatus): Promise<void>;
   /** Open conflicts of these keys, by key. */
   getOpenConflicts(flow: string, keys: readonly string[]): Promise<Map<string, Conflict>>;
-  /** Newest first. */
-  listConflicts(filter: { flow?: string; status?: ConflictStatus; limit: number }): Promise<Conflict[]>;
+  /** Newest (last found) first, paged by id: a conflict found again keeps its place. */
+  listConflicts(
+    filter: { readonly flow?: string; readonly status?: ConflictStatus } & PageFilter,
+  ): Promise<Conflict[]>;
+  /** How many conflicts match, counted in the store. */
+  countConflicts(filter: { readonly flow?: string; readonly status?: ConflictStatus }): Promise<number>;
   /** Starts an audit entry (result `started`) and returns its id. */
   startAudit(entry: AuditInput): Promise<number>;
   /** Finishes an audit entry with its result and a sentence on what came of it. */
   finishAudit(id: number, result: Exclude<AuditResult, 'started'>, outcome: string): Promise<void>;
-  /** Newest first. */
-  listAudit(filter: { flow?: string; action?: string; limit: number }): Promise<AuditEntry[]>;
+  /** Newest first, paged by id. */
+  listAudit(filter: { readonly flow?: string; readonly action?: string } & PageFilter): Promise<AuditEntry[]>;
   recordReconciliation(summary: ReconciliationInput): Promise<number>;
-  /** Newest first. */
-  listReconciliations(filter: { flow?: string; limit: number }): Promise<ReconciliationRecord[]>;
+  /** Newest first, paged by id. */
+  listReconciliations(filter: { readonly flow?: string } & PageFilter): Promise<ReconciliationRecord[]>;
   /**
    * Takes the flow's lease for `ttlMs` unless another owner holds an unexpired one, so a flow never
-   * runs two cycles at once, across processes too. Returns whether the lease was taken.
+   * runs two cycles at once, across processes too. Returns the fence of the holding, or undefined
+   * when another owner holds the lease. Taking a lease its owner already holds renews it and keeps
+   * the token; taking it over from another owner (expired or released) raises the token.
    */
-  acquireLease(flow: string, owner: string, ttlMs: number): Promise<boolean>;
-  /** Releases the lease if `owner` holds it; a no-op otherwise. */
+  acquireLease(flow: string, owner: string, ttlMs: number): Promise<LeaseFence | undefined>;
+  /**
+   * Releases the lease if `owner` holds it (it expires at once; the token is kept, so fences of
+   * earlier holders stay stale); a no-op otherwise.
+   */
   releaseLease(flow: string, owner: string): Promise<void>;
   /** Who holds the flow's unexpired lease, if anyone (to take over from a process that died). */
-  getLeaseHolder(flow: string): Promise<{ owner: string; expiresAt: string } | undefined>;
+  getLeaseHolder(flow: string): Promise<LeaseHolder | undefined>;
   /** Free-form JSON per flow for other parts (cadence decisions, schema fingerprints). */
   getFlowMeta(flow: string, name: string): Promise<JsonValue | undefined>;
   setFlowMeta(flow: string, name: string, value: JsonValue): Promise<void>;

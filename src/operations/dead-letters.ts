@@ -1,3 +1,4 @@
+import { emptyCounts } from '../core/batch-handler.js';
 import { audited } from '../core/audit.js';
 import { SyncError } from '../core/errors.js';
 import type { CyclePorts } from '../core/cycle-ports.js';
@@ -100,8 +101,6 @@ function addCounts(total: RunCounts, more: RunCounts): RunCounts {
   };
 }
 
-const NO_COUNTS: RunCounts = { read: 0, written: 0, unchanged: 0, quarantined: 0, failed: 0, deleted: 0 };
-
 /** Replays the open letters of one flow, page by page, in one audited action. */
 async function replayFlow(
   context: OperationsContext,
@@ -121,7 +120,7 @@ async function replayFlow(
       details: request.details,
     },
     async () => {
-      let counts = NO_COUNTS;
+      let counts: RunCounts = emptyCounts();
       let replayed = 0;
       let discarded = 0;
       let isOk = true;

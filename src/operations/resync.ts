@@ -1,9 +1,10 @@
+import { emptyCounts } from '../core/batch-handler.js';
 import { audited } from '../core/audit.js';
 import type { ReadRange } from '../core/connector.js';
 import type { SyncErrorJson } from '../core/errors.js';
-import { withManualRun } from '../core/manual-run.js';
-import { resyncKeys, resyncRange, type ResyncResult } from '../core/resync.js';
+import { resyncAll, resyncKeys, resyncRange, type ResyncResult } from '../core/resync.js';
 import type { RunCounts } from '../core/state-store.js';
+import type { JsonValue } from '../core/values.js';
 import type { Actor } from './flow-control.js';
 import { findFlow, invalidRequest, type OperationsContext } from './operations-context.js';
 
@@ -90,20 +91,12 @@ export async function resyncFlow(
       { actor: request.actor, action: 'resync.all', flow: flow.name, subject: 'whole flow' },
       async () => {
         const started = Date.now();
-        const run = await withManualRun(
-          flow.name,
-          ports,
-          { trigger: 'resync', signal, what: 'resync --all' },
-          async (_counts, fence) => {
-            await context.state.resetCheckpoints(fence);
-            return { value: undefined, status: 'succeeded' };
-          },
-        );
+        await resyncAll(flow, ports, signal);
         const value: ResyncOutcome = {
           flow: flow.name,
           mode,
           status: 'succeeded',
-          counts: run.counts,
+          counts: emptyCounts(),
           missingKeys: [],
           deadLettered: [],
           error: undefined,
@@ -114,7 +107,8 @@ export async function resyncFlow(
     );
   }
   const subject = 'keys' in target ? `keys ${target.keys.join(', ')}` : describeRange(target.range);
-  const details = 'keys' in target ? { keys: [...target.keys] } : { ...target.range };
+  // The range as JSON (no undefined bounds), for the audit entry's details.
+  const details = 'keys' in target ? { keys: [...target.keys] } : (JSON.parse(JSON.stringify(target.range)) as JsonValue);
   return audited(
     context.state,
     { actor: request.actor, action: 'resync', flow: flow.name, subject, details },

@@ -3,7 +3,14 @@ import type { Checkpoint } from '../../src/core/connector.js';
 import { SyncError } from '../../src/core/errors.js';
 import { reverseCheckpointName } from '../../src/core/state-store.js';
 import type { Row } from '../../src/core/values.js';
-import { batch, deadLetter, syncedRecord, uniqueFlow, type CurrentStore } from './state-store-samples.js';
+import {
+  batch,
+  deadLetter,
+  syncedRecord,
+  uniqueFlow,
+  fenceOf,
+  type CurrentStore,
+} from './state-store-samples.js';
 
 /** Checkpoints, the key map with synced hashes, and the atomicity of a batch commit. */
 export function describeBatchCases(store: CurrentStore): void {
@@ -16,30 +23,30 @@ export function describeBatchCases(store: CurrentStore): void {
       const orders = uniqueFlow('orders');
       const stock = uniqueFlow('stock');
       const first = { cursor: '2024-05-01T08:00:00.123456+08:00', key: '42', tieKeys: ['40', '41'] };
-      await store().commitBatch(orders, batch({ checkpoint: first }));
-      await store().commitBatch(stock, batch({ checkpoint: { cursor: 7, key: 3 } }));
+      await store().commitBatch(await fenceOf(store(), orders), batch({ checkpoint: first }));
+      await store().commitBatch(await fenceOf(store(), stock), batch({ checkpoint: { cursor: 7, key: 3 } }));
       expect(await store().getCheckpoint(orders)).toEqual(first);
 
       const second = { cursor: '2024-05-01T08:00:01.000001+08:00', key: '43', tieKeys: [], extra: null };
-      await store().commitBatch(orders, batch({ checkpoint: second }));
+      await store().commitBatch(await fenceOf(store(), orders), batch({ checkpoint: second }));
       expect(await store().getCheckpoint(orders)).toEqual(second);
       expect(await store().getCheckpoint(stock)).toEqual({ cursor: 7, key: 3 });
     });
 
     it('keeps the checkpoint when a batch carries none (resync, replay)', async () => {
       const flow = uniqueFlow('resync');
-      await store().commitBatch(flow, batch({ checkpoint: { cursor: 5 } }));
-      await store().commitBatch(flow, batch({ synced: [syncedRecord('9')] }));
+      await store().commitBatch(await fenceOf(store(), flow), batch({ checkpoint: { cursor: 5 } }));
+      await store().commitBatch(await fenceOf(store(), flow), batch({ synced: [syncedRecord('9')] }));
       expect(await store().getCheckpoint(flow)).toEqual({ cursor: 5 });
     });
 
     it('forgets the checkpoint on reset, and only that flow’s', async () => {
       const flow = uniqueFlow('reset');
       const other = uniqueFlow('kept');
-      await store().commitBatch(flow, batch({ checkpoint: { cursor: 5 } }));
-      await store().commitBatch(other, batch({ checkpoint: { cursor: 6 } }));
-      await store().resetCheckpoint(flow);
-      await store().resetCheckpoint(uniqueFlow('never-committed'));
+      await store().commitBatch(await fenceOf(store(), flow), batch({ checkpoint: { cursor: 5 } }));
+      await store().commitBatch(await fenceOf(store(), other), batch({ checkpoint: { cursor: 6 } }));
+      await store().resetCheckpoints(await fenceOf(store(), flow));
+      await store().resetCheckpoints(await fenceOf(store(), uniqueFlow('never-committed')));
       expect(await store().getCheckpoint(flow)).toBeUndefined();
       expect(await store().getCheckpoint(other)).toEqual({ cursor: 6 });
     });
@@ -47,35 +54,35 @@ export function describeBatchCases(store: CurrentStore): void {
     it('stores the reverse checkpoint of a two-way flow under its own name, apart from the forward one', async () => {
       const flow = uniqueFlow('two-way');
       await store().commitBatch(
-        flow,
+        await fenceOf(store(), flow),
         batch({ checkpoint: { cursor: 1 }, reverseCheckpoint: { cursor: 'r1' } }),
       );
       expect(await store().getCheckpoint(flow)).toEqual({ cursor: 1 });
       expect(await store().getCheckpoint(reverseCheckpointName(flow))).toEqual({ cursor: 'r1' });
 
-      await store().commitBatch(flow, batch({ reverseCheckpoint: { cursor: 'r2' } }));
-      await store().commitBatch(flow, batch({ checkpoint: { cursor: 2 } }));
+      await store().commitBatch(await fenceOf(store(), flow), batch({ reverseCheckpoint: { cursor: 'r2' } }));
+      await store().commitBatch(await fenceOf(store(), flow), batch({ checkpoint: { cursor: 2 } }));
       expect(await store().getCheckpoint(flow)).toEqual({ cursor: 2 });
       expect(await store().getCheckpoint(reverseCheckpointName(flow))).toEqual({ cursor: 'r2' });
     });
 
-    it('resets the forward and the reverse checkpoint each by its own name', async () => {
+    it('resets the forward and the reverse checkpoint together', async () => {
       const flow = uniqueFlow('two-way-reset');
-      await store().commitBatch(
-        flow,
-        batch({ checkpoint: { cursor: 1 }, reverseCheckpoint: { cursor: 'r1' } }),
-      );
-      await store().resetCheckpoint(flow);
+      const other = uniqueFlow('two-way-kept');
+      const both = batch({ checkpoint: { cursor: 1 }, reverseCheckpoint: { cursor: 'r1' } });
+      await store().commitBatch(await fenceOf(store(), flow), both);
+      await store().commitBatch(await fenceOf(store(), other), both);
+      await store().resetCheckpoints(await fenceOf(store(), flow));
       expect(await store().getCheckpoint(flow)).toBeUndefined();
-      expect(await store().getCheckpoint(reverseCheckpointName(flow))).toEqual({ cursor: 'r1' });
-      await store().resetCheckpoint(reverseCheckpointName(flow));
       expect(await store().getCheckpoint(reverseCheckpointName(flow))).toBeUndefined();
+      expect(await store().getCheckpoint(other)).toEqual({ cursor: 1 });
+      expect(await store().getCheckpoint(reverseCheckpointName(other))).toEqual({ cursor: 'r1' });
     });
 
     it('stores neither checkpoint of a batch whose reverse checkpoint cannot be stored', async () => {
       const flow = uniqueFlow('two-way-atomic');
       await store().commitBatch(
-        flow,
+        await fenceOf(store(), flow),
         batch({
           synced: [syncedRecord('a', 'h1')],
           checkpoint: { cursor: 1 },
@@ -84,7 +91,7 @@ export function describeBatchCases(store: CurrentStore): void {
       );
       const unstorable = { cursor: 10n } as unknown as Checkpoint;
       const failing = store().commitBatch(
-        flow,
+        await fenceOf(store(), flow),
         batch({
           synced: [syncedRecord('a', 'h2')],
           checkpoint: { cursor: 2 },
@@ -100,12 +107,12 @@ export function describeBatchCases(store: CurrentStore): void {
     it('stores no reverse checkpoint of a batch whose forward checkpoint cannot be stored', async () => {
       const flow = uniqueFlow('two-way-atomic-forward');
       await store().commitBatch(
-        flow,
+        await fenceOf(store(), flow),
         batch({ checkpoint: { cursor: 1 }, reverseCheckpoint: { cursor: 'r1' } }),
       );
       const unstorable = { cursor: 10n } as unknown as Checkpoint;
       const failing = store().commitBatch(
-        flow,
+        await fenceOf(store(), flow),
         batch({ checkpoint: unstorable, reverseCheckpoint: { cursor: 'r2' } }),
       );
       await expect(failing).rejects.toBeInstanceOf(SyncError);
@@ -116,7 +123,10 @@ export function describeBatchCases(store: CurrentStore): void {
   describe('key map and synced hashes', () => {
     it('returns only the keys that were synced, with target key, hash and delete flag', async () => {
       const flow = uniqueFlow('customers');
-      await store().commitBatch(flow, batch({ synced: [syncedRecord('1'), syncedRecord('2', 'h2', true)] }));
+      await store().commitBatch(
+        await fenceOf(store(), flow),
+        batch({ synced: [syncedRecord('1'), syncedRecord('2', 'h2', true)] }),
+      );
       const found = await store().getSynced(flow, ['1', '2', '3']);
       expect(found.size).toBe(2);
       expect(found.get('1')).toEqual({ key: '1', targetKey: 'T-1', hash: 'hash-1', deleted: false });
@@ -128,9 +138,12 @@ export function describeBatchCases(store: CurrentStore): void {
     it('overwrites the hash of a key synced again, and keeps flows apart', async () => {
       const flow = uniqueFlow('contacts');
       const other = uniqueFlow('contacts-other');
-      await store().commitBatch(flow, batch({ synced: [syncedRecord('1', 'old')] }));
-      await store().commitBatch(other, batch({ synced: [syncedRecord('1', 'other')] }));
-      await store().commitBatch(flow, batch({ synced: [syncedRecord('1', 'new')] }));
+      await store().commitBatch(await fenceOf(store(), flow), batch({ synced: [syncedRecord('1', 'old')] }));
+      await store().commitBatch(
+        await fenceOf(store(), other),
+        batch({ synced: [syncedRecord('1', 'other')] }),
+      );
+      await store().commitBatch(await fenceOf(store(), flow), batch({ synced: [syncedRecord('1', 'new')] }));
       expect((await store().getSynced(flow, ['1'])).get('1')?.hash).toBe('new');
       expect((await store().getSynced(other, ['1'])).get('1')?.hash).toBe('other');
     });
@@ -138,7 +151,10 @@ export function describeBatchCases(store: CurrentStore): void {
     it('commits 10,000 records in one batch and reads 40,000 keys in one call', async () => {
       const flow = uniqueFlow('bulk');
       const records = Array.from({ length: 10_000 }, (_, i) => syncedRecord(String(i * 4)));
-      await store().commitBatch(flow, batch({ synced: records, checkpoint: { cursor: 10_000 } }));
+      await store().commitBatch(
+        await fenceOf(store(), flow),
+        batch({ synced: records, checkpoint: { cursor: 10_000 } }),
+      );
       // More keys than SQLite binds in one statement and PostgreSQL's 65,535 parameters allow per batch.
       const keys = Array.from({ length: 40_000 }, (_, i) => String(i));
       const found = await store().getSynced(flow, keys);
@@ -151,9 +167,12 @@ export function describeBatchCases(store: CurrentStore): void {
   describe('batch commit', () => {
     it('applies key map, dead letters, resolved keys and checkpoint together', async () => {
       const flow = uniqueFlow('together');
-      await store().commitBatch(flow, batch({ deadLetters: [deadLetter(flow, 'a')] }));
       await store().commitBatch(
-        flow,
+        await fenceOf(store(), flow),
+        batch({ deadLetters: [deadLetter(flow, 'a')] }),
+      );
+      await store().commitBatch(
+        await fenceOf(store(), flow),
         batch({
           synced: [syncedRecord('a')],
           deadLetters: [deadLetter(flow, 'b')],
@@ -171,7 +190,7 @@ export function describeBatchCases(store: CurrentStore): void {
     it('leaves nothing of a batch visible when its checkpoint cannot be stored', async () => {
       const flow = uniqueFlow('atomic');
       await store().commitBatch(
-        flow,
+        await fenceOf(store(), flow),
         batch({
           synced: [syncedRecord('a', 'h1')],
           deadLetters: [deadLetter(flow, 'x')],
@@ -181,7 +200,7 @@ export function describeBatchCases(store: CurrentStore): void {
       // A BigInt is not JSON: every store fails while storing this checkpoint, after the rest of the batch.
       const unstorable = { cursor: 10n } as unknown as Checkpoint;
       const failing = store().commitBatch(
-        flow,
+        await fenceOf(store(), flow),
         batch({
           synced: [syncedRecord('a', 'h2'), syncedRecord('b')],
           deadLetters: [deadLetter(flow, 'y')],
@@ -196,7 +215,7 @@ export function describeBatchCases(store: CurrentStore): void {
     it('leaves nothing of a batch visible when one of its dead letters cannot be stored', async () => {
       const flow = uniqueFlow('atomic-dead-letter');
       await store().commitBatch(
-        flow,
+        await fenceOf(store(), flow),
         batch({
           synced: [syncedRecord('a', 'h1')],
           deadLetters: [deadLetter(flow, 'x')],
@@ -205,7 +224,7 @@ export function describeBatchCases(store: CurrentStore): void {
       );
       const unstorable = { id: 'y', amount: 10n } as unknown as Row;
       const failing = store().commitBatch(
-        flow,
+        await fenceOf(store(), flow),
         batch({
           synced: [syncedRecord('a', 'h2'), syncedRecord('b')],
           resolvedKeys: ['x'],
@@ -219,7 +238,10 @@ export function describeBatchCases(store: CurrentStore): void {
 
     it('keeps everything the store holds after init() runs again', async () => {
       const flow = uniqueFlow('reinit');
-      await store().commitBatch(flow, batch({ synced: [syncedRecord('1')], checkpoint: { cursor: 1 } }));
+      await store().commitBatch(
+        await fenceOf(store(), flow),
+        batch({ synced: [syncedRecord('1')], checkpoint: { cursor: 1 } }),
+      );
       await store().init();
       await store().init();
       expect(await store().getCheckpoint(flow)).toEqual({ cursor: 1 });
@@ -234,7 +256,10 @@ export function describeBatchCases(store: CurrentStore): void {
         note: '中文 🚀',
         nested: ['𝄞', { 名称: 'é' }],
       };
-      await store().commitBatch(flow, batch({ synced: [syncedRecord(key, '哈希🔑')], checkpoint }));
+      await store().commitBatch(
+        await fenceOf(store(), flow),
+        batch({ synced: [syncedRecord(key, '哈希🔑')], checkpoint }),
+      );
       expect(await store().getCheckpoint(flow)).toEqual(checkpoint);
       expect((await store().getSynced(flow, [key])).get(key)).toEqual({
         key,

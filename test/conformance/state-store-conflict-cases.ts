@@ -6,10 +6,10 @@ import {
   ISO_UTC,
   batch,
   conflict,
-  sleep,
   syncedRecord,
   uniqueFlow,
   type CurrentStore,
+  fenceOf,
 } from './state-store-samples.js';
 
 /** Conflicts of two-way flows: one open entry per key, found again in place, resolved by a batch. */
@@ -26,7 +26,7 @@ export function describeConflictCases(store: CurrentStore): void {
         fields: ['name', 'total', 'photo'],
         reason: 'name, total and photo changed on both sides',
       };
-      await store().commitBatch(flow, batch({ conflicts: [found] }));
+      await store().commitBatch(await fenceOf(store(), flow), batch({ conflicts: [found] }));
 
       const open = await store().getOpenConflicts(flow, ['客户-7', 'other']);
       expect([...open.keys()]).toEqual(['客户-7']);
@@ -49,18 +49,21 @@ export function describeConflictCases(store: CurrentStore): void {
 
     it('keeps a conflict of a key never synced without a base', async () => {
       const flow = uniqueFlow('no-base');
-      await store().commitBatch(flow, batch({ conflicts: [conflict(flow, 'k', 1, { base: undefined })] }));
+      await store().commitBatch(
+        await fenceOf(store(), flow),
+        batch({ conflicts: [conflict(flow, 'k', 1, { base: undefined })] }),
+      );
       const [listed] = await store().listConflicts({ flow, limit: 1 });
       expect(listed!.base).toBeUndefined();
     });
 
     it('updates the open entry of a key found in conflict again and counts the occurrences', async () => {
       const flow = uniqueFlow('again');
-      await store().commitBatch(flow, batch({ conflicts: [conflict(flow, 'k', 1)] }));
+      await store().commitBatch(await fenceOf(store(), flow), batch({ conflicts: [conflict(flow, 'k', 1)] }));
       const first = (await store().getOpenConflicts(flow, ['k'])).get('k')!;
-      await store().commitBatch(flow, batch({ conflicts: [conflict(flow, 'k', 2)] }));
+      await store().commitBatch(await fenceOf(store(), flow), batch({ conflicts: [conflict(flow, 'k', 2)] }));
       const again = conflict(flow, 'k', 3, { base: undefined, fields: ['name', 'email'] });
-      await store().commitBatch(flow, batch({ conflicts: [again] }));
+      await store().commitBatch(await fenceOf(store(), flow), batch({ conflicts: [again] }));
 
       const all = await store().listConflicts({ flow, limit: 10 });
       expect(all).toHaveLength(1);
@@ -72,10 +75,13 @@ export function describeConflictCases(store: CurrentStore): void {
 
     it('marks the open conflict of a resolved key resolved, with how and by whom', async () => {
       const flow = uniqueFlow('resolve');
-      await store().commitBatch(flow, batch({ conflicts: [conflict(flow, 'k'), conflict(flow, 'still')] }));
+      await store().commitBatch(
+        await fenceOf(store(), flow),
+        batch({ conflicts: [conflict(flow, 'k'), conflict(flow, 'still')] }),
+      );
       const before = (await store().getOpenConflicts(flow, ['k'])).get('k')!;
       await store().commitBatch(
-        flow,
+        await fenceOf(store(), flow),
         batch({
           synced: [syncedRecord('k')],
           resolvedConflicts: [
@@ -101,12 +107,12 @@ export function describeConflictCases(store: CurrentStore): void {
 
     it('opens a new entry when a resolved key conflicts again', async () => {
       const flow = uniqueFlow('reopen');
-      await store().commitBatch(flow, batch({ conflicts: [conflict(flow, 'k', 1)] }));
+      await store().commitBatch(await fenceOf(store(), flow), batch({ conflicts: [conflict(flow, 'k', 1)] }));
       await store().commitBatch(
-        flow,
+        await fenceOf(store(), flow),
         batch({ resolvedConflicts: [{ key: 'k', resolution: 'merge', by: 'ops' }] }),
       );
-      await store().commitBatch(flow, batch({ conflicts: [conflict(flow, 'k', 2)] }));
+      await store().commitBatch(await fenceOf(store(), flow), batch({ conflicts: [conflict(flow, 'k', 2)] }));
       const all = await store().listConflicts({ flow, limit: 10 });
       expect(all.map((c) => [c.reason, c.status, c.occurrences])).toEqual([
         ['both sides changed name (2)', 'open', 1],
@@ -117,10 +123,10 @@ export function describeConflictCases(store: CurrentStore): void {
 
     it('keeps a key open when one batch resolves it and finds it in conflict again', async () => {
       const flow = uniqueFlow('resolve-and-again');
-      await store().commitBatch(flow, batch({ conflicts: [conflict(flow, 'k', 1)] }));
+      await store().commitBatch(await fenceOf(store(), flow), batch({ conflicts: [conflict(flow, 'k', 1)] }));
       const old = (await store().getOpenConflicts(flow, ['k'])).get('k')!;
       await store().commitBatch(
-        flow,
+        await fenceOf(store(), flow),
         batch({
           resolvedConflicts: [{ key: 'k', resolution: 'source', by: 'policy' }],
           conflicts: [conflict(flow, 'k', 2)],
@@ -136,10 +142,10 @@ export function describeConflictCases(store: CurrentStore): void {
     it('keeps the same key of two flows apart', async () => {
       const flow = uniqueFlow('apart-a');
       const other = uniqueFlow('apart-b');
-      await store().commitBatch(flow, batch({ conflicts: [conflict(flow, 'k')] }));
-      await store().commitBatch(other, batch({ conflicts: [conflict(other, 'k')] }));
+      await store().commitBatch(await fenceOf(store(), flow), batch({ conflicts: [conflict(flow, 'k')] }));
+      await store().commitBatch(await fenceOf(store(), other), batch({ conflicts: [conflict(other, 'k')] }));
       await store().commitBatch(
-        flow,
+        await fenceOf(store(), flow),
         batch({ resolvedConflicts: [{ key: 'k', resolution: 'source', by: 'ops' }] }),
       );
       expect((await store().getOpenConflicts(flow, ['k'])).size).toBe(0);
@@ -147,38 +153,37 @@ export function describeConflictCases(store: CurrentStore): void {
       expect(await store().getOpenConflicts(other, [])).toEqual(new Map());
     });
 
-    it('lists newest first, filtered by flow and status, up to the limit', async () => {
+    it('lists newest (last found first) first, filtered by flow and status, up to the limit', async () => {
       const flow = uniqueFlow('list-a');
       const other = uniqueFlow('list-b');
-      await store().commitBatch(flow, batch({ conflicts: [conflict(flow, 'k1')] }));
-      await store().commitBatch(flow, batch({ conflicts: [conflict(flow, 'k2')] }));
-      await store().commitBatch(other, batch({ conflicts: [conflict(other, 'k1')] }));
-      // A later millisecond than the entries above, so the resolution alone makes k1 the newest.
-      await sleep(5);
+      await store().commitBatch(await fenceOf(store(), flow), batch({ conflicts: [conflict(flow, 'k1')] }));
+      await store().commitBatch(await fenceOf(store(), flow), batch({ conflicts: [conflict(flow, 'k2')] }));
+      await store().commitBatch(await fenceOf(store(), other), batch({ conflicts: [conflict(other, 'k1')] }));
+      // Resolving k1 later does not move it: lists are ordered by id, so pages stay stable.
       await store().commitBatch(
-        flow,
+        await fenceOf(store(), flow),
         batch({ resolvedConflicts: [{ key: 'k1', resolution: 'target', by: 'ops' }] }),
       );
 
       const keysOf = (conflicts: readonly { flow: string; key: string }[]): string[] =>
         conflicts.map((c) => `${c.flow === flow ? 'a' : 'b'}:${c.key}`);
-      expect(keysOf(await store().listConflicts({ flow, limit: 10 }))).toEqual(['a:k1', 'a:k2']);
+      expect(keysOf(await store().listConflicts({ flow, limit: 10 }))).toEqual(['a:k2', 'a:k1']);
       expect(keysOf(await store().listConflicts({ flow, status: 'open', limit: 10 }))).toEqual(['a:k2']);
       expect(keysOf(await store().listConflicts({ flow, status: 'resolved', limit: 10 }))).toEqual(['a:k1']);
-      expect(keysOf(await store().listConflicts({ flow, limit: 1 }))).toEqual(['a:k1']);
+      expect(keysOf(await store().listConflicts({ flow, limit: 1 }))).toEqual(['a:k2']);
       expect(await store().listConflicts({ flow, limit: 0 })).toEqual([]);
       const all = await store().listConflicts({ limit: 100 });
       expect(keysOf(all.filter((c) => c.flow === flow || c.flow === other))).toEqual([
-        'a:k1',
         'b:k1',
         'a:k2',
+        'a:k1',
       ]);
     });
 
     it('leaves nothing of a batch visible when one of its conflicts cannot be stored', async () => {
       const flow = uniqueFlow('atomic-conflict');
       await store().commitBatch(
-        flow,
+        await fenceOf(store(), flow),
         batch({
           synced: [syncedRecord('a', 'h1')],
           conflicts: [conflict(flow, 'x')],
@@ -187,7 +192,7 @@ export function describeConflictCases(store: CurrentStore): void {
       );
       const unstorable = { id: 'y', amount: 10n } as unknown as Row;
       const failing = store().commitBatch(
-        flow,
+        await fenceOf(store(), flow),
         batch({
           synced: [syncedRecord('a', 'h2')],
           resolvedConflicts: [{ key: 'x', resolution: 'source', by: 'policy' }],

@@ -6,6 +6,7 @@ import { describeConflictCases } from './state-store-conflict-cases.js';
 import { describeDeadLetterCases } from './state-store-dead-letter-cases.js';
 import { describeKeyMapCases } from './state-store-key-map-cases.js';
 import { describeLeaseCases } from './state-store-lease-cases.js';
+import { describePageCases } from './state-store-page-cases.js';
 import { describeReconciliationCases } from './state-store-reconciliation-cases.js';
 import { describeRunAndMetaCases } from './state-store-run-cases.js';
 
@@ -23,7 +24,7 @@ export type StateStoreFactory = () => Promise<StateStoreFixture>;
 /**
  * The contract every StateStore keeps (SQLite, PostgreSQL): checkpoints of both directions, the key
  * map with synced hashes, target ids and bases, atomic batch commits, dead letters, conflicts, runs,
- * the audit log, reconciliations, leases and flow meta. A store is done only when
+ * the audit log, reconciliations, counts and pages, leases with their fencing tokens and flow meta. A store is done only when
  * its integration test calls this and passes. Each case gets a fresh store from `factory` and uses
  * flow names of its own.
  */
@@ -55,5 +56,6 @@ export function describeStateStoreConformance(name: string, factory: StateStoreF
     describeAuditCases(current);
     describeReconciliationCases(current);
     describeLeaseCases(current);
+    describePageCases(current);
   });
 }

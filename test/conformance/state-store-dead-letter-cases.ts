@@ -7,6 +7,7 @@ import {
   syncedRecord,
   uniqueFlow,
   type CurrentStore,
+  fenceOf,
 } from './state-store-samples.js';
 
 /** Dead letters: one open entry per key, listing, status changes and replay through resolved keys. */
@@ -23,7 +24,7 @@ export function describeDeadLetterCases(store: CurrentStore): void {
         reason: 'total must be a decimal',
         payload: { id: 'INV-1', total: '12.5000', paid: false, lines: [{ sku: 'A', qty: 2 }], note: null },
       };
-      await store().commitBatch(flow, batch({ deadLetters: [letter] }));
+      await store().commitBatch(await fenceOf(store(), flow), batch({ deadLetters: [letter] }));
       const [listed] = await store().listDeadLetters({ flow, limit: 10 });
       expect(listed).toMatchObject({ ...letter, status: 'open', occurrences: 1 });
       expect(listed!.createdAt).toMatch(ISO_UTC);
@@ -40,8 +41,11 @@ export function describeDeadLetterCases(store: CurrentStore): void {
         code: 'REFERENCE_MISSING',
         reason: 'customer 42 is not in the target yet',
       };
-      await store().commitBatch(flow, batch({ deadLetters: [deadLetter(flow, 'order-1')] }));
-      await store().commitBatch(flow, batch({ deadLetters: [waiting] }));
+      await store().commitBatch(
+        await fenceOf(store(), flow),
+        batch({ deadLetters: [deadLetter(flow, 'order-1')] }),
+      );
+      await store().commitBatch(await fenceOf(store(), flow), batch({ deadLetters: [waiting] }));
       const letters = await store().listDeadLetters({ flow, limit: 10 });
       expect(letters).toHaveLength(1);
       expect(letters[0]).toMatchObject({ ...waiting, status: 'open', occurrences: 2 });
@@ -50,17 +54,29 @@ export function describeDeadLetterCases(store: CurrentStore): void {
 
     it('leaves out the field of a dead letter that has none', async () => {
       const flow = uniqueFlow('no-field');
-      await store().commitBatch(flow, batch({ deadLetters: [deadLetter(flow, '1')] }));
+      await store().commitBatch(
+        await fenceOf(store(), flow),
+        batch({ deadLetters: [deadLetter(flow, '1')] }),
+      );
       const [listed] = await store().listDeadLetters({ flow, limit: 1 });
       expect(listed!.field).toBeUndefined();
     });
 
     it('updates the open entry of a key that fails again instead of adding one', async () => {
       const flow = uniqueFlow('repeat');
-      await store().commitBatch(flow, batch({ deadLetters: [deadLetter(flow, 'k', 'first', { v: 1 })] }));
+      await store().commitBatch(
+        await fenceOf(store(), flow),
+        batch({ deadLetters: [deadLetter(flow, 'k', 'first', { v: 1 })] }),
+      );
       const [first] = await store().listDeadLetters({ flow, limit: 10 });
-      await store().commitBatch(flow, batch({ deadLetters: [deadLetter(flow, 'k', 'second', { v: 2 })] }));
-      await store().commitBatch(flow, batch({ deadLetters: [deadLetter(flow, 'k', 'third', { v: 3 })] }));
+      await store().commitBatch(
+        await fenceOf(store(), flow),
+        batch({ deadLetters: [deadLetter(flow, 'k', 'second', { v: 2 })] }),
+      );
+      await store().commitBatch(
+        await fenceOf(store(), flow),
+        batch({ deadLetters: [deadLetter(flow, 'k', 'third', { v: 3 })] }),
+      );
       const letters = await store().listDeadLetters({ flow, limit: 10 });
       expect(letters).toHaveLength(1);
       expect(letters[0]).toMatchObject({ id: first!.id, reason: 'third', payload: { v: 3 }, occurrences: 3 });
@@ -71,18 +87,30 @@ export function describeDeadLetterCases(store: CurrentStore): void {
     it('keeps the same key of two flows in two entries', async () => {
       const flow = uniqueFlow('one');
       const other = uniqueFlow('two');
-      await store().commitBatch(flow, batch({ deadLetters: [deadLetter(flow, 'k')] }));
-      await store().commitBatch(other, batch({ deadLetters: [deadLetter(other, 'k')] }));
+      await store().commitBatch(
+        await fenceOf(store(), flow),
+        batch({ deadLetters: [deadLetter(flow, 'k')] }),
+      );
+      await store().commitBatch(
+        await fenceOf(store(), other),
+        batch({ deadLetters: [deadLetter(other, 'k')] }),
+      );
       expect(await store().listDeadLetters({ flow, limit: 10 })).toHaveLength(1);
       expect(await store().listDeadLetters({ flow: other, limit: 10 })).toHaveLength(1);
     });
 
     it('opens a new entry when a key fails again after its entry was discarded', async () => {
       const flow = uniqueFlow('reopen');
-      await store().commitBatch(flow, batch({ deadLetters: [deadLetter(flow, 'k', 'old')] }));
+      await store().commitBatch(
+        await fenceOf(store(), flow),
+        batch({ deadLetters: [deadLetter(flow, 'k', 'old')] }),
+      );
       const [old] = await store().listDeadLetters({ flow, limit: 10 });
-      await store().setDeadLetterStatus([old!.id], 'discarded');
-      await store().commitBatch(flow, batch({ deadLetters: [deadLetter(flow, 'k', 'new')] }));
+      await store().setDeadLetterStatus(await fenceOf(store(), flow), [old!.id], 'discarded');
+      await store().commitBatch(
+        await fenceOf(store(), flow),
+        batch({ deadLetters: [deadLetter(flow, 'k', 'new')] }),
+      );
       const letters = await store().listDeadLetters({ flow, limit: 10 });
       expect(letters.map((l) => [l.reason, l.status, l.occurrences])).toEqual([
         ['new', 'open', 1],
@@ -94,11 +122,20 @@ export function describeDeadLetterCases(store: CurrentStore): void {
     it('lists newest first, filtered by flow and status, up to the limit', async () => {
       const flow = uniqueFlow('list-a');
       const other = uniqueFlow('list-b');
-      await store().commitBatch(flow, batch({ deadLetters: [deadLetter(flow, 'k1')] }));
-      await store().commitBatch(flow, batch({ deadLetters: [deadLetter(flow, 'k2')] }));
+      await store().commitBatch(
+        await fenceOf(store(), flow),
+        batch({ deadLetters: [deadLetter(flow, 'k1')] }),
+      );
+      await store().commitBatch(
+        await fenceOf(store(), flow),
+        batch({ deadLetters: [deadLetter(flow, 'k2')] }),
+      );
       const [k2] = await store().listDeadLetters({ flow, limit: 1 });
-      await store().setDeadLetterStatus([k2!.id], 'discarded');
-      await store().commitBatch(other, batch({ deadLetters: [deadLetter(other, 'k1')] }));
+      await store().setDeadLetterStatus(await fenceOf(store(), flow), [k2!.id], 'discarded');
+      await store().commitBatch(
+        await fenceOf(store(), other),
+        batch({ deadLetters: [deadLetter(other, 'k1')] }),
+      );
 
       const keysOf = (letters: readonly { flow: string; key: string }[]): string[] =>
         letters.map((l) => `${l.flow === flow ? 'a' : 'b'}:${l.key}`);
@@ -121,10 +158,13 @@ export function describeDeadLetterCases(store: CurrentStore): void {
 
     it('changes the status of several entries at once and ignores an empty list', async () => {
       const flow = uniqueFlow('status');
-      await store().commitBatch(flow, batch({ deadLetters: [deadLetter(flow, '1'), deadLetter(flow, '2')] }));
+      await store().commitBatch(
+        await fenceOf(store(), flow),
+        batch({ deadLetters: [deadLetter(flow, '1'), deadLetter(flow, '2')] }),
+      );
       const ids = (await store().listDeadLetters({ flow, limit: 10 })).map((l) => l.id);
-      await store().setDeadLetterStatus(ids, 'discarded');
-      await store().setDeadLetterStatus([], 'replayed');
+      await store().setDeadLetterStatus(await fenceOf(store(), flow), ids, 'discarded');
+      await store().setDeadLetterStatus(await fenceOf(store(), flow), [], 'replayed');
       const letters = await store().listDeadLetters({ flow, limit: 10 });
       expect(letters.map((l) => l.status)).toEqual(['discarded', 'discarded']);
     });
@@ -137,12 +177,15 @@ export function describeDeadLetterCases(store: CurrentStore): void {
       const flow = uniqueFlow('replay');
       const other = uniqueFlow('replay-other');
       await store().commitBatch(
-        flow,
+        await fenceOf(store(), flow),
         batch({ deadLetters: [deadLetter(flow, 'k'), deadLetter(flow, 'still-bad')] }),
       );
-      await store().commitBatch(other, batch({ deadLetters: [deadLetter(other, 'k')] }));
       await store().commitBatch(
-        flow,
+        await fenceOf(store(), other),
+        batch({ deadLetters: [deadLetter(other, 'k')] }),
+      );
+      await store().commitBatch(
+        await fenceOf(store(), flow),
         batch({ synced: [syncedRecord('k')], resolvedKeys: ['k', 'never-failed'] }),
       );
 
@@ -156,10 +199,13 @@ export function describeDeadLetterCases(store: CurrentStore): void {
 
     it('does not reopen a discarded entry when its key is resolved', async () => {
       const flow = uniqueFlow('discarded-stays');
-      await store().commitBatch(flow, batch({ deadLetters: [deadLetter(flow, 'k')] }));
+      await store().commitBatch(
+        await fenceOf(store(), flow),
+        batch({ deadLetters: [deadLetter(flow, 'k')] }),
+      );
       const [letter] = await store().listDeadLetters({ flow, limit: 1 });
-      await store().setDeadLetterStatus([letter!.id], 'discarded');
-      await store().commitBatch(flow, batch({ resolvedKeys: ['k'] }));
+      await store().setDeadLetterStatus(await fenceOf(store(), flow), [letter!.id], 'discarded');
+      await store().commitBatch(await fenceOf(store(), flow), batch({ resolvedKeys: ['k'] }));
       expect((await store().getDeadLetter(letter!.id))!.status).toBe('discarded');
     });
 
@@ -174,7 +220,7 @@ export function describeDeadLetterCases(store: CurrentStore): void {
         reason: '名称不能为空 ❌',
         payload: { 名称: '张三 👋', 金额: '12.30', tags: ['🚀', '𝄞'] },
       };
-      await store().commitBatch(flow, batch({ deadLetters: [letter] }));
+      await store().commitBatch(await fenceOf(store(), flow), batch({ deadLetters: [letter] }));
       const [listed] = await store().listDeadLetters({ flow, limit: 1 });
       expect(listed).toMatchObject(letter);
     });

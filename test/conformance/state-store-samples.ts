@@ -3,6 +3,7 @@ import type {
   BatchCommit,
   ConflictInput,
   DeadLetterInput,
+  LeaseFence,
   ReconciliationInput,
   RunCounts,
   StateStore,
@@ -88,6 +89,19 @@ export function reconciliation(flow: string, parts: Partial<ReconciliationInput>
 /** Run counts, zero where not given. */
 export function runCounts(parts: Partial<RunCounts> = {}): RunCounts {
   return { read: 0, written: 0, unchanged: 0, quarantined: 0, failed: 0, deleted: 0, ...parts };
+}
+
+/** The lease owner of the cases that only need a fence to change state. */
+export const CASE_OWNER = 'conformance-case';
+
+/**
+ * The fence of the lease CASE_OWNER holds on `flow` (taken on first use for an hour, renewed
+ * with the same token after), for cases about what a state change does, not about leases.
+ */
+export async function fenceOf(store: StateStore, flow: string): Promise<LeaseFence> {
+  const fence = await store.acquireLease(flow, CASE_OWNER, 3_600_000);
+  if (fence === undefined) throw new Error(`Flow "${flow}" is leased by another owner`);
+  return fence;
 }
 
 /** Resolves after `ms` of real time. */

@@ -53,7 +53,7 @@ describe('LocalRuntime, realtime flows', () => {
     const source = withChangeEvents(fixture.source);
     const flow = compileFlow('customers', {
       ...customersFlowConfig(),
-      cadence: { realtime: true, pollInterval: '1h' },
+      cadence: { realtime: true, pollIntervalMs: 3_600_000 },
     });
     const context: EngineContext = {
       flows: [flow],
@@ -112,7 +112,7 @@ describe('LocalRuntime, realtime flows', () => {
   it('a realtime flow whose source sends no events polls and still delivers', async () => {
     const flow = compileFlow('customers', {
       ...customersFlowConfig(),
-      cadence: { realtime: true, pollInterval: '20ms' },
+      cadence: { realtime: true, pollIntervalMs: 20 },
     });
     const context: EngineContext = {
       flows: [flow],

@@ -7,6 +7,7 @@ import {
   LISTENER_APPLICATION_NAME,
   PostgresConnector,
 } from '../../src/connectors/postgres/postgres-connector.js';
+import { postgresConfigSchema } from '../../src/connectors/postgres/postgres-config.js';
 import { createPostgresDatabase, type TestDatabase } from '../support/databases.js';
 import { eventually } from '../support/eventually.js';
 
@@ -55,7 +56,7 @@ beforeAll(async () => {
   admin = new pg.Client({ connectionString: database.url });
   await admin.connect();
   connector = new PostgresConnector(
-    { type: 'postgres', url: database.url, schema: 'public', poolSize: 2 },
+    postgresConfigSchema.parse({ type: 'postgres', url: database.url, poolSize: 2 }),
     { name: 'crm', logger: silentLogger },
     { changeListener: { reconnectInitialMs: 20, reconnectMaxMs: 200 } },
   );

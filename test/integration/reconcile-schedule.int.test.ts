@@ -24,8 +24,8 @@ afterEach(async () => {
 function contextFor(repair: boolean): EngineContext {
   const flow = compileFlow('customers', {
     ...customersFlowConfig(),
-    cadence: { every: '1h' },
-    reconcile: { every: '200ms', repair },
+    cadence: { everyMs: 3_600_000 },
+    reconcile: { everyMs: 200, repair },
   });
   return { flows: [flow], state: fixture.state, logger: silentLogger, portsFor: () => fixture.ports() };
 }

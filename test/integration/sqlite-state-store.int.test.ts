@@ -16,6 +16,7 @@ import {
   batch,
   conflict,
   deadLetter,
+  fenceOf,
   reconciliation,
   runCounts,
   syncedRecord,
@@ -59,13 +60,20 @@ describe('SqliteStateStore on a shared file', () => {
     const first = await openStore(file);
     const second = await openStore(file);
     try {
-      expect(await first.acquireLease('orders', 'worker-a', 60_000)).toBe(true);
-      expect(await second.acquireLease('orders', 'worker-b', 60_000)).toBe(false);
+      const fenceA = await first.acquireLease('orders', 'worker-a', 60_000);
+      expect(fenceA).toEqual({ flow: 'orders', owner: 'worker-a', token: 1 });
+      expect(await second.acquireLease('orders', 'worker-b', 60_000)).toBeUndefined();
       await second.releaseLease('orders', 'worker-b');
-      expect(await second.acquireLease('orders', 'worker-b', 60_000)).toBe(false);
+      expect(await second.acquireLease('orders', 'worker-b', 60_000)).toBeUndefined();
       await first.releaseLease('orders', 'worker-a');
-      expect(await second.acquireLease('orders', 'worker-b', 60_000)).toBe(true);
-      expect(await first.acquireLease('orders', 'worker-a', 60_000)).toBe(false);
+      expect(await second.acquireLease('orders', 'worker-b', 60_000)).toMatchObject({ token: 2 });
+      expect(await first.acquireLease('orders', 'worker-a', 60_000)).toBeUndefined();
+      const refused = await first.commitBatch(fenceA!, batch({ checkpoint: { cursor: 1 } })).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(refused).toMatchObject({ code: 'LEASE_LOST', flow: 'orders' });
+      expect(await second.getCheckpoint('orders')).toBeUndefined();
     } finally {
       await first.close();
       await second.close();
@@ -105,8 +113,9 @@ describe('SqliteStateStore on a shared file', () => {
 
   it('keeps its state across close and reopen', async () => {
     const before = await openStore('reopen.db');
+    const fence = await fenceOf(before, 'customers');
     await before.commitBatch(
-      'customers',
+      fence,
       batch({
         synced: [syncedRecord('c-1'), syncedRecord('客户-2', 'h2', true)],
         deadLetters: [deadLetter('customers', 'c-3', '名称不能为空')],
@@ -119,7 +128,7 @@ describe('SqliteStateStore on a shared file', () => {
       counts: runCounts({ read: 3, written: 2, failed: 1 }),
     });
     await before.setFlowMeta('customers', 'cadence', { intervalMs: 86_400_000 });
-    expect(await before.acquireLease('customers', 'worker-a', 60_000)).toBe(true);
+    expect(await before.acquireLease('customers', fence.owner, 60_000)).toEqual(fence);
     await before.close();
 
     const after = await openStore('reopen.db');
@@ -135,7 +144,11 @@ describe('SqliteStateStore on a shared file', () => {
       expect((await after.listDeadLetters({ flow: 'customers', limit: 5 }))[0]?.reason).toBe('名称不能为空');
       expect((await after.lastSuccessfulRun('customers'))?.id).toBe(runId);
       expect(await after.getFlowMeta('customers', 'cadence')).toEqual({ intervalMs: 86_400_000 });
-      expect(await after.acquireLease('customers', 'worker-b', 60_000)).toBe(false);
+      expect(await after.acquireLease('customers', 'worker-b', 60_000)).toBeUndefined();
+      expect(await after.getLeaseHolder('customers')).toMatchObject({
+        owner: fence.owner,
+        token: fence.token,
+      });
     } finally {
       await after.close();
     }
@@ -144,7 +157,7 @@ describe('SqliteStateStore on a shared file', () => {
   it('keeps conflicts, target ids, the reverse checkpoint, the audit log and reconciliations across reopen', async () => {
     const before = await openStore('reopen-two-way.db');
     await before.commitBatch(
-      'contacts',
+      await fenceOf(before, 'contacts'),
       batch({
         synced: [{ ...syncedRecord('c-1'), targetId: '9001', base: { name: '张三' } }],
         conflicts: [conflict('contacts', 'c-2')],
@@ -196,10 +209,17 @@ describe('SqliteStateStore on a shared file', () => {
            '2024-05-01T08:00:00.000Z', '2024-05-01T09:00:00.000Z')`,
       )
       .run();
+    old
+      .prepare(
+        "INSERT INTO leases (flow, owner, expires_at) VALUES ('orders', 'old-worker', '2999-01-01T00:00:00.000Z')",
+      )
+      .run();
     old.close();
 
     const store = await openStore('version-1.db');
     try {
+      expect(await store.getLeaseHolder('orders')).toMatchObject({ owner: 'old-worker', token: 1 });
+      await store.releaseLease('orders', 'old-worker');
       expect((await store.getSynced('orders', ['42'])).get('42')).toStrictEqual({
         key: '42',
         targetKey: 'T-42',
@@ -222,7 +242,7 @@ describe('SqliteStateStore on a shared file', () => {
         updatedAt: '2024-05-01T09:00:00.000Z',
       });
       await store.commitBatch(
-        'orders',
+        await fenceOf(store, 'orders'),
         batch({
           synced: [{ ...syncedRecord('42'), targetId: '7' }],
           deadLetters: [{ ...deadLetter('orders', '43'), kind: 'reference' }],
@@ -266,10 +286,11 @@ describe('SqliteStateStore on a shared file', () => {
 
   it('reports a retryable error naming the file when another connection holds the write lock', async () => {
     const store = await openStore('busy.db');
+    const fence = await fenceOf(store, 'orders');
     const locker = new Database(join(dir, 'busy.db'));
     locker.exec('BEGIN IMMEDIATE');
     try {
-      const error = await store.commitBatch('orders', batch({ checkpoint: { cursor: 1 } })).then(
+      const error = await store.commitBatch(fence, batch({ checkpoint: { cursor: 1 } })).then(
         () => undefined,
         (e: unknown) => e,
       );
@@ -281,7 +302,7 @@ describe('SqliteStateStore on a shared file', () => {
       locker.exec('ROLLBACK');
       locker.close();
     }
-    await store.commitBatch('orders', batch({ checkpoint: { cursor: 1 } }));
+    await store.commitBatch(fence, batch({ checkpoint: { cursor: 1 } }));
     expect(await store.getCheckpoint('orders')).toEqual({ cursor: 1 });
     await store.close();
   });

@@ -29,6 +29,15 @@ export function spawnCli(
   });
 }
 
+/** Starts a TypeScript script of the repository (`test/support/…`) through tsx, in a process of its own. */
+export function spawnScript(script: string, args: readonly string[]): ChildProcess {
+  return spawn(process.execPath, ['--import', TSX_LOADER, join(ROOT, script), ...args], {
+    cwd: ROOT,
+    env: { ...process.env, NO_COLOR: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
 /** Waits for a started CLI process to exit and collects its output. */
 export function collect(child: ChildProcess): Promise<CliResult> {
   let stdout = '';

@@ -53,6 +53,7 @@ export class FaultyConnector implements Connector {
   #writeFaults: WriteFault[] = [];
   #readFault: ReadFault | undefined;
   #beforeWrite: ((call: number) => Promise<void> | void) | undefined;
+  #afterWrite: ((call: number) => Promise<void> | void) | undefined;
 
   /** The inner connector's checksums, zone and range reads, passed through unchanged. */
   readonly digests: Connector['digests'];
@@ -97,11 +98,17 @@ export class FaultyConnector implements Connector {
     this.#beforeWrite = hook;
   }
 
+  /** Runs (and awaits) `hook` once the target acknowledged a `writeBatch` call, before it returns. */
+  afterWrite(hook: (call: number) => Promise<void> | void): void {
+    this.#afterWrite = hook;
+  }
+
   /** Removes every fault and hook. */
   heal(): void {
     this.#writeFaults = [];
     this.#readFault = undefined;
     this.#beforeWrite = undefined;
+    this.#afterWrite = undefined;
   }
 
   /** How many acknowledged writes carried this source key. */
@@ -178,6 +185,7 @@ export class FaultyConnector implements Connector {
     if (fault?.when === 'before') throw fail('before');
     const result = await this.#inner.writeBatch(target, records, signal);
     this.acknowledged.push(records.map((record) => record.key));
+    await this.#afterWrite?.(call);
     if (fault?.when === 'after') {
       fault.crash?.abort(new Error(`injected crash after write ${call} was acknowledged`));
       throw fail('after');

@@ -45,7 +45,7 @@ export function customersFlowConfig(
       table: 'accounts',
       key: 'id',
       cursor: 'version',
-      lookback: options.lookback ?? 0,
+      lookback: { ms: options.lookback ?? 0, appliesTo: 'any' },
     },
     target: { connection: 'erp', table: 'customers', key: 'crm_id' },
     batch: options.batch ?? 3,
@@ -54,7 +54,7 @@ export function customersFlowConfig(
       status: { from: 'status', map: { ...(options.statusMap ?? STATUS_MAP) }, default: 'I' },
       qty: 'qty',
     },
-    retry: { attempts: 3, initialDelay: '1ms', maxDelay: '5ms' },
+    retry: { attempts: 3, initialDelayMs: 1, maxDelayMs: 5 },
   };
 }
 

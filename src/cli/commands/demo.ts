@@ -1,4 +1,4 @@
-import { parseDurationMs } from '../../config/duration.js';
+import { parseDurationFlag } from '../../config/duration.js';
 import type { CycleResult } from '../../core/cycle-ports.js';
 import type { Logger } from '../../core/logger.js';
 import { LocalRuntime } from '../../runtime/local/local-runtime.js';
@@ -89,8 +89,8 @@ async function preflight(engine: Engine, screen: DemoScreen): Promise<boolean> {
  * so the final summary compares like with like. Exit 0 when every catch-up cycle succeeded.
  */
 export async function demoCommand(options: DemoOptions): Promise<number> {
-  const durationMs = options.duration === undefined ? undefined : parseDurationMs(options.duration);
-  if (options.duration !== undefined && (durationMs === undefined || durationMs <= 0)) {
+  const durationMs = options.duration === undefined ? undefined : parseDurationFlag(options.duration);
+  if (options.duration !== undefined && durationMs === undefined) {
     process.stderr.write(`--duration: "${options.duration}" is not a duration; use e.g. 30s, 2m or 1h\n`);
     return ExitCodes.badConfig;
   }

@@ -1,6 +1,5 @@
 import Database from 'better-sqlite3';
-import type { CadenceConfig } from '../../config/config-schema.js';
-import { formatDuration, parseDurationMs } from '../../config/duration.js';
+import { describeCadence } from '../../cadence/describe-cadence.js';
 import type { CycleResult } from '../../core/cycle-ports.js';
 import type { Flow } from '../../core/flow.js';
 import type { StateStore } from '../../core/state-store.js';
@@ -39,14 +38,6 @@ interface FlowTally {
   written: number;
   lastSuccessStartedAt: number | undefined;
   lastError: string | undefined;
-}
-
-/** A cadence as a short text: `realtime 1s`, `every 10s`, `cron 0 2 * * *`. */
-export function describeCadence(cadence: CadenceConfig): string {
-  if (cadence.realtime === true)
-    return `realtime ${formatDuration(parseDurationMs(cadence.pollInterval ?? '1s') ?? 1_000)}`;
-  if (cadence.every !== undefined) return `every ${cadence.every}`;
-  return `cron ${cadence.cron ?? ''}`;
 }
 
 /**

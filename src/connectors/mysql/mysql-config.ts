@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { parseDurationMs } from '../../config/duration.js';
-import { Secret } from '../../core/secret.js';
+import { durationMs } from '../../config/duration-schema.js';
+import { secretString } from '../../config/secret.js';
 
 const OFFSET = /^[+-](?:0\d|1[0-4]):[0-5]\d$/;
 
@@ -32,22 +32,15 @@ export const mysqlConfigSchema = z.strictObject({
    * Connection URL, `mysql://user:password@host:3306/database`. The database named here is used
    * for table names without a `database.` prefix. Kept as a Secret: it usually holds a password.
    */
-  url: z
-    .union([z.string(), z.instanceof(Secret)])
-    .transform((value) => (value instanceof Secret ? value : new Secret(value)))
-    .refine((secret) => isMysqlUrl(secret.reveal()), {
-      message: 'must be a URL like mysql://user:password@host:3306/database',
-    }),
+  url: secretString.refine((secret) => isMysqlUrl(secret.reveal()), {
+    message: 'must be a URL like mysql://user:password@host:3306/database',
+  }),
   /**
    * How long a write waits for a row lock held by another session before it fails with a
    * retryable lock-wait timeout (`innodb_lock_wait_timeout`, whole seconds, at least 1s), so a
    * locked ERP table slows Syncline down instead of stalling it. Default: the server's (50s).
    */
-  lockWaitTimeout: z
-    .string()
-    .refine((text) => parseDurationMs(text) !== undefined, { message: 'expected a duration such as 5s' })
-    .transform((text) => parseDurationMs(text) ?? 0)
-    .optional(),
+  lockWaitTimeout: durationMs.optional(),
   /** Connections kept open to the server. Default 4. */
   poolSize: z.number().int().min(1).max(100).default(4),
   /**

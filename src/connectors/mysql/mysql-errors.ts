@@ -1,7 +1,7 @@
 import type { TargetRecord } from '../../core/connector.js';
 import type { ErrorCode } from '../../core/error-codes.js';
 import { ConnectorError, SyncError } from '../../core/errors.js';
-import { redactText } from '../../core/secret.js';
+import { redactText } from '../../config/secret.js';
 import type { Value } from '../../core/values.js';
 
 /** The fields of a mysql2 error this module reads. */

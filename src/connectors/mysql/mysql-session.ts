@@ -1,6 +1,6 @@
 import mysql, { type Pool } from 'mysql2/promise';
 import type { Logger } from '../../core/logger.js';
-import { redactText } from '../../core/secret.js';
+import { redactText } from '../../config/secret.js';
 import type { MysqlConfig } from './mysql-config.js';
 import type { UpsertSyntax } from './mysql-sql.js';
 

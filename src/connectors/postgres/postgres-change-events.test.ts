@@ -9,6 +9,7 @@ import {
   triggerNameOf,
 } from './postgres-change-events.js';
 import { PostgresConnector } from './postgres-connector.js';
+import { postgresConfigSchema } from './postgres-config.js';
 import { parseTableName } from './postgres-sql.js';
 
 const table = (name: string) => parseTableName(name, 'public', { role: 'source table' });
@@ -51,7 +52,7 @@ describe('change-event objects', () => {
 
 describe('PostgresConnector change events', () => {
   const connector = new PostgresConnector(
-    { type: 'postgres', url: 'postgres://nobody@127.0.0.1:1/none', schema: 'public', poolSize: 1 },
+    postgresConfigSchema.parse({ type: 'postgres', url: 'postgres://nobody@127.0.0.1:1/none', poolSize: 1 }),
     { name: 'crm', logger: silentLogger },
   );
   const source = (tableName: string) => ({

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { Logger } from '../../core/logger.js';
-import { redactText } from '../../core/secret.js';
+import { redactText } from '../../config/secret.js';
 import { CHANGE_CHANNEL } from './postgres-change-events.js';
 import { errorReason } from './postgres-errors.js';
 

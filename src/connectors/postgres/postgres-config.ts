@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { parseDurationMs } from '../../config/duration.js';
+import { positiveDurationMs } from '../../config/duration-schema.js';
+import { secretString } from '../../config/secret.js';
 
 function isPostgresUrl(url: string): boolean {
   try {
@@ -11,31 +12,32 @@ function isPostgresUrl(url: string): boolean {
 }
 
 /** Schema of a `connections:` entry of `type: postgres`; unknown keys are errors. */
-export const postgresConfigSchema = z.strictObject({
-  /** Selects this connector. */
-  type: z.literal('postgres'),
-  /**
-   * Connection URL, `postgres://user:password@host:5432/database`. It usually holds a password:
-   * the connector keeps it as a Secret and masks it in every message.
-   */
-  url: z
-    .string()
-    .refine(isPostgresUrl, { message: 'must be a URL like postgres://user:password@host:5432/database' }),
-  /** Schema of table names without a `schema.` prefix. Default `public`. */
-  schema: z.string().min(1).default('public'),
-  /** Connections kept open to the server at most. Default 4. */
-  poolSize: z.number().int().min(1).max(100).default(4),
-  /**
-   * Server-side limit per statement, a duration (`500ms`, `30s`, `5m`); a statement past it is
-   * cancelled and retried as a timeout. Default: none (the server's own setting).
-   */
-  statementTimeout: z
-    .string()
-    .refine((text) => (parseDurationMs(text) ?? 0) > 0, {
-      message: 'must be a duration such as 500ms, 30s or 5m',
-    })
-    .optional(),
-});
+export const postgresConfigSchema = z
+  .strictObject({
+    /** Selects this connector. */
+    type: z.literal('postgres'),
+    /**
+     * Connection URL, `postgres://user:password@host:5432/database`. It usually holds a password:
+     * it is a Secret, revealed only where the driver connects, and masked in every message.
+     */
+    url: secretString.refine((secret) => isPostgresUrl(secret.reveal()), {
+      message: 'must be a URL like postgres://user:password@host:5432/database',
+    }),
+    /** Schema of table names without a `schema.` prefix. Default `public`. */
+    schema: z.string().min(1).default('public'),
+    /** Connections kept open to the server at most. Default 4. */
+    poolSize: z.number().int().min(1).max(100).default(4),
+    /**
+     * Server-side limit per statement, a duration (`500ms`, `30s`, `5m`); a statement past it is
+     * cancelled and retried as a timeout. Default: none (the server's own setting).
+     */
+    statementTimeout: positiveDurationMs.optional(),
+  })
+  .transform(({ statementTimeout, ...rest }) => ({
+    ...rest,
+    /** `statementTimeout` in ms; undefined: the server's own setting. */
+    statementTimeoutMs: statementTimeout,
+  }));
 
-/** A validated `connections:` entry of `type: postgres`, defaults applied. */
-export type PostgresConfig = z.infer<typeof postgresConfigSchema>;
+/** A validated `connections:` entry of `type: postgres`: defaults applied, URL a Secret, timeout in ms. */
+export type PostgresConfig = z.output<typeof postgresConfigSchema>;

@@ -25,7 +25,7 @@ import {
   type PageRequest,
 } from '../../core/keyset-reader.js';
 import { readKeysetRange } from '../../core/range-reader.js';
-import { Secret, redactText } from '../../core/secret.js';
+import { redactText } from '../../config/secret.js';
 import type { Row, ScalarValue } from '../../core/values.js';
 import { writeSegments, type WriteSession } from './postgres-batch-writer.js';
 import { installChangeEvents, removeChangeEvents } from './postgres-change-events.js';
@@ -97,9 +97,9 @@ export class PostgresConnector implements Connector, KeysetPager {
     this.digests = new PostgresDigests(this.#pool, this.#schema, (table, signal) =>
       this.describeTable(table, signal),
     );
-    const url = new Secret(config.url);
     this.#listener = new PostgresChangeListener(
-      () => new pg.Client({ ...clientConfig(url, config), application_name: LISTENER_APPLICATION_NAME }),
+      () =>
+        new pg.Client({ ...clientConfig(config.url, config), application_name: LISTENER_APPLICATION_NAME }),
       context.logger.child({ connection: context.name }),
       () => this.#pool.secrets(),
       options.changeListener,

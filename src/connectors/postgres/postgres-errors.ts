@@ -1,6 +1,6 @@
 import type { ErrorCode } from '../../core/error-codes.js';
 import { ConnectorError, SyncError } from '../../core/errors.js';
-import { redactText } from '../../core/secret.js';
+import { redactText } from '../../config/secret.js';
 
 /** What an error happened during, so the message names it. */
 export interface ErrorContext {

@@ -1,7 +1,6 @@
 import pg from 'pg';
-import { parseDurationMs } from '../../config/duration.js';
 import type { Logger } from '../../core/logger.js';
-import { Secret, redactUrl } from '../../core/secret.js';
+import { redactUrl, type Secret } from '../../config/secret.js';
 import type { PostgresConfig } from './postgres-config.js';
 import { toConnectorError } from './postgres-errors.js';
 import type { Statement } from './postgres-sql.js';
@@ -18,8 +17,7 @@ const SESSION_OPTIONS = '-c TimeZone=UTC -c DateStyle=ISO,YMD -c IntervalStyle=i
 
 /** The pg settings of one connection: URL, exact type parsers, UTC session, timeouts. */
 export function clientConfig(url: Secret, config: PostgresConfig): pg.ClientConfig {
-  const statementTimeoutMs =
-    config.statementTimeout === undefined ? undefined : parseDurationMs(config.statementTimeout);
+  const { statementTimeoutMs } = config;
   return {
     connectionString: url.reveal(),
     types: postgresTypes,
@@ -60,7 +58,7 @@ export class PostgresPool {
   readonly #pool: pg.Pool;
 
   constructor(config: PostgresConfig, logger: Logger) {
-    this.#url = new Secret(config.url);
+    this.#url = config.url;
     this.#config = config;
     this.#logger = logger;
     this.#pool = new pg.Pool({

@@ -119,7 +119,7 @@ describe('rest config', () => {
       url: 'https://api.test',
       headers: { authorization: 'Bearer s3cret-token' },
     });
-    expect(config.timeout).toBe('30s');
+    expect(config.timeoutMs).toBe(30_000);
     expect(JSON.stringify(config)).not.toContain('s3cret-token');
     expect(config.headers?.authorization?.reveal()).toBe('Bearer s3cret-token');
   });
@@ -129,6 +129,14 @@ describe('rest config', () => {
       false,
     );
     expect(restConfigSchema.safeParse({ type: 'rest', url: 'ftp://api.test' }).success).toBe(false);
+  });
+
+  it('compiles the timeout to ms and refuses one that is not a duration instead of defaulting it', () => {
+    expect(restConfigSchema.parse({ type: 'rest', url: 'https://api.test', timeout: '5s' }).timeoutMs).toBe(
+      5_000,
+    );
+    const bad = restConfigSchema.safeParse({ type: 'rest', url: 'https://api.test', timeout: 'soon' });
+    expect(bad.error?.issues.map((issue) => issue.path)).toEqual([['timeout']]);
   });
 });
 

@@ -12,9 +12,9 @@ import type {
 } from '../../core/connector.js';
 import { ConnectorError } from '../../core/errors.js';
 import { isPlainIdentifier } from '../../config/identifiers.js';
-import type { Secret } from '../../core/secret.js';
+import type { Secret } from '../../config/secret.js';
 import type { Value } from '../../core/values.js';
-import { restTimeoutMs, type RestConfig } from './rest-config.js';
+import type { RestConfig } from './rest-config.js';
 import { toRestNetworkError, toRestStatusError, type RestErrorContext } from './rest-errors.js';
 
 /** What one request sends. */
@@ -97,7 +97,7 @@ export class RestConnector implements Connector {
     this.#name = context.name;
     this.#url = config.url;
     this.#headers = config.headers ?? {};
-    this.#timeoutMs = restTimeoutMs(config);
+    this.#timeoutMs = config.timeoutMs;
   }
 
   async probe(signal: AbortSignal): Promise<ProbeResult> {

@@ -1,6 +1,6 @@
 import { ConnectorError } from '../../core/errors.js';
 import type { ErrorCode } from '../../core/error-codes.js';
-import { redactText } from '../../core/secret.js';
+import { redactText } from '../../config/secret.js';
 
 const BODY_EXCERPT_CHARS = 300;
 

@@ -40,10 +40,13 @@ export async function repairDifferences(
     if (flow.twoWay === undefined) {
       const result = await resyncKeys(flow, ports, rewrite, { trigger: 'repair', signal });
       repaired += result.counts.written;
-      const letters = await ports.state.listDeadLetters({ flow: flow.name, status: 'open', limit: 100_000 });
-      const wanted = new Set(rewrite);
-      for (const letter of letters)
-        if (wanted.has(letter.key)) failed.push({ key: letter.key, reason: letter.reason });
+      const letters = await ports.state.listDeadLetters({
+        flow: flow.name,
+        status: 'open',
+        keys: rewrite,
+        limit: rewrite.length,
+      });
+      for (const letter of letters) failed.push({ key: letter.key, reason: letter.reason });
       if (result.error !== undefined) throw result.error;
     } else {
       const outcome = await settleKeys(flow, ports, rewrite, 'repair', signal);
@@ -88,7 +91,7 @@ async function deleteExtras(
     flow.name,
     ports,
     { trigger: 'repair', signal, what: 'repair' },
-    async (counts) => {
+    async (counts, fence) => {
       const outcome = await writeIsolatingFailures(
         ports.target,
         flow.target,
@@ -108,7 +111,7 @@ async function deleteExtras(
           hash: '',
           deleted: true,
         }));
-      await ports.state.commitBatch(flow.name, { synced, deadLetters: [], resolvedKeys: [] });
+      await ports.state.commitBatch(fence, { synced, deadLetters: [], resolvedKeys: [] });
       counts.written += outcome.written.length;
       counts.deleted += outcome.written.length;
       counts.failed += outcome.rejected.length;

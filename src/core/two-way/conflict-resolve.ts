@@ -90,7 +90,7 @@ export async function resolveParkedConflict(
     flow.name,
     ports,
     { trigger: 'resync', signal, what: 'conflict resolution' },
-    async (counts) => {
+    async (counts, fence) => {
       const log = ports.logger.child({ flow: flow.name });
       const context = await twoWayContext(flow, ports, signal, log);
       const [sourceChange] = await ports.source.readByKeys(flow.source, [key], signal);
@@ -127,7 +127,7 @@ export async function resolveParkedConflict(
         mergeDecision(flow, candidate, choice, context.comparison),
       );
       const isWritten = commit.synced.some((record) => record.key === key);
-      await ports.state.commitBatch(flow.name, {
+      await ports.state.commitBatch(fence, {
         ...commit,
         conflicts: [],
         resolvedConflicts: isWritten ? [{ key, resolution: choice, by }] : [],

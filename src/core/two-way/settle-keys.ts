@@ -1,6 +1,7 @@
 import type { CyclePorts } from '../cycle-ports.js';
 import type { Flow } from '../flow.js';
 import { withManualRun } from '../manual-run.js';
+import { discardOpenDeadLetters } from '../resync.js';
 import type { RunCounts } from '../state-store.js';
 import { settlePairs, type RecordPair, type TwoWayContext } from './record-pairs.js';
 import { twoWayContext } from './two-way-cycle.js';
@@ -31,6 +32,10 @@ export async function settleKeys(
   keys: readonly string[],
   trigger: 'replay' | 'repair',
   signal: AbortSignal,
+  options: {
+    /** Marks the open dead letters of keys neither side has `discarded`, under the run's lease. */
+    readonly discardMissing?: boolean;
+  } = {},
 ): Promise<SettledKeys> {
   const twoWay = flow.twoWay;
   if (twoWay === undefined) throw new Error(`flow "${flow.name}" is not a two-way flow`);
@@ -38,20 +43,28 @@ export async function settleKeys(
   const missing: string[] = [];
   let settled = 0;
   let parked = 0;
-  const run = await withManualRun(flow.name, ports, { trigger, signal, what: trigger }, async (counts) => {
-    const context = await twoWayContext(flow, ports, signal, ports.logger.child({ flow: flow.name }));
-    const unique = [...new Set(keys)];
-    for (let start = 0; start < unique.length; start += flow.source.batchSize) {
-      const slice = unique.slice(start, start + flow.source.batchSize);
-      const pairs = await pairsOf(context, ports, slice, { failed, missing });
-      const commit = await settlePairs(context, pairs, counts);
-      await ports.state.commitBatch(flow.name, commit);
-      settled += commit.synced.length;
-      parked += commit.conflicts?.length ?? 0;
-      for (const letter of commit.deadLetters) failed.push({ key: letter.key, reason: letter.reason });
-    }
-    return { value: undefined, status: failed.length === 0 ? 'succeeded' : 'failed' };
-  });
+  const run = await withManualRun(
+    flow.name,
+    ports,
+    { trigger, signal, what: trigger },
+    async (counts, fence) => {
+      const context = await twoWayContext(flow, ports, signal, ports.logger.child({ flow: flow.name }));
+      const unique = [...new Set(keys)];
+      for (let start = 0; start < unique.length; start += flow.source.batchSize) {
+        const slice = unique.slice(start, start + flow.source.batchSize);
+        const missingBefore = missing.length;
+        const pairs = await pairsOf(context, ports, slice, { failed, missing });
+        const commit = await settlePairs(context, pairs, counts);
+        await ports.state.commitBatch(fence, commit);
+        if (options.discardMissing === true)
+          await discardOpenDeadLetters(ports.state, fence, missing.slice(missingBefore));
+        settled += commit.synced.length;
+        parked += commit.conflicts?.length ?? 0;
+        for (const letter of commit.deadLetters) failed.push({ key: letter.key, reason: letter.reason });
+      }
+      return { value: undefined, status: failed.length === 0 ? 'succeeded' : 'failed' };
+    },
+  );
   return { counts: run.counts, settled, parked, failed, missing };
 }
 

@@ -4,7 +4,7 @@ import { toSyncError } from '../errors.js';
 import type { Flow } from '../flow.js';
 import type { Logger } from '../logger.js';
 import { createRetryPolicy } from '../retry-policy.js';
-import { reverseCheckpointName, type BatchCommit } from '../state-store.js';
+import { reverseCheckpointName, type BatchCommit, type LeaseFence } from '../state-store.js';
 import { RecordComparison } from './record-comparison.js';
 import type { TwoWayContext } from './record-pairs.js';
 import { forwardBatch, reverseBatch } from './two-way-passes.js';
@@ -62,7 +62,7 @@ export async function runTwoWayPasses(
   ports: CyclePorts,
   options: CycleOptions,
   counts: MutableCounts,
-  run: { readonly started: number; readonly log: Logger },
+  run: { readonly started: number; readonly log: Logger; readonly fence: LeaseFence },
 ): Promise<boolean> {
   const { signal } = options;
   const context = await twoWayContext(flow, ports, signal, run.log, options.onWrite);
@@ -80,7 +80,7 @@ export async function runTwoWayPasses(
     signal.throwIfAborted();
     if (options.stop?.aborted === true) return false;
     const commit = await forwardBatch(context, ports.state, batch.changes, counts);
-    await ports.state.commitBatch(flow.name, { ...commit, checkpoint: batch.checkpoint });
+    await ports.state.commitBatch(run.fence, { ...commit, checkpoint: batch.checkpoint });
     afterCommit(commit);
   }
 
@@ -96,7 +96,7 @@ export async function runTwoWayPasses(
       counts,
     );
     unlinked += batchUnlinked;
-    await ports.state.commitBatch(flow.name, { ...commit, reverseCheckpoint: batch.checkpoint });
+    await ports.state.commitBatch(run.fence, { ...commit, reverseCheckpoint: batch.checkpoint });
     afterCommit(commit);
   }
   if (unlinked > 0)

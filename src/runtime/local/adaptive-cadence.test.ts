@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CadenceConfig } from '../../config/config-schema.js';
+import { compileCadence, type CadenceInput } from '../../config/cadence-schema.js';
 import type { CyclePorts, CycleResult } from '../../core/cycle-ports.js';
 import { compileFlow, type Flow } from '../../core/flow.js';
 import { silentLogger, type Logger } from '../../core/logger.js';
@@ -65,12 +65,12 @@ function history(days: number): RunRecord[] {
   return runs;
 }
 
-function flowWith(cadence: CadenceConfig, name = 'stock', target = 'erp'): Flow {
+function flowWith(cadence: CadenceInput, name = 'stock', target = 'erp'): Flow {
   return compileFlow(name, {
     source: { connection: 'crm', table: 'items', key: 'id', cursor: 'updated_at' },
     target: { connection: target, table: 'stock', key: 'id' },
     fields: { name: 'name' },
-    cadence,
+    cadence: compileCadence(cadence),
   });
 }
 

@@ -1,11 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { EVENT_SAFETY_POLL_MS, POLL_ONLY_INTERVAL_MS, safetyPollMs } from '../../cadence/schedule.js';
+import { compileCadence } from '../../config/cadence-schema.js';
 import { RealtimeWakeup, safetyPoll, type WakeReason } from './realtime-wakeup.js';
 
 describe('safetyPollMs', () => {
   it('uses the configured pollInterval whether or not change events arrive', () => {
-    expect(safetyPollMs({ realtime: true, pollInterval: '5s' }, true)).toBe(5_000);
-    expect(safetyPollMs({ realtime: true, pollInterval: '5s' }, false)).toBe(5_000);
+    expect(safetyPollMs({ realtime: true, pollIntervalMs: 5_000 }, true)).toBe(5_000);
+    expect(safetyPollMs({ realtime: true, pollIntervalMs: 5_000 }, false)).toBe(5_000);
   });
 
   it('defaults to one minute with change events and one second without', () => {
@@ -21,21 +22,23 @@ describe('safetyPoll', () => {
   const sale = { name: 'sale', every: '5s', from: '2026-11-11T00:00:00Z', to: '2026-11-11T01:00:00Z' };
 
   it('is due one poll interval after the cycle ended, outside peaks', () => {
-    expect(safetyPoll({ realtime: true }, true, ended - 3_600_000)).toEqual({
+    expect(safetyPoll(compileCadence({ realtime: true }), true, ended - 3_600_000)).toEqual({
       dueAt: ended - 3_600_000 + 60_000,
       reason: 'safety poll every 1m',
     });
   });
 
   it("uses an active peak's every instead of the safety poll", () => {
-    expect(safetyPoll({ realtime: true, peaks: [sale] }, true, ended + 1_000)).toEqual({
+    expect(safetyPoll(compileCadence({ realtime: true, peaks: [sale] }), true, ended + 1_000)).toEqual({
       dueAt: ended + 6_000,
       reason: 'safety poll every 5s during peak "sale"',
     });
   });
 
   it('polls when a peak starts before the safety poll would', () => {
-    expect(safetyPoll({ realtime: true, peaks: [sale] }, true, ended - 10_000).dueAt).toBe(ended);
+    expect(safetyPoll(compileCadence({ realtime: true, peaks: [sale] }), true, ended - 10_000).dueAt).toBe(
+      ended,
+    );
   });
 });
 

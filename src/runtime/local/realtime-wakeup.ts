@@ -1,6 +1,6 @@
 import { intervalDue } from '../../cadence/peak-calendar.js';
 import { safetyPollMs } from '../../cadence/schedule.js';
-import type { CadenceConfig } from '../../config/config-schema.js';
+import type { Cadence } from '../../config/cadence-schema.js';
 import { formatDuration } from '../../config/duration.js';
 
 /** How long the first change event waits for others before its cycle starts, by default. */
@@ -11,7 +11,7 @@ export const DEFAULT_EVENT_DEBOUNCE_MS = 20;
  * interval (`safetyPollMs`), or an active peak's `every`, which replaces it (docs/cadence.md).
  */
 export function safetyPoll(
-  cadence: CadenceConfig,
+  cadence: Cadence,
   hasChangeEvents: boolean,
   endedAt: number,
 ): { dueAt: number; reason: string } {

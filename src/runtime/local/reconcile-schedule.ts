@@ -1,11 +1,13 @@
 import { nextRun } from '../../cadence/schedule.js';
-import type { CadenceConfig } from '../../config/config-schema.js';
+import type { Cadence } from '../../config/cadence-schema.js';
 import { formatDuration } from '../../config/duration.js';
 import { audited } from '../../core/audit.js';
 import { toSyncError } from '../../core/errors.js';
 import type { Flow } from '../../core/flow.js';
 import { reconcileFlow } from '../../core/reconcile/reconcile.js';
 import type { EngineContext } from '../runtime.js';
+
+const DAY_MS = 86_400_000;
 
 /** The audit actor of scheduled repairs. */
 export const SCHEDULER_ACTOR = 'scheduler';
@@ -18,9 +20,9 @@ export async function nextReconcile(
 ): Promise<{ dueAt: number; reason: string } | undefined> {
   const schedule = flow.reconcile;
   if (schedule === undefined) return undefined;
-  const cadence: CadenceConfig =
+  const cadence: Cadence =
     schedule.cron === undefined
-      ? { every: schedule.every ?? '1d' }
+      ? { everyMs: schedule.everyMs ?? DAY_MS }
       : { cron: schedule.cron, ...(schedule.timezone === undefined ? {} : { timezone: schedule.timezone }) };
   const [last] = await context.state.listReconciliations({ flow: flow.name, limit: 1 });
   const lastAt = last === undefined ? undefined : Date.parse(last.finishedAt);

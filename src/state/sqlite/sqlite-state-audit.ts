@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { AuditEntry, AuditInput, AuditResult } from '../../core/state-store.js';
+import type { AuditEntry, AuditInput, AuditResult, PageFilter } from '../../core/state-store.js';
 import type { JsonValue } from '../../core/values.js';
 import type { SqliteListQueries } from './sqlite-state-list-queries.js';
 
@@ -88,9 +88,9 @@ export class SqliteStateAudit {
     return this.finishEntry.run(result, outcome, finishedAt, id).changes === 1;
   }
 
-  /** Newest first. */
-  list(filter: { flow?: string; action?: string; limit: number }): AuditEntry[] {
+  /** Newest first, paged by id. */
+  list(filter: { flow?: string; action?: string } & PageFilter): AuditEntry[] {
     const filters = { flow: filter.flow, action: filter.action };
-    return this.lists.all<AuditRow>(SELECT_AUDIT, filters, 'id DESC', filter.limit).map(auditFromRow);
+    return this.lists.all<AuditRow>(SELECT_AUDIT, { filters }, filter).map(auditFromRow);
   }
 }

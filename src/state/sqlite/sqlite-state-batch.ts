@@ -1,19 +1,32 @@
-import { reverseCheckpointName, type BatchCommit } from '../../core/state-store.js';
+import { StateStoreError } from '../../core/errors.js';
+import {
+  reverseCheckpointName,
+  type BatchCommit,
+  type DeadLetterStatus,
+  type LeaseFence,
+} from '../../core/state-store.js';
 import type { SqliteStateConnection } from './sqlite-state-connection.js';
 import { deadLetterParams, syncedParams, utcNow } from './sqlite-state-rows.js';
 
+// The state changes of a cycle or manual action. Each checks the fence and applies its change in
+// one IMMEDIATE transaction: the write lock is taken up front, so no other process can take the
+// lease over between the check and the change, and a concurrent writer makes us wait (busy
+// timeout) instead of failing the upgrade from a read snapshot with SQLITE_BUSY_SNAPSHOT.
+
 /**
- * Applies a handled batch of `flow` in one transaction: key map (a record without target id or
- * base keeps the stored one), dead letters, conflicts, then the checkpoints of both directions.
- * Whatever fails rolls all of it back.
+ * Applies a handled batch of the fence's flow in one transaction: key map (a record without target
+ * id or base keeps the stored one), dead letters, conflicts, then the checkpoints of both
+ * directions. A stale fence (LEASE_LOST) or anything else that fails rolls all of it back.
  */
 export function commitSqliteBatch(
   connection: SqliteStateConnection,
-  flow: string,
+  fence: LeaseFence,
   commit: BatchCommit,
 ): void {
-  const { db, statements, conflicts } = connection;
+  const { db, statements, conflicts, leases } = connection;
+  const { flow } = fence;
   const apply = db.transaction(() => {
+    leases.check(fence);
     const now = utcNow();
     for (const record of commit.synced) statements.putSynced.run(syncedParams(flow, record, now));
     // Resolve before recording new failures, so a key that failed again in this very batch stays open.
@@ -33,7 +46,43 @@ export function commitSqliteBatch(
       );
     }
   });
-  // IMMEDIATE takes the write lock up front, so a concurrent writer makes us wait (busy
-  // timeout) instead of failing the upgrade from a read snapshot with SQLITE_BUSY_SNAPSHOT.
+  apply.immediate();
+}
+
+/** Forgets the checkpoints of both directions of the fence's flow, in one transaction. */
+export function resetSqliteCheckpoints(connection: SqliteStateConnection, fence: LeaseFence): void {
+  const { db, statements, leases } = connection;
+  const apply = db.transaction(() => {
+    leases.check(fence);
+    statements.deleteCheckpoints.run(fence.flow, reverseCheckpointName(fence.flow));
+  });
+  apply.immediate();
+}
+
+/**
+ * Sets the status of dead letters of the fence's flow; when an id is not a dead letter of that
+ * flow, nothing changes and a non-retryable error names the flow.
+ */
+export function setSqliteDeadLetterStatus(
+  connection: SqliteStateConnection,
+  fence: LeaseFence,
+  ids: readonly number[],
+  status: DeadLetterStatus,
+): void {
+  const { db, statements, leases } = connection;
+  const unique = [...new Set(ids)];
+  const idsJson = JSON.stringify(unique);
+  const apply = db.transaction(() => {
+    leases.check(fence);
+    if (unique.length === 0) return;
+    const { count } = statements.countDeadLettersOf.get(fence.flow, idsJson) ?? { count: 0 };
+    if (count !== unique.length) {
+      throw new StateStoreError(
+        `Flow "${fence.flow}": dead letters ${unique.map((id) => `#${id}`).join(', ')} are not all dead letters of this flow; no status was changed`,
+        { flow: fence.flow, retryable: false },
+      );
+    }
+    statements.setDeadLetterStatus.run(status, utcNow(), fence.flow, idsJson);
+  });
   apply.immediate();
 }

@@ -5,6 +5,7 @@ import type {
   ConflictInput,
   ConflictResolution,
   ConflictStatus,
+  PageFilter,
 } from '../../core/state-store.js';
 import { decodeRow, encodeRow } from './sqlite-state-rows.js';
 import type { SqliteListQueries } from './sqlite-state-list-queries.js';
@@ -147,11 +148,14 @@ export class SqliteStateConflicts {
     return found;
   }
 
-  /** Newest (last found or settled) first. */
-  list(filter: { flow?: string; status?: ConflictStatus; limit: number }): Conflict[] {
+  /** Newest (last found) first, paged by id. */
+  list(filter: { flow?: string; status?: ConflictStatus } & PageFilter): Conflict[] {
     const filters = { flow: filter.flow, status: filter.status };
-    return this.lists
-      .all<ConflictRow>(SELECT_CONFLICTS, filters, 'updated_at DESC, id DESC', filter.limit)
-      .map(conflictFromRow);
+    return this.lists.all<ConflictRow>(SELECT_CONFLICTS, { filters }, filter).map(conflictFromRow);
+  }
+
+  /** How many conflicts match. */
+  count(filter: { flow?: string; status?: ConflictStatus }): number {
+    return this.lists.count('conflicts', { filters: { flow: filter.flow, status: filter.status } });
   }
 }

@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { SqliteStateAudit } from './sqlite-state-audit.js';
 import { SqliteStateConflicts } from './sqlite-state-conflicts.js';
 import { SQLITE_BUSY_TIMEOUT_MS } from './sqlite-state-errors.js';
+import { SqliteStateLeases } from './sqlite-state-leases.js';
 import { SqliteListQueries } from './sqlite-state-list-queries.js';
 import { SqliteStateReconciliations } from './sqlite-state-reconciliations.js';
 import { migrateSqliteState } from './sqlite-state-schema.js';
@@ -12,13 +13,15 @@ import { prepareSqliteStateStatements, type SqliteStateStatements } from './sqli
 /** An open, migrated state database and everything prepared on it. */
 export interface SqliteStateConnection {
   readonly db: Database.Database;
-  /** Fixed statements: checkpoints, key map, dead letters, runs, leases, flow meta. */
+  /** Fixed statements: checkpoints, key map, dead letters, runs, flow meta. */
   readonly statements: SqliteStateStatements;
   /** List queries whose text depends on the filters given. */
   readonly lists: SqliteListQueries;
   readonly conflicts: SqliteStateConflicts;
   readonly audit: SqliteStateAudit;
   readonly reconciliations: SqliteStateReconciliations;
+  /** Flow leases and their fencing tokens. */
+  readonly leases: SqliteStateLeases;
 }
 
 /**
@@ -41,6 +44,7 @@ export function openSqliteState(file: string): SqliteStateConnection {
       conflicts: new SqliteStateConflicts(db, lists),
       audit: new SqliteStateAudit(db, lists),
       reconciliations: new SqliteStateReconciliations(db, lists),
+      leases: new SqliteStateLeases(db),
     };
   } catch (error) {
     db.close();

@@ -1,17 +1,55 @@
 import type Database from 'better-sqlite3';
 import { StateStoreError } from '../../core/errors.js';
+import type { PageFilter } from '../../core/state-store.js';
 
 /** Equality filters of a list query by column; an undefined value means "not filtered". */
 export type ListFilters = Readonly<Record<string, string | undefined>>;
 
+/** What a list or count query keeps: equal columns, ids below `beforeId`, rows of `keys`. */
+export interface ListConditions {
+  readonly filters: ListFilters;
+  readonly beforeId?: number | undefined;
+  /** Only rows whose `key` column is one of these (dead letters). */
+  readonly keys?: readonly string[] | undefined;
+}
+
+/** A WHERE clause (empty when nothing is tested) and the values it binds, in order. */
+interface Where {
+  readonly sql: string;
+  readonly values: readonly (string | number)[];
+}
+
+function whereOf(conditions: ListConditions): Where {
+  const tests: string[] = [];
+  const values: (string | number)[] = [];
+  for (const [column, value] of Object.entries(conditions.filters)) {
+    if (value === undefined) continue;
+    tests.push(`${column} = ?`);
+    values.push(value);
+  }
+  if (conditions.beforeId !== undefined) {
+    tests.push('id < ?');
+    values.push(checkBeforeId(conditions.beforeId));
+  }
+  if (conditions.keys !== undefined) {
+    // One JSON array through json_each: any number of keys in one bound value.
+    tests.push('key IN (SELECT value FROM json_each(?))');
+    values.push(JSON.stringify(conditions.keys));
+  }
+  return { sql: tests.length === 0 ? '' : ` WHERE ${tests.join(' AND ')}`, values };
+}
+
 /**
- * The text of a list query: `select`, a WHERE clause testing each of `columns` for equality (one
- * `?` each, in order), `ORDER BY orderBy` and a `LIMIT ?`.
+ * The text of a list query: `select`, a WHERE clause of `conditions` (one `?` per test, in order:
+ * filters, `beforeId`, keys), newest first (`ORDER BY id DESC`) and a `LIMIT ?`.
  */
-export function listSql(select: string, columns: readonly string[], orderBy: string): string {
-  const where =
-    columns.length === 0 ? '' : ` WHERE ${columns.map((column) => `${column} = ?`).join(' AND ')}`;
-  return `${select}${where} ORDER BY ${orderBy} LIMIT ?`;
+export function listSql(select: string, conditions: ListConditions): string {
+  return `${select}${whereOf(conditions).sql} ORDER BY id DESC LIMIT ?`;
+}
+
+/** The text of a count query over `table` with the WHERE clause of `conditions`. */
+export function countSql(table: string, conditions: ListConditions): string {
+  return `SELECT count(*) AS count FROM ${table}${whereOf(conditions).sql}`;
 }
 
 /** `limit` when it is a whole number of rows; a StateStoreError otherwise. */
@@ -22,9 +60,17 @@ export function checkLimit(limit: number): number {
   return limit;
 }
 
+function checkBeforeId(beforeId: number): number {
+  if (!Number.isInteger(beforeId)) {
+    throw new StateStoreError(`Page start ${beforeId} is not an id`, { retryable: false });
+  }
+  return beforeId;
+}
+
 /**
- * The list queries of the store (runs, dead letters, conflicts, audit, reconciliations), whose text
- * depends on which filters are given. Each distinct text is prepared once and reused.
+ * The list and count queries of the store (runs, dead letters, conflicts, audit, reconciliations),
+ * whose text depends on which filters are given. Each distinct text is prepared once and reused.
+ * Lists are newest first and paged by id (keyset): stable while rows are added or change status.
  */
 export class SqliteListQueries {
   private readonly db: Database.Database;
@@ -36,20 +82,30 @@ export class SqliteListQueries {
   }
 
   /**
-   * Up to `limit` rows of `select` whose columns equal the given `filters`, in `orderBy` order.
-   * Column names come from the store's code, never from callers; values are bound.
+   * Up to `page.limit` rows of `select` that meet `conditions`, strictly older than
+   * `page.beforeId` when given, newest first. Column names come from the store's code, never
+   * from callers; values are bound.
    */
-  all<Result>(select: string, filters: ListFilters, orderBy: string, limit: number): Result[] {
-    const given = Object.entries(filters).filter(
-      (entry): entry is [string, string] => entry[1] !== undefined,
-    );
-    const columns = given.map(([column]) => column);
-    const sql = listSql(select, columns, orderBy);
+  all<Result>(select: string, conditions: Omit<ListConditions, 'beforeId'>, page: PageFilter): Result[] {
+    const paged = { ...conditions, beforeId: page.beforeId };
+    const limit = checkLimit(page.limit);
+    return this.statement(listSql(select, paged)).all(...whereOf(paged).values, limit) as Result[];
+  }
+
+  /** How many rows of `table` meet `conditions`. */
+  count(table: string, conditions: ListConditions): number {
+    const row = this.statement(countSql(table, conditions)).get(...whereOf(conditions).values) as {
+      count: number;
+    };
+    return row.count;
+  }
+
+  private statement(sql: string): Database.Statement {
     let statement = this.prepared.get(sql);
     if (statement === undefined) {
       statement = this.db.prepare(sql);
       this.prepared.set(sql, statement);
     }
-    return statement.all(...given.map(([, value]) => value), checkLimit(limit)) as Result[];
+    return statement;
   }
 }

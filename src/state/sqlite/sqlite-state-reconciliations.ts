@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { SyncErrorJson } from '../../core/errors.js';
-import type { ReconciliationInput, ReconciliationRecord } from '../../core/state-store.js';
+import type { PageFilter, ReconciliationInput, ReconciliationRecord } from '../../core/state-store.js';
 import type { SqliteListQueries } from './sqlite-state-list-queries.js';
 
 /** A row of `reconciliations` as SQLite returns it. */
@@ -94,10 +94,10 @@ export class SqliteStateReconciliations {
     return Number(this.insert.run(reconciliationParams(summary)).lastInsertRowid);
   }
 
-  /** Newest (last recorded) first. */
-  list(filter: { flow?: string; limit: number }): ReconciliationRecord[] {
+  /** Newest (last recorded) first, paged by id. */
+  list(filter: { flow?: string } & PageFilter): ReconciliationRecord[] {
     return this.lists
-      .all<ReconciliationRow>(SELECT_RECONCILIATIONS, { flow: filter.flow }, 'id DESC', filter.limit)
+      .all<ReconciliationRow>(SELECT_RECONCILIATIONS, { filters: { flow: filter.flow } }, filter)
       .map(reconciliationFromRow);
   }
 }

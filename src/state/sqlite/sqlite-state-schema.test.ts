@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { migrateSqliteState, sqliteMigrations } from './sqlite-state-schema.js';
 
 const versionOne = sqliteMigrations.filter((migration) => migration.version === 1);
+const upToVersionTwo = sqliteMigrations.filter((migration) => migration.version <= 2);
 
 /** A database at schema version 1 holding a key map entry and dead letters (ids 1 and 2; id 3 was used and removed). */
 function versionOneDatabaseWithRows(): Database.Database {
@@ -54,8 +55,8 @@ describe('migrateSqliteState', () => {
 
   it('refuses a file migrated by a newer Syncline', () => {
     const db = new Database(':memory:');
-    migrateSqliteState(db, 'state.db', [{ version: 3, description: 'future', sql: 'SELECT 1' }]);
-    expect(() => migrateSqliteState(db, 'state.db')).toThrow(/state\.db has schema version 3/);
+    migrateSqliteState(db, 'state.db', [{ version: 99, description: 'future', sql: 'SELECT 1' }]);
+    expect(() => migrateSqliteState(db, 'state.db')).toThrow(/state\.db has schema version 99/);
     db.close();
   });
 });
@@ -64,7 +65,7 @@ describe('migration to version 2', () => {
   it('keeps the key map and the dead letters of a version-1 database, ids included', () => {
     const db = versionOneDatabaseWithRows();
     const lettersBefore = db.prepare('SELECT * FROM dead_letters ORDER BY id').all();
-    expect(migrateSqliteState(db, ':memory:')).toBe(2);
+    expect(migrateSqliteState(db, ':memory:', upToVersionTwo)).toBe(2);
 
     expect(db.prepare('SELECT * FROM dead_letters ORDER BY id').all()).toEqual(lettersBefore);
     expect(db.prepare('SELECT key, target_key, hash, deleted, target_id, base FROM synced').all()).toEqual([
@@ -102,7 +103,7 @@ describe('migration to version 2', () => {
   it('rebuilds the dead letter indexes, one open entry per key included', () => {
     const db = versionOneDatabaseWithRows();
     const indexesBefore = indexesOf(db, 'dead_letters');
-    migrateSqliteState(db, ':memory:');
+    migrateSqliteState(db, ':memory:', upToVersionTwo);
     expect(indexesOf(db, 'dead_letters')).toEqual(indexesBefore);
     expect(() =>
       db
@@ -113,6 +114,43 @@ describe('migration to version 2', () => {
         .run(),
     ).toThrow(/UNIQUE/);
     expect(db.prepare("SELECT name FROM sqlite_master WHERE name LIKE 'dead_letters_v2%'").all()).toEqual([]);
+    db.close();
+  });
+});
+
+describe('migration to version 3', () => {
+  it('gives existing leases token 1', () => {
+    const db = new Database(':memory:');
+    migrateSqliteState(db, ':memory:', upToVersionTwo);
+    db.prepare(
+      "INSERT INTO leases (flow, owner, expires_at) VALUES ('orders', 'old', '2000-01-01T00:00:00.000Z')",
+    ).run();
+    expect(migrateSqliteState(db, ':memory:')).toBe(3);
+    expect(db.prepare('SELECT owner, token FROM leases').all()).toEqual([{ owner: 'old', token: 1 }]);
+    db.close();
+  });
+
+  it('indexes dead letters and conflicts by flow, status and id for counts and pages', () => {
+    const db = new Database(':memory:');
+    migrateSqliteState(db, ':memory:');
+    expect(indexesOf(db, 'dead_letters')).toEqual([
+      'dead_letters_by_flow',
+      'dead_letters_by_flow_status',
+      'dead_letters_by_status',
+      'dead_letters_one_open_per_key',
+    ]);
+    expect(indexesOf(db, 'conflicts')).toEqual([
+      'conflicts_by_flow',
+      'conflicts_by_flow_status',
+      'conflicts_by_status',
+      'conflicts_one_open_per_key',
+    ]);
+    const plan = db
+      .prepare(
+        "EXPLAIN QUERY PLAN SELECT id FROM dead_letters WHERE flow = 'a' AND status = 'open' AND id < 9 ORDER BY id DESC LIMIT 10",
+      )
+      .all() as { detail: string }[];
+    expect(plan.map((step) => step.detail).join('; ')).not.toContain('TEMP B-TREE');
     db.close();
   });
 });

@@ -167,6 +167,26 @@ export const sqliteMigrations: readonly SqliteMigration[] = [
       CREATE INDEX reconciliations_by_flow ON reconciliations (flow, id);
     `,
   },
+  {
+    version: 3,
+    description:
+      'fencing tokens of leases; dead letters and conflicts listed and counted by id per flow and status',
+    // Existing leases start at token 1; the lists page by id (newest first), so the indexes by
+    // updated_at give way to ones by id.
+    sql: `
+      ALTER TABLE leases ADD COLUMN token INTEGER NOT NULL DEFAULT 1;
+      DROP INDEX dead_letters_by_updated;
+      DROP INDEX dead_letters_by_flow;
+      CREATE INDEX dead_letters_by_flow ON dead_letters (flow, id);
+      CREATE INDEX dead_letters_by_flow_status ON dead_letters (flow, status, id);
+      CREATE INDEX dead_letters_by_status ON dead_letters (status, id);
+      DROP INDEX conflicts_by_updated;
+      DROP INDEX conflicts_by_flow;
+      CREATE INDEX conflicts_by_flow ON conflicts (flow, id);
+      CREATE INDEX conflicts_by_flow_status ON conflicts (flow, status, id);
+      CREATE INDEX conflicts_by_status ON conflicts (status, id);
+    `,
+  },
 ];
 
 /**

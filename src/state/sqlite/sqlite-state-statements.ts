@@ -18,23 +18,11 @@ const DEAD_LETTER_COLUMNS = `id, flow, key, field, kind, code, reason, payload, 
 
 /** The SELECT of a list of runs (`SqliteListQueries`), before its filters. */
 export const SELECT_RUNS = `SELECT ${RUN_COLUMNS} FROM runs`;
-/** Runs newest (last started) first. */
-export const RUNS_ORDER = 'id DESC';
 /** The SELECT of a list of dead letters, before its filters. */
 export const SELECT_DEAD_LETTERS = `SELECT ${DEAD_LETTER_COLUMNS} FROM dead_letters`;
-/** Dead letters newest (last failed or changed) first. */
-export const DEAD_LETTERS_ORDER = 'updated_at DESC, id DESC';
 
 /** The triggers `lastSuccessfulRun` skips, as the JSON array it binds (from KEYED_TRIGGERS, so SQL and TS agree). */
 export const KEYED_TRIGGERS_JSON = JSON.stringify(KEYED_TRIGGERS);
-
-/** Named parameters of `acquireLease`; timestamps are ISO 8601 UTC, so they compare as text. */
-export interface LeaseParams {
-  flow: string;
-  owner: string;
-  expiresAt: string;
-  now: string;
-}
 
 /** The prepared statements of the SQLite state store, made once after the schema is migrated. */
 export interface SqliteStateStatements {
@@ -42,8 +30,8 @@ export interface SqliteStateStatements {
   readonly getCheckpoint: Statement<[string], { checkpoint: string }>;
   /** (flow, checkpoint JSON, updatedAt). */
   readonly putCheckpoint: Statement<[string, string, string]>;
-  /** (flow). */
-  readonly deleteCheckpoint: Statement<[string]>;
+  /** (flow, reverse checkpoint name of the flow). */
+  readonly deleteCheckpoints: Statement<[string, string]>;
   /** (flow, JSON array of keys): keys are matched through json_each, so any number fits one call. */
   readonly getSynced: Statement<[string, string], SyncedRow>;
   /** Inserts or updates a synced record; a NULL target id or base keeps the stored one. */
@@ -54,8 +42,10 @@ export interface SqliteStateStatements {
   readonly resolveDeadLetters: Statement<[string, string, string]>;
   /** (id). */
   readonly getDeadLetter: Statement<[number], DeadLetterRow>;
-  /** (status, now, id). */
-  readonly setDeadLetterStatus: Statement<[string, string, number]>;
+  /** (status, now, flow, ids JSON array): only entries of the flow change. */
+  readonly setDeadLetterStatus: Statement<[string, string, string, string]>;
+  /** (flow, ids JSON array) → how many of the ids are dead letters of the flow. */
+  readonly countDeadLettersOf: Statement<[string, string], { count: number }>;
   /** (flow, trigger, startedAt). */
   readonly startRun: Statement<[string, string, string]>;
   /** (id) → startedAt. */
@@ -66,12 +56,6 @@ export interface SqliteStateStatements {
   >;
   /** (flow, KEYED_TRIGGERS_JSON): the newest succeeded run of another trigger. */
   readonly lastSuccessfulRun: Statement<[string, string], RunRow>;
-  /** Changes one row when the lease was taken or renewed. */
-  readonly acquireLease: Statement<[LeaseParams]>;
-  /** (flow, owner). */
-  readonly releaseLease: Statement<[string, string]>;
-  /** (flow, now) → the holder of an unexpired lease. */
-  readonly getLeaseHolder: Statement<[string, string], { owner: string; expires_at: string }>;
   /** (flow, name) → value JSON. */
   readonly getFlowMeta: Statement<[string, string], { value: string }>;
   /** (flow, name, value JSON, updatedAt). */
@@ -86,7 +70,7 @@ export function prepareSqliteStateStatements(db: Database.Database): SqliteState
       `INSERT INTO checkpoints (flow, checkpoint, updated_at) VALUES (?, ?, ?)
        ON CONFLICT (flow) DO UPDATE SET checkpoint = excluded.checkpoint, updated_at = excluded.updated_at`,
     ),
-    deleteCheckpoint: db.prepare('DELETE FROM checkpoints WHERE flow = ?'),
+    deleteCheckpoints: db.prepare('DELETE FROM checkpoints WHERE flow IN (?, ?)'),
     getSynced: db.prepare(
       `SELECT key, target_key, hash, deleted, target_id, base FROM synced
        WHERE flow = ? AND key IN (SELECT value FROM json_each(?))`,
@@ -110,7 +94,13 @@ export function prepareSqliteStateStatements(db: Database.Database): SqliteState
        WHERE flow = ? AND status = 'open' AND key IN (SELECT value FROM json_each(?))`,
     ),
     getDeadLetter: db.prepare(`SELECT ${DEAD_LETTER_COLUMNS} FROM dead_letters WHERE id = ?`),
-    setDeadLetterStatus: db.prepare('UPDATE dead_letters SET status = ?, updated_at = ? WHERE id = ?'),
+    setDeadLetterStatus: db.prepare(
+      `UPDATE dead_letters SET status = ?, updated_at = ?
+       WHERE flow = ? AND id IN (SELECT value FROM json_each(?))`,
+    ),
+    countDeadLettersOf: db.prepare(
+      `SELECT count(*) AS count FROM dead_letters WHERE flow = ? AND id IN (SELECT value FROM json_each(?))`,
+    ),
     startRun: db.prepare(
       `INSERT INTO runs (flow, "trigger", status, started_at) VALUES (?, ?, 'running', ?)`,
     ),
@@ -124,15 +114,6 @@ export function prepareSqliteStateStatements(db: Database.Database): SqliteState
       `SELECT ${RUN_COLUMNS} FROM runs WHERE flow = ? AND status = 'succeeded'
          AND "trigger" NOT IN (SELECT value FROM json_each(?)) ORDER BY id DESC LIMIT 1`,
     ),
-    // One statement, so two connections can never both hold the lease: SQLite runs writes one at a
-    // time, and the WHERE lets the update through only for the holder or once the lease expired.
-    acquireLease: db.prepare(
-      `INSERT INTO leases (flow, owner, expires_at) VALUES (@flow, @owner, @expiresAt)
-       ON CONFLICT (flow) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
-       WHERE leases.owner = excluded.owner OR leases.expires_at <= @now`,
-    ),
-    releaseLease: db.prepare('DELETE FROM leases WHERE flow = ? AND owner = ?'),
-    getLeaseHolder: db.prepare('SELECT owner, expires_at FROM leases WHERE flow = ? AND expires_at > ?'),
     getFlowMeta: db.prepare('SELECT value FROM flow_meta WHERE flow = ? AND name = ?'),
     putFlowMeta: db.prepare(
       `INSERT INTO flow_meta (flow, name, value, updated_at) VALUES (?, ?, ?, ?)

@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { StateStoreError, SyncError } from '../../core/errors.js';
 import { sqliteErrorCode, toSqliteStateError } from './sqlite-state-errors.js';
-import { checkLimit, listSql } from './sqlite-state-list-queries.js';
+import { checkLimit, countSql, listSql } from './sqlite-state-list-queries.js';
 import {
   decodeRow,
   deadLetterFromRow,
@@ -195,13 +195,27 @@ describe('row decoding', () => {
 });
 
 describe('list queries', () => {
-  it('filters only by what is given and orders newest first', () => {
-    expect(listSql('SELECT id FROM runs', [], 'id DESC')).toBe(
+  it('filters only by what is given, pages by id and orders newest first', () => {
+    expect(listSql('SELECT id FROM runs', { filters: {} })).toBe(
       'SELECT id FROM runs ORDER BY id DESC LIMIT ?',
     );
-    expect(listSql('SELECT id FROM runs', ['flow'], 'id DESC')).toContain('WHERE flow = ? ORDER BY');
-    expect(listSql('SELECT id FROM dead_letters', ['flow', 'status'], 'updated_at DESC, id DESC')).toBe(
-      'SELECT id FROM dead_letters WHERE flow = ? AND status = ? ORDER BY updated_at DESC, id DESC LIMIT ?',
+    expect(listSql('SELECT id FROM runs', { filters: { flow: 'a', status: undefined } })).toContain(
+      'WHERE flow = ? ORDER BY',
+    );
+    expect(
+      listSql('SELECT id FROM dead_letters', {
+        filters: { flow: 'a', status: 'open' },
+        beforeId: 7,
+        keys: ['k'],
+      }),
+    ).toBe(
+      'SELECT id FROM dead_letters WHERE flow = ? AND status = ? AND id < ? AND key IN (SELECT value FROM json_each(?)) ORDER BY id DESC LIMIT ?',
+    );
+  });
+
+  it('counts with the same filters', () => {
+    expect(countSql('conflicts', { filters: { flow: 'a', status: undefined } })).toBe(
+      'SELECT count(*) AS count FROM conflicts WHERE flow = ?',
     );
   });
 

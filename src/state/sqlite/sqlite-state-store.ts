@@ -9,6 +9,9 @@ import type {
   ConflictStatus,
   DeadLetter,
   DeadLetterStatus,
+  LeaseFence,
+  LeaseHolder,
+  PageFilter,
   ReconciliationInput,
   ReconciliationRecord,
   RunFinish,
@@ -18,7 +21,11 @@ import type {
   SyncedRecord,
 } from '../../core/state-store.js';
 import type { JsonValue } from '../../core/values.js';
-import { commitSqliteBatch } from './sqlite-state-batch.js';
+import {
+  commitSqliteBatch,
+  resetSqliteCheckpoints,
+  setSqliteDeadLetterStatus,
+} from './sqlite-state-batch.js';
 import { openSqliteState, type SqliteStateConnection } from './sqlite-state-connection.js';
 import { settleSqliteCall } from './sqlite-state-errors.js';
 import {
@@ -31,13 +38,7 @@ import {
   type RunRow,
 } from './sqlite-state-rows.js';
 import { migrateSqliteState } from './sqlite-state-schema.js';
-import {
-  DEAD_LETTERS_ORDER,
-  KEYED_TRIGGERS_JSON,
-  RUNS_ORDER,
-  SELECT_DEAD_LETTERS,
-  SELECT_RUNS,
-} from './sqlite-state-statements.js';
+import { KEYED_TRIGGERS_JSON, SELECT_DEAD_LETTERS, SELECT_RUNS } from './sqlite-state-statements.js';
 
 /**
  * The embedded state store: one SQLite file (WAL, `synchronous=NORMAL`), safe to share between
@@ -71,9 +72,9 @@ export class SqliteStateStore implements StateStore {
     });
   }
 
-  resetCheckpoint(flow: string): Promise<void> {
-    return this.attempt(`reset the checkpoint of flow "${flow}"`, flow, ({ statements }) => {
-      statements.deleteCheckpoint.run(flow);
+  resetCheckpoints(fence: LeaseFence): Promise<void> {
+    return this.attempt(`reset the checkpoints of flow "${fence.flow}"`, fence.flow, (connection) => {
+      resetSqliteCheckpoints(connection, fence);
     });
   }
 
@@ -90,9 +91,9 @@ export class SqliteStateStore implements StateStore {
     });
   }
 
-  commitBatch(flow: string, commit: BatchCommit): Promise<void> {
-    return this.attempt(`commit a batch of flow "${flow}"`, flow, (connection) => {
-      commitSqliteBatch(connection, flow, commit);
+  commitBatch(fence: LeaseFence, commit: BatchCommit): Promise<void> {
+    return this.attempt(`commit a batch of flow "${fence.flow}"`, fence.flow, (connection) => {
+      commitSqliteBatch(connection, fence, commit);
     });
   }
 
@@ -119,9 +120,9 @@ export class SqliteStateStore implements StateStore {
     });
   }
 
-  listRuns(filter: { flow?: string; limit: number }): Promise<RunRecord[]> {
+  listRuns(filter: { flow?: string } & PageFilter): Promise<RunRecord[]> {
     return this.attempt('list runs', filter.flow, ({ lists }) =>
-      lists.all<RunRow>(SELECT_RUNS, { flow: filter.flow }, RUNS_ORDER, filter.limit).map(runFromRow),
+      lists.all<RunRow>(SELECT_RUNS, { filters: { flow: filter.flow } }, filter).map(runFromRow),
     );
   }
 
@@ -132,16 +133,19 @@ export class SqliteStateStore implements StateStore {
     });
   }
 
-  listDeadLetters(filter: {
-    flow?: string;
-    status?: DeadLetterStatus;
-    limit: number;
-  }): Promise<DeadLetter[]> {
+  listDeadLetters(
+    filter: { flow?: string; status?: DeadLetterStatus; keys?: readonly string[] } & PageFilter,
+  ): Promise<DeadLetter[]> {
     return this.attempt('list dead letters', filter.flow, ({ lists }) => {
-      const filters = { flow: filter.flow, status: filter.status };
-      const rows = lists.all<DeadLetterRow>(SELECT_DEAD_LETTERS, filters, DEAD_LETTERS_ORDER, filter.limit);
-      return rows.map(deadLetterFromRow);
+      const conditions = { filters: { flow: filter.flow, status: filter.status }, keys: filter.keys };
+      return lists.all<DeadLetterRow>(SELECT_DEAD_LETTERS, conditions, filter).map(deadLetterFromRow);
     });
+  }
+
+  countDeadLetters(filter: { flow?: string; status?: DeadLetterStatus }): Promise<number> {
+    return this.attempt('count dead letters', filter.flow, ({ lists }) =>
+      lists.count('dead_letters', { filters: { flow: filter.flow, status: filter.status } }),
+    );
   }
 
   getDeadLetter(id: number): Promise<DeadLetter | undefined> {
@@ -151,13 +155,10 @@ export class SqliteStateStore implements StateStore {
     });
   }
 
-  setDeadLetterStatus(ids: readonly number[], status: DeadLetterStatus): Promise<void> {
-    return this.attempt(`mark dead letters ${ids.join(', ')} ${status}`, undefined, ({ db, statements }) => {
-      const apply = db.transaction(() => {
-        const now = utcNow();
-        for (const id of ids) statements.setDeadLetterStatus.run(status, now, id);
-      });
-      apply.immediate();
+  setDeadLetterStatus(fence: LeaseFence, ids: readonly number[], status: DeadLetterStatus): Promise<void> {
+    const operation = `mark dead letters ${ids.join(', ')} of flow "${fence.flow}" ${status}`;
+    return this.attempt(operation, fence.flow, (connection) => {
+      setSqliteDeadLetterStatus(connection, fence, ids, status);
     });
   }
 
@@ -167,8 +168,12 @@ export class SqliteStateStore implements StateStore {
     );
   }
 
-  listConflicts(filter: { flow?: string; status?: ConflictStatus; limit: number }): Promise<Conflict[]> {
+  listConflicts(filter: { flow?: string; status?: ConflictStatus } & PageFilter): Promise<Conflict[]> {
     return this.attempt('list conflicts', filter.flow, ({ conflicts }) => conflicts.list(filter));
+  }
+
+  countConflicts(filter: { flow?: string; status?: ConflictStatus }): Promise<number> {
+    return this.attempt('count conflicts', filter.flow, ({ conflicts }) => conflicts.count(filter));
   }
 
   startAudit(entry: AuditInput): Promise<number> {
@@ -187,7 +192,7 @@ export class SqliteStateStore implements StateStore {
     });
   }
 
-  listAudit(filter: { flow?: string; action?: string; limit: number }): Promise<AuditEntry[]> {
+  listAudit(filter: { flow?: string; action?: string } & PageFilter): Promise<AuditEntry[]> {
     return this.attempt('list the audit log', filter.flow, ({ audit }) => audit.list(filter));
   }
 
@@ -199,40 +204,26 @@ export class SqliteStateStore implements StateStore {
     );
   }
 
-  listReconciliations(filter: { flow?: string; limit: number }): Promise<ReconciliationRecord[]> {
+  listReconciliations(filter: { flow?: string } & PageFilter): Promise<ReconciliationRecord[]> {
     return this.attempt('list reconciliations', filter.flow, ({ reconciliations }) =>
       reconciliations.list(filter),
     );
   }
 
-  acquireLease(flow: string, owner: string, ttlMs: number): Promise<boolean> {
-    return this.attempt(`take the lease of flow "${flow}" for ${owner}`, flow, ({ statements }) => {
-      if (!Number.isFinite(ttlMs) || ttlMs < 0 || ttlMs > MAX_LEASE_MS) {
-        throw new StateStoreError(
-          `Lease time ${ttlMs} ms of flow "${flow}" is not between 0 and ${MAX_LEASE_MS}`,
-          {
-            flow,
-            retryable: false,
-          },
-        );
-      }
-      const now = new Date();
-      const expiresAt = utcNow(new Date(now.getTime() + ttlMs));
-      return statements.acquireLease.run({ flow, owner, expiresAt, now: utcNow(now) }).changes === 1;
-    });
+  acquireLease(flow: string, owner: string, ttlMs: number): Promise<LeaseFence | undefined> {
+    return this.attempt(`take the lease of flow "${flow}" for ${owner}`, flow, ({ leases }) =>
+      leases.acquire(flow, owner, ttlMs),
+    );
   }
 
   releaseLease(flow: string, owner: string): Promise<void> {
-    return this.attempt(`release the lease of flow "${flow}" for ${owner}`, flow, ({ statements }) => {
-      statements.releaseLease.run(flow, owner);
+    return this.attempt(`release the lease of flow "${flow}" for ${owner}`, flow, ({ leases }) => {
+      leases.release(flow, owner);
     });
   }
 
-  getLeaseHolder(flow: string): Promise<{ owner: string; expiresAt: string } | undefined> {
-    return this.attempt(`read the lease of flow "${flow}"`, flow, ({ statements }) => {
-      const row = statements.getLeaseHolder.get(flow, utcNow());
-      return row === undefined ? undefined : { owner: row.owner, expiresAt: row.expires_at };
-    });
+  getLeaseHolder(flow: string): Promise<LeaseHolder | undefined> {
+    return this.attempt(`read the lease of flow "${flow}"`, flow, ({ leases }) => leases.holder(flow));
   }
 
   getFlowMeta(flow: string, name: string): Promise<JsonValue | undefined> {
@@ -277,6 +268,3 @@ export class SqliteStateStore implements StateStore {
     });
   }
 }
-
-/** The longest lease a flow can take: a day (ms). Cycles renew theirs far more often. */
-const MAX_LEASE_MS = 24 * 60 * 60 * 1000;

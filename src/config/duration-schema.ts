@@ -1,0 +1,31 @@
+import { z } from 'zod';
+import { parseDurationMs } from './duration.js';
+
+const DURATION_MESSAGE = 'expected a duration such as 500ms, 30s, 5m, 1h or 1d';
+
+/**
+ * A human duration in YAML (`500ms`, `30s`, `5m`, `1h`, `1d`), compiled to milliseconds.
+ * Connector schemas use it too, so nothing past `config/` parses a duration.
+ */
+export const durationMs = z.string().transform((text, context) => {
+  const ms = parseDurationMs(text);
+  if (ms === undefined) {
+    context.addIssue({ code: 'custom', message: DURATION_MESSAGE });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+/** A duration longer than zero (an interval or a timeout), compiled to milliseconds. */
+export const positiveDurationMs = z.string().transform((text, context) => {
+  const ms = parseDurationMs(text);
+  if (ms === undefined) {
+    context.addIssue({ code: 'custom', message: DURATION_MESSAGE });
+    return z.NEVER;
+  }
+  if (ms <= 0) {
+    context.addIssue({ code: 'custom', message: 'must be longer than zero' });
+    return z.NEVER;
+  }
+  return ms;
+});
