@@ -1,6 +1,7 @@
 import { ConfigError } from '../../config/config-error.js';
-import { LocalRuntime } from '../../runtime/local/local-runtime.js';
-import { parseListenAddress, startWebhookListener, type WebhookListener } from '../webhook-listener.js';
+import { parseListenAddress, startWebhookServer, type WebhookServer } from '../../api/webhook-server.js';
+import type { Runtime } from '../../runtime/runtime.js';
+import { createRuntime } from '../runtime-factory.js';
 import { openCliEngine, type GlobalOptions } from '../cli-context.js';
 import type { Engine } from '../engine.js';
 import { ExitCodes } from '../exit-codes.js';
@@ -49,15 +50,15 @@ async function preflight(engine: Engine, names: readonly string[], logger: Logge
 /** Starts the webhook listener when `--webhook` is given; a token comes from SYNCLINE_WEBHOOK_TOKEN. */
 async function startWebhook(
   address: string | undefined,
-  runtime: LocalRuntime,
+  runtime: Runtime,
   logger: Logger,
-): Promise<WebhookListener | undefined> {
+): Promise<WebhookServer | undefined> {
   if (address === undefined) return undefined;
   const listen = parseListenAddress(address);
   if (listen === undefined)
     throw new ConfigError([{ path: '--webhook', message: `"${address}" is not [host:]port` }]);
   const token = process.env.SYNCLINE_WEBHOOK_TOKEN;
-  const listener = await startWebhookListener(listen, runtime, logger, token === '' ? undefined : token);
+  const listener = await startWebhookServer(listen, runtime, logger, token === '' ? undefined : token);
   logger.info(
     `webhook listening on http://${listener.address}/hooks/<flow>${token === undefined || token === '' ? ' (no token: set SYNCLINE_WEBHOOK_TOKEN to require one)' : ''}`,
   );
@@ -70,7 +71,7 @@ export async function runCommand(options: RunOptions): Promise<number> {
   const names = options.flow ?? [];
   try {
     if (!(await preflight(engine, names, logger))) return ExitCodes.badConfig;
-    const runtime = new LocalRuntime(engine.context, {
+    const runtime = createRuntime(engine, {
       ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
       listener: createProgressReporter(logger, {
         isTty: process.stderr.isTTY,
