@@ -85,6 +85,13 @@ const zones = [
     from: ['./src/runtime/local', './src/runtime/bullmq'],
     message: 'DESIGN.md: the Runtime interface knows no implementation.',
   },
+  // CLI commands are formatters over the operations layer: the wiring (state store, runtime
+  // implementations) stays in cli/'s factories.
+  {
+    target: './src/cli/commands',
+    from: ['./src/state', './src/runtime/local', './src/runtime/bullmq'],
+    message: 'A CLI command formats what src/operations returns; cli/*-factory.ts wires the implementations.',
+  },
   // The dashboard talks to the api over HTTP only.
   { target: './web', from: ['./src'], message: 'DESIGN.md: web talks to api over HTTP only.' },
 ];

@@ -78,6 +78,16 @@ describe('layering rules (DESIGN.md parts table)', () => {
     expect(await lintAs('src/operations/planted.ts', contract)).toEqual([]);
   });
 
+  it('refuses a CLI command importing a state store or the local runtime, and lets it import operations', async () => {
+    for (const code of [
+      `import { SqliteStateStore } from '../../state/sqlite/sqlite-state-store.js';\nexport const planted = SqliteStateStore;\n`,
+      `import { LocalRuntime } from '../../runtime/local/local-runtime.js';\nexport const planted = LocalRuntime;\n`,
+    ])
+      expect(rulesOf(await lintAs('src/cli/commands/planted.ts', code))).toEqual(['import-x/no-restricted-paths']);
+    const allowed = `import { flowStatuses } from '../../operations/flow-status.js';\nexport const planted = flowStatuses;\n`;
+    expect(await lintAs('src/cli/commands/planted.ts', allowed)).toEqual([]);
+  });
+
   it('refuses the api importing a state store', async () => {
     const code = `import { SqliteStateStore } from '../state/sqlite/sqlite-state-store.js';\nexport const planted = SqliteStateStore;\n`;
     expect(rulesOf(await lintAs('src/api/planted.ts', code))).toEqual(['import-x/no-restricted-paths']);
