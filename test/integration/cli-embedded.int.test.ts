@@ -153,7 +153,7 @@ describe('syncline status', () => {
     const status = await syncline('status');
     expect(status.code, status.stderr).toBe(0);
     expect(status.stdout).toMatch(/^flow\s+cadence\s+last cycle/m);
-    expect(status.stdout).toMatch(/^customers\s+every 1h, adaptive\s+succeeded /m);
+    expect(status.stdout).toMatch(/^customers\s+\{every:1h\}\s+succeeded /m);
   });
 });
 
