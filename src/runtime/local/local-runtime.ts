@@ -8,10 +8,10 @@ import type { Flow } from '../../core/flow.js';
 import type { RunTrigger } from '../../core/state-store.js';
 import type { EngineContext, Runtime, RuntimeListener } from '../runtime.js';
 import type { TuningOverrides } from '../../cadence/adaptive-tuning.js';
-import { AdaptiveCadence } from './adaptive-cadence.js';
-import { waitForTurn } from './adaptive-wait.js';
+import { AdaptiveCadence } from '../../cadence/adaptive-cadence.js';
+import { waitForTurn } from '../../cadence/adaptive-wait.js';
 import { safetyPollMs } from '../../cadence/schedule.js';
-import { RealtimeWakeup, safetyPoll, type WakeReason } from './realtime-wakeup.js';
+import { RealtimeWakeup, safetyPoll, type WakeReason } from '../../cadence/realtime-wakeup.js';
 import { reconcileLoop } from './reconcile-schedule.js';
 
 /** How long `runOnce` waits for a flow that another process is running. */

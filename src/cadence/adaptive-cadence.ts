@@ -1,19 +1,19 @@
-import { AdaptiveController } from '../../cadence/adaptive-controller.js';
-import type { Decision, FlowCadence } from '../../cadence/adaptive-decision.js';
-import { adaptiveSettingsFor } from '../../cadence/adaptive-settings.js';
-import type { TuningOverrides } from '../../cadence/adaptive-tuning.js';
-import { HealthWindow } from '../../cadence/health-window.js';
-import { cadenceTimeZone } from '../../cadence/peak-calendar.js';
-import { intervalMsAt, type ScheduleDecision } from '../../cadence/schedule.js';
-import { isInWindow } from '../../cadence/time-window.js';
-import { formatDuration } from '../../config/duration.js';
-import type { CyclePorts } from '../../core/cycle.js';
-import type { WriteObserver } from '../../core/batch-writer.js';
-import type { CycleResult } from '../../core/cycle.js';
-import type { Flow } from '../../core/flow.js';
-import type { Logger } from '../../core/logger.js';
-import type { StateStore } from '../../core/state-store.js';
-import type { JsonValue } from '../../core/values.js';
+import { AdaptiveController } from './adaptive-controller.js';
+import type { Decision, FlowCadence } from './adaptive-decision.js';
+import { adaptiveSettingsFor } from './adaptive-settings.js';
+import type { TuningOverrides } from './adaptive-tuning.js';
+import { HealthWindow } from './health-window.js';
+import { cadenceTimeZone } from './peak-calendar.js';
+import { intervalMsAt, type ScheduleDecision } from './schedule.js';
+import { isInWindow } from './time-window.js';
+import { formatDuration } from '../config/duration.js';
+import type { CyclePorts } from '../core/cycle.js';
+import type { WriteObserver } from '../core/batch-writer.js';
+import type { CycleResult } from '../core/cycle.js';
+import type { Flow } from '../core/flow.js';
+import type { Logger } from '../core/logger.js';
+import type { StateStore } from '../core/state-store.js';
+import type { JsonValue } from '../core/values.js';
 import { FlowForecasts } from './flow-forecasts.js';
 
 /** The graceful stop of one cycle (see {@link AdaptiveCadence.cycleStop}). */

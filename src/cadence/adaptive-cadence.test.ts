@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { CadenceConfig } from '../../config/config-schema.js';
-import type { CyclePorts, CycleResult } from '../../core/cycle.js';
-import { compileFlow, type Flow } from '../../core/flow.js';
-import { silentLogger, type Logger } from '../../core/logger.js';
-import type { RunRecord, StateStore } from '../../core/state-store.js';
-import type { JsonValue } from '../../core/values.js';
+import type { CadenceConfig } from '../config/config-schema.js';
+import type { CyclePorts, CycleResult } from '../core/cycle.js';
+import { compileFlow, type Flow } from '../core/flow.js';
+import { silentLogger, type Logger } from '../core/logger.js';
+import type { RunRecord, StateStore } from '../core/state-store.js';
+import type { JsonValue } from '../core/values.js';
 import { AdaptiveCadence, DECISION_META } from './adaptive-cadence.js';
 import { waitForTurn } from './adaptive-wait.js';
 import { FORECASTER_META, FORECASTER_STATUS_META } from './flow-forecasts.js';
