@@ -75,15 +75,24 @@ export class AdaptiveCadence {
   readonly #now: () => number;
 
   readonly #healthWindowMs: number | undefined;
+  readonly #onDecision: ((decision: Decision) => void) | undefined;
+  /** The latest decision per flow (restored or made by this process). */
+  readonly #decisions = new Map<string, Decision>();
 
   constructor(
     state: StateStore,
     logger: Logger,
     now: () => number = Date.now,
-    options: { tuning?: TuningOverrides; healthWindowMs?: number } = {},
+    options: {
+      tuning?: TuningOverrides;
+      healthWindowMs?: number;
+      /** Told every decision once it is recorded (changed or not); must not throw. */
+      onDecision?: (decision: Decision) => void;
+    } = {},
   ) {
     this.#controller = new AdaptiveController(options.tuning);
     this.#healthWindowMs = options.healthWindowMs;
+    this.#onDecision = options.onDecision;
     this.#state = state;
     this.#logger = logger;
     this.#now = now;
@@ -135,6 +144,11 @@ export class AdaptiveCadence {
     const until = this.#health.get(flow.targetConnection)?.snapshot(this.#now()).retryAfterUntil;
     if (until === undefined || until <= adapted.dueAt) return adapted;
     return { ...adapted, dueAt: until, reason: `${adapted.reason}; waits out the target's Retry-After` };
+  }
+
+  /** The latest decision of an adaptive flow made by this process, if any. */
+  lastDecision(flow: string): Decision | undefined {
+    return this.#decisions.get(flow);
   }
 
   /** The current interval and batch of an adaptive flow; undefined for a fixed one. */
@@ -268,6 +282,8 @@ export class AdaptiveCadence {
       JSON.stringify({ ...decision, at: new Date(decision.at).toISOString() }),
     ) as JsonValue;
     await this.#state.setFlowMeta(decision.flow, DECISION_META, entry);
+    this.#decisions.set(decision.flow, decision);
+    this.#onDecision?.(decision);
     if (!isChange) return;
     this.#logger.info(decision.reason, { flow: decision.flow, health: decision.health });
     const log = await this.#state.getFlowMeta(decision.flow, DECISION_LOG_META);

@@ -15,7 +15,14 @@ import { prefetchOne } from './prefetch.js';
 import { runTwoWayPasses } from './two-way/two-way-cycle.js';
 import { retryWaitingReferences } from './reference-retry.js';
 import { createRetryPolicy, isRetryable } from './retry-policy.js';
-import type { RunCounts, RunStatus, RunTrigger, StateStore } from './state-store.js';
+import type {
+  ConflictInput,
+  DeadLetterInput,
+  RunCounts,
+  RunStatus,
+  RunTrigger,
+  StateStore,
+} from './state-store.js';
 
 /** The systems a cycle talks to. */
 export interface CyclePorts {
@@ -46,6 +53,10 @@ export interface CycleOptions {
   readonly onProgress?: (progress: CycleProgress) => void;
   /** Told about every write attempt to the target (latency, outcome), for the cadence controller. */
   readonly onWrite?: WriteObserver;
+  /** Told about each dead letter once the commit that stored it went through; must not throw. */
+  readonly onDeadLetter?: (letter: DeadLetterInput) => void;
+  /** Two-way flows: told about each conflict once the commit that parked it went through; must not throw. */
+  readonly onConflict?: (conflict: ConflictInput) => void;
 }
 
 export interface CycleResult {
@@ -165,6 +176,7 @@ async function readAndWrite(
           field: letter.field,
           code: letter.code,
         });
+        options.onDeadLetter?.(letter);
       }
       options.onProgress?.({ flow: flow.name, counts: { ...counts }, elapsedMs: Date.now() - run.started });
       readFailures = 0;
@@ -184,7 +196,12 @@ async function readAndWrite(
         inFlight.catch(() => undefined);
       }
       await inFlight;
-      await retryWaitingReferences(flow, ports, { policy, signal, log: run.log, triedKeys }, counts);
+      await retryWaitingReferences(
+        flow,
+        ports,
+        { policy, signal, log: run.log, triedKeys, onDeadLetter: options.onDeadLetter },
+        counts,
+      );
       return true;
     } catch (thrown) {
       // Never leave a write running behind the retry: its commit would race the re-read checkpoint.

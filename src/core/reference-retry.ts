@@ -1,6 +1,7 @@
 import { handleChanges, type MutableCounts } from './batch-handler.js';
 import type { CyclePorts } from './cycle.js';
 import type { Flow } from './flow.js';
+import type { DeadLetterInput } from './state-store.js';
 import type { Logger } from './logger.js';
 import type { RetryPolicy } from 'cockatiel';
 
@@ -24,6 +25,8 @@ export async function retryWaitingReferences(
     readonly signal: AbortSignal;
     readonly log: Logger;
     readonly triedKeys: ReadonlySet<string>;
+    /** Told about each dead letter once its commit went through. */
+    readonly onDeadLetter?: ((letter: DeadLetterInput) => void) | undefined;
   },
   counts: MutableCounts,
 ): Promise<void> {
@@ -65,6 +68,7 @@ export async function retryWaitingReferences(
     await ports.state.commitBatch(flow.name, commit);
     resolved += commit.resolvedKeys.length;
     for (const letter of commit.deadLetters) {
+      options.onDeadLetter?.(letter);
       const before = slice.find((entry) => entry.key === letter.key);
       if (
         letter.kind === 'reference' &&
