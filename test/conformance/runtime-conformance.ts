@@ -104,17 +104,16 @@ export function describeRuntimeConformance(name: string, factory: RuntimeFactory
       runtime.subscribe(gone.listener)();
       await runtime.runOnce();
       for (const log of [first, second]) {
-        expect(log.of('cycle.started')).toEqual([
-          expect.objectContaining({ flow: FLOW, at: expect.any(Number) }),
-        ]);
+        expect(log.of('cycle.started')).toHaveLength(1);
+        expect(log.of('cycle.started')[0]).toMatchObject({ flow: FLOW });
+        expect(log.events.every((event) => typeof event.at === 'number')).toBe(true);
         expect(log.of('cycle.progress').length).toBeGreaterThan(0);
-        expect(log.of('cycle.finished')).toEqual([
-          expect.objectContaining({
-            flow: FLOW,
-            status: 'succeeded',
-            counts: expect.objectContaining({ written: 4 }),
-          }),
-        ]);
+        expect(log.of('cycle.finished')).toHaveLength(1);
+        expect(log.of('cycle.finished')[0]).toMatchObject({
+          flow: FLOW,
+          status: 'succeeded',
+          counts: { written: 4 },
+        });
         expect(log.of('write.sample')[0]).toMatchObject({ flow: FLOW, target: 'erp', outcome: 'ok' });
         expect(JSON.parse(JSON.stringify(log.events))).toEqual(log.events);
       }
@@ -163,7 +162,7 @@ export function describeRuntimeConformance(name: string, factory: RuntimeFactory
       await eventually(() => snapshotOf(runtime).activity === 'waiting', 'the flow waits again', QUICK);
       const snapshot = snapshotOf(runtime);
       expect(snapshot.nextDueAt).toBeGreaterThan(Date.now() + HOUR_MS / 2);
-      expect(snapshot.nextReason).toEqual(expect.any(String));
+      expect(snapshot.nextReason).toMatch(/every 1h/);
       expect(snapshot.lastCycle).toMatchObject({ status: 'succeeded', counts: { written: 1 } });
       expect(log.of('cycle.started').map((event) => event.trigger)).toEqual(['start', 'manual']);
       expect(log.of('flow.scheduled').length).toBeGreaterThanOrEqual(2);
@@ -198,11 +197,8 @@ export function describeRuntimeConformance(name: string, factory: RuntimeFactory
         'the snapshot shows the pause',
         QUICK,
       );
-      expect(snapshotOf(runtime).paused).toMatchObject({
-        by: 'ops',
-        reason: 'ERP maintenance',
-        at: expect.any(String),
-      });
+      expect(snapshotOf(runtime).paused).toMatchObject({ by: 'ops', reason: 'ERP maintenance' });
+      expect(Number.isNaN(Date.parse(snapshotOf(runtime).paused?.at ?? ''))).toBe(false);
       const startedWhilePaused = log.of('cycle.started').length;
 
       // Another process's runtime over the same state sees the pause.
@@ -247,15 +243,9 @@ export function describeRuntimeConformance(name: string, factory: RuntimeFactory
       const log = new EventLog();
       runtime.subscribe(log.listener);
       await runtime.runOnce();
-      expect(log.of('dead-letter')).toEqual([
-        expect.objectContaining({
-          flow: FLOW,
-          key: '2',
-          kind: 'write',
-          code: expect.any(String),
-          reason: expect.any(String),
-        }),
-      ]);
+      expect(log.of('dead-letter')).toHaveLength(1);
+      expect(log.of('dead-letter')[0]).toMatchObject({ flow: FLOW, key: '2', kind: 'write' });
+      expect(log.of('dead-letter')[0]?.reason).not.toBe('');
       const [letter] = await fixture.state.listDeadLetters({ flow: FLOW, limit: 5 });
       expect(letter?.key).toBe('2');
     });
