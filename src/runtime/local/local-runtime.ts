@@ -259,6 +259,8 @@ export class LocalRuntime implements Runtime {
   async start(flowNames?: readonly string[]): Promise<void> {
     const states = this.#select(flowNames);
     for (const state of states) state.hasLoop = true;
+    // Every configured flow's pause, so the snapshot shows the ones this process does not run too.
+    await Promise.all([...this.#flows.values()].map((state) => this.#readPause(state)));
     this.#running = [
       ...states.map((state) =>
         state.flow.cadence.realtime === true
