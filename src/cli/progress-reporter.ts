@@ -1,6 +1,6 @@
-import type { CycleProgress, CycleResult } from '../core/cycle.js';
+import type { CycleProgress } from '../core/cycle.js';
 import type { Logger } from '../core/logger.js';
-import type { RuntimeEvent, RuntimeSubscriber } from '../runtime/runtime.js';
+import type { CycleFinishedEvent, RuntimeEvent, RuntimeSubscriber } from '../runtime/runtime.js';
 import { formatDuration } from '../config/duration.js';
 
 /** Estimates how many changes a flow has waiting, for the ETA; undefined when unknown. */
@@ -62,11 +62,7 @@ export function createProgressReporter(
       logger.info(summary, { flow: progress.flow });
     }
   };
-  const onCycleEnd = (
-    result: Pick<CycleResult, 'flow' | 'status' | 'durationMs' | 'counts'> & {
-      readonly error: { readonly code: string; readonly message: string } | undefined;
-    },
-  ): void => {
+  const onCycleEnd = (result: CycleFinishedEvent): void => {
     clearLine();
     const { counts } = result;
     const line = `cycle ${result.status} in ${formatDuration(result.durationMs)}: read ${counts.read}, written ${counts.written}, unchanged ${counts.unchanged}, quarantined ${counts.quarantined}, failed ${counts.failed}`;
@@ -81,6 +77,6 @@ export function createProgressReporter(
   return (event: RuntimeEvent) => {
     if (event.type === 'cycle.started') onCycleStart(event.flow, event.trigger, event.reason);
     else if (event.type === 'cycle.progress') onCycleProgress(event);
-    else if (event.type === 'cycle.finished') onCycleEnd({ ...event, error: event.error });
+    else if (event.type === 'cycle.finished') onCycleEnd(event);
   };
 }

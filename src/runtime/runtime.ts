@@ -231,7 +231,8 @@ export interface Runtime {
   wake(flow: string): WakeOutcome;
   /**
    * No new cycle of the flow starts until `resume`; a running cycle stops after the batch in
-   * hand. Persisted: survives restarts and is seen by other processes.
+   * hand. Persisted: survives restarts and is seen by other processes. A flow not in the config
+   * is refused with `FLOW_UNKNOWN`.
    */
   pause(flow: string, by: { readonly actor: string; readonly reason?: string }): Promise<void>;
   resume(flow: string, by: { readonly actor: string }): Promise<void>;
