@@ -218,7 +218,10 @@ export type RuntimeSubscriber = (event: RuntimeEvent) => void;
 
 /** Who runs cycles where: in this process (local) or on workers (BullMQ). */
 export interface Runtime {
-  /** Runs every enabled flow (or the named ones) one cycle each (dependencies first), then resolves. */
+  /**
+   * Runs every enabled flow (or the named ones) one cycle each (dependencies first), then resolves
+   * with their results. A paused flow is left out.
+   */
   runOnce(flowNames?: readonly string[]): Promise<CycleResult[]>;
   /** Runs flows on their cadences until `stop()`. */
   start(flowNames?: readonly string[]): Promise<void>;

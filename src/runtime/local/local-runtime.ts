@@ -69,6 +69,8 @@ export class LocalRuntime implements Runtime {
   #running: Promise<void>[] = [];
   /** Cycles started by `trigger` outside the loops of `start()`. */
   readonly #background = new Set<Promise<void>>();
+  /** Flows whose requested cycles `#runRequested` runs now. */
+  readonly #serving = new Set<string>();
   #slots: number;
   readonly #waiting: (() => void)[] = [];
   readonly #adaptive: AdaptiveCadence;
@@ -199,6 +201,8 @@ export class LocalRuntime implements Runtime {
           state.cycleStop = undefined;
         }
         state.finished(result, this.#now());
+        // A trigger came during a cycle no loop drives (`runOnce`): its one more cycle runs here.
+        if (state.requested !== undefined && !state.hasLoop) this.#serveRequests(state);
         this.#events.emit({
           type: 'cycle.finished',
           flow: flow.name,
@@ -216,7 +220,10 @@ export class LocalRuntime implements Runtime {
     );
   }
 
-  /** Runs each flow once; a flow whose `dependsOn` flows are among them runs after they finished. */
+  /**
+   * Runs each flow once; a flow whose `dependsOn` flows are among them runs after they finished.
+   * A paused flow is left out (and logged).
+   */
   async runOnce(flowNames?: readonly string[]): Promise<CycleResult[]> {
     const flows: Flow[] = [];
     for (const state of this.#select(flowNames)) {
@@ -311,12 +318,20 @@ export class LocalRuntime implements Runtime {
     if (state.hasLoop && !this.#isStopping()) {
       state.nudge();
       this.#wakeups.get(flowName)?.notify();
-    } else {
-      const work = this.#runRequested(state).finally(() => this.#background.delete(work));
-      this.#background.add(work);
-    }
+    } else this.#serveRequests(state);
     await started;
     return 'started';
+  }
+
+  /** Runs the flow's requested cycles outside the loops of `start()`, unless that already happens. */
+  #serveRequests(state: LocalFlowState): void {
+    if (this.#serving.has(state.flow.name)) return;
+    this.#serving.add(state.flow.name);
+    const work = this.#runRequested(state).finally(() => {
+      this.#serving.delete(state.flow.name);
+      this.#background.delete(work);
+    });
+    this.#background.add(work);
   }
 
   /** Outside the loops: runs the requested cycle, and the one more a trigger asked for meanwhile. */
@@ -394,6 +409,7 @@ export class LocalRuntime implements Runtime {
     let lastEndedAt: number | undefined;
     while (!this.#isStopping()) {
       await this.#waitWhilePaused(state);
+      if (this.#isStopping()) break;
       let next: { trigger: RunTrigger; reason: string } | undefined;
       if (state.requested === undefined) {
         const planned = nextRun(
