@@ -1,12 +1,11 @@
 import type { Logger } from '../core/logger.js';
 import type { RuntimeEvent, RuntimeSubscriber } from './runtime.js';
 
+/** Omit over each member of a union (plain `Omit` merges the members into one). */
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
 /** An event without its `at`: {@link RuntimeEvents.emit} stamps it. */
-export type UnstampedEvent = RuntimeEvent extends infer E
-  ? E extends RuntimeEvent
-    ? Omit<E, 'at'>
-    : never
-  : never;
+export type UnstampedEvent = DistributiveOmit<RuntimeEvent, 'at'>;
 
 /**
  * The event stream of a runtime: any number of subscribers, each told every event in order. A

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CadenceConfig } from '../../src/config/config-schema.js';
 import { compileFlow } from '../../src/core/flow.js';
@@ -217,7 +218,7 @@ export function describeRuntimeConformance(name: string, factory: RuntimeFactory
       await other.stop();
 
       // Many cadence intervals later, still no new cycle.
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      await sleep(300);
       expect(log.of('cycle.started')).toHaveLength(startedWhilePaused);
 
       fixture.insertAccounts([{ id: 3, name: 'three', status: 'active', qty: 3, version: 3 }]);
@@ -270,7 +271,7 @@ export function describeRuntimeConformance(name: string, factory: RuntimeFactory
       writes.open();
       await eventually(() => log.of('cycle.finished').length === 2, 'the one more cycle ended', QUICK);
       // Far longer than a wrongly queued third cycle would take to show up.
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      await sleep(200);
       expect(log.of('cycle.started')).toHaveLength(2);
       expect(maxActive).toBe(1);
       expect(log.of('cycle.finished').map((event) => event.status)).toEqual(['succeeded', 'succeeded']);

@@ -16,10 +16,13 @@ export class LocalFlowState {
   readonly flow: Flow;
   /** Whether a loop of `start()` drives the flow. */
   hasLoop = false;
+  /** When the next cycle is due (epoch ms) and why, while the flow waits for it. */
   nextDueAt: number | undefined;
   nextReason: string | undefined;
+  /** The cycle running now, with its counts after the last committed batch. */
   running: { trigger: RunTrigger; reason: string; startedAt: number; counts: RunCounts } | undefined;
   lastCycle: FlowSnapshot['lastCycle'];
+  /** The pause as last read from the state store (or set here). */
   paused: FlowPause | undefined;
   /** An operator's run-now not yet started, with who waits for it to start. */
   requested: { reason: string; onStarted: (() => void)[] } | undefined;
