@@ -1,11 +1,10 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
 import type { Logger } from '../core/logger.js';
+import type { Runtime } from '../runtime/runtime.js';
 
 /** What the listener wakes: the runtime's realtime flows. */
-export interface Wakeable {
-  wake(flow: string): 'woken' | 'not-realtime' | 'unknown';
-}
+export type Wakeable = Pick<Runtime, 'wake'>;
 
 /** A running webhook listener. */
 export interface WebhookListener {

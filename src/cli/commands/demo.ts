@@ -138,7 +138,8 @@ export async function demoCommand(options: DemoOptions): Promise<number> {
         })
         .finally(() => (drawing = undefined));
     };
-    const runtime = new LocalRuntime(engine.context, { concurrency, listener: summary.listener });
+    const runtime = new LocalRuntime(engine.context, { concurrency });
+    runtime.subscribe(summary.subscriber);
     stop.onHardStop(() => {
       runtime.abort();
     });
@@ -157,7 +158,8 @@ export async function demoCommand(options: DemoOptions): Promise<number> {
     }
 
     // One last cycle of every flow after the generator stopped, so CRM and ERP can be compared.
-    const catchUp = new LocalRuntime(engine.context, { concurrency, listener: summary.listener });
+    const catchUp = new LocalRuntime(engine.context, { concurrency });
+    catchUp.subscribe(summary.subscriber);
     stop.onHardStop(() => {
       catchUp.abort();
     });

@@ -1,11 +1,8 @@
 import { writeFileSync } from 'node:fs';
-import { audited, currentActor } from '../../core/audit.js';
+import { currentActor } from '../../core/audit.js';
+import { runAuditedReconcile } from '../../core/reconcile/audited-reconcile.js';
 import type { Difference } from '../../core/reconcile/reconcile-compare.js';
-import {
-  reconcileFlow,
-  type ComparisonResult,
-  type ReconcileReport,
-} from '../../core/reconcile/reconcile.js';
+import type { ComparisonResult, ReconcileReport } from '../../core/reconcile/reconcile.js';
 import { valueText } from '../../core/values.js';
 import { openCliEngine, type GlobalOptions } from '../cli-context.js';
 import { ExitCodes } from '../exit-codes.js';
@@ -79,33 +76,16 @@ export async function reconcileCommand(options: ReconcileCommandOptions): Promis
     const flow = engine.flow(options.flow);
     const mode = options.full === true ? 'full' : 'checksum';
     const repair = options.repair === true;
-    const report = await audited(
-      engine.state,
-      {
-        actor: currentActor(),
-        action: repair ? 'reconcile.repair' : 'reconcile',
-        flow: flow.name,
-        subject: `${flow.source.table} ↔ ${flow.target.table}`,
-        details: { mode, repair },
-      },
-      async () => {
-        const value = await reconcileFlow(flow, engine.context.portsFor(flow), {
-          mode,
-          repair,
-          signal: AbortSignal.timeout(6 * 60 * 60_000),
-          detailLimit: Math.max(
-            options.limit ?? 20,
-            options.json === true || options.report !== undefined ? 1000 : 0,
-          ),
-        });
-        const remaining = value.repair?.after ?? value.comparison;
-        return {
-          value,
-          isSuccess: !repair || drift(remaining) === 0,
-          outcome: `${drift(value.comparison)} difference(s)${value.repair === undefined ? '' : `, ${value.repair.repaired} repaired, ${drift(value.repair.after)} left`}`,
-        };
-      },
-    );
+    const report = await runAuditedReconcile(flow, engine.context.portsFor(flow), {
+      actor: currentActor(),
+      mode,
+      repair,
+      signal: AbortSignal.timeout(6 * 60 * 60_000),
+      detailLimit: Math.max(
+        options.limit ?? 20,
+        options.json === true || options.report !== undefined ? 1000 : 0,
+      ),
+    });
     if (options.report !== undefined) writeFileSync(options.report, `${JSON.stringify(report, null, 2)}\n`);
     if (options.json === true) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     else process.stdout.write(describeReport(report, options.limit ?? 20));

@@ -7,6 +7,7 @@ import { ExitCodes } from '../exit-codes.js';
 import { createProgressReporter, type PendingEstimator } from '../progress-reporter.js';
 import { checkSchemas, formatFindings } from '../schema-report.js';
 import type { Logger } from '../../core/logger.js';
+import type { Runtime } from '../../runtime/runtime.js';
 
 export interface RunOptions extends GlobalOptions {
   readonly once?: boolean;
@@ -49,7 +50,7 @@ async function preflight(engine: Engine, names: readonly string[], logger: Logge
 /** Starts the webhook listener when `--webhook` is given; a token comes from SYNCLINE_WEBHOOK_TOKEN. */
 async function startWebhook(
   address: string | undefined,
-  runtime: LocalRuntime,
+  runtime: Runtime,
   logger: Logger,
 ): Promise<WebhookListener | undefined> {
   if (address === undefined) return undefined;
@@ -70,13 +71,13 @@ export async function runCommand(options: RunOptions): Promise<number> {
   const names = options.flow ?? [];
   try {
     if (!(await preflight(engine, names, logger))) return ExitCodes.badConfig;
-    const runtime = new LocalRuntime(engine.context, {
-      ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
-      listener: createProgressReporter(logger, {
-        isTty: process.stderr.isTTY,
-        estimate: pendingEstimator(engine),
-      }),
-    });
+    const runtime = new LocalRuntime(
+      engine.context,
+      options.concurrency === undefined ? {} : { concurrency: options.concurrency },
+    );
+    runtime.subscribe(
+      createProgressReporter(logger, { isTty: process.stderr.isTTY, estimate: pendingEstimator(engine) }),
+    );
     let signals = 0;
     const onSignal = (signal: NodeJS.Signals): void => {
       signals += 1;

@@ -5,8 +5,8 @@ import { formatDuration } from '../../config/duration.js';
 import type { RunRecord } from '../../core/state-store.js';
 import { openCliEngine, type GlobalOptions } from '../cli-context.js';
 import { ExitCodes } from '../exit-codes.js';
-import { DECISION_META } from '../../runtime/local/adaptive-cadence.js';
-import { FORECASTER_STATUS_META } from '../../runtime/local/flow-forecasts.js';
+import { DECISION_META } from '../../cadence/adaptive-cadence.js';
+import { FORECASTER_STATUS_META } from '../../cadence/flow-forecasts.js';
 import { RECONCILE_META } from '../../core/reconcile/reconcile.js';
 
 /** The status of one flow, as `status --json` prints it. */
