@@ -34,6 +34,8 @@ export interface WriteSample {
   readonly code?: string;
   /** Seconds the target asked us to wait, when it said so. */
   readonly retryAfterSeconds?: number;
+  /** Records in the attempt. */
+  readonly rows?: number;
 }
 
 /** Receives every write attempt; must not throw. */
@@ -49,7 +51,12 @@ async function observedWrite(
   const started = performance.now();
   try {
     await target.writeBatch(spec, records, signal);
-    observe?.({ at: Date.now(), latencyMs: performance.now() - started, outcome: 'ok' });
+    observe?.({
+      at: Date.now(),
+      latencyMs: performance.now() - started,
+      outcome: 'ok',
+      rows: records.length,
+    });
   } catch (error) {
     const syncError = toSyncError(error, { flow: spec.flow });
     observe?.({
@@ -57,6 +64,7 @@ async function observedWrite(
       latencyMs: performance.now() - started,
       outcome: 'error',
       code: syncError.code,
+      rows: records.length,
       ...(syncError.retryAfterSeconds === undefined
         ? {}
         : { retryAfterSeconds: syncError.retryAfterSeconds }),

@@ -2,7 +2,14 @@ import type { WriteObserver } from './batch-writer.js';
 import type { Connector } from './connector.js';
 import type { SyncError } from './errors.js';
 import type { Logger } from './logger.js';
-import type { RunCounts, RunStatus, RunTrigger, StateStore } from './state-store.js';
+import type {
+  ConflictInput,
+  DeadLetterInput,
+  RunCounts,
+  RunStatus,
+  RunTrigger,
+  StateStore,
+} from './state-store.js';
 
 /** The systems a cycle talks to. */
 export interface CyclePorts {
@@ -36,6 +43,10 @@ export interface CycleOptions {
   readonly onProgress?: (progress: CycleProgress) => void;
   /** Told about every write attempt to the target (latency, outcome), for the cadence controller. */
   readonly onWrite?: WriteObserver;
+  /** Told about each dead letter once the commit that stored it went through; must not throw. */
+  readonly onDeadLetter?: (letter: DeadLetterInput) => void;
+  /** Two-way flows: told about each conflict once the commit that parked it went through; must not throw. */
+  readonly onConflict?: (conflict: ConflictInput) => void;
 }
 
 /** How one cycle ended. */

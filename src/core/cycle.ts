@@ -127,6 +127,7 @@ async function readAndWrite(
           field: letter.field,
           code: letter.code,
         });
+        options.onDeadLetter?.(letter);
       }
       options.onProgress?.({ flow: flow.name, counts: { ...counts }, elapsedMs: Date.now() - run.started });
       readFailures = 0;
@@ -146,7 +147,12 @@ async function readAndWrite(
         inFlight.catch(() => undefined);
       }
       await inFlight;
-      await retryWaitingReferences(flow, ports, { ...run, policy, signal, triedKeys }, counts);
+      await retryWaitingReferences(
+        flow,
+        ports,
+        { ...run, policy, signal, triedKeys, onDeadLetter: options.onDeadLetter },
+        counts,
+      );
       return true;
     } catch (thrown) {
       // Never leave a write running behind the retry: its commit would race the re-read checkpoint.

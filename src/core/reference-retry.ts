@@ -1,6 +1,7 @@
 import { handleChanges, type MutableCounts } from './batch-handler.js';
 import type { CyclePorts } from './cycle-ports.js';
 import type { Flow } from './flow.js';
+import type { DeadLetterInput } from './state-store.js';
 import type { Logger } from './logger.js';
 import type { LeaseFence } from './state-store.js';
 import type { RetryPolicy } from 'cockatiel';
@@ -27,6 +28,8 @@ export async function retryWaitingReferences(
     readonly triedKeys: ReadonlySet<string>;
     /** The cycle's lease: the discards and commits carry it. */
     readonly fence: LeaseFence;
+    /** Told about each dead letter once its commit went through. */
+    readonly onDeadLetter?: ((letter: DeadLetterInput) => void) | undefined;
   },
   counts: MutableCounts,
 ): Promise<void> {
@@ -69,6 +72,7 @@ export async function retryWaitingReferences(
     await ports.state.commitBatch(options.fence, commit);
     resolved += commit.resolvedKeys.length;
     for (const letter of commit.deadLetters) {
+      options.onDeadLetter?.(letter);
       const before = slice.find((entry) => entry.key === letter.key);
       if (
         letter.kind === 'reference' &&

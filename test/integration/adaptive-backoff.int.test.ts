@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openEngine, type Engine } from '../../src/cli/engine.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { LocalRuntime } from '../../src/runtime/local/local-runtime.js';
-import { DECISION_LOG_META } from '../../src/runtime/local/adaptive-cadence.js';
+import { DECISION_LOG_META } from '../../src/cadence/adaptive-cadence.js';
 import {
   createMysqlDatabase,
   createPostgresDatabase,

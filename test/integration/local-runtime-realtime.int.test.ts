@@ -65,19 +65,16 @@ describe('LocalRuntime, realtime flows', () => {
     let ended = 0;
     let active = 0;
     let maxActive = 0;
-    const runtime = new LocalRuntime(context, {
-      eventDebounceMs: 5,
-      listener: {
-        onCycleStart: (_flow, trigger) => {
-          triggers.push(trigger);
-          active += 1;
-          maxActive = Math.max(maxActive, active);
-        },
-        onCycleEnd: () => {
-          active -= 1;
-          ended += 1;
-        },
-      },
+    const runtime = new LocalRuntime(context, { eventDebounceMs: 5 });
+    runtime.subscribe((event) => {
+      if (event.type === 'cycle.started') {
+        triggers.push(event.trigger);
+        active += 1;
+        maxActive = Math.max(maxActive, active);
+      } else if (event.type === 'cycle.finished') {
+        active -= 1;
+        ended += 1;
+      }
     });
     fixture.insertAccounts(plainAccounts(3));
     const running = runtime.start();
@@ -121,8 +118,9 @@ describe('LocalRuntime, realtime flows', () => {
       portsFor: () => fixture.ports(),
     };
     const triggers: string[] = [];
-    const runtime = new LocalRuntime(context, {
-      listener: { onCycleStart: (_flow, trigger) => triggers.push(trigger) },
+    const runtime = new LocalRuntime(context);
+    runtime.subscribe((event) => {
+      if (event.type === 'cycle.started') triggers.push(event.trigger);
     });
     fixture.insertAccounts(plainAccounts(2));
     const running = runtime.start();

@@ -3,7 +3,7 @@ import { compileFlow } from '../../src/core/flow.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { RECONCILE_META } from '../../src/core/reconcile/reconcile.js';
 import { LocalRuntime } from '../../src/runtime/local/local-runtime.js';
-import type { EngineContext } from '../../src/runtime/runtime.js';
+import type { EngineContext, ReconcileFinishedEvent } from '../../src/runtime/runtime.js';
 import { eventually } from '../support/eventually.js';
 import { customersFlowConfig, plainAccounts, SqliteFlowFixture } from '../support/sqlite-flow-fixture.js';
 
@@ -31,8 +31,12 @@ function contextFor(repair: boolean): EngineContext {
 }
 
 describe('scheduled reconcile', () => {
-  it('records the drift it finds on its schedule', async () => {
+  it('records the drift it finds on its schedule, audited as the scheduler, and reports it', async () => {
     const runtime = new LocalRuntime(contextFor(false));
+    const finished: ReconcileFinishedEvent[] = [];
+    runtime.subscribe((event) => {
+      if (event.type === 'reconcile.finished') finished.push(event);
+    });
     const running = runtime.start();
     await eventually(() => fixture.customers().length === 12, 'the first cycle wrote every account');
     fixture.executeOnTarget("UPDATE customers SET name = 'changed in the ERP' WHERE crm_id = 5");
@@ -43,9 +47,18 @@ describe('scheduled reconcile', () => {
     );
     await runtime.stop();
     await running;
+    expect(finished.some((event) => event.different === 1 && event.status === 'succeeded')).toBe(true);
     const meta = (await fixture.state.getFlowMeta('customers', RECONCILE_META)) as { drift: number };
     expect(meta.drift).toBe(1);
-    expect(await fixture.state.listAudit({ flow: 'customers', limit: 10 })).toEqual([]);
+    const [entry] = await fixture.state.listAudit({ flow: 'customers', action: 'reconcile', limit: 1 });
+    expect(entry).toMatchObject({
+      actor: 'scheduler',
+      subject: 'accounts ↔ customers',
+      details: { mode: 'checksum', repair: false, scheduled: true },
+    });
+    expect(
+      await fixture.state.listAudit({ flow: 'customers', action: 'reconcile.repair', limit: 1 }),
+    ).toEqual([]);
   });
 
   it('repairs on its schedule with repair: true, audited as the scheduler', async () => {

@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openEngine, type Engine } from '../../src/cli/engine.js';
 import { runCycle } from '../../src/core/cycle.js';
+import type { ConflictInput } from '../../src/core/state-store.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { runCli } from '../support/cli.js';
 
@@ -42,13 +43,18 @@ async function open(conflict = 'source-wins'): Promise<Engine> {
   return openEngine(path, () => silentLogger);
 }
 
-async function cycles(engine: Engine, count: number): Promise<number> {
+async function cycles(
+  engine: Engine,
+  count: number,
+  onConflict?: (conflict: ConflictInput) => void,
+): Promise<number> {
   const flow = engine.flow('customers');
   let written = 0;
   for (let index = 0; index < count; index++) {
     const result = await runCycle(flow, engine.context.portsFor(flow), {
       trigger: 'manual',
       signal: new AbortController().signal,
+      ...(onConflict === undefined ? {} : { onConflict }),
     });
     if (result.status !== 'succeeded')
       throw new Error(`cycle ${result.status}: ${result.error?.message ?? ''}`);
@@ -128,10 +134,14 @@ describe('two-way sync on SQLite', () => {
     try {
       crm.prepare("UPDATE accounts SET name = 'CRM side' WHERE id = 7").run();
       erp.prepare("UPDATE customers SET name = 'ERP side' WHERE crm_id = '7'").run();
-      expect(await cycles(engine, 2)).toBe(0);
+      const told: ConflictInput[] = [];
+      expect(await cycles(engine, 2, (conflict) => told.push(conflict))).toBe(0);
       expect(await engine.state.listConflicts({ flow: 'customers', status: 'open', limit: 5 })).toHaveLength(
         1,
       );
+      // The cycle's observer hears of the parked conflict once its commit went through.
+      expect(told.length).toBeGreaterThan(0);
+      expect(told[0]).toMatchObject({ key: '7', fields: ['name'] });
 
       crm.prepare("UPDATE accounts SET name = 'ERP side' WHERE id = 7").run();
       expect(await cycles(engine, 2)).toBe(0);

@@ -1,7 +1,6 @@
 import { parseDurationFlag } from '../../config/duration.js';
 import type { CycleResult } from '../../core/cycle-ports.js';
 import type { Logger } from '../../core/logger.js';
-import { LocalRuntime } from '../../runtime/local/local-runtime.js';
 import type { GlobalOptions } from '../cli-context.js';
 import { createConsoleLogger } from '../console-logger.js';
 import { DemoChangeGenerator } from '../demo/demo-changes.js';
@@ -12,6 +11,7 @@ import { createDemoSystems, demoPaths, prepareDemoDirectory } from '../demo/demo
 import { DemoSummary } from '../demo/demo-summary.js';
 import { openEngine, type Engine } from '../engine.js';
 import { ExitCodes } from '../exit-codes.js';
+import { createRuntime } from '../runtime-factory.js';
 import { checkSchemas, formatFindings } from '../schema-report.js';
 
 /** Options of `syncline demo`. */
@@ -138,7 +138,8 @@ export async function demoCommand(options: DemoOptions): Promise<number> {
         })
         .finally(() => (drawing = undefined));
     };
-    const runtime = new LocalRuntime(engine.context, { concurrency, listener: summary.listener });
+    const runtime = createRuntime(engine, { concurrency });
+    runtime.subscribe(summary.subscriber);
     stop.onHardStop(() => {
       runtime.abort();
     });
@@ -157,7 +158,8 @@ export async function demoCommand(options: DemoOptions): Promise<number> {
     }
 
     // One last cycle of every flow after the generator stopped, so CRM and ERP can be compared.
-    const catchUp = new LocalRuntime(engine.context, { concurrency, listener: summary.listener });
+    const catchUp = createRuntime(engine, { concurrency });
+    catchUp.subscribe(summary.subscriber);
     stop.onHardStop(() => {
       catchUp.abort();
     });

@@ -71,13 +71,13 @@ export async function runCommand(options: RunOptions): Promise<number> {
   const names = options.flow ?? [];
   try {
     if (!(await preflight(engine, names, logger))) return ExitCodes.badConfig;
-    const runtime = createRuntime(engine, {
-      ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
-      listener: createProgressReporter(logger, {
-        isTty: process.stderr.isTTY,
-        estimate: pendingEstimator(engine),
-      }),
-    });
+    const runtime = createRuntime(
+      engine,
+      options.concurrency === undefined ? {} : { concurrency: options.concurrency },
+    );
+    runtime.subscribe(
+      createProgressReporter(logger, { isTty: process.stderr.isTTY, estimate: pendingEstimator(engine) }),
+    );
     let signals = 0;
     const onSignal = (signal: NodeJS.Signals): void => {
       signals += 1;

@@ -1,9 +1,8 @@
 import Database from 'better-sqlite3';
 import { describeCadence } from '../../cadence/describe-cadence.js';
-import type { CycleResult } from '../../core/cycle-ports.js';
 import type { Flow } from '../../core/flow.js';
 import type { StateStore } from '../../core/state-store.js';
-import type { RuntimeListener } from '../../runtime/runtime.js';
+import type { CycleFinishedEvent, RuntimeSubscriber } from '../../runtime/runtime.js';
 import { DEMO_TIERS } from './demo-config.js';
 import { DEMO_TABLE_PAIRS } from './demo-schema.js';
 
@@ -45,8 +44,8 @@ interface FlowTally {
  * from the state store, and row counts read straight from the two demo databases.
  */
 export class DemoSummary {
-  /** Pass to the runtime to count cycles. */
-  readonly listener: RuntimeListener;
+  /** Subscribe it to the runtime to count cycles. */
+  readonly subscriber: RuntimeSubscriber;
   readonly #flows: readonly Flow[];
   readonly #state: StateStore;
   readonly #crm: Database.Database;
@@ -77,18 +76,15 @@ export class DemoSummary {
         lastError: undefined,
       });
     }
-    this.listener = {
-      onCycleStart: (flow) => {
-        const tally = this.#tallies.get(flow);
+    this.subscriber = (event) => {
+      if (event.type === 'cycle.started') {
+        const tally = this.#tallies.get(event.flow);
         if (tally !== undefined) tally.isRunning = true;
-      },
-      onCycleEnd: (result) => {
-        this.#record(result);
-      },
+      } else if (event.type === 'cycle.finished') this.#record(event);
     };
   }
 
-  #record(result: CycleResult): void {
+  #record(result: CycleFinishedEvent): void {
     const tally = this.#tallies.get(result.flow);
     if (tally === undefined) return;
     tally.isRunning = false;

@@ -67,11 +67,14 @@ export async function runTwoWayPasses(
   const { signal } = options;
   const context = await twoWayContext(flow, ports, signal, run.log, options.onWrite);
   const afterCommit = (commit: Omit<BatchCommit, 'checkpoint'>): void => {
-    for (const letter of commit.deadLetters)
+    for (const letter of commit.deadLetters) {
       run.log.warn(`record ${letter.key} dead-lettered: ${letter.reason}`, {
         key: letter.key,
         code: letter.code,
       });
+      options.onDeadLetter?.(letter);
+    }
+    for (const conflict of commit.conflicts ?? []) options.onConflict?.(conflict);
     options.onProgress?.({ flow: flow.name, counts: { ...counts }, elapsedMs: Date.now() - run.started });
   };
 

@@ -1,31 +1,45 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { AdaptiveCadence } from '../../cadence/adaptive-cadence.js';
+import type { TuningOverrides } from '../../cadence/adaptive-tuning.js';
+import { waitForTurn } from '../../cadence/adaptive-wait.js';
+import type { RealtimeWakeup } from '../../cadence/realtime-wakeup.js';
 import { nextRun } from '../../cadence/schedule.js';
-import { formatDuration } from '../../config/duration.js';
-import type { ChangeWatch } from '../../core/connector.js';
+import { emptyCounts } from '../../core/batch-handler.js';
+import type { WriteObserver } from '../../core/batch-writer.js';
 import { runCycle } from '../../core/cycle.js';
 import type { CycleResult } from '../../core/cycle-ports.js';
-import { newLeaseOwner } from '../../core/flow-lease.js';
-import { SyncError } from '../../core/errors.js';
+import { SyncError, toSyncError } from '../../core/errors.js';
 import type { Flow } from '../../core/flow.js';
+import { newLeaseOwner } from '../../core/flow-lease.js';
+import { clearPause, readPause, writePause } from '../../core/flow-pause.js';
 import type { RunTrigger } from '../../core/state-store.js';
-import type { EngineContext, Runtime, RuntimeListener } from '../runtime.js';
-import type { TuningOverrides } from '../../cadence/adaptive-tuning.js';
-import { AdaptiveCadence } from './adaptive-cadence.js';
-import { waitForTurn } from './adaptive-wait.js';
-import { safetyPollMs } from '../../cadence/schedule.js';
-import { RealtimeWakeup, safetyPoll, type WakeReason } from './realtime-wakeup.js';
-import { reconcileLoop } from './reconcile-schedule.js';
+import type {
+  EngineContext,
+  FlowSnapshot,
+  Runtime,
+  RuntimeSubscriber,
+  TriggerOutcome,
+  WakeOutcome,
+} from '../runtime.js';
+import { RuntimeEvents } from '../runtime-events.js';
+import { LocalFlowState } from './local-flow-state.js';
+import { realtimeLoop } from './realtime-loop.js';
+import { reconcileLoop } from './reconcile-loop.js';
+import { recordEventHooks } from '../record-event-hooks.js';
 
 /** How long `runOnce` waits for a flow that another process is running. */
 const BUSY_WAIT_MS = 5 * 60_000;
 
-/** After a failed cycle, a realtime flow ignores events this long, doubled per failure (up to its poll). */
-const FAILURE_PAUSE_MS = 1_000;
+/** A paused flow re-reads its pause this often, to notice a resume from another process. */
+const PAUSE_RECHECK_MS = 5_000;
+
+/** setTimeout cannot wait longer than ~24.8 days; a longer sleep wakes up and re-plans. */
+const MAX_SLEEP_MS = 2_147_000_000;
 
 /** Options of the in-process runtime. */
 export interface LocalRuntimeOptions {
   /** Cycles of different flows running at once. Default 4. */
   readonly concurrency?: number;
-  readonly listener?: RuntimeListener;
   /** Clock, for tests. */
   readonly now?: () => number;
   /**
@@ -42,45 +56,79 @@ export interface LocalRuntimeOptions {
 }
 
 /**
- * Runs cycles in this process. Each flow has its own loop, so a flow never runs two cycles at
- * once (the state store's lease also guards against other processes); a semaphore bounds how many
- * flows run at the same time.
+ * Runs cycles in this process. Each flow has its own loop and its cycles take turns, so a flow
+ * never runs two cycles at once (the state store's lease also guards against other processes); a
+ * semaphore bounds how many flows run at the same time.
  */
 export class LocalRuntime implements Runtime {
   readonly #context: EngineContext;
   readonly #options: LocalRuntimeOptions;
+  readonly #now: () => number;
   readonly #owner = newLeaseOwner();
   readonly #stop = new AbortController();
   readonly #hardStop = new AbortController();
   #running: Promise<void>[] = [];
+  /** Cycles started by `trigger` outside the loops of `start()`. */
+  readonly #background = new Set<Promise<void>>();
+  /** Flows whose requested cycles `#runRequested` runs now. */
+  readonly #serving = new Set<string>();
   #slots: number;
   readonly #waiting: (() => void)[] = [];
   readonly #adaptive: AdaptiveCadence;
+  readonly #events: RuntimeEvents;
+  readonly #flows = new Map<string, LocalFlowState>();
   /** The wake-ups of running realtime flows, for `wake` (webhooks). */
   readonly #wakeups = new Map<string, RealtimeWakeup>();
 
   constructor(context: EngineContext, options: LocalRuntimeOptions = {}) {
     this.#context = context;
     this.#options = options;
+    this.#now = options.now ?? Date.now;
     this.#slots = options.concurrency ?? 4;
-    this.#adaptive = new AdaptiveCadence(context.state, context.logger, options.now ?? Date.now, {
+    this.#events = new RuntimeEvents(context.logger, this.#now);
+    this.#adaptive = new AdaptiveCadence(context.state, context.logger, this.#now, {
       ...(options.adaptiveTuning === undefined ? {} : { tuning: options.adaptiveTuning }),
       ...(options.healthWindowMs === undefined ? {} : { healthWindowMs: options.healthWindowMs }),
+      onDecision: (decision) => {
+        this.#events.emit({
+          type: 'cadence.decided',
+          flow: decision.flow,
+          intervalMs: decision.intervalMs,
+          intervalMsBefore: decision.intervalMsBefore,
+          batch: decision.batch,
+          batchBefore: decision.batchBefore,
+          reason: decision.reason,
+          health: decision.health,
+          at: decision.at,
+        });
+      },
+    });
+    for (const flow of context.flows) this.#flows.set(flow.name, new LocalFlowState(flow));
+  }
+
+  subscribe(listener: RuntimeSubscriber): () => void {
+    return this.#events.subscribe(listener);
+  }
+
+  snapshot(): FlowSnapshot[] {
+    const now = this.#now();
+    return [...this.#flows.values()].map((state) => state.snapshot(this.#adaptive, this.#isStopping(), now));
+  }
+
+  /** The flow's state; a `FLOW_UNKNOWN` error naming the configured flows when there is none. */
+  #state(name: string): LocalFlowState {
+    const state = this.#flows.get(name);
+    if (state !== undefined) return state;
+    const known = this.#context.flows.map((candidate) => candidate.name).join(', ');
+    throw new SyncError('FLOW_UNKNOWN', `No flow named "${name}" in the config (flows: ${known})`, {
+      flow: name,
     });
   }
 
-  #flows(names: readonly string[] | undefined): Flow[] {
-    if (names === undefined || names.length === 0) return this.#context.flows.filter((flow) => flow.enabled);
-    return names.map((name) => {
-      const flow = this.#context.flows.find((candidate) => candidate.name === name);
-      if (flow === undefined) {
-        const known = this.#context.flows.map((candidate) => candidate.name).join(', ');
-        throw new SyncError('FLOW_UNKNOWN', `No flow named "${name}" in the config (flows: ${known})`, {
-          flow: name,
-        });
-      }
-      return flow;
-    });
+  #select(names: readonly string[] | undefined): LocalFlowState[] {
+    if (names === undefined || names.length === 0)
+      return [...this.#flows.values()].filter((state) => state.flow.enabled);
+    return names.map((name) => this.#state(name));
   }
 
   async #withSlot<T>(work: () => Promise<T>): Promise<T> {
@@ -94,37 +142,96 @@ export class LocalRuntime implements Runtime {
     }
   }
 
-  async #cycle(flow: Flow, trigger: RunTrigger, reason: string): Promise<CycleResult> {
-    return this.#withSlot(async () => {
-      this.#options.listener?.onCycleStart?.(flow.name, trigger, reason);
-      const ports = this.#context.portsFor(flow);
-      const stop = this.#adaptive.cycleStop(flow, this.#stop.signal);
-      let result: CycleResult;
-      try {
-        result = await runCycle(this.#adaptive.flowForCycle(flow), ports, {
-          trigger,
-          onWrite: this.#adaptive.observer(flow),
-          signal: this.#hardStop.signal,
-          stop: stop.signal,
-          owner: this.#owner,
-          onProgress: (progress) => {
-            this.#options.listener?.onCycleProgress?.(progress);
-            stop.afterBatch();
-          },
-        });
-      } finally {
-        stop.release();
-      }
-      this.#options.listener?.onCycleEnd?.(result);
-      await this.#adaptive.afterCycle(flow, ports, result);
-      if (result.counts.written > 0) this.#wakeDependents(flow.name);
-      return result;
-    });
+  /** Feeds the adaptive controller and the event stream with every write attempt of the flow. */
+  #writeObserver(flow: Flow): WriteObserver {
+    const adaptive = this.#adaptive.observer(flow);
+    return (sample) => {
+      adaptive(sample);
+      this.#events.emit({
+        type: 'write.sample',
+        flow: flow.name,
+        target: flow.targetConnection,
+        latencyMs: sample.latencyMs,
+        outcome: sample.outcome,
+        ...(sample.code === undefined ? {} : { code: sample.code }),
+        ...(sample.rows === undefined ? {} : { rows: sample.rows }),
+        at: sample.at,
+      });
+    };
   }
 
-  /** Runs each flow once; a flow whose `dependsOn` flows are among them runs after they finished. */
+  /** One cycle of the flow, after its previous one in this process ended and a slot is free. */
+  #cycle(flow: Flow, trigger: RunTrigger, reason: string): Promise<CycleResult> {
+    const state = this.#state(flow.name);
+    return state.exclusive(() =>
+      this.#withSlot(async () => {
+        state.started(trigger, reason, this.#now());
+        this.#events.emit({ type: 'cycle.started', flow: flow.name, trigger, reason });
+        const ports = this.#context.portsFor(flow);
+        const pauseStop = new AbortController();
+        state.cycleStop = pauseStop;
+        const stop = this.#adaptive.cycleStop(flow, AbortSignal.any([this.#stop.signal, pauseStop.signal]));
+        let result: CycleResult;
+        try {
+          result = await runCycle(this.#adaptive.flowForCycle(flow), ports, {
+            trigger,
+            onWrite: this.#writeObserver(flow),
+            signal: this.#hardStop.signal,
+            stop: stop.signal,
+            owner: this.#owner,
+            onProgress: (progress) => {
+              if (state.running !== undefined) state.running.counts = progress.counts;
+              this.#events.emit({ type: 'cycle.progress', ...progress });
+              stop.afterBatch();
+            },
+            ...recordEventHooks(this.#events, flow.name),
+          });
+        } catch (error) {
+          // The state store failed before the cycle began (its lease, its run): a failed cycle.
+          const syncError = toSyncError(error, { flow: flow.name });
+          result = {
+            flow: flow.name,
+            status: 'failed',
+            runId: undefined,
+            counts: emptyCounts(),
+            durationMs: 0,
+            error: syncError,
+          };
+        } finally {
+          stop.release();
+          state.cycleStop = undefined;
+        }
+        state.finished(result, this.#now());
+        // A trigger came during a cycle no loop drives (`runOnce`): its one more cycle runs here.
+        if (state.requested !== undefined && !state.hasLoop) this.#serveRequests(state);
+        this.#events.emit({
+          type: 'cycle.finished',
+          flow: flow.name,
+          status: result.status,
+          runId: result.runId,
+          trigger,
+          counts: result.counts,
+          durationMs: result.durationMs,
+          ...(result.error === undefined ? {} : { error: result.error.toJSON() }),
+        });
+        await this.#adaptive.afterCycle(flow, ports, result);
+        if (result.counts.written > 0) this.#wakeDependents(flow.name);
+        return result;
+      }),
+    );
+  }
+
+  /**
+   * Runs each flow once; a flow whose `dependsOn` flows are among them runs after they finished.
+   * A paused flow is left out (and logged).
+   */
   async runOnce(flowNames?: readonly string[]): Promise<CycleResult[]> {
-    const flows = this.#flows(flowNames);
+    const flows: Flow[] = [];
+    for (const state of this.#select(flowNames)) {
+      if (await this.#readPause(state))
+        this.#context.logger.warn(`flow ${state.flow.name} is paused by ${state.paused?.by ?? ''}; not run`);
+      else flows.push(state.flow);
+    }
     const started = new Map<string, Promise<CycleResult>>();
     const start = (flow: Flow): Promise<CycleResult> => {
       let cycle = started.get(flow.name);
@@ -149,186 +256,209 @@ export class LocalRuntime implements Runtime {
   async #cycleWhenFree(flow: Flow): Promise<CycleResult> {
     const deadline = Date.now() + BUSY_WAIT_MS;
     let result = await this.#cycle(flow, 'manual', 'run --once');
-    while (result.status === 'busy' && Date.now() < deadline && !this.#stop.signal.aborted) {
+    while (result.status === 'busy' && Date.now() < deadline && !this.#isStopping()) {
       this.#context.logger.info(`flow ${flow.name} is busy in another process; waiting for it to finish`);
-      await this.#sleepUntil(Date.now() + 2_000, Date.now);
+      await this.#sleepUntil(Date.now() + 2_000);
       result = await this.#cycle(flow, 'manual', 'run --once');
     }
     return result;
   }
 
   async start(flowNames?: readonly string[]): Promise<void> {
-    const flows = this.#flows(flowNames);
-    const now = this.#options.now ?? Date.now;
+    const states = this.#select(flowNames);
+    for (const state of states) state.hasLoop = true;
+    // Every configured flow's pause, so the snapshot shows the ones this process does not run too.
+    await Promise.all([...this.#flows.values()].map((state) => this.#readPause(state)));
     this.#running = [
-      ...flows.map((flow) => (flow.cadence.realtime === true ? this.#realtimeLoop(flow) : this.#loop(flow))),
-      ...flows
-        .filter((flow) => flow.reconcile !== undefined)
-        .map((flow) =>
-          reconcileLoop(this.#context, flow, {
-            now,
-            sleepUntil: (dueAt) => this.#sleepUntil(dueAt, now),
+      ...states.map((state) =>
+        state.flow.cadence.realtime === true
+          ? realtimeLoop(state, {
+              context: this.#context,
+              now: this.#now,
+              ...(this.#options.eventDebounceMs === undefined
+                ? {}
+                : { debounceMs: this.#options.eventDebounceMs }),
+              stop: this.#stop.signal,
+              cycle: (trigger, reason) => this.#cycle(state.flow, trigger, reason),
+              waitWhilePaused: () => this.#waitWhilePaused(state),
+              scheduled: (dueAt, reason) => {
+                this.#scheduled(state, dueAt, reason);
+              },
+              wakeups: this.#wakeups,
+            })
+          : this.#loop(state),
+      ),
+      ...states
+        .filter((state) => state.flow.reconcile !== undefined)
+        .map((state) =>
+          reconcileLoop(this.#context, state.flow, {
+            now: this.#now,
+            sleepUntil: (dueAt) => this.#sleepUntil(dueAt),
             isStopping: () => this.#isStopping(),
             signal: this.#hardStop.signal,
+            onFinished: (event) => {
+              this.#events.emit({ type: 'reconcile.finished', ...event });
+            },
           }),
         ),
     ];
     await Promise.all(this.#running);
   }
 
-  async #loop(flow: Flow): Promise<void> {
-    const now = this.#options.now ?? Date.now;
+  async trigger(flowName: string, reason: string): Promise<TriggerOutcome> {
+    const state = this.#flows.get(flowName);
+    if (state === undefined) return 'unknown';
+    if (await this.#readPause(state)) return 'paused';
+    if (state.isBusy) {
+      state.again ??= { reason };
+      return 'already-running';
+    }
+    const started = new Promise<void>((resolve) => {
+      state.requested = { reason, onStarted: [resolve] };
+    });
+    if (state.hasLoop && !this.#isStopping()) {
+      state.nudge();
+      this.#wakeups.get(flowName)?.notify();
+    } else this.#serveRequests(state);
+    await started;
+    return 'started';
+  }
+
+  /** Runs the flow's requested cycles outside the loops of `start()`, unless that already happens. */
+  #serveRequests(state: LocalFlowState): void {
+    if (this.#serving.has(state.flow.name)) return;
+    this.#serving.add(state.flow.name);
+    const work = this.#runRequested(state).finally(() => {
+      this.#serving.delete(state.flow.name);
+      this.#background.delete(work);
+    });
+    this.#background.add(work);
+  }
+
+  /** Outside the loops: runs the requested cycle, and the one more a trigger asked for meanwhile. */
+  async #runRequested(state: LocalFlowState): Promise<void> {
+    let request = state.requested;
+    while (request !== undefined && !this.#isStopping()) {
+      await this.#cycle(state.flow, 'manual', request.reason);
+      request = state.requested;
+      if (request !== undefined && (await this.#readPause(state))) state.dropRequest();
+    }
+    state.dropRequest();
+  }
+
+  wake(flowName: string): WakeOutcome {
+    const wakeup = this.#wakeups.get(flowName);
+    if (wakeup !== undefined) {
+      wakeup.notify();
+      return 'woken';
+    }
+    return this.#flows.has(flowName) ? 'not-realtime' : 'unknown';
+  }
+
+  async pause(flowName: string, by: { readonly actor: string; readonly reason?: string }): Promise<void> {
+    const state = this.#state(flowName);
+    const pause = {
+      by: by.actor,
+      at: new Date(this.#now()).toISOString(),
+      ...(by.reason === undefined ? {} : { reason: by.reason }),
+    };
+    await writePause(this.#context.state, flowName, pause);
+    state.paused = pause;
+    state.cycleStop?.abort();
+    state.dropRequest();
+    state.nudge();
+    this.#events.emit({
+      type: 'flow.paused',
+      flow: flowName,
+      by: by.actor,
+      ...(by.reason === undefined ? {} : { reason: by.reason }),
+    });
+  }
+
+  async resume(flowName: string, by: { readonly actor: string }): Promise<void> {
+    const state = this.#state(flowName);
+    await clearPause(this.#context.state, flowName);
+    state.paused = undefined;
+    state.nudge();
+    this.#events.emit({ type: 'flow.resumed', flow: flowName, by: by.actor });
+  }
+
+  /** Reads the flow's pause from the state store (another process may have set it); true when paused. */
+  async #readPause(state: LocalFlowState): Promise<boolean> {
+    state.paused = await readPause(this.#context.state, state.flow.name);
+    return state.paused !== undefined;
+  }
+
+  /** While the flow is paused, waits for its resume (here, or in another process). */
+  async #waitWhilePaused(state: LocalFlowState): Promise<void> {
+    while (!this.#isStopping() && (await this.#readPause(state))) {
+      state.nextDueAt = undefined;
+      await this.#sleepUntil(this.#now() + PAUSE_RECHECK_MS, state);
+    }
+  }
+
+  #scheduled(state: LocalFlowState, dueAt: number, reason: string): void {
+    state.nextDueAt = dueAt;
+    state.nextReason = reason;
+    this.#events.emit({ type: 'flow.scheduled', flow: state.flow.name, dueAt, reason });
+  }
+
+  async #loop(state: LocalFlowState): Promise<void> {
+    const { flow } = state;
     const lastSuccess = await this.#context.state.lastSuccessfulRun(flow.name);
     await this.#adaptive.register(flow);
     let lastEndedAt: number | undefined;
-    while (!this.#stop.signal.aborted) {
-      const planned = nextRun(
-        flow.cadence,
-        {
-          lastSuccessAt: lastSuccess === undefined ? undefined : Date.parse(lastSuccess.startedAt),
-          lastEndedAt,
-        },
-        now(),
-      );
-      const decision = await waitForTurn(this.#adaptive, flow, planned, lastEndedAt, {
-        now,
-        sleepUntil: (dueAt) => this.#sleepUntil(dueAt, now),
-        isStopping: () => this.#isStopping(),
-        onScheduled: (next) => this.#options.listener?.onScheduled?.(flow.name, next.dueAt, next.reason),
-        ...(this.#options.redecideEveryMs === undefined
-          ? {}
-          : { redecideEveryMs: this.#options.redecideEveryMs }),
-      });
+    while (!this.#isStopping()) {
+      await this.#waitWhilePaused(state);
       if (this.#isStopping()) break;
-      const result = await this.#cycle(flow, decision.trigger, decision.reason);
-      lastEndedAt = now();
+      let next: { trigger: RunTrigger; reason: string } | undefined;
+      if (state.requested === undefined) {
+        const planned = nextRun(
+          flow.cadence,
+          {
+            lastSuccessAt: lastSuccess === undefined ? undefined : Date.parse(lastSuccess.startedAt),
+            lastEndedAt,
+          },
+          this.#now(),
+        );
+        next = await waitForTurn(this.#adaptive, flow, planned, lastEndedAt, {
+          now: this.#now,
+          sleepUntil: (dueAt) => this.#sleepUntil(dueAt, state),
+          isStopping: () => this.#isStopping() || state.requested !== undefined || state.paused !== undefined,
+          onScheduled: (decision) => {
+            this.#scheduled(state, decision.dueAt, decision.reason);
+          },
+          ...(this.#options.redecideEveryMs === undefined
+            ? {}
+            : { redecideEveryMs: this.#options.redecideEveryMs }),
+        });
+        if (this.#isStopping()) break;
+        // Paused here or in another process while it waited: no cycle starts.
+        if (state.paused !== undefined || (await this.#readPause(state))) continue;
+      }
+      const result = await this.#cycle(
+        flow,
+        state.requested === undefined ? (next?.trigger ?? 'schedule') : 'manual',
+        state.requested?.reason ?? next?.reason ?? '',
+      );
+      lastEndedAt = this.#now();
       if (result.status === 'failed') {
         this.#context.logger.error(`flow ${flow.name}: cycle failed; next try on its cadence`, {
           code: result.error?.code,
         });
       }
     }
+    state.dropRequest();
   }
 
-  /**
-   * A realtime flow: a cycle at start, then one whenever a (debounced) change event or the safety
-   * poll wakes it. Cycles of a flow never overlap; events during a cycle lead to one more cycle.
-   */
-  async #realtimeLoop(flow: Flow): Promise<void> {
-    const now = this.#options.now ?? Date.now;
-    const wakeup = new RealtimeWakeup({
-      now,
-      ...(this.#options.eventDebounceMs === undefined ? {} : { debounceMs: this.#options.eventDebounceMs }),
-    });
-    // Listen before the first cycle, so no change committed after that cycle's read goes unnoticed.
-    const watch = await this.#watchChanges(flow, wakeup);
-    this.#wakeups.set(flow.name, wakeup);
-    try {
-      let wake: { trigger: RunTrigger; reason: string } = {
-        trigger: 'start',
-        reason: 'runs when Syncline starts',
-      };
-      let failures = 0;
-      while (!this.#isStopping()) {
-        wakeup.take();
-        const result = await this.#cycle(flow, wake.trigger, wake.reason);
-        failures = result.status === 'failed' ? failures + 1 : 0;
-        const endedAt = now();
-        const poll = safetyPoll(flow.cadence, watch?.isInstalled === true, endedAt);
-        const notBefore =
-          failures === 0
-            ? 0
-            : endedAt + Math.min(poll.dueAt - endedAt, FAILURE_PAUSE_MS * 2 ** (failures - 1));
-        if (failures > 0) {
-          this.#context.logger.error(
-            `flow ${flow.name}: cycle failed; next try in ${formatDuration(notBefore - endedAt)} at the earliest`,
-            { code: result.error?.code },
-          );
-        }
-        this.#options.listener?.onScheduled?.(
-          flow.name,
-          poll.dueAt,
-          `${poll.reason}, or sooner on a change event`,
-        );
-        const reason: WakeReason = await wakeup.wait(poll.dueAt, this.#stop.signal, notBefore);
-        if (reason === 'stop') break;
-        wake =
-          reason === 'event'
-            ? { trigger: 'event', reason: 'change event' }
-            : { trigger: 'schedule', reason: poll.reason };
-      }
-    } finally {
-      this.#wakeups.delete(flow.name);
-      await watch?.close();
-    }
-  }
-
-  /**
-   * Wakes a running realtime flow as a change event would (a webhook from the source system):
-   * `woken`, or why not. The cycle still reads from the checkpoint, so a wake-up never loses data.
-   */
-  wake(flowName: string): 'woken' | 'not-realtime' | 'unknown' {
-    const wakeup = this.#wakeups.get(flowName);
-    if (wakeup !== undefined) {
-      wakeup.notify();
-      return 'woken';
-    }
-    return this.#context.flows.some((flow) => flow.name === flowName) ? 'not-realtime' : 'unknown';
-  }
-
-  /** Subscribes a realtime flow to its source's change events, and says once how it is woken. */
-  async #watchChanges(flow: Flow, wakeup: RealtimeWakeup): Promise<ChangeWatch | undefined> {
-    const { source } = this.#context.portsFor(flow);
-    const log = this.#context.logger;
-    const pollOnly = formatDuration(safetyPollMs(flow.cadence, false));
-    if (source.capabilities.changeEvents !== true || source.watchChanges === undefined) {
-      log.info(
-        `flow ${flow.name} is realtime, but connection ${flow.sourceConnection} sends no change events; it polls every ${pollOnly}`,
-      );
-      return undefined;
-    }
-    let watch: ChangeWatch;
-    try {
-      watch = await source.watchChanges(
-        flow.source,
-        () => {
-          wakeup.notify();
-        },
-        this.#stop.signal,
-      );
-    } catch (error) {
-      log.warn(
-        `flow ${flow.name}: cannot listen for change events (${error instanceof Error ? error.message : String(error)}); it polls every ${pollOnly}`,
-      );
-      return undefined;
-    }
-    if (watch.isInstalled) {
-      log.info(
-        `flow ${flow.name} is woken by change events; safety poll every ${formatDuration(safetyPollMs(flow.cadence, true))}`,
-      );
-    } else {
-      log.warn(
-        `flow ${flow.name}: change events are not installed on ${flow.source.table}; it polls every ${pollOnly}. ` +
-          `To be woken by changes, run: syncline realtime install --flow ${flow.name}`,
-      );
-    }
-    return watch;
-  }
-
-  #sleepUntil(dueAt: number, now: () => number): Promise<void> {
-    const delay = dueAt - now();
-    if (delay <= 0) return Promise.resolve();
-    return new Promise((resolve) => {
-      // setTimeout cannot wait longer than ~24.8 days; wake up and re-plan before that.
-      const timer = setTimeout(done, Math.min(delay, 2_147_000_000));
-      const signal = this.#stop.signal;
-      function done(): void {
-        clearTimeout(timer);
-        signal.removeEventListener('abort', done);
-        resolve();
-      }
-      signal.addEventListener('abort', done, { once: true });
-    });
+  /** Resolves at `dueAt`, or earlier when the runtime stops or the flow (if given) is nudged. */
+  async #sleepUntil(dueAt: number, state?: LocalFlowState): Promise<void> {
+    const delay = dueAt - this.#now();
+    if (delay <= 0) return;
+    const signal =
+      state === undefined ? this.#stop.signal : AbortSignal.any([this.#stop.signal, state.sleepSignal]);
+    await sleep(Math.min(delay, MAX_SLEEP_MS), undefined, { signal }).catch(() => undefined);
+    state?.rearm();
   }
 
   #isStopping(): boolean {
@@ -337,10 +467,9 @@ export class LocalRuntime implements Runtime {
 
   async stop(): Promise<void> {
     this.#stop.abort();
-    await Promise.allSettled(this.#running);
+    await Promise.allSettled([...this.#running, ...this.#background]);
   }
 
-  /** Stops at once: connectors abort their queries; unfinished batches are read again next time. */
   abort(): void {
     this.#stop.abort();
     this.#hardStop.abort();

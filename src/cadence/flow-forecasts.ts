@@ -1,10 +1,10 @@
-import type { ForecastInput } from '../../cadence/adaptive-decision.js';
-import { Forecaster, type ForecasterState, type ForecasterStatus } from '../../cadence/forecaster.js';
-import { cadenceTimeZone } from '../../cadence/peak-calendar.js';
-import type { Flow } from '../../core/flow.js';
-import type { Logger } from '../../core/logger.js';
-import type { RunRecord, RunStatus, StateStore } from '../../core/state-store.js';
-import type { JsonValue } from '../../core/values.js';
+import type { ForecastInput } from './adaptive-decision.js';
+import { Forecaster, type ForecasterState, type ForecasterStatus } from './forecaster.js';
+import { cadenceTimeZone } from './peak-calendar.js';
+import type { Flow } from '../core/flow.js';
+import type { Logger } from '../core/logger.js';
+import type { RunRecord, RunStatus, StateStore } from '../core/state-store.js';
+import type { JsonValue } from '../core/values.js';
 
 /** Flow meta where a flow's learned change-rate profile is kept across restarts. */
 export const FORECASTER_META = 'cadence.forecaster';

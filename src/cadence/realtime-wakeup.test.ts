@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { EVENT_SAFETY_POLL_MS, POLL_ONLY_INTERVAL_MS, safetyPollMs } from '../../cadence/schedule.js';
-import { compileCadence } from '../../config/cadence-schema.js';
+import { EVENT_SAFETY_POLL_MS, POLL_ONLY_INTERVAL_MS, safetyPollMs } from './schedule.js';
+import { compileCadence } from '../config/cadence-schema.js';
 import { RealtimeWakeup, safetyPoll, type WakeReason } from './realtime-wakeup.js';
 
 describe('safetyPollMs', () => {

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { compileCadence, type CadenceInput } from '../../config/cadence-schema.js';
-import type { CyclePorts, CycleResult } from '../../core/cycle-ports.js';
-import { compileFlow, type Flow } from '../../core/flow.js';
-import { silentLogger, type Logger } from '../../core/logger.js';
-import type { RunRecord, StateStore } from '../../core/state-store.js';
-import type { JsonValue } from '../../core/values.js';
+import { compileCadence, type CadenceInput } from '../config/cadence-schema.js';
+import type { CyclePorts, CycleResult } from '../core/cycle-ports.js';
+import { compileFlow, type Flow } from '../core/flow.js';
+import { silentLogger, type Logger } from '../core/logger.js';
+import type { RunRecord, StateStore } from '../core/state-store.js';
+import type { JsonValue } from '../core/values.js';
 import { AdaptiveCadence, DECISION_META } from './adaptive-cadence.js';
+import type { Decision } from './adaptive-decision.js';
 import { waitForTurn } from './adaptive-wait.js';
 import { FORECASTER_META, FORECASTER_STATUS_META } from './flow-forecasts.js';
 
@@ -191,6 +192,29 @@ describe('AdaptiveCadence while waiting', () => {
     expect(decision?.reason).toMatch(/Retry-After/);
     expect(state.meta.get(`stock/${DECISION_META}`)).toMatchObject({ intervalMs: decision?.intervalMs });
     expect(await cadence.whileWaiting(flowWith({ cron: '0 * * * *' }, 'hourly'))).toBeUndefined();
+  });
+
+  it('tells its observer every recorded decision and keeps the latest for the snapshot', async () => {
+    const time = clock(MONDAY);
+    const told: Decision[] = [];
+    const cadence = new AdaptiveCadence(new MemoryState().asStore(), silentLogger, time.now, {
+      onDecision: (decision) => told.push(decision),
+    });
+    const flow = flowWith({ every: '1m' });
+    await cadence.register(flow);
+    const quiet = await cadence.whileWaiting(flow);
+    cadence.observer(flow)({
+      at: time.now(),
+      latencyMs: 20,
+      outcome: 'error',
+      code: 'CONNECTOR_THROTTLED',
+      retryAfterSeconds: 300,
+    });
+    time.advance(10_000);
+    const backOff = await cadence.whileWaiting(flow);
+    expect(told).toEqual([quiet, backOff]);
+    expect(backOff?.intervalMs).toBeGreaterThan(backOff?.intervalMsBefore ?? Infinity);
+    expect(cadence.lastDecision('stock')).toBe(backOff);
   });
 
   it("moves the waiting flow's next cycle when a re-decision changes its interval", async () => {

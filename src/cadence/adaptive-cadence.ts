@@ -1,18 +1,18 @@
-import { AdaptiveController } from '../../cadence/adaptive-controller.js';
-import type { Decision, FlowCadence } from '../../cadence/adaptive-decision.js';
-import { adaptiveSettingsFor } from '../../cadence/adaptive-settings.js';
-import type { TuningOverrides } from '../../cadence/adaptive-tuning.js';
-import { HealthWindow } from '../../cadence/health-window.js';
-import { cadenceTimeZone } from '../../cadence/peak-calendar.js';
-import { intervalMsAt, type ScheduleDecision } from '../../cadence/schedule.js';
-import { isInWindow } from '../../cadence/time-window.js';
-import { formatDuration } from '../../config/duration.js';
-import type { WriteObserver } from '../../core/batch-writer.js';
-import type { CyclePorts, CycleResult } from '../../core/cycle-ports.js';
-import type { Flow } from '../../core/flow.js';
-import type { Logger } from '../../core/logger.js';
-import type { StateStore } from '../../core/state-store.js';
-import type { JsonValue } from '../../core/values.js';
+import { AdaptiveController } from './adaptive-controller.js';
+import type { Decision, FlowCadence } from './adaptive-decision.js';
+import { adaptiveSettingsFor } from './adaptive-settings.js';
+import type { TuningOverrides } from './adaptive-tuning.js';
+import { HealthWindow } from './health-window.js';
+import { cadenceTimeZone } from './peak-calendar.js';
+import { intervalMsAt, type ScheduleDecision } from './schedule.js';
+import { isInWindow } from './time-window.js';
+import { formatDuration } from '../config/duration.js';
+import type { WriteObserver } from '../core/batch-writer.js';
+import type { CyclePorts, CycleResult } from '../core/cycle-ports.js';
+import type { Flow } from '../core/flow.js';
+import type { Logger } from '../core/logger.js';
+import type { StateStore } from '../core/state-store.js';
+import type { JsonValue } from '../core/values.js';
 import { FlowForecasts } from './flow-forecasts.js';
 
 /** The graceful stop of one cycle (see {@link AdaptiveCadence.cycleStop}). */
@@ -74,15 +74,24 @@ export class AdaptiveCadence {
   readonly #now: () => number;
 
   readonly #healthWindowMs: number | undefined;
+  readonly #onDecision: ((decision: Decision) => void) | undefined;
+  /** The latest decision per flow (restored or made by this process). */
+  readonly #decisions = new Map<string, Decision>();
 
   constructor(
     state: StateStore,
     logger: Logger,
     now: () => number = Date.now,
-    options: { tuning?: TuningOverrides; healthWindowMs?: number } = {},
+    options: {
+      tuning?: TuningOverrides;
+      healthWindowMs?: number;
+      /** Told every decision once it is recorded (changed or not); must not throw. */
+      onDecision?: (decision: Decision) => void;
+    } = {},
   ) {
     this.#controller = new AdaptiveController(options.tuning);
     this.#healthWindowMs = options.healthWindowMs;
+    this.#onDecision = options.onDecision;
     this.#state = state;
     this.#logger = logger;
     this.#now = now;
@@ -134,6 +143,11 @@ export class AdaptiveCadence {
     const until = this.#health.get(flow.targetConnection)?.snapshot(this.#now()).retryAfterUntil;
     if (until === undefined || until <= adapted.dueAt) return adapted;
     return { ...adapted, dueAt: until, reason: `${adapted.reason}; waits out the target's Retry-After` };
+  }
+
+  /** The latest decision of an adaptive flow made by this process, if any. */
+  lastDecision(flow: string): Decision | undefined {
+    return this.#decisions.get(flow);
   }
 
   /** The current interval and batch of an adaptive flow; undefined for a fixed one. */
@@ -267,6 +281,8 @@ export class AdaptiveCadence {
       JSON.stringify({ ...decision, at: new Date(decision.at).toISOString() }),
     ) as JsonValue;
     await this.#state.setFlowMeta(decision.flow, DECISION_META, entry);
+    this.#decisions.set(decision.flow, decision);
+    this.#onDecision?.(decision);
     if (!isChange) return;
     this.#logger.info(decision.reason, { flow: decision.flow, health: decision.health });
     const log = await this.#state.getFlowMeta(decision.flow, DECISION_LOG_META);

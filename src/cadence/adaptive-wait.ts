@@ -1,5 +1,5 @@
-import type { ScheduleDecision } from '../../cadence/schedule.js';
-import type { Flow } from '../../core/flow.js';
+import type { ScheduleDecision } from './schedule.js';
+import type { Flow } from '../core/flow.js';
 import type { AdaptiveCadence } from './adaptive-cadence.js';
 
 /** While an adaptive flow waits for its next cycle, its cadence is decided again this often. */

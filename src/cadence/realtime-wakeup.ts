@@ -1,7 +1,7 @@
-import { intervalDue } from '../../cadence/peak-calendar.js';
-import { safetyPollMs } from '../../cadence/schedule.js';
-import type { Cadence } from '../../config/cadence-schema.js';
-import { formatDuration } from '../../config/duration.js';
+import { intervalDue } from './peak-calendar.js';
+import { safetyPollMs } from './schedule.js';
+import type { Cadence } from '../config/cadence-schema.js';
+import { formatDuration } from '../config/duration.js';
 
 /** How long the first change event waits for others before its cycle starts, by default. */
 export const DEFAULT_EVENT_DEBOUNCE_MS = 20;
