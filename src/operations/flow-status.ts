@@ -4,7 +4,7 @@ import { nextRun } from '../cadence/schedule.js';
 import type { Checkpoint } from '../core/connector.js';
 import type { Flow } from '../core/flow.js';
 import { readPause, type FlowPause } from '../core/flow-pause.js';
-import { RECONCILE_META } from '../core/reconcile/reconcile.js';
+import { readLastReconcile, type LastReconcile } from '../core/reconcile/last-reconcile.js';
 import type { RunRecord } from '../core/state-store.js';
 import type { JsonValue } from '../core/values.js';
 import type { FlowSnapshot } from '../runtime/runtime.js';
@@ -41,7 +41,7 @@ export interface FlowStatus {
   /** Whether the flow's forecaster acts on predicted peaks, and why not yet (`reason`), if the flow adapts. */
   readonly forecaster: JsonValue | undefined;
   /** The last reconcile: when, its mode, the drift it found (`drift`) and what repair left. */
-  readonly lastReconcile: JsonValue | undefined;
+  readonly lastReconcile: LastReconcile | undefined;
   /** The live state of the flow in this process's runtime, when one runs here. */
   readonly snapshot: FlowSnapshot | undefined;
 }
@@ -66,7 +66,7 @@ async function statusOf(
       state.getCheckpoint(flow.name),
       state.getFlowMeta(flow.name, DECISION_META),
       state.getFlowMeta(flow.name, FORECASTER_STATUS_META),
-      state.getFlowMeta(flow.name, RECONCILE_META),
+      readLastReconcile(state, flow.name),
       readPause(state, flow.name),
     ]);
   const lastRun = runs[0];

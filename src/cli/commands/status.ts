@@ -13,19 +13,12 @@ function hasReason(value: unknown): value is { reason: string } {
 
 function reconcileLine(status: FlowStatus): string | undefined {
   const last = status.lastReconcile;
-  if (last === null || typeof last !== 'object' || Array.isArray(last)) return undefined;
-  if (last.status === 'failed') {
-    const error = last.error;
-    const message =
-      error !== null && typeof error === 'object' && !Array.isArray(error) && 'message' in error
-        ? `: ${String(error.message)}`
-        : '';
-    return `  ${status.flow}: last reconcile failed${message}`;
-  }
-  if (!('drift' in last) || !('finishedAt' in last)) return undefined;
+  if (last === undefined) return undefined;
+  if (last.status === 'failed')
+    return `  ${status.flow}: last reconcile failed${last.error === undefined ? '' : `: ${last.error.message}`}`;
   return (
-    `  ${status.flow}: last reconcile ${String(last.finishedAt)}: ${String(last.drift)} difference(s)` +
-    `${'driftAfterRepair' in last ? `, ${String(last.driftAfterRepair)} after repair` : ''}`
+    `  ${status.flow}: last reconcile ${last.finishedAt}: ${last.drift} difference(s)` +
+    (last.driftAfterRepair === undefined ? '' : `, ${last.driftAfterRepair} after repair`)
   );
 }
 
