@@ -113,7 +113,7 @@ export class DemoSummary {
       const flow = this.#flows.find((candidate) => candidate.name === pair.flow);
       const tally = this.#tallies.get(pair.flow);
       if (flow === undefined || tally === undefined) continue;
-      const letters = await this.#state.listDeadLetters({ flow: flow.name, status: 'open', limit: 100_000 });
+      const deadLetters = await this.#state.countDeadLetters({ flow: flow.name, status: 'open' });
       summaries.push({
         flow: flow.name,
         tier: DEMO_TIERS[flow.name]?.label ?? '',
@@ -123,7 +123,7 @@ export class DemoSummary {
         isRunning: tally.isRunning,
         read: tally.read,
         written: tally.written,
-        deadLetters: letters.length,
+        deadLetters,
         stalenessMs:
           tally.lastSuccessStartedAt === undefined
             ? undefined
