@@ -66,7 +66,6 @@ export function registerWebhookRoutes(
       return answer(reply, 202, { flow, status: 'woken' });
     },
   });
-  app.setNotFoundHandler((_request, reply) => answer(reply, 404, { error: 'use POST /hooks/<flow>' }));
 }
 
 /** Starts a server with the webhook routes only (`syncline run --webhook`). */
@@ -78,6 +77,7 @@ export async function startWebhookServer(
 ): Promise<WebhookServer> {
   const app = Fastify({ logger: false });
   registerWebhookRoutes(app, runtime, logger, token);
+  app.setNotFoundHandler((_request, reply) => answer(reply, 404, { error: 'use POST /hooks/<flow>' }));
   await app.listen({ host: listen.host, port: listen.port });
   const bound = app.server.address();
   const port = typeof bound === 'object' && bound !== null ? bound.port : listen.port;

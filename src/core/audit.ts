@@ -45,3 +45,12 @@ export async function audited<T>(
   await state.finishAudit(id, result.isSuccess ? 'succeeded' : 'failed', result.outcome);
   return result.value;
 }
+
+/**
+ * Records an action that was refused before it started (a missing token, a role too low): one
+ * entry, already finished as `failed`, through the same writer as every other audit entry.
+ */
+export async function auditRefusal(state: StateStore, entry: AuditInput, outcome: string): Promise<void> {
+  const id = await state.startAudit(entry);
+  await state.finishAudit(id, 'failed', outcome);
+}

@@ -110,6 +110,18 @@ export const ErrorCodes = {
     retryable: false,
     httpStatus: 503,
   },
+  UNAUTHENTICATED: {
+    message: 'The request carries no valid token',
+    retryable: false,
+    httpStatus: 401,
+  },
+  FORBIDDEN: {
+    message: "The token's role does not allow this action",
+    retryable: false,
+    httpStatus: 403,
+  },
+  REQUEST_TOO_LARGE: { message: 'The request body is too large', retryable: false, httpStatus: 413 },
+  ROUTE_NOT_FOUND: { message: 'No such endpoint', retryable: false, httpStatus: 404 },
   INTERNAL: { message: 'An unexpected error occurred', retryable: false, httpStatus: 500 },
 } as const satisfies Record<string, { message: string; retryable: boolean; httpStatus: number }>;
 
