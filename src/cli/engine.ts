@@ -19,6 +19,8 @@ export interface Engine {
   readonly context: EngineContext;
   /** What the operations (status, resync, replay, …) work with; no runtime runs in it. */
   readonly operations: OperationsContext;
+  /** Every secret value of the config (its parsed `Secret`s), for redaction wherever text leaves. */
+  readonly secrets: readonly string[];
   /** The connector of a connection, created on first use. */
   connector(name: string): Connector;
   flow(name: string): Flow;
@@ -104,6 +106,7 @@ export async function openEngine(
     state,
     context: { flows, state, logger, portsFor },
     operations: { flows, state, logger, portsFor, connector },
+    secrets,
     connector,
     flow,
     close: async () => {

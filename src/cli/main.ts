@@ -14,6 +14,7 @@ import { reconcileCommand } from './commands/reconcile.js';
 import { realtimeCommand } from './commands/realtime.js';
 import { resyncCommand } from './commands/resync.js';
 import { runCommand } from './commands/run.js';
+import { serveCommand } from './commands/serve.js';
 import { statusCommand } from './commands/status.js';
 import { validateCommand } from './commands/validate.js';
 import { demoCommand } from './commands/demo.js';
@@ -117,6 +118,21 @@ program
       options: { once?: boolean; flow?: string[]; concurrency?: number; webhook?: string },
       command: Command,
     ) => execute(() => runCommand({ ...globals(command), ...options })),
+  );
+
+program
+  .command('serve')
+  .description('run the flows (as run does) and serve the admin API, /metrics, /healthz and /readyz')
+  .option('--host <host>', 'interface to bind (default: server.host, else 127.0.0.1)')
+  .option('--port <port>', 'TCP port (default: server.port, else 8080)', (value: string) => {
+    const port = Number(value);
+    if (!Number.isInteger(port) || port < 0 || port > 65_535)
+      throw new InvalidArgumentError('expected a port number 0–65535');
+    return port;
+  })
+  .option('--concurrency <n>', 'flows running at the same time', positiveInteger)
+  .action((options: { host?: string; port?: number; concurrency?: number }, command: Command) =>
+    execute(() => serveCommand({ ...globals(command), ...options })),
   );
 
 program

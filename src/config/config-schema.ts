@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { FieldTypes } from './field-types.js';
 import { describeIdentifierRule, isPlainIdentifier } from './identifiers.js';
 import { cadenceSchema } from './cadence-schema.js';
+import { serverSchema } from './server-schema.js';
 import { parseDurationMs } from './duration.js';
 import { durationMs } from './duration-schema.js';
 import { checkDirection, checkFlowLinks } from './sync-direction-checks.js';
@@ -184,6 +185,8 @@ export const syncConfigSchema = z
   .strictObject({
     /** State store URL: `sqlite:<path>` (default `sqlite:.syncline/state.db`) or `postgres://…`. */
     state: z.string().optional(),
+    /** Where `syncline serve` listens (docs/api.md). */
+    server: serverSchema.optional(),
     connections: z.record(objectName, connection),
     flows: z.record(objectName, flow),
   })

@@ -22,7 +22,8 @@ const FLOW_KEYS = [
   'reconcile',
 ];
 const KNOWN_KEYS = {
-  '': ['state', 'connections', 'flows'],
+  '': ['state', 'server', 'connections', 'flows'],
+  server: ['host', 'port', 'tls', 'metrics', 'bodyLimit'],
   flow: FLOW_KEYS,
   source: ['connection', 'table', 'key', 'cursor', 'deleted', 'lookback'],
   target: ['connection', 'table', 'key', 'onDelete', 'cursor', 'id'],
@@ -51,6 +52,7 @@ const KNOWN_KEYS = {
 const knownKeys: KnownKeys = (path) => {
   const [top, , part, inner] = path;
   if (path.length === 0) return KNOWN_KEYS[''];
+  if (top === 'server' && path.length === 1) return KNOWN_KEYS.server;
   if (top !== 'flows') return [];
   if (path.length === 2) return KNOWN_KEYS.flow;
   if (part === 'fields') return KNOWN_KEYS.field;

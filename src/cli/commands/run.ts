@@ -2,6 +2,7 @@ import { ConfigError } from '../../config/config-error.js';
 import { parseListenAddress, startWebhookServer, type WebhookServer } from '../../api/webhook-server.js';
 import type { Runtime } from '../../runtime/runtime.js';
 import { createRuntime } from '../runtime-factory.js';
+import { stopOnSignals } from '../stop-signals.js';
 import { openCliEngine, type GlobalOptions } from '../cli-context.js';
 import type { Engine } from '../engine.js';
 import { ExitCodes } from '../exit-codes.js';
@@ -20,7 +21,7 @@ export interface RunOptions extends GlobalOptions {
 
 const ESTIMATE_LIMIT = 100_000_000;
 
-function pendingEstimator(engine: Engine): PendingEstimator {
+export function pendingEstimator(engine: Engine): PendingEstimator {
   return async (name) => {
     const flow = engine.flow(name);
     const checkpoint = await engine.state.getCheckpoint(name);
@@ -31,7 +32,11 @@ function pendingEstimator(engine: Engine): PendingEstimator {
 }
 
 /** Checks the selected flows against the live schemas; false (and a report) when one cannot run. */
-async function preflight(engine: Engine, names: readonly string[], logger: Logger): Promise<boolean> {
+export async function preflight(
+  engine: Engine,
+  names: readonly string[],
+  logger: Logger,
+): Promise<boolean> {
   const flows =
     names.length === 0 ? engine.flows.filter((flow) => flow.enabled) : names.map((name) => engine.flow(name));
   const findings = await checkSchemas(engine, flows, AbortSignal.timeout(60_000));
@@ -78,19 +83,7 @@ export async function runCommand(options: RunOptions): Promise<number> {
     runtime.subscribe(
       createProgressReporter(logger, { isTty: process.stderr.isTTY, estimate: pendingEstimator(engine) }),
     );
-    let signals = 0;
-    const onSignal = (signal: NodeJS.Signals): void => {
-      signals += 1;
-      if (signals === 1) {
-        logger.info(`${signal}: stopping after the batch in hand is committed (send again to stop at once)`);
-        void runtime.stop();
-      } else {
-        logger.warn(`${signal}: stopping at once; unfinished batches are read again next time`);
-        runtime.abort();
-      }
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
+    const removeSignalHandlers = stopOnSignals(runtime, logger);
     try {
       if (options.once === true) {
         const results = await runtime.runOnce(names);
@@ -107,8 +100,7 @@ export async function runCommand(options: RunOptions): Promise<number> {
       }
       return ExitCodes.ok;
     } finally {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      removeSignalHandlers();
     }
   } finally {
     await engine.close();
