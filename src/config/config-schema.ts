@@ -3,6 +3,7 @@ import { FieldTypes } from './field-types.js';
 import { describeIdentifierRule, isPlainIdentifier } from './identifiers.js';
 import { cadenceSchema } from './cadence-schema.js';
 import { serverSchema } from './server-schema.js';
+import { alertsSchema } from './alerts-schema.js';
 import { parseDurationMs } from './duration.js';
 import { durationMs } from './duration-schema.js';
 import { checkDirection, checkFlowLinks } from './sync-direction-checks.js';
@@ -187,6 +188,8 @@ export const syncConfigSchema = z
     state: z.string().optional(),
     /** Where `syncline serve` listens (docs/api.md). */
     server: serverSchema.optional(),
+    /** Alert rules and the channels they notify (docs/alerts.md). */
+    alerts: alertsSchema.optional(),
     connections: z.record(objectName, connection),
     flows: z.record(objectName, flow),
   })

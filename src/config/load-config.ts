@@ -22,7 +22,8 @@ const FLOW_KEYS = [
   'reconcile',
 ];
 const KNOWN_KEYS = {
-  '': ['state', 'server', 'connections', 'flows'],
+  '': ['state', 'server', 'alerts', 'connections', 'flows'],
+  alerts: ['language', 'repeat', 'evaluateEvery', 'channels', 'rules'],
   server: ['host', 'port', 'tls', 'metrics', 'bodyLimit'],
   flow: FLOW_KEYS,
   source: ['connection', 'table', 'key', 'cursor', 'deleted', 'lookback'],
@@ -53,6 +54,7 @@ const knownKeys: KnownKeys = (path) => {
   const [top, , part, inner] = path;
   if (path.length === 0) return KNOWN_KEYS[''];
   if (top === 'server' && path.length === 1) return KNOWN_KEYS.server;
+  if (top === 'alerts' && path.length === 1) return KNOWN_KEYS.alerts;
   if (top !== 'flows') return [];
   if (path.length === 2) return KNOWN_KEYS.flow;
   if (part === 'fields') return KNOWN_KEYS.field;
