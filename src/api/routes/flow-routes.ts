@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { positiveDurationMs } from '../../config/duration-schema.js';
+import { clearOverride, overrideCadence } from '../../operations/cadence-override.js';
 import { pauseFlow, resumeFlow, runFlowNow } from '../../operations/flow-control.js';
 import { cadenceDecisions, flowRuns } from '../../operations/flow-history.js';
 import { flowStatuses } from '../../operations/flow-status.js';
@@ -111,5 +113,29 @@ export function registerFlowRoutes({ app, operations }: RouteContext): void {
         target: resyncTarget(request.body),
       });
     },
+  });
+  api.post('/api/v1/flows/:flow/cadence', {
+    schema: {
+      tags: ['actions'],
+      summary: 'Run the flow every `every` for `for`, then back to its configured cadence',
+      params: flowParams,
+      body: z.strictObject({
+        every: positiveDurationMs.describe('e.g. 10s'),
+        for: positiveDurationMs.describe('e.g. 2h'),
+      }),
+    },
+    preHandler: operator,
+    handler: (request) =>
+      overrideCadence(operations, {
+        actor: callerOf(request).name,
+        flow: request.params.flow,
+        everyMs: request.body.every,
+        forMs: request.body.for,
+      }),
+  });
+  api.delete('/api/v1/flows/:flow/cadence', {
+    schema: { tags: ['actions'], summary: 'End a cadence override now', params: flowParams },
+    preHandler: operator,
+    handler: (request) => clearOverride(operations, { actor: callerOf(request).name, flow: request.params.flow }),
   });
 }
