@@ -84,7 +84,10 @@ function harness(answers: Answer[] = [], mailFailure?: Error): Harness {
   const mails: Harness['mails'] = [];
   const clock = { now: Date.parse('2026-12-03T08:00:00Z') };
   const fetchFake = (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
-    requests.push({ url: String(input), body: JSON.parse(String(init?.body)) as Record<string, unknown> });
+    requests.push({
+      url: input instanceof Request ? input.url : input.toString(),
+      body: JSON.parse(typeof init?.body === 'string' ? init.body : '{}') as Record<string, unknown>,
+    });
     const answer = answers.shift() ?? { status: 200, body: '{"errcode":0,"code":0}' };
     if (answer instanceof Error) return Promise.reject(answer);
     return Promise.resolve(new Response(answer.body, { status: answer.status }));
@@ -106,7 +109,7 @@ function harness(answers: Answer[] = [], mailFailure?: Error): Harness {
     state,
     logger,
     deps: {
-      fetch: fetchFake as typeof fetch,
+      fetch: fetchFake,
       now: () => clock.now,
       sendMail: (smtp, mail) => {
         mails.push([smtp, mail]);

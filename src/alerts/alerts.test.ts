@@ -53,10 +53,13 @@ interface Received {
 function receiver(): { fetch: typeof fetch; received: Received[] } {
   const received: Received[] = [];
   const fake = (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
-    received.push({ url: String(input), body: JSON.parse(String(init?.body)) as Record<string, unknown> });
+    received.push({
+      url: input instanceof Request ? input.url : input.toString(),
+      body: JSON.parse(typeof init?.body === 'string' ? init.body : '{}') as Record<string, unknown>,
+    });
     return Promise.resolve(new Response('ok'));
   };
-  return { fetch: fake as typeof fetch, received };
+  return { fetch: fake, received };
 }
 
 function config(extra: Partial<Record<'language' | 'repeat', string>> = {}): AlertsConfig {

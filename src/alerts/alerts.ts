@@ -203,23 +203,22 @@ export function createAlerts(options: AlertsOptions): Alerts {
   }
 
   let running: Promise<void> | undefined;
-  let isQueued = false;
+  let queued: Promise<void> | undefined;
+  // One evaluation at a time; a call during one gets a single follow-up run, shared by all callers.
   function evaluate(): Promise<void> {
-    if (running !== undefined) {
-      isQueued = true;
+    if (running === undefined) {
+      running = evaluateOnce().finally(() => {
+        running = undefined;
+      });
       return running;
     }
-    running = (async () => {
-      try {
-        do {
-          isQueued = false;
-          await evaluateOnce();
-        } while (isQueued);
-      } finally {
-        running = undefined;
-      }
-    })();
-    return running;
+    queued ??= running
+      .catch(() => undefined)
+      .then(() => {
+        queued = undefined;
+        return evaluate();
+      });
+    return queued;
   }
 
   let timer: NodeJS.Timeout | undefined;
