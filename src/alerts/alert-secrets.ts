@@ -17,16 +17,16 @@ function urlParts(text: string): string[] {
     return [];
   }
   const parts = [...url.searchParams.values(), url.password, safeDecode(url.password)];
-  // Tokens sit in the path too (Slack /services/T…/B…/X…, Feishu /hook/<id>): every segment of a
-  // secret URL is secret; short ones ("hook", "send") would only mask ordinary words.
-  parts.push(...url.pathname.split('/').filter((segment) => segment.length >= 8));
+  // Tokens sit in the path too (Slack /services/T…/B…/<token>, Feishu /hook/<id>): the whole path
+  // and its last segment are masked; single words of it ("services", "hook") are not.
+  parts.push(url.pathname, url.pathname.split('/').at(-1) ?? '');
   return parts.filter((part) => part.length >= 6);
 }
 
 /**
  * Every secret value of the `alerts:` section: each Secret (channel URLs, signing secrets, webhook
  * headers, SMTP URLs) and the parts of a secret URL a token hides in (query values, password,
- * long path segments). Notices, delivery records and log lines are masked with these.
+ * the path and its last segment). Notices, delivery records and log lines are masked with these.
  */
 export function alertSecretValues(config: AlertsConfig): string[] {
   const found = secretValues(config);
