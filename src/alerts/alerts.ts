@@ -95,7 +95,11 @@ interface CompiledRule {
 
 function compileRules(config: AlertsConfig, flows: readonly Flow[], logger: Logger): CompiledRule[] {
   return config.rules.map((rule) => {
-    const chosen = rule.flows === undefined ? flows : flows.filter((flow) => rule.flows?.includes(flow.name));
+    // A disabled flow is watched only when a rule names it: it is stale on purpose.
+    const chosen =
+      rule.flows === undefined
+        ? flows.filter((flow) => flow.enabled)
+        : flows.filter((flow) => rule.flows?.includes(flow.name));
     for (const name of rule.flows ?? [])
       if (!flows.some((flow) => flow.name === name))
         logger.warn(`alert rule ${rule.name} names flow "${name}", which is not configured; it is left out`);
