@@ -23,6 +23,7 @@ const mayImport = {
   runtime: ['core', 'cadence', 'config'],
   operations: ['core', 'cadence', 'config', 'runtime/runtime.ts'],
   api: ['operations', 'core', 'cadence', 'config', 'runtime/runtime.ts'],
+  alerts: ['operations', 'core', 'cadence', 'config', 'runtime/runtime.ts'],
 };
 const parts = [...Object.keys(mayImport), 'cli'];
 
@@ -144,17 +145,18 @@ export default tseslint.config(
       '@typescript-eslint/no-non-null-assertion': 'off',
     },
   },
-  // A Secret is revealed only where it is handed to a driver (a connector) or checked (config/).
+  // A Secret is revealed only where it is handed to a driver (a connector), to a channel's HTTP or
+  // SMTP call (alerts/, which signs and sends notices as a connector writes) or checked (config/).
   {
     files: ['src/**/*.ts'],
-    ignores: ['src/connectors/**', 'src/config/**'],
+    ignores: ['src/connectors/**', 'src/config/**', 'src/alerts/**'],
     rules: {
       'no-restricted-syntax': [
         'error',
         {
           selector: "CallExpression[callee.property.name='reveal']",
           message:
-            'Secret.reveal() belongs in src/connectors/ (where the value is handed to a driver) or src/config/; pass the Secret on instead.',
+            'Secret.reveal() belongs in src/connectors/ (where the value is handed to a driver), src/alerts/ (a channel\'s HTTP or SMTP call) or src/config/; pass the Secret on instead.',
         },
       ],
     },

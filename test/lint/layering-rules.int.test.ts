@@ -83,7 +83,9 @@ describe('layering rules (DESIGN.md parts table)', () => {
       `import { SqliteStateStore } from '../../state/sqlite/sqlite-state-store.js';\nexport const planted = SqliteStateStore;\n`,
       `import { LocalRuntime } from '../../runtime/local/local-runtime.js';\nexport const planted = LocalRuntime;\n`,
     ])
-      expect(rulesOf(await lintAs('src/cli/commands/planted.ts', code))).toEqual(['import-x/no-restricted-paths']);
+      expect(rulesOf(await lintAs('src/cli/commands/planted.ts', code))).toEqual([
+        'import-x/no-restricted-paths',
+      ]);
     const allowed = `import { flowStatuses } from '../../operations/flow-status.js';\nexport const planted = flowStatuses;\n`;
     expect(await lintAs('src/cli/commands/planted.ts', allowed)).toEqual([]);
   });
@@ -91,6 +93,23 @@ describe('layering rules (DESIGN.md parts table)', () => {
   it('refuses the api importing a state store', async () => {
     const code = `import { SqliteStateStore } from '../state/sqlite/sqlite-state-store.js';\nexport const planted = SqliteStateStore;\n`;
     expect(rulesOf(await lintAs('src/api/planted.ts', code))).toEqual(['import-x/no-restricted-paths']);
+  });
+
+  it('refuses alerts importing the api or the local runtime, and lets it import operations and the runtime interface', async () => {
+    for (const code of [
+      `import { sendError } from '../api/api-error.js';\nexport const planted = sendError;\n`,
+      `import { LocalRuntime } from '../runtime/local/local-runtime.js';\nexport const planted = LocalRuntime;\n`,
+    ])
+      expect(rulesOf(await lintAs('src/alerts/planted.ts', code))).toEqual(['import-x/no-restricted-paths']);
+    const allowed = `import { flowStatuses } from '../operations/flow-status.js';\nimport type { Runtime } from '../runtime/runtime.js';\nexport const planted = flowStatuses;\nexport type Planted = Runtime;\n`;
+    expect(await lintAs('src/alerts/planted.ts', allowed)).toEqual([]);
+  });
+
+  it('refuses operations importing alerts', async () => {
+    const code = `import { createAlerts } from '../alerts/alerts.js';\nexport const planted = createAlerts;\n`;
+    expect(rulesOf(await lintAs('src/operations/planted.ts', code))).toEqual([
+      'import-x/no-restricted-paths',
+    ]);
   });
 
   it('refuses the dashboard importing anything of src', async () => {

@@ -5,8 +5,9 @@ import { describe, expect, it } from 'vitest';
 
 /**
  * Proves that the `reveal()` rule of eslint.config.js bites (STYLE.md: a rule that enforces nothing
- * is worse than none): a planted `reveal()` outside src/connectors/ and src/config/ fails the lint,
- * the same call inside them does not. Only `no-restricted-syntax` runs, without type information.
+ * is worse than none): a planted `reveal()` outside src/connectors/, src/alerts/ and src/config/ fails the lint,
+ * the same call inside them, or in src/alerts/ (a channel hands
+ * secrets to HTTP as a connector does), does not. Only `no-restricted-syntax` runs, without type information.
  */
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -32,8 +33,16 @@ describe('Secret.reveal() rule', () => {
     }
   });
 
-  it('allows reveal() in a connector and in config/', async () => {
+  it('refuses reveal() in operations and the API, beside the alerts part that may', async () => {
+    for (const path of ['src/operations/planted.ts', 'src/api/planted.ts']) {
+      const messages = await lintAs(path, PLANTED);
+      expect(messages.map((message) => message.ruleId)).toEqual(['no-restricted-syntax']);
+    }
+  });
+
+  it('allows reveal() in a connector, in an alert channel and in config/', async () => {
     expect(await lintAs('src/connectors/rest/planted.ts', PLANTED)).toEqual([]);
+    expect(await lintAs('src/alerts/planted.ts', PLANTED)).toEqual([]);
     expect(await lintAs('src/config/planted.ts', PLANTED)).toEqual([]);
   });
 });
