@@ -8,6 +8,7 @@ import type { Logger } from '../core/logger.js';
 import type { StateStore } from '../core/state-store.js';
 import type { OperationsContext } from '../operations/operations-context.js';
 import type { EngineContext } from '../runtime/runtime.js';
+import { alertSecretValues } from '../alerts/alert-secrets.js';
 import { connectorRegistry } from './connector-registry.js';
 import { DEFAULT_STATE_URL, openStateStore } from './state-store-factory.js';
 
@@ -54,6 +55,7 @@ export function loadEngineConfig(configPath: string): {
     } else issues.push(...parsed.issues);
   }
   if (issues.length > 0) throw new ConfigError(issues, { file: configPath });
+  if (config.alerts !== undefined) for (const secret of alertSecretValues(config.alerts)) secrets.add(secret);
   return { config, factories, secrets: [...secrets] };
 }
 

@@ -1,6 +1,7 @@
 import { ConfigError } from '../../config/config-error.js';
 import { parseListenAddress, startWebhookServer, type WebhookServer } from '../../api/webhook-server.js';
 import type { Runtime } from '../../runtime/runtime.js';
+import { startAlerts } from '../alerts-runner.js';
 import { createRuntime } from '../runtime-factory.js';
 import { stopOnSignals } from '../stop-signals.js';
 import { openCliEngine, type GlobalOptions } from '../cli-context.js';
@@ -93,9 +94,11 @@ export async function runCommand(options: RunOptions): Promise<number> {
         `running ${names.length === 0 ? 'all enabled flows' : names.join(', ')}; Ctrl-C stops cleanly`,
       );
       const webhook = await startWebhook(options.webhook, runtime, logger);
+      const alerts = startAlerts(engine, runtime, logger);
       try {
         await runtime.start(names);
       } finally {
+        await alerts?.close();
         await webhook?.close();
       }
       return ExitCodes.ok;

@@ -3,6 +3,7 @@ import { buildApiServer } from '../../api/api-server.js';
 import { createMetrics } from '../../api/metrics/metrics.js';
 import { maskedConfig } from '../../config/config-view.js';
 import { openCliEngine, type GlobalOptions } from '../cli-context.js';
+import { startAlerts } from '../alerts-runner.js';
 import { ExitCodes } from '../exit-codes.js';
 import { createProgressReporter } from '../progress-reporter.js';
 import { createRuntime } from '../runtime-factory.js';
@@ -52,6 +53,9 @@ export async function serveCommand(options: ServeOptions): Promise<number> {
     const host = options.host ?? server.host ?? DEFAULT_HOST;
     const port = options.port ?? server.port ?? DEFAULT_PORT;
     const removeSignalHandlers = stopOnSignals(runtime, logger);
+    const alerts = startAlerts(engine, runtime, logger, (channel, outcome) => {
+      metrics.recordAlert(channel, outcome);
+    });
     try {
       await app.listen({ host, port });
       const address = app.server.address();
@@ -64,6 +68,7 @@ export async function serveCommand(options: ServeOptions): Promise<number> {
       return ExitCodes.ok;
     } finally {
       removeSignalHandlers();
+      await alerts?.close();
       await app.close();
       metrics.close();
     }
