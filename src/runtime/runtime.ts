@@ -239,6 +239,11 @@ export interface Runtime {
    */
   pause(flow: string, by: { readonly actor: string; readonly reason?: string }): Promise<void>;
   resume(flow: string, by: { readonly actor: string }): Promise<void>;
+  /**
+   * Reads the flow's persisted settings again (a cadence override set or cleared, a pause from
+   * elsewhere) and plans its next cycle from them now; a running cycle is not disturbed.
+   */
+  refresh(flow: string): void;
   /** Every configured flow's state now. */
   snapshot(): FlowSnapshot[];
   /**

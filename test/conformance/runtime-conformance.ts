@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { compileCadence, type CadenceInput } from '../../src/config/cadence-schema.js';
+import { writeCadenceOverride } from '../../src/core/cadence-override.js';
 import { compileFlow } from '../../src/core/flow.js';
 import { silentLogger } from '../../src/core/logger.js';
 import type { EngineContext, Runtime, RuntimeEvent } from '../../src/runtime/runtime.js';
@@ -134,6 +135,27 @@ export function describeRuntimeConformance(name: string, factory: RuntimeFactory
       expect(result?.status).toBe('succeeded');
       expect(log.of('cycle.finished')).toHaveLength(1);
       expect(fixture.customers()).toHaveLength(3);
+    });
+
+    it("runs a waiting flow on an operator's cadence override once refreshed, and on its own cadence after it expires", async () => {
+      fixture.insertAccounts(plainAccounts(2));
+      const runtime = await runtimeFor({ every: '1h' });
+      const log = new EventLog();
+      runtime.subscribe(log.listener);
+      start(runtime);
+      await eventually(() => snapshotOf(runtime).activity === 'waiting', 'the first cycle ended', QUICK);
+      const until = new Date(Date.now() + 1_500).toISOString();
+      await writeCadenceOverride(fixture.state, FLOW, { everyMs: 100, until, by: 'ops', at: new Date().toISOString() });
+      runtime.refresh(FLOW);
+      await eventually(() => log.of('cycle.finished').length >= 3, 'cycles every 100 ms under the override', QUICK);
+      await eventually(
+        () => Date.now() > Date.parse(until) && /every 1h/.test(snapshotOf(runtime).nextReason ?? ''),
+        'the flow is back on its own cadence once the override expired',
+        QUICK,
+      );
+      const cycles = log.of('cycle.finished').length;
+      await sleep(400);
+      expect(log.of('cycle.finished')).toHaveLength(cycles);
     });
 
     it('trigger runs a waiting flow now, ahead of its cadence; the snapshot shows it running, then waiting', async () => {

@@ -28,6 +28,8 @@ export class LocalFlowState {
   requested: { reason: string; onStarted: (() => void)[] } | undefined;
   /** A run-now came while a cycle ran: one more cycle follows it. */
   again: { reason: string } | undefined;
+  /** Set by `refresh`: the flow's persisted settings changed; plan its next cycle again. */
+  replan = false;
   /** Graceful stop of the running cycle (a pause stops it after the batch in hand). */
   cycleStop: AbortController | undefined;
   #nudge = new AbortController();

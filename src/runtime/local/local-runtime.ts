@@ -3,7 +3,7 @@ import { AdaptiveCadence } from '../../cadence/adaptive-cadence.js';
 import type { TuningOverrides } from '../../cadence/adaptive-tuning.js';
 import { waitForTurn } from '../../cadence/adaptive-wait.js';
 import type { RealtimeWakeup } from '../../cadence/realtime-wakeup.js';
-import { nextRun } from '../../cadence/schedule.js';
+import { nextRun, type ScheduleDecision } from '../../cadence/schedule.js';
 import { emptyCounts } from '../../core/batch-handler.js';
 import type { WriteObserver } from '../../core/batch-writer.js';
 import { runCycle } from '../../core/cycle.js';
@@ -12,6 +12,11 @@ import { SyncError, toSyncError } from '../../core/errors.js';
 import type { Flow } from '../../core/flow.js';
 import { newLeaseOwner } from '../../core/flow-lease.js';
 import { clearPause, readPause, writePause } from '../../core/flow-pause.js';
+import {
+  readCadenceOverride,
+  withCadenceOverride,
+  type CadenceOverride,
+} from '../../core/cadence-override.js';
 import type { RunTrigger } from '../../core/state-store.js';
 import type {
   EngineContext,
@@ -383,6 +388,33 @@ export class LocalRuntime implements Runtime {
     this.#events.emit({ type: 'flow.resumed', flow: flowName, by: by.actor });
   }
 
+  /**
+   * Waits for a cycle due under an operator's cadence override; wakes early to plan again when
+   * the override ends, is changed (`refresh`) or a cycle is requested.
+   */
+  async #waitOverride(
+    state: LocalFlowState,
+    planned: ScheduleDecision,
+    override: CadenceOverride,
+  ): Promise<ScheduleDecision> {
+    const decision = {
+      ...planned,
+      reason: `override by ${override.by} until ${override.until}: ${planned.reason}`,
+    };
+    this.#scheduled(state, decision.dueAt, decision.reason);
+    const until = Date.parse(override.until);
+    await this.#sleepUntil(Math.min(decision.dueAt, until), state);
+    if (this.#now() < decision.dueAt) state.replan = true;
+    return decision;
+  }
+
+  refresh(flowName: string): void {
+    const state = this.#flows.get(flowName);
+    if (state === undefined) return;
+    state.replan = true;
+    state.nudge();
+  }
+
   /** Reads the flow's pause from the state store (another process may have set it); true when paused. */
   async #readPause(state: LocalFlowState): Promise<boolean> {
     state.paused = await readPause(this.#context.state, state.flow.name);
@@ -412,27 +444,38 @@ export class LocalRuntime implements Runtime {
       await this.#waitWhilePaused(state);
       if (this.#isStopping()) break;
       let next: { trigger: RunTrigger; reason: string } | undefined;
+      state.replan = false;
       if (state.requested === undefined) {
+        const override = await readCadenceOverride(this.#context.state, flow.name, this.#now());
+        const scheduled = override === undefined ? flow : withCadenceOverride(flow, override);
         const planned = nextRun(
-          flow.cadence,
+          scheduled.cadence,
           {
             lastSuccessAt: lastSuccess === undefined ? undefined : Date.parse(lastSuccess.startedAt),
             lastEndedAt,
           },
           this.#now(),
         );
-        next = await waitForTurn(this.#adaptive, flow, planned, lastEndedAt, {
-          now: this.#now,
-          sleepUntil: (dueAt) => this.#sleepUntil(dueAt, state),
-          isStopping: () => this.#isStopping() || state.requested !== undefined || state.paused !== undefined,
-          onScheduled: (decision) => {
-            this.#scheduled(state, decision.dueAt, decision.reason);
-          },
-          ...(this.#options.redecideEveryMs === undefined
-            ? {}
-            : { redecideEveryMs: this.#options.redecideEveryMs }),
-        });
+        next =
+          override === undefined
+            ? await waitForTurn(this.#adaptive, flow, planned, lastEndedAt, {
+                now: this.#now,
+                sleepUntil: (dueAt) => this.#sleepUntil(dueAt, state),
+                isStopping: () =>
+                  this.#isStopping() ||
+                  state.requested !== undefined ||
+                  state.paused !== undefined ||
+                  state.replan,
+                onScheduled: (decision) => {
+                  this.#scheduled(state, decision.dueAt, decision.reason);
+                },
+                ...(this.#options.redecideEveryMs === undefined
+                  ? {}
+                  : { redecideEveryMs: this.#options.redecideEveryMs }),
+              })
+            : await this.#waitOverride(state, planned, override);
         if (this.#isStopping()) break;
+        if (state.replan && state.requested === undefined) continue;
         // Paused here or in another process while it waited: no cycle starts.
         if (state.paused !== undefined || (await this.#readPause(state))) continue;
       }
