@@ -26,7 +26,11 @@ export const RECORD_OUTCOMES = ['written', 'unchanged', 'quarantined', 'failed',
 export const CYCLE_STATUSES = ['succeeded', 'failed', 'aborted', 'busy'] as const;
 
 /** Write error codes set to 0 per flow from the start, so alerts on the target's push-back see a series. */
-export const PUSHBACK_CODES = ['CONNECTOR_THROTTLED', 'CONNECTOR_LOCK_TIMEOUT', 'CONNECTOR_DEADLOCK'] as const;
+export const PUSHBACK_CODES = [
+  'CONNECTOR_THROTTLED',
+  'CONNECTOR_LOCK_TIMEOUT',
+  'CONNECTOR_DEADLOCK',
+] as const;
 
 /** The `code` label value of an error whose code is not one of `ErrorCodes` (keeps the label bounded). */
 export const OTHER_CODE = 'OTHER';
@@ -148,12 +152,12 @@ export class EventMetrics {
 
   /** Series that exist at 0 from the start, so `rate()` and alerts see the first increase. */
   #initialize(flow: Flow): void {
-    this.#recordsRead.labels({ flow: flow.name });
-    for (const outcome of RECORD_OUTCOMES) this.#records.labels({ flow: flow.name, outcome });
-    for (const status of CYCLE_STATUSES) this.#cycles.labels({ flow: flow.name, status });
+    this.#recordsRead.inc({ flow: flow.name }, 0);
+    for (const outcome of RECORD_OUTCOMES) this.#records.inc({ flow: flow.name, outcome }, 0);
+    for (const status of CYCLE_STATUSES) this.#cycles.inc({ flow: flow.name, status }, 0);
     for (const code of PUSHBACK_CODES)
-      this.#writeErrors.labels({ flow: flow.name, target: flow.targetConnection, code });
-    this.#writeRetries.labels({ flow: flow.name, target: flow.targetConnection });
+      this.#writeErrors.inc({ flow: flow.name, target: flow.targetConnection, code }, 0);
+    this.#writeRetries.inc({ flow: flow.name, target: flow.targetConnection }, 0);
   }
 
   /** Counts one runtime event. */
@@ -202,13 +206,17 @@ export class EventMetrics {
     this.#addCounts(event);
     this.#counted.delete(event.flow);
     this.#cycles.inc({ flow: event.flow, status: event.status });
-    if (event.error !== undefined) this.#cycleErrors.inc({ flow: event.flow, code: codeLabel(event.error.code) });
+    if (event.error !== undefined)
+      this.#cycleErrors.inc({ flow: event.flow, code: codeLabel(event.error.code) });
     if (event.status !== 'busy')
       this.#cycleDuration.observe({ flow: event.flow }, event.durationMs / MS_PER_SECOND);
   }
 
   #writeSample(event: WriteSampleEvent): void {
-    this.#writeDuration.observe({ target: event.target, outcome: event.outcome }, event.latencyMs / MS_PER_SECOND);
+    this.#writeDuration.observe(
+      { target: event.target, outcome: event.outcome },
+      event.latencyMs / MS_PER_SECOND,
+    );
     if (event.outcome === 'ok') return;
     const labels = { flow: event.flow, target: event.target };
     this.#writeErrors.inc({ ...labels, code: codeLabel(event.code) });

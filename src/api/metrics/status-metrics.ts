@@ -78,7 +78,9 @@ export class StatusMetrics {
       'Differences the last reconcile found, by kind: missing (at the target), extra (at the target), different; absent before the first reconcile.',
       ['flow', 'kind'],
     );
-    this.#paused = gauge('syncline_flow_paused', '1 while an operator has paused the flow, else 0.', ['flow']);
+    this.#paused = gauge('syncline_flow_paused', '1 while an operator has paused the flow, else 0.', [
+      'flow',
+    ]);
     this.#running = gauge(
       'syncline_flow_running',
       '1 while a cycle of the flow runs in this process, else 0; absent without a runtime in this process.',
