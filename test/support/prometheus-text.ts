@@ -49,9 +49,13 @@ export function sampleValue(
   return sample?.value === undefined ? undefined : Number(sample.value);
 }
 
-/** Every label value of every series in the exposition. */
+/** Every label value of every series in the exposition, but histogram bucket bounds (`le`). */
 export function labelValues(exposition: Exposition): string[] {
   return [...exposition.series.values()].flatMap((samples) =>
-    samples.flatMap((sample) => Object.values(sample.labels ?? {})),
+    samples.flatMap((sample) =>
+      Object.entries(sample.labels ?? {})
+        .filter(([label]) => label !== 'le')
+        .map(([, value]) => value),
+    ),
   );
 }
