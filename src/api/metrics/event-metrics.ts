@@ -75,7 +75,7 @@ export class EventMetrics {
     const registers = [register];
     this.#recordsRead = new Counter({
       name: 'syncline_records_read_total',
-      help: 'Changes read from the source, per flow.',
+      help: 'Changes read from the source, re-reads included (the hand-over after the initial scan, a lookback).',
       labelNames: ['flow'],
       registers,
     });

@@ -274,31 +274,3 @@ describe('metrics computed at scrape', () => {
     for (const text of texts) expect(sampleValue(parseExposition(text), 'syncline_state_store_up')).toBe(1);
   });
 });
-
-describe('metric names and labels', () => {
-  it('prefixes every name with syncline_, ends counters in _total and nothing else', async () => {
-    const exposition = await scrape();
-    const names = [...exposition.families.keys()];
-    expect(names.filter((name) => !name.startsWith('syncline_'))).toEqual([]);
-    const counters = [...exposition.families.values()].filter((family) => family.type === 'COUNTER');
-    expect(counters.filter((family) => !family.name.endsWith('_total')).map((family) => family.name)).toEqual(
-      [],
-    );
-    // prom-client's own nodejs_active_*_total gauges break the rule; ours keep it.
-    const others = [...exposition.families.values()].filter(
-      (family) => family.type !== 'COUNTER' && !family.name.startsWith('syncline_nodejs_'),
-    );
-    expect(others.filter((family) => family.name.endsWith('_total')).map((family) => family.name)).toEqual(
-      [],
-    );
-    expect(names.filter((name) => /_ms$|_milliseconds/.test(name))).toEqual([]);
-  });
-
-  it('reports the build with its version and Node.js', async () => {
-    const exposition = await scrape();
-    expect(
-      sampleValue(exposition, 'syncline_build_info', { version: '9.8.7', node: process.versions.node }),
-    ).toBe(1);
-    expect(metrics.contentType).toMatch(/^text\/plain; version=0\.0\.4/);
-  });
-});

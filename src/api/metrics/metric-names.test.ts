@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeRuntime } from '../../../test/support/fake-runtime.js';
+import { parseExposition, sampleValue } from '../../../test/support/prometheus-text.js';
 import { customersFlowConfig, SqliteFlowFixture } from '../../../test/support/sqlite-flow-fixture.js';
 import { compileFlow } from '../../core/flow.js';
 import { silentLogger } from '../../core/logger.js';
@@ -44,7 +45,7 @@ beforeEach(async () => {
       portsFor: () => fixture.ports(),
       connector: () => fixture.target,
     },
-    version: '0.0.0-test',
+    version: '9.8.7',
   });
 });
 
@@ -90,5 +91,33 @@ describe('docs/metrics.md', () => {
           `${name}: registered ${type} (${labels}), documented ${doc?.type ?? ''} (${doc?.labels ?? ''})`,
       );
     expect(wrong).toEqual([]);
+  });
+});
+
+describe('metric names and labels', () => {
+  it('prefixes every name with syncline_, ends counters in _total and nothing else', async () => {
+    const exposition = parseExposition(await metrics.scrape());
+    const names = [...exposition.families.keys()];
+    expect(names.filter((name) => !name.startsWith('syncline_'))).toEqual([]);
+    const counters = [...exposition.families.values()].filter((family) => family.type === 'COUNTER');
+    expect(counters.filter((family) => !family.name.endsWith('_total')).map((family) => family.name)).toEqual(
+      [],
+    );
+    // prom-client's own nodejs_active_*_total gauges break the rule; ours keep it.
+    const others = [...exposition.families.values()].filter(
+      (family) => family.type !== 'COUNTER' && !family.name.startsWith('syncline_nodejs_'),
+    );
+    expect(others.filter((family) => family.name.endsWith('_total')).map((family) => family.name)).toEqual(
+      [],
+    );
+    expect(names.filter((name) => /_ms$|_milliseconds/.test(name))).toEqual([]);
+  });
+
+  it('reports the build with its version and Node.js', async () => {
+    const exposition = parseExposition(await metrics.scrape());
+    expect(
+      sampleValue(exposition, 'syncline_build_info', { version: '9.8.7', node: process.versions.node }),
+    ).toBe(1);
+    expect(metrics.contentType).toMatch(/^text\/plain; version=0\.0\.4/);
   });
 });
