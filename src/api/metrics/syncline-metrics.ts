@@ -16,7 +16,7 @@ export interface SynclineMetrics {
   readonly contentType: string;
   /** Counts an alert delivery (the alerts module calls it). */
   recordAlert(channel: string, outcome: 'sent' | 'failed' | 'suppressed'): void;
-  /** Unsubscribes from the runtime. */
+  /** Unsubscribes from the runtime (process metrics keep observing: create one per process). */
   close(): void;
 }
 
@@ -41,6 +41,9 @@ export interface MetricsInternals {
  * Creates Syncline's metrics on a private registry (never prom-client's global one): process
  * metrics, counters and histograms fed by runtime events from now on, and gauges computed at
  * each scrape from one `flowStatuses` call and the runtime's snapshot. docs/metrics.md lists them.
+ * Create one per process: prom-client's process metrics start GC and event-loop observers that
+ * live as long as the process; a config reload keeps the instance (flows added later get their
+ * event series on first use, their gauges at the next scrape).
  */
 export function createMetrics(options: MetricsOptions): SynclineMetrics & MetricsInternals {
   const now = options.now ?? Date.now;
