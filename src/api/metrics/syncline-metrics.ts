@@ -42,8 +42,7 @@ export interface MetricsInternals {
  * metrics, counters and histograms fed by runtime events from now on, and gauges computed at
  * each scrape from one `flowStatuses` call and the runtime's snapshot. docs/metrics.md lists them.
  * Create one per process: prom-client's process metrics start GC and event-loop observers that
- * live as long as the process; a config reload keeps the instance (flows added later get their
- * event series on first use, their gauges at the next scrape).
+ * live as long as the process.
  */
 export function createMetrics(options: MetricsOptions): SynclineMetrics & MetricsInternals {
   const now = options.now ?? Date.now;
