@@ -84,6 +84,10 @@ export class FakeRuntime implements Runtime {
     return Promise.resolve('unknown');
   }
 
+  refresh(_flow: string): void {
+    // Nothing is scheduled in the fake.
+  }
+
   wake(): WakeOutcome {
     return 'unknown';
   }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { buildApiServer } from '../../api/api-server.js';
-import { createMetrics } from '../../api/metrics/metrics.js';
+import { createMetrics } from '../../api/metrics/syncline-metrics.js';
 import { maskedConfig } from '../../config/config-view.js';
 import { openCliEngine, type GlobalOptions } from '../cli-context.js';
 import { startAlerts } from '../alerts-runner.js';
