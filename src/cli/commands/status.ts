@@ -7,16 +7,18 @@ import { formatTextTable } from '../text-table.js';
 
 export type { FlowStatus };
 
-/** `2026-12-03T07:36:00Z`: ISO 8601 to the second, as the table's other times. */
-function isoSeconds(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+/** `2026-12-03T07:36:00Z`: an ISO 8601 time to the second; the text as it is when it is no time. */
+function isoSeconds(iso: string): string {
+  const ms = Date.parse(iso);
+  return Number.isNaN(ms) ? iso : new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
 /** The `next` column: `in 36m (2026-12-03T07:36:00Z): every 1h after the previous cycle`. */
 function nextColumn(status: FlowStatus, now: number): string {
   if (!status.enabled) return '-';
-  const dueAt = status.nextRunAt === undefined ? Number.NaN : Date.parse(status.nextRunAt);
-  if (Number.isNaN(dueAt)) return status.nextRunReason;
+  const { nextRunAt } = status;
+  const dueAt = nextRunAt === undefined ? Number.NaN : Date.parse(nextRunAt);
+  if (nextRunAt === undefined || Number.isNaN(dueAt)) return status.nextRunReason;
   const inMs = dueAt - now;
   const when =
     inMs >= 1_000
@@ -24,7 +26,7 @@ function nextColumn(status: FlowStatus, now: number): string {
       : inMs > -1_000
         ? 'due now'
         : `due ${formatDuration(-inMs)} ago`;
-  return `${when} (${isoSeconds(dueAt)}): ${status.nextRunReason}`;
+  return `${when} (${isoSeconds(nextRunAt)}): ${status.nextRunReason}`;
 }
 
 /** The controller's reason without the flow's name and the change it describes: what it is about. */
@@ -53,7 +55,7 @@ function effectiveCadenceLine(status: FlowStatus): string | undefined {
   const batchConfigured = batch === configuredBatch ? '' : `, batch ${String(configuredBatch)}`;
   return (
     `  ${status.flow}: now every ${formatDuration(intervalMs)}${batchNow} (${change} from every ` +
-    `${formatDuration(configuredIntervalMs)}${batchConfigured} since ${isoSeconds(Date.parse(effective.since))}: ${why(status, effective.reason)})`
+    `${formatDuration(configuredIntervalMs)}${batchConfigured} since ${isoSeconds(effective.since)}: ${why(status, effective.reason)})`
   );
 }
 
