@@ -184,6 +184,33 @@ describe('computed fields and a row filter', () => {
     }
   });
 
+  it('reconciles rows outside the filter as absent at the target, and repairs one found live there', async () => {
+    writeFileSync(join(dir, 'syncline.yaml'), config());
+    const reconcile = (...args: string[]) =>
+      runCli(['-c', join(dir, 'syncline.yaml'), 'reconcile', '--flow', 'deals_erp', ...args], {
+        cwd: dir,
+        env: env(),
+      });
+    const agreeing = await reconcile('--json');
+    expect(agreeing.code).toBe(0);
+    expect(JSON.parse(agreeing.stdout)).toMatchObject({
+      mode: 'full',
+      comparison: { missing: 0, extra: 0, different: 0 },
+    });
+
+    await databases.erp.query("UPDATE erp_deals SET is_deleted = 0 WHERE crm_id = '1'");
+    const found = await reconcile('--json');
+    expect(found.code).toBe(1);
+    expect(JSON.parse(found.stdout)).toMatchObject({
+      comparison: { missing: 0, extra: 1, different: 0 },
+      differences: [{ key: '1', kind: 'extra', note: "outside the flow's filter but still at the target" }],
+    });
+    expect((await reconcile('--repair')).code).toBe(0);
+    expect(await databases.erpRows("SELECT is_deleted FROM erp_deals WHERE crm_id = '1'")).toEqual([
+      { is_deleted: 1 },
+    ]);
+  });
+
   it('quarantines a record whose expression cannot be computed, naming the field', async () => {
     const engine = await openWith(config("case when code > 5 then 'x' else first_name end"));
     try {
