@@ -19,7 +19,7 @@ export interface FilteredChanges {
  */
 export async function applyRowFilter(
   flow: Flow,
-  state: StateStore,
+  state: Pick<StateStore, 'getSynced'>,
   changes: readonly Change[],
 ): Promise<FilteredChanges> {
   const { filter } = flow;
