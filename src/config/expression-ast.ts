@@ -71,6 +71,7 @@ export type ExpressionNode =
 export interface Expression {
   /** The expression as written in syncline.yaml, for messages. */
   readonly text: string;
+  /** The syntax tree evaluated on each row. */
   readonly root: ExpressionNode;
   /** Source columns it reads, in order of first use, each once. */
   readonly columns: readonly string[];

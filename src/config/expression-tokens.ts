@@ -2,6 +2,7 @@
 
 /** One token; `at` is its 1-based character position in the expression. */
 export interface Token {
+  /** `word`: a name or keyword; `quoted-name`: a "quoted" column; `text`, `number`: literals. */
   readonly type: 'word' | 'quoted-name' | 'text' | 'number' | 'symbol' | 'end';
   /** The word, name, symbol, number as written, or the text literal without its quotes. */
   readonly text: string;

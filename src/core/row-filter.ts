@@ -5,7 +5,9 @@ import type { DeadLetterInput, StateStore, SyncedRecord } from './state-store.js
 
 /** Changes left after a flow's row filter, and the rows whose filter could not be evaluated. */
 export interface FilteredChanges {
+  /** Changes to map and write: inside the filter, or synced ones that left it (as deletes). */
   readonly changes: readonly Change[];
+  /** Rows whose filter could not be evaluated, quarantined with the reason. */
   readonly deadLetters: readonly DeadLetterInput[];
   /** Changes outside the filter that were never synced (or synced as deleted): nothing to write. */
   readonly skipped: number;
