@@ -37,6 +37,7 @@ describe('parseExpression', () => {
     expect(errorOf('a = b c')).toBe('7: unexpected "c"');
     expect(errorOf('a + b')).toBe('3: unexpected character "+"');
     expect(errorOf('')).toBe('1: the expression is empty');
+    expect(errorOf('status in ()')).toBe('8: "in" needs at least one value');
     expect(errorOf('case when a then b')).toBe(
       '19: expected END to close CASE, found the end of the expression',
     );

@@ -156,8 +156,10 @@ class Parser {
     const negated = this.isKeyword('not') && this.isKeyword('in', 1);
     if (negated) this.next();
     if (this.isKeyword('in')) {
-      this.next();
-      return { kind: 'in', operand: left, list: this.argumentList('"(" after "in"'), negated };
+      const at = this.next().at;
+      const list = this.argumentList('"(" after "in"');
+      if (list.length === 0) throw new ExpressionSyntaxError(at, '"in" needs at least one value');
+      return { kind: 'in', operand: left, list, negated };
     }
     return left;
   }
