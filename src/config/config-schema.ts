@@ -29,7 +29,7 @@ const fieldSpec = z
     from: columnName.optional(),
     /** Constant written into this target column (instead of `from`). */
     value: scalar.nullable().optional(),
-    /** Expression computed from source columns (instead of `from`); see docs/config.md, "Computed fields". */
+    /** Expression computed from source columns (instead of `from`); see docs/expressions.md. */
     expr: expressionSchema.optional(),
     /** Type the value is converted to; exact for decimals and timestamps. */
     type: z.enum(FieldTypes).optional(),
@@ -157,7 +157,7 @@ const flow = z
       message: 'map at least one target column',
     }),
     validate: z.record(columnName, validationRules).optional(),
-    /** Only source rows for which this expression is true are synced; see docs/config.md, "Row filter". */
+    /** Only source rows for which this expression is true are synced; see docs/expressions.md. */
     filter: expressionSchema.optional(),
     cadence: cadenceSchema.optional(),
     retry: retry.optional(),
