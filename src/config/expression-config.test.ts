@@ -53,6 +53,13 @@ describe('computed fields and row filters in syncline.yaml', () => {
     ]);
   });
 
+  it('holds the columns an expression names to the identifier rule', () => {
+    const long = 'c'.repeat(64);
+    expect(issuesOf(config(`    fields:\n      a: { expr: "upper(${long})" }`))).toEqual([
+      `flows.deals.fields.a.expr: column "${long}" in "upper(${long})" must be a plain name: a letter or "_", then letters, digits, "_" or "$", at most 63 bytes`,
+    ]);
+  });
+
   it('needs exactly one of from, value or expr, and ref only with from', () => {
     expect(
       issuesOf(
