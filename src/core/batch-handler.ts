@@ -9,6 +9,7 @@ import { valueText } from './values.js';
 import { writeIsolatingFailures, type WriteObserver } from './batch-writer.js';
 import { translateReferences } from './references.js';
 import { readBackAndWriteBack, readsBack } from './write-back.js';
+import { applyRowFilter } from './row-filter.js';
 
 /** Mutable counts of a cycle. */
 export type MutableCounts = { -readonly [K in keyof RunCounts]: RunCounts[K] };
@@ -70,9 +71,13 @@ export async function prepareChanges(
   const candidates: { record: TargetRecord; hash: string }[] = [];
   const rowsByKey = new Map<string, Change['row']>();
   counts.read += changes.length;
+  // Rows outside the flow's filter: nothing to write, so they count as unchanged.
+  const scoped = await applyRowFilter(flow, context.state, changes);
+  deadLetters.push(...scoped.deadLetters);
+  counts.unchanged += scoped.skipped;
 
   const mapped: TargetRecord[] = [];
-  for (const change of changes) {
+  for (const change of scoped.changes) {
     rowsByKey.set(change.key, change.row);
     const result = mapChange(flow.mapping, change);
     if (!result.ok) {
