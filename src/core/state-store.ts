@@ -43,6 +43,13 @@ export interface DeadLetterInput {
   readonly reason: string;
   /** The source row as read, for inspection. */
   readonly payload: Row;
+  /**
+   * The content hash of what failed: the mapped record (`contentHash`) when there was one, else the
+   * source row. While the letter is open, a cycle that reads the key again with the same hash skips
+   * it (no write, no new letter); a changed record is tried again. Absent for reference letters,
+   * which are retried on their own schedule.
+   */
+  readonly hash?: string;
 }
 
 export type DeadLetterKind = 'validation' | 'write' | 'reference';

@@ -84,6 +84,28 @@ export function describeDeadLetterCases(store: CurrentStore): void {
       expect(letters[0]!.updatedAt >= first!.updatedAt).toBe(true);
     });
 
+    it('keeps the content hash of a dead-lettered record; a repeat failure replaces it', async () => {
+      const flow = uniqueFlow('hash');
+      const first: DeadLetterInput = { ...deadLetter(flow, 'k', 'first'), hash: 'hash-1' };
+      await store().commitBatch(
+        await fenceOf(store(), flow),
+        batch({ deadLetters: [first, deadLetter(flow, 'no-hash')] }),
+      );
+      const open = await store().listDeadLetters({ flow, status: 'open', keys: ['k', 'no-hash'], limit: 2 });
+      expect(Object.fromEntries(open.map((l) => [l.key, l.hash]))).toEqual({
+        k: 'hash-1',
+        'no-hash': undefined,
+      });
+      expect(open.find((l) => l.key === 'no-hash')).not.toHaveProperty('hash');
+      await store().commitBatch(
+        await fenceOf(store(), flow),
+        batch({ deadLetters: [{ ...deadLetter(flow, 'k', 'second'), hash: 'hash-2' }] }),
+      );
+      const [again] = await store().listDeadLetters({ flow, keys: ['k'], limit: 1 });
+      expect(again).toMatchObject({ hash: 'hash-2', reason: 'second', occurrences: 2 });
+      expect(await store().getDeadLetter(again!.id)).toEqual(again);
+    });
+
     it('keeps the same key of two flows in two entries', async () => {
       const flow = uniqueFlow('one');
       const other = uniqueFlow('two');

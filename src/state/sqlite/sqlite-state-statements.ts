@@ -14,7 +14,7 @@ const RUN_COLUMNS = `id, flow, "trigger", status, started_at, finished_at, durat
   unchanged_count, quarantined_count, failed_count, deleted_count, error`;
 
 const DEAD_LETTER_COLUMNS = `id, flow, key, field, kind, code, reason, payload, status, occurrences, created_at,
-  updated_at`;
+  updated_at, hash`;
 
 /** The SELECT of a list of runs (`SqliteListQueries`), before its filters. */
 export const SELECT_RUNS = `SELECT ${RUN_COLUMNS} FROM runs`;
@@ -36,7 +36,7 @@ export interface SqliteStateStatements {
   readonly getSynced: Statement<[string, string], SyncedRow>;
   /** Inserts or updates a synced record; a NULL target id or base keeps the stored one. */
   readonly putSynced: Statement<[SyncedParams]>;
-  /** Inserts a dead letter, or updates the key's open entry (reason, payload, occurrences + 1). */
+  /** Inserts a dead letter, or updates the key's open entry (reason, payload, hash, occurrences + 1). */
   readonly putDeadLetter: Statement<[DeadLetterParams]>;
   /** (now, flow, keys JSON array): marks the open entries of these keys replayed. */
   readonly resolveDeadLetters: Statement<[string, string, string]>;
@@ -83,10 +83,11 @@ export function prepareSqliteStateStatements(db: Database.Database): SqliteState
          target_id = COALESCE(excluded.target_id, synced.target_id), base = COALESCE(excluded.base, synced.base)`,
     ),
     putDeadLetter: db.prepare(
-      `INSERT INTO dead_letters (flow, key, field, kind, code, reason, payload, status, occurrences, created_at, updated_at)
-       VALUES (@flow, @key, @field, @kind, @code, @reason, @payload, 'open', 1, @now, @now)
+      `INSERT INTO dead_letters (flow, key, field, kind, code, reason, payload, status, occurrences, created_at, updated_at,
+         hash)
+       VALUES (@flow, @key, @field, @kind, @code, @reason, @payload, 'open', 1, @now, @now, @hash)
        ON CONFLICT (flow, key) WHERE status = 'open' DO UPDATE SET field = excluded.field, kind = excluded.kind,
-         code = excluded.code, reason = excluded.reason, payload = excluded.payload,
+         code = excluded.code, reason = excluded.reason, payload = excluded.payload, hash = excluded.hash,
          occurrences = dead_letters.occurrences + 1, updated_at = excluded.updated_at`,
     ),
     resolveDeadLetters: db.prepare(
