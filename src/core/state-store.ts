@@ -194,7 +194,10 @@ export interface RunCounts {
   readonly read: number;
   /** Records written to the target. */
   readonly written: number;
-  /** Records skipped because their content hash equals the last synced hash. */
+  /**
+   * Records skipped because their content hash equals the last synced hash, or the hash of the
+   * record their open dead letter holds (a bad record read again is not counted again).
+   */
   readonly unchanged: number;
   /** Records quarantined by validation. */
   readonly quarantined: number;
