@@ -105,6 +105,10 @@ export interface WriteOutcome {
  * other record is still written. Retryable errors that outlast the policy, and errors about the
  * whole target (a missing table or column, refused credentials), are thrown: the cycle stops with
  * its checkpoint where it was, and nothing is lost.
+ *
+ * `observe` hears every attempt: the halves the target refused as `refused` (a data problem, not
+ * the target's health), the halves it wrote as `ok` with their latency, since the target did
+ * write them and their latency is its own.
  */
 export async function writeIsolatingFailures(
   target: Connector,
