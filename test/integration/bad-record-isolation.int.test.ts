@@ -175,11 +175,19 @@ describe('a record the target refuses (invariant 4)', () => {
         },
       ]);
       const finished = events.filter((event) => event.type === 'cycle.finished' && event.flow === 'orders');
-      const failed = finished.reduce(
-        (sum, event) => sum + (event.type === 'cycle.finished' ? event.counts.failed : 0),
-        0,
-      );
-      expect(failed).toBe(1);
+      const total = (count: 'failed' | 'quarantined'): number =>
+        finished.reduce((sum, event) => sum + (event.type === 'cycle.finished' ? event.counts[count] : 0), 0);
+      expect({ failed: total('failed'), quarantined: total('quarantined') }).toEqual({
+        failed: 1,
+        quarantined: 0,
+      });
+      // Each later cycle read the bad row again (lookback) and counted it unchanged, not failed.
+      const last = finished.at(-1);
+      expect(last?.type === 'cycle.finished' ? last.counts : undefined).toMatchObject({
+        read: ORDERS + 1,
+        unchanged: ORDERS + 1,
+        failed: 0,
+      });
       // No flow on the target backed off or yielded it.
       const decisions = events.filter((event) => event.type === 'cadence.decided');
       expect(decisions.filter((decision) => decision.flow === 'customers').length).toBeGreaterThan(0);
