@@ -44,10 +44,8 @@ export interface DeadLetterInput {
   /** The source row as read, for inspection. */
   readonly payload: Row;
   /**
-   * The content hash of what failed: the mapped record (`contentHash`) when there was one, else the
-   * source row. While the letter is open, a cycle that reads the key again with the same hash skips
-   * it (no write, no new letter); a changed record is tried again. Absent for reference letters,
-   * which are retried on their own schedule.
+   * Content hash of what failed (the mapped record, else the source row): while the letter is
+   * open, a cycle skips the key as long as its hash is the same. None for reference letters.
    */
   readonly hash?: string;
 }
@@ -194,10 +192,7 @@ export interface RunCounts {
   readonly read: number;
   /** Records written to the target. */
   readonly written: number;
-  /**
-   * Records skipped because their content hash equals the last synced hash, or the hash of the
-   * record their open dead letter holds (a bad record read again is not counted again).
-   */
+  /** Records skipped: their content hash equals the last synced one, or their open dead letter's. */
   readonly unchanged: number;
   /** Records quarantined by validation. */
   readonly quarantined: number;
