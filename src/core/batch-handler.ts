@@ -1,7 +1,6 @@
 import type { RetryPolicy } from 'cockatiel';
 import type { Change, Connector, TargetRecord } from './connector.js';
 import { contentHash, sourceRowHash } from './content-hash.js';
-import { openDeadLetterHashes } from './dead-letter-hashes.js';
 import type { Flow } from './flow.js';
 import { mapChange } from './mapping.js';
 import type { BatchCommit, DeadLetterInput, RunCounts, StateStore, SyncedRecord } from './state-store.js';
@@ -78,10 +77,11 @@ export async function prepareChanges(
   const candidates: { record: TargetRecord; hash: string }[] = [];
   const rowsByKey = new Map<string, Change['row']>();
   counts.read += changes.length;
+  // Open dead letters of the batch's keys, with the hash of the record that failed (none: a reference
+  // letter, retried on its own schedule, or a letter kept before hashes were).
   const lettered = context.force
     ? new Map<string, string | undefined>()
-    : await openDeadLetterHashes(
-        context.state,
+    : await context.state.getOpenDeadLetterHashes(
         flow.name,
         changes.map((change) => change.key),
       );

@@ -299,6 +299,8 @@ export interface StateStore {
    * with a non-retryable error and nothing changes. LEASE_LOST when the fence is stale.
    */
   setDeadLetterStatus(fence: LeaseFence, ids: readonly number[], status: DeadLetterStatus): Promise<void>;
+  /** Keys of these that have an open dead letter → its content hash (undefined when it has none). */
+  getOpenDeadLetterHashes(flow: string, keys: readonly string[]): Promise<Map<string, string | undefined>>;
   /** Open conflicts of these keys, by key. */
   getOpenConflicts(flow: string, keys: readonly string[]): Promise<Map<string, Conflict>>;
   /** Newest (last found) first, paged by id: a conflict found again keeps its place. */

@@ -106,6 +106,29 @@ export function describeDeadLetterCases(store: CurrentStore): void {
       expect(await store().getDeadLetter(again!.id)).toEqual(again);
     });
 
+    it('reads the hashes of the open dead letters of some keys only', async () => {
+      const flow = uniqueFlow('open-hashes');
+      const other = uniqueFlow('open-hashes-other');
+      const letters = [
+        { ...deadLetter(flow, 'k'), hash: 'hash-k' },
+        deadLetter(flow, 'no-hash'),
+        { ...deadLetter(flow, 'closed'), hash: 'hash-closed' },
+        { ...deadLetter(flow, 'not-asked'), hash: 'hash-n' },
+      ];
+      await store().commitBatch(await fenceOf(store(), flow), batch({ deadLetters: letters }));
+      await store().commitBatch(
+        await fenceOf(store(), other),
+        batch({ deadLetters: [{ ...deadLetter(other, 'never'), hash: 'other' }] }),
+      );
+      await store().commitBatch(await fenceOf(store(), flow), batch({ resolvedKeys: ['closed'] }));
+      const hashes = await store().getOpenDeadLetterHashes(flow, ['k', 'no-hash', 'closed', 'never']);
+      expect([...hashes.entries()].sort()).toEqual([
+        ['k', 'hash-k'],
+        ['no-hash', undefined],
+      ]);
+      expect(await store().getOpenDeadLetterHashes(flow, [])).toEqual(new Map());
+    });
+
     it('keeps the same key of two flows in two entries', async () => {
       const flow = uniqueFlow('one');
       const other = uniqueFlow('two');
