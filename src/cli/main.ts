@@ -14,7 +14,9 @@ import { reconcileCommand } from './commands/reconcile.js';
 import { realtimeCommand } from './commands/realtime.js';
 import { resyncCommand } from './commands/resync.js';
 import { runCommand } from './commands/run.js';
+import { secretEncryptCommand } from './commands/secret.js';
 import { statusCommand } from './commands/status.js';
+import { tokenCreateCommand, tokenListCommand, tokenRevokeCommand } from './commands/token.js';
 import { validateCommand } from './commands/validate.js';
 import { demoCommand } from './commands/demo.js';
 import { ExitCodes } from './exit-codes.js';
@@ -26,6 +28,7 @@ const USAGE_ERRORS: ReadonlySet<string> = new Set([
   'REQUEST_INVALID',
   'DEAD_LETTER_NOT_FOUND',
   'CONFLICT_NOT_FOUND',
+  'TOKEN_NOT_FOUND',
   'FLOW_NOT_TWO_WAY',
 ]);
 
@@ -274,6 +277,42 @@ for (const action of ['install', 'remove'] as const) {
       execute(() => realtimeCommand(action, { ...globals(command), ...options })),
     );
 }
+
+const token = program.command('token').description('API tokens for the admin API (see docs/security.md)');
+token
+  .command('create')
+  .description('create a token and print it once, as the last line (audited)')
+  .requiredOption('--name <name>', 'its name: the actor of its requests in the audit log')
+  .addOption(
+    new Option('--role <role>', 'what it may do')
+      .choices(['viewer', 'operator', 'admin'])
+      .makeOptionMandatory(),
+  )
+  .option('--expires <duration>', 'it stops working after this long, e.g. 90d (default: never)')
+  .action((options: { name: string; role: string; expires?: string }, command: Command) =>
+    execute(() => tokenCreateCommand({ ...globals(command), ...options })),
+  );
+token
+  .command('list')
+  .description('list tokens with role, prefix, expiry and last use; never the token itself')
+  .option('--json', 'machine-readable output')
+  .action((options: { json?: boolean }, command: Command) =>
+    execute(() => tokenListCommand({ ...globals(command), ...options })),
+  );
+token
+  .command('revoke')
+  .description('refuse requests made with the token from now on (audited)')
+  .argument('<name>', 'the token name')
+  .action((name: string, _options: object, command: Command) =>
+    execute(() => tokenRevokeCommand({ ...globals(command), name })),
+  );
+program
+  .command('secret')
+  .description('values encrypted at rest in syncline.yaml, with the key in SYNCLINE_MASTER_KEY')
+  .command('encrypt')
+  .description('encrypt a value read from stdin (not echoed) and print enc:v1:… for the config')
+  .option('--value <value>', 'the value, for scripts (it may land in shell history)')
+  .action((options: { value?: string }) => execute(() => secretEncryptCommand(options)));
 
 program
   .command('probe')

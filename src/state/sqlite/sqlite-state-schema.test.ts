@@ -125,7 +125,8 @@ describe('migration to version 3', () => {
     db.prepare(
       "INSERT INTO leases (flow, owner, expires_at) VALUES ('orders', 'old', '2000-01-01T00:00:00.000Z')",
     ).run();
-    expect(migrateSqliteState(db, ':memory:')).toBe(3);
+    const upToVersionThree = sqliteMigrations.filter((migration) => migration.version <= 3);
+    expect(migrateSqliteState(db, ':memory:', upToVersionThree)).toBe(3);
     expect(db.prepare('SELECT owner, token FROM leases').all()).toEqual([{ owner: 'old', token: 1 }]);
     db.close();
   });
@@ -151,6 +152,26 @@ describe('migration to version 3', () => {
       )
       .all() as { detail: string }[];
     expect(plan.map((step) => step.detail).join('; ')).not.toContain('TEMP B-TREE');
+    db.close();
+  });
+});
+
+describe('migration to version 4', () => {
+  it('adds API tokens, one row per hash, listed by name', () => {
+    const db = new Database(':memory:');
+    migrateSqliteState(
+      db,
+      ':memory:',
+      sqliteMigrations.filter((migration) => migration.version <= 3),
+    );
+    expect(migrateSqliteState(db, ':memory:')).toBe(4);
+    const insert = db.prepare(
+      `INSERT INTO api_tokens (name, role, hash, prefix, created_at, created_by)
+       VALUES (?, 'viewer', 'h1', 'sl_AbCd…', '2026-05-01T08:00:00.000Z', 'ops@host')`,
+    );
+    insert.run('grafana');
+    expect(() => insert.run('other')).toThrow(/UNIQUE/);
+    expect(indexesOf(db, 'api_tokens')).toEqual(['api_tokens_by_name']);
     db.close();
   });
 });
