@@ -142,7 +142,7 @@ describe('a config with an enc: PostgreSQL URL', () => {
       let log = '';
       captured.on('data', (chunk: Buffer) => (log += chunk.toString()));
       const logger = createConsoleLogger({ format: 'text', level: 'debug', secrets, stream: captured });
-      const url = (config.connections.crm as { url: string }).url;
+      const url = String(config.connections.crm?.url);
       logger.error(`driver said: connect ${url} failed`, {
         password: PASSWORD,
         raw: encodeURIComponent(PASSWORD),
