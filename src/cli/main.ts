@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { ConfigError } from '../config/config-error.js';
 import { SyncError } from '../core/errors.js';
+import { ROLES } from '../operations/tokens.js';
 import { redactUrl } from '../config/secret.js';
 import type { GlobalOptions } from './cli-context.js';
 import { auditCommand } from './commands/audit.js';
@@ -283,11 +284,7 @@ token
   .command('create')
   .description('create a token and print it once, as the last line (audited)')
   .requiredOption('--name <name>', 'its name: the actor of its requests in the audit log')
-  .addOption(
-    new Option('--role <role>', 'what it may do')
-      .choices(['viewer', 'operator', 'admin'])
-      .makeOptionMandatory(),
-  )
+  .addOption(new Option('--role <role>', 'what it may do').choices(ROLES).makeOptionMandatory())
   .option('--expires <duration>', 'it stops working after this long, e.g. 90d (default: never)')
   .action((options: { name: string; role: string; expires?: string }, command: Command) =>
     execute(() => tokenCreateCommand({ ...globals(command), ...options })),
