@@ -1,6 +1,7 @@
 import { decryptedSecretsOf } from '../config/encrypted-values.js';
 import { loadConfig } from '../config/load-config.js';
 import { redactText, Secret, secretValues } from '../config/secret.js';
+import { MASTER_KEY_VARIABLE } from '../config/secret-cipher.js';
 import { ConfigError, type ConfigIssue } from '../config/config-error.js';
 import type { SyncConfig } from '../config/config-schema.js';
 import type { Connector } from '../core/connector.js';
@@ -31,7 +32,10 @@ export interface Engine {
 export function loadEngineConfig(configPath: string): {
   config: SyncConfig;
   factories: Map<string, (logger: Logger) => Connector>;
-  /** The secret values of every connection (its parsed `Secret`s) and every value decrypted from `enc:`, for loggers to redact. */
+  /**
+   * The secret values of every connection (its parsed `Secret`s), every value decrypted from
+   * `enc:` and the master key, for loggers to redact.
+   */
   secrets: readonly string[];
 } {
   const config = loadConfig(configPath);
@@ -39,6 +43,8 @@ export function loadEngineConfig(configPath: string): {
   const factories = new Map<string, (logger: Logger) => Connector>();
   // Values decrypted from `enc:` are secrets under any key, marked secret by a schema or not.
   const secrets = new Set<string>(secretValues(decryptedSecretsOf(config).map((value) => new Secret(value))));
+  const masterKey = process.env[MASTER_KEY_VARIABLE]?.trim();
+  if (masterKey !== undefined && masterKey !== '') secrets.add(masterKey);
   for (const [name, raw] of Object.entries(config.connections)) {
     const registered = connectorRegistry.get(raw.type);
     if (registered === undefined) {

@@ -150,6 +150,7 @@ describe('a config with an enc: PostgreSQL URL', () => {
       logger.info('plain', { echoed: `password "${PASSWORD}" rejected` });
       expect(log).toContain('[redacted]');
       expect(log).not.toContain(PASSWORD);
+      expect(secrets).toContain(masterKey);
 
       // A key no connector schema marks secret (a SQLite path) is redacted too once it was encrypted.
       const erpPath = join(fixture.dir, 'erp.db');
