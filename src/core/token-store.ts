@@ -21,6 +21,7 @@ export interface TokenInput {
 
 /** A stored token with what happened to it since. */
 export interface StoredToken extends TokenInput {
+  /** Rises with each token created: lists are newest (highest id) first. */
   readonly id: number;
   /** When it last authenticated a request (recorded at most about once a minute); ISO 8601, UTC. */
   readonly lastUsedAt: string | undefined;

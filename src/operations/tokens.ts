@@ -23,6 +23,7 @@ export function isRole(text: string): text is Role {
 export interface TokenInfo {
   /** Unique among active tokens; the actor of the audit entries of its requests. */
   readonly name: string;
+  /** What it may do (see `hasRole`). */
   readonly role: Role;
   /** The token's first characters, to tell tokens apart: `sl_AbCd…`. */
   readonly prefix: string;

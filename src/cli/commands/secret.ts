@@ -10,9 +10,13 @@ export interface SecretEncryptOptions {
 
 /** Where the command reads and writes; the process's streams and environment by default. */
 export interface SecretIo {
+  /** Where the value is read: a terminal (raw mode, no echo) or a pipe. */
   readonly stdin: NodeJS.ReadStream;
+  /** Where the `enc:v1:…` line goes. */
   readonly stdout: NodeJS.WritableStream;
+  /** Where the prompt and warnings go. */
   readonly stderr: NodeJS.WritableStream;
+  /** Where SYNCLINE_MASTER_KEY is read. */
   readonly env: Readonly<Record<string, string | undefined>>;
 }
 

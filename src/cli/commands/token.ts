@@ -15,6 +15,7 @@ import { formatTextTable } from '../text-table.js';
 
 /** Options of `syncline token create`. */
 export interface TokenCreateOptions extends GlobalOptions {
+  /** The token's name: the actor of its requests in the audit log. */
   readonly name: string;
   /** `viewer`, `operator` or `admin`. */
   readonly role: string;
