@@ -1,4 +1,7 @@
+import { decryptedSecretsOf } from '../config/encrypted-values.js';
 import { loadConfig } from '../config/load-config.js';
+import { redactText, Secret, secretValues } from '../config/secret.js';
+import { MASTER_KEY_VARIABLE } from '../config/secret-cipher.js';
 import { ConfigError, type ConfigIssue } from '../config/config-error.js';
 import type { SyncConfig } from '../config/config-schema.js';
 import type { Connector } from '../core/connector.js';
@@ -32,13 +35,19 @@ export interface Engine {
 export function loadEngineConfig(configPath: string): {
   config: SyncConfig;
   factories: Map<string, (logger: Logger) => Connector>;
-  /** The secret values of every connection (its parsed `Secret`s), for loggers to redact. */
+  /**
+   * The secret values of every connection (its parsed `Secret`s), every value decrypted from
+   * `enc:` and the master key, for loggers to redact.
+   */
   secrets: readonly string[];
 } {
   const config = loadConfig(configPath);
   const issues: ConfigIssue[] = [];
   const factories = new Map<string, (logger: Logger) => Connector>();
-  const secrets = new Set<string>();
+  // Values decrypted from `enc:` are secrets under any key, marked secret by a schema or not.
+  const secrets = new Set<string>(secretValues(decryptedSecretsOf(config).map((value) => new Secret(value))));
+  const masterKey = process.env[MASTER_KEY_VARIABLE]?.trim();
+  if (masterKey !== undefined && masterKey !== '') secrets.add(masterKey);
   for (const [name, raw] of Object.entries(config.connections)) {
     const registered = connectorRegistry.get(raw.type);
     if (registered === undefined) {
@@ -54,8 +63,11 @@ export function loadEngineConfig(configPath: string): {
       factories.set(name, (logger) => parsed.create({ name, logger: logger.child({ connection: name }) }));
     } else issues.push(...parsed.issues);
   }
-  if (issues.length > 0) throw new ConfigError(issues, { file: configPath });
   if (config.alerts !== undefined) for (const secret of alertSecretValues(config.alerts)) secrets.add(secret);
+  if (issues.length > 0) {
+    const masked = issues.map((issue) => ({ ...issue, message: redactText(issue.message, [...secrets]) }));
+    throw new ConfigError(masked, { file: configPath });
+  }
   return { config, factories, secrets: [...secrets] };
 }
 

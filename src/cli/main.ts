@@ -12,6 +12,7 @@ const USAGE_ERRORS: ReadonlySet<string> = new Set([
   'DEAD_LETTER_NOT_FOUND',
   'CONFLICT_NOT_FOUND',
   'FLOW_NOT_TWO_WAY',
+  'TOKEN_NOT_FOUND',
 ]);
 
 /** Runs a command and turns what it threw into a message and an exit code. */

@@ -1,6 +1,7 @@
 import { Command, Help, Option } from 'commander';
 import { type CommandRunner, examples } from './command-options.js';
 import { ExitCodes } from './exit-codes.js';
+import { addAdminCommands } from './admin-commands.js';
 import { addOperationCommands } from './operation-commands.js';
 import { addSyncCommands } from './sync-commands.js';
 
@@ -55,5 +56,6 @@ export function buildProgram(execute: CommandRunner): Command {
     );
   addSyncCommands(program, execute);
   addOperationCommands(program, execute);
+  addAdminCommands(program, execute);
   return program;
 }

@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import { ConfigError, type ConfigIssue } from './config-error.js';
+import { decryptConfigValues, rememberDecrypted } from './encrypted-values.js';
 import { liftEnvReferences, resolveEnvReferences } from './env-references.js';
+import { redactText } from './secret.js';
 import { syncConfigSchema, type SyncConfig } from './config-schema.js';
 import { zodIssuesToConfigIssues, type KnownKeys } from './zod-issues.js';
 
@@ -74,8 +76,9 @@ export interface ParseConfigOptions {
 }
 
 /**
- * Parses config text: YAML, then `${ENV}` references, then the schema. Every problem is collected
- * and thrown together as one ConfigError, each with the path of its key.
+ * Parses config text: YAML, then `${ENV}` references, then `enc:` values decrypted with
+ * SYNCLINE_MASTER_KEY (see `decryptedSecretsOf`), then the schema. Every problem is collected and
+ * thrown together as one ConfigError, each with the path of its key.
  */
 export function parseConfig(text: string, options: ParseConfigOptions = {}): SyncConfig {
   const file = options.file;
@@ -97,11 +100,20 @@ export function parseConfig(text: string, options: ParseConfigOptions = {}): Syn
     });
   }
   const issues: ConfigIssue[] = [];
-  const resolved = resolveEnvReferences(tree, lifted.references, options.env ?? process.env, issues);
-  const result = syncConfigSchema.safeParse(resolved);
-  if (!result.success) issues.push(...zodIssuesToConfigIssues(result.error, resolved, [], knownKeys));
-  if (issues.length > 0 || !result.success)
-    throw new ConfigError(issues, { ...(file === undefined ? {} : { file }) });
+  const env = options.env ?? process.env;
+  const resolved = resolveEnvReferences(tree, lifted.references, env, issues);
+  const decrypted = decryptConfigValues(resolved, env, issues);
+  const result = syncConfigSchema.safeParse(decrypted.tree);
+  if (!result.success) issues.push(...zodIssuesToConfigIssues(result.error, decrypted.tree, [], knownKeys));
+  if (issues.length > 0 || !result.success) {
+    // A decrypted value in the wrong place must not be echoed by "expected …, got …".
+    const masked = issues.map((issue) => ({
+      ...issue,
+      message: redactText(issue.message, decrypted.values),
+    }));
+    throw new ConfigError(masked, { ...(file === undefined ? {} : { file }) });
+  }
+  rememberDecrypted(result.data, decrypted.values);
   return result.data;
 }
 

@@ -83,6 +83,7 @@ export const ErrorCodes = {
     httpStatus: 409,
   },
   CONFLICT_NOT_FOUND: { message: 'No open conflict for this record', retryable: false, httpStatus: 404 },
+  TOKEN_NOT_FOUND: { message: 'No API token of this name', retryable: false, httpStatus: 404 },
   CONFLICT_UNRESOLVED: {
     message: 'The conflict cannot be merged without choosing a side',
     retryable: false,

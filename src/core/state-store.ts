@@ -1,5 +1,6 @@
 import type { Checkpoint } from './connector.js';
 import type { SyncErrorJson } from './errors.js';
+import type { TokenStore } from './token-store.js';
 import type { JsonValue, Row } from './values.js';
 
 /** What Syncline last wrote to the target for one source record. */
@@ -254,9 +255,9 @@ export interface PageFilter {
  * Every state change of a cycle or manual action (commitBatch, resetCheckpoints,
  * setDeadLetterStatus) carries the LeaseFence its lease gave it, and is refused with a
  * StateStoreError of code `LEASE_LOST`, applying nothing, once another owner took the flow over.
- * Lists are newest first (highest id first) and paged by id (PageFilter).
+ * Lists are newest first (highest id first) and paged by id (PageFilter). API tokens: TokenStore.
  */
-export interface StateStore {
+export interface StateStore extends TokenStore {
   /** Creates or migrates the schema; safe to call on every start. */
   init(): Promise<void>;
   getCheckpoint(flow: string): Promise<Checkpoint | undefined>;

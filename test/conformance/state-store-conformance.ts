@@ -9,6 +9,7 @@ import { describeLeaseCases } from './state-store-lease-cases.js';
 import { describePageCases } from './state-store-page-cases.js';
 import { describeReconciliationCases } from './state-store-reconciliation-cases.js';
 import { describeRunAndMetaCases } from './state-store-run-cases.js';
+import { describeTokenCases } from './state-store-token-cases.js';
 
 /** What a store's integration test hands the suite: a store on fresh, empty storage. */
 export interface StateStoreFixture {
@@ -24,7 +25,7 @@ export type StateStoreFactory = () => Promise<StateStoreFixture>;
 /**
  * The contract every StateStore keeps (SQLite, PostgreSQL): checkpoints of both directions, the key
  * map with synced hashes, target ids and bases, atomic batch commits, dead letters, conflicts, runs,
- * the audit log, reconciliations, counts and pages, leases with their fencing tokens and flow meta. A store is done only when
+ * the audit log, reconciliations, counts and pages, leases with their fencing tokens, flow meta and API tokens. A store is done only when
  * its integration test calls this and passes. Each case gets a fresh store from `factory` and uses
  * flow names of its own.
  */
@@ -57,5 +58,6 @@ export function describeStateStoreConformance(name: string, factory: StateStoreF
     describeReconciliationCases(current);
     describeLeaseCases(current);
     describePageCases(current);
+    describeTokenCases(current);
   });
 }

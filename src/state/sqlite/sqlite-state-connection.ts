@@ -8,6 +8,7 @@ import { SqliteStateLeases } from './sqlite-state-leases.js';
 import { SqliteListQueries } from './sqlite-state-list-queries.js';
 import { SqliteStateReconciliations } from './sqlite-state-reconciliations.js';
 import { migrateSqliteState } from './sqlite-state-schema.js';
+import { SqliteStateTokens } from './sqlite-state-tokens.js';
 import { prepareSqliteStateStatements, type SqliteStateStatements } from './sqlite-state-statements.js';
 
 /** An open, migrated state database and everything prepared on it. */
@@ -22,6 +23,8 @@ export interface SqliteStateConnection {
   readonly reconciliations: SqliteStateReconciliations;
   /** Flow leases and their fencing tokens. */
   readonly leases: SqliteStateLeases;
+  /** API tokens (hashes only). */
+  readonly tokens: SqliteStateTokens;
 }
 
 /**
@@ -45,6 +48,7 @@ export function openSqliteState(file: string): SqliteStateConnection {
       audit: new SqliteStateAudit(db, lists),
       reconciliations: new SqliteStateReconciliations(db, lists),
       leases: new SqliteStateLeases(db),
+      tokens: new SqliteStateTokens(db),
     };
   } catch (error) {
     db.close();

@@ -168,4 +168,22 @@ describe('migration to version 4', () => {
     expect(db.prepare('SELECT key, hash FROM dead_letters').all()).toEqual([{ key: '7', hash: null }]);
     db.close();
   });
+
+  it('adds API tokens, one row per hash, listed by name', () => {
+    const db = new Database(':memory:');
+    migrateSqliteState(
+      db,
+      ':memory:',
+      sqliteMigrations.filter((migration) => migration.version <= 4),
+    );
+    expect(migrateSqliteState(db, ':memory:')).toBe(5);
+    const insert = db.prepare(
+      `INSERT INTO api_tokens (name, role, hash, prefix, created_at, created_by)
+       VALUES (?, 'viewer', 'h1', 'sl_AbCd…', '2026-05-01T08:00:00.000Z', 'ops@host')`,
+    );
+    insert.run('grafana');
+    expect(() => insert.run('other')).toThrow(/UNIQUE/);
+    expect(indexesOf(db, 'api_tokens')).toEqual(['api_tokens_by_name']);
+    db.close();
+  });
 });

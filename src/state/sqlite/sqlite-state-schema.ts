@@ -195,6 +195,25 @@ export const sqliteMigrations: readonly SqliteMigration[] = [
       ALTER TABLE dead_letters ADD COLUMN hash TEXT;
     `,
   },
+  {
+    version: 5,
+    description: 'API tokens: SHA-256 hash and display prefix, role, expiry, last use, revocation',
+    sql: `
+      CREATE TABLE api_tokens (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        name TEXT NOT NULL,
+        role TEXT NOT NULL,
+        hash TEXT NOT NULL UNIQUE,
+        prefix TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        created_by TEXT NOT NULL,
+        expires_at TEXT,
+        last_used_at TEXT,
+        revoked_at TEXT
+      );
+      CREATE INDEX api_tokens_by_name ON api_tokens (name, id);
+    `,
+  },
 ];
 
 /**

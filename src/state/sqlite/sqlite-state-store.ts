@@ -20,6 +20,7 @@ import type {
   StateStore,
   SyncedRecord,
 } from '../../core/state-store.js';
+import type { StoredToken, TokenInput } from '../../core/token-store.js';
 import type { JsonValue } from '../../core/values.js';
 import {
   commitSqliteBatch,
@@ -243,6 +244,30 @@ export class SqliteStateStore implements StateStore {
   setFlowMeta(flow: string, name: string, value: JsonValue): Promise<void> {
     return this.attempt(`store "${name}" of flow "${flow}"`, flow, ({ statements }) => {
       statements.putFlowMeta.run(flow, name, JSON.stringify(value), utcNow());
+    });
+  }
+
+  saveToken(token: TokenInput): Promise<boolean> {
+    return this.attempt(`store the token "${token.name}"`, undefined, ({ tokens }) => tokens.save(token));
+  }
+
+  findTokenByHash(hash: string): Promise<StoredToken | undefined> {
+    return this.attempt('look up a token', undefined, ({ tokens }) => tokens.findByHash(hash));
+  }
+
+  listTokens(): Promise<StoredToken[]> {
+    return this.attempt('list tokens', undefined, ({ tokens }) => tokens.list());
+  }
+
+  revokeToken(name: string, at: string): Promise<StoredToken | undefined> {
+    return this.attempt(`revoke the token "${name}"`, undefined, ({ tokens }) =>
+      tokens.revokeByName(name, at),
+    );
+  }
+
+  touchToken(hash: string, at: string): Promise<void> {
+    return this.attempt('record the use of a token', undefined, ({ tokens }) => {
+      tokens.touchByHash(hash, at);
     });
   }
 
