@@ -47,7 +47,7 @@ export async function overrideCadence(
     },
     async () => {
       await writeCadenceOverride(context.state, flow.name, value);
-      context.runtime?.refresh?.(flow.name);
+      context.runtime?.refresh(flow.name);
       return { value, isSuccess: true, outcome: `every ${formatDuration(value.everyMs)} until ${value.until}` };
     },
   );
@@ -70,7 +70,7 @@ export async function clearOverride(
     },
     async () => {
       await clearCadenceOverride(context.state, flow.name);
-      context.runtime?.refresh?.(flow.name);
+      context.runtime?.refresh(flow.name);
       return {
         value: { flow: flow.name, wasSet: before !== undefined },
         isSuccess: true,

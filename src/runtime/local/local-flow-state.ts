@@ -30,6 +30,16 @@ export class LocalFlowState {
   again: { reason: string } | undefined;
   /** Set by `refresh`: the flow's persisted settings changed; plan its next cycle again. */
   replan = false;
+
+  /** Whether an operator asked for a cycle (`trigger`) that has not started yet. */
+  hasRequest(): boolean {
+    return this.requested !== undefined;
+  }
+
+  /** Whether `refresh` asked for a new plan since the loop last planned (read after a wait). */
+  isReplanDue(): boolean {
+    return this.replan;
+  }
   /** Graceful stop of the running cycle (a pause stops it after the batch in hand). */
   cycleStop: AbortController | undefined;
   #nudge = new AbortController();

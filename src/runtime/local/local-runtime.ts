@@ -475,7 +475,7 @@ export class LocalRuntime implements Runtime {
               })
             : await this.#waitOverride(state, planned, override);
         if (this.#isStopping()) break;
-        if (state.replan && state.requested === undefined) continue;
+        if (state.isReplanDue() && !state.hasRequest()) continue;
         // Paused here or in another process while it waited: no cycle starts.
         if (state.paused !== undefined || (await this.#readPause(state))) continue;
       }
