@@ -30,12 +30,33 @@ export function sendError(
   return reply.code(ErrorCodes[code].httpStatus).send({ error: { code, message, ...extra } });
 }
 
+interface NestedIssue {
+  readonly code?: string;
+  readonly path?: readonly PropertyKey[];
+  readonly message?: string;
+}
+
+/** The issue that says what is wrong: inside a union, the first of the branch the body meant. */
+function innermost(first: NonNullable<FastifyError['validation']>[number]): { path: string; message: string } {
+  const branches = (first.params as { errors?: unknown }).errors;
+  if (first.keyword === 'invalid_union' && Array.isArray(branches)) {
+    const candidates = branches.filter((branch): branch is NestedIssue[] => Array.isArray(branch));
+    // The branch the body meant is the one that did not refuse its keys outright.
+    const meant = candidates.find((branch) => !branch.some((issue) => issue.code === 'unrecognized_keys')) ?? candidates[0];
+    const issue = meant?.[0];
+    if (issue !== undefined)
+      return { path: (issue.path ?? []).map(String).join('.'), message: issue.message ?? first.message ?? '' };
+  }
+  return { path: first.instancePath.replace(/^\//, '').replaceAll('/', '.'), message: first.message ?? '' };
+}
+
 function validationField(error: FastifyError): { field: string; message: string } {
   const where = error.validationContext ?? 'body';
   const first = error.validation?.[0];
-  const path = first?.instancePath.replace(/^\//, '').replaceAll('/', '.') ?? '';
+  if (first === undefined) return { field: where, message: `${where}: ${error.message}` };
+  const { path, message } = innermost(first);
   const field = path === '' ? where : `${where}.${path}`;
-  return { field, message: `${field}: ${first?.message ?? error.message}` };
+  return { field, message: `${field}: ${message}` };
 }
 
 /**

@@ -82,7 +82,7 @@ export function registerFlowRoutes({ app, operations }: RouteContext): void {
       tags: ['actions'],
       summary: 'Pause a flow in every process until resumed',
       params: flowParams,
-      body: z.strictObject({ reason: z.string().max(500).optional() }).optional(),
+      body: z.strictObject({ reason: z.string().max(500).optional() }).nullish(),
     },
     preHandler: operator,
     handler: (request) =>

@@ -32,7 +32,7 @@ export function registerReconcileRoutes({ app, operations }: RouteContext): void
           mode: z.enum(['checksum', 'full']).optional().describe('Default checksum'),
           repair: z.boolean().optional().describe('Apply the compensating changes, then compare again'),
         })
-        .optional(),
+        .nullish(),
     },
     preHandler: requireRole(operations, 'operator'),
     handler: (request, reply) => {

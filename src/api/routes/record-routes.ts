@@ -38,7 +38,7 @@ export function registerRecordRoutes({ app, operations }: RouteContext): void {
       tags: ['dead letters'],
       summary: "Write a flow's open dead letters (or the ones named) again from the source",
       params: flowParams,
-      body: z.strictObject({ ids: z.array(z.number().int().positive()).min(1).max(10_000).optional() }).optional(),
+      body: z.strictObject({ ids: z.array(z.number().int().positive()).min(1).max(10_000).optional() }).nullish(),
     },
     preHandler: operator,
     handler: (request) =>
