@@ -13,9 +13,16 @@ import type { FlowSnapshot } from '../runtime.js';
  * {@link exclusive}, so they never overlap in this process (the lease guards other processes).
  */
 export class LocalFlowState {
-  readonly flow: Flow;
+  /** The flow as configured now; a reload may replace it (a running cycle keeps its own). */
+  flow: Flow;
   /** Whether a loop of `start()` drives the flow. */
   hasLoop = false;
+  /** The flow's loops (cadence and reconcile) while it has them, settled once they stopped. */
+  loops: Promise<void> | undefined;
+  /** Stops the flow's loops after the cycle in hand (a reload replaced or removed the flow). */
+  loopStop = new AbortController();
+  /** A reload removed the flow from the config. */
+  isRemoved = false;
   /** When the next cycle is due (epoch ms) and why, while the flow waits for it. */
   nextDueAt: number | undefined;
   nextReason: string | undefined;
