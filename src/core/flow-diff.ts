@@ -81,7 +81,9 @@ function diffFields(before: readonly FieldMapping[], after: readonly FieldMappin
 function diffCadence(before: Cadence, after: Cadence): string[] {
   const changes: string[] = [];
   const [was, now] = [cadenceText(before), cadenceText(after)];
-  if (was !== now) changes.push(`cadence ${was} → ${now}`);
+  // Two intervals read best as `every 5m → 1m`.
+  const shown = was.startsWith('every ') && now.startsWith('every ') ? now.slice('every '.length) : now;
+  if (was !== now) changes.push(`cadence ${was} → ${shown}`);
   const keys = new Set([...Object.keys(before), ...Object.keys(after)] as (keyof Cadence)[]);
   for (const key of ['everyMs', 'cron', 'realtime'] as const) keys.delete(key);
   for (const key of [...keys].sort()) {

@@ -57,18 +57,27 @@ async function statusOf(
   now: number,
 ): Promise<FlowStatus> {
   const { state } = context;
-  const [runs, lastSuccess, openDeadLetters, openConflicts, checkpoint, decision, forecaster, reconcile, paused] =
-    await Promise.all([
-      state.listRuns({ flow: flow.name, limit: 1 }),
-      state.lastSuccessfulRun(flow.name),
-      state.countDeadLetters({ flow: flow.name, status: 'open' }),
-      state.countConflicts({ flow: flow.name, status: 'open' }),
-      state.getCheckpoint(flow.name),
-      state.getFlowMeta(flow.name, DECISION_META),
-      state.getFlowMeta(flow.name, FORECASTER_STATUS_META),
-      readLastReconcile(state, flow.name),
-      readPause(state, flow.name),
-    ]);
+  const [
+    runs,
+    lastSuccess,
+    openDeadLetters,
+    openConflicts,
+    checkpoint,
+    decision,
+    forecaster,
+    reconcile,
+    paused,
+  ] = await Promise.all([
+    state.listRuns({ flow: flow.name, limit: 1 }),
+    state.lastSuccessfulRun(flow.name),
+    state.countDeadLetters({ flow: flow.name, status: 'open' }),
+    state.countConflicts({ flow: flow.name, status: 'open' }),
+    state.getCheckpoint(flow.name),
+    state.getFlowMeta(flow.name, DECISION_META),
+    state.getFlowMeta(flow.name, FORECASTER_STATUS_META),
+    readLastReconcile(state, flow.name),
+    readPause(state, flow.name),
+  ]);
   const lastRun = runs[0];
   const lastSuccessAt = lastSuccess === undefined ? undefined : Date.parse(lastSuccess.startedAt);
   const planned = nextRun(
