@@ -39,6 +39,11 @@ export interface PreparedBatch {
   readonly rowsByKey: ReadonlyMap<string, Change['row']>;
   /** Keys whose target row is read back after the write (target id or write-back still unknown). */
   readonly readBackKeys: ReadonlySet<string>;
+  /**
+   * Keys not written because the target already holds this very content (their hash equals the
+   * synced one): an open dead letter of such a key is out of date, and closes with the batch.
+   */
+  readonly unchangedKeys: readonly string[];
 }
 
 /**
@@ -114,6 +119,12 @@ export async function prepareChanges(
           (inFlight?.get(candidate.record.key) ?? synced.get(candidate.record.key)?.hash) !== candidate.hash,
       );
   counts.unchanged += candidates.length - toWrite.length;
+  // Only a hash the state store holds proves the target has the content (a write in flight may fail).
+  const unchangedKeys = context.force
+    ? []
+    : candidates
+        .filter((candidate) => synced.get(candidate.record.key)?.hash === candidate.hash)
+        .map((candidate) => candidate.record.key);
   const readBackKeys = new Set<string>();
   if (readsBack(flow)) {
     for (const { record } of toWrite) {
@@ -125,7 +136,7 @@ export async function prepareChanges(
       if (needsId || needsWriteBack) readBackKeys.add(record.key);
     }
   }
-  return { toWrite, deadLetters, rowsByKey, readBackKeys };
+  return { toWrite, deadLetters, rowsByKey, readBackKeys, unchangedKeys };
 }
 
 /** A dead letter of a record that broke a mapping or validation rule. */
@@ -204,5 +215,9 @@ export async function writePrepared(
   counts.failed += outcome.rejected.length;
   counts.written += written.length;
   counts.deleted += written.filter((record) => record.deleted).length;
-  return { synced: written, deadLetters, resolvedKeys: written.map((record) => record.key) };
+  return {
+    synced: written,
+    deadLetters,
+    resolvedKeys: [...written.map((record) => record.key), ...prepared.unchangedKeys],
+  };
 }
