@@ -35,8 +35,9 @@ export async function intervalLoop(state: LocalFlowState, ports: IntervalLoopPor
   const { flow } = state;
   const isStopping = (): boolean => ports.stop.aborted;
   const lastSuccess = await ports.context.state.lastSuccessfulRun(flow.name);
-  await ports.adaptive.register(flow);
-  let lastEndedAt: number | undefined;
+  // A loop that a reload restarted goes on from the flow's last cycle, on the new cadence.
+  let lastEndedAt = state.isReconfigured ? state.lastCycle?.endedAt : undefined;
+  await ports.adaptive.register(flow, { isReconfigured: state.isReconfigured });
   while (!isStopping()) {
     await ports.waitWhilePaused();
     if (isStopping()) break;

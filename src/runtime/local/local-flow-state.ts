@@ -23,6 +23,8 @@ export class LocalFlowState {
   loopStop = new AbortController();
   /** A reload removed the flow from the config. */
   isRemoved = false;
+  /** A reload changed the flow: its new loops go on from its last cycle, on the new cadence. */
+  isReconfigured = false;
   /** When the next cycle is due (epoch ms) and why, while the flow waits for it. */
   nextDueAt: number | undefined;
   nextReason: string | undefined;

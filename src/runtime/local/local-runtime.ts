@@ -338,6 +338,7 @@ export class LocalRuntime implements Runtime {
       } else {
         state.flow = flow;
         if (restart.has(flow.name)) {
+          state.isReconfigured = true;
           const old = state.hasLoop ? this.#stopLoops(state) : Promise.resolve();
           stopped.push(old);
           if (this.#runsOnStart(flow)) this.#startLoops(state, old);
