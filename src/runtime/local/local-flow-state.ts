@@ -76,6 +76,14 @@ export class LocalFlowState {
     this.#nudge.abort();
   }
 
+  /** Stops the flow's loops after the cycle in hand; returns them, settled once they stopped. */
+  stopLoops(): Promise<void> {
+    this.loopStop.abort();
+    this.nudge();
+    this.hasLoop = false;
+    return this.loops ?? Promise.resolve();
+  }
+
   /** Lets whoever waits for a requested cycle go (it was dropped: a pause, a stop). */
   dropRequest(): void {
     const waiting = this.requested?.onStarted ?? [];

@@ -307,15 +307,14 @@ export class LocalRuntime implements Runtime {
     this.#running.push(loops);
   }
 
-  /** Stops the flow's loops after the cycle in hand; returns them, settled once they stopped. */
-  #stopLoops(state: LocalFlowState): Promise<void> {
-    state.loopStop.abort();
-    state.nudge();
-    state.hasLoop = false;
-    return state.loops ?? Promise.resolve();
-  }
-
   async reconfigure(context: EngineContext): Promise<ConfigChangeSummary> {
+    // The pauses of added flows are read first: from here on nothing awaits, so reloads never interleave.
+    const added = new Map<string, LocalFlowState>();
+    for (const flow of context.flows.filter((candidate) => !this.#flows.has(candidate.name))) {
+      const state = new LocalFlowState(flow);
+      state.paused = await readPause(context.state, flow.name);
+      added.set(flow.name, state);
+    }
     const previous = this.#context;
     const summary = diffConfig(previous, context);
     const restart = flowsToRestart(summary, context.flows);
@@ -325,21 +324,20 @@ export class LocalRuntime implements Runtime {
       const state = this.#flows.get(name);
       if (state === undefined) continue;
       state.isRemoved = true;
-      stopped.push(this.#stopLoops(state));
+      stopped.push(state.stopLoops());
       state.dropRequest();
     }
     const flows = new Map<string, LocalFlowState>();
     for (const flow of context.flows) {
       let state = this.#flows.get(flow.name);
       if (state === undefined) {
-        state = new LocalFlowState(flow);
-        await this.#readPause(state);
+        state = added.get(flow.name) ?? new LocalFlowState(flow);
         if (this.#runsOnStart(flow)) this.#startLoops(state);
       } else {
         state.flow = flow;
         if (restart.has(flow.name)) {
           state.isReconfigured = true;
-          const old = state.hasLoop ? this.#stopLoops(state) : Promise.resolve();
+          const old = state.hasLoop ? state.stopLoops() : Promise.resolve();
           stopped.push(old);
           if (this.#runsOnStart(flow)) this.#startLoops(state, old);
         }
