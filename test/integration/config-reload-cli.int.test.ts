@@ -48,7 +48,7 @@ function statusOf(id: number): string | null | undefined {
 }
 
 describe('syncline run while its config is edited', () => {
-  it('applies an added map entry at the next cycle and logs the change; refuses an invalid edit with its reason and keeps the config in use', async () => {
+  it('applies an added map entry at the next cycle and logs the change; refuses an invalid edit (and on SIGHUP) with its reason and keeps the config in use', async () => {
     const child = spawnCli(['-c', configPath, 'run'], { cwd: fixture.dir });
     let log = '';
     child.stderr?.on('data', (chunk: Buffer) => (log += chunk.toString()));
@@ -73,11 +73,19 @@ describe('syncline run while its config is edited', () => {
       expect(log).toMatch(/flows\.customers\.cadence/);
       expect(log).toMatch(/the config in use keeps running/);
 
+      // SIGHUP reads the file again too: still invalid, still refused.
+      child.kill('SIGHUP');
+      await eventually(
+        () => /SIGHUP: reading/.test(log) && log.split('config not reloaded').length === 3,
+        'SIGHUP read the file again and refused it again',
+        POLL,
+      );
+
       fixture.insertAccounts([{ id: 5, name: 'Another', status: 'vip', qty: 5, version: 5 }]);
       await eventually(() => statusOf(5) === 'V', 'the config in use still syncs a later change', POLL);
 
       const audit = await fixture.state.listAudit({ action: 'config.reload', limit: 10 });
-      expect(audit.map((entry) => entry.result)).toEqual(['failed', 'succeeded']);
+      expect(audit.map((entry) => entry.result)).toEqual(['failed', 'failed', 'succeeded']);
     } finally {
       child.kill('SIGTERM');
     }
