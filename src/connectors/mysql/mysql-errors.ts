@@ -108,12 +108,33 @@ export function classifyMysqlError(error: MysqlDriverError): ErrorCode | undefin
   return byErrno ?? (error.code === undefined ? undefined : BY_CODE.get(error.code));
 }
 
+/**
+ * MariaDB's error 4025 (`CONSTRAINT \`c\` failed for \`db\`.\`t\``) is a CHECK constraint
+ * violation, but mysql2 names the number with MySQL's symbol for it
+ * (`ER_INNODB_AUTOEXTEND_SIZE_OUT_OF_RANGE`). Recognised by its message, so MySQL's own 4025 keeps
+ * its name.
+ */
+const MARIADB_CHECK_FAILED = /^CONSTRAINT `((?:[^`]|``)+)` failed/;
+
+/** The constraint a MariaDB CHECK violation (4025) names, if the error is one. */
+export function failedCheckConstraintOf(error: MysqlDriverError): string | undefined {
+  if (error.errno !== 4025) return undefined;
+  return MARIADB_CHECK_FAILED.exec(error.sqlMessage ?? error.message ?? '')?.[1]?.replace(/``/g, '`');
+}
+
+/** The label shown in brackets after the server's message: its code, corrected where misleading. */
+function labelOf(driver: MysqlDriverError): string | undefined {
+  const constraint = failedCheckConstraintOf(driver);
+  if (constraint !== undefined) return `CHECK constraint "${constraint}" violated, MariaDB error 4025`;
+  return driver.code;
+}
+
 function driverMessage(error: unknown): string {
   if (typeof error === 'object' && error !== null) {
     const driver = error as MysqlDriverError;
     const text = driver.sqlMessage ?? driver.message;
-    if (text !== undefined && text !== '')
-      return driver.code === undefined ? text : `${text} [${driver.code}]`;
+    const label = labelOf(driver);
+    if (text !== undefined && text !== '') return label === undefined ? text : `${text} [${label}]`;
     if (driver.code !== undefined) return driver.code;
   }
   return String(error);

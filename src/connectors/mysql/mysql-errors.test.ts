@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { classifyMysqlError, toConnectorError } from './mysql-errors.js';
+
+/** What mysql2 hands over for a MariaDB CHECK violation: the number with MySQL's name for it. */
+const mariadbCheckFailure = {
+  errno: 4025,
+  code: 'ER_INNODB_AUTOEXTEND_SIZE_OUT_OF_RANGE',
+  sqlMessage: 'CONSTRAINT `chk_credit` failed for `erp`.`customers`',
+};
+
+describe('MariaDB error 4025', () => {
+  it('is a CHECK constraint violation naming the constraint, not MySQL’s name for 4025', () => {
+    expect(classifyMysqlError(mariadbCheckFailure)).toBe('CONNECTOR_CONSTRAINT_VIOLATION');
+    const error = toConnectorError(mariadbCheckFailure, { table: 'customers', key: '7' });
+    expect(error.message).toContain('CHECK constraint "chk_credit" violated');
+    expect(error.message).not.toContain('AUTOEXTEND');
+    expect(error.retryable).toBe(false);
+  });
+
+  it('keeps the driver’s code for a 4025 that is not a CHECK message', () => {
+    const error = toConnectorError({ errno: 4025, code: 'ER_X', sqlMessage: 'something else' });
+    expect(error.message).toContain('[ER_X]');
+  });
+});
