@@ -18,6 +18,7 @@ import { statusCommand } from './commands/status.js';
 import { validateCommand } from './commands/validate.js';
 import { demoCommand } from './commands/demo.js';
 import { ExitCodes } from './exit-codes.js';
+import { exitQuietlyOnBrokenPipe } from './broken-pipe.js';
 
 /** Errors that mean the request itself was wrong (a name, an id, an option): exit code 2. */
 const USAGE_ERRORS: ReadonlySet<string> = new Set([
@@ -302,4 +303,5 @@ program
     execute(() => demoCommand({ ...globals(command), ...options })),
   );
 
+exitQuietlyOnBrokenPipe();
 await program.parseAsync(process.argv);

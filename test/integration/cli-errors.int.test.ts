@@ -1,7 +1,9 @@
+import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runCli, type CliResult } from '../support/cli.js';
+import { collect, runCli, type CliResult } from '../support/cli.js';
 import { plainAccounts, SqliteFlowFixture } from '../support/sqlite-flow-fixture.js';
 
 // Errors that used to mislead (issue 9, item 3), through the real CLI on the embedded stack.
@@ -29,6 +31,22 @@ function syncline(...args: string[]): Promise<CliResult> {
   return runCli(['-c', configPath, ...args], { cwd: fixture.dir });
 }
 
+const ROOT = resolve(import.meta.dirname, '../..');
+
+/** `syncline <args> | true`: the reader closes the pipe before the CLI writes; `$?` of syncline is printed. */
+function synclineIntoClosedPipe(...args: string[]): Promise<CliResult> {
+  const loader = pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
+  const command = [process.execPath, '--import', loader, join(ROOT, 'src/cli/main.ts'), '-c', configPath, ...args]
+    .map((word) => `'${word}'`)
+    .join(' ');
+  const child = spawn('bash', ['-c', `${command} | true; echo "exit=\${PIPESTATUS[0]}"`], {
+    cwd: fixture.dir,
+    env: { ...process.env, NO_COLOR: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return collect(child);
+}
+
 beforeEach(async () => {
   fixture = await SqliteFlowFixture.create();
   configPath = join(fixture.dir, 'syncline.yaml');
@@ -51,5 +69,14 @@ describe('validate', () => {
     const valid = await syncline('validate');
     expect(valid.code, valid.stdout).toBe(0);
     expect(valid.stdout.trim().split('\n').at(-1)).toMatch(/configuration is valid \(1 flow, 2 connections\)/);
+  });
+});
+
+describe('a reader that closes the output early (`| head -1`)', () => {
+  it.each([['status'], ['audit']])('ends %s quietly, without an EPIPE stack trace', async (command) => {
+    expect((await syncline('run', '--once')).code).toBe(0);
+    const result = await synclineIntoClosedPipe(command);
+    expect(result.stderr).not.toMatch(/EPIPE|Error|at /);
+    expect(result.stdout.trim()).toBe('exit=0');
   });
 });
