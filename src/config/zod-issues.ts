@@ -50,6 +50,9 @@ const EXPECTED: Record<string, string> = {
   boolean: 'true or false',
 };
 
+/** zod's message for a union without an `error` of its own. */
+const DEFAULT_UNION_MESSAGE = 'Invalid input';
+
 function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
   let node = root;
   for (const part of path) {
@@ -121,7 +124,15 @@ function convertIssues(
       });
     } else if (issue.code === 'invalid_union') {
       const received = valueAt(input, issue.path);
-      issues.push({ path: formatPath(path), message: `${describeReceived(received)} is not allowed here` });
+      issues.push({
+        path: formatPath(path),
+        message:
+          issue.message === DEFAULT_UNION_MESSAGE
+            ? `${describeReceived(received)} is not allowed here`
+            : received === undefined
+              ? `required (${issue.message})`
+              : `expected ${issue.message}, got ${describeReceived(received)}`,
+      });
     } else {
       issues.push({ path: formatPath(path), message: issue.message });
     }

@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from './config-error.js';
+import { parseConfig } from './load-config.js';
+
+const VALID = `
+connections:
+  crm: { type: postgres, url: "postgres://crm" }
+  erp: { type: mysql, url: "mysql://root@localhost/erp" }
+flows:
+  customers:
+    source: { connection: crm, table: accounts, key: id, cursor: updated_at }
+    target: { connection: erp, table: customers, key: crm_id, onDelete: { soft: is_deleted } }
+    fields: { name: name }
+    cadence: { every: 1d }
+`;
+
+function issuesOf(text: string): string[] {
+  try {
+    parseConfig(text, { env: {} });
+  } catch (error) {
+    if (error instanceof ConfigError) return error.issues.map((issue) => `${issue.path}: ${issue.message}`);
+    throw error;
+  }
+  return [];
+}
+
+describe('config hints', () => {
+  it('asks for a unit when a duration is a bare number (every: 10)', () => {
+    expect(issuesOf(VALID.replace('every: 1d', 'every: 10'))).toEqual([
+      'flows.customers.cadence.every: a duration needs a unit: write 10s (or 10m)',
+    ]);
+  });
+});
+
+describe('config hints for values', () => {
+  it('says what a duration looks like when it is neither text nor a number', () => {
+    expect(issuesOf(VALID.replace('every: 1d', 'every: true'))).toEqual([
+      'flows.customers.cadence.every: expected a duration such as 500ms, 30s, 5m, 1h or 1d, got true',
+    ]);
+  });
+});
