@@ -25,6 +25,12 @@ function issuesOf(text: string): string[] {
 }
 
 describe('config hints', () => {
+  it('suggests "soft" for a misspelt key inside a union (onDelete: { sfot: … })', () => {
+    expect(issuesOf(VALID.replace('{ soft: is_deleted }', '{ sfot: is_deleted }'))).toEqual([
+      'flows.customers.target.onDelete.sfot: unknown key; did you mean "soft"?',
+    ]);
+  });
+
   it('asks for a unit when a duration is a bare number (every: 10)', () => {
     expect(issuesOf(VALID.replace('every: 1d', 'every: 10'))).toEqual([
       'flows.customers.cadence.every: a duration needs a unit: write 10s (or 10m)',
@@ -33,6 +39,12 @@ describe('config hints', () => {
 });
 
 describe('config hints for values', () => {
+  it('suggests the literal meant inside a union (onDelete: hrad)', () => {
+    expect(issuesOf(VALID.replace('{ soft: is_deleted }', 'hrad'))).toEqual([
+      'flows.customers.target.onDelete: "hrad" is not allowed here; did you mean "hard"?',
+    ]);
+  });
+
   it('says what a duration looks like when it is neither text nor a number', () => {
     expect(issuesOf(VALID.replace('every: 1d', 'every: true'))).toEqual([
       'flows.customers.cadence.every: expected a duration such as 500ms, 30s, 5m, 1h or 1d, got true',

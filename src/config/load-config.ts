@@ -26,6 +26,7 @@ const KNOWN_KEYS = {
   flow: FLOW_KEYS,
   source: ['connection', 'table', 'key', 'cursor', 'deleted', 'lookback'],
   target: ['connection', 'table', 'key', 'onDelete', 'cursor', 'id'],
+  onDelete: ['soft'],
   field: ['from', 'value', 'type', 'map', 'default', 'trim', 'ref'],
   rule: ['required', 'maxLength', 'minLength', 'pattern', 'min', 'max', 'oneOf'],
   cadence: [
@@ -57,6 +58,7 @@ const knownKeys: KnownKeys = (path) => {
   if (part === 'validate') return KNOWN_KEYS.rule;
   if (part === 'cadence' && inner === 'peaks') return KNOWN_KEYS.peak;
   if (part === 'cadence' && inner === 'adaptive') return KNOWN_KEYS.adaptive;
+  if (part === 'target' && inner === 'onDelete') return KNOWN_KEYS.onDelete;
   return (KNOWN_KEYS as Record<string, readonly string[] | undefined>)[String(part)] ?? [];
 };
 
