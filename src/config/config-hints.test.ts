@@ -51,3 +51,21 @@ describe('config hints for values', () => {
     ]);
   });
 });
+
+describe('one pass', () => {
+  it('reports an unknown connection name together with a malformed key elsewhere', () => {
+    const text = VALID.replace('connection: erp', 'connection: epr').replace('every: 1d', 'every: often');
+    expect(issuesOf(text)).toEqual([
+      'flows.customers.cadence.every: expected a duration such as 500ms, 30s, 5m, 1h or 1d',
+      'flows.customers.target.connection: no connection named "epr" under "connections" (have: crm, erp)',
+    ]);
+  });
+
+  it('reports a validate rule on an unmapped column while another flow key is malformed', () => {
+    const text = VALID.replace('fields: { name: name }', 'fields: { name: name }\n    validate: { nmae: { required: true } }\n    batch: many');
+    expect(issuesOf(text)).toEqual([
+      'flows.customers.batch: expected a number, got "many"',
+      'flows.customers.validate.nmae: "nmae" is not a mapped target column (validation rules apply to the target columns under "fields")',
+    ]);
+  });
+});

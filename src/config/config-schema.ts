@@ -4,6 +4,7 @@ import { describeIdentifierRule, isPlainIdentifier } from './identifiers.js';
 import { cadenceSchema } from './cadence-schema.js';
 import { parseDurationMs } from './duration.js';
 import { durationMs } from './duration-schema.js';
+import { crossReferenceIssues } from './cross-references.js';
 import { checkDirection, checkFlowLinks } from './sync-direction-checks.js';
 import { conflictPolicy, direction, reconcileSchedule, writeBack } from './sync-direction-schema.js';
 
@@ -189,17 +190,9 @@ export const syncConfigSchema = z
   })
   .superRefine((config, context) => {
     checkFlowLinks(config, context);
-    for (const [name, spec] of Object.entries(config.flows)) {
-      for (const side of ['source', 'target'] as const) {
-        const connectionName = spec[side].connection;
-        if (!(connectionName in config.connections)) {
-          context.addIssue({
-            code: 'custom',
-            path: ['flows', name, side, 'connection'],
-            message: `no connection named "${connectionName}" under "connections" (have: ${Object.keys(config.connections).join(', ') || 'none'})`,
-          });
-        }
-      }
+    // Run again on the raw tree by parseConfig when the schema failed, so nothing hides them.
+    for (const { path, message } of crossReferenceIssues(config)) {
+      if (path[2] === 'source' || path[2] === 'target') context.addIssue({ code: 'custom', path, message });
     }
   });
 /** The parsed config: durations in ms, cadences and schedules compiled (what the engine uses). */

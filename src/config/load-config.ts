@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
-import { ConfigError, type ConfigIssue } from './config-error.js';
+import { ConfigError, formatPath, type ConfigIssue } from './config-error.js';
+import { crossReferenceIssues } from './cross-references.js';
 import { liftEnvReferences, resolveEnvReferences } from './env-references.js';
 import { syncConfigSchema, type SyncConfig } from './config-schema.js';
 import { zodIssuesToConfigIssues, type KnownKeys } from './zod-issues.js';
@@ -96,7 +97,15 @@ export function parseConfig(text: string, options: ParseConfigOptions = {}): Syn
   const issues: ConfigIssue[] = [];
   const resolved = resolveEnvReferences(tree, lifted.references, options.env ?? process.env, issues);
   const result = syncConfigSchema.safeParse(resolved);
-  if (!result.success) issues.push(...zodIssuesToConfigIssues(result.error, resolved, [], knownKeys));
+  if (!result.success) {
+    issues.push(...zodIssuesToConfigIssues(result.error, resolved, [], knownKeys));
+    // The schema's own cross-reference checks ran only on what parsed; report the others too.
+    const reported = new Set(issues.map((issue) => issue.path));
+    for (const { path, message } of crossReferenceIssues(resolved)) {
+      const formatted = formatPath(path);
+      if (!reported.has(formatted)) issues.push({ path: formatted, message });
+    }
+  }
   if (issues.length > 0 || !result.success)
     throw new ConfigError(issues, { ...(file === undefined ? {} : { file }) });
   return result.data;
