@@ -80,3 +80,18 @@ describe('a reader that closes the output early (`| head -1`)', () => {
     expect(result.stdout.trim()).toBe('exit=0');
   });
 });
+
+describe('resync', () => {
+  it('refuses a cursor bound that is neither a number nor a time before the database sees it (exit 2)', async () => {
+    for (const args of [
+      ['--since', 'garbage'],
+      ['--until', '2026-11-01'],
+    ]) {
+      const result = await syncline('resync', '--flow', 'customers', ...args);
+      expect(result.code, result.stderr).toBe(2);
+      expect(result.stderr).toMatch(/REQUEST_INVALID/);
+      expect(result.stderr).toMatch(new RegExp(`${args[0] ?? ''}: "${args[1] ?? ''}" is`));
+    }
+    expect(await fixture.state.listAudit({ limit: 10 })).toEqual([]);
+  });
+});
