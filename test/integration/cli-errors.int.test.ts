@@ -95,3 +95,19 @@ describe('resync', () => {
     expect(await fixture.state.listAudit({ limit: 10 })).toEqual([]);
   });
 });
+
+describe('resync of a key the source does not have', () => {
+  it('says the key was not found, not "succeeded", and exits 1', async () => {
+    const result = await syncline('resync', '--flow', 'customers', '--key', '999');
+    expect(result.code).toBe(1);
+    expect(result.stdout).not.toMatch(/succeeded/);
+    expect(result.stdout).toMatch(/customers: resync finished: 0 read, 0 written, 0 dead-lettered, 1 not found at the source/);
+    expect(result.stderr).toMatch(/key 999 does not exist in accounts/);
+  });
+
+  it('says "succeeded" when every key was written (exit 0)', async () => {
+    const result = await syncline('resync', '--flow', 'customers', '--key', '1');
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/customers: resync succeeded: 1 read, 1 written/);
+  });
+});
