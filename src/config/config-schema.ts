@@ -5,6 +5,7 @@ import { cadenceSchema } from './cadence-schema.js';
 import { parseDurationMs } from './duration.js';
 import { durationMs } from './duration-schema.js';
 import { crossReferenceIssues } from './cross-references.js';
+import { hasUnencodedPasswordChars, UNENCODED_PASSWORD_MESSAGE } from './url-password.js';
 import { checkDirection, checkFlowLinks } from './sync-direction-checks.js';
 import { conflictPolicy, direction, reconcileSchedule, writeBack } from './sync-direction-schema.js';
 
@@ -184,7 +185,10 @@ export type ConnectionConfig = z.infer<typeof connection>;
 export const syncConfigSchema = z
   .strictObject({
     /** State store URL: `sqlite:<path>` (default `sqlite:.syncline/state.db`) or `postgres://…`. */
-    state: z.string().optional(),
+    state: z
+      .string()
+      .refine((url) => !hasUnencodedPasswordChars(url), { message: UNENCODED_PASSWORD_MESSAGE })
+      .optional(),
     connections: z.record(objectName, connection),
     flows: z.record(objectName, flow),
   })

@@ -11,11 +11,11 @@ import { plainAccounts, SqliteFlowFixture } from '../support/sqlite-flow-fixture
 let fixture: SqliteFlowFixture;
 let configPath: string;
 
-function config(options: { fields?: string; extra?: string } = {}): string {
+function config(options: { fields?: string; extra?: string; crm?: string } = {}): string {
   return `
 state: sqlite:${fixture.statePath}
 connections:
-  crm: { type: sqlite, path: ${join(fixture.dir, 'crm.db')} }
+  crm: ${options.crm ?? `{ type: sqlite, path: ${join(fixture.dir, 'crm.db')} }`}
   erp: { type: sqlite, path: ${join(fixture.dir, 'erp.db')} }
 flows:
   customers:
@@ -109,5 +109,20 @@ describe('resync of a key the source does not have', () => {
     const result = await syncline('resync', '--flow', 'customers', '--key', '1');
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/customers: resync succeeded: 1 read, 1 written/);
+  });
+});
+
+describe('a connection URL whose password holds an unencoded @ or #', () => {
+  it.each([
+    ['postgres', 'postgres://sync:p@ss#w0rd@127.0.0.1:1/crm'],
+    ['mysql', 'mysql://sync:p#ss@w0rd@127.0.0.1:1/crm'],
+  ])('is refused at config parse (%s), saying to percent-encode it, without printing it', async (type, url) => {
+    writeFileSync(configPath, config({ crm: `{ type: ${type}, url: "${url}" }` }));
+    const result = await syncline('validate', '--offline');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(
+      /connections\.crm\.url: the password seems to contain @ or # unencoded; percent-encode it \(%40, %23\)/,
+    );
+    expect(`${result.stdout}${result.stderr}`).not.toMatch(/w0rd|p@ss|p#ss/);
   });
 });
