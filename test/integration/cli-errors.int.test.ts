@@ -126,3 +126,14 @@ describe('a connection URL whose password holds an unencoded @ or #', () => {
     expect(`${result.stdout}${result.stderr}`).not.toMatch(/w0rd|p@ss|p#ss/);
   });
 });
+
+describe('a write the target refused', () => {
+  it('is dead-lettered with the column the database named as its field', async () => {
+    fixture.insertAccounts([{ id: 10, name: null, status: 'active', qty: 1, version: 10 }]);
+    await syncline('run', '--once');
+    const letters = await fixture.state.listDeadLetters({ flow: 'customers', limit: 10 });
+    expect(letters).toHaveLength(1);
+    expect(letters[0]).toMatchObject({ key: '10', kind: 'write', field: 'name' });
+    expect((await syncline('dlq', 'list')).stdout).toMatch(/customers key=10 field=name write/);
+  });
+});

@@ -22,3 +22,18 @@ describe('MariaDB error 4025', () => {
     expect(error.message).toContain('[ER_X]');
   });
 });
+
+describe('the column at fault', () => {
+  it('is the field of the error when the server names it', () => {
+    const cases: [number, string, string][] = [
+      [1406, "Data too long for column 'name' at row 1", 'name'],
+      [1264, "Out of range value for column 'qty' at row 2", 'qty'],
+      [1366, "Incorrect integer value: 'x' for column `erp`.`customers`.`qty` at row 1", 'qty'],
+      [1048, "Column 'name' cannot be null", 'name'],
+      [1364, "Field 'code' doesn't have a default value", 'code'],
+    ];
+    for (const [errno, sqlMessage, column] of cases)
+      expect(toConnectorError({ errno, sqlMessage }, { key: '1' }).field).toBe(column);
+    expect(toConnectorError({ errno: 1213, sqlMessage: 'Deadlock found' }).field).toBeUndefined();
+  });
+});

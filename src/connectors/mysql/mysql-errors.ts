@@ -161,11 +161,31 @@ export function toConnectorError(error: unknown, context: MysqlErrorContext = {}
     `${where}: ${driverMessage(error)}${advice === undefined ? '' : ` (${advice})`}`,
     context.secrets ?? [],
   );
+  const field = columnAtFaultOf(error);
   return new ConnectorError(code, message, {
     cause: error,
     ...(context.flow === undefined ? {} : { flow: context.flow }),
     ...(context.key === undefined ? {} : { key: context.key }),
+    ...(field === undefined ? {} : { field }),
   });
+}
+
+/** Messages naming the column at fault, each with the column as its first group. */
+const COLUMN_MESSAGES: readonly RegExp[] = [
+  /for column '([^']+)'/, // 1406 Data too long, 1264 Out of range, 1265 Data truncated
+  /for column `[^`]*`\.`[^`]*`\.`([^`]+)`/, // 1366 Incorrect integer value … for column `db`.`t`.`c` (MariaDB)
+  /^Column '([^']+)' cannot be null/, // 1048
+  /^Field '([^']+)' doesn't have a default value/, // 1364
+];
+
+/** The target column a server message names (`Data too long for column 'name' at row 1`), if any. */
+export function columnAtFaultOf(error: unknown): string | undefined {
+  const text = typeof error === 'object' && error !== null ? ((error as MysqlDriverError).sqlMessage ?? '') : '';
+  for (const pattern of COLUMN_MESSAGES) {
+    const column = pattern.exec(text)?.[1];
+    if (column !== undefined) return column;
+  }
+  return undefined;
 }
 
 /** The 1-based row number a server message points at (`… at row 3`), if any. */

@@ -137,6 +137,16 @@ export function parseKeyDetail(detail: string): { column: string; value: string 
 }
 
 /**
+ * The target column an error names: its `column` field (NOT NULL, 23502), or the one column of a
+ * unique or foreign key detail (`Key (code)=(x) already exists.`).
+ */
+function columnAtFault(fields: DriverErrorFields): string | undefined {
+  if (typeof fields.column === 'string' && fields.column !== '') return fields.column;
+  const column = typeof fields.detail === 'string' ? parseKeyDetail(fields.detail)?.column : undefined;
+  return column === undefined || column.includes(',') ? undefined : column.replace(/^"|"$/g, '');
+}
+
+/**
  * A driver error as a ConnectorError: its code and retryability decided here, its message naming
  * the operation and what PostgreSQL said (detail, column, constraint), secrets masked.
  * SyncErrors pass through unchanged.
@@ -154,10 +164,12 @@ export function toConnectorError(error: unknown, context: ErrorContext): SyncErr
   if (typeof fields.detail === 'string') parts.push(`; ${fields.detail}`);
   if (typeof fields.hint === 'string') parts.push(` (hint: ${fields.hint})`);
   const sqlState = typeof fields.code === 'string' ? ` [${fields.code}]` : '';
+  const field = columnAtFault(fields);
   return new ConnectorError(code, redactText(parts.join('') + sqlState, context.secrets), {
     retryable,
     cause: error,
     ...(context.flow === undefined ? {} : { flow: context.flow }),
     ...(context.key === undefined ? {} : { key: context.key }),
+    ...(field === undefined ? {} : { field }),
   });
 }
