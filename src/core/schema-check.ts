@@ -31,8 +31,12 @@ function comparePair(source: ColumnInfo, target: ColumnInfo, field: FieldMapping
   const risks: string[] = [];
   const src = describeColumn(flow.source.table, source);
   const dst = describeColumn(flow.target.table, target);
+  // A `maxLength` rule no longer than the column quarantines long values before the write.
+  const ruleMaxLength = flow.rules.find((rule) => rule.field === field.target)?.rules.maxLength;
+  const lengthIsValidated =
+    ruleMaxLength !== undefined && target.maxLength !== undefined && ruleMaxLength <= target.maxLength;
   if (field.dictionary === undefined) {
-    if (TEXT_KINDS.includes(target.kind) && target.maxLength !== undefined) {
+    if (TEXT_KINDS.includes(target.kind) && target.maxLength !== undefined && !lengthIsValidated) {
       if (source.maxLength === undefined && source.kind === 'string')
         risks.push(
           `${src} is unbounded text but ${dst} holds at most ${target.maxLength} characters: longer values will be refused`,
