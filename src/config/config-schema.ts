@@ -154,6 +154,10 @@ const flow = z
     validate: z.record(columnName, validationRules).optional(),
     cadence: cadenceSchema.optional(),
     retry: retry.optional(),
+    /** Ids of schema-check warnings taken note of (`W-LENGTH customers.name`): not repeated. */
+    acknowledge: z
+      .array(z.string().regex(/^W-[A-Z-]+ \S+$/, 'expected a warning id such as "W-LENGTH customers.name"'))
+      .optional(),
   })
   .superRefine((spec, context) => {
     checkDirection(spec, context);

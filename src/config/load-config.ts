@@ -21,6 +21,7 @@ const FLOW_KEYS = [
   'writeBack',
   'dependsOn',
   'reconcile',
+  'acknowledge',
 ];
 const KNOWN_KEYS = {
   '': ['state', 'connections', 'flows'],

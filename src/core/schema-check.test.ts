@@ -27,8 +27,8 @@ const target: TableSchema = {
   uniqueKeys: [['crm_id']],
 };
 
-function findingsWith(validate: string): string[] {
-  const yaml = `
+function yamlWith(validate: string): string {
+  return `
 connections:
   crm: { type: postgres, url: "postgres://localhost/crm" }
   erp: { type: mysql, url: "mysql://localhost/erp" }
@@ -38,7 +38,10 @@ flows:
     target: { connection: erp, table: customers, key: crm_id }
     fields: { name: name }
 ${validate}`;
-  const flow = compileFlow('customers', parseConfig(yaml, { env: {} }).flows.customers!);
+}
+
+function findingsWith(validate: string): string[] {
+  const flow = compileFlow('customers', parseConfig(yamlWith(validate), { env: {} }).flows.customers!);
   return checkFlowSchema(flow, source, target).map((finding) => `${finding.path}: ${finding.message}`);
 }
 
@@ -48,6 +51,13 @@ describe('the length warning', () => {
       expect.stringMatching(/^flows\.customers\.fields\.name: .* holds at most 255 characters/),
     ]);
     expect(findingsWith('    validate: { name: { required: true } }')).toHaveLength(1);
+  });
+
+  it('carries a stable id naming its kind and the target column', () => {
+    const flow = compileFlow('customers', parseConfig(yamlWith(''), { env: {} }).flows.customers!);
+    expect(checkFlowSchema(flow, source, target).map((finding) => finding.id)).toEqual([
+      'W-LENGTH customers.name',
+    ]);
   });
 
   it('is not given when a maxLength rule no longer than the column already quarantines long values', () => {

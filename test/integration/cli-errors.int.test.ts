@@ -11,7 +11,7 @@ import { plainAccounts, SqliteFlowFixture } from '../support/sqlite-flow-fixture
 let fixture: SqliteFlowFixture;
 let configPath: string;
 
-function config(options: { fields?: string; extra?: string; crm?: string } = {}): string {
+function config(options: { fields?: string; extra?: string; crm?: string; flowExtra?: string } = {}): string {
   return `
 state: sqlite:${fixture.statePath}
 connections:
@@ -24,6 +24,7 @@ flows:
     fields: ${options.fields ?? '{ name: name, qty: qty }'}
     retry: { attempts: 1, initialDelay: 1ms, maxDelay: 5ms }
     cadence: { every: 1h }
+    ${options.flowExtra ?? ''}
 ${options.extra ?? ''}`;
 }
 
@@ -36,7 +37,15 @@ const ROOT = resolve(import.meta.dirname, '../..');
 /** `syncline <args> | true`: the reader closes the pipe before the CLI writes; `$?` of syncline is printed. */
 function synclineIntoClosedPipe(...args: string[]): Promise<CliResult> {
   const loader = pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
-  const command = [process.execPath, '--import', loader, join(ROOT, 'src/cli/main.ts'), '-c', configPath, ...args]
+  const command = [
+    process.execPath,
+    '--import',
+    loader,
+    join(ROOT, 'src/cli/main.ts'),
+    '-c',
+    configPath,
+    ...args,
+  ]
     .map((word) => `'${word}'`)
     .join(' ');
   const child = spawn('bash', ['-c', `${command} | true; echo "exit=\${PIPESTATUS[0]}"`], {
@@ -68,7 +77,9 @@ describe('validate', () => {
     writeFileSync(configPath, config());
     const valid = await syncline('validate');
     expect(valid.code, valid.stdout).toBe(0);
-    expect(valid.stdout.trim().split('\n').at(-1)).toMatch(/configuration is valid \(1 flow, 2 connections\)/);
+    expect(valid.stdout.trim().split('\n').at(-1)).toMatch(
+      /configuration is valid \(1 flow, 2 connections\)/,
+    );
   });
 });
 
@@ -101,7 +112,9 @@ describe('resync of a key the source does not have', () => {
     const result = await syncline('resync', '--flow', 'customers', '--key', '999');
     expect(result.code).toBe(1);
     expect(result.stdout).not.toMatch(/succeeded/);
-    expect(result.stdout).toMatch(/customers: resync finished: 0 read, 0 written, 0 dead-lettered, 1 not found at the source/);
+    expect(result.stdout).toMatch(
+      /customers: resync finished: 0 read, 0 written, 0 dead-lettered, 1 not found at the source/,
+    );
     expect(result.stderr).toMatch(/key 999 does not exist in accounts/);
   });
 
@@ -116,15 +129,18 @@ describe('a connection URL whose password holds an unencoded @ or #', () => {
   it.each([
     ['postgres', 'postgres://sync:p@ss#w0rd@127.0.0.1:1/crm'],
     ['mysql', 'mysql://sync:p#ss@w0rd@127.0.0.1:1/crm'],
-  ])('is refused at config parse (%s), saying to percent-encode it, without printing it', async (type, url) => {
-    writeFileSync(configPath, config({ crm: `{ type: ${type}, url: "${url}" }` }));
-    const result = await syncline('validate', '--offline');
-    expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(
-      /connections\.crm\.url: the password seems to contain @ or # unencoded; percent-encode it \(%40, %23\)/,
-    );
-    expect(`${result.stdout}${result.stderr}`).not.toMatch(/w0rd|p@ss|p#ss/);
-  });
+  ])(
+    'is refused at config parse (%s), saying to percent-encode it, without printing it',
+    async (type, url) => {
+      writeFileSync(configPath, config({ crm: `{ type: ${type}, url: "${url}" }` }));
+      const result = await syncline('validate', '--offline');
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(
+        /connections\.crm\.url: the password seems to contain @ or # unencoded; percent-encode it \(%40, %23\)/,
+      );
+      expect(`${result.stdout}${result.stderr}`).not.toMatch(/w0rd|p@ss|p#ss/);
+    },
+  );
 });
 
 describe('a write the target refused', () => {
@@ -135,5 +151,30 @@ describe('a write the target refused', () => {
     expect(letters).toHaveLength(1);
     expect(letters[0]).toMatchObject({ key: '10', kind: 'write', field: 'name' });
     expect((await syncline('dlq', 'list')).stdout).toMatch(/customers key=10 field=name write/);
+  });
+});
+
+describe('schema-check warnings', () => {
+  it('carry a stable id, and one acknowledged in the flow is not repeated by validate or run', async () => {
+    const plain = await syncline('validate');
+    expect(plain.stdout).toMatch(/warning flows\.customers\.fields\.name: .* \[W-NULL customers\.name\]/);
+    expect(plain.stdout).toMatch(/live schema check: 0 errors, 1 warning/);
+    expect((await syncline('run', '--once')).stderr).toMatch(/W-NULL customers\.name/);
+
+    writeFileSync(configPath, config({ flowExtra: 'acknowledge: ["W-NULL customers.name"]' }));
+    const acknowledged = await syncline('validate');
+    expect(acknowledged.code, acknowledged.stdout).toBe(0);
+    expect(acknowledged.stdout).not.toMatch(/warning flows/);
+    expect(acknowledged.stdout).toMatch(/^acknowledged: 1 warning \(W-NULL customers\.name\)$/m);
+    expect(acknowledged.stdout).toMatch(/live schema check: 0 errors, 0 warnings/);
+    const run = await syncline('run', '--once');
+    expect(`${run.stdout}${run.stderr}`).not.toMatch(/W-NULL/);
+  });
+
+  it('refuses an acknowledgement that is not a warning id, with its path', async () => {
+    writeFileSync(configPath, config({ flowExtra: 'acknowledge: ["customers.name"]' }));
+    const result = await syncline('validate', '--offline');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/flows\.customers\.acknowledge\[0\]: expected a warning id/);
   });
 });

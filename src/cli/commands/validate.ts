@@ -1,7 +1,7 @@
 import type { GlobalOptions } from '../cli-context.js';
 import { openCliEngine } from '../cli-context.js';
 import { ExitCodes } from '../exit-codes.js';
-import { checkSchemas, formatFindings } from '../schema-report.js';
+import { checkSchemaReport, formatAcknowledged, formatFindings } from '../schema-report.js';
 
 function plural(count: number, noun: string): string {
   return `${count} ${noun}${count === 1 ? '' : 's'}`;
@@ -20,10 +20,11 @@ export async function validateCommand(options: GlobalOptions & { offline?: boole
       process.stdout.write(`${valid}\n`);
       return ExitCodes.ok;
     }
-    const findings = await checkSchemas(engine, flows, AbortSignal.timeout(60_000));
+    const { findings, acknowledged } = await checkSchemaReport(engine, flows, AbortSignal.timeout(60_000));
     const errors = findings.filter((finding) => finding.severity === 'error');
     const warnings = findings.filter((finding) => finding.severity === 'warning');
     if (findings.length > 0) process.stdout.write(`${formatFindings(findings)}\n`);
+    if (acknowledged.length > 0) process.stdout.write(`${formatAcknowledged(acknowledged)}\n`);
     process.stdout.write(
       `live schema check: ${plural(errors.length, 'error')}, ${plural(warnings.length, 'warning')}\n`,
     );
