@@ -1,5 +1,5 @@
 import type { TableSchema } from '../core/connector.js';
-import { toSyncError } from '../core/errors.js';
+import { isConnectionFailure, toSyncError } from '../core/errors.js';
 import type { Flow } from '../core/flow.js';
 import { checkFlowSchema } from '../core/schema-check.js';
 import type { SchemaFinding } from '../core/schema-finding.js';
@@ -45,11 +45,18 @@ export async function checkSchemas(
   signal: AbortSignal,
 ): Promise<SchemaFinding[]> {
   const cache = new Map<string, Promise<TableSchema | undefined>>();
+  // A connection that fails as a whole is reported once, naming every flow it stopped.
+  const failedConnections = new Map<string, { message: string; flows: string[] }>();
   const describe = (connection: string, table: string): Promise<TableSchema | undefined> => {
     const cacheKey = `${connection}\u0000${table}`;
     let pending = cache.get(cacheKey);
     if (pending === undefined) {
-      pending = engine.connector(connection).describeTable(table, signal);
+      pending = engine
+        .connector(connection)
+        .describeTable(table, signal)
+        .catch((error: unknown) => {
+          throw new ConnectionCheckFailure(connection, error);
+        });
       cache.set(cacheKey, pending);
     }
     return pending;
@@ -65,7 +72,15 @@ export async function checkSchemas(
       ]);
       findings.push(...checkFlowSchema(flow, source, target, { targetDescribes }));
     } catch (error) {
-      const syncError = toSyncError(error, { flow: flow.name });
+      const cause = error instanceof ConnectionCheckFailure ? error.cause : error;
+      const syncError = toSyncError(cause, { flow: flow.name });
+      if (error instanceof ConnectionCheckFailure && isConnectionFailure(syncError)) {
+        const failed = failedConnections.get(error.connection);
+        if (failed === undefined)
+          failedConnections.set(error.connection, { message: syncError.message, flows: [flow.name] });
+        else if (!failed.flows.includes(flow.name)) failed.flows.push(flow.name);
+        continue;
+      }
       findings.push({
         severity: 'error',
         path: `flows.${flow.name}`,
@@ -73,7 +88,24 @@ export async function checkSchemas(
       });
     }
   }
+  for (const [connection, failed] of failedConnections) {
+    findings.push({
+      severity: 'error',
+      path: `connections.${connection}`,
+      message: `cannot connect (not checked: ${failed.flows.map((name) => `flows.${name}`).join(', ')}): ${failed.message}`,
+    });
+  }
   return findings;
+}
+
+/** A failure to describe a table, with the connection it happened on. */
+class ConnectionCheckFailure extends Error {
+  readonly connection: string;
+
+  constructor(connection: string, cause: unknown) {
+    super(`connection ${connection} failed`, { cause });
+    this.connection = connection;
+  }
 }
 
 /** One finding as `flows.x.fields.y: message`, a warning followed by its id to acknowledge it. */

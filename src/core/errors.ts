@@ -76,6 +76,27 @@ export class StateStoreError extends SyncError {
   }
 }
 
+/** Codes that say a connection as a whole failed (unreachable, too slow to connect, refused credentials, full). */
+const CONNECTION_FAILURE_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'CONNECTOR_UNAVAILABLE',
+  'CONNECTOR_TIMEOUT',
+  'CONNECTOR_AUTH_FAILED',
+  'CONNECTOR_TOO_MANY_CONNECTIONS',
+]);
+
+/**
+ * Whether an error is about a connection as a whole rather than one statement or record: such an
+ * error names the connection and its host, and is reported once for all flows sharing it.
+ */
+export function isConnectionFailure(error: unknown): boolean {
+  return error instanceof SyncError && isConnectionFailureCode(error.code);
+}
+
+/** Whether a code is one of a connection failing as a whole (see isConnectionFailure). */
+export function isConnectionFailureCode(code: ErrorCode): boolean {
+  return CONNECTION_FAILURE_CODES.has(code);
+}
+
 /** Normalises anything thrown into a SyncError, once, at the cycle boundary. */
 export function toSyncError(error: unknown, context: { flow?: string; key?: string } = {}): SyncError {
   if (error instanceof SyncError) {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { durationMs } from '../../config/duration-schema.js';
+import { durationMs, positiveDurationMs } from '../../config/duration-schema.js';
 import { secretString } from '../../config/secret.js';
 import { hasUnencodedPasswordChars, UNENCODED_PASSWORD_MESSAGE } from '../../config/url-password.js';
 
@@ -49,6 +49,11 @@ export const mysqlConfigSchema = z.strictObject({
    * locked ERP table slows Syncline down instead of stalling it. Default: the server's (50s).
    */
   lockWaitTimeout: durationMs.optional(),
+  /**
+   * How long opening a connection may take before it fails as a retryable timeout naming the
+   * connection and host, a duration (`5s`). Default 10s.
+   */
+  connectTimeout: positiveDurationMs.optional(),
   /** Connections kept open to the server. Default 4. */
   poolSize: z.number().int().min(1).max(100).default(4),
   /**

@@ -37,3 +37,28 @@ describe('the column at fault', () => {
     expect(toConnectorError({ errno: 1213, sqlMessage: 'Deadlock found' }).field).toBeUndefined();
   });
 });
+
+describe('a connection that fails as a whole', () => {
+  const server = 'connection "erp" at db.local:3306';
+
+  it('names the connection and its host, never the password', () => {
+    const error = toConnectorError(
+      { code: 'ETIMEDOUT', message: 'connect ETIMEDOUT' },
+      { flow: 'customers', table: 'customers', server, secrets: ['hunter22'] },
+    );
+    expect(error.message).toMatch(
+      /MySQL table customers \(connection "erp" at db\.local:3306\): connect ETIMEDOUT/,
+    );
+    expect(
+      toConnectorError({ code: 'ECONNREFUSED', message: 'connect ECONNREFUSED' }, { server }).message,
+    ).toMatch(/^MySQL connection "erp" at db\.local:3306: connect ECONNREFUSED/);
+  });
+
+  it('is not named in an error about one record', () => {
+    const error = toConnectorError(
+      { errno: 1406, sqlMessage: "Data too long for column 'name'" },
+      { server },
+    );
+    expect(error.message).not.toContain('connection "erp"');
+  });
+});

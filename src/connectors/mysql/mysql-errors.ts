@@ -1,6 +1,6 @@
 import type { TargetRecord } from '../../core/connector.js';
 import type { ErrorCode } from '../../core/error-codes.js';
-import { ConnectorError, SyncError } from '../../core/errors.js';
+import { ConnectorError, isConnectionFailureCode, SyncError } from '../../core/errors.js';
 import { redactText } from '../../config/secret.js';
 import type { Value } from '../../core/values.js';
 
@@ -25,6 +25,8 @@ export interface MysqlErrorContext {
   readonly key?: string;
   /** Values to scrub from driver messages (the password). */
   readonly secrets?: readonly string[];
+  /** The connection and its host, `connection "erp" at db:3306`, named when it fails as a whole. */
+  readonly server?: string;
 }
 
 /** Server error numbers → Syncline error codes. */
@@ -149,9 +151,12 @@ export function toConnectorError(error: unknown, context: MysqlErrorContext = {}
   if (error instanceof SyncError) return error;
   const driver = typeof error === 'object' && error !== null ? (error as MysqlDriverError) : {};
   const code = classifyMysqlError(driver) ?? 'CONNECTOR_QUERY_FAILED';
+  const namesServer = context.server !== undefined && isConnectionFailureCode(code);
   const where = [
     context.flow === undefined ? undefined : `Flow "${context.flow}"`,
-    context.table === undefined ? 'MySQL' : `MySQL table ${context.table}`,
+    context.table === undefined
+      ? `MySQL${namesServer ? ` ${context.server}` : ''}`
+      : `MySQL table ${context.table}${namesServer ? ` (${context.server})` : ''}`,
     context.key === undefined ? undefined : `record ${JSON.stringify(context.key)}`,
   ]
     .filter((part) => part !== undefined)
@@ -180,7 +185,8 @@ const COLUMN_MESSAGES: readonly RegExp[] = [
 
 /** The target column a server message names (`Data too long for column 'name' at row 1`), if any. */
 export function columnAtFaultOf(error: unknown): string | undefined {
-  const text = typeof error === 'object' && error !== null ? ((error as MysqlDriverError).sqlMessage ?? '') : '';
+  const text =
+    typeof error === 'object' && error !== null ? ((error as MysqlDriverError).sqlMessage ?? '') : '';
   for (const pattern of COLUMN_MESSAGES) {
     const column = pattern.exec(text)?.[1];
     if (column !== undefined) return column;

@@ -40,11 +40,18 @@ export const postgresConfigSchema = z
      * cancelled and retried as a timeout. Default: none (the server's own setting).
      */
     statementTimeout: positiveDurationMs.optional(),
+    /**
+     * How long opening a connection may take before it fails as a retryable timeout naming the
+     * connection and host, a duration (`5s`). Default 10s.
+     */
+    connectTimeout: positiveDurationMs.optional(),
   })
-  .transform(({ statementTimeout, ...rest }) => ({
+  .transform(({ statementTimeout, connectTimeout, ...rest }) => ({
     ...rest,
     /** `statementTimeout` in ms; undefined: the server's own setting. */
     statementTimeoutMs: statementTimeout,
+    /** `connectTimeout` in ms; undefined: 10 s. */
+    connectTimeoutMs: connectTimeout,
   }));
 
 /** A validated `connections:` entry of `type: postgres`: defaults applied, URL a Secret, timeout in ms. */

@@ -1,5 +1,5 @@
 import type { ErrorCode } from '../../core/error-codes.js';
-import { ConnectorError, SyncError } from '../../core/errors.js';
+import { ConnectorError, isConnectionFailureCode, SyncError } from '../../core/errors.js';
 import { redactText } from '../../config/secret.js';
 
 /** What an error happened during, so the message names it. */
@@ -11,6 +11,8 @@ export interface ErrorContext {
   readonly key?: string;
   /** Secret values (the URL, the password) to mask should the driver echo them. */
   readonly secrets: readonly string[];
+  /** The connection and its host, `connection "crm" at db:5432`, named when it fails as a whole. */
+  readonly server?: string;
 }
 
 /** The fields of a driver error the mapping reads; pg's DatabaseError and Node's system errors. */
@@ -156,7 +158,8 @@ export function toConnectorError(error: unknown, context: ErrorContext): SyncErr
   const { code, retryable } = classifyDriverError(error);
   const fields = (typeof error === 'object' && error !== null ? error : {}) as DriverErrorFields;
   const reason = errorReason(error);
-  const parts = [`PostgreSQL failed ${context.operation}`];
+  const server = context.server !== undefined && isConnectionFailureCode(code) ? ` ${context.server}` : '';
+  const parts = [`PostgreSQL${server} failed ${context.operation}`];
   if (context.key !== undefined) parts.push(` (record ${JSON.stringify(context.key)})`);
   parts.push(`: ${reason}`);
   if (typeof fields.column === 'string' && !reason.includes(`"${fields.column}"`))
