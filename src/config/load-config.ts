@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
-import { ConfigError, type ConfigIssue } from './config-error.js';
+import { ConfigError, formatPath, type ConfigIssue } from './config-error.js';
+import { crossReferenceIssues } from './cross-references.js';
 import { liftEnvReferences, resolveEnvReferences } from './env-references.js';
 import { syncConfigSchema, type SyncConfig } from './config-schema.js';
 import { zodIssuesToConfigIssues, type KnownKeys } from './zod-issues.js';
@@ -21,12 +22,14 @@ const FLOW_KEYS = [
   'writeBack',
   'dependsOn',
   'reconcile',
+  'acknowledge',
 ];
 const KNOWN_KEYS = {
   '': ['state', 'connections', 'flows'],
   flow: FLOW_KEYS,
   source: ['connection', 'table', 'key', 'cursor', 'deleted', 'lookback'],
   target: ['connection', 'table', 'key', 'onDelete', 'cursor', 'id'],
+  onDelete: ['soft'],
   field: ['from', 'value', 'expr', 'type', 'map', 'default', 'trim', 'ref'],
   rule: ['required', 'maxLength', 'minLength', 'pattern', 'min', 'max', 'oneOf'],
   cadence: [
@@ -58,6 +61,7 @@ const knownKeys: KnownKeys = (path) => {
   if (part === 'validate') return KNOWN_KEYS.rule;
   if (part === 'cadence' && inner === 'peaks') return KNOWN_KEYS.peak;
   if (part === 'cadence' && inner === 'adaptive') return KNOWN_KEYS.adaptive;
+  if (part === 'target' && inner === 'onDelete') return KNOWN_KEYS.onDelete;
   return (KNOWN_KEYS as Record<string, readonly string[] | undefined>)[String(part)] ?? [];
 };
 
@@ -95,7 +99,15 @@ export function parseConfig(text: string, options: ParseConfigOptions = {}): Syn
   const issues: ConfigIssue[] = [];
   const resolved = resolveEnvReferences(tree, lifted.references, options.env ?? process.env, issues);
   const result = syncConfigSchema.safeParse(resolved);
-  if (!result.success) issues.push(...zodIssuesToConfigIssues(result.error, resolved, [], knownKeys));
+  if (!result.success) {
+    issues.push(...zodIssuesToConfigIssues(result.error, resolved, [], knownKeys));
+    // The schema's own cross-reference checks ran only on what parsed; report the others too.
+    const reported = new Set(issues.map((issue) => issue.path));
+    for (const { path, message } of crossReferenceIssues(resolved)) {
+      const formatted = formatPath(path);
+      if (!reported.has(formatted)) issues.push({ path: formatted, message });
+    }
+  }
   if (issues.length > 0 || !result.success)
     throw new ConfigError(issues, { ...(file === undefined ? {} : { file }) });
   return result.data;

@@ -6,7 +6,7 @@ import { openCliEngine, type GlobalOptions } from '../cli-context.js';
 import type { Engine } from '../engine.js';
 import { ExitCodes } from '../exit-codes.js';
 import { createProgressReporter, type PendingEstimator } from '../progress-reporter.js';
-import { checkSchemas, formatFindings } from '../schema-report.js';
+import { checkSchemaReport, describeFinding, formatFindings } from '../schema-report.js';
 import { watchConfig } from '../config-reload.js';
 import type { Logger } from '../../core/logger.js';
 
@@ -35,9 +35,9 @@ function pendingEstimator(engine: Engine): PendingEstimator {
 async function preflight(engine: Engine, names: readonly string[], logger: Logger): Promise<boolean> {
   const flows =
     names.length === 0 ? engine.flows.filter((flow) => flow.enabled) : names.map((name) => engine.flow(name));
-  const findings = await checkSchemas(engine, flows, AbortSignal.timeout(60_000));
+  const { findings } = await checkSchemaReport(engine, flows, AbortSignal.timeout(60_000));
   for (const finding of findings.filter((entry) => entry.severity === 'warning'))
-    logger.warn(`${finding.path}: ${finding.message}`);
+    logger.warn(describeFinding(finding));
   const errors = findings.filter((finding) => finding.severity === 'error');
   if (errors.length > 0) {
     process.stderr.write(

@@ -19,12 +19,15 @@ export interface QueryContext {
 export class MysqlCatalog {
   readonly #pool: Pool;
   readonly #secrets: readonly string[];
+  /** `connection "erp" at db:3306`, for connection failures. */
+  readonly #address: string | undefined;
   #server: Promise<ServerInfo> | undefined;
   readonly #schemas = new Map<string, Promise<MysqlTableSchema | undefined>>();
 
-  constructor(pool: Pool, secrets: readonly string[]) {
+  constructor(pool: Pool, secrets: readonly string[], address?: string) {
     this.#pool = pool;
     this.#secrets = secrets;
+    this.#address = address;
   }
 
   /** Runs one statement on the pool; failures become ConnectorErrors naming the table. */
@@ -41,6 +44,7 @@ export class MysqlCatalog {
         ...(context?.flow === undefined ? {} : { flow: context.flow }),
         ...(context === undefined ? {} : { table: context.table }),
         secrets: this.#secrets,
+        ...(this.#address === undefined ? {} : { server: this.#address }),
       });
     }
   }
@@ -49,7 +53,10 @@ export class MysqlCatalog {
   serverInfo(): Promise<ServerInfo> {
     this.#server ??= readServerInfo(this.#pool).catch((error: unknown) => {
       this.#server = undefined;
-      throw toConnectorError(error, { secrets: this.#secrets });
+      throw toConnectorError(error, {
+        secrets: this.#secrets,
+        ...(this.#address === undefined ? {} : { server: this.#address }),
+      });
     });
     return this.#server;
   }

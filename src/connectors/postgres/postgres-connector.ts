@@ -92,7 +92,7 @@ export class PostgresConnector implements Connector, KeysetPager {
   constructor(config: PostgresConfig, context: ConnectorContext, options: PostgresConnectorOptions = {}) {
     quoteIdentifier(config.schema, { role: `schema of connection "${context.name}"` });
     this.#schema = config.schema;
-    this.#pool = new PostgresPool(config, context.logger.child({ connection: context.name }));
+    this.#pool = new PostgresPool(config, context.logger.child({ connection: context.name }), context.name);
     this.#copyThreshold = options.copyThreshold ?? DEFAULT_COPY_THRESHOLD;
     this.digests = new PostgresDigests(this.#pool, this.#schema, (table, signal) =>
       this.describeTable(table, signal),
