@@ -28,6 +28,11 @@ export interface ConnectorCapabilities {
    * which two-way flows and `writeBack` need. Default false.
    */
   readonly updates?: boolean;
+  /**
+   * It can list its tables with their columns and unique keys (`listTables`), which
+   * `syncline init --from … --to …` reads to propose flows. Default false.
+   */
+  readonly listTables?: boolean;
 }
 
 /**
@@ -169,6 +174,12 @@ export interface Connector {
   probe(signal: AbortSignal): Promise<ProbeResult>;
   /** The live schema of a table, or undefined when it does not exist. */
   describeTable(table: string, signal: AbortSignal): Promise<TableSchema | undefined>;
+  /**
+   * With `capabilities.listTables`: every base table of the connection's default schema or
+   * database, each described as `describeTable` would (names as `describeTable` accepts them),
+   * in name order. Views and Syncline's own scratch tables are left out.
+   */
+  listTables?(signal: AbortSignal): Promise<TableSchema[]>;
   /**
    * Changes after `since`, in batches of at most `source.batchSize`, each with the checkpoint to
    * store once the batch is handled. Memory stays bounded whatever the table size.
