@@ -6,7 +6,7 @@ import type { GlobalOptions } from './cli-context.js';
 import { auditCommand } from './commands/audit.js';
 import { conflictsListCommand, conflictsResolveCommand } from './commands/conflicts.js';
 import { dlqListCommand, dlqReplayCommand } from './commands/dlq.js';
-import { initCommand } from './commands/init.js';
+import { initCommand, type InitCommandOptions } from './commands/init.js';
 import { pauseCommand } from './commands/pause.js';
 import { planCommand } from './commands/plan.js';
 import { probeCommand } from './commands/probe.js';
@@ -88,9 +88,15 @@ const program = new Command('syncline')
 
 program
   .command('init')
-  .description('write a commented starter syncline.yaml')
+  .description(
+    'write a commented starter syncline.yaml; with --from and --to, flows proposed from both databases',
+  )
   .option('--force', 'overwrite an existing file')
-  .action((options: { force?: boolean }, command: Command) =>
+  .option('--from <url>', 'source database: postgres://…, mysql://… URL or SQLite file (sqlite:path)')
+  .option('--to <url>', 'target database, likewise')
+  .option('--from-name <name>', 'connection name of --from in the file', 'crm')
+  .option('--to-name <name>', 'connection name of --to in the file', 'erp')
+  .action((options: InitCommandOptions, command: Command) =>
     execute(() => initCommand({ ...globals(command), ...options })),
   );
 
