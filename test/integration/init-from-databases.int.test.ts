@@ -137,6 +137,37 @@ describe('syncline init --from --to', () => {
     expect(orders).toEqual([{ external_id: '7', order_no: 'SO-7', amount: '99.90' }]);
   });
 
+  it('takes --from crm --to erp from a file that holds connections only, keeping its env references', async () => {
+    const named = createWorkspace();
+    try {
+      named.writeConfig(
+        'state: sqlite:./state/sync.db\nconnections:\n' +
+          '  crm: { type: postgres, url: ${CRM_URL}, poolSize: 2 }\n' +
+          '  erp: { type: mysql, url: ${ERP_URL} }\n',
+      );
+      const env = { CRM_URL: crmUrlWithPassword, ERP_URL: db.erpUrl };
+      const syncline = synclineIn(named, env);
+      const init = await syncline('init', '--from', 'crm', '--to', 'erp');
+      expect(init.code, init.stderr).toBe(0);
+      const text = readFileSync(named.configPath, 'utf8');
+      expect(text).toContain('state: sqlite:./state/sync.db');
+      expect(text).toContain('crm: { type: postgres, url: ${CRM_URL}, poolSize: 2 }');
+      expect(text).not.toContain(PASSWORD);
+      expect(text).toContain('table: customers, key: crm_id');
+      const validate = await syncline('validate');
+      expect(validate.code, `${validate.stdout}\n${validate.stderr}`).toBe(0);
+
+      const again = await syncline('init', '--from', 'crm', '--to', 'erp');
+      expect(again.code).toBe(2);
+      expect(again.stderr).toContain('already exists');
+      const unknown = await syncline('init', '--force', '--from', 'crm', '--to', 'stock');
+      expect(unknown.code).toBe(2);
+      expect(unknown.stderr).toContain('no connection "stock"');
+    } finally {
+      named.remove();
+    }
+  });
+
   it('answers a URL it cannot use with exit 2 and without the password', async () => {
     const result = await runCli(
       ['-c', 'other.yaml', 'init', '--from', 'redis://u:hunter2@h/0', '--to', db.erpUrl],

@@ -4,7 +4,8 @@ import type { GlobalOptions } from '../cli-context.js';
 import { connectorRegistry } from '../connector-registry.js';
 import { createConsoleLogger } from '../console-logger.js';
 import { ExitCodes } from '../exit-codes.js';
-import { EndpointError, parseEndpoint, type InitEndpoint } from '../init/init-endpoints.js';
+import { EndpointError, isConnectionName, parseEndpoint, type InitEndpoint } from '../init/init-endpoints.js';
+import { readExistingConfig } from '../init/init-existing-config.js';
 import { proposeInit, type InitProposal } from '../init/init-proposal.js';
 import { renderInitConfig } from '../init/init-yaml.js';
 
@@ -72,7 +73,6 @@ export async function initCommand(options: InitOptions): Promise<number> {
     process.stderr.write('init: --from and --to go together (syncline init --from <url> --to <url>)\n');
     return ExitCodes.badConfig;
   }
-  if (!mayWrite(options)) return ExitCodes.badConfig;
   try {
     return await initFromDatabases(options, options.from, options.to);
   } catch (error) {
@@ -83,8 +83,20 @@ export async function initCommand(options: InitOptions): Promise<number> {
 }
 
 async function initFromDatabases(options: InitOptions, fromValue: string, toValue: string): Promise<number> {
-  const from = parseEndpoint(fromValue, options.fromName ?? 'crm');
-  const to = parseEndpoint(toValue, options.toName ?? 'erp');
+  const byName = isConnectionName(fromValue) || isConnectionName(toValue);
+  const existing = byName ? readExistingConfig(options.config) : undefined;
+  if (byName && existing === undefined) {
+    throw new EndpointError(
+      `no ${options.config} to take connections from: write one with "connections:" only, or give database URLs`,
+    );
+  }
+  // A file holding connections only is the one init completes; anything more needs --force.
+  const isCompletable = existing !== undefined && !existing.hasFlows;
+  if (!isCompletable && !mayWrite(options)) return ExitCodes.badConfig;
+  const endpoint = (value: string, name: string): InitEndpoint =>
+    existing !== undefined && isConnectionName(value) ? existing.endpoint(value) : parseEndpoint(value, name);
+  const from = endpoint(fromValue, options.fromName ?? 'crm');
+  const to = endpoint(toValue, options.toName ?? 'erp');
   if (from.name === to.name) {
     throw new EndpointError(`both connections are named "${from.name}"; give --from-name or --to-name`);
   }
@@ -98,9 +110,10 @@ async function initFromDatabases(options: InitOptions, fromValue: string, toValu
   );
   const env = [from.env, to.env].filter((variable) => variable !== undefined);
   const text = renderInitConfig(proposal, {
-    command: `syncline init --from <${from.name}> --to <${to.name}>`,
+    command: `syncline init --from ${byName ? fromValue : `<${from.name}>`} --to ${byName ? toValue : `<${to.name}>`}`,
     connections: [from.line, to.line],
     env,
+    ...(existing?.state === undefined ? {} : { state: existing.state }),
   });
   writeFileSync(options.config, text);
   process.stdout.write(
@@ -128,7 +141,8 @@ function writeStarter(options: InitOptions): number {
 
 /** Every table of one side; the connector is closed afterwards whatever happens. */
 async function listTables(endpoint: InitEndpoint, options: InitOptions): Promise<TableSchema[]> {
-  const registered = connectorRegistry.get(endpoint.entry.type ?? '');
+  const type = typeof endpoint.entry.type === 'string' ? endpoint.entry.type : '';
+  const registered = connectorRegistry.get(type);
   const parsed = registered?.parse(endpoint.entry, ['connections', endpoint.name]);
   if (parsed === undefined || !parsed.ok) {
     const reason =
@@ -143,7 +157,7 @@ async function listTables(endpoint: InitEndpoint, options: InitOptions): Promise
   const connector: Connector = parsed.create({ name: endpoint.name, logger });
   try {
     if (connector.capabilities.listTables !== true || connector.listTables === undefined) {
-      throw new EndpointError(`connection ${endpoint.name} (${endpoint.entry.type}) cannot list its tables`);
+      throw new EndpointError(`connection ${endpoint.name} (type ${type}) cannot list its tables`);
     }
     return await connector.listTables(new AbortController().signal);
   } finally {

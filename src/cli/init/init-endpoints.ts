@@ -6,7 +6,7 @@ export interface InitEndpoint {
   /** The connection's name in the written file. */
   readonly name: string;
   /** The `connections:` entry to create the connector with now (the real URL, kept in memory only). */
-  readonly entry: Readonly<Record<string, string>>;
+  readonly entry: Readonly<Record<string, unknown>>;
   /** The entry as written: the URL as an `${ENV}` reference, never the password. */
   readonly line: ConnectionLine;
   /** The environment variable the written entry reads, if any. */
@@ -24,6 +24,11 @@ const TYPE_BY_SCHEME: Readonly<Record<string, string>> = {
 };
 
 const SQLITE_FILE = /\.(db|sqlite|sqlite3)$/i;
+
+/** Whether a `--from`/`--to` value is a connection name (`crm`) rather than a URL or a file. */
+export function isConnectionName(value: string): boolean {
+  return /^[A-Za-z][A-Za-z0-9_-]*$/.test(value);
+}
 
 /** `CRM_DATABASE_URL` for connection `crm`, `ERP_PROD_DATABASE_URL` for `erp-prod`. */
 export function envVariableName(connection: string): string {

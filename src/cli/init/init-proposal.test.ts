@@ -159,7 +159,6 @@ describe('proposeInit', () => {
     expect(Object.keys(config.flows).sort()).toEqual(['customers', 'sales_orders']);
     expect(text).toContain('  # persons:');
     expect(text).toContain('# GAP: hard deletes (DELETE FROM orders)');
-    if (process.env.SHOW_INIT === '1') process.stdout.write(text);
     expect(text).toContain('# Tables of crm no table of erp matched: audit_log');
   });
 });

@@ -22,6 +22,8 @@ export interface InitConfigContext {
   readonly command: string;
   readonly connections: readonly ConnectionLine[];
   readonly env: readonly EnvVariable[];
+  /** `state:` to write; default `sqlite:.syncline/state.db`. */
+  readonly state?: string;
 }
 
 const RESERVED = /^(true|false|null|yes|no|on|off|y|n|~)$/i;
@@ -124,7 +126,7 @@ export function renderInitConfig(proposal: InitProposal, context: InitConfigCont
     for (const variable of context.env) lines.push(`#   ${variable.name}=${variable.example}`);
   }
   lines.push('', '# Where Syncline keeps checkpoints, the key map, run history and dead letters.');
-  lines.push('state: sqlite:.syncline/state.db', '', 'connections:');
+  lines.push(`state: ${context.state ?? 'sqlite:.syncline/state.db'}`, '', 'connections:');
   for (const connection of context.connections) {
     const line = `  ${yamlScalar(connection.name)}: ${connection.entry}`;
     lines.push(connection.comment === undefined ? line : `${line} # ${connection.comment}`);
