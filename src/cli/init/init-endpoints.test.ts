@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EndpointError, envVariableName, isConnectionName, parseEndpoint } from './init-endpoints.js';
-import { inlineYaml, readExistingConfig } from './init-existing-config.js';
-import { wrapComment, yamlScalar } from './init-yaml.js';
+import { readExistingConfig } from './init-existing-config.js';
+import { inlineYaml, wrapComment, yamlScalar, yamlText } from './init-yaml.js';
 
 describe('parseEndpoint', () => {
   it('writes a database URL as an env reference and prints it with the password masked', () => {
@@ -25,7 +25,7 @@ describe('parseEndpoint', () => {
   });
 
   it('takes a SQLite file by prefix or extension, writing its path as given', () => {
-    expect(parseEndpoint('sqlite:data/crm', 'crm').line.entry).toBe('{ type: sqlite, path: "data/crm" }');
+    expect(parseEndpoint('sqlite:data/crm', 'crm').line.entry).toBe('{ type: sqlite, path: data/crm }');
     expect(parseEndpoint('./erp.db', 'erp').entry).toEqual({ type: 'sqlite', path: './erp.db' });
   });
 
@@ -79,6 +79,9 @@ describe('YAML output', () => {
     expect(yamlScalar('name')).toBe('name');
     expect(yamlScalar('yes')).toBe('"yes"');
     expect(yamlScalar('2nd')).toBe('"2nd"');
+    expect(yamlText('./data/crm.db')).toBe('./data/crm.db');
+    expect(yamlText('C:\\crm.db')).toBe('"C:\\\\crm.db"');
+    expect(yamlText('1.5')).toBe('"1.5"');
     expect(inlineYaml({ type: 'rest', headers: { authorization: 'Bearer ${T}' }, poolSize: 4 })).toBe(
       '{ type: rest, headers: { authorization: "Bearer ${T}" }, poolSize: 4 }',
     );

@@ -1,5 +1,5 @@
 import type { ConnectionLine, EnvVariable } from './init-yaml.js';
-import { yamlScalar } from './init-yaml.js';
+import { yamlText } from './init-yaml.js';
 
 /** One side of `syncline init --from … --to …`: how to connect now, and what to write. */
 export interface InitEndpoint {
@@ -63,7 +63,7 @@ export function parseEndpoint(value: string, name: string): InitEndpoint {
     return {
       name,
       entry: { type: 'sqlite', path },
-      line: { name, entry: `{ type: sqlite, path: ${yamlScalar(path)} }` },
+      line: { name, entry: `{ type: sqlite, path: ${yamlText(path)} }` },
     };
   }
   let url: URL;

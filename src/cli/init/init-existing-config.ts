@@ -3,7 +3,7 @@ import { parseDocument } from 'yaml';
 import { ConfigError, type ConfigIssue } from '../../config/config-error.js';
 import { liftEnvReferences, resolveEnvReferences } from '../../config/env-references.js';
 import { EndpointError, type InitEndpoint } from './init-endpoints.js';
-import { yamlScalar } from './init-yaml.js';
+import { inlineYaml } from './init-yaml.js';
 
 /**
  * What `init --from crm --to erp` takes from an existing config file that holds `connections:`
@@ -23,23 +23,6 @@ type Tree = Record<string, unknown>;
 
 const isTree = (value: unknown): value is Tree =>
   value !== null && typeof value === 'object' && !Array.isArray(value);
-
-/** An inline YAML mapping of a parsed entry; `${…}` references are written back unquoted. */
-export function inlineYaml(value: unknown): string {
-  if (isTree(value)) {
-    return `{ ${Object.entries(value)
-      .map(([key, item]) => `${yamlScalar(key)}: ${inlineYaml(item)}`)
-      .join(', ')} }`;
-  }
-  if (Array.isArray(value)) return `[${value.map(inlineYaml).join(', ')}]`;
-  if (typeof value === 'string') {
-    if (/^\$\{[A-Za-z_][A-Za-z0-9_]*(:-[^}]*)?\}$/.test(value)) return value;
-    return /^[\p{L}_/.][\p{L}\p{N}_$./-]*$/u.test(value) && yamlScalar(value) === value
-      ? value
-      : JSON.stringify(value);
-  }
-  return JSON.stringify(value);
-}
 
 /** Reads the existing config file's `connections:` (and `state:`), or undefined when there is none. */
 export function readExistingConfig(path: string): ExistingConfig | undefined {

@@ -33,6 +33,25 @@ export function yamlScalar(text: string): string {
   return /^[\p{L}_][\p{L}\p{N}_$-]*$/u.test(text) && !RESERVED.test(text) ? text : JSON.stringify(text);
 }
 
+/** A text value (a path, a word) as a YAML scalar: plain where safe, else double-quoted. */
+export function yamlText(text: string): string {
+  return /^[\p{L}_/.][\p{L}\p{N}_$./-]*$/u.test(text) && !RESERVED.test(text) ? text : JSON.stringify(text);
+}
+
+/** An inline YAML mapping of a parsed config value; `${…}` references are written back unquoted. */
+export function inlineYaml(value: unknown): string {
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    return `{ ${Object.entries(value)
+      .map(([key, item]) => `${yamlScalar(key)}: ${inlineYaml(item)}`)
+      .join(', ')} }`;
+  }
+  if (Array.isArray(value)) return `[${value.map(inlineYaml).join(', ')}]`;
+  if (typeof value === 'string') {
+    return /^\$\{[A-Za-z_][A-Za-z0-9_]*(:-[^}]*)?\}$/.test(value) ? value : yamlText(value);
+  }
+  return JSON.stringify(value);
+}
+
 function inline(entries: readonly (readonly [string, string | undefined])[]): string {
   const parts = entries.filter((entry): entry is [string, string] => entry[1] !== undefined);
   return `{ ${parts.map(([key, value]) => `${key}: ${value}`).join(', ')} }`;
