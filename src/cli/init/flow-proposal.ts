@@ -139,8 +139,12 @@ function chooseFields(
         { column: targetColumn.name, table: target.table },
       );
       if (similarity < COLUMN_MATCH_MIN) continue;
+      const isReference = [sourceColumn.name, targetColumn.name].some((name) => /_id$/.test(snakeName(name)));
       const notes = [
         similarity < SURE ? `matched by name likeness (${similarity.toFixed(2)})` : undefined,
+        isReference
+          ? `a reference? if ${targetColumn.name} holds the target's own ids, write { from: ${sourceColumn.name}, ref: <flow> } (docs/config.md#references-ref)`
+          : undefined,
         fit === 'convertible' ? `${sourceColumn.nativeType} into ${targetColumn.nativeType}` : undefined,
         fit === 'same' ? narrowingOf(sourceColumn, targetColumn) : undefined,
       ].filter((note): note is string => note !== undefined);

@@ -57,6 +57,7 @@ const ERP: TableSchema[] = [
   ),
   table('persons', [
     id('integer', { hasDefault: true }),
+    column('customer_id', 'string'),
     column('full_name', 'string'),
     column('telephone', 'string'),
   ]),
@@ -139,6 +140,9 @@ describe('proposeInit', () => {
 
     const persons = flow('persons');
     expect(persons?.isRunnable).toBe(false);
+    const reference = persons?.fields.find((field) => field.target === 'customer_id');
+    expect(reference?.source).toBe('account_id');
+    expect(reference?.check).toMatch(/a reference\? .* ref: <flow>/);
     expect(persons?.gaps.join('\n')).toMatch(
       /create a unique column to receive the source key.*persons ADD COLUMN crm_id/,
     );
