@@ -251,6 +251,19 @@ export interface ConnectorDefinition<Config = unknown> {
   /** Schema of the `connections:` entry, `type` included; unknown keys are errors. */
   readonly configSchema: z.ZodType<Config>;
   create(config: Config, context: ConnectorContext): Connector;
+  /**
+   * For `syncline init --from/--to`: the `connections:` entry (`type` included) for a URL or file
+   * this connector serves, e.g. `postgres://…`, or undefined for anything else. Optional.
+   */
+  entryFor?(location: string): ConnectionEntryProposal | undefined;
+}
+
+/** A `connections:` entry a connector proposes for a URL or file (`ConnectorDefinition.entryFor`). */
+export interface ConnectionEntryProposal {
+  /** The entry, `type` included, holding the location as given. */
+  readonly entry: Readonly<Record<string, string>>;
+  /** The key of `entry` that holds a secret (the URL with its password), written as an `${ENV}` reference. */
+  readonly secretKey?: string;
 }
 
 /** Re-exported so connector authors import everything from one module. */

@@ -174,7 +174,7 @@ describe('syncline init --from --to', () => {
       { cwd: workspace.dir },
     );
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/redis:\/\/ URLs are not supported by init/);
+    expect(result.stderr).toMatch(/no connector takes "redis:\/\/u:\*\*\*@h\/0"/);
     expect(result.stderr).not.toContain('hunter2');
   });
 });

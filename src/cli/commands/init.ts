@@ -1,7 +1,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import type { Connector, TableSchema } from '../../core/connector.js';
 import type { GlobalOptions } from '../cli-context.js';
-import { connectorRegistry } from '../connector-registry.js';
+import { connectorRegistry, proposeConnectionEntry } from '../connector-registry.js';
 import { createConsoleLogger } from '../console-logger.js';
 import { ExitCodes } from '../exit-codes.js';
 import { EndpointError, isConnectionName, parseEndpoint, type InitEndpoint } from '../init/init-endpoints.js';
@@ -94,7 +94,9 @@ async function initFromDatabases(options: InitOptions, fromValue: string, toValu
   const isCompletable = existing !== undefined && !existing.hasFlows;
   if (!isCompletable && !mayWrite(options)) return ExitCodes.badConfig;
   const endpoint = (value: string, name: string): InitEndpoint =>
-    existing !== undefined && isConnectionName(value) ? existing.endpoint(value) : parseEndpoint(value, name);
+    existing !== undefined && isConnectionName(value)
+      ? existing.endpoint(value)
+      : parseEndpoint(value, name, proposeConnectionEntry);
   const from = endpoint(fromValue, options.fromName ?? 'crm');
   const to = endpoint(toValue, options.toName ?? 'erp');
   if (from.name === to.name) {

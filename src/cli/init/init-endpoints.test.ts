@@ -2,13 +2,18 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { proposeConnectionEntry } from '../connector-registry.js';
 import { EndpointError, envVariableName, isConnectionName, parseEndpoint } from './init-endpoints.js';
 import { readExistingConfig } from './init-existing-config.js';
 import { inlineYaml, wrapComment, yamlScalar, yamlText } from './init-yaml.js';
 
 describe('parseEndpoint', () => {
   it('writes a database URL as an env reference and prints it with the password masked', () => {
-    const endpoint = parseEndpoint('postgresql://sync:s3cr%40t@db.local:5432/crm?sslmode=require', 'crm');
+    const endpoint = parseEndpoint(
+      'postgresql://sync:s3cr%40t@db.local:5432/crm?sslmode=require',
+      'crm',
+      proposeConnectionEntry,
+    );
     expect(endpoint.entry).toEqual({
       type: 'postgres',
       url: 'postgresql://sync:s3cr%40t@db.local:5432/crm?sslmode=require',
@@ -18,22 +23,31 @@ describe('parseEndpoint', () => {
       name: 'CRM_DATABASE_URL',
       example: 'postgresql://sync:***@db.local:5432/crm?sslmode=require',
     });
-    const mariadb = parseEndpoint('mariadb://root:pw@h/erp?password=pw2', 'erp-prod');
+    const mariadb = parseEndpoint('mariadb://root:pw@h/erp?password=pw2', 'erp-prod', proposeConnectionEntry);
     expect(mariadb.entry.type).toBe('mysql');
     expect(mariadb.env?.name).toBe('ERP_PROD_DATABASE_URL');
     expect(mariadb.env?.example).not.toMatch(/pw2|:pw@/);
   });
 
   it('takes a SQLite file by prefix or extension, writing its path as given', () => {
-    expect(parseEndpoint('sqlite:data/crm', 'crm').line.entry).toBe('{ type: sqlite, path: data/crm }');
-    expect(parseEndpoint('./erp.db', 'erp').entry).toEqual({ type: 'sqlite', path: './erp.db' });
+    expect(parseEndpoint('sqlite:data/crm', 'crm', proposeConnectionEntry).line.entry).toBe(
+      '{ type: sqlite, path: data/crm }',
+    );
+    expect(parseEndpoint('./erp.db', 'erp', proposeConnectionEntry).entry).toEqual({
+      type: 'sqlite',
+      path: './erp.db',
+    });
   });
 
   it('refuses other schemes, non-URLs and bad names, without echoing a password', () => {
-    expect(() => parseEndpoint('redis://u:pw@h/0', 'crm')).toThrow(/redis:\/\/ URLs are not supported/);
-    expect(() => parseEndpoint('not a url:pw@', 'crm')).toThrow(EndpointError);
-    expect(() => parseEndpoint('not a url:pw@', 'crm')).not.toThrow(/pw/);
-    expect(() => parseEndpoint('postgres://h/crm', '1crm')).toThrow(/starts with a letter/);
+    expect(() => parseEndpoint('redis://u:pw@h/0', 'crm', proposeConnectionEntry)).toThrow(
+      /no connector takes "redis:\/\/u:\*\*\*@h\/0"/,
+    );
+    expect(() => parseEndpoint('not a url:pw@', 'crm', proposeConnectionEntry)).toThrow(EndpointError);
+    expect(() => parseEndpoint('not a url:pw@', 'crm', proposeConnectionEntry)).not.toThrow(/pw/);
+    expect(() => parseEndpoint('postgres://h/crm', '1crm', proposeConnectionEntry)).toThrow(
+      /starts with a letter/,
+    );
   });
 
   it('tells connection names from URLs and files', () => {

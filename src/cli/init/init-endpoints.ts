@@ -1,3 +1,4 @@
+import type { ConnectionEntryProposal } from '../../core/connector.js';
 import type { ConnectionLine, EnvVariable } from './init-yaml.js';
 import { yamlText } from './init-yaml.js';
 
@@ -15,15 +16,6 @@ export interface InitEndpoint {
 
 /** A `--from`/`--to` value that is not a database URL or SQLite file, with what was expected. */
 export class EndpointError extends Error {}
-
-const TYPE_BY_SCHEME: Readonly<Record<string, string>> = {
-  'postgres:': 'postgres',
-  'postgresql:': 'postgres',
-  'mysql:': 'mysql',
-  'mariadb:': 'mysql',
-};
-
-const SQLITE_FILE = /\.(db|sqlite|sqlite3)$/i;
 
 /** Whether a `--from`/`--to` value is a connection name (`crm`) rather than a URL or a file. */
 export function isConnectionName(value: string): boolean {
@@ -45,47 +37,47 @@ export function maskedUrl(url: URL): string {
   return masked.href.replace('%2A%2A%2A', '***');
 }
 
+/** What a connector proposes for a URL or file: `proposeConnectionEntry` of the connector registry. */
+export type EntryProposer = (location: string) => ConnectionEntryProposal | undefined;
+
+/** A location fit for an error message: a URL's password masked, anything else as given. */
+function shown(location: string): string {
+  try {
+    return maskedUrl(new URL(location));
+  } catch {
+    return location.replace(/:[^:@/]*@/, ':***@');
+  }
+}
+
 /**
- * Reads a `--from`/`--to` value: a `postgres://`, `postgresql://`, `mysql://` or `mariadb://` URL
- * (written as `${<NAME>_DATABASE_URL}`), or a SQLite file (`sqlite:path`, or a path ending in
- * `.db`, `.sqlite`, `.sqlite3`), written as given.
+ * Reads a `--from`/`--to` value through the connectors' `entryFor` (`propose`): a database URL,
+ * whose secret key is written as `${<NAME>_DATABASE_URL}`, or a file (SQLite), written as given.
  */
-export function parseEndpoint(value: string, name: string): InitEndpoint {
-  if (!/^[A-Za-z][A-Za-z0-9_-]*$/.test(name)) {
+export function parseEndpoint(location: string, name: string, propose: EntryProposer): InitEndpoint {
+  if (!isConnectionName(name)) {
     throw new EndpointError(
       `connection name ${JSON.stringify(name)}: a name starts with a letter and holds letters, digits, _ and -`,
     );
   }
-  const sqlitePath = value.startsWith('sqlite:') ? value.slice('sqlite:'.length) : undefined;
-  if (sqlitePath !== undefined || SQLITE_FILE.test(value)) {
-    // Relative paths resolve against the working directory (docs/config.md), as given here.
-    const path = sqlitePath ?? value;
-    return {
-      name,
-      entry: { type: 'sqlite', path },
-      line: { name, entry: `{ type: sqlite, path: ${yamlText(path)} }` },
-    };
-  }
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
+  const proposal = propose(location);
+  if (proposal === undefined) {
     throw new EndpointError(
-      `${JSON.stringify(value.replace(/:[^:@/]*@/, ':***@'))} is not a database URL: ` +
-        'give postgres://user:password@host:5432/database, mysql://user:password@host:3306/database or a SQLite file (sqlite:path)',
+      `no connector takes ${JSON.stringify(shown(location))}: give a database URL ` +
+        '(postgres://user:password@host:5432/database, mysql://user:password@host:3306/database), ' +
+        'a SQLite file (sqlite:path), or the name of a connection in the config file',
     );
   }
-  const type = TYPE_BY_SCHEME[url.protocol];
-  if (type === undefined) {
-    throw new EndpointError(
-      `${url.protocol}// URLs are not supported by init: give a postgres://, mysql:// or mariadb:// URL, or a SQLite file (sqlite:path)`,
-    );
-  }
-  const variable = envVariableName(name);
+  const variable = proposal.secretKey === undefined ? undefined : envVariableName(name);
+  const written = Object.entries(proposal.entry).map(
+    ([key, value]) => `${key}: ${key === proposal.secretKey ? `\${${variable}}` : yamlText(value)}`,
+  );
+  const secret = proposal.secretKey === undefined ? undefined : proposal.entry[proposal.secretKey];
   return {
     name,
-    entry: { type, url: value },
-    line: { name, entry: `{ type: ${type}, url: \${${variable}} }` },
-    env: { name: variable, example: maskedUrl(url) },
+    entry: proposal.entry,
+    line: { name, entry: `{ ${written.join(', ')} }` },
+    ...(variable === undefined || secret === undefined
+      ? {}
+      : { env: { name: variable, example: shown(secret) } }),
   };
 }
