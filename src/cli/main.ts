@@ -92,8 +92,11 @@ program
     'write a commented starter syncline.yaml; with --from and --to, flows proposed from both databases',
   )
   .option('--force', 'overwrite an existing file')
-  .option('--from <url>', 'source database: postgres://…, mysql://… URL or SQLite file (sqlite:path)')
-  .option('--to <url>', 'target database, likewise')
+  .option(
+    '--from <url|name>',
+    'source: a database URL (postgres://…, mysql://…), a SQLite file, or a connection of the -c file',
+  )
+  .option('--to <url|name>', 'target, likewise')
   .option('--from-name <name>', 'connection name of --from in the file', 'crm')
   .option('--to-name <name>', 'connection name of --to in the file', 'erp')
   .action((options: InitCommandOptions, command: Command) =>
