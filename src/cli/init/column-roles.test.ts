@@ -73,6 +73,19 @@ describe('proposeFlow', () => {
     expect(flow.isRunnable).toBe(true);
   });
 
+  it('says when the soft-delete columns differ in name', () => {
+    const source = table('accounts', [
+      column('id', 'integer'),
+      column('name', 'string'),
+      column('updated_at', 'timestamptz'),
+      column('deleted', 'boolean'),
+    ]);
+    const archived = { ...target, columns: [...target.columns, column('archived', 'boolean')] };
+    const flow = proposeFlow('customers', { connection: 'crm', tables: [source] }, source, archived);
+    expect(flow.target.onDelete).toEqual({ soft: 'archived' });
+    expect(flow.checks).toContain('deletes marked in deleted are written to customers.archived');
+  });
+
   it('refuses a target key column whose type cannot hold the source key', () => {
     const source = table('accounts', [
       column('id', 'string', { nativeType: 'uuid' }),

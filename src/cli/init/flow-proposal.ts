@@ -213,6 +213,13 @@ export function proposeFlow(
   const softColumn = findDeletedFlag(targetTable);
   let onDelete: FlowProposal['target']['onDelete'] = 'ignore';
   if (softColumn !== undefined) onDelete = { soft: softColumn.name };
+  if (
+    deleted !== undefined &&
+    softColumn !== undefined &&
+    snakeName(deleted.name) !== snakeName(softColumn.name)
+  ) {
+    checks.push(`deletes marked in ${deleted.name} are written to ${targetTable.table}.${softColumn.name}`);
+  }
   if (deleted !== undefined && softColumn === undefined) {
     checks.push(
       `${targetTable.table} has no soft-delete column: rows marked in ${deleted.name} are skipped (onDelete: ignore); write onDelete: hard to delete them`,
