@@ -38,8 +38,11 @@ function restoredCadence(value: JsonValue | undefined): FlowCadence | undefined 
   return typeof intervalMs === 'number' && typeof batch === 'number' ? { intervalMs, batch } : undefined;
 }
 
-/** The planned schedule with the controller's interval (see {@link AdaptiveCadence.schedule}). */
-function adaptedSchedule(
+/**
+ * The planned schedule with the controller's interval (see {@link AdaptiveCadence.schedule});
+ * `syncline status` uses it to tell when an adaptive flow runs next.
+ */
+export function adaptedSchedule(
   flow: Flow,
   cadence: FlowCadence,
   planned: ScheduleDecision,

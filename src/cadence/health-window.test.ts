@@ -77,4 +77,20 @@ describe('HealthWindow', () => {
       window.record({ at: T + index, latencyMs: index, outcome: 'ok' });
     expect(window.snapshot(T + 5_000)).toMatchObject({ writes: 10, p50LatencyMs: 4_994 });
   });
+
+  it('leaves a refused record out of the error rate, the write count and the latencies', () => {
+    const window = new HealthWindow({ windowMs: 60_000 });
+    for (let index = 1; index <= 10; index += 1)
+      window.record({ at: T + index * 100, latencyMs: 40, outcome: 'ok' });
+    const before = window.snapshot(T + 5_000);
+    for (let index = 1; index <= 10; index += 1)
+      window.record({
+        at: T + 1_000 + index * 100,
+        latencyMs: 2,
+        outcome: 'refused',
+        code: 'CONNECTOR_CONSTRAINT_VIOLATION',
+      });
+    expect(window.snapshot(T + 5_000)).toEqual(before);
+    expect(before).toMatchObject({ writes: 10, errors: 0, errorRate: 0, p95LatencyMs: 40 });
+  });
 });

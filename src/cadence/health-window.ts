@@ -7,7 +7,12 @@ export interface WriteObservation {
   readonly at: number;
   /** How long the write took, milliseconds (from sending the batch to the target's answer). */
   readonly latencyMs: number;
-  readonly outcome: 'ok' | 'error';
+  /**
+   * `ok`: written; `error`: the target was in trouble (timeout, lock wait, deadlock, throttling,
+   * 5xx, connection lost); `refused`: the target refused the records themselves (a constraint, a
+   * bad value) — a data problem, left out of every signal (see `core/batch-writer.ts`).
+   */
+  readonly outcome: 'ok' | 'error' | 'refused';
   /** The error code of a failed write, from `core/error-codes.ts` (e.g. `CONNECTOR_DEADLOCK`). */
   readonly code?: string;
   /** Seconds the target asked us to wait (HTTP Retry-After), when it said so. */
@@ -87,8 +92,12 @@ export class HealthWindow {
     this.#maxSamples = options.maxSamples ?? 2_000;
   }
 
-  /** Adds one write. Observations are expected roughly in time order. */
+  /**
+   * Adds one write. Observations are expected roughly in time order. A refused write is left out:
+   * a record the target cannot take says nothing about how the target copes with its load.
+   */
   record(observation: WriteObservation): void {
+    if (observation.outcome === 'refused') return;
     this.#samples.push(observation);
     if (this.#samples.length - this.#head > this.#maxSamples) this.#head += 1;
     if (observation.retryAfterSeconds !== undefined) {

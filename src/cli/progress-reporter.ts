@@ -44,7 +44,10 @@ export function createProgressReporter(
   };
   const onCycleProgress = (progress: CycleProgress): void => {
     const perSecond = rate(progress);
-    const total = totals.get(progress.flow);
+    // The estimate counts changes past the checkpoint; a cycle also reads the lookback window again
+    // (unchanged rows, records already dead-lettered), so once it has read more the estimate is moot.
+    const estimated = totals.get(progress.flow);
+    const total = estimated !== undefined && estimated >= progress.counts.read ? estimated : undefined;
     const eta =
       total !== undefined && perSecond > 0 && total > progress.counts.read
         ? formatDuration(((total - progress.counts.read) / perSecond) * 1000)

@@ -4,6 +4,7 @@ import { describeIdentifierRule, isPlainIdentifier } from './identifiers.js';
 import { cadenceSchema } from './cadence-schema.js';
 import { parseDurationMs } from './duration.js';
 import { durationMs } from './duration-schema.js';
+import { expressionSchema } from './expression-schema.js';
 import { checkDirection, checkFlowLinks } from './sync-direction-checks.js';
 import { conflictPolicy, direction, reconcileSchedule, writeBack } from './sync-direction-schema.js';
 
@@ -28,6 +29,8 @@ const fieldSpec = z
     from: columnName.optional(),
     /** Constant written into this target column (instead of `from`). */
     value: scalar.nullable().optional(),
+    /** Expression computed from source columns (instead of `from`); see docs/expressions.md. */
+    expr: expressionSchema.optional(),
     /** Type the value is converted to; exact for decimals and timestamps. */
     type: z.enum(FieldTypes).optional(),
     /** Dictionary: source value → target value. */
@@ -42,8 +45,12 @@ const fieldSpec = z
      */
     ref: objectName.optional(),
   })
-  .refine((spec) => (spec.from === undefined) !== (spec.value === undefined), {
-    message: 'give exactly one of "from" (a source column) or "value" (a constant)',
+  .refine((spec) => [spec.from, spec.value, spec.expr].filter((part) => part !== undefined).length === 1, {
+    message: 'give exactly one of "from" (a source column), "value" (a constant) or "expr" (an expression)',
+  })
+  .refine((spec) => spec.ref === undefined || spec.from !== undefined, {
+    message: '"ref" translates a source column\'s value: give it with "from", not "value" or "expr"',
+    path: ['ref'],
   });
 export type FieldSpec = z.infer<typeof fieldSpec>;
 
@@ -150,6 +157,8 @@ const flow = z
       message: 'map at least one target column',
     }),
     validate: z.record(columnName, validationRules).optional(),
+    /** Only source rows for which this expression is true are synced; see docs/expressions.md. */
+    filter: expressionSchema.optional(),
     cadence: cadenceSchema.optional(),
     retry: retry.optional(),
   })

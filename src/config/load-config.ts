@@ -13,6 +13,7 @@ const FLOW_KEYS = [
   'batch',
   'fields',
   'validate',
+  'filter',
   'cadence',
   'retry',
   'direction',
@@ -26,7 +27,7 @@ const KNOWN_KEYS = {
   flow: FLOW_KEYS,
   source: ['connection', 'table', 'key', 'cursor', 'deleted', 'lookback'],
   target: ['connection', 'table', 'key', 'onDelete', 'cursor', 'id'],
-  field: ['from', 'value', 'type', 'map', 'default', 'trim', 'ref'],
+  field: ['from', 'value', 'expr', 'type', 'map', 'default', 'trim', 'ref'],
   rule: ['required', 'maxLength', 'minLength', 'pattern', 'min', 'max', 'oneOf'],
   cadence: [
     'every',

@@ -27,9 +27,11 @@ interface FlowShape {
           readonly value?: unknown;
           readonly map?: Readonly<Record<string, unknown>> | undefined;
           readonly ref?: string | undefined;
+          readonly expr?: unknown;
         }
     >
   >;
+  readonly filter?: unknown;
 }
 
 type Context = z.RefinementCtx;
@@ -57,6 +59,12 @@ export function checkDirection(flow: FlowShape, context: Context): void {
     );
   }
   if (isTwoWay) checkReversibleFields(flow, context);
+  if (isTwoWay && flow.filter !== undefined)
+    issue(
+      context,
+      ['filter'],
+      'a row filter applies to one-way flows only: a target row outside it could not be told from a deleted one; sync the rows in a one-way flow',
+    );
   if (typeof flow.conflict === 'object') {
     const owners = conflictOwnerNames(flow);
     for (const [field, owner] of Object.entries(flow.conflict.fields)) {
@@ -90,6 +98,12 @@ export function checkDirection(flow: FlowShape, context: Context): void {
 function checkReversibleFields(flow: FlowShape, context: Context): void {
   for (const [target, spec] of Object.entries(flow.fields)) {
     if (typeof spec === 'string') continue;
+    if (spec.expr !== undefined)
+      issue(
+        context,
+        ['fields', target, 'expr'],
+        'a computed field cannot be mapped back to the source; remove it from this two-way flow and write it in a one-way flow on the same tables',
+      );
     if (spec.ref !== undefined)
       issue(
         context,

@@ -1,6 +1,6 @@
 import type { RetryPolicy } from 'cockatiel';
 import type { Change, Connector, TargetRecord } from './connector.js';
-import { contentHash } from './content-hash.js';
+import { contentHash, sourceRowHash } from './content-hash.js';
 import type { Flow } from './flow.js';
 import { mapChange } from './mapping.js';
 import type { BatchCommit, DeadLetterInput, RunCounts, StateStore, SyncedRecord } from './state-store.js';
@@ -9,6 +9,7 @@ import { valueText } from './values.js';
 import { writeIsolatingFailures, type WriteObserver } from './batch-writer.js';
 import { translateReferences } from './references.js';
 import { readBackAndWriteBack, readsBack } from './write-back.js';
+import { applyRowFilter } from './row-filter.js';
 
 /** Mutable counts of a cycle. */
 export type MutableCounts = { -readonly [K in keyof RunCounts]: RunCounts[K] };
@@ -39,6 +40,8 @@ export interface PreparedBatch {
   readonly rowsByKey: ReadonlyMap<string, Change['row']>;
   /** Keys whose target row is read back after the write (target id or write-back still unknown). */
   readonly readBackKeys: ReadonlySet<string>;
+  /** Keys whose open dead letter closes without a write: the target already holds their record. */
+  readonly resolvedKeys: readonly string[];
 }
 
 /**
@@ -58,6 +61,11 @@ export async function handleChanges(
  * The first half of handling a batch, CPU and state store only: map, validate, hash, and drop
  * records whose hash equals the last synced one. The cycle prepares the next batch while the
  * target is still writing the previous one.
+ *
+ * A record that failed before (an open dead letter of its key) and still hashes the same is the
+ * record that failed: it is neither written nor dead-lettered again, and counts as unchanged, so a
+ * row read again in every cycle's lookback costs one attempt and one dead letter, not one per
+ * cycle. A changed record is tried again; `force` (resync, replay) always writes.
  */
 export async function prepareChanges(
   context: BatchContext,
@@ -70,13 +78,29 @@ export async function prepareChanges(
   const candidates: { record: TargetRecord; hash: string }[] = [];
   const rowsByKey = new Map<string, Change['row']>();
   counts.read += changes.length;
+  // Rows outside the flow's filter: nothing to write, so they count as unchanged.
+  const scoped = await applyRowFilter(flow, context.state, changes);
+  deadLetters.push(...scoped.deadLetters);
+  counts.unchanged += scoped.skipped;
+  // Open dead letters of the batch's keys, with the hash of the record that failed (none: a reference
+  // letter, retried on its own schedule, or a letter kept before hashes were).
+  const lettered = context.force
+    ? new Map<string, string | undefined>()
+    : await context.state.getOpenDeadLetterHashes(
+        flow.name,
+        scoped.changes.map((change) => change.key),
+      );
+  /** Whether this is the record an open dead letter already holds (same content hash). */
+  const isLettered = (key: string, hash: string): boolean => lettered.get(key) === hash;
 
   const mapped: TargetRecord[] = [];
-  for (const change of changes) {
+  for (const change of scoped.changes) {
     rowsByKey.set(change.key, change.row);
     const result = mapChange(flow.mapping, change);
     if (!result.ok) {
-      deadLetters.push(validationLetter(flow.name, change, result.field, result.reason));
+      const hash = sourceRowHash(change.key, change.row);
+      if (isLettered(change.key, hash)) counts.unchanged += 1;
+      else deadLetters.push(validationLetter(flow.name, change, result.field, result.reason, hash));
       continue;
     }
     if (result.record === undefined) {
@@ -88,17 +112,20 @@ export async function prepareChanges(
   const references = await translateReferences(flow, context.state, mapped, rowsByKey);
   deadLetters.push(...references.waiting);
   for (const record of references.records) {
+    const hash = contentHash(record, flow.target.columns);
     if (record.op === 'upsert') {
       const failure = validateRecord(flow.rules, record.values);
       if (failure !== undefined) {
         const change = { key: record.key, row: rowsByKey.get(record.key) ?? record.values };
-        deadLetters.push(
-          validationLetter(flow.name, change, failure.field, `${failure.field} ${failure.reason}`),
-        );
+        if (isLettered(record.key, hash)) counts.unchanged += 1;
+        else
+          deadLetters.push(
+            validationLetter(flow.name, change, failure.field, `${failure.field} ${failure.reason}`, hash),
+          );
         continue;
       }
     }
-    candidates.push({ record, hash: contentHash(record, flow.target.columns) });
+    candidates.push({ record, hash });
   }
   counts.quarantined += deadLetters.length;
 
@@ -106,13 +133,20 @@ export async function prepareChanges(
     flow.name,
     candidates.map((candidate) => candidate.record.key),
   );
-  const toWrite = context.force
-    ? candidates
-    : candidates.filter(
-        // A record of the batch still being written counts as synced with its hash.
-        (candidate) =>
-          (inFlight?.get(candidate.record.key) ?? synced.get(candidate.record.key)?.hash) !== candidate.hash,
-      );
+  const toWrite: { record: TargetRecord; hash: string }[] = [];
+  const resolvedKeys: string[] = [];
+  for (const candidate of candidates) {
+    const { key } = candidate.record;
+    // A record of the batch still being written counts as synced with its hash.
+    const inFlightHash = inFlight?.get(key);
+    if (!context.force && (inFlightHash ?? synced.get(key)?.hash) === candidate.hash) {
+      // Back to what the target holds (a refused change was undone at the source): its letter closes.
+      if (lettered.has(key) && inFlightHash === undefined) resolvedKeys.push(key);
+      continue;
+    }
+    if (isLettered(key, candidate.hash)) continue;
+    toWrite.push(candidate);
+  }
   counts.unchanged += candidates.length - toWrite.length;
   const readBackKeys = new Set<string>();
   if (readsBack(flow)) {
@@ -125,15 +159,19 @@ export async function prepareChanges(
       if (needsId || needsWriteBack) readBackKeys.add(record.key);
     }
   }
-  return { toWrite, deadLetters, rowsByKey, readBackKeys };
+  return { toWrite, deadLetters, rowsByKey, readBackKeys, resolvedKeys };
 }
 
-/** A dead letter of a record that broke a mapping or validation rule. */
+/**
+ * A dead letter of a record that broke a mapping or validation rule; `hash` is the content hash of
+ * what failed (see DeadLetterInput.hash).
+ */
 export function validationLetter(
   flow: string,
   change: { readonly key: string; readonly row: Change['row'] },
   field: string,
   reason: string,
+  hash?: string,
 ): DeadLetterInput {
   return {
     flow,
@@ -143,6 +181,7 @@ export function validationLetter(
     code: 'VALIDATION_FAILED',
     reason,
     payload: change.row,
+    ...(hash === undefined ? {} : { hash }),
   };
 }
 
@@ -192,6 +231,7 @@ export async function writePrepared(
     };
   });
   for (const { record, error } of outcome.rejected) {
+    const hash = hashes.get(record.key);
     deadLetters.push({
       flow: flow.name,
       key: record.key,
@@ -199,10 +239,16 @@ export async function writePrepared(
       code: error.code,
       reason: error.message,
       payload: rowsByKey.get(record.key) ?? record.values,
+      ...(hash === undefined ? {} : { hash }),
     });
   }
   counts.failed += outcome.rejected.length;
   counts.written += written.length;
   counts.deleted += written.filter((record) => record.deleted).length;
-  return { synced: written, deadLetters, resolvedKeys: written.map((record) => record.key) };
+  // A record written closes its open dead letter by itself (marked replayed), in the same commit.
+  return {
+    synced: written,
+    deadLetters,
+    resolvedKeys: [...written.map((record) => record.key), ...prepared.resolvedKeys],
+  };
 }

@@ -22,14 +22,25 @@ export function isTargetError(error: unknown): boolean {
 }
 
 /**
+ * How a write attempt ended: `ok` — the target acknowledged it; `error` — the target was in
+ * trouble (a retryable error: timeout, lock wait, deadlock, throttling, 5xx, connection lost), a
+ * health signal; `refused` — the target answered and refused the records for a reason that is not
+ * about its load (a CHECK or other constraint, a value it cannot take, a missing table): a data or
+ * config problem, never counted as the target's health.
+ */
+export type WriteSampleOutcome = 'ok' | 'error' | 'refused';
+
+/**
  * One write attempt as the runner saw it, for the cadence controller's health window: how long
  * the target took, and how it answered. Plain data, so it can cross processes.
  */
 export interface WriteSample {
   /** When the attempt ended, epoch ms. */
   readonly at: number;
+  /** From sending the records to the target's answer, ms. */
   readonly latencyMs: number;
-  readonly outcome: 'ok' | 'error';
+  /** See {@link WriteSampleOutcome}: only `error` is target trouble. */
+  readonly outcome: WriteSampleOutcome;
   /** Error code of a failed attempt (`CONNECTOR_DEADLOCK`, `CONNECTOR_THROTTLED`…). */
   readonly code?: string;
   /** Seconds the target asked us to wait, when it said so. */
@@ -62,7 +73,9 @@ async function observedWrite(
     observe?.({
       at: Date.now(),
       latencyMs: performance.now() - started,
-      outcome: 'error',
+      // A refusal of the records (what bisection then isolates) is about the data, not the target's
+      // health: only errors worth retrying tell that the target is struggling.
+      outcome: isRetryable(syncError) ? 'error' : 'refused',
       code: syncError.code,
       rows: records.length,
       ...(syncError.retryAfterSeconds === undefined
@@ -92,6 +105,10 @@ export interface WriteOutcome {
  * other record is still written. Retryable errors that outlast the policy, and errors about the
  * whole target (a missing table or column, refused credentials), are thrown: the cycle stops with
  * its checkpoint where it was, and nothing is lost.
+ *
+ * `observe` hears every attempt: the halves the target refused as `refused` (a data problem, not
+ * the target's health), the halves it wrote as `ok` with their latency, since the target did
+ * write them and their latency is its own.
  */
 export async function writeIsolatingFailures(
   target: Connector,

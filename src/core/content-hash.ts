@@ -1,6 +1,6 @@
 import { hash } from 'node:crypto';
 import type { TargetRecord } from './connector.js';
-import type { Value } from './values.js';
+import type { Row, Value } from './values.js';
 
 function encode(value: Value | undefined): string {
   if (value === undefined) return 'u';
@@ -18,4 +18,12 @@ export function contentHash(record: TargetRecord, columns: readonly string[]): s
   let text = record.op;
   for (const column of columns) text += `\u0000${encode(record.values[column])}`;
   return hash('sha1', text, 'base64url');
+}
+
+/**
+ * Content hash of a source row as read (its columns in name order), for a record that failed
+ * before it could be mapped: the key of "the same record failed again" for its dead letter.
+ */
+export function sourceRowHash(key: string, row: Row): string {
+  return contentHash({ key, op: 'upsert', values: row }, Object.keys(row).sort());
 }

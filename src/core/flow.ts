@@ -1,5 +1,6 @@
 import type { Cadence } from '../config/cadence-schema.js';
 import type { FlowConfig } from '../config/config-schema.js';
+import type { Expression } from '../config/expression-ast.js';
 import type { ReconcileScheduleConfig } from '../config/sync-direction-schema.js';
 import type { DeletePolicy, FieldType, SourceSpec, TargetSpec } from './connector.js';
 import { compileFieldMappings, type FieldMapping, type MappingContext } from './mapping.js';
@@ -34,6 +35,8 @@ export interface Flow {
   readonly target: TargetSpec;
   readonly mapping: MappingContext;
   readonly rules: readonly FieldRules[];
+  /** Row filter (`filter`): only source rows for which it is true belong to the flow. */
+  readonly filter: Expression | undefined;
   /** The compiled cadence; `FLOW_DEFAULTS.cadence` when the flow gives none. */
   readonly cadence: Cadence;
   readonly retry: RetrySettings;
@@ -70,11 +73,15 @@ function deletePolicy(config: FlowConfig['target']['onDelete']): DeletePolicy {
   return { mode: 'soft', column: config.soft };
 }
 
-/** Source columns the flow reads: key, cursor, deleted flag and every mapped input. */
+/** Source columns the flow reads: key, cursor, deleted flag, every mapped input and the filter's. */
 function sourceColumns(config: FlowConfig, fields: readonly FieldMapping[]): string[] {
   const columns = new Set<string>([config.source.key, config.source.cursor]);
   if (config.source.deleted !== undefined) columns.add(config.source.deleted);
-  for (const field of fields) if (field.from !== undefined) columns.add(field.from);
+  for (const field of fields) {
+    if (field.from !== undefined) columns.add(field.from);
+    for (const column of field.expression?.columns ?? []) columns.add(column);
+  }
+  for (const column of config.filter?.columns ?? []) columns.add(column);
   for (const column of Object.keys(config.writeBack ?? {})) columns.add(column);
   return [...columns];
 }
@@ -126,6 +133,7 @@ export function compileFlow(name: string, config: FlowConfig): Flow {
     target,
     mapping: { sourceKey: config.source.key, targetKey: config.target.key, fields, onDelete },
     rules: compileValidation(config.validate),
+    filter: config.filter,
     cadence: config.cadence ?? FLOW_DEFAULTS.cadence,
     retry: {
       attempts: config.retry?.attempts ?? FLOW_DEFAULTS.retry.attempts,

@@ -1,5 +1,7 @@
 import type { FieldSpec } from '../config/config-schema.js';
+import type { Expression } from '../config/expression-ast.js';
 import type { Change, DeletePolicy, FieldType, TargetRecord } from './connector.js';
+import { evaluateExpression } from './expression-eval.js';
 import { convertValue } from './value-conversion.js';
 import { valueText, type Row, type Value } from './values.js';
 
@@ -7,9 +9,11 @@ import { valueText, type Row, type Value } from './values.js';
 export interface FieldMapping {
   /** Target column. */
   readonly target: string;
-  /** Source column, unless the field is a constant. */
+  /** Source column, unless the field is a constant or computed. */
   readonly from: string | undefined;
-  /** The constant, when `from` is undefined. */
+  /** The expression computing the value (`expr`), when the field is computed. */
+  readonly expression: Expression | undefined;
+  /** The constant, when `from` and `expression` are undefined. */
   readonly constant: Value;
   readonly type: FieldType | undefined;
   /** Dictionary keyed by the source value as text. */
@@ -28,6 +32,7 @@ export function compileFieldMappings(fields: Readonly<Record<string, string | Fi
       return {
         target,
         from: spec,
+        expression: undefined,
         constant: null,
         type: undefined,
         dictionary: undefined,
@@ -39,6 +44,7 @@ export function compileFieldMappings(fields: Readonly<Record<string, string | Fi
     return {
       target,
       from: spec.from,
+      expression: spec.expr,
       constant: spec.value ?? null,
       type: spec.type,
       dictionary: spec.map === undefined ? undefined : new Map(Object.entries(spec.map)),
@@ -58,9 +64,33 @@ export interface MappingFailure {
 
 export type MappingResult = { readonly ok: true; readonly record: TargetRecord | undefined } | MappingFailure;
 
-function mapField(field: FieldMapping, row: Row): { ok: true; value: Value } | MappingFailure {
+/** The value a field starts from: its source column, its computed expression, or its constant. */
+function baseValue(field: FieldMapping, row: Row): { ok: true; value: Value } | MappingFailure {
+  if (field.expression !== undefined) {
+    const result = evaluateExpression(field.expression, row);
+    if (result.ok) return result;
+    return {
+      ok: false,
+      field: field.target,
+      reason: `expr ${JSON.stringify(field.expression.text)}: ${result.reason}`,
+    };
+  }
   if (field.from === undefined) return { ok: true, value: field.constant };
-  let value = row[field.from] ?? null;
+  return { ok: true, value: row[field.from] ?? null };
+}
+
+/** What a field's value comes from, for messages. */
+function origin(field: FieldMapping): string {
+  return field.expression === undefined
+    ? `source column "${field.from ?? ''}"`
+    : `expr ${JSON.stringify(field.expression.text)}`;
+}
+
+function mapField(field: FieldMapping, row: Row): { ok: true; value: Value } | MappingFailure {
+  if (field.from === undefined && field.expression === undefined) return { ok: true, value: field.constant };
+  const base = baseValue(field, row);
+  if (!base.ok) return base;
+  let value = base.value;
   if (field.trim && typeof value === 'string') value = value.trim();
   if (field.dictionary !== undefined && value !== null) {
     const mapped = field.dictionary.get(valueText(value));
@@ -73,7 +103,7 @@ function mapField(field: FieldMapping, row: Row): { ok: true; value: Value } | M
       return {
         ok: false,
         field: field.target,
-        reason: `value "${valueText(value)}" of source column "${field.from}" is not in the map (known: ${known}) and no default is set`,
+        reason: `value "${valueText(value)}" of ${origin(field)} is not in the map (known: ${known}) and no default is set`,
       };
     }
   }
@@ -81,7 +111,7 @@ function mapField(field: FieldMapping, row: Row): { ok: true; value: Value } | M
   if (field.type === undefined || value === null) return { ok: true, value };
   const converted = convertValue(value, field.type);
   if (!converted.ok)
-    return { ok: false, field: field.target, reason: `source column "${field.from}": ${converted.reason}` };
+    return { ok: false, field: field.target, reason: `${origin(field)}: ${converted.reason}` };
   return { ok: true, value: converted.value };
 }
 

@@ -153,6 +153,12 @@ export function checkFlowSchema(
       ...flow.mapping.fields.flatMap((field) =>
         field.from === undefined ? [] : [[`fields.${field.target}`, field.from] as [string, string]],
       ),
+      ...flow.mapping.fields.flatMap((field) =>
+        (field.expression?.columns ?? []).map(
+          (name) => [`fields.${field.target}.expr`, name] as [string, string],
+        ),
+      ),
+      ...(flow.filter?.columns ?? []).map((name) => ['filter', name] as [string, string]),
     ];
     for (const [path, name] of sourceColumns) {
       if (column(source, name) === undefined)

@@ -43,6 +43,11 @@ export interface DeadLetterInput {
   readonly reason: string;
   /** The source row as read, for inspection. */
   readonly payload: Row;
+  /**
+   * Content hash of what failed (the mapped record, else the source row): while the letter is
+   * open, a cycle skips the key as long as its hash is the same. None for reference letters.
+   */
+  readonly hash?: string;
 }
 
 export type DeadLetterKind = 'validation' | 'write' | 'reference';
@@ -187,7 +192,7 @@ export interface RunCounts {
   readonly read: number;
   /** Records written to the target. */
   readonly written: number;
-  /** Records skipped because their content hash equals the last synced hash. */
+  /** Records skipped: their content hash equals the last synced one, or their open dead letter's. */
   readonly unchanged: number;
   /** Records quarantined by validation. */
   readonly quarantined: number;
@@ -294,6 +299,8 @@ export interface StateStore {
    * with a non-retryable error and nothing changes. LEASE_LOST when the fence is stale.
    */
   setDeadLetterStatus(fence: LeaseFence, ids: readonly number[], status: DeadLetterStatus): Promise<void>;
+  /** Keys of these that have an open dead letter → its content hash (undefined when it has none). */
+  getOpenDeadLetterHashes(flow: string, keys: readonly string[]): Promise<Map<string, string | undefined>>;
   /** Open conflicts of these keys, by key. */
   getOpenConflicts(flow: string, keys: readonly string[]): Promise<Map<string, Conflict>>;
   /** Newest (last found) first, paged by id: a conflict found again keeps its place. */

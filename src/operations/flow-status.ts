@@ -1,4 +1,4 @@
-import { DECISION_META } from '../cadence/adaptive-cadence.js';
+import { adaptedSchedule, DECISION_LOG_META, DECISION_META } from '../cadence/adaptive-cadence.js';
 import { FORECASTER_STATUS_META } from '../cadence/flow-forecasts.js';
 import { nextRun } from '../cadence/schedule.js';
 import type { Checkpoint } from '../core/connector.js';
@@ -8,7 +8,15 @@ import { readLastReconcile, type LastReconcile } from '../core/reconcile/last-re
 import type { RunRecord } from '../core/state-store.js';
 import type { JsonValue } from '../core/values.js';
 import type { FlowSnapshot } from '../runtime/runtime.js';
+import {
+  effectiveCadenceOf,
+  forecasterNoteOf,
+  type EffectiveCadence,
+  type ForecasterNote,
+} from './cadence-status.js';
 import { findFlow, type OperationsContext } from './operations-context.js';
+
+export type { EffectiveCadence, ForecasterNote };
 
 /** The status of one flow, as `status --json` prints it and `GET /api/v1/flows` returns it. */
 export interface FlowStatus {
@@ -16,6 +24,12 @@ export interface FlowStatus {
   readonly enabled: boolean;
   /** The flow's cadence as configured (durations in ms). */
   readonly cadence: Flow['cadence'];
+  /**
+   * The interval and batch the flow runs at now, set by the adaptive controller (which may have
+   * backed off or sped up from the configured cadence), with its reason; undefined for a flow
+   * whose cadence does not adapt or before the controller's first decision.
+   */
+  readonly effectiveCadence: EffectiveCadence | undefined;
   /** `one-way` or `both`. */
   readonly direction: 'one-way' | 'both';
   /** What the runtime of this process is doing with the flow; undefined when no runtime runs here. */
@@ -36,10 +50,13 @@ export interface FlowStatus {
   /** Two-way flows: records parked as conflicts, waiting for `conflicts resolve`. */
   readonly openConflicts: number;
   readonly checkpoint: Checkpoint | undefined;
-  /** The adaptive controller's latest decision (interval, batch, reason, inputs), if the flow adapts. */
+  /** The adaptive controller's latest decision as recorded (interval, batch, reason, inputs), if any. */
   readonly cadenceDecision: JsonValue | undefined;
-  /** Whether the flow's forecaster acts on predicted peaks, and why not yet (`reason`), if the flow adapts. */
-  readonly forecaster: JsonValue | undefined;
+  /**
+   * Whether the flow's forecaster acts on predicted peaks, how much of the week it learned and
+   * whether a forecast can change this flow's cadence at all; undefined if the flow does not adapt.
+   */
+  readonly forecaster: ForecasterNote | undefined;
   /** The last reconcile: when, its mode, the drift it found (`drift`) and what repair left. */
   readonly lastReconcile: LastReconcile | undefined;
   /** The live state of the flow in this process's runtime, when one runs here. */
@@ -57,28 +74,38 @@ async function statusOf(
   now: number,
 ): Promise<FlowStatus> {
   const { state } = context;
-  const [runs, lastSuccess, openDeadLetters, openConflicts, checkpoint, decision, forecaster, reconcile, paused] =
-    await Promise.all([
-      state.listRuns({ flow: flow.name, limit: 1 }),
-      state.lastSuccessfulRun(flow.name),
-      state.countDeadLetters({ flow: flow.name, status: 'open' }),
-      state.countConflicts({ flow: flow.name, status: 'open' }),
-      state.getCheckpoint(flow.name),
-      state.getFlowMeta(flow.name, DECISION_META),
-      state.getFlowMeta(flow.name, FORECASTER_STATUS_META),
-      readLastReconcile(state, flow.name),
-      readPause(state, flow.name),
-    ]);
+  const [
+    runs,
+    lastSuccess,
+    openDeadLetters,
+    openConflicts,
+    checkpoint,
+    decision,
+    decisionLog,
+    forecaster,
+    reconcile,
+    paused,
+  ] = await Promise.all([
+    state.listRuns({ flow: flow.name, limit: 1 }),
+    state.lastSuccessfulRun(flow.name),
+    state.countDeadLetters({ flow: flow.name, status: 'open' }),
+    state.countConflicts({ flow: flow.name, status: 'open' }),
+    state.getCheckpoint(flow.name),
+    state.getFlowMeta(flow.name, DECISION_META),
+    state.getFlowMeta(flow.name, DECISION_LOG_META),
+    state.getFlowMeta(flow.name, FORECASTER_STATUS_META),
+    readLastReconcile(state, flow.name),
+    readPause(state, flow.name),
+  ]);
   const lastRun = runs[0];
   const lastSuccessAt = lastSuccess === undefined ? undefined : Date.parse(lastSuccess.startedAt);
-  const planned = nextRun(
-    flow.cadence,
-    {
-      lastSuccessAt,
-      lastEndedAt: lastRun?.finishedAt === undefined ? undefined : Date.parse(lastRun.finishedAt),
-    },
-    now,
-  );
+  const lastEndedAt = lastRun?.finishedAt === undefined ? undefined : Date.parse(lastRun.finishedAt);
+  const effectiveCadence = effectiveCadenceOf(flow, decision, decisionLog, now);
+  const scheduled = nextRun(flow.cadence, { lastSuccessAt, lastEndedAt }, now);
+  const planned =
+    effectiveCadence === undefined || lastEndedAt === undefined
+      ? scheduled
+      : adaptedSchedule(flow, effectiveCadence, scheduled, lastEndedAt);
   const isLive = snapshot !== undefined && snapshot.activity !== 'idle';
   const nextDueAt = isLive ? snapshot.nextDueAt : planned.dueAt;
   const nextReason = isLive ? (snapshot.nextReason ?? snapshot.activity) : planned.reason;
@@ -86,6 +113,7 @@ async function statusOf(
     flow: flow.name,
     enabled: flow.enabled,
     cadence: flow.cadence,
+    effectiveCadence,
     direction: flow.direction,
     activity: snapshot?.activity,
     paused: snapshot?.paused ?? paused,
@@ -98,7 +126,7 @@ async function statusOf(
     openConflicts,
     checkpoint,
     cadenceDecision: decision,
-    forecaster,
+    forecaster: forecasterNoteOf(flow, forecaster, now),
     lastReconcile: reconcile,
     snapshot,
   };

@@ -155,7 +155,8 @@ export interface WriteSampleEvent {
   /** The target connection's name. */
   readonly target: string;
   readonly latencyMs: number;
-  readonly outcome: 'ok' | 'error';
+  /** `error` is target trouble (a health signal); `refused`, a record the target cannot take. */
+  readonly outcome: 'ok' | 'error' | 'refused';
   /** Error code of a failed attempt. */
   readonly code?: string;
   /** Records in the attempt, when known. */

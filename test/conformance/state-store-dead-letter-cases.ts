@@ -84,6 +84,51 @@ export function describeDeadLetterCases(store: CurrentStore): void {
       expect(letters[0]!.updatedAt >= first!.updatedAt).toBe(true);
     });
 
+    it('keeps the content hash of a dead-lettered record; a repeat failure replaces it', async () => {
+      const flow = uniqueFlow('hash');
+      const first: DeadLetterInput = { ...deadLetter(flow, 'k', 'first'), hash: 'hash-1' };
+      await store().commitBatch(
+        await fenceOf(store(), flow),
+        batch({ deadLetters: [first, deadLetter(flow, 'no-hash')] }),
+      );
+      const open = await store().listDeadLetters({ flow, status: 'open', keys: ['k', 'no-hash'], limit: 2 });
+      expect(Object.fromEntries(open.map((l) => [l.key, l.hash]))).toEqual({
+        k: 'hash-1',
+        'no-hash': undefined,
+      });
+      expect(open.find((l) => l.key === 'no-hash')).not.toHaveProperty('hash');
+      await store().commitBatch(
+        await fenceOf(store(), flow),
+        batch({ deadLetters: [{ ...deadLetter(flow, 'k', 'second'), hash: 'hash-2' }] }),
+      );
+      const [again] = await store().listDeadLetters({ flow, keys: ['k'], limit: 1 });
+      expect(again).toMatchObject({ hash: 'hash-2', reason: 'second', occurrences: 2 });
+      expect(await store().getDeadLetter(again!.id)).toEqual(again);
+    });
+
+    it('reads the hashes of the open dead letters of some keys only', async () => {
+      const flow = uniqueFlow('open-hashes');
+      const other = uniqueFlow('open-hashes-other');
+      const letters = [
+        { ...deadLetter(flow, 'k'), hash: 'hash-k' },
+        deadLetter(flow, 'no-hash'),
+        { ...deadLetter(flow, 'closed'), hash: 'hash-closed' },
+        { ...deadLetter(flow, 'not-asked'), hash: 'hash-n' },
+      ];
+      await store().commitBatch(await fenceOf(store(), flow), batch({ deadLetters: letters }));
+      await store().commitBatch(
+        await fenceOf(store(), other),
+        batch({ deadLetters: [{ ...deadLetter(other, 'never'), hash: 'other' }] }),
+      );
+      await store().commitBatch(await fenceOf(store(), flow), batch({ resolvedKeys: ['closed'] }));
+      const hashes = await store().getOpenDeadLetterHashes(flow, ['k', 'no-hash', 'closed', 'never']);
+      expect([...hashes.entries()].sort()).toEqual([
+        ['k', 'hash-k'],
+        ['no-hash', undefined],
+      ]);
+      expect(await store().getOpenDeadLetterHashes(flow, [])).toEqual(new Map());
+    });
+
     it('keeps the same key of two flows in two entries', async () => {
       const flow = uniqueFlow('one');
       const other = uniqueFlow('two');

@@ -49,6 +49,8 @@ export class FaultyConnector implements Connector {
   readonly batches: ChangeBatch[] = [];
   /** `writeBatch` calls so far, failed ones included. */
   writeCalls = 0;
+  /** Source keys of every `writeBatch` call that reached the target, refused ones included, in order. */
+  readonly attempted: string[][] = [];
   readonly #inner: Connector;
   #writeFaults: WriteFault[] = [];
   #readFault: ReadFault | undefined;
@@ -183,6 +185,7 @@ export class FaultyConnector implements Connector {
         },
       );
     if (fault?.when === 'before') throw fail('before');
+    this.attempted.push(records.map((record) => record.key));
     const result = await this.#inner.writeBatch(target, records, signal);
     this.acknowledged.push(records.map((record) => record.key));
     await this.#afterWrite?.(call);

@@ -7,8 +7,73 @@ import { formatTextTable } from '../text-table.js';
 
 export type { FlowStatus };
 
-function hasReason(value: unknown): value is { reason: string } {
-  return value !== null && typeof value === 'object' && 'reason' in value && typeof value.reason === 'string';
+/** `2026-12-03T07:36:00Z`: an ISO 8601 time to the second; the text as it is when it is no time. */
+function isoSeconds(iso: string): string {
+  const ms = Date.parse(iso);
+  return Number.isNaN(ms) ? iso : new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** The `next` column: `in 36m (2026-12-03T07:36:00Z): every 1h after the previous cycle`. */
+function nextColumn(status: FlowStatus, now: number): string {
+  if (!status.enabled) return '-';
+  const { nextRunAt } = status;
+  const dueAt = nextRunAt === undefined ? Number.NaN : Date.parse(nextRunAt);
+  if (nextRunAt === undefined || Number.isNaN(dueAt)) return status.nextRunReason;
+  const inMs = dueAt - now;
+  const when =
+    inMs >= 1_000
+      ? `in ${formatDuration(inMs)}`
+      : inMs > -1_000
+        ? 'due now'
+        : `due ${formatDuration(-inMs)} ago`;
+  return `${when} (${isoSeconds(nextRunAt)}): ${status.nextRunReason}`;
+}
+
+/** The controller's reason without the flow's name and the change it describes: what it is about. */
+function why(status: FlowStatus, reason: string): string {
+  const about = reason.startsWith(`${status.flow}: `) ? reason.slice(status.flow.length + 2) : reason;
+  const separator = about.indexOf(': ');
+  return separator === -1 ? about : about.slice(separator + 2);
+}
+
+/**
+ * `stock: now every 20m, batch 250 (backed off from every 10m, batch 500 since …: ERP p95 write
+ * latency 2.4 s > 1 s)`, when the adaptive controller runs the flow at other than its configured cadence.
+ */
+function effectiveCadenceLine(status: FlowStatus): string | undefined {
+  const effective = status.effectiveCadence;
+  if (effective === undefined) return undefined;
+  const { intervalMs, batch, configuredIntervalMs, configuredBatch } = effective;
+  if (intervalMs === configuredIntervalMs && batch === configuredBatch) return undefined;
+  const change =
+    intervalMs > configuredIntervalMs
+      ? 'backed off'
+      : intervalMs < configuredIntervalMs
+        ? 'sped up'
+        : 'adapted';
+  const batchNow = batch === configuredBatch ? '' : `, batch ${String(batch)}`;
+  const batchConfigured = batch === configuredBatch ? '' : `, batch ${String(configuredBatch)}`;
+  return (
+    `  ${status.flow}: now every ${formatDuration(intervalMs)}${batchNow} (${change} from every ` +
+    `${formatDuration(configuredIntervalMs)}${batchConfigured} since ${isoSeconds(effective.since)}: ${why(status, effective.reason)})`
+  );
+}
+
+/**
+ * One line on the forecasters, only where they say something: which flows it acts for, and those
+ * that have learned part of the week (with what it still needs); none where a forecast cannot apply.
+ */
+function forecasterLine(statuses: readonly FlowStatus[]): string | undefined {
+  const notes: string[] = [];
+  const applying = statuses.filter((status) => status.enabled && status.forecaster?.canApply === true);
+  const acting = applying.filter((status) => status.forecaster?.isWarm === true).map((status) => status.flow);
+  if (acting.length > 0) notes.push(`acts on predicted peaks for ${acting.join(', ')}`);
+  for (const status of applying) {
+    const note = status.forecaster;
+    if (note === undefined || note.isWarm || note.hoursLearned === 0) continue;
+    notes.push(`${status.flow} ${note.reason}`);
+  }
+  return notes.length === 0 ? undefined : `  forecaster: ${notes.join('; ')}`;
 }
 
 function reconcileLine(status: FlowStatus): string | undefined {
@@ -22,8 +87,12 @@ function reconcileLine(status: FlowStatus): string | undefined {
   );
 }
 
-/** The statuses as a table, then per flow what needs a look: cadence reasons, pauses, conflicts, errors. */
-export function formatStatuses(statuses: readonly FlowStatus[]): string {
+/**
+ * The statuses as a table (the configured cadence, and when each flow runs next and why), then
+ * what needs a look: cadences the adaptive controller changed, pauses, forecasts, conflicts, errors.
+ * `now` (epoch ms) is the time the `next` column counts from.
+ */
+export function formatStatuses(statuses: readonly FlowStatus[], now: number = Date.now()): string {
   const rows = statuses.map((status) => [
     status.flow,
     status.enabled ? cadenceColumn(status.cadence) : 'disabled',
@@ -33,17 +102,20 @@ export function formatStatuses(statuses: readonly FlowStatus[]): string {
     status.lastRun === undefined ? '' : `${status.lastRun.counts.read}/${status.lastRun.counts.written}`,
     status.stalenessSeconds === undefined ? '-' : formatDuration(status.stalenessSeconds * 1000),
     String(status.openDeadLetters),
+    nextColumn(status, now),
   ]);
-  const header = ['flow', 'cadence', 'last cycle', 'read/written', 'since success', 'dead letters'];
+  const header = ['flow', 'cadence', 'last cycle', 'read/written', 'since success', 'dead letters', 'next'];
   const lines = [formatTextTable(header, rows)];
   for (const status of statuses) {
     if (status.paused !== undefined)
       lines.push(
         `  ${status.flow}: paused by ${status.paused.by} at ${status.paused.at}${status.paused.reason === undefined ? '' : ` (${status.paused.reason})`}; syncline resume --flow ${status.flow}`,
       );
-    if (hasReason(status.cadenceDecision)) lines.push(`  cadence ${status.cadenceDecision.reason}`);
-    if (hasReason(status.forecaster)) lines.push(`  ${status.flow}: forecaster ${status.forecaster.reason}`);
+    const effective = effectiveCadenceLine(status);
+    if (effective !== undefined) lines.push(effective);
   }
+  const forecaster = forecasterLine(statuses);
+  if (forecaster !== undefined) lines.push(forecaster);
   for (const status of statuses) {
     if (status.openConflicts > 0)
       lines.push(
@@ -54,7 +126,9 @@ export function formatStatuses(statuses: readonly FlowStatus[]): string {
   }
   for (const status of statuses) {
     if (status.lastRun?.error !== undefined)
-      lines.push(`  ${status.flow}: last error ${status.lastRun.error.code}: ${status.lastRun.error.message}`);
+      lines.push(
+        `  ${status.flow}: last error ${status.lastRun.error.code}: ${status.lastRun.error.message}`,
+      );
   }
   return `${lines.join('\n')}\n`;
 }

@@ -1,5 +1,6 @@
 import type { Change, Connector } from '../connector.js';
 import type { Flow } from '../flow.js';
+import { evaluateCondition } from '../expression-eval.js';
 import { mapChange } from '../mapping.js';
 import { translateReferences } from '../references.js';
 import type { StateStore } from '../state-store.js';
@@ -36,8 +37,12 @@ export interface CompareContext {
   readonly signal: AbortSignal;
 }
 
-/** A source row mapped to target columns, or why it would not be written. */
-export type MappedRecord = { readonly values: Row } | { readonly failure: string };
+/**
+ * A source row mapped to target columns, or why it would not be written, or `outside`: the row
+ * is outside the flow's filter, so the target should not hold it (or hold it as deleted).
+ */
+export type MappedRecord =
+  { readonly values: Row } | { readonly failure: string } | { readonly outside: true };
 
 /** Source rows by key, mapped, referenced and validated as a cycle would, or why they would not be written. */
 export async function mapSourceRows(
@@ -52,6 +57,17 @@ export async function mapSourceRows(
     const key = keyText(row[flow.source.key]);
     if (key === undefined) continue;
     byKey.set(key, row);
+    if (flow.filter !== undefined) {
+      const scope = evaluateCondition(flow.filter, row);
+      if (!scope.ok) {
+        mapped.set(key, { failure: `its filter cannot be evaluated: ${scope.reason}` });
+        continue;
+      }
+      if (!scope.value) {
+        mapped.set(key, { outside: true });
+        continue;
+      }
+    }
     const isDeleted = flow.source.deleted !== undefined && isFlagSet(row[flow.source.deleted]);
     const change: Change = { key, op: isDeleted ? 'delete' : 'upsert', row };
     const result = mapChange(flow.mapping, change);
@@ -93,6 +109,19 @@ export async function compareRows(
   for (const [key, entry] of mapped) {
     const target = targets.get(key);
     targets.delete(key);
+    if ('outside' in entry) {
+      // Left as last written (onDelete: ignore), or deleted: what a cycle does with such a row.
+      const policy = flow.target.onDelete;
+      if (target === undefined || policy.mode === 'ignore') continue;
+      if (policy.mode === 'soft' && isFlagSet(target[policy.column])) continue;
+      differences.push({
+        key,
+        kind: 'extra',
+        target,
+        note: "outside the flow's filter but still at the target",
+      });
+      continue;
+    }
     if ('failure' in entry) {
       differences.push({
         key,

@@ -38,6 +38,8 @@ function sourceExpr(
   schema: TableSchema | undefined,
 ): DigestExpr | string {
   if (field.ref !== undefined) return `its value is translated through the key map of flow "${field.ref}"`;
+  if (field.expression !== undefined)
+    return 'a computed field (expr) is computed by Syncline, not by the database';
   if (field.from === undefined) return { type: 'literal', text: literalText(field.constant, kind) };
   const info = schema?.columns.find((column) => column.name === field.from);
   if (info === undefined)

@@ -133,13 +133,16 @@ async function compareOnce(
  * Reconciles a flow: compares both tables by key and content (checksums computed in each
  * database, bisection into the buckets that differ, rows read only there), reports missing, extra
  * and different records, and with `repair` applies the compensating changes and compares again.
- * The summary is recorded in the state store for status and metrics.
+ * The summary is recorded in the state store for status and metrics. A flow with a row filter is
+ * always compared in `full` mode, since the filter is evaluated by Syncline, not in SQL.
  */
 export async function reconcileFlow(
   flow: Flow,
   ports: CyclePorts,
-  options: ReconcileOptions,
+  requested: ReconcileOptions,
 ): Promise<ReconcileReport> {
+  // A row filter is evaluated by Syncline, not in the databases' checksums: compare every row.
+  const options: ReconcileOptions = flow.filter === undefined ? requested : { ...requested, mode: 'full' };
   const startedAt = new Date().toISOString();
   let report: ReconcileReport | undefined;
   try {

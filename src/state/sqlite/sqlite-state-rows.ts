@@ -71,6 +71,7 @@ export interface DeadLetterRow {
   occurrences: number;
   created_at: string;
   updated_at: string;
+  hash: string | null;
 }
 
 /** Named parameters of `putDeadLetter`. */
@@ -85,6 +86,7 @@ export interface DeadLetterParams {
   payload: string;
   /** ISO 8601 UTC. */
   now: string;
+  hash: string | null;
 }
 
 /** Now, as the store writes timestamps: ISO 8601 in UTC with milliseconds (`2024-05-01T08:00:00.000Z`). */
@@ -186,6 +188,7 @@ export function deadLetterFromRow(row: DeadLetterRow): DeadLetter {
     occurrences: row.occurrences,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
+    ...(row.hash === null ? {} : { hash: row.hash }),
   };
 }
 
@@ -200,6 +203,7 @@ export function deadLetterParams(letter: DeadLetterInput, now: string): DeadLett
     reason: letter.reason,
     payload: encodeRow(letter.payload),
     now,
+    hash: letter.hash ?? null,
   };
 }
 

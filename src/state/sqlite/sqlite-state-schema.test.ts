@@ -4,6 +4,7 @@ import { migrateSqliteState, sqliteMigrations } from './sqlite-state-schema.js';
 
 const versionOne = sqliteMigrations.filter((migration) => migration.version === 1);
 const upToVersionTwo = sqliteMigrations.filter((migration) => migration.version <= 2);
+const upToVersionThree = sqliteMigrations.filter((migration) => migration.version <= 3);
 
 /** A database at schema version 1 holding a key map entry and dead letters (ids 1 and 2; id 3 was used and removed). */
 function versionOneDatabaseWithRows(): Database.Database {
@@ -125,7 +126,7 @@ describe('migration to version 3', () => {
     db.prepare(
       "INSERT INTO leases (flow, owner, expires_at) VALUES ('orders', 'old', '2000-01-01T00:00:00.000Z')",
     ).run();
-    expect(migrateSqliteState(db, ':memory:')).toBe(3);
+    expect(migrateSqliteState(db, ':memory:', upToVersionThree)).toBe(3);
     expect(db.prepare('SELECT owner, token FROM leases').all()).toEqual([{ owner: 'old', token: 1 }]);
     db.close();
   });
@@ -151,6 +152,20 @@ describe('migration to version 3', () => {
       )
       .all() as { detail: string }[];
     expect(plan.map((step) => step.detail).join('; ')).not.toContain('TEMP B-TREE');
+    db.close();
+  });
+});
+
+describe('migration to version 4', () => {
+  it('keeps the dead letters of a version-3 database, without a content hash', () => {
+    const db = new Database(':memory:');
+    migrateSqliteState(db, ':memory:', upToVersionThree);
+    db.prepare(
+      `INSERT INTO dead_letters (flow, key, kind, code, reason, payload, status, created_at, updated_at)
+       VALUES ('orders', '7', 'write', 'CONNECTOR_CONSTRAINT_VIOLATION', 'CHECK failed', '{}', 'open', 'x', 'x')`,
+    ).run();
+    expect(migrateSqliteState(db, ':memory:')).toBeGreaterThanOrEqual(4);
+    expect(db.prepare('SELECT key, hash FROM dead_letters').all()).toEqual([{ key: '7', hash: null }]);
     db.close();
   });
 });

@@ -187,6 +187,14 @@ export const sqliteMigrations: readonly SqliteMigration[] = [
       CREATE INDEX conflicts_by_status ON conflicts (status, id);
     `,
   },
+  {
+    version: 4,
+    description: 'content hash of a dead-lettered record, so an unchanged one is not written again',
+    // Letters from before have no hash: their record is tried once more, then gets one.
+    sql: `
+      ALTER TABLE dead_letters ADD COLUMN hash TEXT;
+    `,
+  },
 ];
 
 /**

@@ -183,6 +183,7 @@ describe('row decoding', () => {
       payload: '{"id":"k"}',
       status: 'open',
       occurrences: 1,
+      hash: null,
       created_at: '2024-05-01T00:00:00.000Z',
       updated_at: '2024-05-01T00:00:00.000Z',
     };

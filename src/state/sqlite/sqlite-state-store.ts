@@ -162,6 +162,13 @@ export class SqliteStateStore implements StateStore {
     });
   }
 
+  getOpenDeadLetterHashes(flow: string, keys: readonly string[]): Promise<Map<string, string | undefined>> {
+    return this.attempt(`read the open dead letters of flow "${flow}"`, flow, ({ statements }) => {
+      const rows = statements.openDeadLetterHashes.all(JSON.stringify(keys), flow);
+      return new Map(rows.map((row) => [row.key, row.hash ?? undefined]));
+    });
+  }
+
   getOpenConflicts(flow: string, keys: readonly string[]): Promise<Map<string, Conflict>> {
     return this.attempt(`read the open conflicts of flow "${flow}"`, flow, ({ conflicts }) =>
       conflicts.openOf(flow, keys),

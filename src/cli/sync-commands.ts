@@ -1,0 +1,153 @@
+import type { Command } from 'commander';
+import { demoCommand } from './commands/demo.js';
+import { initCommand, type InitCommandOptions } from './commands/init.js';
+import { planCommand } from './commands/plan.js';
+import { probeCommand } from './commands/probe.js';
+import { realtimeCommand } from './commands/realtime.js';
+import { runCommand } from './commands/run.js';
+import { statusCommand } from './commands/status.js';
+import { validateCommand } from './commands/validate.js';
+import { collect, type CommandRunner, examples, globals, positiveInteger } from './command-options.js';
+
+/**
+ * Adds the commands that set Syncline up and keep flows running: `init`, `validate`, `run`,
+ * `status`, `realtime install|remove`, `probe`, `plan` and `demo`.
+ */
+export function addSyncCommands(program: Command, execute: CommandRunner): void {
+  program
+    .command('init')
+    .description(
+      'write a commented starter syncline.yaml; with --from and --to, flows proposed from both databases',
+    )
+    .option('--force', 'overwrite an existing file')
+    .option(
+      '--from <url|name>',
+      'source: a database URL (postgres://…, mysql://…), a SQLite file, or a connection of the -c file',
+    )
+    .option('--to <url|name>', 'target, likewise')
+    .option('--from-name <name>', 'connection name of --from in the file', 'crm')
+    .option('--to-name <name>', 'connection name of --to in the file', 'erp')
+    .addHelpText(
+      'after',
+      examples(
+        'syncline init',
+        'syncline init --force -c erp-sync.yaml',
+        'syncline init --from postgres://sync:pw@crm-db/crm --to mysql://sync:pw@erp-db/erp',
+        'syncline init --from crm --to erp   # connections: of an existing syncline.yaml',
+      ),
+    )
+    .action((options: InitCommandOptions, command: Command) =>
+      execute(() => initCommand({ ...globals(command), ...options })),
+    );
+
+  program
+    .command('validate')
+    .description('check the config, then every flow against the live schemas (exit 2 on errors)')
+    .option('--offline', 'check the config file only, without connecting')
+    .addHelpText('after', examples('syncline validate', 'syncline validate --offline -c prod/syncline.yaml'))
+    .action((options: { offline?: boolean }, command: Command) =>
+      execute(() => validateCommand({ ...globals(command), ...options })),
+    );
+
+  program
+    .command('run')
+    .description('run flows on their cadences until stopped (Ctrl-C stops cleanly)')
+    .option('--once', 'run each flow one cycle, then exit')
+    .option(
+      '--flow <name>',
+      'only this flow, even if disabled (repeatable; default: every enabled flow)',
+      collect,
+    )
+    .option('--concurrency <n>', 'flows running at the same time', positiveInteger, 4)
+    .option(
+      '--webhook <[host:]port>',
+      'listen for POST /hooks/<flow> to wake realtime flows (token: SYNCLINE_WEBHOOK_TOKEN; default: no listener)',
+    )
+    .addHelpText(
+      'after',
+      examples(
+        'syncline run',
+        'syncline run --once --flow customers',
+        'SYNCLINE_WEBHOOK_TOKEN=s3cret syncline run --webhook 127.0.0.1:8080',
+      ),
+    )
+    .action(
+      (
+        options: { once?: boolean; flow?: string[]; concurrency?: number; webhook?: string },
+        command: Command,
+      ) => execute(() => runCommand({ ...globals(command), ...options })),
+    );
+
+  program
+    .command('status')
+    .description('per flow: last cycle, staleness, open dead letters, the cadence in force, next run and why')
+    .option('--json', 'machine-readable output')
+    .addHelpText(
+      'after',
+      examples(
+        'syncline status',
+        "syncline status --json | jq '.flows[] | {flow, nextRunAt, effectiveCadence}'",
+      ),
+    )
+    .action((options: { json?: boolean }, command: Command) =>
+      execute(() => statusCommand({ ...globals(command), ...options })),
+    );
+
+  const realtime = program
+    .command('realtime')
+    .description('change events that wake realtime flows at once (PostgreSQL: a NOTIFY trigger)')
+    .addHelpText(
+      'after',
+      examples('syncline realtime install --flow orders', 'syncline realtime remove --flow orders'),
+    );
+  for (const action of ['install', 'remove'] as const) {
+    realtime
+      .command(action)
+      .description(
+        action === 'install'
+          ? "create the flow's source trigger and function (idempotent)"
+          : "drop the flow's source trigger, and the function once unused (idempotent)",
+      )
+      .requiredOption('--flow <name>', 'the flow')
+      .addHelpText('after', examples(`syncline realtime ${action} --flow orders`))
+      .action((options: { flow: string }, command: Command) =>
+        execute(() => realtimeCommand(action, { ...globals(command), ...options })),
+      );
+  }
+
+  program
+    .command('probe')
+    .description('load-test a target connection in a scratch table it creates and drops; stores the curve')
+    .requiredOption('--connection <name>', 'the target connection')
+    .option('--max-seconds <n>', 'upper bound of the write time (at most 600)', positiveInteger, 20)
+    .option('--json', 'machine-readable output')
+    .addHelpText(
+      'after',
+      examples('syncline probe --connection erp', 'syncline probe --connection erp --max-seconds 60 --json'),
+    )
+    .action((options: { connection: string; maxSeconds: number; json?: boolean }, command: Command) =>
+      execute(() => probeCommand({ ...globals(command), ...options })),
+    );
+
+  program
+    .command('plan')
+    .description('per flow: the interval and batch size that meet its freshness objective, or why none can')
+    .option('--json', 'machine-readable output')
+    .addHelpText(
+      'after',
+      examples('syncline plan', 'syncline probe --connection erp && syncline plan --json'),
+    )
+    .action((options: { json?: boolean }, command: Command) =>
+      execute(() => planCommand({ ...globals(command), ...options })),
+    );
+
+  program
+    .command('demo')
+    .description('sync a sample CRM into a sample ERP (SQLite files), with live changes, in four tiers')
+    .option('--duration <duration>', 'stop after this long, e.g. 30s (default: until Ctrl-C)')
+    .option('--dir <path>', 'where the demo databases and config go', '.syncline/demo')
+    .addHelpText('after', examples('syncline demo', 'syncline demo --duration 30s --dir /tmp/syncline-demo'))
+    .action((options: { duration?: string; dir: string }, command: Command) =>
+      execute(() => demoCommand({ ...globals(command), ...options })),
+    );
+}
