@@ -1,16 +1,15 @@
-import type { TableSchema } from '../core/connector.js';
+import type { Connector, TableSchema } from '../core/connector.js';
 import { toSyncError } from '../core/errors.js';
 import type { Flow } from '../core/flow.js';
 import { checkFlowSchema } from '../core/schema-check.js';
 import type { SchemaFinding } from '../core/schema-finding.js';
-import type { Engine } from './engine.js';
 
 /**
  * Checks flows against the live schemas of their source and target, before any cycle runs.
  * A connection that cannot be reached is an error finding naming the connection.
  */
 export async function checkSchemas(
-  engine: Engine,
+  engine: { connector(name: string): Connector },
   flows: readonly Flow[],
   signal: AbortSignal,
 ): Promise<SchemaFinding[]> {

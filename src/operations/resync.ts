@@ -10,9 +10,7 @@ import { findFlow, invalidRequest, type OperationsContext } from './operations-c
 
 /** What to write again: chosen keys, a key or cursor range, or the whole flow (`all`). */
 export type ResyncTarget =
-  | { readonly keys: readonly string[] }
-  | { readonly range: ReadRange }
-  | { readonly all: true };
+  { readonly keys: readonly string[] } | { readonly range: ReadRange } | { readonly all: true };
 
 /** A record a resync could not write, with the reason it was dead-lettered. */
 export interface ResyncFailure {
@@ -108,7 +106,8 @@ export async function resyncFlow(
   }
   const subject = 'keys' in target ? `keys ${target.keys.join(', ')}` : describeRange(target.range);
   // The range as JSON (no undefined bounds), for the audit entry's details.
-  const details = 'keys' in target ? { keys: [...target.keys] } : (JSON.parse(JSON.stringify(target.range)) as JsonValue);
+  const details =
+    'keys' in target ? { keys: [...target.keys] } : (JSON.parse(JSON.stringify(target.range)) as JsonValue);
   return audited(
     context.state,
     { actor: request.actor, action: 'resync', flow: flow.name, subject, details },

@@ -7,6 +7,7 @@ import type { Engine } from '../engine.js';
 import { ExitCodes } from '../exit-codes.js';
 import { createProgressReporter, type PendingEstimator } from '../progress-reporter.js';
 import { checkSchemas, formatFindings } from '../schema-report.js';
+import { watchConfig } from '../config-reload.js';
 import type { Logger } from '../../core/logger.js';
 
 export interface RunOptions extends GlobalOptions {
@@ -97,12 +98,14 @@ export async function runCommand(options: RunOptions): Promise<number> {
         return results.every((result) => result.status === 'succeeded') ? ExitCodes.ok : ExitCodes.flowFailed;
       }
       logger.info(
-        `running ${names.length === 0 ? 'all enabled flows' : names.join(', ')}; Ctrl-C stops cleanly`,
+        `running ${names.length === 0 ? 'all enabled flows' : names.join(', ')}; Ctrl-C stops cleanly; a change of ${options.config} (or SIGHUP) reloads it`,
       );
       const webhook = await startWebhook(options.webhook, runtime, logger);
+      const unwatch = watchConfig(options.config, () => ({ ...engine.operations, runtime }), logger);
       try {
         await runtime.start(names);
       } finally {
+        await unwatch();
         await webhook?.close();
       }
       return ExitCodes.ok;
