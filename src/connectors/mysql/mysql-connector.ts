@@ -58,6 +58,7 @@ export class MysqlConnector implements Connector, KeysetPager {
     transactions: true,
     describe: true,
     updates: true,
+    listTables: true,
   };
   readonly #config: MysqlConfig;
   readonly #logger: Logger;
@@ -105,6 +106,12 @@ export class MysqlConnector implements Connector, KeysetPager {
     return schema === undefined
       ? undefined
       : { table: schema.table, columns: schema.columns, uniqueKeys: schema.uniqueKeys };
+  }
+
+  /** Base tables of the URL's database. */
+  listTables(signal: AbortSignal): Promise<TableSchema[]> {
+    signal.throwIfAborted();
+    return this.#catalog.listTables();
   }
 
   readChanges(
