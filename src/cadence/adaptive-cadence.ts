@@ -110,11 +110,13 @@ export class AdaptiveCadence {
     return window;
   }
 
-  /** Registers a flow whose cadence adapts; flows with a fixed cadence are left alone. */
-  async register(flow: Flow): Promise<void> {
+  /** Registers an adaptive flow (a fixed one is left alone); a reloaded one starts afresh (`isReconfigured`). */
+  async register(flow: Flow, options: { readonly isReconfigured?: boolean } = {}): Promise<void> {
     const settings = adaptiveSettingsFor(flow.cadence, flow.source.batchSize, this.#now());
-    if (settings === undefined) return;
-    const restored = restoredCadence(await this.#state.getFlowMeta(flow.name, DECISION_META));
+    if (settings === undefined) return void this.#adaptive.delete(flow.name);
+    const meta =
+      options.isReconfigured === true ? undefined : await this.#state.getFlowMeta(flow.name, DECISION_META);
+    const restored = restoredCadence(meta);
     this.#controller.register(flow.name, flow.targetConnection, settings, restored);
     this.#adaptive.add(flow.name);
     const lastSuccess = await this.#state.lastSuccessfulRun(flow.name);

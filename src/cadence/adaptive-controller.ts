@@ -67,9 +67,17 @@ export class AdaptiveController {
 
   /**
    * Adds a flow writing to target connection `target`. It starts at its base interval and batch,
-   * or at `restored` (the last recorded decision) after a restart, clamped to the bounds.
+   * or at `restored` (the last recorded decision) after a restart, clamped to the bounds. A flow
+   * registered again replaces its previous registration.
    */
   register(flow: string, target: string, settings: AdaptiveSettings, restored?: FlowCadence): void {
+    // Registered again (a reloaded config): the flow's old entry leaves its target's group.
+    const previous = this.#flows.get(flow);
+    if (previous !== undefined) {
+      const group = this.#target(previous.target).flows;
+      const index = group.indexOf(previous);
+      if (index >= 0) group.splice(index, 1);
+    }
     const state: FlowState = {
       name: flow,
       target,

@@ -1,7 +1,12 @@
 import type { ConfigIssue } from '../config/config-error.js';
 import { secretValues } from '../config/secret.js';
 import { parseWithSchema } from '../config/zod-issues.js';
-import type { Connector, ConnectorContext, ConnectorDefinition } from '../core/connector.js';
+import type {
+  ConnectionEntryProposal,
+  Connector,
+  ConnectorContext,
+  ConnectorDefinition,
+} from '../core/connector.js';
 import { mysqlConnector } from '../connectors/mysql/index.js';
 import { postgresConnector } from '../connectors/postgres/index.js';
 import { restConnector } from '../connectors/rest/index.js';
@@ -21,11 +26,14 @@ export type ParsedConnection =
 export interface RegisteredConnector {
   readonly type: string;
   parse(raw: unknown, path: readonly PropertyKey[]): ParsedConnection;
+  /** The entry this connector proposes for a URL or file (`syncline init`), if it serves it. */
+  entryFor(location: string): ConnectionEntryProposal | undefined;
 }
 
 function register<Config>(definition: ConnectorDefinition<Config>): RegisteredConnector {
   return {
     type: definition.type,
+    entryFor: (location) => definition.entryFor?.(location),
     parse: (raw, path) => {
       const parsed = parseWithSchema(definition.configSchema, raw, path);
       if (!parsed.ok) return parsed;
@@ -36,6 +44,15 @@ function register<Config>(definition: ConnectorDefinition<Config>): RegisteredCo
       };
     },
   };
+}
+
+/** The entry the first connector serving a URL or file proposes for it (`syncline init --from/--to`). */
+export function proposeConnectionEntry(location: string): ConnectionEntryProposal | undefined {
+  for (const connector of connectorRegistry.values()) {
+    const proposal = connector.entryFor(location);
+    if (proposal !== undefined) return proposal;
+  }
+  return undefined;
 }
 
 /** Every connector type this build of Syncline knows, by the `type:` of a connection. */

@@ -3,6 +3,7 @@ import { SyncError } from '../core/errors.js';
 import { redactUrl } from '../config/secret.js';
 import { ExitCodes } from './exit-codes.js';
 import { buildProgram } from './program.js';
+import { exitQuietlyOnBrokenPipe } from './broken-pipe.js';
 
 /** Errors that mean the request itself was wrong (a name, an id, an option): exit code 2. */
 const USAGE_ERRORS: ReadonlySet<string> = new Set([
@@ -43,4 +44,5 @@ async function execute(work: () => Promise<number> | number): Promise<void> {
   }
 }
 
+exitQuietlyOnBrokenPipe();
 await buildProgram(execute).parseAsync(process.argv);

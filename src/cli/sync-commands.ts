@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { demoCommand } from './commands/demo.js';
-import { initCommand } from './commands/init.js';
+import { initCommand, type InitCommandOptions } from './commands/init.js';
 import { planCommand } from './commands/plan.js';
 import { probeCommand } from './commands/probe.js';
 import { realtimeCommand } from './commands/realtime.js';
@@ -17,10 +17,27 @@ import { collect, type CommandRunner, examples, globals, port, positiveInteger }
 export function addSyncCommands(program: Command, execute: CommandRunner): void {
   program
     .command('init')
-    .description('write a commented starter syncline.yaml')
+    .description(
+      'write a commented starter syncline.yaml; with --from and --to, flows proposed from both databases',
+    )
     .option('--force', 'overwrite an existing file')
-    .addHelpText('after', examples('syncline init', 'syncline init --force -c erp-sync.yaml'))
-    .action((options: { force?: boolean }, command: Command) =>
+    .option(
+      '--from <url|name>',
+      'source: a database URL (postgres://…, mysql://…), a SQLite file, or a connection of the -c file',
+    )
+    .option('--to <url|name>', 'target, likewise')
+    .option('--from-name <name>', 'connection name of --from in the file', 'crm')
+    .option('--to-name <name>', 'connection name of --to in the file', 'erp')
+    .addHelpText(
+      'after',
+      examples(
+        'syncline init',
+        'syncline init --force -c erp-sync.yaml',
+        'syncline init --from postgres://sync:pw@crm-db/crm --to mysql://sync:pw@erp-db/erp',
+        'syncline init --from crm --to erp   # connections: of an existing syncline.yaml',
+      ),
+    )
+    .action((options: InitCommandOptions, command: Command) =>
       execute(() => initCommand({ ...globals(command), ...options })),
     );
 

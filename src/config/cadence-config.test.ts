@@ -76,7 +76,7 @@ describe('cadence config', () => {
     ]);
     expect(issuesOf('{ every: 10m, window: "05:00-05:00" }')).toHaveLength(1);
     expect(issuesOf('{ every: 10m, adaptive: { min: 30s } }')).toEqual([
-      `${at}.adaptive.max: required (a string)`,
+      `${at}.adaptive.max: required (a duration such as 500ms, 30s, 5m, 1h or 1d)`,
     ]);
     expect(issuesOf('{ every: 10m, priority: urgent }')[0]).toMatch(/^flows\.stock\.cadence\.priority: /);
   });

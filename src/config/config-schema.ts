@@ -7,6 +7,8 @@ import { alertsSchema } from './alerts-schema.js';
 import { parseDurationMs } from './duration.js';
 import { durationMs } from './duration-schema.js';
 import { expressionSchema } from './expression-schema.js';
+import { crossReferenceIssues } from './cross-references.js';
+import { hasUnencodedPasswordChars, UNENCODED_PASSWORD_MESSAGE } from './url-password.js';
 import { checkDirection, checkFlowLinks } from './sync-direction-checks.js';
 import { conflictPolicy, direction, reconcileSchedule, writeBack } from './sync-direction-schema.js';
 
@@ -163,6 +165,10 @@ const flow = z
     filter: expressionSchema.optional(),
     cadence: cadenceSchema.optional(),
     retry: retry.optional(),
+    /** Ids of schema-check warnings taken note of (`W-LENGTH customers.name`): not repeated. */
+    acknowledge: z
+      .array(z.string().regex(/^W-[A-Z-]+ \S+$/, 'expected a warning id such as "W-LENGTH customers.name"'))
+      .optional(),
   })
   .superRefine((spec, context) => {
     checkDirection(spec, context);
@@ -194,7 +200,10 @@ export type ConnectionConfig = z.infer<typeof connection>;
 export const syncConfigSchema = z
   .strictObject({
     /** State store URL: `sqlite:<path>` (default `sqlite:.syncline/state.db`) or `postgres://…`. */
-    state: z.string().optional(),
+    state: z
+      .string()
+      .refine((url) => !hasUnencodedPasswordChars(url), { message: UNENCODED_PASSWORD_MESSAGE })
+      .optional(),
     /** Where `syncline serve` listens (docs/api.md). */
     server: serverSchema.optional(),
     /** Alert rules and the channels they notify (docs/alerts.md). */
@@ -204,17 +213,9 @@ export const syncConfigSchema = z
   })
   .superRefine((config, context) => {
     checkFlowLinks(config, context);
-    for (const [name, spec] of Object.entries(config.flows)) {
-      for (const side of ['source', 'target'] as const) {
-        const connectionName = spec[side].connection;
-        if (!(connectionName in config.connections)) {
-          context.addIssue({
-            code: 'custom',
-            path: ['flows', name, side, 'connection'],
-            message: `no connection named "${connectionName}" under "connections" (have: ${Object.keys(config.connections).join(', ') || 'none'})`,
-          });
-        }
-      }
+    // Run again on the raw tree by parseConfig when the schema failed, so nothing hides them.
+    for (const { path, message } of crossReferenceIssues(config)) {
+      if (path[2] === 'source' || path[2] === 'target') context.addIssue({ code: 'custom', path, message });
     }
   });
 /** The parsed config: durations in ms, cadences and schedules compiled (what the engine uses). */

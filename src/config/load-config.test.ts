@@ -77,6 +77,7 @@ describe('parseConfig', () => {
     expect(issuesOf(text).sort()).toEqual([
       'flows.customers.cadence.every: expected a duration such as 500ms, 30s, 5m, 1h or 1d',
       'flows.customers.source.cursor: expected a string, got 42',
+      'flows.customers.target.connection: no connection named "sap" under "connections" (have: crm, erp)',
     ]);
     expect(issuesOf(VALID.replace('connection: erp', 'connection: sap'))).toEqual([
       'flows.customers.target.connection: no connection named "sap" under "connections" (have: crm, erp)',

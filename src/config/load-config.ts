@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
-import { ConfigError, type ConfigIssue } from './config-error.js';
+import { ConfigError, formatPath, type ConfigIssue } from './config-error.js';
+import { crossReferenceIssues } from './cross-references.js';
 import { decryptConfigValues, rememberDecrypted } from './encrypted-values.js';
 import { liftEnvReferences, resolveEnvReferences } from './env-references.js';
 import { redactText } from './secret.js';
@@ -23,6 +24,7 @@ const FLOW_KEYS = [
   'writeBack',
   'dependsOn',
   'reconcile',
+  'acknowledge',
 ];
 const KNOWN_KEYS = {
   '': ['state', 'server', 'alerts', 'connections', 'flows'],
@@ -31,6 +33,7 @@ const KNOWN_KEYS = {
   flow: FLOW_KEYS,
   source: ['connection', 'table', 'key', 'cursor', 'deleted', 'lookback'],
   target: ['connection', 'table', 'key', 'onDelete', 'cursor', 'id'],
+  onDelete: ['soft'],
   field: ['from', 'value', 'expr', 'type', 'map', 'default', 'trim', 'ref'],
   rule: ['required', 'maxLength', 'minLength', 'pattern', 'min', 'max', 'oneOf'],
   cadence: [
@@ -64,6 +67,7 @@ const knownKeys: KnownKeys = (path) => {
   if (part === 'validate') return KNOWN_KEYS.rule;
   if (part === 'cadence' && inner === 'peaks') return KNOWN_KEYS.peak;
   if (part === 'cadence' && inner === 'adaptive') return KNOWN_KEYS.adaptive;
+  if (part === 'target' && inner === 'onDelete') return KNOWN_KEYS.onDelete;
   return (KNOWN_KEYS as Record<string, readonly string[] | undefined>)[String(part)] ?? [];
 };
 
@@ -104,7 +108,15 @@ export function parseConfig(text: string, options: ParseConfigOptions = {}): Syn
   const resolved = resolveEnvReferences(tree, lifted.references, env, issues);
   const decrypted = decryptConfigValues(resolved, env, issues);
   const result = syncConfigSchema.safeParse(decrypted.tree);
-  if (!result.success) issues.push(...zodIssuesToConfigIssues(result.error, decrypted.tree, [], knownKeys));
+  if (!result.success) {
+    issues.push(...zodIssuesToConfigIssues(result.error, decrypted.tree, [], knownKeys));
+    // The schema's own cross-reference checks ran only on what parsed; report the others too.
+    const reported = new Set(issues.map((issue) => issue.path));
+    for (const { path, message } of crossReferenceIssues(decrypted.tree)) {
+      const formatted = formatPath(path);
+      if (!reported.has(formatted)) issues.push({ path: formatted, message });
+    }
+  }
   if (issues.length > 0 || !result.success) {
     // A decrypted value in the wrong place must not be echoed by "expected …, got …".
     const masked = issues.map((issue) => ({

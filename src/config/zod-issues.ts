@@ -50,6 +50,9 @@ const EXPECTED: Record<string, string> = {
   boolean: 'true or false',
 };
 
+/** zod's message for a union without an `error` of its own. */
+const DEFAULT_UNION_MESSAGE = 'Invalid input';
+
 function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
   let node = root;
   for (const part of path) {
@@ -69,11 +72,52 @@ export function zodIssuesToConfigIssues(
   prefix: readonly PropertyKey[] = [],
   knownKeys?: KnownKeys,
 ): ConfigIssue[] {
-  return convertIssues(error.issues, input, prefix, [], knownKeys);
+  return withoutRequiredMeant(convertIssues(error.issues, input, prefix, [], knownKeys));
+}
+
+const DID_YOU_MEAN = /^unknown key; did you mean "(.+)"\?$/;
+
+/** Drops `x.soft: required` when `x.sfot: unknown key; did you mean "soft"?` already says it. */
+function withoutRequiredMeant(issues: readonly ConfigIssue[]): ConfigIssue[] {
+  const meant = new Set<string>();
+  for (const issue of issues) {
+    const key = DID_YOU_MEAN.exec(issue.message)?.[1];
+    if (key !== undefined) meant.add(`${issue.path.slice(0, issue.path.lastIndexOf('.') + 1)}${key}`);
+  }
+  return issues.filter((issue) => !(meant.has(issue.path) && issue.message.startsWith('required')));
 }
 
 function depth(issues: readonly z.core.$ZodIssue[]): number {
   return Math.max(...issues.map((issue) => issue.path.length + (issue.code === 'invalid_type' ? 0 : 1)));
+}
+
+/** Whether a union branch refused the value as a whole (a literal, or another type), not a part of it. */
+function refusesWhole(issues: readonly z.core.$ZodIssue[]): boolean {
+  return issues.some(
+    (issue) => issue.path.length === 0 && (issue.code === 'invalid_value' || issue.code === 'invalid_type'),
+  );
+}
+
+/**
+ * The union branch that got furthest into a mapping: branches that refused the mapping as a whole
+ * (`hard`, `ignore` of `onDelete`) rank below one that looked inside (`{ soft: … }`).
+ */
+function bestBranch(branches: readonly (readonly z.core.$ZodIssue[])[]): readonly z.core.$ZodIssue[] | undefined {
+  const ranked = [...branches].sort(
+    (a, b) => Number(refusesWhole(a)) - Number(refusesWhole(b)) || depth(b) - depth(a),
+  );
+  return ranked[0];
+}
+
+/** The literal values a union's branches accept (`hard`, `ignore`), for a "did you mean". */
+function literalsOf(branches: readonly (readonly z.core.$ZodIssue[])[]): string[] {
+  return branches.flatMap((branch) =>
+    branch.flatMap((issue) =>
+      issue.code === 'invalid_value' && issue.path.length === 0
+        ? issue.values.filter((value): value is string => typeof value === 'string')
+        : [],
+    ),
+  );
 }
 
 function convertIssues(
@@ -89,7 +133,7 @@ function convertIssues(
     const path = [...prefix, ...issue.path];
     // A union (`name` or `{ from: name, … }`): report the branch that got furthest into the value.
     if (issue.code === 'invalid_union' && issue.errors.length > 0) {
-      const best = [...issue.errors].sort((a, b) => depth(b) - depth(a))[0];
+      const best = bestBranch(issue.errors);
       if (
         best !== undefined &&
         best.length > 0 &&
@@ -121,7 +165,18 @@ function convertIssues(
       });
     } else if (issue.code === 'invalid_union') {
       const received = valueAt(input, issue.path);
-      issues.push({ path: formatPath(path), message: `${describeReceived(received)} is not allowed here` });
+      const hint = typeof received === 'string' ? closest(received, literalsOf(issue.errors)) : undefined;
+      issues.push({
+        path: formatPath(path),
+        message:
+          hint !== undefined
+            ? `${describeReceived(received)} is not allowed here; did you mean "${hint}"?`
+            : issue.message === DEFAULT_UNION_MESSAGE
+              ? `${describeReceived(received)} is not allowed here`
+              : received === undefined
+                ? `required (${issue.message})`
+                : `expected ${issue.message}, got ${describeReceived(received)}`,
+      });
     } else {
       issues.push({ path: formatPath(path), message: issue.message });
     }

@@ -235,6 +235,7 @@ export async function writePrepared(
     deadLetters.push({
       flow: flow.name,
       key: record.key,
+      ...(error.field === undefined ? {} : { field: error.field }),
       kind: 'write',
       code: error.code,
       reason: error.message,

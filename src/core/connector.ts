@@ -28,6 +28,11 @@ export interface ConnectorCapabilities {
    * which two-way flows and `writeBack` need. Default false.
    */
   readonly updates?: boolean;
+  /**
+   * It can list its tables with their columns and unique keys (`listTables`), which
+   * `syncline init --from … --to …` reads to propose flows. Default false.
+   */
+  readonly listTables?: boolean;
 }
 
 /**
@@ -170,6 +175,12 @@ export interface Connector {
   /** The live schema of a table, or undefined when it does not exist. */
   describeTable(table: string, signal: AbortSignal): Promise<TableSchema | undefined>;
   /**
+   * With `capabilities.listTables`: every base table of the connection's default schema or
+   * database, each described as `describeTable` would (names as `describeTable` accepts them),
+   * in name order. Views and Syncline's own scratch tables are left out.
+   */
+  listTables?(signal: AbortSignal): Promise<TableSchema[]>;
+  /**
    * Changes after `since`, in batches of at most `source.batchSize`, each with the checkpoint to
    * store once the batch is handled. Memory stays bounded whatever the table size.
    */
@@ -240,6 +251,19 @@ export interface ConnectorDefinition<Config = unknown> {
   /** Schema of the `connections:` entry, `type` included; unknown keys are errors. */
   readonly configSchema: z.ZodType<Config>;
   create(config: Config, context: ConnectorContext): Connector;
+  /**
+   * For `syncline init --from/--to`: the `connections:` entry (`type` included) for a URL or file
+   * this connector serves, e.g. `postgres://…`, or undefined for anything else. Optional.
+   */
+  entryFor?(location: string): ConnectionEntryProposal | undefined;
+}
+
+/** A `connections:` entry a connector proposes for a URL or file (`ConnectorDefinition.entryFor`). */
+export interface ConnectionEntryProposal {
+  /** The entry, `type` included, holding the location as given. */
+  readonly entry: Readonly<Record<string, string>>;
+  /** The key of `entry` that holds a secret (the URL with its password), written as an `${ENV}` reference. */
+  readonly secretKey?: string;
 }
 
 /** Re-exported so connector authors import everything from one module. */

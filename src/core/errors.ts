@@ -8,6 +8,8 @@ export interface SyncErrorOptions {
   flow?: string;
   /** The source key of the record the error is about, when known. */
   key?: string;
+  /** The target column at fault, when the system named it (`Data too long for column 'name'`). */
+  field?: string;
   /** The error this one wraps. */
   cause?: unknown;
   /** Seconds the remote system asked us to wait before trying again (HTTP Retry-After). */
@@ -20,6 +22,8 @@ export class SyncError extends Error {
   readonly retryable: boolean;
   readonly flow: string | undefined;
   readonly key: string | undefined;
+  /** The target column at fault, when the system named it. */
+  readonly field: string | undefined;
   readonly retryAfterSeconds: number | undefined;
 
   constructor(code: ErrorCode, message: string, options: SyncErrorOptions = {}) {
@@ -29,6 +33,7 @@ export class SyncError extends Error {
     this.retryable = options.retryable ?? ErrorCodes[code].retryable;
     this.flow = options.flow;
     this.key = options.key;
+    this.field = options.field;
     this.retryAfterSeconds = options.retryAfterSeconds;
   }
 
@@ -40,6 +45,7 @@ export class SyncError extends Error {
       retryable: this.retryable,
       ...(this.flow === undefined ? {} : { flow: this.flow }),
       ...(this.key === undefined ? {} : { key: this.key }),
+      ...(this.field === undefined ? {} : { field: this.field }),
     };
   }
 }
@@ -51,6 +57,7 @@ export interface SyncErrorJson {
   retryable: boolean;
   flow?: string;
   key?: string;
+  field?: string;
 }
 
 /** An error raised by a connector; its code says what the system answered. */
@@ -69,6 +76,27 @@ export class StateStoreError extends SyncError {
   }
 }
 
+/** Codes that say a connection as a whole failed (unreachable, too slow to connect, refused credentials, full). */
+const CONNECTION_FAILURE_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'CONNECTOR_UNAVAILABLE',
+  'CONNECTOR_TIMEOUT',
+  'CONNECTOR_AUTH_FAILED',
+  'CONNECTOR_TOO_MANY_CONNECTIONS',
+]);
+
+/**
+ * Whether an error is about a connection as a whole rather than one statement or record: such an
+ * error names the connection and its host, and is reported once for all flows sharing it.
+ */
+export function isConnectionFailure(error: unknown): boolean {
+  return error instanceof SyncError && isConnectionFailureCode(error.code);
+}
+
+/** Whether a code is one of a connection failing as a whole (see isConnectionFailure). */
+export function isConnectionFailureCode(code: ErrorCode): boolean {
+  return CONNECTION_FAILURE_CODES.has(code);
+}
+
 /** Normalises anything thrown into a SyncError, once, at the cycle boundary. */
 export function toSyncError(error: unknown, context: { flow?: string; key?: string } = {}): SyncError {
   if (error instanceof SyncError) {
@@ -83,6 +111,7 @@ export function toSyncError(error: unknown, context: { flow?: string; key?: stri
       flow: error.flow ?? context.flow,
       key: error.key ?? context.key,
       cause: error.cause,
+      ...(error.field === undefined ? {} : { field: error.field }),
       ...(error.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: error.retryAfterSeconds }),
     });
   }

@@ -1,6 +1,6 @@
 import type { ColumnInfo, TableSchema } from './connector.js';
 import type { Flow } from './flow.js';
-import type { SchemaFinding } from './schema-finding.js';
+import { warningId, type SchemaFinding } from './schema-finding.js';
 
 function find(schema: TableSchema, name: string): ColumnInfo | undefined {
   return (
@@ -23,8 +23,8 @@ export function checkLinkedColumns(
   const base = `flows.${flow.name}`;
   const error = (path: string, message: string): void =>
     void findings.push({ severity: 'error', path: `${base}.${path}`, message });
-  const warn = (path: string, message: string): void =>
-    void findings.push({ severity: 'warning', path: `${base}.${path}`, message });
+  const warn = (path: string, message: string, id: string): void =>
+    void findings.push({ severity: 'warning', path: `${base}.${path}`, message, id });
   if (target !== undefined) {
     const cursor = flow.twoWay?.targetCursor;
     if (cursor !== undefined && find(target, cursor) === undefined)
@@ -56,11 +56,13 @@ export function checkLinkedColumns(
       warn(
         path,
         `${flow.target.table}.${from.name} has ${from.scale ?? 0} decimal places but ${flow.source.table}.${to.name} ${to.scale ?? 0}: a value entered in the target with more places is rounded on its way back, and the rounded value is then written to the target too; widen the source column to keep it`,
+        warningId('BACK-SCALE', flow.source.table, to.name),
       );
     if ((from.kind === 'decimal' || from.kind === 'float') && to.kind === 'integer')
       warn(
         path,
         `${flow.target.table}.${from.name} has fractions but ${flow.source.table}.${to.name} is an integer: a fraction entered in the target is refused or lost on its way back`,
+        warningId('BACK-FRACTION', flow.source.table, to.name),
       );
   }
   return findings;

@@ -2,7 +2,7 @@ import type { ColumnInfo, TableSchema } from './connector.js';
 import type { Flow } from './flow.js';
 import { checkLinkedColumns } from './linked-columns-check.js';
 import type { FieldMapping } from './mapping.js';
-import type { SchemaFinding } from './schema-finding.js';
+import { warningId, type SchemaFinding } from './schema-finding.js';
 import { valueText, type ColumnKind } from './values.js';
 
 const TEXT_KINDS: readonly ColumnKind[] = ['string', 'json'];
@@ -26,21 +26,30 @@ function suggest(schema: TableSchema): string {
     : ` (columns: ${names.slice(0, 12).join(', ')}${names.length > 12 ? ', …' : ''})`;
 }
 
+/** A risk of a mapped pair: the kind that makes its warning's id (`LENGTH`), and the message. */
+type Risk = readonly [kind: string, message: string];
+
 /** Risks of writing a source column's values into a target column. */
-function comparePair(source: ColumnInfo, target: ColumnInfo, field: FieldMapping, flow: Flow): string[] {
-  const risks: string[] = [];
+function comparePair(source: ColumnInfo, target: ColumnInfo, field: FieldMapping, flow: Flow): Risk[] {
+  const risks: Risk[] = [];
   const src = describeColumn(flow.source.table, source);
   const dst = describeColumn(flow.target.table, target);
+  // A `maxLength` rule no longer than the column quarantines long values before the write.
+  const ruleMaxLength = flow.rules.find((rule) => rule.field === field.target)?.rules.maxLength;
+  const lengthIsValidated =
+    ruleMaxLength !== undefined && target.maxLength !== undefined && ruleMaxLength <= target.maxLength;
   if (field.dictionary === undefined) {
-    if (TEXT_KINDS.includes(target.kind) && target.maxLength !== undefined) {
+    if (TEXT_KINDS.includes(target.kind) && target.maxLength !== undefined && !lengthIsValidated) {
       if (source.maxLength === undefined && source.kind === 'string')
-        risks.push(
+        risks.push([
+          'LENGTH',
           `${src} is unbounded text but ${dst} holds at most ${target.maxLength} characters: longer values will be refused`,
-        );
+        ]);
       else if (source.maxLength !== undefined && source.maxLength > target.maxLength)
-        risks.push(
+        risks.push([
+          'LENGTH',
           `${src} allows ${source.maxLength} characters but ${dst} only ${target.maxLength}: longer values will be refused`,
-        );
+        ]);
     }
     if (
       source.kind === 'decimal' &&
@@ -51,24 +60,33 @@ function comparePair(source: ColumnInfo, target: ColumnInfo, field: FieldMapping
       const sourceWhole = source.precision - (source.scale ?? 0);
       const targetWhole = target.precision - (target.scale ?? 0);
       if (targetWhole < sourceWhole)
-        risks.push(
+        risks.push([
+          'PRECISION',
           `${src} allows ${sourceWhole} digits before the point but ${dst} only ${targetWhole}: large values will overflow`,
-        );
+        ]);
       if ((target.scale ?? 0) < (source.scale ?? 0))
-        risks.push(
+        risks.push([
+          'SCALE',
           `${src} has ${source.scale ?? 0} decimal places but ${dst} ${target.scale ?? 0}: values will be rounded`,
-        );
+        ]);
     }
     if ((source.kind === 'decimal' || source.kind === 'float') && target.kind === 'integer')
-      risks.push(`${src} has fractions but ${dst} is an integer: fractions will be refused or lost`);
+      risks.push([
+        'FRACTION',
+        `${src} has fractions but ${dst} is an integer: fractions will be refused or lost`,
+      ]);
     if (source.kind === 'decimal' && target.kind === 'float')
-      risks.push(`${src} is exact but ${dst} is a binary float: money and quantities lose exactness`);
+      risks.push([
+        'FLOAT',
+        `${src} is exact but ${dst} is a binary float: money and quantities lose exactness`,
+      ]);
     if (source.kind === 'timestamptz' && target.kind === 'timestamp')
-      risks.push(
+      risks.push([
+        'ZONE',
         `${src} carries a time zone but ${dst} does not: values are written in the target connection's time zone`,
-      );
+      ]);
     if ((source.kind === 'timestamp' || source.kind === 'timestamptz') && target.kind === 'date')
-      risks.push(`${src} has a time of day but ${dst} is a date: the time is dropped`);
+      risks.push(['DATE', `${src} has a time of day but ${dst} is a date: the time is dropped`]);
     const isCompatible =
       source.kind === target.kind ||
       target.kind === 'string' ||
@@ -78,9 +96,10 @@ function comparePair(source: ColumnInfo, target: ColumnInfo, field: FieldMapping
       source.kind === 'other' ||
       target.kind === 'other';
     if (!isCompatible && field.type === undefined)
-      risks.push(
+      risks.push([
+        'KIND',
         `${src} (${source.kind}) and ${dst} (${target.kind}) differ in kind: declare "type:" so values are converted and checked before the write`,
-      );
+      ]);
   } else {
     const longest = Math.max(
       ...[...field.dictionary.values(), field.fallback].map(
@@ -88,7 +107,10 @@ function comparePair(source: ColumnInfo, target: ColumnInfo, field: FieldMapping
       ),
     );
     if (target.maxLength !== undefined && longest > target.maxLength)
-      risks.push(`a mapped value has ${longest} characters but ${dst} holds ${target.maxLength}`);
+      risks.push([
+        'MAP-LENGTH',
+        `a mapped value has ${longest} characters but ${dst} holds ${target.maxLength}`,
+      ]);
   }
   const isRequired = flow.rules.some((rule) => rule.field === field.target && rule.rules.required === true);
   if (
@@ -98,9 +120,10 @@ function comparePair(source: ColumnInfo, target: ColumnInfo, field: FieldMapping
     field.fallback === undefined &&
     !isRequired
   ) {
-    risks.push(
+    risks.push([
+      'NULL',
       `${src} may be NULL but ${dst} may not and has no default: set "default:" or a "required" rule so such records are quarantined before the write`,
-    );
+    ]);
   }
   return risks;
 }
@@ -130,8 +153,8 @@ export function checkFlowSchema(
   const findings: SchemaFinding[] = [];
   const error = (path: string, message: string): void =>
     void findings.push({ severity: 'error', path: `${base}.${path}`, message });
-  const warn = (path: string, message: string): void =>
-    void findings.push({ severity: 'warning', path: `${base}.${path}`, message });
+  const warn = (path: string, message: string, id: string): void =>
+    void findings.push({ severity: 'warning', path: `${base}.${path}`, message, id });
   if (source === undefined)
     error(
       'source.table',
@@ -169,6 +192,7 @@ export function checkFlowSchema(
       warn(
         'source.cursor',
         `${flow.source.table}.${cursor.name} may be NULL; rows with a NULL cursor are never read incrementally`,
+        warningId('CURSOR-NULL', flow.source.table, cursor.name),
       );
     if (
       !source.uniqueKeys.some(
@@ -178,6 +202,7 @@ export function checkFlowSchema(
       warn(
         'source.key',
         `${flow.source.table}.${flow.source.key} has no unique index or primary key; records sharing a key overwrite each other, and reads by key are slow`,
+        warningId('SOURCE-KEY', flow.source.table, flow.source.key),
       );
     }
   }
@@ -205,6 +230,7 @@ export function checkFlowSchema(
         warn(
           'fields',
           `${describeColumn(flow.target.table, info)} has no default and is not mapped: inserts of new records will be refused`,
+          warningId('UNMAPPED', flow.target.table, info.name),
         );
       }
     }
@@ -214,13 +240,14 @@ export function checkFlowSchema(
       const targetInfo = column(target, field.target);
       const sourceInfo = field.from === undefined ? undefined : column(source, field.from);
       if (targetInfo === undefined || sourceInfo === undefined) continue;
-      for (const risk of comparePair(sourceInfo, targetInfo, field, flow))
-        warn(`fields.${field.target}`, risk);
+      for (const [kind, risk] of comparePair(sourceInfo, targetInfo, field, flow))
+        warn(`fields.${field.target}`, risk, warningId(kind, flow.target.table, targetInfo.name));
       const maxLength = flow.rules.find((rule) => rule.field === field.target)?.rules.maxLength;
       if (maxLength !== undefined && targetInfo.maxLength !== undefined && maxLength > targetInfo.maxLength) {
         warn(
           `validate.${field.target}.maxLength`,
           `the rule allows ${maxLength} characters but ${describeColumn(flow.target.table, targetInfo)} holds ${targetInfo.maxLength}`,
+          warningId('RULE-LENGTH', flow.target.table, targetInfo.name),
         );
       }
     }

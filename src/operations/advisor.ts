@@ -60,6 +60,10 @@ export async function probeTarget(
     throw error;
   });
   if (curve === undefined) return undefined;
-  await context.state.setFlowMeta(probeMetaFlow(request.connection), PROBE_META.name, curve as unknown as JsonValue);
+  await context.state.setFlowMeta(
+    probeMetaFlow(request.connection),
+    PROBE_META.name,
+    curve as unknown as JsonValue,
+  );
   return curve;
 }

@@ -180,7 +180,10 @@ export async function replayDeadLetters(
       results.push(
         await replayFlow(context, findFlow(context, name), chunks(letters), {
           actor: request.actor,
-          subject: listSubject('dead letters', ids.map((id) => `#${id}`)),
+          subject: listSubject(
+            'dead letters',
+            ids.map((id) => `#${id}`),
+          ),
           details: { ids },
         }),
       );

@@ -57,7 +57,10 @@ export async function pauseFlow(
       ...(request.reason === undefined ? {} : { subject: request.reason }),
     },
     async () => {
-      const by = { actor: request.actor, ...(request.reason === undefined ? {} : { reason: request.reason }) };
+      const by = {
+        actor: request.actor,
+        ...(request.reason === undefined ? {} : { reason: request.reason }),
+      };
       if (context.runtime !== undefined) await context.runtime.pause(flow.name, by);
       else
         await writePause(context.state, flow.name, {
@@ -78,14 +81,10 @@ export async function resumeFlow(
 ): Promise<{ readonly flow: string; readonly wasPaused: boolean }> {
   const flow = findFlow(context, request.flow);
   const wasPaused = (await readPause(context.state, flow.name)) !== undefined;
-  await audited(
-    context.state,
-    { actor: request.actor, action: 'flow.resume', flow: flow.name },
-    async () => {
-      if (context.runtime !== undefined) await context.runtime.resume(flow.name, { actor: request.actor });
-      else await clearPause(context.state, flow.name);
-      return { value: undefined, isSuccess: true, outcome: wasPaused ? 'resumed' : 'was not paused' };
-    },
-  );
+  await audited(context.state, { actor: request.actor, action: 'flow.resume', flow: flow.name }, async () => {
+    if (context.runtime !== undefined) await context.runtime.resume(flow.name, { actor: request.actor });
+    else await clearPause(context.state, flow.name);
+    return { value: undefined, isSuccess: true, outcome: wasPaused ? 'resumed' : 'was not paused' };
+  });
   return { flow: flow.name, wasPaused };
 }

@@ -5,6 +5,7 @@ import type { Flow } from '../core/flow.js';
 import type { Logger } from '../core/logger.js';
 import type { StateStore } from '../core/state-store.js';
 import type { Runtime } from '../runtime/runtime.js';
+import type { ConfigReloader } from './config-reloader.js';
 
 /**
  * What every operation works with: the compiled flows, the systems they talk to, the state store
@@ -21,6 +22,8 @@ export interface OperationsContext {
   connector(name: string): Connector;
   /** The runtime running flows in this process, if any: status shows its live state, run-now and pause go through it. */
   readonly runtime?: Runtime;
+  /** Reads the config again for `reloadConfig`; absent where there is no config file. */
+  readonly reloader?: ConfigReloader;
   /** Clock, for tests; default `Date.now`. */
   readonly now?: () => number;
 }

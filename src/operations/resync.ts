@@ -1,6 +1,9 @@
 import { emptyCounts } from '../core/batch-handler.js';
 import { audited } from '../core/audit.js';
-import type { ReadRange } from '../core/connector.js';
+import type { Connector, ReadRange } from '../core/connector.js';
+import { cursorBoundProblem } from '../core/cursor-bounds.js';
+import type { Flow } from '../core/flow.js';
+import type { ColumnKind, ScalarValue } from '../core/values.js';
 import type { SyncErrorJson } from '../core/errors.js';
 import { resyncAll, resyncKeys, resyncRange, type ResyncResult } from '../core/resync.js';
 import type { RunCounts } from '../core/state-store.js';
@@ -10,9 +13,7 @@ import { findFlow, invalidRequest, type OperationsContext } from './operations-c
 
 /** What to write again: chosen keys, a key or cursor range, or the whole flow (`all`). */
 export type ResyncTarget =
-  | { readonly keys: readonly string[] }
-  | { readonly range: ReadRange }
-  | { readonly all: true };
+  { readonly keys: readonly string[] } | { readonly range: ReadRange } | { readonly all: true };
 
 /** A record a resync could not write, with the reason it was dead-lettered. */
 export interface ResyncFailure {
@@ -45,6 +46,31 @@ function describeRange(range: ReadRange): string {
   if (range.fromCursor !== undefined || range.toCursor !== undefined)
     parts.push(`changed ${String(range.fromCursor ?? '…')} to ${String(range.toCursor ?? '…')}`);
   return parts.join(', ');
+}
+
+/**
+ * Refuses cursor bounds the cursor column cannot be compared with (`--since garbage`) before the
+ * database sees them: REQUEST_INVALID, exit code 2. The column's kind comes from the live schema
+ * when the source can describe it.
+ */
+async function checkCursorBounds(flow: Flow, source: Connector, range: ReadRange, signal: AbortSignal): Promise<void> {
+  const bounds = [
+    ['--since', range.fromCursor],
+    ['--until', range.toCursor],
+  ].filter((bound): bound is [string, ScalarValue] => bound[1] !== undefined);
+  if (bounds.length === 0) return;
+  let kind: ColumnKind | undefined;
+  try {
+    const table = await source.describeTable(flow.source.table, signal);
+    kind = table?.columns.find((column) => column.name === flow.source.cursor)?.kind;
+  } catch {
+    kind = undefined; // Not described: the bounds are checked for their form only.
+  }
+  for (const [option, bound] of bounds) {
+    const problem = cursorBoundProblem(String(bound), kind);
+    if (problem !== undefined)
+      throw invalidRequest(`${option}: ${problem} (cursor ${flow.source.table}.${flow.source.cursor})`, { flow: flow.name });
+  }
 }
 
 function modeOf(target: ResyncTarget): ResyncOutcome['mode'] {
@@ -85,6 +111,7 @@ export async function resyncFlow(
     throw invalidRequest('a resync range needs a key range and/or a cursor range', { flow: flow.name });
   const ports = context.portsFor(flow);
   const signal = AbortSignal.timeout(RESYNC_TIMEOUT_MS);
+  if ('range' in target) await checkCursorBounds(flow, ports.source, target.range, signal);
   if ('all' in target) {
     return audited(
       context.state,
@@ -108,7 +135,8 @@ export async function resyncFlow(
   }
   const subject = 'keys' in target ? `keys ${target.keys.join(', ')}` : describeRange(target.range);
   // The range as JSON (no undefined bounds), for the audit entry's details.
-  const details = 'keys' in target ? { keys: [...target.keys] } : (JSON.parse(JSON.stringify(target.range)) as JsonValue);
+  const details =
+    'keys' in target ? { keys: [...target.keys] } : (JSON.parse(JSON.stringify(target.range)) as JsonValue);
   return audited(
     context.state,
     { actor: request.actor, action: 'resync', flow: flow.name, subject, details },

@@ -1,4 +1,6 @@
+import type { WriteObserver } from '../core/batch-writer.js';
 import type { CycleOptions } from '../core/cycle-ports.js';
+import type { Flow } from '../core/flow.js';
 import type { RuntimeEvents } from './runtime-events.js';
 
 /** The cycle hooks that report the flow's dead letters and conflicts as runtime events. */
@@ -27,5 +29,26 @@ export function recordEventHooks(
         reason: conflict.reason,
       });
     },
+  };
+}
+
+/** Feeds the adaptive controller (`adaptive`) and the event stream with every write attempt of a flow. */
+export function writeSampleObserver(
+  events: RuntimeEvents,
+  flow: Flow,
+  adaptive: WriteObserver,
+): WriteObserver {
+  return (sample) => {
+    adaptive(sample);
+    events.emit({
+      type: 'write.sample',
+      flow: flow.name,
+      target: flow.targetConnection,
+      latencyMs: sample.latencyMs,
+      outcome: sample.outcome,
+      ...(sample.code === undefined ? {} : { code: sample.code }),
+      ...(sample.rows === undefined ? {} : { rows: sample.rows }),
+      at: sample.at,
+    });
   };
 }

@@ -47,7 +47,7 @@ export class RuntimeEvents {
       } catch (error) {
         this.#logger.error(
           `a runtime event subscriber failed on ${stamped.type}: ${error instanceof Error ? error.message : String(error)}`,
-          { flow: stamped.flow },
+          'flow' in stamped ? { flow: stamped.flow } : {},
         );
       }
     }

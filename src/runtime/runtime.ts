@@ -1,3 +1,4 @@
+import type { ConfigChangeSummary } from '../core/config-diff.js';
 import type { CyclePorts, CycleResult } from '../core/cycle-ports.js';
 import type { SyncErrorJson } from '../core/errors.js';
 import type { Flow } from '../core/flow.js';
@@ -12,6 +13,17 @@ export interface EngineContext {
   readonly logger: Logger;
   /** The source, target and state of a flow. */
   portsFor(flow: Flow): CyclePorts;
+  /**
+   * Each connection's fingerprint by name (`config/connection-fingerprint.ts`), so `reconfigure`
+   * can say which connections changed; without it connection changes are not reported.
+   */
+  readonly connections?: Readonly<Record<string, string>>;
+  /**
+   * Closes what only this context uses (the connectors of connections a reload changed or
+   * removed). After `reconfigure` replaced the context, the runtime calls it once no cycle started
+   * with it runs any more.
+   */
+  retire?(): Promise<void>;
 }
 
 /**
@@ -200,6 +212,13 @@ export interface ReconcileFinishedEvent {
   readonly at: number;
 }
 
+/** A new config was applied between cycles (`reconfigure`): what it changed. */
+export interface ConfigReloadedEvent {
+  readonly type: 'config.reloaded';
+  readonly summary: ConfigChangeSummary;
+  readonly at: number;
+}
+
 /** What a runtime reports to its subscribers (metrics, alerts, the dashboard, logs). Plain JSON. */
 export type RuntimeEvent =
   | CycleStartedEvent
@@ -212,7 +231,8 @@ export type RuntimeEvent =
   | WriteSampleEvent
   | DeadLetterEvent
   | ConflictEvent
-  | ReconcileFinishedEvent;
+  | ReconcileFinishedEvent
+  | ConfigReloadedEvent;
 
 /** Receives runtime events; a throw is logged and never reaches the runtime. */
 export type RuntimeSubscriber = (event: RuntimeEvent) => void;
@@ -247,6 +267,15 @@ export interface Runtime {
   refresh(flow: string): void;
   /** Every configured flow's state now. */
   snapshot(): FlowSnapshot[];
+  /**
+   * Runs a new config from now on, between cycles: a running cycle finishes with the flow it
+   * started with and the flow's next cycle uses the new one; removed flows stop after their
+   * cycle; added (enabled) flows start when the runtime runs all flows; a flow whose config or
+   * connection changed starts its wait anew on its new cadence. The previous context is retired
+   * (`EngineContext.retire`) once none of its cycles runs. Emits `config.reloaded` and resolves
+   * with what changed, as soon as the new config is in place (not when old cycles end).
+   */
+  reconfigure(context: EngineContext): Promise<ConfigChangeSummary>;
   /**
    * Any number of subscribers; returns the unsubscribe function. A throwing subscriber is logged,
    * never breaks the runtime or other subscribers.

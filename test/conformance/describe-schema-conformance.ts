@@ -63,6 +63,24 @@ export function describeSchemaConformance(context: ConformanceContext): void {
       expect(schema?.uniqueKeys).toContainEqual(['id']);
     });
 
+    it('listTables lists base tables described as describeTable does, without views', async (test) => {
+      requireCapabilities(test, context, 'listTables');
+      const harness = context.harness();
+      const listTables = harness.connector.listTables?.bind(harness.connector);
+      expect(listTables, 'a connector declaring listTables implements it').toBeDefined();
+      await harness.createTable('cf_listed', DESCRIBED_COLUMNS, 'id');
+      await harness.execute(`CREATE VIEW ${harness.quote('cf_listed_view')} AS SELECT 1 AS one`);
+      const tables = (await listTables?.(neverAborted)) ?? [];
+      const names = tables.map((table) => table.table);
+      expect(names).toContain('cf_listed');
+      expect(names).not.toContain('cf_listed_view');
+      expect(names).toEqual([...names].sort());
+      const listed = tables.find((table) => table.table === 'cf_listed');
+      const described = await harness.connector.describeTable('cf_listed', neverAborted);
+      expect(listed?.columns).toEqual(described?.columns);
+      expect(listed?.uniqueKeys).toEqual(described?.uniqueKeys);
+    });
+
     it('describeTable returns undefined for a table that does not exist', async (test) => {
       requireCapabilities(test, context, 'describe');
       await expect(

@@ -4,9 +4,11 @@ import { compileCadence, type CadenceInput } from '../../src/config/cadence-sche
 import { writeCadenceOverride } from '../../src/core/cadence-override.js';
 import { compileFlow } from '../../src/core/flow.js';
 import { silentLogger } from '../../src/core/logger.js';
-import type { EngineContext, Runtime, RuntimeEvent } from '../../src/runtime/runtime.js';
+import type { EngineContext, Runtime } from '../../src/runtime/runtime.js';
 import { SqliteStateStore } from '../../src/state/sqlite/sqlite-state-store.js';
 import { eventually } from '../support/eventually.js';
+import { EventLog, gate } from './runtime-event-log.js';
+import { describeRuntimeReconfigure } from './runtime-reconfigure-cases.js';
 import { customersFlowConfig, plainAccounts, SqliteFlowFixture } from '../support/sqlite-flow-fixture.js';
 
 /** Builds the runtime under test over the engine context the suite gives it. */
@@ -16,25 +18,6 @@ const FLOW = 'customers';
 const HOUR_MS = 60 * 60_000;
 /** Polls quickly: the suite waits for outcomes, it asserts no timing. */
 const QUICK = { tries: 3_000, everyMs: 10 };
-
-/** Events of one subscriber, with helpers to wait for them. */
-class EventLog {
-  readonly events: RuntimeEvent[] = [];
-  readonly listener = (event: RuntimeEvent): void => {
-    this.events.push(event);
-  };
-
-  of<T extends RuntimeEvent['type']>(type: T): Extract<RuntimeEvent, { type: T }>[] {
-    return this.events.filter((event): event is Extract<RuntimeEvent, { type: T }> => event.type === type);
-  }
-}
-
-/** A gate the target's writes wait at, opened by `open()`. */
-function gate(): { wait: Promise<void>; open: () => void } {
-  let open: () => void = () => undefined;
-  const wait = new Promise<void>((resolve) => (open = resolve));
-  return { wait, open };
-}
 
 /**
  * The contract every Runtime keeps (local, BullMQ): one cycle per flow from `runOnce`, an event
@@ -334,4 +317,5 @@ export function describeRuntimeConformance(name: string, factory: RuntimeFactory
       expect(fixture.customers()).toEqual(fixture.expectedCustomers());
     });
   });
+  describeRuntimeReconfigure(name, factory);
 }

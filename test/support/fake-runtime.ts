@@ -1,5 +1,7 @@
+import { emptyConfigChange, type ConfigChangeSummary } from '../../src/core/config-diff.js';
 import type { CycleResult } from '../../src/core/cycle-ports.js';
 import type {
+  EngineContext,
   FlowSnapshot,
   Runtime,
   RuntimeEvent,
@@ -82,6 +84,10 @@ export class FakeRuntime implements Runtime {
 
   trigger(): Promise<TriggerOutcome> {
     return Promise.resolve('unknown');
+  }
+
+  reconfigure(_context: EngineContext): Promise<ConfigChangeSummary> {
+    return Promise.resolve(emptyConfigChange());
   }
 
   refresh(_flow: string): void {

@@ -12,7 +12,7 @@ import { DemoSummary } from '../demo/demo-summary.js';
 import { openEngine, type Engine } from '../engine.js';
 import { ExitCodes } from '../exit-codes.js';
 import { createRuntime } from '../runtime-factory.js';
-import { checkSchemas, formatFindings } from '../schema-report.js';
+import { checkSchemaReport, formatFindings } from '../schema-report.js';
 
 /** Options of `syncline demo`. */
 export interface DemoOptions extends GlobalOptions {
@@ -65,7 +65,7 @@ function stopRequest(
 
 /** Checks the flows against the live demo schemas; prints findings; false when one cannot run. */
 async function preflight(engine: Engine, screen: DemoScreen): Promise<boolean> {
-  const findings = await checkSchemas(engine, engine.flows, AbortSignal.timeout(30_000));
+  const { findings } = await checkSchemaReport(engine, engine.flows, AbortSignal.timeout(30_000));
   const errors = findings.filter((finding) => finding.severity === 'error');
   if (errors.length > 0) {
     process.stderr.write(

@@ -65,13 +65,15 @@ export async function resyncCommand(options: ResyncOptions): Promise<number> {
     for (const letter of result.deadLettered)
       process.stderr.write(`${result.flow} key ${letter.key}: ${letter.reason}\n`);
     const { counts } = result;
+    const complete =
+      result.status === 'succeeded' && result.deadLettered.length === 0 && result.missingKeys.length === 0;
+    // "succeeded" only with exit code 0; a key not found or a record dead-lettered is "finished".
+    const verdict = complete ? 'succeeded' : result.status === 'failed' ? 'failed' : 'finished';
     process.stdout.write(
-      `${result.flow}: resync ${result.status}: ${counts.read} read, ${counts.written} written, ${counts.quarantined + counts.failed} dead-lettered, ${result.missingKeys.length} not found at the source\n`,
+      `${result.flow}: resync ${verdict}: ${counts.read} read, ${counts.written} written, ${counts.quarantined + counts.failed} dead-lettered, ${result.missingKeys.length} not found at the source\n`,
     );
     if (result.error !== undefined) process.stderr.write(`${result.error.code}: ${result.error.message}\n`);
-    return result.status === 'succeeded' && result.deadLettered.length === 0 && result.missingKeys.length === 0
-      ? ExitCodes.ok
-      : ExitCodes.flowFailed;
+    return complete ? ExitCodes.ok : ExitCodes.flowFailed;
   } finally {
     await engine.close();
   }

@@ -8,7 +8,8 @@ import { openCliEngine, type GlobalOptions } from '../cli-context.js';
 import type { Engine } from '../engine.js';
 import { ExitCodes } from '../exit-codes.js';
 import { createProgressReporter, type PendingEstimator } from '../progress-reporter.js';
-import { checkSchemas, formatFindings } from '../schema-report.js';
+import { checkSchemaReport, describeFinding, formatFindings } from '../schema-report.js';
+import { watchConfig } from '../config-reload.js';
 import type { Logger } from '../../core/logger.js';
 
 export interface RunOptions extends GlobalOptions {
@@ -40,9 +41,9 @@ export async function preflight(
 ): Promise<boolean> {
   const flows =
     names.length === 0 ? engine.flows.filter((flow) => flow.enabled) : names.map((name) => engine.flow(name));
-  const findings = await checkSchemas(engine, flows, AbortSignal.timeout(60_000));
+  const { findings } = await checkSchemaReport(engine, flows, AbortSignal.timeout(60_000));
   for (const finding of findings.filter((entry) => entry.severity === 'warning'))
-    logger.warn(`${finding.path}: ${finding.message}`);
+    logger.warn(describeFinding(finding));
   const errors = findings.filter((finding) => finding.severity === 'error');
   if (errors.length > 0) {
     process.stderr.write(
@@ -91,14 +92,16 @@ export async function runCommand(options: RunOptions): Promise<number> {
         return results.every((result) => result.status === 'succeeded') ? ExitCodes.ok : ExitCodes.flowFailed;
       }
       logger.info(
-        `running ${names.length === 0 ? 'all enabled flows' : names.join(', ')}; Ctrl-C stops cleanly`,
+        `running ${names.length === 0 ? 'all enabled flows' : names.join(', ')}; Ctrl-C stops cleanly; a change of ${options.config} (or SIGHUP) reloads it`,
       );
       const webhook = await startWebhook(options.webhook, runtime, logger);
+      const unwatch = watchConfig(options.config, () => ({ ...engine.operations, runtime }), logger);
       const alerts = startAlerts(engine, runtime, logger);
       try {
         await runtime.start(names);
       } finally {
         await alerts?.close();
+        await unwatch();
         await webhook?.close();
       }
       return ExitCodes.ok;

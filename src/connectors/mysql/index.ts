@@ -6,5 +6,10 @@ import { MysqlConnector } from './mysql-connector.js';
 export const mysqlConnector: ConnectorDefinition<MysqlConfig> = {
   type: 'mysql',
   configSchema: mysqlConfigSchema,
+  /** `mysql://` and `mariadb://` URLs, the URL kept as a secret. */
+  entryFor: (location) =>
+    /^(mysql|mariadb):\/\//i.test(location)
+      ? { entry: { type: 'mysql', url: location }, secretKey: 'url' }
+      : undefined,
   create: (config, context) => new MysqlConnector(config, context),
 };

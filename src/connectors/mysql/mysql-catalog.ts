@@ -1,8 +1,11 @@
 import type { Pool } from 'mysql2/promise';
+import type { TableSchema } from '../../core/connector.js';
 import { ConnectorError } from '../../core/errors.js';
+import { isPlainIdentifier } from '../../config/identifiers.js';
+import { SCRATCH_TABLE_PREFIX } from '../../core/scratch-table.js';
 import { describeMysqlTable, type MysqlTableSchema } from './mysql-describe.js';
 import { toConnectorError } from './mysql-errors.js';
-import type { Statement, TableName } from './mysql-sql.js';
+import { parseTableName, type Statement, type TableName } from './mysql-sql.js';
 import { readServerInfo, type ServerInfo } from './mysql-session.js';
 
 /** Where a query runs, for error messages and schema cache invalidation. */
@@ -19,12 +22,15 @@ export interface QueryContext {
 export class MysqlCatalog {
   readonly #pool: Pool;
   readonly #secrets: readonly string[];
+  /** `connection "erp" at db:3306`, for connection failures. */
+  readonly #address: string | undefined;
   #server: Promise<ServerInfo> | undefined;
   readonly #schemas = new Map<string, Promise<MysqlTableSchema | undefined>>();
 
-  constructor(pool: Pool, secrets: readonly string[]) {
+  constructor(pool: Pool, secrets: readonly string[], address?: string) {
     this.#pool = pool;
     this.#secrets = secrets;
+    this.#address = address;
   }
 
   /** Runs one statement on the pool; failures become ConnectorErrors naming the table. */
@@ -41,6 +47,7 @@ export class MysqlCatalog {
         ...(context?.flow === undefined ? {} : { flow: context.flow }),
         ...(context === undefined ? {} : { table: context.table }),
         secrets: this.#secrets,
+        ...(this.#address === undefined ? {} : { server: this.#address }),
       });
     }
   }
@@ -49,7 +56,10 @@ export class MysqlCatalog {
   serverInfo(): Promise<ServerInfo> {
     this.#server ??= readServerInfo(this.#pool).catch((error: unknown) => {
       this.#server = undefined;
-      throw toConnectorError(error, { secrets: this.#secrets });
+      throw toConnectorError(error, {
+        secrets: this.#secrets,
+        ...(this.#address === undefined ? {} : { server: this.#address }),
+      });
     });
     return this.#server;
   }
@@ -83,6 +93,29 @@ export class MysqlCatalog {
       `Flow "${flow}": MySQL table ${table.display} does not exist in ${table.database ?? 'the database of the connection URL'}`,
       { flow },
     );
+  }
+
+  /**
+   * Every base table of the connection's database, described afresh, in name order. Names that
+   * are not plain identifiers, and `syncline_probe_…` scratch tables, are left out.
+   */
+  async listTables(): Promise<TableSchema[]> {
+    const rows = await this.query({
+      sql: `SELECT TABLE_NAME AS name FROM information_schema.TABLES
+        WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE' ORDER BY TABLE_NAME`,
+      params: [],
+    });
+    const tables: TableSchema[] = [];
+    for (const row of rows) {
+      const name = String(row.name);
+      if (!isPlainIdentifier(name) || name.startsWith(SCRATCH_TABLE_PREFIX)) continue;
+      this.forget(name);
+      const schema = await this.schema(parseTableName(name));
+      if (schema !== undefined) {
+        tables.push({ table: schema.table, columns: schema.columns, uniqueKeys: schema.uniqueKeys });
+      }
+    }
+    return tables;
   }
 
   /** Drops the cached schema of a table, so the next use describes it again. */

@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { durationMs } from '../../config/duration-schema.js';
+import { durationMs, positiveDurationMs } from '../../config/duration-schema.js';
 import { secretString } from '../../config/secret.js';
+import { hasUnencodedPasswordChars, UNENCODED_PASSWORD_MESSAGE } from '../../config/url-password.js';
 
 const OFFSET = /^[+-](?:0\d|1[0-4]):[0-5]\d$/;
 
@@ -32,8 +33,15 @@ export const mysqlConfigSchema = z.strictObject({
    * Connection URL, `mysql://user:password@host:3306/database`. The database named here is used
    * for table names without a `database.` prefix. Kept as a Secret: it usually holds a password.
    */
-  url: secretString.refine((secret) => isMysqlUrl(secret.reveal()), {
-    message: 'must be a URL like mysql://user:password@host:3306/database',
+  url: secretString.superRefine((secret, context) => {
+    const url = secret.reveal();
+    if (hasUnencodedPasswordChars(url))
+      context.addIssue({ code: 'custom', message: UNENCODED_PASSWORD_MESSAGE });
+    else if (!isMysqlUrl(url))
+      context.addIssue({
+        code: 'custom',
+        message: 'must be a URL like mysql://user:password@host:3306/database',
+      });
   }),
   /**
    * How long a write waits for a row lock held by another session before it fails with a
@@ -41,6 +49,11 @@ export const mysqlConfigSchema = z.strictObject({
    * locked ERP table slows Syncline down instead of stalling it. Default: the server's (50s).
    */
   lockWaitTimeout: durationMs.optional(),
+  /**
+   * How long opening a connection may take before it fails as a retryable timeout naming the
+   * connection and host, a duration (`5s`). Default 10s.
+   */
+  connectTimeout: positiveDurationMs.optional(),
   /** Connections kept open to the server. Default 4. */
   poolSize: z.number().int().min(1).max(100).default(4),
   /**

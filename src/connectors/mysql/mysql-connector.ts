@@ -58,11 +58,14 @@ export class MysqlConnector implements Connector, KeysetPager {
     transactions: true,
     describe: true,
     updates: true,
+    listTables: true,
   };
   readonly #config: MysqlConfig;
   readonly #logger: Logger;
   readonly #pool: Pool;
   readonly #secrets: string[];
+  /** `connection "erp" at db:3306`: what connection failures name (never the password). */
+  readonly #address: string;
   readonly #catalog: MysqlCatalog;
   readonly #checkedTargets = new Set<string>();
   readonly #warnedTables = new Set<string>();
@@ -76,7 +79,8 @@ export class MysqlConnector implements Connector, KeysetPager {
     this.#logger = context.logger.child({ connection: context.name });
     this.#secrets = secretsOf(config.url.reveal());
     this.#pool = createMysqlPool(config, this.#logger);
-    this.#catalog = new MysqlCatalog(this.#pool, this.#secrets);
+    this.#address = `connection "${context.name}" at ${describeUrl(config.url.reveal())}`;
+    this.#catalog = new MysqlCatalog(this.#pool, this.#secrets, this.#address);
     this.wallClockZone = config.timezone;
     this.digests = new MysqlDigests(this.#catalog, config.timezone);
   }
@@ -89,8 +93,8 @@ export class MysqlConnector implements Connector, KeysetPager {
       const latencyMs = Math.round((performance.now() - started) * 10) / 10;
       return { ok: true, server: serverName(String(rows[0]?.version)), latencyMs };
     } catch (error) {
-      const failure = toConnectorError(error, { secrets: this.#secrets });
-      return { ok: false, message: `${describeUrl(this.#config.url.reveal())}: ${failure.message}` };
+      const failure = toConnectorError(error, { secrets: this.#secrets, server: this.#address });
+      return { ok: false, message: failure.message };
     }
   }
 
@@ -102,6 +106,12 @@ export class MysqlConnector implements Connector, KeysetPager {
     return schema === undefined
       ? undefined
       : { table: schema.table, columns: schema.columns, uniqueKeys: schema.uniqueKeys };
+  }
+
+  /** Base tables of the URL's database. */
+  listTables(signal: AbortSignal): Promise<TableSchema[]> {
+    signal.throwIfAborted();
+    return this.#catalog.listTables();
   }
 
   readChanges(
@@ -263,6 +273,7 @@ export class MysqlConnector implements Connector, KeysetPager {
         Math.min(Math.floor(server.maxPacketBytes / 2), MAX_STATEMENT_BYTES),
       ),
       secrets: this.#secrets,
+      server: this.#address,
     };
   }
 }

@@ -1,6 +1,6 @@
 import type { TargetRecord } from '../../core/connector.js';
 import type { ErrorCode } from '../../core/error-codes.js';
-import { ConnectorError, SyncError } from '../../core/errors.js';
+import { ConnectorError, isConnectionFailureCode, SyncError } from '../../core/errors.js';
 import { redactText } from '../../config/secret.js';
 import type { Value } from '../../core/values.js';
 
@@ -25,6 +25,8 @@ export interface MysqlErrorContext {
   readonly key?: string;
   /** Values to scrub from driver messages (the password). */
   readonly secrets?: readonly string[];
+  /** The connection and its host, `connection "erp" at db:3306`, named when it fails as a whole. */
+  readonly server?: string;
 }
 
 /** Server error numbers → Syncline error codes. */
@@ -108,12 +110,33 @@ export function classifyMysqlError(error: MysqlDriverError): ErrorCode | undefin
   return byErrno ?? (error.code === undefined ? undefined : BY_CODE.get(error.code));
 }
 
+/**
+ * MariaDB's error 4025 (`CONSTRAINT \`c\` failed for \`db\`.\`t\``) is a CHECK constraint
+ * violation, but mysql2 names the number with MySQL's symbol for it
+ * (`ER_INNODB_AUTOEXTEND_SIZE_OUT_OF_RANGE`). Recognised by its message, so MySQL's own 4025 keeps
+ * its name.
+ */
+const MARIADB_CHECK_FAILED = /^CONSTRAINT `((?:[^`]|``)+)` failed/;
+
+/** The constraint a MariaDB CHECK violation (4025) names, if the error is one. */
+export function failedCheckConstraintOf(error: MysqlDriverError): string | undefined {
+  if (error.errno !== 4025) return undefined;
+  return MARIADB_CHECK_FAILED.exec(error.sqlMessage ?? error.message ?? '')?.[1]?.replace(/``/g, '`');
+}
+
+/** The label shown in brackets after the server's message: its code, corrected where misleading. */
+function labelOf(driver: MysqlDriverError): string | undefined {
+  const constraint = failedCheckConstraintOf(driver);
+  if (constraint !== undefined) return `CHECK constraint "${constraint}" violated, MariaDB error 4025`;
+  return driver.code;
+}
+
 function driverMessage(error: unknown): string {
   if (typeof error === 'object' && error !== null) {
     const driver = error as MysqlDriverError;
     const text = driver.sqlMessage ?? driver.message;
-    if (text !== undefined && text !== '')
-      return driver.code === undefined ? text : `${text} [${driver.code}]`;
+    const label = labelOf(driver);
+    if (text !== undefined && text !== '') return label === undefined ? text : `${text} [${label}]`;
     if (driver.code !== undefined) return driver.code;
   }
   return String(error);
@@ -128,9 +151,12 @@ export function toConnectorError(error: unknown, context: MysqlErrorContext = {}
   if (error instanceof SyncError) return error;
   const driver = typeof error === 'object' && error !== null ? (error as MysqlDriverError) : {};
   const code = classifyMysqlError(driver) ?? 'CONNECTOR_QUERY_FAILED';
+  const namesServer = context.server !== undefined && isConnectionFailureCode(code);
   const where = [
     context.flow === undefined ? undefined : `Flow "${context.flow}"`,
-    context.table === undefined ? 'MySQL' : `MySQL table ${context.table}`,
+    context.table === undefined
+      ? `MySQL${namesServer ? ` ${context.server}` : ''}`
+      : `MySQL table ${context.table}${namesServer ? ` (${context.server})` : ''}`,
     context.key === undefined ? undefined : `record ${JSON.stringify(context.key)}`,
   ]
     .filter((part) => part !== undefined)
@@ -140,11 +166,32 @@ export function toConnectorError(error: unknown, context: MysqlErrorContext = {}
     `${where}: ${driverMessage(error)}${advice === undefined ? '' : ` (${advice})`}`,
     context.secrets ?? [],
   );
+  const field = columnAtFaultOf(error);
   return new ConnectorError(code, message, {
     cause: error,
     ...(context.flow === undefined ? {} : { flow: context.flow }),
     ...(context.key === undefined ? {} : { key: context.key }),
+    ...(field === undefined ? {} : { field }),
   });
+}
+
+/** Messages naming the column at fault, each with the column as its first group. */
+const COLUMN_MESSAGES: readonly RegExp[] = [
+  /for column '([^']+)'/, // 1406 Data too long, 1264 Out of range, 1265 Data truncated
+  /for column `[^`]*`\.`[^`]*`\.`([^`]+)`/, // 1366 Incorrect integer value … for column `db`.`t`.`c` (MariaDB)
+  /^Column '([^']+)' cannot be null/, // 1048
+  /^Field '([^']+)' doesn't have a default value/, // 1364
+];
+
+/** The target column a server message names (`Data too long for column 'name' at row 1`), if any. */
+export function columnAtFaultOf(error: unknown): string | undefined {
+  const text =
+    typeof error === 'object' && error !== null ? ((error as MysqlDriverError).sqlMessage ?? '') : '';
+  for (const pattern of COLUMN_MESSAGES) {
+    const column = pattern.exec(text)?.[1];
+    if (column !== undefined) return column;
+  }
+  return undefined;
 }
 
 /** The 1-based row number a server message points at (`… at row 3`), if any. */

@@ -15,6 +15,9 @@ export const SESSION_SQL =
   "sql_mode = 'STRICT_ALL_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ZERO_DATE,NO_ZERO_IN_DATE,NO_ENGINE_SUBSTITUTION', " +
   'NAMES utf8mb4';
 
+/** How long a new connection may take to open when the config sets no `connectTimeout`. */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+
 /** What the connector adapts to, read once from the server. */
 export interface ServerInfo {
   /** `VERSION()`, e.g. `10.11.19-MariaDB-0+deb12u1` or `8.0.36`. */
@@ -80,7 +83,7 @@ export function createMysqlPool(config: MysqlConfig, logger: Logger): Pool {
     decimalNumbers: false,
     jsonStrings: true,
     multipleStatements: false,
-    connectTimeout: 10_000,
+    connectTimeout: config.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT_MS,
     enableKeepAlive: true,
   });
   pool.pool.on('connection', (connection) => {

@@ -44,6 +44,8 @@ export interface WritePlan {
   readonly isChecked: boolean;
   /** Passwords to scrub from messages. */
   readonly secrets: readonly string[];
+  /** `connection "erp" at db:3306`, for connection failures. */
+  readonly server?: string;
 }
 
 /** Keys per `… IN (…)` statement. */
@@ -83,6 +85,7 @@ export async function runStatement(
       flow: plan.target.flow,
       table: plan.target.table,
       secrets: plan.secrets,
+      ...(plan.server === undefined ? {} : { server: plan.server }),
       ...(key === undefined ? {} : { key }),
     });
   }

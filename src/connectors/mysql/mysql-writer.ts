@@ -130,7 +130,12 @@ export async function writeInTransaction(
   records: readonly TargetRecord[],
   signal: AbortSignal,
 ): Promise<WriteResult> {
-  const context = { flow: plan.target.flow, table: plan.target.table, secrets: plan.secrets };
+  const context = {
+    flow: plan.target.flow,
+    table: plan.target.table,
+    secrets: plan.secrets,
+    ...(plan.server === undefined ? {} : { server: plan.server }),
+  };
   let connection: PoolConnection;
   try {
     connection = await pool.getConnection();

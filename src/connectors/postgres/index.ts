@@ -6,5 +6,10 @@ import { PostgresConnector } from './postgres-connector.js';
 export const postgresConnector: ConnectorDefinition<PostgresConfig> = {
   type: 'postgres',
   configSchema: postgresConfigSchema,
+  /** `postgres://` and `postgresql://` URLs, the URL kept as a secret. */
+  entryFor: (location) =>
+    /^postgres(ql)?:\/\//i.test(location)
+      ? { entry: { type: 'postgres', url: location }, secretKey: 'url' }
+      : undefined,
   create: (config, context) => new PostgresConnector(config, context),
 };

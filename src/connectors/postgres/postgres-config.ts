@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { positiveDurationMs } from '../../config/duration-schema.js';
 import { secretString } from '../../config/secret.js';
+import { hasUnencodedPasswordChars, UNENCODED_PASSWORD_MESSAGE } from '../../config/url-password.js';
 
 function isPostgresUrl(url: string): boolean {
   try {
@@ -20,8 +21,15 @@ export const postgresConfigSchema = z
      * Connection URL, `postgres://user:password@host:5432/database`. It usually holds a password:
      * it is a Secret, revealed only where the driver connects, and masked in every message.
      */
-    url: secretString.refine((secret) => isPostgresUrl(secret.reveal()), {
-      message: 'must be a URL like postgres://user:password@host:5432/database',
+    url: secretString.superRefine((secret, context) => {
+      const url = secret.reveal();
+      if (hasUnencodedPasswordChars(url))
+        context.addIssue({ code: 'custom', message: UNENCODED_PASSWORD_MESSAGE });
+      else if (!isPostgresUrl(url))
+        context.addIssue({
+          code: 'custom',
+          message: 'must be a URL like postgres://user:password@host:5432/database',
+        });
     }),
     /** Schema of table names without a `schema.` prefix. Default `public`. */
     schema: z.string().min(1).default('public'),
@@ -32,11 +40,18 @@ export const postgresConfigSchema = z
      * cancelled and retried as a timeout. Default: none (the server's own setting).
      */
     statementTimeout: positiveDurationMs.optional(),
+    /**
+     * How long opening a connection may take before it fails as a retryable timeout naming the
+     * connection and host, a duration (`5s`). Default 10s.
+     */
+    connectTimeout: positiveDurationMs.optional(),
   })
-  .transform(({ statementTimeout, ...rest }) => ({
+  .transform(({ statementTimeout, connectTimeout, ...rest }) => ({
     ...rest,
     /** `statementTimeout` in ms; undefined: the server's own setting. */
     statementTimeoutMs: statementTimeout,
+    /** `connectTimeout` in ms; undefined: 10 s. */
+    connectTimeoutMs: connectTimeout,
   }));
 
 /** A validated `connections:` entry of `type: postgres`: defaults applied, URL a Secret, timeout in ms. */

@@ -34,13 +34,8 @@ import { watchTableChanges } from './postgres-change-watch.js';
 import type { PostgresConfig } from './postgres-config.js';
 import { copyRows } from './postgres-copy.js';
 import { PostgresDigests } from './postgres-digest.js';
-import {
-  checkTargetSchema,
-  describeColumnsStatement,
-  describeUniqueKeysStatement,
-  toTableSchema,
-  type ColumnRow,
-} from './postgres-describe.js';
+import { describeOnClient, listSchemaTables } from './postgres-catalog.js';
+import { checkTargetSchema } from './postgres-describe.js';
 import { errorReason } from './postgres-errors.js';
 import { PostgresPool, clientConfig } from './postgres-pool.js';
 import { createScratchTable, dropScratchTable } from './postgres-scratch.js';
@@ -52,7 +47,6 @@ import {
   readByKeysStatement,
   readShape,
   selectPageStatement,
-  type TableName,
 } from './postgres-sql.js';
 import { planWrite, writeShape, type WriteShape } from './postgres-write-plan.js';
 
@@ -79,6 +73,7 @@ export class PostgresConnector implements Connector, KeysetPager {
     describe: true,
     changeEvents: true,
     updates: true,
+    listTables: true,
   };
   readonly #schema: string;
   readonly #pool: PostgresPool;
@@ -92,7 +87,7 @@ export class PostgresConnector implements Connector, KeysetPager {
   constructor(config: PostgresConfig, context: ConnectorContext, options: PostgresConnectorOptions = {}) {
     quoteIdentifier(config.schema, { role: `schema of connection "${context.name}"` });
     this.#schema = config.schema;
-    this.#pool = new PostgresPool(config, context.logger.child({ connection: context.name }));
+    this.#pool = new PostgresPool(config, context.logger.child({ connection: context.name }), context.name);
     this.#copyThreshold = options.copyThreshold ?? DEFAULT_COPY_THRESHOLD;
     this.digests = new PostgresDigests(this.#pool, this.#schema, (table, signal) =>
       this.describeTable(table, signal),
@@ -128,8 +123,13 @@ export class PostgresConnector implements Connector, KeysetPager {
   async describeTable(table: string, signal: AbortSignal): Promise<TableSchema | undefined> {
     const name = parseTableName(table, this.#schema, { role: 'table' });
     return this.#pool.withClient(signal, { operation: `describing ${name.display}` }, (client) =>
-      this.#describe(client, name, signal),
+      describeOnClient(this.#pool, client, name, signal),
     );
+  }
+
+  /** Base and partitioned tables of the connection's schema, named without it. */
+  listTables(signal: AbortSignal): Promise<TableSchema[]> {
+    return listSchemaTables(this.#pool, this.#schema, signal);
   }
 
   readChanges(
@@ -272,25 +272,10 @@ export class PostgresConnector implements Connector, KeysetPager {
     }
     const operation = { operation: `describing ${shape.table.display}`, flow: shape.flow };
     const live = await this.#pool.withClient(signal, operation, (client) =>
-      this.#describe(client, shape.table, signal),
+      describeOnClient(this.#pool, client, shape.table, signal),
     );
     const schema = checkTargetSchema(live, shape, columns);
     this.#targetSchemas.set(shape.table.display, schema);
     return schema;
-  }
-
-  async #describe(
-    client: pg.PoolClient,
-    table: TableName,
-    signal: AbortSignal,
-  ): Promise<TableSchema | undefined> {
-    const columns = await this.#pool.run<ColumnRow>(client, describeColumnsStatement(table), signal);
-    if (columns.rows.length === 0) return undefined;
-    const keys = await this.#pool.run<{ columns: string[] }>(
-      client,
-      describeUniqueKeysStatement(table),
-      signal,
-    );
-    return toTableSchema(table, columns.rows, keys.rows);
   }
 }

@@ -129,3 +129,29 @@ describe('toConnectorError', () => {
     expect(parseKeyDetail('Failing row contains (1, null).')).toBeUndefined();
   });
 });
+
+describe('the column at fault', () => {
+  it('is the field of the error: the column PostgreSQL names, or the one column of a key detail', () => {
+    const context = { operation: 'writing', key: '1', secrets: [] };
+    const notNull = pgError('23502', 'null value in column "name" violates not-null constraint', {
+      column: 'name',
+    });
+    expect(toConnectorError(notNull, context).field).toBe('name');
+    const unique = pgError('23505', 'duplicate key value violates unique constraint "customers_code_key"', {
+      detail: 'Key (code)=(A-1) already exists.',
+    });
+    expect(toConnectorError(unique, context).field).toBe('code');
+    const composite = pgError('23505', 'duplicate key', { detail: 'Key (a, b)=(1, 2) already exists.' });
+    expect(toConnectorError(composite, context).field).toBeUndefined();
+  });
+});
+
+describe('a connection that fails as a whole', () => {
+  it('names the connection and its host; an error about one record does not', () => {
+    const context = { operation: 'connecting', secrets: [], server: 'connection "crm" at db.local:5432' };
+    expect(toConnectorError(pgError('ECONNREFUSED', 'connect ECONNREFUSED'), context).message).toMatch(
+      /^PostgreSQL connection "crm" at db\.local:5432 failed connecting: connect ECONNREFUSED/,
+    );
+    expect(toConnectorError(pgError('23505', 'duplicate key'), context).message).not.toContain('"crm"');
+  });
+});

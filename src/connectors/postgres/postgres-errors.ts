@@ -1,5 +1,5 @@
 import type { ErrorCode } from '../../core/error-codes.js';
-import { ConnectorError, SyncError } from '../../core/errors.js';
+import { ConnectorError, isConnectionFailureCode, SyncError } from '../../core/errors.js';
 import { redactText } from '../../config/secret.js';
 
 /** What an error happened during, so the message names it. */
@@ -11,6 +11,8 @@ export interface ErrorContext {
   readonly key?: string;
   /** Secret values (the URL, the password) to mask should the driver echo them. */
   readonly secrets: readonly string[];
+  /** The connection and its host, `connection "crm" at db:5432`, named when it fails as a whole. */
+  readonly server?: string;
 }
 
 /** The fields of a driver error the mapping reads; pg's DatabaseError and Node's system errors. */
@@ -137,6 +139,16 @@ export function parseKeyDetail(detail: string): { column: string; value: string 
 }
 
 /**
+ * The target column an error names: its `column` field (NOT NULL, 23502), or the one column of a
+ * unique or foreign key detail (`Key (code)=(x) already exists.`).
+ */
+function columnAtFault(fields: DriverErrorFields): string | undefined {
+  if (typeof fields.column === 'string' && fields.column !== '') return fields.column;
+  const column = typeof fields.detail === 'string' ? parseKeyDetail(fields.detail)?.column : undefined;
+  return column === undefined || column.includes(',') ? undefined : column.replace(/^"|"$/g, '');
+}
+
+/**
  * A driver error as a ConnectorError: its code and retryability decided here, its message naming
  * the operation and what PostgreSQL said (detail, column, constraint), secrets masked.
  * SyncErrors pass through unchanged.
@@ -146,7 +158,8 @@ export function toConnectorError(error: unknown, context: ErrorContext): SyncErr
   const { code, retryable } = classifyDriverError(error);
   const fields = (typeof error === 'object' && error !== null ? error : {}) as DriverErrorFields;
   const reason = errorReason(error);
-  const parts = [`PostgreSQL failed ${context.operation}`];
+  const server = context.server !== undefined && isConnectionFailureCode(code) ? ` ${context.server}` : '';
+  const parts = [`PostgreSQL${server} failed ${context.operation}`];
   if (context.key !== undefined) parts.push(` (record ${JSON.stringify(context.key)})`);
   parts.push(`: ${reason}`);
   if (typeof fields.column === 'string' && !reason.includes(`"${fields.column}"`))
@@ -154,10 +167,12 @@ export function toConnectorError(error: unknown, context: ErrorContext): SyncErr
   if (typeof fields.detail === 'string') parts.push(`; ${fields.detail}`);
   if (typeof fields.hint === 'string') parts.push(` (hint: ${fields.hint})`);
   const sqlState = typeof fields.code === 'string' ? ` [${fields.code}]` : '';
+  const field = columnAtFault(fields);
   return new ConnectorError(code, redactText(parts.join('') + sqlState, context.secrets), {
     retryable,
     cause: error,
     ...(context.flow === undefined ? {} : { flow: context.flow }),
     ...(context.key === undefined ? {} : { key: context.key }),
+    ...(field === undefined ? {} : { field }),
   });
 }

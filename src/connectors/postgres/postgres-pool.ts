@@ -6,7 +6,7 @@ import { toConnectorError } from './postgres-errors.js';
 import type { Statement } from './postgres-sql.js';
 import { postgresTypes } from './postgres-values.js';
 
-/** Milliseconds to wait for a connection before calling the server unreachable. */
+/** Milliseconds to wait for a connection before calling the server unreachable, unless `connectTimeout` says. */
 const CONNECT_TIMEOUT_MS = 10_000;
 
 /**
@@ -17,13 +17,13 @@ const SESSION_OPTIONS = '-c TimeZone=UTC -c DateStyle=ISO,YMD -c IntervalStyle=i
 
 /** The pg settings of one connection: URL, exact type parsers, UTC session, timeouts. */
 export function clientConfig(url: Secret, config: PostgresConfig): pg.ClientConfig {
-  const { statementTimeoutMs } = config;
+  const { statementTimeoutMs, connectTimeoutMs } = config;
   return {
     connectionString: url.reveal(),
     types: postgresTypes,
     options: SESSION_OPTIONS,
     application_name: 'syncline',
-    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    connectionTimeoutMillis: connectTimeoutMs ?? CONNECT_TIMEOUT_MS,
     keepAlive: true,
     ...(statementTimeoutMs === undefined ? {} : { statement_timeout: statementTimeoutMs }),
   };
@@ -56,8 +56,11 @@ export class PostgresPool {
   readonly #config: PostgresConfig;
   readonly #logger: Logger;
   readonly #pool: pg.Pool;
+  /** The connection's name in the config, for messages. */
+  readonly #name: string | undefined;
 
-  constructor(config: PostgresConfig, logger: Logger) {
+  constructor(config: PostgresConfig, logger: Logger, name?: string) {
+    this.#name = name;
     this.#url = config.url;
     this.#config = config;
     this.#logger = logger;
@@ -116,7 +119,11 @@ export class PostgresPool {
       // A session cancelled mid-statement is not reused; the pool drops broken ones by itself.
       client?.release(signal.aborted);
       if (signal.aborted) throw signal.reason;
-      throw toConnectorError(error, { ...operation, secrets: this.secrets() });
+      throw toConnectorError(error, {
+        ...operation,
+        secrets: this.secrets(),
+        server: `${this.#name === undefined ? 'connection' : `connection "${this.#name}"`} at ${this.address}`,
+      });
     }
   }
 

@@ -6,5 +6,12 @@ import { SqliteConnector } from './sqlite-connector.js';
 export const sqliteConnector: ConnectorDefinition<SqliteConfig> = {
   type: 'sqlite',
   configSchema: sqliteConfigSchema,
+  /** `sqlite:path`, or a path ending in `.db`, `.sqlite` or `.sqlite3`. */
+  entryFor: (location) => {
+    if (location.startsWith('sqlite:')) return { entry: { type: 'sqlite', path: location.slice(7) } };
+    return /\.(db|sqlite|sqlite3)$/i.test(location)
+      ? { entry: { type: 'sqlite', path: location } }
+      : undefined;
+  },
   create: (config, context) => new SqliteConnector(config, context),
 };

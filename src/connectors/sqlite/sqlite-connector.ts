@@ -13,7 +13,9 @@ import type {
   TargetSpec,
   WriteResult,
 } from '../../core/connector.js';
+import { isPlainIdentifier } from '../../config/identifiers.js';
 import { ConnectorError } from '../../core/errors.js';
+import { SCRATCH_TABLE_PREFIX } from '../../core/scratch-table.js';
 import {
   pendingPage,
   readKeysetChanges,
@@ -63,7 +65,14 @@ export class SqliteConnector implements Connector, KeysetPager {
     this.#database = new SqliteDatabase(resolveDatabasePath(config), this.#isReadonly, logger);
     this.digests = new SqliteDigests(this.#database);
     const target = !this.#isReadonly;
-    this.capabilities = { source: true, target, transactions: true, describe: true, updates: target };
+    this.capabilities = {
+      source: true,
+      target,
+      transactions: true,
+      describe: true,
+      updates: target,
+      listTables: true,
+    };
   }
 
   probe(signal: AbortSignal): Promise<ProbeResult> {
@@ -90,6 +99,30 @@ export class SqliteConnector implements Connector, KeysetPager {
         columns: schema.columns.map(({ hasNumericAffinity: _affinity, ...column }) => column),
         uniqueKeys: schema.uniqueKeys,
       };
+    });
+  }
+
+  /** Tables of the main database file, without SQLite's own and Syncline's scratch tables. */
+  listTables(signal: AbortSignal): Promise<TableSchema[]> {
+    return settle(() => {
+      signal.throwIfAborted();
+      const names = this.#database
+        .handle()
+        .prepare(
+          "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name",
+        )
+        .pluck()
+        .all() as string[];
+      return names.flatMap((name) => {
+        if (!isPlainIdentifier(name) || name.startsWith(SCRATCH_TABLE_PREFIX)) return [];
+        const schema = this.#database.table(parseTableName(name), name, {
+          path: this.#database.path,
+          table: name,
+        });
+        if (schema === undefined) return [];
+        const columns = schema.columns.map(({ hasNumericAffinity: _affinity, ...column }) => column);
+        return [{ table: schema.table, columns, uniqueKeys: schema.uniqueKeys }];
+      });
     });
   }
 

@@ -34,6 +34,7 @@ describe('toSqliteConnectorError', () => {
       code: 'CONNECTOR_CONSTRAINT_VIOLATION',
       retryable: false,
       key: '1',
+      field: 'code', // NOT NULL constraint failed: customers.code
     });
     const check = thrownBy(() =>
       db.prepare("INSERT INTO customers (id, code, c) VALUES (2, 'a', 'long')").run(),

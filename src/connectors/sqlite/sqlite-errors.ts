@@ -87,8 +87,11 @@ export function toSqliteConnectorError(error: unknown, context: SqliteErrorConte
   const flow = context.flow === undefined ? '' : `Flow "${context.flow}": `;
   const table = context.table === undefined ? '' : ` table ${context.table} of`;
   const key = context.key === undefined ? '' : ` (record ${context.key})`;
+  // `NOT NULL constraint failed: customers.name`, `UNIQUE constraint failed: customers.code`
+  const field = /^(?:NOT NULL|UNIQUE) constraint failed: [^.\s,]+\.([^.\s,]+)$/.exec(message)?.[1];
   return new ConnectorError(mapping.code, `${flow}SQLite${table} ${context.path}${key}: ${mapping.reason}`, {
     cause: error,
+    ...(field === undefined ? {} : { field }),
     ...(mapping.retryable === undefined ? {} : { retryable: mapping.retryable }),
     ...(context.flow === undefined ? {} : { flow: context.flow }),
     ...(context.key === undefined ? {} : { key: context.key }),

@@ -13,9 +13,18 @@ import type { FlowSnapshot } from '../runtime.js';
  * {@link exclusive}, so they never overlap in this process (the lease guards other processes).
  */
 export class LocalFlowState {
-  readonly flow: Flow;
+  /** The flow as configured now; a reload may replace it (a running cycle keeps its own). */
+  flow: Flow;
   /** Whether a loop of `start()` drives the flow. */
   hasLoop = false;
+  /** The flow's loops (cadence and reconcile) while it has them, settled once they stopped. */
+  loops: Promise<void> | undefined;
+  /** Stops the flow's loops after the cycle in hand (a reload replaced or removed the flow). */
+  loopStop = new AbortController();
+  /** A reload removed the flow from the config. */
+  isRemoved = false;
+  /** A reload changed the flow: its new loops go on from its last cycle, on the new cadence. */
+  isReconfigured = false;
   /** When the next cycle is due (epoch ms) and why, while the flow waits for it. */
   nextDueAt: number | undefined;
   nextReason: string | undefined;
@@ -77,6 +86,14 @@ export class LocalFlowState {
   /** Wakes the flow's loop (a trigger, a pause, a resume). */
   nudge(): void {
     this.#nudge.abort();
+  }
+
+  /** Stops the flow's loops after the cycle in hand; returns them, settled once they stopped. */
+  stopLoops(): Promise<void> {
+    this.loopStop.abort();
+    this.nudge();
+    this.hasLoop = false;
+    return this.loops ?? Promise.resolve();
   }
 
   /** Lets whoever waits for a requested cycle go (it was dropped: a pause, a stop). */

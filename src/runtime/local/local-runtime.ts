@@ -1,22 +1,15 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AdaptiveCadence } from '../../cadence/adaptive-cadence.js';
 import type { TuningOverrides } from '../../cadence/adaptive-tuning.js';
-import { waitForTurn } from '../../cadence/adaptive-wait.js';
 import type { RealtimeWakeup } from '../../cadence/realtime-wakeup.js';
-import { nextRun, type ScheduleDecision } from '../../cadence/schedule.js';
 import { emptyCounts } from '../../core/batch-handler.js';
-import type { WriteObserver } from '../../core/batch-writer.js';
+import { diffConfig, flowsToRestart, type ConfigChangeSummary } from '../../core/config-diff.js';
 import { runCycle } from '../../core/cycle.js';
 import type { CycleResult } from '../../core/cycle-ports.js';
 import { SyncError, toSyncError } from '../../core/errors.js';
 import type { Flow } from '../../core/flow.js';
 import { newLeaseOwner } from '../../core/flow-lease.js';
 import { clearPause, readPause, writePause } from '../../core/flow-pause.js';
-import {
-  readCadenceOverride,
-  withCadenceOverride,
-  type CadenceOverride,
-} from '../../core/cadence-override.js';
 import type { RunTrigger } from '../../core/state-store.js';
 import type {
   EngineContext,
@@ -27,10 +20,11 @@ import type {
   WakeOutcome,
 } from '../runtime.js';
 import { RuntimeEvents } from '../runtime-events.js';
+import { ContextGenerations } from './context-generations.js';
+import { CycleSlots } from './cycle-slots.js';
 import { LocalFlowState } from './local-flow-state.js';
-import { realtimeLoop } from './realtime-loop.js';
-import { reconcileLoop } from './reconcile-loop.js';
-import { recordEventHooks } from '../record-event-hooks.js';
+import { recordEventHooks, writeSampleObserver } from '../record-event-hooks.js';
+import { runFlowLoops } from './flow-loops.js';
 
 /** How long `runOnce` waits for a flow that another process is running. */
 const BUSY_WAIT_MS = 5 * 60_000;
@@ -66,22 +60,24 @@ export interface LocalRuntimeOptions {
  * semaphore bounds how many flows run at the same time.
  */
 export class LocalRuntime implements Runtime {
-  readonly #context: EngineContext;
+  #context: EngineContext;
   readonly #options: LocalRuntimeOptions;
   readonly #now: () => number;
   readonly #owner = newLeaseOwner();
   readonly #stop = new AbortController();
   readonly #hardStop = new AbortController();
   #running: Promise<void>[] = [];
+  /** The flows `start()` was asked for (undefined: every enabled flow), while started. */
+  #started: { readonly names: readonly string[] | undefined } | undefined;
+  readonly #generations: ContextGenerations;
   /** Cycles started by `trigger` outside the loops of `start()`. */
   readonly #background = new Set<Promise<void>>();
   /** Flows whose requested cycles `#runRequested` runs now. */
   readonly #serving = new Set<string>();
-  #slots: number;
-  readonly #waiting: (() => void)[] = [];
+  readonly #slots: CycleSlots;
   readonly #adaptive: AdaptiveCadence;
   readonly #events: RuntimeEvents;
-  readonly #flows = new Map<string, LocalFlowState>();
+  #flows = new Map<string, LocalFlowState>();
   /** The wake-ups of running realtime flows, for `wake` (webhooks). */
   readonly #wakeups = new Map<string, RealtimeWakeup>();
 
@@ -89,8 +85,9 @@ export class LocalRuntime implements Runtime {
     this.#context = context;
     this.#options = options;
     this.#now = options.now ?? Date.now;
-    this.#slots = options.concurrency ?? 4;
+    this.#slots = new CycleSlots(options.concurrency ?? 4);
     this.#events = new RuntimeEvents(context.logger, this.#now);
+    this.#generations = new ContextGenerations(context.logger);
     this.#adaptive = new AdaptiveCadence(context.state, context.logger, this.#now, {
       ...(options.adaptiveTuning === undefined ? {} : { tuning: options.adaptiveTuning }),
       ...(options.healthWindowMs === undefined ? {} : { healthWindowMs: options.healthWindowMs }),
@@ -136,43 +133,17 @@ export class LocalRuntime implements Runtime {
     return names.map((name) => this.#state(name));
   }
 
-  async #withSlot<T>(work: () => Promise<T>): Promise<T> {
-    while (this.#slots === 0) await new Promise<void>((resolve) => this.#waiting.push(resolve));
-    this.#slots -= 1;
-    try {
-      return await work();
-    } finally {
-      this.#slots += 1;
-      this.#waiting.shift()?.();
-    }
-  }
-
-  /** Feeds the adaptive controller and the event stream with every write attempt of the flow. */
-  #writeObserver(flow: Flow): WriteObserver {
-    const adaptive = this.#adaptive.observer(flow);
-    return (sample) => {
-      adaptive(sample);
-      this.#events.emit({
-        type: 'write.sample',
-        flow: flow.name,
-        target: flow.targetConnection,
-        latencyMs: sample.latencyMs,
-        outcome: sample.outcome,
-        ...(sample.code === undefined ? {} : { code: sample.code }),
-        ...(sample.rows === undefined ? {} : { rows: sample.rows }),
-        at: sample.at,
-      });
-    };
-  }
-
   /** One cycle of the flow, after its previous one in this process ended and a slot is free. */
   #cycle(flow: Flow, trigger: RunTrigger, reason: string): Promise<CycleResult> {
     const state = this.#state(flow.name);
     return state.exclusive(() =>
-      this.#withSlot(async () => {
+      this.#slots.run(async () => {
         state.started(trigger, reason, this.#now());
         this.#events.emit({ type: 'cycle.started', flow: flow.name, trigger, reason });
-        const ports = this.#context.portsFor(flow);
+        // The cycle keeps the context (and connectors) it started with, whatever a reload does.
+        const context = this.#context;
+        const leave = this.#generations.enter(context);
+        const ports = context.portsFor(flow);
         const pauseStop = new AbortController();
         state.cycleStop = pauseStop;
         const stop = this.#adaptive.cycleStop(flow, AbortSignal.any([this.#stop.signal, pauseStop.signal]));
@@ -180,7 +151,7 @@ export class LocalRuntime implements Runtime {
         try {
           result = await runCycle(this.#adaptive.flowForCycle(flow), ports, {
             trigger,
-            onWrite: this.#writeObserver(flow),
+            onWrite: writeSampleObserver(this.#events, flow, this.#adaptive.observer(flow)),
             signal: this.#hardStop.signal,
             stop: stop.signal,
             owner: this.#owner,
@@ -219,7 +190,11 @@ export class LocalRuntime implements Runtime {
           durationMs: result.durationMs,
           ...(result.error === undefined ? {} : { error: result.error.toJSON() }),
         });
-        await this.#adaptive.afterCycle(flow, ports, result);
+        try {
+          await this.#adaptive.afterCycle(flow, ports, result);
+        } finally {
+          leave();
+        }
         if (result.counts.written > 0) this.#wakeDependents(flow.name);
         return result;
       }),
@@ -270,44 +245,109 @@ export class LocalRuntime implements Runtime {
   }
 
   async start(flowNames?: readonly string[]): Promise<void> {
+    this.#started = { names: flowNames === undefined || flowNames.length === 0 ? undefined : flowNames };
     const states = this.#select(flowNames);
     for (const state of states) state.hasLoop = true;
     // Every configured flow's pause, so the snapshot shows the ones this process does not run too.
     await Promise.all([...this.#flows.values()].map((state) => this.#readPause(state)));
-    this.#running = [
-      ...states.map((state) =>
-        state.flow.cadence.realtime === true
-          ? realtimeLoop(state, {
-              context: this.#context,
+    for (const state of states) this.#startLoops(state);
+    // A reload adds the loops of new and changed flows meanwhile: wait for those too.
+    let awaited = 0;
+    while (awaited < this.#running.length) {
+      const count = this.#running.length;
+      await Promise.all(this.#running.slice(awaited));
+      awaited = count;
+    }
+  }
+
+  /** Whether the started runtime runs the flow: the named flows, or every enabled one. */
+  #runsOnStart(flow: Flow): boolean {
+    if (this.#started === undefined || this.#isStopping()) return false;
+    const { names } = this.#started;
+    return names === undefined ? flow.enabled : names.includes(flow.name);
+  }
+
+  /** Starts the flow's loops (its cadence, its reconcile schedule) once `after` settled. */
+  #startLoops(state: LocalFlowState, after: Promise<void> = Promise.resolve()): void {
+    state.hasLoop = true;
+    const loopStop = new AbortController();
+    state.loopStop = loopStop;
+    const stop = AbortSignal.any([this.#stop.signal, loopStop.signal]);
+    const options = this.#options;
+    const loops = after
+      .catch(() => undefined)
+      .then(() =>
+        stop.aborted
+          ? undefined
+          : runFlowLoops(state, stop, {
+              context: () => this.#context,
+              adaptive: this.#adaptive,
               now: this.#now,
-              ...(this.#options.eventDebounceMs === undefined
-                ? {}
-                : { debounceMs: this.#options.eventDebounceMs }),
-              stop: this.#stop.signal,
+              hardStop: this.#hardStop.signal,
+              ...(options.eventDebounceMs === undefined ? {} : { eventDebounceMs: options.eventDebounceMs }),
+              ...(options.redecideEveryMs === undefined ? {} : { redecideEveryMs: options.redecideEveryMs }),
               cycle: (trigger, reason) => this.#cycle(state.flow, trigger, reason),
-              waitWhilePaused: () => this.#waitWhilePaused(state),
+              waitWhilePaused: (signal) => this.#waitWhilePaused(state, signal),
+              readPause: () => this.#readPause(state),
+              sleepUntil: (dueAt, signal, isNudgeable) =>
+                this.#sleepUntil(dueAt, isNudgeable ? state : undefined, signal),
               scheduled: (dueAt, reason) => {
                 this.#scheduled(state, dueAt, reason);
               },
               wakeups: this.#wakeups,
-            })
-          : this.#loop(state),
-      ),
-      ...states
-        .filter((state) => state.flow.reconcile !== undefined)
-        .map((state) =>
-          reconcileLoop(this.#context, state.flow, {
-            now: this.#now,
-            sleepUntil: (dueAt) => this.#sleepUntil(dueAt),
-            isStopping: () => this.#isStopping(),
-            signal: this.#hardStop.signal,
-            onFinished: (event) => {
-              this.#events.emit({ type: 'reconcile.finished', ...event });
-            },
-          }),
-        ),
-    ];
-    await Promise.all(this.#running);
+              onReconcileFinished: (event) => {
+                this.#events.emit({ type: 'reconcile.finished', ...event });
+              },
+            }),
+      )
+      .finally(() => {
+        if (this.#isStopping() || state.isRemoved) state.dropRequest();
+      });
+    state.loops = loops;
+    this.#running.push(loops);
+  }
+
+  async reconfigure(context: EngineContext): Promise<ConfigChangeSummary> {
+    // The pauses of added flows are read first: from here on nothing awaits, so reloads never interleave.
+    const added = new Map<string, LocalFlowState>();
+    for (const flow of context.flows.filter((candidate) => !this.#flows.has(candidate.name))) {
+      const state = new LocalFlowState(flow);
+      state.paused = await readPause(context.state, flow.name);
+      added.set(flow.name, state);
+    }
+    const previous = this.#context;
+    const summary = diffConfig(previous, context);
+    const restart = flowsToRestart(summary, context.flows);
+    this.#context = context;
+    const stopped: Promise<void>[] = [];
+    for (const name of summary.removedFlows) {
+      const state = this.#flows.get(name);
+      if (state === undefined) continue;
+      state.isRemoved = true;
+      stopped.push(state.stopLoops());
+      state.dropRequest();
+    }
+    const flows = new Map<string, LocalFlowState>();
+    for (const flow of context.flows) {
+      let state = this.#flows.get(flow.name);
+      if (state === undefined) {
+        state = added.get(flow.name) ?? new LocalFlowState(flow);
+        if (this.#runsOnStart(flow)) this.#startLoops(state);
+      } else {
+        state.flow = flow;
+        if (restart.has(flow.name)) {
+          state.isReconfigured = true;
+          const old = state.hasLoop ? state.stopLoops() : Promise.resolve();
+          stopped.push(old);
+          if (this.#runsOnStart(flow)) this.#startLoops(state, old);
+        }
+      }
+      flows.set(flow.name, state);
+    }
+    this.#flows = flows;
+    void this.#generations.retire(previous, stopped);
+    this.#events.emit({ type: 'config.reloaded', summary });
+    return summary;
   }
 
   async trigger(flowName: string, reason: string): Promise<TriggerOutcome> {
@@ -388,26 +428,6 @@ export class LocalRuntime implements Runtime {
     this.#events.emit({ type: 'flow.resumed', flow: flowName, by: by.actor });
   }
 
-  /**
-   * Waits for a cycle due under an operator's cadence override; wakes early to plan again when
-   * the override ends, is changed (`refresh`) or a cycle is requested.
-   */
-  async #waitOverride(
-    state: LocalFlowState,
-    planned: ScheduleDecision,
-    override: CadenceOverride,
-  ): Promise<ScheduleDecision> {
-    const decision = {
-      ...planned,
-      reason: `override by ${override.by} until ${override.until}: ${planned.reason}`,
-    };
-    this.#scheduled(state, decision.dueAt, decision.reason);
-    const until = Date.parse(override.until);
-    await this.#sleepUntil(Math.min(decision.dueAt, until), state);
-    if (this.#now() < decision.dueAt) state.replan = true;
-    return decision;
-  }
-
   refresh(flowName: string): void {
     const state = this.#flows.get(flowName);
     if (state === undefined) return;
@@ -421,11 +441,11 @@ export class LocalRuntime implements Runtime {
     return state.paused !== undefined;
   }
 
-  /** While the flow is paused, waits for its resume (here, or in another process). */
-  async #waitWhilePaused(state: LocalFlowState): Promise<void> {
-    while (!this.#isStopping() && (await this.#readPause(state))) {
+  /** While the flow is paused, waits for its resume (here, or in another process) or `stop`. */
+  async #waitWhilePaused(state: LocalFlowState, stop: AbortSignal): Promise<void> {
+    while (!stop.aborted && (await this.#readPause(state))) {
       state.nextDueAt = undefined;
-      await this.#sleepUntil(this.#now() + PAUSE_RECHECK_MS, state);
+      await this.#sleepUntil(this.#now() + PAUSE_RECHECK_MS, state, stop);
     }
   }
 
@@ -435,71 +455,11 @@ export class LocalRuntime implements Runtime {
     this.#events.emit({ type: 'flow.scheduled', flow: state.flow.name, dueAt, reason });
   }
 
-  async #loop(state: LocalFlowState): Promise<void> {
-    const { flow } = state;
-    const lastSuccess = await this.#context.state.lastSuccessfulRun(flow.name);
-    await this.#adaptive.register(flow);
-    let lastEndedAt: number | undefined;
-    while (!this.#isStopping()) {
-      await this.#waitWhilePaused(state);
-      if (this.#isStopping()) break;
-      let next: { trigger: RunTrigger; reason: string } | undefined;
-      state.replan = false;
-      if (state.requested === undefined) {
-        const override = await readCadenceOverride(this.#context.state, flow.name, this.#now());
-        const scheduled = override === undefined ? flow : withCadenceOverride(flow, override);
-        const planned = nextRun(
-          scheduled.cadence,
-          {
-            lastSuccessAt: lastSuccess === undefined ? undefined : Date.parse(lastSuccess.startedAt),
-            lastEndedAt,
-          },
-          this.#now(),
-        );
-        next =
-          override === undefined
-            ? await waitForTurn(this.#adaptive, flow, planned, lastEndedAt, {
-                now: this.#now,
-                sleepUntil: (dueAt) => this.#sleepUntil(dueAt, state),
-                isStopping: () =>
-                  this.#isStopping() ||
-                  state.requested !== undefined ||
-                  state.paused !== undefined ||
-                  state.replan,
-                onScheduled: (decision) => {
-                  this.#scheduled(state, decision.dueAt, decision.reason);
-                },
-                ...(this.#options.redecideEveryMs === undefined
-                  ? {}
-                  : { redecideEveryMs: this.#options.redecideEveryMs }),
-              })
-            : await this.#waitOverride(state, planned, override);
-        if (this.#isStopping()) break;
-        if (state.isReplanDue() && !state.hasRequest()) continue;
-        // Paused here or in another process while it waited: no cycle starts.
-        if (state.paused !== undefined || (await this.#readPause(state))) continue;
-      }
-      const result = await this.#cycle(
-        flow,
-        state.requested === undefined ? (next?.trigger ?? 'schedule') : 'manual',
-        state.requested?.reason ?? next?.reason ?? '',
-      );
-      lastEndedAt = this.#now();
-      if (result.status === 'failed') {
-        this.#context.logger.error(`flow ${flow.name}: cycle failed; next try on its cadence`, {
-          code: result.error?.code,
-        });
-      }
-    }
-    state.dropRequest();
-  }
-
-  /** Resolves at `dueAt`, or earlier when the runtime stops or the flow (if given) is nudged. */
-  async #sleepUntil(dueAt: number, state?: LocalFlowState): Promise<void> {
+  /** Resolves at `dueAt`, or earlier on `stop` (default: the runtime's) or a nudge of the flow (if given). */
+  async #sleepUntil(dueAt: number, state?: LocalFlowState, stop = this.#stop.signal): Promise<void> {
     const delay = dueAt - this.#now();
     if (delay <= 0) return;
-    const signal =
-      state === undefined ? this.#stop.signal : AbortSignal.any([this.#stop.signal, state.sleepSignal]);
+    const signal = state === undefined ? stop : AbortSignal.any([stop, state.sleepSignal]);
     await sleep(Math.min(delay, MAX_SLEEP_MS), undefined, { signal }).catch(() => undefined);
     state?.rearm();
   }
