@@ -100,7 +100,7 @@ export async function runCommand(options: RunOptions): Promise<number> {
       try {
         await runtime.start(names);
       } finally {
-        await alerts?.close();
+        await alerts.close();
         await unwatch();
         await webhook?.close();
       }

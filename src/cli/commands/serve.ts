@@ -2,9 +2,12 @@ import { readFileSync } from 'node:fs';
 import { buildApiServer } from '../../api/api-server.js';
 import { createMetrics } from '../../api/metrics/syncline-metrics.js';
 import { maskedConfig } from '../../config/config-view.js';
+import { reloadConfig } from '../../operations/reload-config.js';
 import { openCliEngine, type GlobalOptions } from '../cli-context.js';
 import { startAlerts } from '../alerts-runner.js';
+import { watchConfig } from '../config-reload.js';
 import { ExitCodes } from '../exit-codes.js';
+import { liveOperations } from '../live-operations.js';
 import { createProgressReporter } from '../progress-reporter.js';
 import { createRuntime } from '../runtime-factory.js';
 import { stopOnSignals } from '../stop-signals.js';
@@ -34,7 +37,7 @@ export async function serveCommand(options: ServeOptions): Promise<number> {
     if (!(await preflight(engine, [], logger))) return ExitCodes.badConfig;
     const runtime = createRuntime(engine, options.concurrency === undefined ? {} : { concurrency: options.concurrency });
     runtime.subscribe(createProgressReporter(logger, { isTty: false, estimate: pendingEstimator(engine) }));
-    const operations = { ...engine.operations, runtime };
+    const operations = liveOperations(engine, runtime);
     const version = synclineVersion();
     const metrics = createMetrics({ runtime, operations, version });
     const server = engine.config.server ?? {};
@@ -45,6 +48,7 @@ export async function serveCommand(options: ServeOptions): Promise<number> {
       version,
       secrets: () => engine.secrets,
       configView: () => maskedConfig(readFileSync(options.config, 'utf8'), engine.secrets),
+      reloadConfig: (actor) => reloadConfig(operations, { actor }),
       metrics: { scrape: () => metrics.scrape(), contentType: metrics.contentType, isPublic: server.metrics === 'public' },
       ...(server.tls === undefined ? {} : { tls: server.tls }),
       ...(server.bodyLimit === undefined ? {} : { bodyLimit: server.bodyLimit }),
@@ -56,6 +60,7 @@ export async function serveCommand(options: ServeOptions): Promise<number> {
     const alerts = startAlerts(engine, runtime, logger, (channel, outcome) => {
       metrics.recordAlert(channel, outcome);
     });
+    const unwatch = watchConfig(options.config, () => operations, logger);
     try {
       await app.listen({ host, port });
       const address = app.server.address();
@@ -68,7 +73,8 @@ export async function serveCommand(options: ServeOptions): Promise<number> {
       return ExitCodes.ok;
     } finally {
       removeSignalHandlers();
-      await alerts?.close();
+      await unwatch();
+      await alerts.close();
       await app.close();
       metrics.close();
     }
