@@ -4,6 +4,7 @@ import { nextRun } from '../cadence/schedule.js';
 import type { Checkpoint } from '../core/connector.js';
 import type { Flow } from '../core/flow.js';
 import { readPause, type FlowPause } from '../core/flow-pause.js';
+import { readCadenceOverride, type CadenceOverride } from '../core/cadence-override.js';
 import { readLastReconcile, type LastReconcile } from '../core/reconcile/last-reconcile.js';
 import type { RunRecord } from '../core/state-store.js';
 import type { JsonValue } from '../core/values.js';
@@ -36,6 +37,8 @@ export interface FlowStatus {
   readonly activity: FlowSnapshot['activity'] | undefined;
   /** Who paused the flow, when and why; undefined while it runs on its cadence. */
   readonly paused: FlowPause | undefined;
+  /** An operator's temporary cadence in force (`POST /api/v1/flows/{flow}/cadence`), until it expires. */
+  readonly cadenceOverride: CadenceOverride | undefined;
   /** The newest run of the flow (cycles, resyncs, replays), if any. */
   readonly lastRun: RunRecord | undefined;
   /** When the newest successful cycle started (ISO 8601). */
@@ -85,6 +88,7 @@ async function statusOf(
     forecaster,
     reconcile,
     paused,
+    cadenceOverride,
   ] = await Promise.all([
     state.listRuns({ flow: flow.name, limit: 1 }),
     state.lastSuccessfulRun(flow.name),
@@ -96,6 +100,7 @@ async function statusOf(
     state.getFlowMeta(flow.name, FORECASTER_STATUS_META),
     readLastReconcile(state, flow.name),
     readPause(state, flow.name),
+    readCadenceOverride(state, flow.name, now),
   ]);
   const lastRun = runs[0];
   const lastSuccessAt = lastSuccess === undefined ? undefined : Date.parse(lastSuccess.startedAt);
@@ -117,6 +122,7 @@ async function statusOf(
     direction: flow.direction,
     activity: snapshot?.activity,
     paused: snapshot?.paused ?? paused,
+    cadenceOverride,
     lastRun,
     lastSuccessAt: lastSuccess?.startedAt,
     stalenessSeconds: lastSuccessAt === undefined ? undefined : Math.round((now - lastSuccessAt) / 1000),

@@ -13,6 +13,7 @@ function status(flow: string, overrides: Partial<FlowStatus> = {}): FlowStatus {
     direction: 'one-way',
     activity: undefined,
     paused: undefined,
+    cadenceOverride: undefined,
     lastRun: undefined,
     lastSuccessAt: undefined,
     stalenessSeconds: undefined,

@@ -111,6 +111,11 @@ export function formatStatuses(statuses: readonly FlowStatus[], now: number = Da
       lines.push(
         `  ${status.flow}: paused by ${status.paused.by} at ${status.paused.at}${status.paused.reason === undefined ? '' : ` (${status.paused.reason})`}; syncline resume --flow ${status.flow}`,
       );
+    const { cadenceOverride: override } = status;
+    if (override !== undefined)
+      lines.push(
+        `  ${status.flow}: cadence overridden by ${override.by}: every ${formatDuration(override.everyMs)} until ${override.until}`,
+      );
     const effective = effectiveCadenceLine(status);
     if (effective !== undefined) lines.push(effective);
   }
