@@ -193,6 +193,47 @@ describe('syncline serve: tokens and roles', () => {
   });
 });
 
+describe('syncline serve: config, cadence and metrics', () => {
+  it('reloads the config for an admin only, and says when nothing changed', async () => {
+    expect((await call('POST', '/api/v1/config/reload', { token: tokens.operator })).status).toBe(403);
+    const reload = await call('POST', '/api/v1/config/reload', { token: tokens.admin });
+    expect(reload.status, reload.text).toBe(200);
+    expect(reload.json).toMatchObject({ status: 'unchanged' });
+  });
+
+  it('overrides the cadence for a while, shows it in the flow, audits it with before and after, and ends it', async () => {
+    const bad = await call('POST', '/api/v1/flows/customers/cadence', {
+      token: tokens.operator,
+      body: JSON.stringify({ every: 10, for: '2h' }),
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.json.error).toMatchObject({ field: 'body.every' });
+    const set = await call('POST', '/api/v1/flows/customers/cadence', {
+      token: tokens.operator,
+      body: JSON.stringify({ every: '10s', for: '2h' }),
+    });
+    expect(set.status, set.text).toBe(200);
+    expect(set.json).toMatchObject({ everyMs: 10_000, by: 'operator-bot' });
+    const flow = await call('GET', '/api/v1/flows/customers', { token: tokens.viewer });
+    expect(flow.json.flow).toMatchObject({ cadenceOverride: { everyMs: 10_000 } });
+    const audit = await call('GET', '/api/v1/audit?action=cadence.override', { token: tokens.viewer });
+    expect(audit.json.items).toEqual([
+      expect.objectContaining({ actor: 'operator-bot', details: expect.objectContaining({ before: null }) }),
+    ]);
+    expect((await call('DELETE', '/api/v1/flows/customers/cadence', { token: tokens.operator })).status).toBe(200);
+    const after = await call('GET', '/api/v1/flows/customers', { token: tokens.viewer });
+    expect((after.json.flow as Record<string, unknown>).cadenceOverride).toBeUndefined();
+  });
+
+  it('serves Prometheus metrics to a token, with the records the flow wrote', async () => {
+    expect((await call('GET', '/metrics')).status).toBe(401);
+    const metrics = await call('GET', '/metrics', { token: tokens.viewer });
+    expect(metrics.status).toBe(200);
+    expect(metrics.text).toMatch(/^syncline_records_total\{flow="customers",outcome="written"\} 2$/m);
+    expect(metrics.text).toMatch(/^syncline_build_info\{/m);
+  });
+});
+
 describe('syncline serve: secrets', () => {
   it('never says a password or a token in any response or log line', async () => {
     await call('GET', '/metrics', { token: tokens.viewer });
