@@ -1,7 +1,7 @@
 import { ConfigError, type ConfigIssue } from '../config/config-error.js';
 import { audited } from '../core/audit.js';
 import { describeConfigChange, isConfigUnchanged, type ConfigChangeSummary } from '../core/config-diff.js';
-import type { PreparedConfig } from './config-reloader.js';
+import type { ConfigReloader, PreparedConfig } from './config-reloader.js';
 import type { Actor } from './flow-control.js';
 import { invalidRequest, type OperationsContext } from './operations-context.js';
 
@@ -27,9 +27,26 @@ const SCHEMA_CHECK_MS = 60_000;
  * (through the runtime of this process when there is one). An invalid config is refused with
  * every problem and the config in use keeps running. Audited as `config.reload`.
  */
-export async function reloadConfig(context: OperationsContext, request: Actor): Promise<ReloadResult> {
-  const { reloader, runtime } = context;
-  if (reloader === undefined) throw invalidRequest('this process has no config file to reload');
+export function reloadConfig(context: OperationsContext, request: Actor): Promise<ReloadResult> {
+  const { reloader } = context;
+  if (reloader === undefined) return Promise.reject(invalidRequest('this process has no config file to reload'));
+  // One reload of a config at a time, whoever asks (a file change, SIGHUP, the API): each one
+  // checks and applies against the config the previous one left.
+  const previous = inProgress.get(reloader) ?? Promise.resolve();
+  const next = previous.catch(() => undefined).then(() => reloadOnce(context, reloader, request));
+  inProgress.set(reloader, next);
+  return next;
+}
+
+/** The last reload asked for, per config, so reloads queue instead of overlapping. */
+const inProgress = new WeakMap<ConfigReloader, Promise<ReloadResult>>();
+
+async function reloadOnce(
+  context: OperationsContext,
+  reloader: ConfigReloader,
+  request: Actor,
+): Promise<ReloadResult> {
+  const { runtime } = context;
   return audited<ReloadResult>(
     context.state,
     { actor: request.actor, action: 'config.reload', subject: reloader.source },

@@ -5,7 +5,7 @@ import { maskedConfig } from '../../config/config-view.js';
 import { reloadConfig } from '../../operations/reload-config.js';
 import { openCliEngine, type GlobalOptions } from '../cli-context.js';
 import { startAlerts } from '../alerts-runner.js';
-import { watchConfig } from '../config-reload.js';
+import { logReload, watchConfig } from '../config-reload.js';
 import { ExitCodes } from '../exit-codes.js';
 import { liveOperations } from '../live-operations.js';
 import { createProgressReporter } from '../progress-reporter.js';
@@ -48,7 +48,11 @@ export async function serveCommand(options: ServeOptions): Promise<number> {
       version,
       secrets: () => engine.secrets,
       configView: () => maskedConfig(readFileSync(options.config, 'utf8'), engine.secrets),
-      reloadConfig: (actor) => reloadConfig(operations, { actor }),
+      reloadConfig: async (actor) => {
+        const result = await reloadConfig(operations, { actor });
+        logReload(logger, result);
+        return result;
+      },
       metrics: { scrape: () => metrics.scrape(), contentType: metrics.contentType, isPublic: server.metrics === 'public' },
       ...(server.tls === undefined ? {} : { tls: server.tls }),
       ...(server.bodyLimit === undefined ? {} : { bodyLimit: server.bodyLimit }),
