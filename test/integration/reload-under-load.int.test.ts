@@ -71,10 +71,10 @@ async function rows(sql: string, side: 'crm' | 'erp'): Promise<string[]> {
 
 describe('syncline serve: a config reload under load', () => {
   it('loses and doubles nothing while the config is reloaded again and again', async () => {
-    let writing = true;
+    const writing = { isOn: true };
     const writer = (async () => {
       let round = 0;
-      while (writing) {
+      while (writing.isOn) {
         round += 1;
         await db.crm.query(
           `INSERT INTO orders (customer, amount)
@@ -96,7 +96,7 @@ describe('syncline serve: a config reload under load', () => {
       });
       reloads.push(response.status);
     }
-    writing = false;
+    writing.isOn = false;
     await writer;
     expect(reloads.every((status) => status === 200)).toBe(true);
     const source = await rows('SELECT id, customer, amount::text AS amount FROM orders ORDER BY id', 'crm');
