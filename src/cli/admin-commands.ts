@@ -54,7 +54,10 @@ export function addAdminCommands(program: Command, execute: CommandRunner): void
     .option('--value <value>', 'the value, for scripts (it may land in shell history)')
     .addHelpText(
       'after',
-      examples('export SYNCLINE_MASTER_KEY=$(openssl rand -base64 32)', 'syncline secret encrypt'),
+      examples(
+        'SYNCLINE_MASTER_KEY=$(openssl rand -base64 32) syncline secret encrypt',
+        'printf %s "$ERP_PASSWORD" | syncline secret encrypt',
+      ),
     )
     .action((options: { value?: string }) => execute(() => secretEncryptCommand(options)));
 }

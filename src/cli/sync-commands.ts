@@ -90,7 +90,7 @@ export function addSyncCommands(program: Command, execute: CommandRunner): void 
       examples(
         'syncline serve',
         'syncline serve --host 0.0.0.0 --port 8443',
-        'curl -H "Authorization: Bearer $TOKEN" http://127.0.0.1:8080/api/v1/flows',
+        'syncline token create --name ops-alice --role operator && syncline serve',
       ),
     )
     .action((options: { host?: string; port?: number; concurrency?: number }, command: Command) =>
@@ -165,8 +165,21 @@ export function addSyncCommands(program: Command, execute: CommandRunner): void 
     .description('sync a sample CRM into a sample ERP (SQLite files), with live changes, in four tiers')
     .option('--duration <duration>', 'stop after this long, e.g. 30s (default: until Ctrl-C)')
     .option('--dir <path>', 'where the demo databases and config go', '.syncline/demo')
-    .addHelpText('after', examples('syncline demo', 'syncline demo --duration 30s --dir /tmp/syncline-demo'))
-    .action((options: { duration?: string; dir: string }, command: Command) =>
-      execute(() => demoCommand({ ...globals(command), ...options })),
+    .option('--api-port <port>', "port of the demo's admin API and /metrics; 0 picks a free one", port, 8080)
+    .option('--no-api', 'do not serve the admin API')
+    .addHelpText(
+      'after',
+      examples('syncline demo', 'syncline demo --duration 30s --dir /tmp/syncline-demo --no-api'),
+    )
+    .action(
+      (options: { duration?: string; dir: string; apiPort: number; api: boolean }, command: Command) =>
+        execute(() =>
+          demoCommand({
+            ...globals(command),
+            ...(options.duration === undefined ? {} : { duration: options.duration }),
+            dir: options.dir,
+            api: options.api ? options.apiPort : false,
+          }),
+        ),
     );
 }

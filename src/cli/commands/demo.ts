@@ -6,6 +6,7 @@ import { createConsoleLogger } from '../console-logger.js';
 import { DemoChangeGenerator } from '../demo/demo-changes.js';
 import { DemoRandom } from '../demo/demo-random.js';
 import { formatFinalReport, formatIntro, formatLiveBlock } from '../demo/demo-report.js';
+import { formatDemoApi, startDemoApi } from '../demo/demo-api.js';
 import { DemoScreen } from '../demo/demo-screen.js';
 import { createDemoSystems, demoPaths, prepareDemoDirectory } from '../demo/demo-setup.js';
 import { DemoSummary } from '../demo/demo-summary.js';
@@ -20,7 +21,12 @@ export interface DemoOptions extends GlobalOptions {
   readonly duration?: string;
   /** Directory of the demo's databases, state and config; emptied on each start. */
   readonly dir: string;
+  /** Port of the demo's admin API (0: any free one); false: no API. Default 8080. */
+  readonly api?: number | false;
 }
+
+/** Where the demo's admin API listens unless `--api-port` says otherwise (taken: any free port). */
+const DEMO_API_PORT = 8080;
 
 /** Milliseconds between two redraws of the live summary. */
 const REFRESH_MS = 2_000;
@@ -143,6 +149,8 @@ export async function demoCommand(options: DemoOptions): Promise<number> {
     stop.onHardStop(() => {
       runtime.abort();
     });
+    const api = options.api === false ? undefined : await startDemoApi(engine, runtime, options.api ?? DEMO_API_PORT);
+    if (api !== undefined) screen.print(formatDemoApi(api));
     generator.start();
     const running = runtime.start();
     redraw();
@@ -155,6 +163,7 @@ export async function demoCommand(options: DemoOptions): Promise<number> {
       generator.stop();
       await runtime.stop();
       await running;
+      await api?.close();
     }
 
     // One last cycle of every flow after the generator stopped, so CRM and ERP can be compared.
