@@ -158,4 +158,3 @@ export const TYPE_CATALOGUES: readonly TypeCatalogue[] = [
   MYSQL_CATALOGUE,
   SQLITE_CATALOGUE,
 ];
-
