@@ -12,21 +12,29 @@ import { JSON_NULL, type CellValue, type ValueKind } from './value-kinds.js';
 
 /** A column of a matrix table. */
 export interface MatrixColumn {
+  /** `c_<kind>`. */
   readonly name: string;
+  /** What the column holds. */
   readonly kind: ValueKind;
+  /** Its type in this database's CREATE TABLE. */
   readonly ddl: string;
 }
 
 /** A source row of the matrix: key, cursor and one cell value (the other columns stay NULL). */
 export interface MatrixRow {
+  /** The key, also the cursor `version`. */
   readonly id: number;
+  /** The column that holds the cell value. */
   readonly column: string;
+  /** The kind of that column. */
   readonly kind: ValueKind;
+  /** The cell value; SQL NULL or a JSON null document included. */
   readonly value: CellValue;
 }
 
 /** One database of the matrix behind its real connector, with plain SQL access for fixtures and read-back. */
 export interface MatrixEndpoint {
+  /** The real connector on the endpoint's database, used by the cycles as source or target. */
   readonly connector: Connector;
   /** Creates `table` keyed by `id bigint`, with a `version` cursor when `hasCursor`. */
   createTable(table: string, columns: readonly MatrixColumn[], hasCursor: boolean): Promise<void>;
@@ -34,6 +42,7 @@ export interface MatrixEndpoint {
   insertRows(table: string, rows: readonly MatrixRow[]): Promise<void>;
   /** id → column → the value as the database's driver returns it (text for JSON, UTC for timestamps). */
   readRows(table: string, columns: readonly MatrixColumn[]): Promise<Map<number, Record<string, unknown>>>;
+  /** Closes the connector and drops the database. */
   close(): Promise<void>;
 }
 

@@ -9,6 +9,7 @@ import { columnOf, KNOWN_ENGINE_GAPS, type MatrixCell, type MatrixPair } from '.
 
 /** How one cell ended on the real engine. */
 export interface CellOutcome {
+  /** The cell this outcome is of. */
   readonly cell: MatrixCell;
   /** The cycle succeeded and the cell ended as expected. */
   readonly isCorrect: boolean;
@@ -18,8 +19,11 @@ export interface CellOutcome {
 
 /** The systems one pair runs on. */
 export interface PairEndpoints {
+  /** Where the pair's source tables live. */
   readonly source: MatrixEndpoint;
+  /** Where the pair's target tables live (may be the source's database). */
   readonly target: MatrixEndpoint;
+  /** The state store the cycles record runs and dead letters in. */
   readonly state: StateStore;
 }
 

@@ -14,12 +14,17 @@ export type Expectation =
 export interface MatrixCell {
   /** `postgres→mysql float NaN`: the name KNOWN_ENGINE_GAPS and failure reports use. */
   readonly id: string;
+  /** What the cell's columns hold. */
   readonly kind: ValueKind;
   /** The column of this kind in both tables: `c_<kind>`. */
   readonly column: string;
+  /** The value the source row holds. */
   readonly value: EdgeValue;
+  /** The source column's type. */
   readonly sourceType: CatalogueType;
+  /** The target column's type. */
   readonly targetType: CatalogueType;
+  /** Exact, or refused with the reason (from the target type). */
   readonly expected: Expectation;
 }
 
@@ -27,10 +32,13 @@ export interface MatrixCell {
 export interface MatrixPair {
   /** `postgres→mysql`. */
   readonly name: string;
+  /** The connector the flow reads. */
   readonly source: TypeCatalogue;
+  /** The connector the flow writes. */
   readonly target: TypeCatalogue;
   /** The kinds both connectors support, in VALUE_KINDS order. */
   readonly kinds: readonly ValueKind[];
+  /** Every value of every shared kind the source column can hold. */
   readonly cells: readonly MatrixCell[];
 }
 

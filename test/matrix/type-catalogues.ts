@@ -2,6 +2,7 @@ import type { CellValue, ValueKind } from './value-kinds.js';
 
 /** One column type of a connector: its DDL, and which values it cannot hold (with the reason). */
 export interface CatalogueType {
+  /** What the column holds. */
   readonly kind: ValueKind;
   /** The column type as the database spells it in CREATE TABLE. */
   readonly ddl: string;
@@ -15,6 +16,7 @@ export interface TypeCatalogue {
   readonly connector: 'postgres' | 'mysql' | 'sqlite';
   /** Name in the docs. */
   readonly title: string;
+  /** At most one type per kind. */
   readonly types: readonly CatalogueType[];
 }
 

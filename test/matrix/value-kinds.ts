@@ -34,6 +34,7 @@ export type CellValue = Value | typeof JSON_NULL;
 export interface EdgeValue {
   /** Unique within its kind; stable across runs (property cases carry their index). */
   readonly label: string;
+  /** The value; `null` is SQL NULL. */
   readonly value: CellValue;
 }
 
