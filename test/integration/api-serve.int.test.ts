@@ -1,8 +1,8 @@
 import { join } from 'node:path';
-import type { ChildProcess } from 'node:child_process';
 import { validate as validateOpenApi } from '@readme/openapi-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createWorkspace, spawnCli, synclineIn, type BoundCli, type Workspace } from '../support/cli.js';
+import { createWorkspace, type Workspace } from '../support/cli.js';
+import { createToken, startServe, type RunningServe } from '../support/serve.js';
 import { createCrmErpDatabases, type CrmErpDatabases } from '../support/crm-erp-databases.js';
 import { eventually } from '../support/eventually.js';
 
@@ -26,10 +26,8 @@ flows:
 
 let db: CrmErpDatabases;
 let workspace: Workspace;
-let syncline: BoundCli;
-let server: ChildProcess;
+let server: RunningServe;
 let base: string;
-let serverLog = '';
 const tokens: Record<'viewer' | 'operator' | 'admin', string> = { viewer: '', operator: '', admin: '' };
 /** Every response body seen, scanned for secrets at the end. */
 const seen: string[] = [];
@@ -69,25 +67,14 @@ beforeAll(async () => {
   workspace.writeConfig(CONFIG);
   const crmUrl = db.crmUrl.replace('postgres://postgres@', `postgres://postgres:${PASSWORD}@`);
   const env = { STATE_PATH: join(workspace.dir, 'state.db'), CRM_URL: crmUrl, ERP_URL: db.erpUrl };
-  syncline = synclineIn(workspace, env);
-  for (const role of ['viewer', 'operator', 'admin'] as const) {
-    const created = await syncline('token', 'create', '--name', `${role}-bot`, '--role', role);
-    expect(created.code, created.stderr).toBe(0);
-    tokens[role] = created.stdout.trim().split('\n').at(-1) ?? '';
-  }
-  server = spawnCli(['-c', workspace.configPath, 'serve', '--port', '0'], { cwd: workspace.dir, env });
-  server.stderr?.on('data', (chunk: Buffer) => (serverLog += chunk.toString()));
-  server.stdout?.on('data', (chunk: Buffer) => (serverLog += chunk.toString()));
-  await eventually(() => /serving on http:\/\/127\.0\.0\.1:\d+/.test(serverLog), 'serve listens');
-  base = `http://127.0.0.1:${/serving on http:\/\/127\.0\.0\.1:(\d+)/.exec(serverLog)?.[1] ?? ''}`;
+  for (const role of ['viewer', 'operator', 'admin'] as const)
+    tokens[role] = await createToken(workspace, env, `${role}-bot`, role);
+  server = await startServe(workspace, env);
+  base = server.base;
 });
 
 afterAll(async () => {
-  if (server.exitCode === null) {
-    const exited = new Promise((resolve) => server.once('exit', resolve));
-    server.kill('SIGTERM');
-    await exited;
-  }
+  await server.stop();
   workspace.remove();
   await db.drop();
 });
@@ -237,7 +224,7 @@ describe('syncline serve: config, cadence and metrics', () => {
 describe('syncline serve: secrets', () => {
   it('never says a password or a token in any response or log line', async () => {
     await call('GET', '/metrics', { token: tokens.viewer });
-    const everything = [...seen, serverLog].join('\n');
+    const everything = [...seen, server.log()].join('\n');
     expect(everything).not.toContain(PASSWORD);
     for (const token of Object.values(tokens)) expect(everything).not.toContain(token);
   });

@@ -1,7 +1,7 @@
-import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createWorkspace, spawnCli, synclineIn, type Workspace } from '../support/cli.js';
+import { createWorkspace, type Workspace } from '../support/cli.js';
+import { createToken, startServe, type RunningServe } from '../support/serve.js';
 import { createCrmErpDatabases, type CrmErpDatabases } from '../support/crm-erp-databases.js';
 import { eventually } from '../support/eventually.js';
 
@@ -25,8 +25,7 @@ flows:
 
 let db: CrmErpDatabases;
 let workspace: Workspace;
-let server: ChildProcess;
-let log = '';
+let server: RunningServe;
 let base = '';
 let admin = '';
 
@@ -44,21 +43,13 @@ beforeAll(async () => {
   workspace = createWorkspace();
   workspace.writeConfig(CONFIG(200, 50));
   const env = { STATE_PATH: join(workspace.dir, 'state.db'), CRM_URL: db.crmUrl, ERP_URL: db.erpUrl };
-  const created = await synclineIn(workspace, env)('token', 'create', '--name', 'root', '--role', 'admin');
-  expect(created.code, created.stderr).toBe(0);
-  admin = created.stdout.trim().split('\n').at(-1) ?? '';
-  server = spawnCli(['-c', workspace.configPath, 'serve', '--port', '0'], { cwd: workspace.dir, env });
-  server.stderr?.on('data', (chunk: Buffer) => (log += chunk.toString()));
-  await eventually(() => /serving on http:\/\/127\.0\.0\.1:\d+/.test(log), 'serve listens');
-  base = `http://127.0.0.1:${/serving on http:\/\/127\.0\.0\.1:(\d+)/.exec(log)?.[1] ?? ''}`;
+  admin = await createToken(workspace, env, 'root', 'admin');
+  server = await startServe(workspace, env);
+  base = server.base;
 });
 
 afterAll(async () => {
-  if (server.exitCode === null) {
-    const exited = new Promise((resolve) => server.once('exit', resolve));
-    server.kill('SIGTERM');
-    await exited;
-  }
+  await server.stop();
   workspace.remove();
   await db.drop();
 });
@@ -108,7 +99,7 @@ describe('syncline serve: a config reload under load', () => {
       'the ERP holds every CRM order exactly once, with its last amount',
       { tries: 600, everyMs: 100 },
     );
-    expect(log).toMatch(/config reloaded: flow orders: /);
+    expect(server.log()).toMatch(/config reloaded: flow orders: /);
     const audit = (await (
       await fetch(`${base}/api/v1/audit?action=config.reload&limit=100`, {
         headers: { authorization: `Bearer ${admin}` },
