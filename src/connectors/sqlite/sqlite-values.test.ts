@@ -43,6 +43,12 @@ describe('decodeValue', () => {
 });
 
 describe('encodeValue', () => {
+  it.each([NaN, Infinity, -Infinity])('refuses the non-finite number %s instead of storing NULL', (value) => {
+    expect(() => encodeValue(column('float'), value)).toThrow(UnbindableValue);
+    expect(() => encodeValue(column('string'), value)).toThrow(/not a finite number/);
+    expect(encodeValue(column('float'), 0.1)).toBe(0.1);
+  });
+
   it('binds booleans as 0/1, JSON as text and safe integers exactly', () => {
     expect(encodeValue(column('boolean', true), true)).toBe(1);
     expect(encodeValue(column('json', true), [1, { a: 'b' }])).toBe('[1,{"a":"b"}]');

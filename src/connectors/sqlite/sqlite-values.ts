@@ -91,6 +91,14 @@ export class UnbindableValue extends Error {
 }
 
 function encodeNumber(column: SqliteColumn | undefined, value: number): number | bigint | string {
+  if (!Number.isFinite(value)) {
+    // better-sqlite3 binds NaN as NULL without a word; ±Infinity would not survive the digest's
+    // text form either. Refused, so nothing changes silently.
+    throw new UnbindableValue(
+      column?.name ?? '?',
+      `${String(value)} is not a finite number, and Syncline writes only finite numbers to SQLite (it would store NaN as NULL)`,
+    );
+  }
   if (Number.isSafeInteger(value)) return BigInt(value);
   // A bound double lands in a TEXT column as `12.5` but `5` as `5.0`; write text ourselves.
   if (column?.kind === 'decimal' || column?.kind === 'string') return String(value);
