@@ -6,7 +6,9 @@ import type { MysqlTableSchema } from './mysql-describe.js';
 import { toConnectorError } from './mysql-errors.js';
 import { parseTableName } from './mysql-sql.js';
 import { groupByColumns, type WritePlan } from './mysql-upserts.js';
-import { assertFormattable, toMysqlValue, UnstorableMysqlValue } from './mysql-values.js';
+import { assertFormattable, fromMysqlValue, toMysqlValue, UnstorableMysqlValue } from './mysql-values.js';
+import { JSON_NULL } from '../../core/values.js';
+import { contentHash } from '../../core/content-hash.js';
 
 function column(name: string, kind: ColumnKind): ColumnInfo {
   return { name, nativeType: 'x', kind, nullable: true, hasDefault: false };
@@ -82,5 +84,20 @@ describe('non-finite numbers into MySQL', () => {
     expect(toConnectorError(new UnstorableMysqlValue('NaN is not finite')).code).toBe(
       'CONNECTOR_VALUE_REJECTED',
     );
+  });
+});
+
+describe('JSON null documents in MySQL', () => {
+  it('writes JSON_NULL as the JSON text null and reads a JSON null back as JSON_NULL, not SQL NULL', () => {
+    expect(toMysqlValue(column('doc', 'json'), JSON_NULL, 'UTC')).toBe('null');
+    expect(toMysqlValue(column('note', 'string'), JSON_NULL, 'UTC')).toBe('null');
+    expect(fromMysqlValue(column('doc', 'json'), 'null')).toBe(JSON_NULL);
+    expect(fromMysqlValue(column('doc', 'json'), null)).toBeNull();
+  });
+
+  it('hashes a JSON null apart from SQL NULL, so a change between them is written', () => {
+    const hashOf = (doc: typeof JSON_NULL | null): string =>
+      contentHash({ key: '1', op: 'upsert', values: { crm_id: 1, doc } }, ['crm_id', 'doc']);
+    expect(hashOf(JSON_NULL)).not.toBe(hashOf(null));
   });
 });

@@ -1,5 +1,5 @@
 import type { ColumnInfo } from '../../core/connector.js';
-import type { Value } from '../../core/values.js';
+import { parseJsonDocument, type Value } from '../../core/values.js';
 import { offsetMinutes, zoneOffsetMinutes } from '../../core/digest.js';
 
 const ZONED =
@@ -140,7 +140,7 @@ function isoFromLiteral(value: string): string {
 
 function parseJson(value: string): Value {
   try {
-    return JSON.parse(value) as Value;
+    return parseJsonDocument(value);
   } catch {
     // Not JSON after all (a LONGTEXT mistaken for JSON): keep the text rather than lose it.
     return value;

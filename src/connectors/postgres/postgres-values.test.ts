@@ -8,6 +8,7 @@ import {
   toCopyField,
   toParameter,
 } from './postgres-values.js';
+import { JSON_NULL } from '../../core/values.js';
 
 const getParser = postgresTypes.getTypeParser as (oid: number, format: 'text') => (text: string) => unknown;
 const parse = (oid: number, text: string): unknown => getParser(oid, 'text')(text);
@@ -55,6 +56,14 @@ describe('type parsers', () => {
     expect(parse(16, 't')).toBe(true);
     expect(parse(3802, '{"a":[1,null]}')).toEqual({ a: [1, null] });
     expect(parse(17, '\\x00ff')).toEqual(Buffer.from([0, 255]));
+  });
+
+  it('reads a json or jsonb null document as JSON_NULL, distinct from SQL NULL, and writes it back as null', () => {
+    expect(parse(3802, 'null')).toBe(JSON_NULL);
+    expect(parse(114, ' null ')).toBe(JSON_NULL);
+    expect(parse(114, '"null"')).toBe('null');
+    expect(toParameter(JSON_NULL, 'json')).toBe('null');
+    expect(toParameter(JSON_NULL, 'string')).toBe('null');
   });
 });
 

@@ -1,10 +1,12 @@
 import pg from 'pg';
 import type { CustomTypesConfig } from 'pg';
-import type { ColumnKind, Value } from '../../core/values.js';
+import { parseJsonDocument, type ColumnKind, type Value } from '../../core/values.js';
 
 /** Type OIDs of the built-in types whose text form the connector parses itself. */
 const Oid = {
   int8: 20,
+  json: 114,
+  jsonb: 3802,
   date: 1082,
   timestamp: 1114,
   timestamptz: 1184,
@@ -61,7 +63,7 @@ const driverParser = pg.types.getTypeParser as (
 /**
  * Text parsers that keep every value exact: numeric, int8 beyond 2^53, timestamps, dates, times
  * and intervals stay strings (timestamps in canonical ISO form); int2/int4 and floats are numbers,
- * booleans booleans, json and jsonb parsed, bytea a Buffer (the driver's defaults for those).
+ * booleans booleans, json and jsonb parsed (the document `null` as JSON_NULL), bytea a Buffer (the driver's defaults for those).
  * Given per pool, so other users of `pg` in the process keep their own parsers.
  */
 export const postgresTypes: CustomTypesConfig = {
@@ -70,6 +72,10 @@ export const postgresTypes: CustomTypesConfig = {
     switch (oid) {
       case Oid.int8:
         return canonicalInt8;
+      case Oid.json:
+      case Oid.jsonb:
+        // The driver would parse a `null` document to null, the same as SQL NULL.
+        return parseJsonDocument;
       case Oid.date:
       case Oid.interval:
         return identity;

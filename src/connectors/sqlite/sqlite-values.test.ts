@@ -7,6 +7,7 @@ import {
   significantDigits,
   UnbindableValue,
 } from './sqlite-values.js';
+import { JSON_NULL } from '../../core/values.js';
 
 function column(kind: SqliteColumn['kind'], hasNumericAffinity = false): SqliteColumn {
   return { name: 'c', nativeType: kind, kind, nullable: true, hasDefault: false, hasNumericAffinity };
@@ -39,6 +40,15 @@ describe('decodeValue', () => {
     expect(decodeValue('timestamptz', '2026-11-11T00:00:01.123456+08:00')).toBe(
       '2026-11-11T00:00:01.123456+08:00',
     );
+  });
+});
+
+describe('JSON null documents', () => {
+  it('reads the text null of a JSON column as JSON_NULL and writes JSON_NULL as the text null', () => {
+    expect(decodeValue('json', 'null')).toBe(JSON_NULL);
+    expect(decodeValue('json', null)).toBeNull();
+    expect(encodeValue(column('json'), JSON_NULL)).toBe('null');
+    expect(encodeValue(column('string'), JSON_NULL)).toBe('null');
   });
 });
 

@@ -1,4 +1,10 @@
-import type { ColumnKind, JsonValue, Row, ScalarValue, Value } from '../../core/values.js';
+import {
+  parseJsonDocument,
+  type ColumnKind,
+  type Row,
+  type ScalarValue,
+  type Value,
+} from '../../core/values.js';
 import type { SqliteColumn } from './sqlite-schema.js';
 import { parseBoolean } from '../../core/value-conversion.js';
 
@@ -13,7 +19,7 @@ function integerValue(value: bigint): number | string {
 
 function parseJson(text: string): Value {
   try {
-    return JSON.parse(text) as JsonValue;
+    return parseJsonDocument(text);
   } catch {
     return text;
   }
