@@ -4,6 +4,7 @@ import {
   canonicalInt8,
   canonicalTimestamp,
   escapeCopyText,
+  nulCharacterColumn,
   postgresTypes,
   toCopyField,
   toParameter,
@@ -92,5 +93,16 @@ describe('parameters and COPY fields', () => {
 
   it('quotes array literal elements, nesting arrays', () => {
     expect(arrayLiteral(['a"b', 'c\\d', null, [1, 2]])).toBe('{"a\\"b","c\\\\d",NULL,{"1","2"}}');
+  });
+});
+
+describe('nulCharacterColumn', () => {
+  it('names the first column whose text holds a NUL character, which PostgreSQL refuses', () => {
+    expect(nulCharacterColumn({ id: 1, name: 'a\u0000b', note: '\u0000' }, ['id', 'name', 'note'])).toBe(
+      'name',
+    );
+    expect(nulCharacterColumn({ id: 1, name: 'ab', blob: Buffer.from([0]) }, ['id', 'name', 'blob'])).toBe(
+      undefined,
+    );
   });
 });

@@ -149,3 +149,18 @@ const COPY_ESCAPES: Readonly<Record<string, string>> = {
   '\n': '\\n',
   '\r': '\\r',
 };
+
+/**
+ * The first of `columns` whose value is text holding a NUL character (U+0000), or undefined.
+ * PostgreSQL text, varchar, json(b) and the text form of every other type refuse it, in a
+ * parameter and in COPY alike.
+ */
+export function nulCharacterColumn(
+  values: Readonly<Record<string, Value>>,
+  columns: readonly string[],
+): string | undefined {
+  return columns.find((column) => {
+    const value = values[column];
+    return typeof value === 'string' && value.includes('\u0000');
+  });
+}
