@@ -87,3 +87,17 @@ export function pickColumns(row: Row, columns: readonly string[]): Row {
   for (const column of columns) picked[column] = row[column] ?? null;
   return picked;
 }
+
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/**
+ * Whether a text is valid Unicode, so it has a UTF-8 form: a lone UTF-16 surrogate (from a JSON
+ * `"\ud800"` escape, say) has none, and every driver would silently write U+FFFD in its place.
+ */
+export function isWellFormedText(text: string): boolean {
+  return !LONE_SURROGATE.test(text);
+}
+
+/** Why a text cannot be written exactly by any database, for the dead letter. */
+export const MALFORMED_TEXT_REASON =
+  'the text is not valid Unicode (it holds a lone UTF-16 surrogate, which has no UTF-8 form and would be written as U+FFFD)';

@@ -21,11 +21,12 @@ afterAll(async () => {
 });
 
 describe('values PostgreSQL cannot store', () => {
-  it('dead-letters a record with a NUL character in text, naming the column, and writes the rest', async () => {
+  it('dead-letters a record with a NUL character or invalid Unicode in text, naming the column, and writes the rest', async () => {
     const records = [
       upsert({ id: 1, name: 'plain', score: NaN }),
       upsert({ id: 2, name: 'nul\u0000inside', score: 1 }),
       upsert({ id: 3, name: 'also plain', score: -Infinity }),
+      upsert({ id: 4, name: 'lone \ud800 surrogate', score: 2 }),
     ];
     const outcome = await writeIsolatingFailures(
       h.connector,
@@ -37,6 +38,7 @@ describe('values PostgreSQL cannot store', () => {
     expect(outcome.written.map((record) => record.key)).toEqual(['1', '3']);
     expect(outcome.rejected.map(({ record, error }) => [record.key, error.code, error.field])).toEqual([
       ['2', 'CONNECTOR_VALUE_REJECTED', 'name'],
+      ['4', 'CONNECTOR_VALUE_REJECTED', 'name'],
     ]);
     // Non-finite doubles are exact in a PostgreSQL float column.
     expect(await h.selectAll('notes', 'id')).toEqual([

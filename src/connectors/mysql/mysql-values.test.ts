@@ -54,6 +54,11 @@ describe('non-finite numbers into MySQL', () => {
     expect(toMysqlValue(column('score', 'float'), -0, 'UTC')).toBe(-0);
   });
 
+  it('refuses text that is not valid Unicode instead of letting the driver write U+FFFD', () => {
+    expect(() => toMysqlValue(column('note', 'string'), 'lone \ud800', 'UTC')).toThrow(/not valid Unicode/);
+    expect(toMysqlValue(column('note', 'string'), 'pair 🚀', 'UTC')).toBe('pair 🚀');
+  });
+
   it('refuses the record before any statement is built, naming the column and the key', () => {
     let thrown: unknown;
     try {

@@ -1,5 +1,5 @@
 import type { ColumnInfo } from '../../core/connector.js';
-import { parseJsonDocument, type Value } from '../../core/values.js';
+import { isWellFormedText, MALFORMED_TEXT_REASON, parseJsonDocument, type Value } from '../../core/values.js';
 import { offsetMinutes, zoneOffsetMinutes } from '../../core/digest.js';
 
 const ZONED =
@@ -96,7 +96,8 @@ export function assertFormattable(params: readonly unknown[]): void {
  * A canonical value as it is bound for a column: zoned timestamps converted to `timezone` for
  * DATETIME and to UTC for TIMESTAMP (the session runs in UTC), booleans as 1/0, JSON as text,
  * 64-bit integer strings as BigInt (so comparisons stay exact instead of going through doubles).
- * Throws UnstorableMysqlValue for a non-finite number (NaN, ±Infinity), which no column can hold.
+ * Throws UnstorableMysqlValue for a non-finite number (NaN, ±Infinity), which no column can hold,
+ * and for text that is not valid Unicode.
  */
 export function toMysqlValue(
   column: ColumnInfo | undefined,
@@ -114,6 +115,7 @@ export function toMysqlValue(
   if (typeof value === 'boolean') return value ? 1 : 0;
   if (typeof value === 'object') return JSON.stringify(value);
   if (typeof value === 'string') {
+    if (!isWellFormedText(value)) throw new UnstorableMysqlValue(MALFORMED_TEXT_REASON);
     if (kind === 'integer' && INTEGER.test(value)) return BigInt(value);
     if (kind === 'timestamp') return toZoneWallClock(value, timezone) ?? naiveLiteral(value);
     if (kind === 'timestamptz') return toZoneWallClock(value, '+00:00') ?? naiveLiteral(value);

@@ -4,10 +4,10 @@ import {
   canonicalInt8,
   canonicalTimestamp,
   escapeCopyText,
-  nulCharacterColumn,
   postgresTypes,
   toCopyField,
   toParameter,
+  unstorableText,
 } from './postgres-values.js';
 import { JSON_NULL } from '../../core/values.js';
 
@@ -96,12 +96,19 @@ describe('parameters and COPY fields', () => {
   });
 });
 
-describe('nulCharacterColumn', () => {
-  it('names the first column whose text holds a NUL character, which PostgreSQL refuses', () => {
-    expect(nulCharacterColumn({ id: 1, name: 'a\u0000b', note: '\u0000' }, ['id', 'name', 'note'])).toBe(
-      'name',
+describe('unstorableText', () => {
+  it('names the first column whose text holds a NUL character or a lone surrogate', () => {
+    expect(unstorableText({ id: 1, name: 'a\u0000b', note: '\u0000' }, ['id', 'name', 'note'])).toMatchObject(
+      {
+        column: 'name',
+        reason: expect.stringContaining('NUL') as unknown,
+      },
     );
-    expect(nulCharacterColumn({ id: 1, name: 'ab', blob: Buffer.from([0]) }, ['id', 'name', 'blob'])).toBe(
+    expect(unstorableText({ id: 1, name: 'ok', note: 'x\ud800' }, ['id', 'name', 'note'])).toMatchObject({
+      column: 'note',
+      reason: expect.stringContaining('not valid Unicode') as unknown,
+    });
+    expect(unstorableText({ id: 1, name: '🚀', blob: Buffer.from([0]) }, ['id', 'name', 'blob'])).toBe(
       undefined,
     );
   });

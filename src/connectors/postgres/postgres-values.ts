@@ -1,6 +1,12 @@
 import pg from 'pg';
 import type { CustomTypesConfig } from 'pg';
-import { parseJsonDocument, type ColumnKind, type Value } from '../../core/values.js';
+import {
+  isWellFormedText,
+  MALFORMED_TEXT_REASON,
+  parseJsonDocument,
+  type ColumnKind,
+  type Value,
+} from '../../core/values.js';
 
 /** Type OIDs of the built-in types whose text form the connector parses itself. */
 const Oid = {
@@ -151,16 +157,20 @@ const COPY_ESCAPES: Readonly<Record<string, string>> = {
 };
 
 /**
- * The first of `columns` whose value is text holding a NUL character (U+0000), or undefined.
- * PostgreSQL text, varchar, json(b) and the text form of every other type refuse it, in a
- * parameter and in COPY alike.
+ * The first of `columns` whose value is text PostgreSQL cannot store exactly, with why: a NUL
+ * character (U+0000), which text, varchar, json(b) and the text form of every other type refuse,
+ * in a parameter and in COPY alike; or text that is not valid Unicode. Undefined when there is none.
  */
-export function nulCharacterColumn(
+export function unstorableText(
   values: Readonly<Record<string, Value>>,
   columns: readonly string[],
-): string | undefined {
-  return columns.find((column) => {
+): { readonly column: string; readonly reason: string } | undefined {
+  for (const column of columns) {
     const value = values[column];
-    return typeof value === 'string' && value.includes('\u0000');
-  });
+    if (typeof value !== 'string') continue;
+    if (value.includes('\u0000'))
+      return { column, reason: 'PostgreSQL text cannot hold the NUL character (\\u0000)' };
+    if (!isWellFormedText(value)) return { column, reason: MALFORMED_TEXT_REASON };
+  }
+  return undefined;
 }

@@ -53,6 +53,11 @@ describe('JSON null documents', () => {
 });
 
 describe('encodeValue', () => {
+  it('refuses text that is not valid Unicode instead of letting the driver write U+FFFD', () => {
+    expect(() => encodeValue(column('string'), 'lone \udc00')).toThrow(/not valid Unicode/);
+    expect(encodeValue(column('string'), 'pair 🚀')).toBe('pair 🚀');
+  });
+
   it.each([NaN, Infinity, -Infinity])('refuses the non-finite number %s instead of storing NULL', (value) => {
     expect(() => encodeValue(column('float'), value)).toThrow(UnbindableValue);
     expect(() => encodeValue(column('string'), value)).toThrow(/not a finite number/);

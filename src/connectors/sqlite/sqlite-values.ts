@@ -1,4 +1,6 @@
 import {
+  isWellFormedText,
+  MALFORMED_TEXT_REASON,
   parseJsonDocument,
   type ColumnKind,
   type Row,
@@ -123,6 +125,7 @@ export function encodeValue(column: SqliteColumn | undefined, value: Value): unk
   if (typeof value === 'number') return encodeNumber(column, value);
   if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
   if (typeof value === 'object') return JSON.stringify(value);
+  if (!isWellFormedText(value)) throw new UnbindableValue(name, MALFORMED_TEXT_REASON);
   if (column?.kind === 'boolean') {
     const parsed = parseBoolean(value);
     if (parsed !== undefined) return parsed ? 1 : 0;
