@@ -70,7 +70,15 @@ export async function checkSchemas(
         describe(flow.sourceConnection, flow.source.table),
         targetDescribes ? describe(flow.targetConnection, flow.target.table) : undefined,
       ]);
-      findings.push(...checkFlowSchema(flow, source, target, { targetDescribes }));
+      findings.push(
+        ...checkFlowSchema(flow, source, target, {
+          targetDescribes,
+          sourceNonFiniteFloats:
+            engine.connector(flow.sourceConnection).capabilities.nonFiniteFloats === true,
+          targetNonFiniteFloats:
+            engine.connector(flow.targetConnection).capabilities.nonFiniteFloats === true,
+        }),
+      );
     } catch (error) {
       const cause = error instanceof ConnectionCheckFailure ? error.cause : error;
       const syncError = toSyncError(cause, { flow: flow.name });

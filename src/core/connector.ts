@@ -33,6 +33,12 @@ export interface ConnectorCapabilities {
    * `syncline init --from … --to …` reads to propose flows. Default false.
    */
   readonly listTables?: boolean;
+  /**
+   * Its float columns hold NaN, Infinity and -Infinity exactly (PostgreSQL). A target without it
+   * refuses such values per record, and `validate` warns (`W-NON-FINITE`) when a float column of
+   * a source that has it is mapped to one of its columns. Default false.
+   */
+  readonly nonFiniteFloats?: boolean;
 }
 
 /**

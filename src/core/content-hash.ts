@@ -1,10 +1,12 @@
 import { hash } from 'node:crypto';
 import type { TargetRecord } from './connector.js';
-import type { Row, Value } from './values.js';
+import { isJsonNull, type Row, type Value } from './values.js';
 
 function encode(value: Value | undefined): string {
   if (value === undefined) return 'u';
   if (value instanceof Uint8Array) return `b${Buffer.from(value).toString('hex')}`;
+  // Distinct from SQL NULL (`null`), so a change between the two is written.
+  if (isJsonNull(value)) return 'j';
   return JSON.stringify(value);
 }
 

@@ -15,7 +15,7 @@ import { prefetchOne } from './prefetch.js';
 import { runTwoWayPasses } from './two-way/two-way-cycle.js';
 import { retryWaitingReferences } from './reference-retry.js';
 import { createRetryPolicy, isRetryable } from './retry-policy.js';
-import type { LeaseFence } from './state-store.js';
+import type { DeadLetterInput, LeaseFence } from './state-store.js';
 
 /**
  * One cycle of a flow (DESIGN.md): read changes since the checkpoint, map and validate, skip
@@ -111,16 +111,8 @@ async function readAndWrite(
     let inFlight: Promise<void> | undefined;
     let inFlightHashes = new Map<string, string>();
     const writes = { hasFailed: false };
-    const writeAndCommit = async (prepared: PreparedBatch, checkpoint: Checkpoint): Promise<void> => {
-      let commit;
-      try {
-        commit = await writePrepared(context, prepared, counts);
-      } catch (error) {
-        writes.hasFailed = true;
-        throw error;
-      }
-      await ports.state.commitBatch(run.fence, { ...commit, checkpoint });
-      for (const letter of commit.deadLetters) {
+    const announce = (letters: readonly DeadLetterInput[]): void => {
+      for (const letter of letters) {
         if (letter.kind === 'reference') triedKeys.add(letter.key);
         run.log.warn(`record ${letter.key} dead-lettered: ${letter.reason}`, {
           key: letter.key,
@@ -129,6 +121,35 @@ async function readAndWrite(
         });
         options.onDeadLetter?.(letter);
       }
+    };
+    // A batch whose write failed still stores the letters it quarantined (invariant 4), without
+    // its checkpoint: the batch is read again, and its letters, already open with the same hash,
+    // are not stored twice.
+    const keepDeadLetters = async (prepared: PreparedBatch): Promise<void> => {
+      if (prepared.deadLetters.length === 0) return;
+      try {
+        await ports.state.commitBatch(run.fence, {
+          synced: [],
+          deadLetters: prepared.deadLetters,
+          resolvedKeys: [],
+        });
+        announce(prepared.deadLetters);
+      } catch (error) {
+        // The write's own error is the one the cycle reports; this one is only logged.
+        run.log.error(`could not store the dead letters of a failed batch: ${toSyncError(error).message}`);
+      }
+    };
+    const writeAndCommit = async (prepared: PreparedBatch, checkpoint: Checkpoint): Promise<void> => {
+      let commit;
+      try {
+        commit = await writePrepared(context, prepared, counts);
+      } catch (error) {
+        writes.hasFailed = true;
+        await keepDeadLetters(prepared);
+        throw error;
+      }
+      await ports.state.commitBatch(run.fence, { ...commit, checkpoint });
+      announce(commit.deadLetters);
       options.onProgress?.({ flow: flow.name, counts: { ...counts }, elapsedMs: Date.now() - run.started });
       readFailures = 0;
     };
@@ -140,7 +161,13 @@ async function readAndWrite(
           return false;
         }
         const prepared = await prepareChanges(context, batch.changes, counts, inFlightHashes);
-        await inFlight;
+        try {
+          await inFlight;
+        } catch (error) {
+          // The batch prepared behind the failed one quarantined records too.
+          if (writes.hasFailed) await keepDeadLetters(prepared);
+          throw error;
+        }
         inFlightHashes = new Map(prepared.toWrite.map((entry) => [entry.record.key, entry.hash]));
         inFlight = writeAndCommit(prepared, batch.checkpoint);
         // Observed by the next `await inFlight`; this only keeps Node from reporting it early.

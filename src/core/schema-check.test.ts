@@ -72,3 +72,22 @@ describe('the length warning', () => {
     ]);
   });
 });
+
+describe('the non-finite float warning', () => {
+  const floats = (table: string, key: string): TableSchema => ({
+    table,
+    columns: [column(key, 'integer'), column('updated_at', 'timestamptz'), column('name', 'float')],
+    uniqueKeys: [[key]],
+  });
+  const flow = compileFlow('customers', parseConfig(yamlWith(''), { env: {} }).flows.customers!);
+  const ids = (options: { sourceNonFiniteFloats?: boolean; targetNonFiniteFloats?: boolean }): string[] =>
+    checkFlowSchema(flow, floats('accounts', 'id'), floats('customers', 'crm_id'), options).flatMap(
+      (finding) => (finding.id?.startsWith('W-NON-FINITE') === true ? [finding.id] : []),
+    );
+
+  it('warns when a source float that may hold NaN or ±Infinity goes to a target that cannot store them', () => {
+    expect(ids({ sourceNonFiniteFloats: true })).toEqual(['W-NON-FINITE customers.name']);
+    expect(ids({ sourceNonFiniteFloats: true, targetNonFiniteFloats: true })).toEqual([]);
+    expect(ids({})).toEqual([]);
+  });
+});

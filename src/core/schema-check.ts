@@ -30,7 +30,13 @@ function suggest(schema: TableSchema): string {
 type Risk = readonly [kind: string, message: string];
 
 /** Risks of writing a source column's values into a target column. */
-function comparePair(source: ColumnInfo, target: ColumnInfo, field: FieldMapping, flow: Flow): Risk[] {
+function comparePair(
+  source: ColumnInfo,
+  target: ColumnInfo,
+  field: FieldMapping,
+  flow: Flow,
+  options: SchemaCheckOptions,
+): Risk[] {
   const risks: Risk[] = [];
   const src = describeColumn(flow.source.table, source);
   const dst = describeColumn(flow.target.table, target);
@@ -79,6 +85,15 @@ function comparePair(source: ColumnInfo, target: ColumnInfo, field: FieldMapping
       risks.push([
         'FLOAT',
         `${src} is exact but ${dst} is a binary float: money and quantities lose exactness`,
+      ]);
+    if (
+      source.kind === 'float' &&
+      options.sourceNonFiniteFloats === true &&
+      options.targetNonFiniteFloats !== true
+    )
+      risks.push([
+        'NON-FINITE',
+        `${src} may hold NaN or ±Infinity, which ${dst} cannot: such records become dead letters (CONNECTOR_VALUE_REJECTED)`,
       ]);
     if (source.kind === 'timestamptz' && target.kind === 'timestamp')
       risks.push([
@@ -136,6 +151,10 @@ export interface SchemaCheckOptions {
    * Default true.
    */
   readonly targetDescribes?: boolean;
+  /** The source connector's float columns hold NaN and ±Infinity (`capabilities.nonFiniteFloats`). */
+  readonly sourceNonFiniteFloats?: boolean;
+  /** The target connector's float columns hold NaN and ±Infinity (`capabilities.nonFiniteFloats`). */
+  readonly targetNonFiniteFloats?: boolean;
 }
 
 /**
@@ -240,7 +259,7 @@ export function checkFlowSchema(
       const targetInfo = column(target, field.target);
       const sourceInfo = field.from === undefined ? undefined : column(source, field.from);
       if (targetInfo === undefined || sourceInfo === undefined) continue;
-      for (const [kind, risk] of comparePair(sourceInfo, targetInfo, field, flow))
+      for (const [kind, risk] of comparePair(sourceInfo, targetInfo, field, flow, options))
         warn(`fields.${field.target}`, risk, warningId(kind, flow.target.table, targetInfo.name));
       const maxLength = flow.rules.find((rule) => rule.field === field.target)?.rules.maxLength;
       if (maxLength !== undefined && targetInfo.maxLength !== undefined && maxLength > targetInfo.maxLength) {

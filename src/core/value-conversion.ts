@@ -1,6 +1,6 @@
 import type { FieldType } from '../config/field-types.js';
 import { normalizeDecimal } from './decimal.js';
-import type { JsonValue, Value } from './values.js';
+import { parseJsonDocument, type Value } from './values.js';
 
 /** A converted value, or why it could not be converted. */
 export type Conversion =
@@ -112,7 +112,7 @@ function toBoolean(value: Value): Conversion {
 function toJson(value: Value): Conversion {
   if (typeof value === 'string') {
     try {
-      return { ok: true, value: JSON.parse(value) as JsonValue };
+      return { ok: true, value: parseJsonDocument(value) };
     } catch {
       return fail(value, 'valid JSON');
     }

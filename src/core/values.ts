@@ -5,9 +5,44 @@
  */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
+/**
+ * A JSON document that is the JSON literal `null` (PostgreSQL `'null'::jsonb`, a MySQL JSON `null`),
+ * distinct from SQL NULL (`null`): a target that can store a JSON null (a JSON or text column)
+ * stores the text `null`, never SQL NULL. `JSON.stringify` writes it as `null`, so every writer
+ * that writes JSON as text writes it verbatim. Use the one instance, `JSON_NULL`.
+ */
+export class JsonNull {
+  /** `JSON.stringify` writes the JSON literal `null`. */
+  toJSON(): null {
+    return null;
+  }
+
+  /** The JSON text, `null`. */
+  toString(): string {
+    return 'null';
+  }
+}
+
+/** The JSON null document (see JsonNull). */
+export const JSON_NULL: JsonNull = Object.freeze(new JsonNull());
+
+/** Whether a value is the JSON null document (not SQL NULL). */
+export function isJsonNull(value: unknown): value is JsonNull {
+  return value instanceof JsonNull;
+}
+
+/**
+ * A JSON document read from a database's text: parsed, with the document `null` as JSON_NULL so
+ * it stays distinct from SQL NULL. Throws on text that is not JSON.
+ */
+export function parseJsonDocument(text: string): JsonValue | JsonNull {
+  const parsed = JSON.parse(text) as JsonValue;
+  return parsed === null ? JSON_NULL : parsed;
+}
+
 /** One column value of a row, in canonical form. */
 export type Value =
-  string | number | boolean | null | Uint8Array | JsonValue[] | { [key: string]: JsonValue };
+  string | number | boolean | null | Uint8Array | JsonNull | JsonValue[] | { [key: string]: JsonValue };
 
 /** One row: column name → canonical value. */
 export type Row = Record<string, Value>;
@@ -52,3 +87,17 @@ export function pickColumns(row: Row, columns: readonly string[]): Row {
   for (const column of columns) picked[column] = row[column] ?? null;
   return picked;
 }
+
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/**
+ * Whether a text is valid Unicode, so it has a UTF-8 form: a lone UTF-16 surrogate (from a JSON
+ * `"\ud800"` escape, say) has none, and every driver would silently write U+FFFD in its place.
+ */
+export function isWellFormedText(text: string): boolean {
+  return !LONE_SURROGATE.test(text);
+}
+
+/** Why a text cannot be written exactly by any database, for the dead letter. */
+export const MALFORMED_TEXT_REASON =
+  'the text is not valid Unicode (it holds a lone UTF-16 surrogate, which has no UTF-8 form and would be written as U+FFFD)';

@@ -3,6 +3,7 @@ import type { ErrorCode } from '../../core/error-codes.js';
 import { ConnectorError, isConnectionFailureCode, SyncError } from '../../core/errors.js';
 import { redactText } from '../../config/secret.js';
 import type { Value } from '../../core/values.js';
+import { UnstorableMysqlValue } from './mysql-values.js';
 
 /** The fields of a mysql2 error this module reads. */
 export interface MysqlDriverError {
@@ -150,7 +151,10 @@ function driverMessage(error: unknown): string {
 export function toConnectorError(error: unknown, context: MysqlErrorContext = {}): SyncError {
   if (error instanceof SyncError) return error;
   const driver = typeof error === 'object' && error !== null ? (error as MysqlDriverError) : {};
-  const code = classifyMysqlError(driver) ?? 'CONNECTOR_QUERY_FAILED';
+  const code =
+    error instanceof UnstorableMysqlValue
+      ? 'CONNECTOR_VALUE_REJECTED'
+      : (classifyMysqlError(driver) ?? 'CONNECTOR_QUERY_FAILED');
   const namesServer = context.server !== undefined && isConnectionFailureCode(code);
   const where = [
     context.flow === undefined ? undefined : `Flow "${context.flow}"`,

@@ -1,4 +1,4 @@
-import type { TargetRecord, TargetSpec } from '../../core/connector.js';
+import type { ColumnInfo, TargetRecord, TargetSpec } from '../../core/connector.js';
 import { findColumn, type MysqlTableSchema } from './mysql-describe.js';
 import { keyAtFault, toConnectorError } from './mysql-errors.js';
 import {
@@ -11,7 +11,8 @@ import {
   type TableName,
   type UpsertSyntax,
 } from './mysql-sql.js';
-import { estimateSqlBytes, toMysqlValue } from './mysql-values.js';
+import { estimateSqlBytes, toMysqlValue, UnstorableMysqlValue } from './mysql-values.js';
+import { ConnectorError } from '../../core/errors.js';
 
 /** What one statement did: rows affected, or rows returned. */
 export interface StatementResult {
@@ -128,12 +129,33 @@ export function groupByColumns(plan: WritePlan, records: readonly TargetRecord[]
       columns,
       rows: grouped.map((record) => ({
         record,
-        values: columns.map((column, index) =>
-          toMysqlValue(infos[index], record.values[column], plan.timezone),
-        ),
+        values: columns.map((column, index) => bindValue(plan, record, column, infos[index])),
       })),
     };
   });
+}
+
+/**
+ * A record's value bound for its column; a value no MySQL column can hold is refused here, before
+ * any statement is built, as a CONNECTOR_VALUE_REJECTED of this record naming the column (the
+ * batch writer then isolates the record as a dead letter and writes the rest).
+ */
+export function bindValue(
+  plan: WritePlan,
+  record: TargetRecord,
+  column: string,
+  info: ColumnInfo | undefined,
+): unknown {
+  try {
+    return toMysqlValue(info, record.values[column], plan.timezone);
+  } catch (error) {
+    if (!(error instanceof UnstorableMysqlValue)) throw error;
+    throw new ConnectorError(
+      'CONNECTOR_VALUE_REJECTED',
+      `Flow "${plan.target.flow}": record ${record.key} cannot be written to ${plan.target.table}.${column}: ${error.message}`,
+      { flow: plan.target.flow, key: record.key, field: column, cause: error },
+    );
+  }
 }
 
 function rowBytes(row: UpsertGroup['rows'][number]): number {

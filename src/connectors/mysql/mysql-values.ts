@@ -1,5 +1,5 @@
 import type { ColumnInfo } from '../../core/connector.js';
-import type { Value } from '../../core/values.js';
+import { isWellFormedText, MALFORMED_TEXT_REASON, parseJsonDocument, type Value } from '../../core/values.js';
 import { offsetMinutes, zoneOffsetMinutes } from '../../core/digest.js';
 
 const ZONED =
@@ -58,9 +58,46 @@ function isBytes(value: unknown): value is Uint8Array {
 }
 
 /**
+ * A value MySQL/MariaDB cannot store: a non-finite number (NaN, ±Infinity). DOUBLE and DECIMAL hold
+ * finite numbers only, and mysql2's `query` formats a number into the SQL text as it prints, so a
+ * NaN would reach the statement as the bare word `NaN`. The writer turns it into a per-record
+ * CONNECTOR_VALUE_REJECTED naming the column.
+ */
+export class UnstorableMysqlValue extends Error {
+  constructor(reason: string) {
+    super(reason);
+    this.name = 'UnstorableMysqlValue';
+  }
+}
+
+/** Why a number cannot be bound at all, or undefined when it can. */
+function nonFiniteReason(value: number): string | undefined {
+  return Number.isFinite(value)
+    ? undefined
+    : `${String(value)} is not a finite number, and MySQL/MariaDB store only finite numbers (DOUBLE, DECIMAL)`;
+}
+
+/**
+ * Throws UnstorableMysqlValue when a statement parameter (or an element of an array parameter, as
+ * `VALUES ?` and `IN (?)` take) is a non-finite number: the last guard before mysql2 formats the
+ * parameters into the SQL text, so no value can reach that text unquoted as a bare word.
+ */
+export function assertFormattable(params: readonly unknown[]): void {
+  for (const param of params) {
+    if (Array.isArray(param)) assertFormattable(param);
+    else if (typeof param === 'number') {
+      const reason = nonFiniteReason(param);
+      if (reason !== undefined) throw new UnstorableMysqlValue(reason);
+    }
+  }
+}
+
+/**
  * A canonical value as it is bound for a column: zoned timestamps converted to `timezone` for
  * DATETIME and to UTC for TIMESTAMP (the session runs in UTC), booleans as 1/0, JSON as text,
  * 64-bit integer strings as BigInt (so comparisons stay exact instead of going through doubles).
+ * Throws UnstorableMysqlValue for a non-finite number (NaN, ±Infinity), which no column can hold,
+ * and for text that is not valid Unicode.
  */
 export function toMysqlValue(
   column: ColumnInfo | undefined,
@@ -68,12 +105,17 @@ export function toMysqlValue(
   timezone: string,
 ): unknown {
   if (value === null || value === undefined) return null;
+  if (typeof value === 'number') {
+    const reason = nonFiniteReason(value);
+    if (reason !== undefined) throw new UnstorableMysqlValue(reason);
+  }
   const kind = column?.kind;
   if (kind === 'json' && !isBytes(value)) return JSON.stringify(value);
   if (isBytes(value)) return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
   if (typeof value === 'boolean') return value ? 1 : 0;
   if (typeof value === 'object') return JSON.stringify(value);
   if (typeof value === 'string') {
+    if (!isWellFormedText(value)) throw new UnstorableMysqlValue(MALFORMED_TEXT_REASON);
     if (kind === 'integer' && INTEGER.test(value)) return BigInt(value);
     if (kind === 'timestamp') return toZoneWallClock(value, timezone) ?? naiveLiteral(value);
     if (kind === 'timestamptz') return toZoneWallClock(value, '+00:00') ?? naiveLiteral(value);
@@ -100,7 +142,7 @@ function isoFromLiteral(value: string): string {
 
 function parseJson(value: string): Value {
   try {
-    return JSON.parse(value) as Value;
+    return parseJsonDocument(value);
   } catch {
     // Not JSON after all (a LONGTEXT mistaken for JSON): keep the text rather than lose it.
     return value;

@@ -15,7 +15,7 @@ import {
   type WritePlan,
 } from './mysql-upserts.js';
 import { writeUpdates } from './mysql-updates.js';
-import { toMysqlValue } from './mysql-values.js';
+import { assertFormattable, toMysqlValue } from './mysql-values.js';
 
 function compareKeys(a: Value | undefined, b: Value | undefined): number {
   if (typeof a === 'number' && typeof b === 'number') return a - b;
@@ -145,6 +145,9 @@ export async function writeInTransaction(
   try {
     await connection.beginTransaction();
     const execute = async (statement: Statement): Promise<StatementResult> => {
+      // mysql2's `query` formats parameters into the SQL text client-side; refuse what it would
+      // print unquoted (bindValue already refused it per record, naming the column).
+      assertFormattable(statement.params);
       const [result] = await connection.query(statement.sql, statement.params);
       return Array.isArray(result)
         ? { affectedRows: 0, rows: result as Record<string, unknown>[] }

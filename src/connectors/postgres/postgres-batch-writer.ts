@@ -5,7 +5,7 @@ import type { ColumnKind } from '../../core/values.js';
 import { copyErrorLine } from './postgres-copy.js';
 import { parseKeyDetail, toConnectorError } from './postgres-errors.js';
 import type { Statement } from './postgres-sql.js';
-import { toCopyField, toParameter } from './postgres-values.js';
+import { toCopyField, toParameter, unstorableText } from './postgres-values.js';
 import { keyText, type WriteGroup, type WriteShape } from './postgres-write-plan.js';
 import {
   copyStageText,
@@ -163,6 +163,26 @@ async function writeDeletes(
 }
 
 /**
+ * Refuses, before any statement, a record holding text PostgreSQL cannot store (a NUL character,
+ * invalid Unicode):
+ * a CONNECTOR_VALUE_REJECTED of that record naming the column, which the batch writer isolates as
+ * a dead letter.
+ */
+function refuseUnstorableValues(shape: WriteShape, segments: readonly (readonly WriteGroup[])[]): void {
+  for (const group of segments.flat()) {
+    for (const record of group.records) {
+      const found = unstorableText(record.values, group.op === 'delete' ? [] : group.columns);
+      if (found === undefined) continue;
+      throw new ConnectorError(
+        'CONNECTOR_VALUE_REJECTED',
+        `Flow "${shape.flow}": record ${record.key} cannot be written to ${shape.table.display}.${found.column}: ${found.reason}`,
+        { flow: shape.flow, key: record.key, field: found.column },
+      );
+    }
+  }
+}
+
+/**
  * Writes planned segments in the caller's transaction and returns the rows written (an update
  * counts when its row exists) and the keys of updates whose row does not exist. A failure
  * becomes a ConnectorError naming the table and, where it can be told, the record at fault; the
@@ -175,6 +195,7 @@ export async function writeSegments(
   segments: readonly (readonly WriteGroup[])[],
   options: WriteOptions,
 ): Promise<WriteResult> {
+  refuseUnstorableValues(shape, segments);
   let written = 0;
   const notFound: string[] = [];
   for (const groups of segments) {

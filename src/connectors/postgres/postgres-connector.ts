@@ -74,6 +74,7 @@ export class PostgresConnector implements Connector, KeysetPager {
     changeEvents: true,
     updates: true,
     listTables: true,
+    nonFiniteFloats: true,
   };
   readonly #schema: string;
   readonly #pool: PostgresPool;

@@ -7,7 +7,9 @@ import {
   postgresTypes,
   toCopyField,
   toParameter,
+  unstorableText,
 } from './postgres-values.js';
+import { JSON_NULL } from '../../core/values.js';
 
 const getParser = postgresTypes.getTypeParser as (oid: number, format: 'text') => (text: string) => unknown;
 const parse = (oid: number, text: string): unknown => getParser(oid, 'text')(text);
@@ -56,6 +58,14 @@ describe('type parsers', () => {
     expect(parse(3802, '{"a":[1,null]}')).toEqual({ a: [1, null] });
     expect(parse(17, '\\x00ff')).toEqual(Buffer.from([0, 255]));
   });
+
+  it('reads a json or jsonb null document as JSON_NULL, distinct from SQL NULL, and writes it back as null', () => {
+    expect(parse(3802, 'null')).toBe(JSON_NULL);
+    expect(parse(114, ' null ')).toBe(JSON_NULL);
+    expect(parse(114, '"null"')).toBe('null');
+    expect(toParameter(JSON_NULL, 'json')).toBe('null');
+    expect(toParameter(JSON_NULL, 'string')).toBe('null');
+  });
 });
 
 describe('parameters and COPY fields', () => {
@@ -83,5 +93,23 @@ describe('parameters and COPY fields', () => {
 
   it('quotes array literal elements, nesting arrays', () => {
     expect(arrayLiteral(['a"b', 'c\\d', null, [1, 2]])).toBe('{"a\\"b","c\\\\d",NULL,{"1","2"}}');
+  });
+});
+
+describe('unstorableText', () => {
+  it('names the first column whose text holds a NUL character or a lone surrogate', () => {
+    expect(unstorableText({ id: 1, name: 'a\u0000b', note: '\u0000' }, ['id', 'name', 'note'])).toMatchObject(
+      {
+        column: 'name',
+        reason: expect.stringContaining('NUL') as unknown,
+      },
+    );
+    expect(unstorableText({ id: 1, name: 'ok', note: 'x\ud800' }, ['id', 'name', 'note'])).toMatchObject({
+      column: 'note',
+      reason: expect.stringContaining('not valid Unicode') as unknown,
+    });
+    expect(unstorableText({ id: 1, name: '🚀', blob: Buffer.from([0]) }, ['id', 'name', 'blob'])).toBe(
+      undefined,
+    );
   });
 });

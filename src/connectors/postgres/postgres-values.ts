@@ -1,10 +1,18 @@
 import pg from 'pg';
 import type { CustomTypesConfig } from 'pg';
-import type { ColumnKind, Value } from '../../core/values.js';
+import {
+  isWellFormedText,
+  MALFORMED_TEXT_REASON,
+  parseJsonDocument,
+  type ColumnKind,
+  type Value,
+} from '../../core/values.js';
 
 /** Type OIDs of the built-in types whose text form the connector parses itself. */
 const Oid = {
   int8: 20,
+  json: 114,
+  jsonb: 3802,
   date: 1082,
   timestamp: 1114,
   timestamptz: 1184,
@@ -61,7 +69,7 @@ const driverParser = pg.types.getTypeParser as (
 /**
  * Text parsers that keep every value exact: numeric, int8 beyond 2^53, timestamps, dates, times
  * and intervals stay strings (timestamps in canonical ISO form); int2/int4 and floats are numbers,
- * booleans booleans, json and jsonb parsed, bytea a Buffer (the driver's defaults for those).
+ * booleans booleans, json and jsonb parsed (the document `null` as JSON_NULL), bytea a Buffer (the driver's defaults for those).
  * Given per pool, so other users of `pg` in the process keep their own parsers.
  */
 export const postgresTypes: CustomTypesConfig = {
@@ -70,6 +78,10 @@ export const postgresTypes: CustomTypesConfig = {
     switch (oid) {
       case Oid.int8:
         return canonicalInt8;
+      case Oid.json:
+      case Oid.jsonb:
+        // The driver would parse a `null` document to null, the same as SQL NULL.
+        return parseJsonDocument;
       case Oid.date:
       case Oid.interval:
         return identity;
@@ -143,3 +155,22 @@ const COPY_ESCAPES: Readonly<Record<string, string>> = {
   '\n': '\\n',
   '\r': '\\r',
 };
+
+/**
+ * The first of `columns` whose value is text PostgreSQL cannot store exactly, with why: a NUL
+ * character (U+0000), which text, varchar, json(b) and the text form of every other type refuse,
+ * in a parameter and in COPY alike; or text that is not valid Unicode. Undefined when there is none.
+ */
+export function unstorableText(
+  values: Readonly<Record<string, Value>>,
+  columns: readonly string[],
+): { readonly column: string; readonly reason: string } | undefined {
+  for (const column of columns) {
+    const value = values[column];
+    if (typeof value !== 'string') continue;
+    if (value.includes('\u0000'))
+      return { column, reason: 'PostgreSQL text cannot hold the NUL character (\\u0000)' };
+    if (!isWellFormedText(value)) return { column, reason: MALFORMED_TEXT_REASON };
+  }
+  return undefined;
+}

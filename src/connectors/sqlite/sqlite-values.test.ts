@@ -7,6 +7,7 @@ import {
   significantDigits,
   UnbindableValue,
 } from './sqlite-values.js';
+import { JSON_NULL } from '../../core/values.js';
 
 function column(kind: SqliteColumn['kind'], hasNumericAffinity = false): SqliteColumn {
   return { name: 'c', nativeType: kind, kind, nullable: true, hasDefault: false, hasNumericAffinity };
@@ -42,7 +43,27 @@ describe('decodeValue', () => {
   });
 });
 
+describe('JSON null documents', () => {
+  it('reads the text null of a JSON column as JSON_NULL and writes JSON_NULL as the text null', () => {
+    expect(decodeValue('json', 'null')).toBe(JSON_NULL);
+    expect(decodeValue('json', null)).toBeNull();
+    expect(encodeValue(column('json'), JSON_NULL)).toBe('null');
+    expect(encodeValue(column('string'), JSON_NULL)).toBe('null');
+  });
+});
+
 describe('encodeValue', () => {
+  it('refuses text that is not valid Unicode instead of letting the driver write U+FFFD', () => {
+    expect(() => encodeValue(column('string'), 'lone \udc00')).toThrow(/not valid Unicode/);
+    expect(encodeValue(column('string'), 'pair 🚀')).toBe('pair 🚀');
+  });
+
+  it.each([NaN, Infinity, -Infinity])('refuses the non-finite number %s instead of storing NULL', (value) => {
+    expect(() => encodeValue(column('float'), value)).toThrow(UnbindableValue);
+    expect(() => encodeValue(column('string'), value)).toThrow(/not a finite number/);
+    expect(encodeValue(column('float'), 0.1)).toBe(0.1);
+  });
+
   it('binds booleans as 0/1, JSON as text and safe integers exactly', () => {
     expect(encodeValue(column('boolean', true), true)).toBe(1);
     expect(encodeValue(column('json', true), [1, { a: 'b' }])).toBe('[1,{"a":"b"}]');

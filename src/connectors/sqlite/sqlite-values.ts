@@ -1,4 +1,12 @@
-import type { ColumnKind, JsonValue, Row, ScalarValue, Value } from '../../core/values.js';
+import {
+  isWellFormedText,
+  MALFORMED_TEXT_REASON,
+  parseJsonDocument,
+  type ColumnKind,
+  type Row,
+  type ScalarValue,
+  type Value,
+} from '../../core/values.js';
 import type { SqliteColumn } from './sqlite-schema.js';
 import { parseBoolean } from '../../core/value-conversion.js';
 
@@ -13,7 +21,7 @@ function integerValue(value: bigint): number | string {
 
 function parseJson(text: string): Value {
   try {
-    return JSON.parse(text) as JsonValue;
+    return parseJsonDocument(text);
   } catch {
     return text;
   }
@@ -91,6 +99,14 @@ export class UnbindableValue extends Error {
 }
 
 function encodeNumber(column: SqliteColumn | undefined, value: number): number | bigint | string {
+  if (!Number.isFinite(value)) {
+    // better-sqlite3 binds NaN as NULL without a word; ±Infinity would not survive the digest's
+    // text form either. Refused, so nothing changes silently.
+    throw new UnbindableValue(
+      column?.name ?? '?',
+      `${String(value)} is not a finite number, and Syncline writes only finite numbers to SQLite (it would store NaN as NULL)`,
+    );
+  }
   if (Number.isSafeInteger(value)) return BigInt(value);
   // A bound double lands in a TEXT column as `12.5` but `5` as `5.0`; write text ourselves.
   if (column?.kind === 'decimal' || column?.kind === 'string') return String(value);
@@ -109,6 +125,7 @@ export function encodeValue(column: SqliteColumn | undefined, value: Value): unk
   if (typeof value === 'number') return encodeNumber(column, value);
   if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
   if (typeof value === 'object') return JSON.stringify(value);
+  if (!isWellFormedText(value)) throw new UnbindableValue(name, MALFORMED_TEXT_REASON);
   if (column?.kind === 'boolean') {
     const parsed = parseBoolean(value);
     if (parsed !== undefined) return parsed ? 1 : 0;

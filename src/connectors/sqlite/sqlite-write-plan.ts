@@ -64,7 +64,7 @@ function encodeRecord(
       throw new ConnectorError(
         'CONNECTOR_VALUE_REJECTED',
         `Flow "${target.flow}": record ${record.key} cannot be written to ${target.table}.${column}: ${error.message}`,
-        { flow: target.flow, key: record.key, cause: error },
+        { flow: target.flow, key: record.key, field: column, cause: error },
       );
     }
   });

@@ -1,7 +1,7 @@
 import type { ColumnInfo, FieldType, TableSchema } from '../connector.js';
 import { canonicalText, type CompareKind } from '../digest.js';
 import type { CanonicalRecord } from '../state-store.js';
-import { valueText, type Row, type Value } from '../values.js';
+import { isJsonNull, valueText, type Row, type Value } from '../values.js';
 
 /** How one column's values are put in canonical text: a compare kind, or stable JSON. */
 export interface ColumnComparison {
@@ -61,7 +61,7 @@ export function columnComparison(
 /** JSON with object keys sorted, so `{"b":1,"a":2}` and `{"a":2,"b":1}` compare equal. */
 export function stableJson(value: Value): string {
   if (value instanceof Uint8Array) return valueText(value);
-  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (value === null || typeof value !== 'object' || isJsonNull(value)) return JSON.stringify(value);
   if (Array.isArray(value)) return `[${value.map((item) => stableJson(item)).join(',')}]`;
   const entries = Object.keys(value)
     .sort()
