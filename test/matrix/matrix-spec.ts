@@ -44,36 +44,14 @@ export interface MatrixPair {
 
 /**
  * Cells today's engine gets wrong; each is asserted to STILL fail, so the list cannot go stale or
- * hide a cell that passes. The value-handling fix of issue 15 (item 1) empties it.
+ * hide a cell that passes.
  */
 export const KNOWN_ENGINE_GAPS: ReadonlySet<string> = new Set<string>([
-  // Bug: a non-finite double reaches MariaDB's SQL text as a bare word; the whole cycle fails.
-  'postgres→mysql float NaN',
-  'postgres→mysql float +Infinity',
-  'postgres→mysql float -Infinity',
-  'sqlite→mysql float +Infinity',
-  'sqlite→mysql float -Infinity',
-  // Bug: NaN into SQLite REAL silently becomes NULL.
-  'postgres→sqlite float NaN',
-  // Bug: a JSON null document becomes SQL NULL.
-  'postgres→mysql json JSON null',
-  'postgres→sqlite json JSON null',
-  'postgres→postgres json JSON null',
-  'mysql→postgres json JSON null',
-  'mysql→mysql json JSON null',
-  'mysql→sqlite json JSON null',
-  'sqlite→postgres json JSON null',
-  'sqlite→mysql json JSON null',
-  'sqlite→sqlite json JSON null',
   // Bug (found by this matrix): -0 loses its sign silently; pg binds the number -0 as the text '0',
   // and MariaDB DOUBLE and SQLite REAL store 0 where the engine should refuse it.
   'postgres→postgres float -0',
   'postgres→mysql float -0',
   'postgres→sqlite float -0',
-  // Bug: NUL into PostgreSQL text is refused by the database, not by value conversion before the
-  // write, so the dead letter names no field.
-  'mysql→postgres text NUL',
-  'sqlite→postgres text NUL',
 ]);
 
 /** The column of a kind in the matrix tables. */

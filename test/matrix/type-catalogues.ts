@@ -131,8 +131,8 @@ export const SQLITE_CATALOGUE: TypeCatalogue = {
       kind: 'float',
       ddl: 'REAL',
       refuses: (value) =>
-        Number.isNaN(value)
-          ? 'REAL has no NaN (SQLite stores NULL)'
+        isNonFinite(value)
+          ? 'Syncline writes only finite numbers to SQLite (REAL has no NaN; ±Infinity would not survive its text digest)'
           : isMinusZero(value)
             ? 'REAL stores -0 as 0'
             : undefined,
