@@ -51,7 +51,11 @@ describe('non-finite numbers into MySQL', () => {
     expect(() => toMysqlValue(column('score', 'float'), value, 'UTC')).toThrow(UnstorableMysqlValue);
     expect(() => toMysqlValue(column('note', 'string'), value, 'UTC')).toThrow(UnstorableMysqlValue);
     expect(toMysqlValue(column('score', 'float'), 1.5, 'UTC')).toBe(1.5);
-    expect(toMysqlValue(column('score', 'float'), -0, 'UTC')).toBe(-0);
+  });
+
+  it('refuses -0, which MySQL/MariaDB would store as 0 without a word', () => {
+    expect(() => toMysqlValue(column('score', 'float'), -0, 'UTC')).toThrow(/negative zero/);
+    expect(toMysqlValue(column('score', 'float'), 0, 'UTC')).toBe(0);
   });
 
   it('refuses text that is not valid Unicode instead of letting the driver write U+FFFD', () => {

@@ -72,6 +72,7 @@ export class UnstorableMysqlValue extends Error {
 
 /** Why a number cannot be bound at all, or undefined when it can. */
 function nonFiniteReason(value: number): string | undefined {
+  if (Object.is(value, -0)) return '-0 would be stored as 0: MySQL/MariaDB keep no negative zero';
   return Number.isFinite(value)
     ? undefined
     : `${String(value)} is not a finite number, and MySQL/MariaDB store only finite numbers (DOUBLE, DECIMAL)`;

@@ -114,6 +114,8 @@ export function toParameter(value: Value | undefined, kind: ColumnKind): string 
   if (value instanceof Uint8Array) return Buffer.isBuffer(value) ? value : Buffer.from(value);
   if (Array.isArray(value)) return arrayLiteral(value);
   if (typeof value === 'object') return JSON.stringify(value);
+  // String(-0) is '0': a negative zero would lose its sign on the way in.
+  if (Object.is(value, -0)) return '-0';
   return String(value);
 }
 

@@ -107,6 +107,8 @@ function encodeNumber(column: SqliteColumn | undefined, value: number): number |
       `${String(value)} is not a finite number, and Syncline writes only finite numbers to SQLite (it would store NaN as NULL)`,
     );
   }
+  if (Object.is(value, -0))
+    throw new UnbindableValue(column?.name ?? '?', '-0 would be stored as 0: SQLite keeps no negative zero');
   if (Number.isSafeInteger(value)) return BigInt(value);
   // A bound double lands in a TEXT column as `12.5` but `5` as `5.0`; write text ourselves.
   if (column?.kind === 'decimal' || column?.kind === 'string') return String(value);
