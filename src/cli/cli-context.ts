@@ -1,5 +1,6 @@
 import { createConsoleLogger } from './console-logger.js';
 import { openEngine, type Engine } from './engine.js';
+import { rememberSecrets } from './output-redaction.js';
 import type { Logger } from '../core/logger.js';
 
 /** Options every command shares. */
@@ -15,5 +16,6 @@ export async function openCliEngine(options: GlobalOptions): Promise<{ engine: E
   const engine = await openEngine(options.config, (secrets) =>
     createConsoleLogger({ format: options.logFormat, level: options.logLevel, secrets }),
   );
+  rememberSecrets(engine.secrets);
   return { engine, logger: engine.logger };
 }

@@ -1,9 +1,9 @@
 import { ConfigError } from '../config/config-error.js';
 import { SyncError } from '../core/errors.js';
-import { redactUrl } from '../config/secret.js';
 import { ExitCodes } from './exit-codes.js';
 import { buildProgram } from './program.js';
 import { exitQuietlyOnBrokenPipe } from './broken-pipe.js';
+import { redactForOutput } from './output-redaction.js';
 
 /** Errors that mean the request itself was wrong (a name, an id, an option): exit code 2. */
 const USAGE_ERRORS: ReadonlySet<string> = new Set([
@@ -22,7 +22,7 @@ async function execute(work: () => Promise<number> | number): Promise<void> {
     process.exitCode = await work();
   } catch (error) {
     if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
+      process.stderr.write(`${redactForOutput(error.message)}\n`);
       process.exitCode = ExitCodes.badConfig;
     } else if (error instanceof SyncError) {
       const where = [
@@ -32,12 +32,12 @@ async function execute(work: () => Promise<number> | number): Promise<void> {
         .filter(Boolean)
         .join(', ');
       process.stderr.write(
-        `${error.code}${where === '' ? '' : ` (${where})`}: ${redactUrl(error.message)}\n`,
+        `${error.code}${where === '' ? '' : ` (${where})`}: ${redactForOutput(error.message)}\n`,
       );
       process.exitCode = USAGE_ERRORS.has(error.code) ? ExitCodes.badConfig : ExitCodes.flowFailed;
     } else {
       process.stderr.write(
-        `Unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+        `Unexpected error: ${redactForOutput(error instanceof Error ? (error.stack ?? error.message) : String(error))}\n`,
       );
       process.exitCode = ExitCodes.flowFailed;
     }
