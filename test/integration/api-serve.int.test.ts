@@ -126,6 +126,17 @@ describe('syncline serve: tokens and roles', () => {
     );
   });
 
+  it('resyncs chosen keys, and a key range given nested or at the top level', async () => {
+    for (const body of [{ keys: [1] }, { range: { fromKey: 1, toKey: 2 } }, { fromKey: 1, toKey: 2 }]) {
+      const resync = await call('POST', '/api/v1/flows/customers/resync', {
+        token: tokens.operator,
+        body: JSON.stringify(body),
+      });
+      expect(resync.status, resync.text).toBe(200);
+      expect(resync.json).toMatchObject({ status: 'succeeded', mode: 'keys' in body ? 'keys' : 'range' });
+    }
+  });
+
   it('names the bad field of a malformed body (400) and refuses an oversized one (413)', async () => {
     const bad = await call('POST', '/api/v1/flows/customers/resync', {
       token: tokens.operator,

@@ -11,26 +11,30 @@ import { flowParams, pageOf, pageQuery, typed, type RouteContext } from './route
 
 const scalar = z.union([z.string(), z.number()]);
 
-/** A resync request: exactly one of keys, a range, or all. */
+/** The bounds of a key and/or cursor range (at least one). */
+const rangeFields = z
+  .strictObject({
+    fromKey: scalar.optional().describe('First key (inclusive)'),
+    toKey: scalar.optional().describe('Last key (inclusive)'),
+    since: z.string().optional().describe('Cursor at least this (ISO 8601 time or a number)'),
+    until: z.string().optional().describe('Cursor at most this'),
+  })
+  .refine((range) => Object.keys(range).length > 0, {
+    message: 'give at least one of fromKey, toKey, since, until',
+  });
+
+/** A resync request: keys, a range (nested under `range` or at the top level), or all. */
 const resyncBody = z.union([
   z.strictObject({ keys: z.array(scalar).min(1).max(10_000).describe('Source keys to write again') }),
-  z.strictObject({
-    range: z
-      .strictObject({
-        fromKey: scalar.optional(),
-        toKey: scalar.optional(),
-        since: z.string().optional().describe('Cursor at least this (ISO 8601 time or a number)'),
-        until: z.string().optional().describe('Cursor at most this'),
-      })
-      .refine((range) => Object.keys(range).length > 0, { message: 'give at least one bound' }),
-  }),
+  z.strictObject({ range: rangeFields }),
   z.strictObject({ all: z.literal(true).describe('Reset the checkpoints: the next cycle reads everything') }),
+  rangeFields,
 ]);
 
 function resyncTarget(body: z.infer<typeof resyncBody>): ResyncTarget {
   if ('keys' in body) return { keys: body.keys.map(String) };
   if ('all' in body) return { all: true };
-  const { fromKey, toKey, since, until } = body.range;
+  const { fromKey, toKey, since, until } = 'range' in body ? body.range : body;
   return {
     range: {
       ...(fromKey === undefined ? {} : { fromKey }),
