@@ -1,26 +1,30 @@
 import { z } from 'zod';
 import { durationMs, positiveDurationMs } from './duration-schema.js';
 import { secretString } from './secret.js';
+import { secretUrl } from './url-password.js';
 
-const channelName = z.string().regex(/^[A-Za-z][A-Za-z0-9_-]*$/, 'use letters, digits, "_" and "-", starting with a letter');
-const httpUrl = secretString.refine(
-  (secret) => {
-    try {
-      return ['http:', 'https:'].includes(new URL(secret.reveal()).protocol);
-    } catch {
-      return false;
-    }
-  },
-  { message: 'must be an http:// or https:// URL' },
-);
+const channelName = z
+  .string()
+  .regex(/^[A-Za-z][A-Za-z0-9_-]*$/, 'use letters, digits, "_" and "-", starting with a letter');
+const httpUrl = secretUrl({ protocols: ['http:', 'https:'], message: 'must be an http:// or https:// URL' });
 
 /** Notices per minute a channel sends before it folds the rest into one digest. */
 const ratePerMinute = z.number().int().min(1).max(600).optional();
 
 /** Where notices go; every URL and secret is a Secret (tokens often sit in the URL). */
 const channel = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('webhook'), url: httpUrl, headers: z.record(z.string(), secretString).optional(), ratePerMinute }),
-  z.strictObject({ type: z.literal('dingtalk'), url: httpUrl, secret: secretString.optional(), ratePerMinute }),
+  z.strictObject({
+    type: z.literal('webhook'),
+    url: httpUrl,
+    headers: z.record(z.string(), secretString).optional(),
+    ratePerMinute,
+  }),
+  z.strictObject({
+    type: z.literal('dingtalk'),
+    url: httpUrl,
+    secret: secretString.optional(),
+    ratePerMinute,
+  }),
   z.strictObject({ type: z.literal('wecom'), url: httpUrl, ratePerMinute }),
   z.strictObject({ type: z.literal('feishu'), url: httpUrl, secret: secretString.optional(), ratePerMinute }),
   z.strictObject({ type: z.literal('slack'), url: httpUrl, ratePerMinute }),
@@ -86,7 +90,11 @@ export const alertsSchema = z
     const names = new Set<string>();
     for (const [index, entry] of alerts.rules.entries()) {
       if (names.has(entry.name))
-        context.addIssue({ code: 'custom', path: ['rules', index, 'name'], message: `another rule is named "${entry.name}"` });
+        context.addIssue({
+          code: 'custom',
+          path: ['rules', index, 'name'],
+          message: `another rule is named "${entry.name}"`,
+        });
       names.add(entry.name);
       for (const [position, target] of entry.notify.entries())
         if (!(target in alerts.channels))

@@ -31,19 +31,4 @@ export const durationMs = durationInput.transform((text, context) => {
 });
 
 /** A duration longer than zero (an interval or a timeout), compiled to milliseconds. */
-export const positiveDurationMs = durationInput.transform((text, context) => {
-  if (typeof text === 'number') {
-    context.addIssue({ code: 'custom', message: durationUnitMessage(text) });
-    return z.NEVER;
-  }
-  const ms = parseDurationMs(text);
-  if (ms === undefined) {
-    context.addIssue({ code: 'custom', message: DURATION_MESSAGE });
-    return z.NEVER;
-  }
-  if (ms <= 0) {
-    context.addIssue({ code: 'custom', message: 'must be longer than zero' });
-    return z.NEVER;
-  }
-  return ms;
-});
+export const positiveDurationMs = durationMs.refine((ms) => ms > 0, { message: 'must be longer than zero' });

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { durationMs, positiveDurationMs } from '../../config/duration-schema.js';
-import { secretString } from '../../config/secret.js';
-import { hasUnencodedPasswordChars, UNENCODED_PASSWORD_MESSAGE } from '../../config/url-password.js';
+import { secretUrl } from '../../config/url-password.js';
 
 const OFFSET = /^[+-](?:0\d|1[0-4]):[0-5]\d$/;
 
@@ -16,15 +15,6 @@ export function isValidTimeZone(zone: string): boolean {
   }
 }
 
-function isMysqlUrl(url: string): boolean {
-  try {
-    const parsed = new URL(url);
-    return parsed.protocol === 'mysql:' || parsed.protocol === 'mariadb:';
-  } catch {
-    return false;
-  }
-}
-
 /** The `connections:` entry of a MySQL or MariaDB database. Unknown keys are errors. */
 export const mysqlConfigSchema = z.strictObject({
   /** Selects this connector. */
@@ -33,15 +23,10 @@ export const mysqlConfigSchema = z.strictObject({
    * Connection URL, `mysql://user:password@host:3306/database`. The database named here is used
    * for table names without a `database.` prefix. Kept as a Secret: it usually holds a password.
    */
-  url: secretString.superRefine((secret, context) => {
-    const url = secret.reveal();
-    if (hasUnencodedPasswordChars(url))
-      context.addIssue({ code: 'custom', message: UNENCODED_PASSWORD_MESSAGE });
-    else if (!isMysqlUrl(url))
-      context.addIssue({
-        code: 'custom',
-        message: 'must be a URL like mysql://user:password@host:3306/database',
-      });
+  url: secretUrl({
+    protocols: ['mysql:', 'mariadb:'],
+    message: 'must be a URL like mysql://user:password@host:3306/database',
+    checksPassword: true,
   }),
   /**
    * How long a write waits for a row lock held by another session before it fails with a

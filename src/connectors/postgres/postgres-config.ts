@@ -1,16 +1,6 @@
 import { z } from 'zod';
 import { positiveDurationMs } from '../../config/duration-schema.js';
-import { secretString } from '../../config/secret.js';
-import { hasUnencodedPasswordChars, UNENCODED_PASSWORD_MESSAGE } from '../../config/url-password.js';
-
-function isPostgresUrl(url: string): boolean {
-  try {
-    const protocol = new URL(url).protocol;
-    return protocol === 'postgres:' || protocol === 'postgresql:';
-  } catch {
-    return false;
-  }
-}
+import { secretUrl } from '../../config/url-password.js';
 
 /** Schema of a `connections:` entry of `type: postgres`; unknown keys are errors. */
 export const postgresConfigSchema = z
@@ -21,15 +11,10 @@ export const postgresConfigSchema = z
      * Connection URL, `postgres://user:password@host:5432/database`. It usually holds a password:
      * it is a Secret, revealed only where the driver connects, and masked in every message.
      */
-    url: secretString.superRefine((secret, context) => {
-      const url = secret.reveal();
-      if (hasUnencodedPasswordChars(url))
-        context.addIssue({ code: 'custom', message: UNENCODED_PASSWORD_MESSAGE });
-      else if (!isPostgresUrl(url))
-        context.addIssue({
-          code: 'custom',
-          message: 'must be a URL like postgres://user:password@host:5432/database',
-        });
+    url: secretUrl({
+      protocols: ['postgres:', 'postgresql:'],
+      message: 'must be a URL like postgres://user:password@host:5432/database',
+      checksPassword: true,
     }),
     /** Schema of table names without a `schema.` prefix. Default `public`. */
     schema: z.string().min(1).default('public'),

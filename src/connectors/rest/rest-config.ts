@@ -1,18 +1,10 @@
 import { z } from 'zod';
 import { positiveDurationMs } from '../../config/duration-schema.js';
 import { secretString } from '../../config/secret.js';
+import { secretUrl } from '../../config/url-password.js';
 
 /** Limit per request when the config gives none. */
 export const DEFAULT_TIMEOUT_MS = 30_000;
-
-function isHttpUrl(url: string): boolean {
-  try {
-    const protocol = new URL(url).protocol;
-    return protocol === 'http:' || protocol === 'https:';
-  } catch {
-    return false;
-  }
-}
 
 /** Schema of a `connections:` entry of `type: rest` (a target only); unknown keys are errors. */
 export const restConfigSchema = z
@@ -23,7 +15,8 @@ export const restConfigSchema = z
      * Base URL of the API, `https://erp.example.com/api`; tables are paths below it. Kept as a
      * Secret: it may carry credentials or a token in its query.
      */
-    url: secretString.refine((secret) => isHttpUrl(secret.reveal()), {
+    url: secretUrl({
+      protocols: ['http:', 'https:'],
       message: 'must be an http:// or https:// URL such as https://erp.example.com/api',
     }),
     /** Headers sent with every request (`Authorization: Bearer …`); values are Secrets. */
