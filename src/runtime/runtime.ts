@@ -4,7 +4,13 @@ import type { SyncErrorJson } from '../core/errors.js';
 import type { Flow } from '../core/flow.js';
 import type { FlowPause } from '../core/flow-pause.js';
 import type { Logger } from '../core/logger.js';
-import type { DeadLetterKind, RunCounts, RunTrigger, StateStore } from '../core/state-store.js';
+import type {
+  DeadLetterKind,
+  ReconciliationInput,
+  RunCounts,
+  RunTrigger,
+  StateStore,
+} from '../core/state-store.js';
 
 /** What a runtime runs: compiled flows and the systems each one talks to. */
 export interface EngineContext {
@@ -198,17 +204,13 @@ export interface ConflictEvent {
   readonly at: number;
 }
 
-/** A scheduled reconcile of a flow ended. */
-export interface ReconcileFinishedEvent {
+/** A scheduled reconcile of a flow ended: the summary the state store keeps of it. */
+export interface ReconcileFinishedEvent
+  extends Pick<
+    ReconciliationInput,
+    'flow' | 'mode' | 'status' | 'missing' | 'extra' | 'different' | 'repaired' | 'error'
+  > {
   readonly type: 'reconcile.finished';
-  readonly flow: string;
-  readonly mode: 'checksum' | 'full';
-  readonly status: 'succeeded' | 'failed';
-  readonly missing: number;
-  readonly extra: number;
-  readonly different: number;
-  readonly repaired: number;
-  readonly error?: SyncErrorJson;
   readonly at: number;
 }
 
