@@ -7,7 +7,6 @@ import { alertsSchema } from '../../src/config/alerts-schema.js';
 import { runCycle } from '../../src/core/cycle.js';
 import { compileFlow, type Flow } from '../../src/core/flow.js';
 import type { LogFields, Logger } from '../../src/core/logger.js';
-import { silentLogger } from '../../src/core/logger.js';
 import { replayDeadLetters } from '../../src/operations/dead-letters.js';
 import type { OperationsContext } from '../../src/operations/operations-context.js';
 import { customersFlowConfig, plainAccounts, SqliteFlowFixture } from '../support/sqlite-flow-fixture.js';
@@ -43,13 +42,7 @@ function recordingLogger(): Logger {
 beforeEach(async () => {
   fixture = await SqliteFlowFixture.create();
   flow = compileFlow('customers', customersFlowConfig({ batch: 10 }));
-  context = {
-    flows: [flow],
-    state: fixture.state,
-    logger: silentLogger,
-    portsFor: () => fixture.ports(),
-    connector: (name) => (name === 'crm' ? fixture.source : fixture.target),
-  };
+  context = fixture.operations([flow]);
   deliveries = [];
   lines = [];
   server = createServer((request, response) => {

@@ -1,7 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCycle } from '../../src/core/cycle.js';
 import { compileFlow, type Flow } from '../../src/core/flow.js';
-import { silentLogger } from '../../src/core/logger.js';
 import type { DeadLetterInput } from '../../src/core/state-store.js';
 import { queryAudit } from '../../src/operations/audit-log.js';
 import { listDeadLetters, replayDeadLetters } from '../../src/operations/dead-letters.js';
@@ -22,13 +21,7 @@ const actor = 'tester@ops';
 beforeEach(async () => {
   fixture = await SqliteFlowFixture.create();
   flow = compileFlow('customers', customersFlowConfig({ batch: 500 }));
-  context = {
-    flows: [flow],
-    state: fixture.state,
-    logger: silentLogger,
-    portsFor: () => fixture.ports(),
-    connector: (name) => (name === 'crm' ? fixture.source : fixture.target),
-  };
+  context = fixture.operations([flow]);
 });
 
 afterEach(async () => {

@@ -5,6 +5,8 @@ import Database from 'better-sqlite3';
 import type { FlowConfig } from '../../src/config/config-schema.js';
 import { sqliteConnector } from '../../src/connectors/sqlite/index.js';
 import type { CyclePorts } from '../../src/core/cycle-ports.js';
+import type { Flow } from '../../src/core/flow.js';
+import type { OperationsContext } from '../../src/operations/operations-context.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { SqliteStateStore } from '../../src/state/sqlite/sqlite-state-store.js';
 import { FaultyConnector } from './faulty-connector.js';
@@ -103,6 +105,17 @@ export class SqliteFlowFixture {
   /** What a cycle needs, with a different state store when given (another process's view). */
   ports(state = this.state): CyclePorts {
     return { source: this.source, target: this.target, state, logger: silentLogger };
+  }
+
+  /** What the operations layer works with, over these flows and this fixture's systems. */
+  operations(flows: readonly Flow[]): OperationsContext {
+    return {
+      flows,
+      state: this.state,
+      logger: silentLogger,
+      portsFor: () => this.ports(),
+      connector: (name) => (name === 'crm' ? this.source : this.target),
+    };
   }
 
   insertAccounts(rows: readonly AccountRow[]): void {
