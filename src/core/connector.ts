@@ -4,6 +4,7 @@ import type { JsonValue, Row, ScalarValue } from './values.js';
 import type { Logger } from './logger.js';
 import type { DigestSupport } from './digest.js';
 import type { TableSchema } from './table-schema.js';
+import type { SyncErrorJson } from './errors.js';
 
 export type { FieldType } from '../config/field-types.js';
 export type { ColumnInfo, TableSchema } from './table-schema.js';
@@ -39,6 +40,26 @@ export interface ConnectorCapabilities {
    * a source that has it is mapped to one of its columns. Default false.
    */
   readonly nonFiniteFloats?: boolean;
+  /**
+   * `writeBatch` returns one `RecordOutcome` per record (`WriteResult.outcomes`): which were
+   * created (with the target's new id), updated, unchanged or refused (with the system's own
+   * message and field). The engine then dead-letters exactly the refused records and never splits
+   * a batch to find them. Every target without `transactions` must have it: a batch that fails
+   * half-way is retried whole, and idempotent upserts make the retry safe. Default false.
+   */
+  readonly recordOutcomes?: boolean;
+  /**
+   * Reads and writes records with lines (`TargetRecord.lines`, `Change.lines`): a sale with its
+   * order lines as one unit, written together; a line absent from the record is removed at the
+   * target. Default false.
+   */
+  readonly lines?: boolean;
+  /**
+   * Its source reads resume from a cursor (`SourceSpec.cursor`). False for a system that can only
+   * list everything (each cycle reads it all, and unchanged records are skipped by content hash).
+   * Default true.
+   */
+  readonly cursor?: boolean;
 }
 
 /**
@@ -47,11 +68,29 @@ export interface ConnectorCapabilities {
  */
 export type Checkpoint = { readonly [key: string]: JsonValue };
 
+/** The lines of a record with lines, as the source reads them (`SourceSpec.lines`). */
+export interface LineSourceSpec {
+  /** The relation's name at the target (`lines` of `sale.sale`); `Change.lines` and `TargetRecord.lines` are keyed by it. */
+  readonly name: string;
+  /** Table or object holding the lines at the source (`order_lines`). */
+  readonly table: string;
+  /** Column of a line that identifies it among all lines; unique and not null. */
+  readonly key: string;
+  /** Column of a line holding its parent's source key (`order_id`). */
+  readonly parent: string;
+  /** Columns of a line to read (the line mapping's inputs, plus key and parent). */
+  readonly columns: readonly string[];
+}
+
 /** The source side of a flow, as a connector reads it. Identifiers are not yet validated. */
 export interface SourceSpec {
   /** The flow's name, for error messages. */
   readonly flow: string;
-  /** Table (or view) to read; may be schema-qualified (`sales.accounts`). */
+  /**
+   * The object to read, named by the system's own rules: a table or view for a database (may be
+   * schema-qualified, `sales.accounts`), a model for an ERP (`party.party`), a path for an API
+   * (`/crm/v3/objects/deals`). The connector validates it (`Connector.checkObjectName`).
+   */
   readonly table: string;
   /** Column that identifies a record; unique and not null. */
   readonly key: string;
@@ -73,6 +112,8 @@ export interface SourceSpec {
    * gets none). `any` (default): it applies to whatever the cursor holds.
    */
   readonly lookbackAppliesTo?: 'time' | 'any';
+  /** With `capabilities.lines`: the relations whose lines are read with each record (`Change.lines`). */
+  readonly lines?: readonly LineSourceSpec[];
 }
 
 /** What the target does with a record deleted at the source. */
@@ -81,10 +122,25 @@ export type DeletePolicy =
   | { readonly mode: 'hard' }
   | { readonly mode: 'ignore' };
 
+/** The lines of a record with lines, as the target writes them (`TargetSpec.lines`). */
+export interface LineTargetSpec {
+  /** The relation's name at the target (`lines` of `sale.sale`, a one-to-many field or a child table). */
+  readonly name: string;
+  /**
+   * Where a line's source key is kept at the target, so a line is matched, updated or removed
+   * in place. Undefined: the connector matches lines its own way (a key map of its own, or
+   * replacing every line of the record when one changed).
+   */
+  readonly key: string | undefined;
+  /** Every line field a line may carry, in a stable order. */
+  readonly columns: readonly string[];
+  readonly types: Readonly<Record<string, FieldType | undefined>>;
+}
+
 /** The target side of a flow. */
 export interface TargetSpec {
   readonly flow: string;
-  /** Table to write; may be schema-qualified. */
+  /** The object to write, named by the system's own rules (see `SourceSpec.table`). */
   readonly table: string;
   /** Column that receives the source key; must be unique so upserts are idempotent. */
   readonly key: string;
@@ -93,6 +149,8 @@ export interface TargetSpec {
   /** Declared mapping type per column, where the config gives one (a hint for value conversion). */
   readonly types: Readonly<Record<string, FieldType | undefined>>;
   readonly onDelete: DeletePolicy;
+  /** With `capabilities.lines`: the relations written with each record (`TargetRecord.lines`). */
+  readonly lines?: readonly LineTargetSpec[];
 }
 
 /** One changed source row. */
@@ -102,6 +160,19 @@ export interface Change {
   /** `delete` when the source row is soft-deleted. */
   readonly op: 'upsert' | 'delete';
   /** The source row: column → canonical value. */
+  readonly row: Row;
+  /**
+   * With `SourceSpec.lines`: every line of the record by relation name, in line-key order (all of
+   * them, not only changed ones: a line missing here is removed at the target).
+   */
+  readonly lines?: Readonly<Record<string, readonly LineRow[]>>;
+}
+
+/** One line of a record with lines. */
+export interface LineRow {
+  /** The line's source key, as text. */
+  readonly key: string;
+  /** Source (in a `Change`) or target (in a `TargetRecord`) column → canonical value. */
   readonly row: Row;
 }
 
@@ -123,7 +194,33 @@ export interface TargetRecord {
   readonly op: 'upsert' | 'delete' | 'update';
   /** Target column → value. Always holds the target key column; an update sets only the others it holds. */
   readonly values: Row;
+  /**
+   * With `TargetSpec.lines`: the record's complete lines by relation name, mapped. The target's
+   * lines of the record become exactly these (missing ones removed), with the record, as one unit.
+   */
+  readonly lines?: Readonly<Record<string, readonly LineRow[]>>;
 }
+
+/**
+ * What became of one record of a batch (`WriteResult.outcomes`, with `capabilities.recordOutcomes`).
+ * `id` is the target's own id of the record (Tryton's integer id, a CRM's object id), kept in
+ * the key map so references and later writes find the record without reading it back.
+ */
+export type RecordOutcome =
+  | { readonly key: string; readonly status: 'created'; readonly id?: ScalarValue }
+  | { readonly key: string; readonly status: 'updated'; readonly id?: ScalarValue }
+  /** The target already held these values; nothing was written. */
+  | { readonly key: string; readonly status: 'unchanged'; readonly id?: ScalarValue }
+  | { readonly key: string; readonly status: 'deleted' }
+  /** An `update` (or a `delete`) whose record does not exist at the target; nothing was written. */
+  | { readonly key: string; readonly status: 'not-found' }
+  /**
+   * The system refused this record for a reason that is the record's (a validation or business
+   * rule, a missing reference, an access rule): the error carries the system's own message, and
+   * `field` when it named one. Never used for the system's trouble (timeouts, 429, 5xx, lost
+   * sessions): those are thrown, retryable, and the whole batch is retried.
+   */
+  | { readonly key: string; readonly status: 'refused'; readonly error: SyncErrorJson };
 
 /** What a target acknowledged. */
 export interface WriteResult {
@@ -131,6 +228,11 @@ export interface WriteResult {
   readonly written: number;
   /** Keys (`TargetRecord.key`) of `update` records whose row does not exist; nothing was written for them. */
   readonly notFound?: readonly string[];
+  /**
+   * With `capabilities.recordOutcomes`: one outcome per record of the batch, in any order. A
+   * record refused here is dead-lettered alone; the others count as written.
+   */
+  readonly outcomes?: readonly RecordOutcome[];
 }
 
 /**
@@ -176,6 +278,19 @@ export interface ChangeEventsSetup {
 /** A connection to one system: the only way the engine reads or writes it. */
 export interface Connector {
   readonly capabilities: ConnectorCapabilities;
+  /**
+   * Why `name` cannot name an object (table, model, API path) of this system, or undefined when it
+   * can: `validate` reports the answer at the flow's `source.table`/`target.table` path before
+   * anything is read or written. SQL connectors apply the SQL identifier rules; others their own.
+   * Optional: without it, every non-empty name is accepted and the system's answer decides.
+   */
+  checkObjectName?(name: string): string | undefined;
+  /**
+   * Why `name` cannot name a field (column, model field, JSON property path such as
+   * `properties.amount`) of this system's objects, or undefined when it can; reported by
+   * `validate` like `checkObjectName`. Optional: without it, the config's plain-name rule applies.
+   */
+  checkFieldName?(name: string): string | undefined;
   /** Checks that the system answers; never throws for an unreachable system, says so instead. */
   probe(signal: AbortSignal): Promise<ProbeResult>;
   /** The live schema of a table, or undefined when it does not exist. */
