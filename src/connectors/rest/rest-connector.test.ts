@@ -1,34 +1,9 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { TargetSpec } from '../../core/connector.js';
+import { describe, expect, it } from 'vitest';
 import { ConnectorError } from '../../core/errors.js';
-import { silentLogger } from '../../core/logger.js';
 import { restConfigSchema } from './rest-config.js';
-import { RestConnector, restBatchBodies, tablePath } from './rest-connector.js';
 import { parseRetryAfter, restStatusCode, toRestNetworkError, toRestStatusError } from './rest-errors.js';
 
 const context = { connection: 'erp', request: 'PUT /customers', secrets: ['s3cret-token'] };
-
-const target: TargetSpec = {
-  flow: 'customers',
-  table: 'customers',
-  key: 'crm_id',
-  columns: ['crm_id', 'name', 'limit'],
-  types: {},
-  onDelete: { mode: 'hard' },
-};
-
-function connector(): RestConnector {
-  const config = restConfigSchema.parse({
-    type: 'rest',
-    url: 'http://api.test/v1/',
-    headers: { authorization: 'Bearer s3cret-token' },
-  });
-  return new RestConnector(config, { name: 'erp', logger: silentLogger });
-}
-
-afterEach(() => {
-  vi.unstubAllGlobals();
-});
 
 describe('parseRetryAfter', () => {
   it('reads delay-seconds', () => {
@@ -140,83 +115,3 @@ describe('rest config', () => {
   });
 });
 
-describe('REST target requests', () => {
-  it('builds one upsert body with the key column and canonical values, and one delete body of keys', () => {
-    const bodies = restBatchBodies(target, [
-      { key: '1', op: 'upsert', values: { crm_id: 1, name: 'Ada', limit: '1234.50' } },
-      { key: '2', op: 'delete', values: { crm_id: 2 } },
-    ]);
-    expect(bodies.upsert).toEqual({ key: 'crm_id', records: [{ crm_id: 1, name: 'Ada', limit: '1234.50' }] });
-    expect(bodies.delete).toEqual({ key: 'crm_id', keys: [2] });
-  });
-
-  it('refuses a table name that is not a plain name before any request', () => {
-    expect(() => tablePath('customers; drop', 'customers')).toThrow(/customers; drop/);
-    expect(tablePath('sales.customers')).toBe('sales.customers');
-  });
-
-  it('PUTs upserts and POSTs deletes below the base URL, with the configured headers', async () => {
-    const calls: { url: string; method: string; body: unknown; auth: string | null }[] = [];
-    vi.stubGlobal('fetch', (url: string, init: RequestInit) => {
-      calls.push({
-        url,
-        method: init.method ?? 'GET',
-        body: JSON.parse(typeof init.body === 'string' ? init.body : '') as unknown,
-        auth: new Headers(init.headers).get('authorization'),
-      });
-      return Promise.resolve(new Response(null, { status: 204 }));
-    });
-    const result = await connector().writeBatch(
-      target,
-      [
-        { key: '1', op: 'upsert', values: { crm_id: 1, name: 'Ada', limit: '1.10' } },
-        { key: '2', op: 'delete', values: { crm_id: 2 } },
-      ],
-      new AbortController().signal,
-    );
-    expect(result.written).toBe(2);
-    expect(calls.map((call) => `${call.method} ${call.url}`)).toEqual([
-      'PUT http://api.test/v1/customers',
-      'POST http://api.test/v1/customers/delete',
-    ]);
-    expect(calls[0]?.auth).toBe('Bearer s3cret-token');
-  });
-
-  it('throws the throttling error of a 429 answer', async () => {
-    vi.stubGlobal('fetch', () =>
-      Promise.resolve(new Response('busy', { status: 429, headers: { 'retry-after': '1' } })),
-    );
-    const write = connector().writeBatch(
-      target,
-      [{ key: '1', op: 'upsert', values: { crm_id: 1, name: 'Ada', limit: null } }],
-      new AbortController().signal,
-    );
-    await expect(write).rejects.toMatchObject({ code: 'CONNECTOR_THROTTLED', retryAfterSeconds: 1 });
-  });
-
-  it('refuses a batch with an update record, non-retryable, before any request', async () => {
-    const fetch = vi.fn(() => Promise.resolve(new Response(null, { status: 204 })));
-    vi.stubGlobal('fetch', fetch);
-    const write = connector().writeBatch(
-      target,
-      [
-        { key: '1', op: 'upsert', values: { crm_id: 1, name: 'Ada', limit: null } },
-        { key: '2', op: 'update', values: { crm_id: 2, name: 'Bob' } },
-      ],
-      new AbortController().signal,
-    );
-    await expect(write).rejects.toMatchObject({ code: 'CONFIG_INVALID', retryable: false, key: '2' });
-    await expect(write).rejects.toThrow(/updates are not supported by the REST target/);
-    expect(fetch).not.toHaveBeenCalled();
-  });
-
-  it('is not a source and cannot describe tables', async () => {
-    const rest = connector();
-    expect(rest.capabilities).toEqual({ source: false, target: true, transactions: false, describe: false });
-    expect(await rest.describeTable('customers', new AbortController().signal)).toBeUndefined();
-    await expect(rest.countPending()).rejects.toMatchObject({ retryable: false });
-    await expect(rest.readChanges()[Symbol.asyncIterator]().next()).rejects.toThrow(
-      /cannot be a flow's source/,
-    );
-  });
-});

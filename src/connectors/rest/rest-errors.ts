@@ -100,3 +100,51 @@ export function toRestNetworkError(
     },
   );
 }
+
+/** Where an error body names its message and field, when the config says (`errors.message`, `errors.field`). */
+export interface RefusalPaths {
+  readonly message?: string | undefined;
+  readonly field?: string | undefined;
+}
+
+// Common shapes: `{message}`, `{error:{message}}`, OAuth's `{error_description}`, RFC 9457
+// problem details `{detail, invalid-params:[{name}]}`, `{errors:[{message, field}]}`, HubSpot's
+// `{message, context:{propertyName:[…]}}`.
+const MESSAGE_PATHS = ['message', 'error.message', 'error_description', 'detail', 'title', 'error', 'errors.0.message'];
+const FIELD_PATHS = ['field', 'error.field', 'errors.0.field', 'errors.0.in', 'invalid-params.0.name', 'context.propertyName'];
+
+function textAt(body: unknown, path: string): string | undefined {
+  let value: unknown = body;
+  for (const segment of path.split('.')) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<string, unknown>)[segment];
+  }
+  if (Array.isArray(value)) value = value[0];
+  return typeof value === 'string' && value.trim() !== '' ? value : typeof value === 'number' ? String(value) : undefined;
+}
+
+/**
+ * The system's own words about a record it refused: the message (or the body's first 300
+ * characters when no message is found) and the field it named, if any; secrets masked.
+ */
+export function refusalOf(
+  body: unknown,
+  text: string,
+  paths: RefusalPaths,
+  secrets: readonly string[],
+): { message: string; field?: string } {
+  const first = (candidates: readonly (string | undefined)[]): string | undefined => {
+    for (const path of candidates) {
+      if (path === undefined) continue;
+      const found = textAt(body, path);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  };
+  const message = first([paths.message, ...MESSAGE_PATHS]) ?? text.trim().slice(0, BODY_EXCERPT_CHARS);
+  const field = first([paths.field, ...FIELD_PATHS]);
+  return {
+    message: redactText(message, secrets),
+    ...(field === undefined ? {} : { field }),
+  };
+}
