@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { ConnectorError } from '../../core/errors.js';
 import { restConfigSchema } from './rest-config.js';
-import { parseRetryAfter, restStatusCode, toRestNetworkError, toRestStatusError } from './rest-errors.js';
+import { parseRetryAfter, refusalOf, restStatusCode, toRestNetworkError, toRestStatusError } from './rest-errors.js';
+import { getJsonPath, setJsonPath } from './rest-json-path.js';
+import { fieldNameProblem, objectNameProblem } from './rest-objects.js';
+import { formatSince } from './rest-reader.js';
 
 const context = { connection: 'erp', request: 'PUT /customers', secrets: ['s3cret-token'] };
 
@@ -115,3 +118,85 @@ describe('rest config', () => {
   });
 });
 
+
+describe('rest config: auth, rate limit, TLS, objects', () => {
+  it('keeps every credential a redacted Secret and compiles durations', () => {
+    const config = restConfigSchema.parse({
+      type: 'rest',
+      url: 'https://api.test',
+      auth: { type: 'oauth2', tokenUrl: 'https://auth.test/token', clientId: 'id-1', clientSecret: 'cl-s3cret', scope: 'crm' },
+      rateLimit: { requests: 10, per: '1s' },
+    });
+    expect(JSON.stringify(config)).not.toContain('cl-s3cret');
+    expect(config.auth).toMatchObject({ type: 'oauth2', clientAuth: 'basic', refreshBeforeMs: 60_000 });
+    expect(config.rateLimit).toEqual({ requests: 10, per: 1_000 });
+    expect(config.tls).toEqual({ insecure: false });
+  });
+
+  it('names the bad key: an unreadable CA file, an unknown pagination style, a bad JSON path', () => {
+    const paths = (entry: Record<string, unknown>): (string | number)[][] =>
+      (restConfigSchema.safeParse({ type: 'rest', url: 'https://api.test', ...entry }).error?.issues ?? []).map(
+        (issue) => issue.path as (string | number)[],
+      );
+    expect(paths({ tls: { ca: '/nonexistent/ca.pem' } })).toEqual([['tls', 'ca']]);
+    expect(paths({ objects: { deals: { list: { pagination: { style: 'scroll' } } } } })).toEqual([
+      ['objects', 'deals', 'list', 'pagination', 'style'],
+    ]);
+    expect(paths({ objects: { deals: { list: { records: 'results..x' } } } })).toEqual([['objects', 'deals', 'list', 'records']]);
+    expect(paths({ objects: { deals: { write: { mode: 'single', upsert: { method: 'PUT', path: '/a/../b' } } } } })).toEqual([
+      ['objects', 'deals', 'write', 'upsert', 'path'],
+    ]);
+  });
+});
+
+describe('object and field names', () => {
+  const objects = restConfigSchema.parse({
+    type: 'rest',
+    url: 'https://api.test',
+    objects: { deals: { fields: { amount: 'properties.amount' } } },
+  }).objects;
+
+  it('accepts configured objects, URL paths and plain names; refuses the rest with the reason', () => {
+    expect(objectNameProblem('deals', objects)).toBeUndefined();
+    expect(objectNameProblem('/crm/v3/objects/deals', objects)).toBeUndefined();
+    expect(objectNameProblem('customers', objects)).toBeUndefined();
+    expect(objectNameProblem('/crm/../admin', objects)).toMatch(/not a URL path/);
+    expect(objectNameProblem('/deals?limit=1', objects)).toMatch(/not a URL path/);
+    expect(objectNameProblem('customers; drop', objects)).toMatch(/neither an object/);
+  });
+
+  it('accepts dotted JSON paths and aliases as field names', () => {
+    expect(fieldNameProblem('properties.amount', objects)).toBeUndefined();
+    expect(fieldNameProblem('amount', objects)).toBeUndefined();
+    expect(fieldNameProblem('lines.0.sku', objects)).toBeUndefined();
+    expect(fieldNameProblem('properties..amount', objects)).toMatch(/not a dotted JSON path/);
+  });
+});
+
+describe('JSON paths and refusals', () => {
+  it('gets and sets nested values', () => {
+    const body: Record<string, unknown> = {};
+    setJsonPath(body, 'properties.amount', '1.50');
+    setJsonPath(body, 'id', 'D1');
+    expect(body).toEqual({ properties: { amount: '1.50' }, id: 'D1' });
+    expect(getJsonPath({ paging: { next: { after: '42' } } }, 'paging.next.after')).toBe('42');
+    expect(getJsonPath({ errors: [{ in: 'amount' }] }, 'errors.0.in')).toBe('amount');
+    expect(getJsonPath({ a: 1 }, 'a.b.c')).toBeUndefined();
+  });
+
+  it("reads the system's message and field from common error bodies, secrets masked", () => {
+    expect(refusalOf({ detail: 'price must be a decimal', 'invalid-params': [{ name: 'price' }] }, '', {}, [])).toEqual({
+      message: 'price must be a decimal',
+      field: 'price',
+    });
+    expect(refusalOf({ error: { message: 'bad s3cret-token' } }, '', {}, ['s3cret-token']).message).not.toContain('s3cret');
+    expect(refusalOf(undefined, 'plain text refusal', {}, [])).toEqual({ message: 'plain text refusal' });
+    expect(refusalOf({ msg: 'x', where: { col: 'qty' } }, '', { message: 'msg', field: 'where.col' }, [])).toEqual({ message: 'x', field: 'qty' });
+  });
+
+  it('writes the modified-since value in the format the API wants', () => {
+    expect(formatSince('2026-12-01T08:00:00.000Z', 'iso')).toBe('2026-12-01T08:00:00.000Z');
+    expect(formatSince('2026-12-01T08:00:00.000Z', 'epochMs')).toBe('1796112000000');
+    expect(formatSince('2026-12-01T08:00:00.000Z', 'epochSeconds')).toBe('1796112000');
+  });
+});

@@ -2,32 +2,34 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 /**
  * At most `requests` requests per `perMs` on one connection, shared by every flow that uses it (the
- * CLI makes one connector per connection). A generic cell-rate limiter: each request reserves the
- * next slot at once, in arrival order, so concurrent callers queue fairly; a burst of `requests`
- * passes at once after a quiet spell, and no window of `perMs` ever holds more than `requests`.
+ * CLI makes one connector per connection): no window of `perMs` ever holds more than `requests`
+ * starts. Each request reserves its start at once, in arrival order, so concurrent callers queue
+ * fairly; after a quiet spell a burst of `requests` starts at once.
  */
 export class RestRateLimiter {
-  readonly #intervalMs: number;
-  readonly #burstMs: number;
+  readonly #requests: number;
+  readonly #perMs: number;
   readonly #now: () => number;
-  /** When the next request would be due if requests came evenly spaced (the theoretical arrival time). */
-  #due = Number.NEGATIVE_INFINITY;
+  /** The reserved start times of the last `requests` requests, oldest first. */
+  readonly #starts: number[] = [];
 
   constructor(requests: number, perMs: number, now: () => number = Date.now) {
-    this.#intervalMs = perMs / requests;
-    this.#burstMs = perMs - this.#intervalMs;
+    this.#requests = requests;
+    this.#perMs = perMs;
     this.#now = now;
   }
 
-  /** Milliseconds the next request must wait, reserving its slot. */
+  /** Milliseconds the next request must wait, reserving its start. */
   reserve(): number {
     const now = this.#now();
-    const due = Math.max(this.#due, now);
-    this.#due = due + this.#intervalMs;
-    return Math.max(0, due - this.#burstMs - now);
+    const oldest = this.#starts.length < this.#requests ? undefined : this.#starts[0];
+    const start = Math.max(now, oldest === undefined ? now : oldest + this.#perMs, this.#starts.at(-1) ?? now);
+    this.#starts.push(start);
+    if (this.#starts.length > this.#requests) this.#starts.shift();
+    return start - now;
   }
 
-  /** Waits for this request's slot. */
+  /** Waits for this request's start. */
   async acquire(signal: AbortSignal): Promise<void> {
     const waitMs = this.reserve();
     if (waitMs > 0) await sleep(waitMs, undefined, { signal });
