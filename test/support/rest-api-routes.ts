@@ -71,11 +71,16 @@ export function crmObjects(state: ApiState, type: string): Map<string, CrmRecord
 
 const DECIMAL = /^-?\d+(\.\d+)?$/;
 
+/** A JSON value as HubSpot stores a property: text. */
+function text(value: unknown): string {
+  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : JSON.stringify(value);
+}
+
 /** HubSpot validates number properties; `amount` is one. */
 function invalidProperty(properties: Record<string, unknown>): { name: string; message: string } | undefined {
   const amount = properties.amount;
-  if (amount !== undefined && amount !== null && amount !== '' && !DECIMAL.test(String(amount)))
-    return { name: 'amount', message: `${String(amount)} was not a valid number.` };
+  if (amount !== undefined && amount !== null && amount !== '' && !DECIMAL.test(text(amount)))
+    return { name: 'amount', message: `${text(amount)} was not a valid number.` };
   return undefined;
 }
 
@@ -128,7 +133,7 @@ function batchUpsert(state: ApiState, records: Map<string, CrmRecord>, body: unk
     }
     const now = tick(state);
     const existing = [...records.values()].find((record) => record.properties[idProperty] === id);
-    const strings = Object.fromEntries(Object.entries(properties).map(([name, value]) => [name, value === null ? null : String(value)]));
+    const strings = Object.fromEntries(Object.entries(properties).map(([name, value]) => [name, value === null ? null : text(value)]));
     if (existing === undefined) {
       const objectId = String((state.nextId += 1));
       const created: CrmRecord = { id: objectId, properties: { ...strings, [idProperty]: id, hs_object_id: objectId, createdate: now, hs_lastmodifieddate: now }, createdAt: now, updatedAt: now, archived: false };
@@ -204,11 +209,11 @@ export function handleProductsRoute(state: ApiState, method: string, url: URL, b
   if (method === 'DELETE') return state.products.delete(sku) ? { status: 204 } : { status: 404, body: problem(404, 'Not Found', `no product ${sku}`) };
   if (method === 'PUT') {
     const input = body as Partial<Product> | undefined;
-    const invalid = typeof input?.name !== 'string' || input.name === '' ? 'name' : !DECIMAL.test(String(input.price)) ? 'price' : undefined;
+    const invalid = typeof input?.name !== 'string' || input.name === '' ? 'name' : !DECIMAL.test(text(input.price)) ? 'price' : undefined;
     if (invalid !== undefined)
       return { status: 422, body: { ...problem(422, 'Validation failed', `${invalid} ${invalid === 'name' ? 'is required' : 'must be a decimal number'}`), 'invalid-params': [{ name: invalid, reason: 'invalid' }] } };
     const isNew = !state.products.has(sku);
-    const product: Product = { sku, name: String(input?.name), price: String(input?.price), stock: Number(input?.stock ?? 0), updated: tick(state) };
+    const product: Product = { sku, name: String(input?.name), price: String(input?.price), stock: input?.stock ?? 0, updated: tick(state) };
     state.products.set(sku, product);
     return { status: isNew ? 201 : 200, body: product };
   }

@@ -82,7 +82,7 @@ export class RestApiServer {
 
   close(): Promise<void> {
     this.#server.closeAllConnections();
-    return new Promise((resolve) => this.#server.close(() => resolve()));
+    return new Promise((resolve) => this.#server.close(() => { resolve(); }));
   }
 
   /** Makes every issued token invalid, as if it had expired early: the next API request gets 401. */

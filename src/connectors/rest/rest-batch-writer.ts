@@ -1,6 +1,5 @@
 import type { RecordOutcome, TargetRecord, TargetSpec } from '../../core/connector.js';
 import { ConnectorError } from '../../core/errors.js';
-import type { ScalarValue } from '../../core/values.js';
 import type { RestClient } from './rest-client.js';
 import { getJsonPath, setJsonPath } from './rest-json-path.js';
 import type { RestWriteConfig } from './rest-object-config.js';
@@ -176,7 +175,7 @@ function namedOutcomes(
   const body = response.json();
   const errors = write.errors === undefined ? undefined : getJsonPath(body, write.errors.path);
   if (write.errors !== undefined && Array.isArray(errors)) {
-    for (const error of errors) {
+    for (const error of errors as unknown[]) {
       const refusal = refusalOfResponse(
         { ...response, json: () => error, text: JSON.stringify(error) },
         { message: write.errors.message, field: write.errors.field },
@@ -199,7 +198,7 @@ function namedOutcomes(
       named.set(record.key, {
         key: record.key,
         status: isCreated ? 'created' : 'updated',
-        ...(typeof id === 'string' || typeof id === 'number' ? { id: id as ScalarValue } : {}),
+        ...(typeof id === 'string' || typeof id === 'number' ? { id: id } : {}),
       });
     }
   }

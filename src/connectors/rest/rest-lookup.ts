@@ -1,6 +1,6 @@
 import type { Change, SourceSpec } from '../../core/connector.js';
 import { rowsToChanges } from '../../core/keyset-reader.js';
-import type { Row } from '../../core/values.js';
+import { valueText, type Row } from '../../core/values.js';
 import type { RestClient } from './rest-client.js';
 import { fillTemplate, getJsonPath } from './rest-json-path.js';
 import type { RestObject } from './rest-objects.js';
@@ -49,7 +49,7 @@ export async function readRestByKeys(
     for await (const page of listPages(client, object.list, path, query ?? {}, signal)) {
       for (const record of page.records) {
         const row = recordToRow(record, source, object);
-        if (wanted.has(String(row[source.key] as string | number))) rows.push(row);
+        if (wanted.has(valueText(row[source.key]))) rows.push(row);
       }
     }
   }

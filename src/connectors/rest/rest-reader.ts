@@ -3,7 +3,7 @@ import type { Change, ChangeBatch, Checkpoint, SourceSpec } from '../../core/con
 import { subtractLookback } from '../../core/cursor-arithmetic.js';
 import { ConnectorError, SyncError } from '../../core/errors.js';
 import { compareScalars, rowsToChanges } from '../../core/keyset-reader.js';
-import type { JsonValue, Row, ScalarValue, Value } from '../../core/values.js';
+import { valueText, type JsonValue, type Row, type ScalarValue, type Value } from '../../core/values.js';
 import type { RestClient } from './rest-client.js';
 import { fillTemplate, getJsonPath } from './rest-json-path.js';
 import type { RestObject } from './rest-objects.js';
@@ -107,7 +107,7 @@ async function* listedRows(
       const row = recordToRow(record, source, object);
       const value = cursor === undefined ? null : scalarOf(row[cursor]);
       if (start !== undefined && value !== null && compareScalars(value, start) < 0) continue;
-      const key = String(row[source.key] as ScalarValue);
+      const key = valueText(row[source.key]);
       if (seen.has(key)) {
         const before = seen.get(key) ?? null;
         if (value === null || (before !== null && compareScalars(value, before) <= 0)) continue;
