@@ -91,3 +91,14 @@ describe('the non-finite float warning', () => {
     expect(ids({})).toEqual([]);
   });
 });
+
+describe('a side that cannot describe its tables', () => {
+  it('gets no checks on that side instead of a missing-table error', () => {
+    const flow = compileFlow('customers', parseConfig(yamlWith(''), { env: {} }).flows.customers!);
+    const messages = (options: Parameters<typeof checkFlowSchema>[3]): string[] =>
+      checkFlowSchema(flow, undefined, undefined, options).map((finding) => finding.path);
+    expect(messages({})).toEqual(['flows.customers.source.table', 'flows.customers.target.table']);
+    expect(messages({ sourceDescribes: false })).toEqual(['flows.customers.target.table']);
+    expect(messages({ sourceDescribes: false, targetDescribes: false })).toEqual([]);
+  });
+});
