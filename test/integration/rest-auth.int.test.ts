@@ -14,7 +14,13 @@ const issues = sourceSpec('issues', 'number', 'updated_at', ['title']);
 function oauthConnector(entry: Record<string, unknown> = {}): Connector {
   return restConnector({
     url: api.url,
-    auth: { type: 'oauth2', tokenUrl: `${api.url}/oauth/token`, clientId: api.clientId, clientSecret: api.clientSecret, scope: 'crm.objects.deals.read' },
+    auth: {
+      type: 'oauth2',
+      tokenUrl: `${api.url}/oauth/token`,
+      clientId: api.clientId,
+      clientSecret: api.clientSecret,
+      scope: 'crm.objects.deals.read',
+    },
     objects: TEST_API_OBJECTS,
     ...entry,
   });
@@ -50,7 +56,15 @@ describe('OAuth2 client credentials', () => {
 
   it('renews the token before it expires, without a 401', async () => {
     api.tokenLifetimeSeconds = 60;
-    connector = oauthConnector({ auth: { type: 'oauth2', tokenUrl: `${api.url}/oauth/token`, clientId: api.clientId, clientSecret: api.clientSecret, refreshBefore: '1m' } });
+    connector = oauthConnector({
+      auth: {
+        type: 'oauth2',
+        tokenUrl: `${api.url}/oauth/token`,
+        clientId: api.clientId,
+        clientSecret: api.clientSecret,
+        refreshBefore: '1m',
+      },
+    });
     await count();
     await count();
     // A token living 1 min, renewed 1 min before it expires, is renewed before every request.
@@ -60,7 +74,14 @@ describe('OAuth2 client credentials', () => {
   });
 
   it('fails with a non-retryable auth error when the token URL refuses the client, naming no secret', async () => {
-    connector = oauthConnector({ auth: { type: 'oauth2', tokenUrl: `${api.url}/oauth/token`, clientId: api.clientId, clientSecret: 'wrong-s3cret' } });
+    connector = oauthConnector({
+      auth: {
+        type: 'oauth2',
+        tokenUrl: `${api.url}/oauth/token`,
+        clientId: api.clientId,
+        clientSecret: 'wrong-s3cret',
+      },
+    });
     const error: unknown = await count().catch((caught: unknown) => caught);
     expect(error).toMatchObject({ code: 'CONNECTOR_AUTH_FAILED', retryable: false });
     expect((error as Error).message).toContain('invalid_client');
@@ -68,7 +89,11 @@ describe('OAuth2 client credentials', () => {
   });
 
   it('reports a 401 that a fresh token does not cure as an auth failure', async () => {
-    connector = restConnector({ url: api.url, auth: { type: 'bearer', token: 'revoked' }, objects: TEST_API_OBJECTS });
+    connector = restConnector({
+      url: api.url,
+      auth: { type: 'bearer', token: 'revoked' },
+      objects: TEST_API_OBJECTS,
+    });
     await expect(count()).rejects.toMatchObject({ code: 'CONNECTOR_AUTH_FAILED', retryable: false });
     expect(api.requests.filter((request) => request.status === 401)).toHaveLength(1);
   });
@@ -80,10 +105,13 @@ describe('per-connection rate limit', () => {
     // Two flows reading through the one connector of their connection, at the same time.
     const [a, b] = await Promise.all([count(issues), count({ ...issues, flow: 'other' })]);
     expect(a + b).toBe(40);
-    const times = api.requests.filter((request) => request.path.startsWith('/repos/')).map((request) => request.at);
+    const times = api.requests
+      .filter((request) => request.path.startsWith('/repos/'))
+      .map((request) => request.at);
     expect(times).toHaveLength(6);
     // Starts are spaced at the client; a few ms of arrival jitter at the server are allowed for.
-    for (const at of times) expect(times.filter((other) => other >= at && other < at + 480).length).toBeLessThanOrEqual(4);
+    for (const at of times)
+      expect(times.filter((other) => other >= at && other < at + 480).length).toBeLessThanOrEqual(4);
     expect(times.filter((other) => other < (times[0] ?? 0) + 480)).toHaveLength(4);
   });
 });

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ChangeBatch, Checkpoint, Connector, SourceSpec } from '../../src/core/connector.js';
 import { RestApiServer } from '../support/rest-api-server.js';
-import { crmObjects } from '../support/rest-api-routes.js';
+import { crmObjects } from '../support/rest-api-state.js';
 import {
   TEST_API_OBJECTS,
   restConnector,
@@ -29,7 +29,11 @@ async function readAll(source: SourceSpec, since?: Checkpoint): Promise<ChangeBa
 beforeEach(async () => {
   api = new RestApiServer();
   const url = await api.listen();
-  connector = restConnector({ url, auth: { type: 'bearer', token: 'test-token' }, objects: TEST_API_OBJECTS });
+  connector = restConnector({
+    url,
+    auth: { type: 'bearer', token: 'test-token' },
+    objects: TEST_API_OBJECTS,
+  });
 });
 
 afterEach(async () => {
@@ -45,7 +49,11 @@ describe('REST source pagination', () => {
     expect(changes).toHaveLength(23);
     expect(new Set(changes.map((change) => change.key)).size).toBe(23);
     expect(changes[0]?.row).toMatchObject({ dealname: 'Deal 1', amount: '100.50', crm_id: 'D1' });
-    expect(api.seen('GET', '/crm/v3/objects/deals').map((request) => request.query.get('after'))).toEqual([null, expect.any(String), expect.any(String)]);
+    expect(api.seen('GET', '/crm/v3/objects/deals').map((request) => request.query.get('after'))).toEqual([
+      null,
+      expect.any(String),
+      expect.any(String),
+    ]);
     const newest = [...crmObjects(api.state, 'deals').values()].at(-1);
     expect(batches.at(-1)?.checkpoint).toEqual({ cursor: newest?.updatedAt, key: newest?.id });
     expect(batches.every((batch) => batch.changes.length <= 5)).toBe(true);
@@ -56,7 +64,11 @@ describe('REST source pagination', () => {
     const source = sourceSpec('issues', 'number', 'updated_at', ['title', 'state']);
     const first = await readAll(source);
     expect(first.flatMap((batch) => batch.changes)).toHaveLength(20);
-    expect(api.seen('GET', '/repos/acme/shop/issues').map((request) => request.query.get('page'))).toEqual([null, '2', '3']);
+    expect(api.seen('GET', '/repos/acme/shop/issues').map((request) => request.query.get('page'))).toEqual([
+      null,
+      '2',
+      '3',
+    ]);
     // Listed in cursor order: every batch's checkpoint is its last record, never moving backwards.
     const cursors = first.map((batch) => batch.checkpoint.cursor as string);
     expect([...cursors].sort()).toEqual(cursors);
@@ -66,7 +78,9 @@ describe('REST source pagination', () => {
     const issue = api.state.issues[4];
     if (issue !== undefined) issue.updated_at = '2026-12-01T09:00:00Z';
     const second = await readAll(source, checkpoint);
-    expect(api.seen('GET', '/repos/acme/shop/issues').at(-1)?.query.get('since')).toBe('2026-12-01T08:00:06Z');
+    expect(api.seen('GET', '/repos/acme/shop/issues').at(-1)?.query.get('since')).toBe(
+      '2026-12-01T08:00:06Z',
+    );
     // The since filter is inclusive: the two issues sharing the checkpoint's second come again
     // (the engine skips them by content hash), and the edited one.
     expect(second.flatMap((batch) => batch.changes.map((change) => change.key))).toEqual(['19', '20', '5']);
@@ -77,23 +91,40 @@ describe('REST source pagination', () => {
     seedProducts(api.state, 10);
     const products = await readAll(sourceSpec('products', 'sku', 'updated', ['name', 'price']));
     expect(products.flatMap((batch) => batch.changes).map((change) => change.key)).toHaveLength(10);
-    expect(api.seen('GET', '/api/products').map((request) => request.query.get('offset'))).toEqual(['0', '4', '8']);
+    expect(api.seen('GET', '/api/products').map((request) => request.query.get('offset'))).toEqual([
+      '0',
+      '4',
+      '8',
+    ]);
 
     const stock = await readAll({ ...sourceSpec('stock', 'sku', '', ['stock']), columns: ['sku', 'stock'] });
     expect(stock.flatMap((batch) => batch.changes)).toHaveLength(10);
     expect(stock.at(-1)?.checkpoint).toEqual({});
-    expect(api.seen('GET', '/api/products').slice(3).map((request) => request.query.get('page'))).toEqual(['1', '2', '3', '4']);
+    expect(
+      api
+        .seen('GET', '/api/products')
+        .slice(3)
+        .map((request) => request.query.get('page')),
+    ).toEqual(['1', '2', '3', '4']);
   });
 });
 
 describe('REST source lookups and counts', () => {
   it('reads records by key with a GET per key, a missing key simply absent', async () => {
     seedProducts(api.state, 5);
-    const changes = await connector.readByKeys(sourceSpec('products', 'sku', 'updated', ['price']), ['SKU-003', 'SKU-999'], signal);
+    const changes = await connector.readByKeys(
+      sourceSpec('products', 'sku', 'updated', ['price']),
+      ['SKU-003', 'SKU-999'],
+      signal,
+    );
     expect(changes.map((change) => [change.key, change.row.price])).toEqual([['SKU-003', '3.25']]);
     seedDeals(api.state, 3);
     const deal = [...crmObjects(api.state, 'deals').values()][1];
-    const deals = await connector.readByKeys(sourceSpec('deals', 'id', 'updatedAt', ['amount']), [deal?.id ?? ''], signal);
+    const deals = await connector.readByKeys(
+      sourceSpec('deals', 'id', 'updatedAt', ['amount']),
+      [deal?.id ?? ''],
+      signal,
+    );
     expect(deals.map((change) => change.row.amount)).toEqual(['200.50']);
   });
 
@@ -128,7 +159,9 @@ describe('REST batch writes (HubSpot batch upsert)', () => {
         status: 'refused',
         error: {
           code: 'CONNECTOR_VALUE_REJECTED',
-          message: expect.stringContaining('Property values were not valid: 12x was not a valid number.') as string,
+          message: expect.stringContaining(
+            'Property values were not valid: 12x was not a valid number.',
+          ) as string,
           retryable: false,
           flow: 'deals',
           key: 'D901',
@@ -153,7 +186,10 @@ describe('REST batch writes (HubSpot batch upsert)', () => {
       signal,
     );
     expect(result.written).toBe(0);
-    expect(result.outcomes?.map((outcome) => [outcome.key, outcome.status])).toEqual([['D1', 'refused'], ['D2', 'refused']]);
+    expect(result.outcomes?.map((outcome) => [outcome.key, outcome.status])).toEqual([
+      ['D1', 'refused'],
+      ['D2', 'refused'],
+    ]);
     expect(api.seen('POST', '/crm/v3/objects/deals/batch/upsert')).toHaveLength(1);
   });
 
@@ -161,11 +197,20 @@ describe('REST batch writes (HubSpot batch upsert)', () => {
     const target = targetSpec('deals', 'crm_id', ['amount']);
     const records = [{ key: 'D1', op: 'upsert' as const, values: { crm_id: 'D1', amount: '1' } }];
     api.faults.push({ status: 503, times: 1 });
-    await expect(connector.writeBatch(target, records, signal)).rejects.toMatchObject({ code: 'CONNECTOR_UNAVAILABLE', retryable: true });
+    await expect(connector.writeBatch(target, records, signal)).rejects.toMatchObject({
+      code: 'CONNECTOR_UNAVAILABLE',
+      retryable: true,
+    });
     api.faults.push({ status: 429, retryAfter: '2', times: 1 });
-    await expect(connector.writeBatch(target, records, signal)).rejects.toMatchObject({ code: 'CONNECTOR_THROTTLED', retryable: true, retryAfterSeconds: 2 });
+    await expect(connector.writeBatch(target, records, signal)).rejects.toMatchObject({
+      code: 'CONNECTOR_THROTTLED',
+      retryable: true,
+      retryAfterSeconds: 2,
+    });
     api.faults.push({ status: 429, retryAfter: new Date(Date.now() + 30_000).toUTCString(), times: 1 });
-    const error: unknown = await connector.writeBatch(target, records, signal).catch((caught: unknown) => caught);
+    const error: unknown = await connector
+      .writeBatch(target, records, signal)
+      .catch((caught: unknown) => caught);
     expect((error as { retryAfterSeconds: number }).retryAfterSeconds).toBeGreaterThanOrEqual(29);
     expect(crmObjects(api.state, 'deals').size).toBe(0);
   });
@@ -186,9 +231,18 @@ describe('REST single writes', () => {
       ],
       signal,
     );
-    expect(result.outcomes?.map((outcome) => outcome.status)).toEqual(['updated', 'created', 'refused', 'deleted', 'not-found']);
+    expect(result.outcomes?.map((outcome) => outcome.status)).toEqual([
+      'updated',
+      'created',
+      'refused',
+      'deleted',
+      'not-found',
+    ]);
     const refused = result.outcomes?.[2];
-    expect(refused?.status === 'refused' ? refused.error : undefined).toMatchObject({ field: 'price', message: expect.stringContaining('price must be a decimal number') as string });
+    expect(refused?.status === 'refused' ? refused.error : undefined).toMatchObject({
+      field: 'price',
+      message: expect.stringContaining('price must be a decimal number') as string,
+    });
     expect(result.notFound).toEqual(['SKU-404']);
     expect([...api.state.products.keys()]).toEqual(['SKU-001']);
     expect(api.state.products.get('SKU-001')).toMatchObject({ name: 'Renamed', price: '1.50' });
@@ -198,7 +252,10 @@ describe('REST single writes', () => {
     const target = targetSpec('orders', 'ref', ['total']);
     const records = [{ key: 'O1', op: 'upsert' as const, values: { ref: 'O1', total: '10.00' } }];
     api.faults.push({ status: 502, times: 1, when: 'after' });
-    await expect(connector.writeBatch(target, records, signal)).rejects.toMatchObject({ code: 'CONNECTOR_UNAVAILABLE', retryable: true });
+    await expect(connector.writeBatch(target, records, signal)).rejects.toMatchObject({
+      code: 'CONNECTOR_UNAVAILABLE',
+      retryable: true,
+    });
     expect(api.state.orders).toHaveLength(1);
     const retry = await connector.writeBatch(target, records, signal);
     expect(api.state.orders).toHaveLength(1);

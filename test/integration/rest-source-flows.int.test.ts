@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RestApiServer } from '../support/rest-api-server.js';
-import { crmObjects, tick } from '../support/rest-api-routes.js';
+import { crmObjects, tick } from '../support/rest-api-state.js';
 import { seedDeals, seedIssues, seedProducts } from '../support/rest-api-fixture.js';
 import { RestFlowWorkspace } from '../support/rest-flow-workspace.js';
 import { runCli } from '../support/cli.js';
@@ -58,7 +58,12 @@ describe('REST source → SQLite through the engine', () => {
     const deals = [...crmObjects(api.state, 'deals').values()];
     expect(workspace.rows('SELECT hs_id, crm_id, name, amount FROM deals ORDER BY crm_id')).toEqual(
       deals
-        .map((deal) => ({ hs_id: deal.id, crm_id: deal.properties.crm_id, name: deal.properties.dealname, amount: deal.properties.amount }))
+        .map((deal) => ({
+          hs_id: deal.id,
+          crm_id: deal.properties.crm_id,
+          name: deal.properties.dealname,
+          amount: deal.properties.amount,
+        }))
         .sort((a, b) => String(a.crm_id).localeCompare(String(b.crm_id))),
     );
 
@@ -74,7 +79,9 @@ describe('REST source → SQLite through the engine', () => {
     expect(api.requests.filter((request) => request.status === 401)).toHaveLength(1);
     expect(api.tokenRequests).toBe(2);
     expect(workspace.rows('SELECT count(*) AS n FROM deals')).toEqual([{ n: 23 }]);
-    expect(workspace.rows(`SELECT amount FROM deals WHERE hs_id = '${edited?.id ?? ''}'`)).toEqual([{ amount: '999.99' }]);
+    expect(workspace.rows(`SELECT amount FROM deals WHERE hs_id = '${edited?.id ?? ''}'`)).toEqual([
+      { amount: '999.99' },
+    ]);
   });
 
   it('syncs GitHub issues paged by the Link header through a burst of 503s, losing and doubling nothing', async () => {
@@ -103,7 +110,11 @@ describe('REST source → SQLite through the engine', () => {
     expect((await workspace.cycle('products')).counts.written).toBe(10);
     expect((await workspace.cycle('stock')).counts.written).toBe(10);
     expect(workspace.rows('SELECT sku, name, price FROM products ORDER BY sku')).toEqual(
-      [...api.state.products.values()].map((product) => ({ sku: product.sku, name: product.name, price: product.price })),
+      [...api.state.products.values()].map((product) => ({
+        sku: product.sku,
+        name: product.name,
+        price: product.price,
+      })),
     );
     expect(workspace.rows('SELECT sum(qty) AS total FROM stock')).toEqual([{ total: 550 }]);
     const product = api.state.products.get('SKU-007');

@@ -3,7 +3,7 @@ import { LocalRuntime } from '../../src/runtime/local/local-runtime.js';
 import type { RuntimeEvent } from '../../src/runtime/runtime.js';
 import { eventually } from '../support/eventually.js';
 import { RestApiServer, type Fault } from '../support/rest-api-server.js';
-import { crmObjects } from '../support/rest-api-routes.js';
+import { crmObjects } from '../support/rest-api-state.js';
 import { RestFlowWorkspace } from '../support/rest-flow-workspace.js';
 
 // SQLite → the test API's HubSpot batch upsert (207 multi-status) through the engine: a 429 with
@@ -27,8 +27,11 @@ ${cadence}`;
 }
 
 function insertAccounts(from: number, to: number, amount: (id: number) => string = (id) => `${id}.50`): void {
-  const insert = workspace.db.prepare('INSERT INTO accounts (id, name, amount, updated_at) VALUES (?, ?, ?, ?)');
-  for (let id = from; id <= to; id += 1) insert.run(id, `Account ${id}`, amount(id), `2026-12-01T08:00:${String(id % 60).padStart(2, '0')}.000Z`);
+  const insert = workspace.db.prepare(
+    'INSERT INTO accounts (id, name, amount, updated_at) VALUES (?, ?, ?, ?)',
+  );
+  for (let id = from; id <= to; id += 1)
+    insert.run(id, `Account ${id}`, amount(id), `2026-12-01T08:00:${String(id % 60).padStart(2, '0')}.000Z`);
 }
 
 /** The deals at the API by `crm_id`, failing on a `crm_id` held twice. */
@@ -66,22 +69,56 @@ describe('SQLite → REST batch target through the engine', () => {
     const events: RuntimeEvent[] = [];
     runtime.subscribe((event) => void events.push(event));
     const running = runtime.start();
-    const throttle: Fault = { status: 429, retryAfter: '1', times: 1_000, method: 'POST', pathPrefix: '/crm/' };
+    const throttle: Fault = {
+      status: 429,
+      retryAfter: '1',
+      times: 1_000,
+      method: 'POST',
+      pathPrefix: '/crm/',
+    };
     try {
       await eventually(() => dealsByCrmId().size === ROWS, 'the first sync');
       api.faults.push(throttle);
       workspace.db.exec("UPDATE accounts SET name = 'v2 ' || id, updated_at = '2026-12-02T00:00:00.000Z'");
-      await eventually(() => events.some((event) => event.type === 'cadence.decided' && event.intervalMs > event.intervalMsBefore), 'a back-off decision', { tries: 600 });
-      const backOff = events.find((event) => event.type === 'cadence.decided' && event.intervalMs > event.intervalMsBefore);
-      expect(backOff).toMatchObject({ health: 'unhealthy', reason: expect.stringMatching(/api throttled \d+ writes? \(Retry-After 1 s\)/) as string });
-      expect(events.some((event) => event.type === 'write.sample' && event.outcome === 'error' && event.code === 'CONNECTOR_THROTTLED')).toBe(true);
-      expect([...dealsByCrmId().values()].every((deal) => deal.dealname?.startsWith('Account') === true)).toBe(true);
+      await eventually(
+        () =>
+          events.some(
+            (event) => event.type === 'cadence.decided' && event.intervalMs > event.intervalMsBefore,
+          ),
+        'a back-off decision',
+        { tries: 600 },
+      );
+      const backOff = events.find(
+        (event) => event.type === 'cadence.decided' && event.intervalMs > event.intervalMsBefore,
+      );
+      expect(backOff).toMatchObject({
+        health: 'unhealthy',
+        reason: expect.stringMatching(/api throttled \d+ writes? \(Retry-After 1 s\)/) as string,
+      });
+      expect(
+        events.some(
+          (event) =>
+            event.type === 'write.sample' &&
+            event.outcome === 'error' &&
+            event.code === 'CONNECTOR_THROTTLED',
+        ),
+      ).toBe(true);
+      expect(
+        [...dealsByCrmId().values()].every((deal) => deal.dealname?.startsWith('Account') === true),
+      ).toBe(true);
 
       throttle.times = 0;
-      await eventually(() => [...dealsByCrmId().values()].every((deal) => deal.dealname?.startsWith('v2 ') === true), 'the updates to arrive', { tries: 600 });
+      await eventually(
+        () => [...dealsByCrmId().values()].every((deal) => deal.dealname?.startsWith('v2 ') === true),
+        'the updates to arrive',
+        { tries: 600 },
+      );
       const at = events.indexOf(backOff as RuntimeEvent);
       await eventually(
-        () => events.slice(at + 1).some((event) => event.type === 'cadence.decided' && event.intervalMs < event.intervalMsBefore),
+        () =>
+          events
+            .slice(at + 1)
+            .some((event) => event.type === 'cadence.decided' && event.intervalMs < event.intervalMsBefore),
         'a recovery decision',
         { tries: 600 },
       );
@@ -105,11 +142,18 @@ describe('SQLite → REST batch target through the engine', () => {
     const deals = dealsByCrmId();
     expect(deals.size).toBe(ROWS - 1);
     expect(deals.has('13')).toBe(false);
-    for (let id = 1; id <= ROWS; id += 1) if (id !== 13) expect(deals.get(String(id))).toMatchObject({ dealname: `Account ${id}`, amount: `${id}.50` });
+    for (let id = 1; id <= ROWS; id += 1)
+      if (id !== 13)
+        expect(deals.get(String(id))).toMatchObject({ dealname: `Account ${id}`, amount: `${id}.50` });
     const engine = await workspace.engine();
     const letters = await engine.state.listDeadLetters({ flow: 'deals', status: 'open', limit: 10 });
     expect(letters).toHaveLength(1);
-    expect(letters[0]).toMatchObject({ key: '13', kind: 'write', code: 'CONNECTOR_VALUE_REJECTED', field: 'amount' });
+    expect(letters[0]).toMatchObject({
+      key: '13',
+      kind: 'write',
+      code: 'CONNECTOR_VALUE_REJECTED',
+      field: 'amount',
+    });
     expect(letters[0]?.reason).toContain('13 dollars was not a valid number.');
 
     const second = await workspace.cycle('deals');

@@ -19,12 +19,33 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'syncline-rest-tls-'));
   execFileSync(
     'openssl',
-    ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')],
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+      '-keyout',
+      join(dir, 'key.pem'),
+      '-out',
+      join(dir, 'cert.pem'),
+    ],
     { stdio: 'ignore' },
   );
-  server = createServer({ key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) }, (_request, response) => {
-    response.writeHead(200, { 'content-type': 'application/json' }).end('[{"id":1,"updated":"2026-12-01T08:00:00Z"}]');
-  });
+  server = createServer(
+    { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) },
+    (_request, response) => {
+      response
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end('[{"id":1,"updated":"2026-12-01T08:00:00Z"}]');
+    },
+  );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
@@ -39,7 +60,8 @@ async function read(entry: Record<string, unknown>): Promise<number> {
   const connector = restConnector({ url, ...entry });
   try {
     let count = 0;
-    for await (const batch of connector.readChanges(items, undefined, new AbortController().signal)) count += batch.changes.length;
+    for await (const batch of connector.readChanges(items, undefined, new AbortController().signal))
+      count += batch.changes.length;
     return count;
   } finally {
     await connector.close();
@@ -48,7 +70,10 @@ async function read(entry: Record<string, unknown>): Promise<number> {
 
 describe('REST over TLS', () => {
   it('verifies certificates by default and names why one is refused', async () => {
-    await expect(read({})).rejects.toMatchObject({ code: 'CONNECTOR_UNAVAILABLE', message: expect.stringMatching(/self[- ]signed certificate/) as string });
+    await expect(read({})).rejects.toMatchObject({
+      code: 'CONNECTOR_UNAVAILABLE',
+      message: expect.stringMatching(/self[- ]signed certificate/) as string,
+    });
   });
 
   it('trusts a private CA given as tls.ca', async () => {

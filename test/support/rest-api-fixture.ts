@@ -2,11 +2,14 @@ import type { SourceSpec, TargetSpec } from '../../src/core/connector.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { restConfigSchema } from '../../src/connectors/rest/rest-config.js';
 import { RestConnector } from '../../src/connectors/rest/rest-connector.js';
-import { crmObjects, tick, type ApiState } from './rest-api-routes.js';
+import { crmObjects, tick, type ApiState } from './rest-api-state.js';
 
 /** A REST connector over a config entry (parsed as `connections:` would be). */
 export function restConnector(entry: Record<string, unknown>, name = 'api'): RestConnector {
-  return new RestConnector(restConfigSchema.parse({ type: 'rest', ...entry }), { name, logger: silentLogger });
+  return new RestConnector(restConfigSchema.parse({ type: 'rest', ...entry }), {
+    name,
+    logger: silentLogger,
+  });
 }
 
 /** The `objects:` entries that describe the test API's routes to the connector. */
@@ -58,7 +61,11 @@ export const TEST_API_OBJECTS = {
   },
   stock: {
     path: '/api/products',
-    list: { records: 'data.items', pagination: { style: 'page', param: 'page', first: 1 }, pageSize: { param: 'per_page', value: 3 } },
+    list: {
+      records: 'data.items',
+      pagination: { style: 'page', param: 'page', first: 1 },
+      pageSize: { param: 'per_page', value: 3 },
+    },
   },
   orders: {
     path: '/api/orders',
@@ -67,8 +74,24 @@ export const TEST_API_OBJECTS = {
 } as const;
 
 /** A source spec of the test API. */
-export function sourceSpec(table: string, key: string, cursor: string, columns: readonly string[], batchSize = 5): SourceSpec {
-  return { flow: table, table, key, cursor, deleted: undefined, columns: [...new Set([key, cursor, ...columns])], batchSize, lookback: 0, lookbackAppliesTo: 'time' };
+export function sourceSpec(
+  table: string,
+  key: string,
+  cursor: string,
+  columns: readonly string[],
+  batchSize = 5,
+): SourceSpec {
+  return {
+    flow: table,
+    table,
+    key,
+    cursor,
+    deleted: undefined,
+    columns: [...new Set([key, cursor, ...columns])],
+    batchSize,
+    lookback: 0,
+    lookbackAppliesTo: 'time',
+  };
 }
 
 /** A target spec of the test API. */
@@ -84,7 +107,14 @@ export function seedDeals(state: ApiState, count: number): void {
     const at = tick(state);
     deals.set(id, {
       id,
-      properties: { dealname: `Deal ${number}`, amount: `${number}00.50`, crm_id: `D${number}`, hs_object_id: id, createdate: at, hs_lastmodifieddate: at },
+      properties: {
+        dealname: `Deal ${number}`,
+        amount: `${number}00.50`,
+        crm_id: `D${number}`,
+        hs_object_id: id,
+        createdate: at,
+        hs_lastmodifieddate: at,
+      },
       createdAt: at,
       updatedAt: at,
       archived: false,
@@ -93,11 +123,24 @@ export function seedDeals(state: ApiState, count: number): void {
 }
 
 /** `count` GitHub issues, `perSecond` of them sharing each `updated_at` second, from `start`. */
-export function seedIssues(state: ApiState, count: number, start = Date.parse('2026-12-01T08:00:00Z'), perSecond = 3): void {
+export function seedIssues(
+  state: ApiState,
+  count: number,
+  start = Date.parse('2026-12-01T08:00:00Z'),
+  perSecond = 3,
+): void {
   for (let index = 0; index < count; index += 1) {
     const number = state.issues.length + 1;
-    const at = new Date(start + Math.floor(index / perSecond) * 1_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
-    state.issues.push({ id: 5_000 + number, number, title: `Issue ${number}`, state: number % 4 === 0 ? 'closed' : 'open', updated_at: at });
+    const at = new Date(start + Math.floor(index / perSecond) * 1_000)
+      .toISOString()
+      .replace(/\.\d{3}Z$/, 'Z');
+    state.issues.push({
+      id: 5_000 + number,
+      number,
+      title: `Issue ${number}`,
+      state: number % 4 === 0 ? 'closed' : 'open',
+      updated_at: at,
+    });
   }
 }
 
@@ -105,6 +148,12 @@ export function seedIssues(state: ApiState, count: number, start = Date.parse('2
 export function seedProducts(state: ApiState, count: number): void {
   for (let index = 1; index <= count; index += 1) {
     const sku = `SKU-${String(index).padStart(3, '0')}`;
-    state.products.set(sku, { sku, name: `Product ${index}`, price: `${index}.25`, stock: index * 10, updated: tick(state) });
+    state.products.set(sku, {
+      sku,
+      name: `Product ${index}`,
+      price: `${index}.25`,
+      stock: index * 10,
+      updated: tick(state),
+    });
   }
 }

@@ -1,10 +1,12 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { handleCrmRoute, handleIssuesRoute, handleProductsRoute, type ApiState } from './rest-api-routes.js';
+import { handleCrmRoute } from './rest-api-hubspot.js';
+import { handleIssuesRoute, handleProductsRoute } from './rest-api-routes.js';
+import type { ApiState } from './rest-api-state.js';
 
 // A test HTTP API for the REST connector. Each route follows a published API's documented
-// semantics (see rest-api-routes.ts); this file holds what they share:
+// semantics (see rest-api-hubspot.ts and rest-api-routes.ts); this file holds what they share:
 // - OAuth 2.0 client credentials (RFC 6749 §4.4, token errors §5.2) at POST /oauth/token, client
 //   authentication by HTTP Basic (§2.3.1); bearer tokens checked per RFC 6750 (401 with
 //   `WWW-Authenticate: Bearer error="invalid_token"` for an expired or unknown token).
@@ -49,7 +51,14 @@ const CLIENT_ID = 'syncline-test';
 const CLIENT_SECRET = 'client-s3cret';
 
 export class RestApiServer {
-  readonly state: ApiState = { crm: new Map(), issues: [], products: new Map(), orders: [], nextId: 1000, clock: 0 };
+  readonly state: ApiState = {
+    crm: new Map(),
+    issues: [],
+    products: new Map(),
+    orders: [],
+    nextId: 1000,
+    clock: 0,
+  };
   readonly requests: SeenRequest[] = [];
   readonly faults: Fault[] = [];
   /** Issued access tokens → expiry (epoch ms). */
@@ -82,7 +91,11 @@ export class RestApiServer {
 
   close(): Promise<void> {
     this.#server.closeAllConnections();
-    return new Promise((resolve) => this.#server.close(() => { resolve(); }));
+    return new Promise((resolve) =>
+      this.#server.close(() => {
+        resolve();
+      }),
+    );
   }
 
   /** Makes every issued token invalid, as if it had expired early: the next API request gets 401. */
@@ -92,7 +105,9 @@ export class RestApiServer {
 
   /** Requests of a method whose path starts with a prefix. */
   seen(method: string, pathPrefix: string): SeenRequest[] {
-    return this.requests.filter((request) => request.method === method && request.path.startsWith(pathPrefix));
+    return this.requests.filter(
+      (request) => request.method === method && request.path.startsWith(pathPrefix),
+    );
   }
 
   async #handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -103,13 +118,29 @@ export class RestApiServer {
     const method = request.method ?? 'GET';
     const idempotencyKey = header(request, 'idempotency-key');
     const answer = await this.#answer(request, method, url, text, idempotencyKey);
-    this.requests.push({ method, path: url.pathname, query: url.searchParams, at: Date.now(), status: answer.status, idempotencyKey });
+    this.requests.push({
+      method,
+      path: url.pathname,
+      query: url.searchParams,
+      at: Date.now(),
+      status: answer.status,
+      idempotencyKey,
+    });
     const body = answer.body === undefined ? '' : JSON.stringify(answer.body);
-    response.writeHead(answer.status, { ...(body === '' ? {} : { 'content-type': 'application/json' }), ...answer.headers });
+    response.writeHead(answer.status, {
+      ...(body === '' ? {} : { 'content-type': 'application/json' }),
+      ...answer.headers,
+    });
     response.end(body);
   }
 
-  async #answer(request: IncomingMessage, method: string, url: URL, text: string, idempotencyKey: string | undefined): Promise<RouteAnswer> {
+  async #answer(
+    request: IncomingMessage,
+    method: string,
+    url: URL,
+    text: string,
+    idempotencyKey: string | undefined,
+  ): Promise<RouteAnswer> {
     if (method === 'POST' && url.pathname === '/oauth/token') return this.#issueToken(request, text);
     const fault = this.#takeFault(method, url.pathname);
     if (fault?.when !== 'after' && fault !== undefined) return faultAnswer(fault);
@@ -119,23 +150,30 @@ export class RestApiServer {
     try {
       body = text === '' ? undefined : JSON.parse(text);
     } catch {
-      return { status: 400, body: { status: 'error', message: 'Invalid JSON body', category: 'VALIDATION_ERROR' } };
+      return {
+        status: 400,
+        body: { status: 'error', message: 'Invalid JSON body', category: 'VALIDATION_ERROR' },
+      };
     }
     const isWrite = method !== 'GET' && method !== 'DELETE';
     const digest = createHash('sha256').update(`${method} ${url.pathname}\n${text}`).digest('hex');
     if (isWrite && idempotencyKey !== undefined) {
       const stored = this.#idempotent.get(idempotencyKey);
       if (stored !== undefined) {
-        if (stored.digest !== digest) return { status: 422, body: { message: 'Idempotency-Key reused with a different request' } };
+        if (stored.digest !== digest)
+          return { status: 422, body: { message: 'Idempotency-Key reused with a different request' } };
         return fault === undefined ? stored.answer : faultAnswer(fault);
       }
     }
     await Promise.resolve();
-    const answer =
-      handleCrmRoute(this.state, method, url, body) ??
+    const answer = handleCrmRoute(this.state, method, url, body) ??
       handleIssuesRoute(this.state, method, url, this.#url) ??
-      handleProductsRoute(this.state, method, url, body) ?? { status: 404, body: { message: `no route ${method} ${url.pathname}` } };
-    if (isWrite && idempotencyKey !== undefined && answer.status < 500) this.#idempotent.set(idempotencyKey, { digest, answer });
+      handleProductsRoute(this.state, method, url, body) ?? {
+        status: 404,
+        body: { message: `no route ${method} ${url.pathname}` },
+      };
+    if (isWrite && idempotencyKey !== undefined && answer.status < 500)
+      this.#idempotent.set(idempotencyKey, { digest, answer });
     return fault === undefined ? answer : faultAnswer(fault);
   }
 
@@ -153,12 +191,20 @@ export class RestApiServer {
   #checkAuth(request: IncomingMessage): RouteAnswer | undefined {
     const given = /^Bearer (.+)$/.exec(header(request, 'authorization') ?? '')?.[1];
     const valid =
-      this.auth.mode === 'bearer' ? given === this.auth.token : given !== undefined && (this.tokens.get(given) ?? 0) > Date.now();
+      this.auth.mode === 'bearer'
+        ? given === this.auth.token
+        : given !== undefined && (this.tokens.get(given) ?? 0) > Date.now();
     if (valid) return undefined;
     return {
       status: 401,
-      headers: { 'www-authenticate': 'Bearer error="invalid_token", error_description="The access token expired"' },
-      body: { status: 'error', message: 'Authentication credentials not found or expired', category: 'INVALID_AUTHENTICATION' },
+      headers: {
+        'www-authenticate': 'Bearer error="invalid_token", error_description="The access token expired"',
+      },
+      body: {
+        status: 'error',
+        message: 'Authentication credentials not found or expired',
+        category: 'INVALID_AUTHENTICATION',
+      },
     };
   }
 
@@ -166,12 +212,21 @@ export class RestApiServer {
     this.tokenRequests += 1;
     const form = new URLSearchParams(text);
     const basic = /^Basic (.+)$/.exec(header(request, 'authorization') ?? '')?.[1];
-    const [id, secret] = Buffer.from(basic ?? '', 'base64').toString('utf8').split(':').map(decodeURIComponent);
-    if (form.get('grant_type') !== 'client_credentials') return { status: 400, body: { error: 'unsupported_grant_type' } };
-    if (id !== CLIENT_ID || secret !== CLIENT_SECRET) return { status: 401, body: { error: 'invalid_client' } };
+    const [id, secret] = Buffer.from(basic ?? '', 'base64')
+      .toString('utf8')
+      .split(':')
+      .map(decodeURIComponent);
+    if (form.get('grant_type') !== 'client_credentials')
+      return { status: 400, body: { error: 'unsupported_grant_type' } };
+    if (id !== CLIENT_ID || secret !== CLIENT_SECRET)
+      return { status: 401, body: { error: 'invalid_client' } };
     const token = randomUUID();
     this.tokens.set(token, Date.now() + this.tokenLifetimeSeconds * 1_000);
-    return { status: 200, headers: { 'cache-control': 'no-store' }, body: { access_token: token, token_type: 'Bearer', expires_in: this.tokenLifetimeSeconds } };
+    return {
+      status: 200,
+      headers: { 'cache-control': 'no-store' },
+      body: { access_token: token, token_type: 'Bearer', expires_in: this.tokenLifetimeSeconds },
+    };
   }
 }
 

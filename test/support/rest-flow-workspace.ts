@@ -30,7 +30,12 @@ export class RestFlowWorkspace {
     const rest = {
       type: 'rest',
       url: api.url,
-      auth: { type: 'oauth2', tokenUrl: `${api.url}/oauth/token`, clientId: api.clientId, clientSecret: api.clientSecret },
+      auth: {
+        type: 'oauth2',
+        tokenUrl: `${api.url}/oauth/token`,
+        clientId: api.clientId,
+        clientSecret: api.clientSecret,
+      },
       timeout: '5s',
       objects: TEST_API_OBJECTS,
       ...connection,
@@ -51,7 +56,10 @@ export class RestFlowWorkspace {
   async cycle(flowName: string): Promise<CycleResult> {
     const engine = await this.engine();
     const flow = engine.flow(flowName);
-    return runCycle(flow, engine.context.portsFor(flow), { trigger: 'manual', signal: new AbortController().signal });
+    return runCycle(flow, engine.context.portsFor(flow), {
+      trigger: 'manual',
+      signal: new AbortController().signal,
+    });
   }
 
   rows<T>(sql: string): T[] {

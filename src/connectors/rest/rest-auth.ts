@@ -77,7 +77,13 @@ class OAuth2ClientCredentials implements RestAuth {
       form.set('client_secret', config.clientSecret.reveal());
     }
     const response = await this.#transport.send(
-      { method: 'POST', url: new URL(config.tokenUrl), headers, body: form.toString(), label: 'POST token URL' },
+      {
+        method: 'POST',
+        url: new URL(config.tokenUrl),
+        headers,
+        body: form.toString(),
+        label: 'POST token URL',
+      },
       signal,
     );
     if (response.status >= 500 || response.status === 429) throw this.#transport.statusError(response);
@@ -88,7 +94,8 @@ class OAuth2ClientCredentials implements RestAuth {
         `the OAuth2 token URL of connection "${this.#transport.connection}" refused the client credentials: HTTP ${response.status}${excerpt(response.text)}`,
       );
     }
-    const expiresInMs = typeof body.expires_in === 'number' ? body.expires_in * 1_000 : Number.POSITIVE_INFINITY;
+    const expiresInMs =
+      typeof body.expires_in === 'number' ? body.expires_in * 1_000 : Number.POSITIVE_INFINITY;
     const lifetimeMs = Math.max(0, expiresInMs - config.refreshBeforeMs);
     this.#token = { value: body.access_token, renewAt: this.#now() + lifetimeMs };
     this.#transport.addSecret(body.access_token);

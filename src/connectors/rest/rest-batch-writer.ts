@@ -26,7 +26,12 @@ interface BatchRequest {
 }
 
 /** The requests of a batch-writing object: HubSpot-style `batch`, or the original `table` protocol. */
-function batchRequest(object: RestObject, write: BatchWrite, target: TargetSpec, op: 'upsert' | 'delete'): BatchRequest | undefined {
+function batchRequest(
+  object: RestObject,
+  write: BatchWrite,
+  target: TargetSpec,
+  op: 'upsert' | 'delete',
+): BatchRequest | undefined {
   if (write.mode === 'table') {
     return op === 'upsert'
       ? {
@@ -35,14 +40,19 @@ function batchRequest(object: RestObject, write: BatchWrite, target: TargetSpec,
           body: (records) => ({
             key: target.key,
             records: records.map((record) =>
-              Object.fromEntries(Object.entries(record.values).map(([name, value]) => [name, toJsonValue(value)])),
+              Object.fromEntries(
+                Object.entries(record.values).map(([name, value]) => [name, toJsonValue(value)]),
+              ),
             ),
           }),
         }
       : {
           method: 'POST',
           path: `${object.path}/delete`,
-          body: (records) => ({ key: target.key, keys: records.map((record) => toJsonValue(record.values[target.key] ?? record.key)) }),
+          body: (records) => ({
+            key: target.key,
+            keys: records.map((record) => toJsonValue(record.values[target.key] ?? record.key)),
+          }),
         };
   }
   const endpoint = op === 'upsert' ? write.upsert : write.delete;
@@ -67,7 +77,9 @@ function batchRequest(object: RestObject, write: BatchWrite, target: TargetSpec,
 
 function texts(value: unknown): string[] {
   const values = Array.isArray(value) ? value : [value];
-  return values.flatMap((item) => (typeof item === 'string' || typeof item === 'number' ? [String(item)] : []));
+  return values.flatMap((item) =>
+    typeof item === 'string' || typeof item === 'number' ? [String(item)] : [],
+  );
 }
 
 /**
@@ -90,9 +102,16 @@ export async function writeBatches(
     const ofOp = records.filter((record) => record.op === op);
     if (ofOp.length === 0) continue;
     const request = batchRequest(object, write, target, op);
-    if (request === undefined) throw new ConnectorError('CONFIG_INVALID', `Flow "${target.flow}": object ${object.name} has no delete endpoint (write.delete); nothing of the batch was sent`, { flow: target.flow, retryable: false });
+    if (request === undefined)
+      throw new ConnectorError(
+        'CONFIG_INVALID',
+        `Flow "${target.flow}": object ${object.name} has no delete endpoint (write.delete); nothing of the batch was sent`,
+        { flow: target.flow, retryable: false },
+      );
     for (let at = 0; at < ofOp.length; at += size)
-      outcomes.push(...(await sendBatch(client, write, target, request, op, ofOp.slice(at, at + size), signal)));
+      outcomes.push(
+        ...(await sendBatch(client, write, target, request, op, ofOp.slice(at, at + size), signal)),
+      );
   }
   return outcomes;
 }
@@ -114,14 +133,19 @@ async function sendBatch(
       path: request.path,
       body,
       ...(request.query === undefined ? {} : { query: request.query }),
-      ...(write.idempotencyKey ? { headers: { 'idempotency-key': idempotencyKey(target.flow, label, JSON.stringify(body)) } } : {}),
+      ...(write.idempotencyKey
+        ? { headers: { 'idempotency-key': idempotencyKey(target.flow, label, JSON.stringify(body)) } }
+        : {}),
     },
     signal,
   );
   const where = `${response.label} at connection "${client.transport.connection}"`;
   const isOk = response.status >= 200 && response.status < 300;
   if (!isOk && !isRefusalStatus(response.status)) throw client.transport.statusError(response);
-  const named = write.mode === 'batch' ? namedOutcomes(response, write, target, records, where, client) : new Map<string, RecordOutcome>();
+  const named =
+    write.mode === 'batch'
+      ? namedOutcomes(response, write, target, records, where, client)
+      : new Map<string, RecordOutcome>();
   const rest = records.filter((record) => !named.has(record.key));
   if (isOk) {
     const hasResults = write.mode === 'batch' && write.results !== undefined && op === 'upsert';
@@ -136,19 +160,34 @@ async function sendBatch(
   }
   if (isOk && records.length === 1) {
     // One record, answered with an error that does not name it: that error is its own.
-    const first: unknown = write.mode === 'batch' && write.errors !== undefined ? (getJsonPath(response.json(), write.errors.path) as unknown[])[0] : undefined;
-    const paths = write.mode === 'batch' ? { message: write.errors?.message, field: write.errors?.field } : {};
-    const refusal = refusalOfResponse({ ...response, json: () => first, text: JSON.stringify(first) }, paths, client.transport.secrets);
+    const first: unknown =
+      write.mode === 'batch' && write.errors !== undefined
+        ? (getJsonPath(response.json(), write.errors.path) as unknown[])[0]
+        : undefined;
+    const paths =
+      write.mode === 'batch' ? { message: write.errors?.message, field: write.errors?.field } : {};
+    const refusal = refusalOfResponse(
+      { ...response, json: () => first, text: JSON.stringify(first) },
+      paths,
+      client.transport.secrets,
+    );
     return [refusedOutcome(records[0] as TargetRecord, target, where, response.status, refusal)];
   }
   // Refused as a whole, or errors we could not tie to records: find the records at fault.
   if (rest.length === 1 && records.length === 1 && !isOk) {
-    const refusal = refusalOfResponse(response, write.mode === 'batch' ? { message: write.errors?.message, field: write.errors?.field } : {}, client.transport.secrets);
+    const refusal = refusalOfResponse(
+      response,
+      write.mode === 'batch' ? { message: write.errors?.message, field: write.errors?.field } : {},
+      client.transport.secrets,
+    );
     return [refusedOutcome(records[0] as TargetRecord, target, where, response.status, refusal)];
   }
   const outcomes = [...named.values()];
-  if (named.size > 0 && rest.length > 0 && !isOk) outcomes.push(...(await sendBatch(client, write, target, request, op, rest, signal)));
-  else for (const record of rest) outcomes.push(...(await sendBatch(client, write, target, request, op, [record], signal)));
+  if (named.size > 0 && rest.length > 0 && !isOk)
+    outcomes.push(...(await sendBatch(client, write, target, request, op, rest, signal)));
+  else
+    for (const record of rest)
+      outcomes.push(...(await sendBatch(client, write, target, request, op, [record], signal)));
   return outcomes;
 }
 
@@ -191,10 +230,13 @@ function namedOutcomes(
   const results = write.results === undefined ? undefined : getJsonPath(body, write.results.path);
   if (write.results !== undefined && Array.isArray(results)) {
     for (const result of results) {
-      const record = texts(getJsonPath(result, write.results.key)).map((key) => byKey.get(key)).find((found) => found !== undefined);
+      const record = texts(getJsonPath(result, write.results.key))
+        .map((key) => byKey.get(key))
+        .find((found) => found !== undefined);
       if (record === undefined || named.has(record.key)) continue;
       const id = write.results.id === undefined ? undefined : getJsonPath(result, write.results.id);
-      const isCreated = write.results.created !== undefined && getJsonPath(result, write.results.created) === true;
+      const isCreated =
+        write.results.created !== undefined && getJsonPath(result, write.results.created) === true;
       named.set(record.key, {
         key: record.key,
         status: isCreated ? 'created' : 'updated',

@@ -10,11 +10,9 @@ export const DEFAULT_TIMEOUT_MS = 30_000;
 /** How long before its expiry an OAuth2 token is renewed when the config gives no `refreshBefore`. */
 export const DEFAULT_REFRESH_BEFORE_MS = 60_000;
 
-const httpUrl = z
-  .string()
-  .refine((text) => URL.canParse(text) && /^https?:$/.test(new URL(text).protocol), {
-    message: 'must be an http:// or https:// URL',
-  });
+const httpUrl = z.string().refine((text) => URL.canParse(text) && /^https?:$/.test(new URL(text).protocol), {
+  message: 'must be an http:// or https:// URL',
+});
 
 /** How requests authenticate; every credential is a Secret. */
 const authSchema = z.discriminatedUnion('type', [

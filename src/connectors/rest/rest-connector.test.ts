@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { ConnectorError } from '../../core/errors.js';
 import { restConfigSchema } from './rest-config.js';
-import { parseRetryAfter, refusalOf, restStatusCode, toRestNetworkError, toRestStatusError } from './rest-errors.js';
+import {
+  parseRetryAfter,
+  refusalOf,
+  restStatusCode,
+  toRestNetworkError,
+  toRestStatusError,
+} from './rest-errors.js';
 import { getJsonPath, setJsonPath } from './rest-json-path.js';
 import { fieldNameProblem, objectNameProblem } from './rest-objects.js';
 import { formatSince } from './rest-reader.js';
@@ -118,13 +124,18 @@ describe('rest config', () => {
   });
 });
 
-
 describe('rest config: auth, rate limit, TLS, objects', () => {
   it('keeps every credential a redacted Secret and compiles durations', () => {
     const config = restConfigSchema.parse({
       type: 'rest',
       url: 'https://api.test',
-      auth: { type: 'oauth2', tokenUrl: 'https://auth.test/token', clientId: 'id-1', clientSecret: 'cl-s3cret', scope: 'crm' },
+      auth: {
+        type: 'oauth2',
+        tokenUrl: 'https://auth.test/token',
+        clientId: 'id-1',
+        clientSecret: 'cl-s3cret',
+        scope: 'crm',
+      },
       rateLimit: { requests: 10, per: '1s' },
     });
     expect(JSON.stringify(config)).not.toContain('cl-s3cret');
@@ -135,17 +146,21 @@ describe('rest config: auth, rate limit, TLS, objects', () => {
 
   it('names the bad key: an unreadable CA file, an unknown pagination style, a bad JSON path', () => {
     const paths = (entry: Record<string, unknown>): (string | number)[][] =>
-      (restConfigSchema.safeParse({ type: 'rest', url: 'https://api.test', ...entry }).error?.issues ?? []).map(
-        (issue) => issue.path as (string | number)[],
-      );
+      (
+        restConfigSchema.safeParse({ type: 'rest', url: 'https://api.test', ...entry }).error?.issues ?? []
+      ).map((issue) => issue.path as (string | number)[]);
     expect(paths({ tls: { ca: '/nonexistent/ca.pem' } })).toEqual([['tls', 'ca']]);
     expect(paths({ objects: { deals: { list: { pagination: { style: 'scroll' } } } } })).toEqual([
       ['objects', 'deals', 'list', 'pagination', 'style'],
     ]);
-    expect(paths({ objects: { deals: { list: { records: 'results..x' } } } })).toEqual([['objects', 'deals', 'list', 'records']]);
-    expect(paths({ objects: { deals: { write: { mode: 'single', upsert: { method: 'PUT', path: '/a/../b' } } } } })).toEqual([
-      ['objects', 'deals', 'write', 'upsert', 'path'],
+    expect(paths({ objects: { deals: { list: { records: 'results..x' } } } })).toEqual([
+      ['objects', 'deals', 'list', 'records'],
     ]);
+    expect(
+      paths({
+        objects: { deals: { write: { mode: 'single', upsert: { method: 'PUT', path: '/a/../b' } } } },
+      }),
+    ).toEqual([['objects', 'deals', 'write', 'upsert', 'path']]);
   });
 });
 
@@ -185,13 +200,19 @@ describe('JSON paths and refusals', () => {
   });
 
   it("reads the system's message and field from common error bodies, secrets masked", () => {
-    expect(refusalOf({ detail: 'price must be a decimal', 'invalid-params': [{ name: 'price' }] }, '', {}, [])).toEqual({
+    expect(
+      refusalOf({ detail: 'price must be a decimal', 'invalid-params': [{ name: 'price' }] }, '', {}, []),
+    ).toEqual({
       message: 'price must be a decimal',
       field: 'price',
     });
-    expect(refusalOf({ error: { message: 'bad s3cret-token' } }, '', {}, ['s3cret-token']).message).not.toContain('s3cret');
+    expect(
+      refusalOf({ error: { message: 'bad s3cret-token' } }, '', {}, ['s3cret-token']).message,
+    ).not.toContain('s3cret');
     expect(refusalOf(undefined, 'plain text refusal', {}, [])).toEqual({ message: 'plain text refusal' });
-    expect(refusalOf({ msg: 'x', where: { col: 'qty' } }, '', { message: 'msg', field: 'where.col' }, [])).toEqual({ message: 'x', field: 'qty' });
+    expect(
+      refusalOf({ msg: 'x', where: { col: 'qty' } }, '', { message: 'msg', field: 'where.col' }, []),
+    ).toEqual({ message: 'x', field: 'qty' });
   });
 
   it('writes the modified-since value in the format the API wants', () => {

@@ -75,7 +75,11 @@ export class RestConnector implements Connector {
     return Promise.resolve(undefined);
   }
 
-  readChanges(source: SourceSpec, since: Checkpoint | undefined, signal: AbortSignal): AsyncIterable<ChangeBatch> {
+  readChanges(
+    source: SourceSpec,
+    since: Checkpoint | undefined,
+    signal: AbortSignal,
+  ): AsyncIterable<ChangeBatch> {
     return readRestChanges(this.#client, this.#object(source.table, source.flow), source, since, signal);
   }
 
@@ -83,11 +87,27 @@ export class RestConnector implements Connector {
     return readRestByKeys(this.#client, this.#object(source.table, source.flow), source, keys, signal);
   }
 
-  countPending(source: SourceSpec, since: Checkpoint | undefined, limit: number, signal: AbortSignal): Promise<number> {
-    return countRestPending(this.#client, this.#object(source.table, source.flow), source, since, limit, signal);
+  countPending(
+    source: SourceSpec,
+    since: Checkpoint | undefined,
+    limit: number,
+    signal: AbortSignal,
+  ): Promise<number> {
+    return countRestPending(
+      this.#client,
+      this.#object(source.table, source.flow),
+      source,
+      since,
+      limit,
+      signal,
+    );
   }
 
-  async writeBatch(target: TargetSpec, records: readonly TargetRecord[], signal: AbortSignal): Promise<WriteResult> {
+  async writeBatch(
+    target: TargetSpec,
+    records: readonly TargetRecord[],
+    signal: AbortSignal,
+  ): Promise<WriteResult> {
     const object = this.#object(target.table, target.flow);
     const write = object.write;
     if (write.mode !== 'single') {
@@ -103,8 +123,12 @@ export class RestConnector implements Connector {
       write.mode === 'single'
         ? await writeSingle(this.#client, object, write, target, records, signal)
         : await writeBatches(this.#client, object, write, target, records, signal);
-    const written = outcomes.filter((outcome) => outcome.status !== 'refused' && outcome.status !== 'not-found').length;
-    const notFound = outcomes.filter((outcome) => outcome.status === 'not-found').map((outcome) => outcome.key);
+    const written = outcomes.filter(
+      (outcome) => outcome.status !== 'refused' && outcome.status !== 'not-found',
+    ).length;
+    const notFound = outcomes
+      .filter((outcome) => outcome.status === 'not-found')
+      .map((outcome) => outcome.key);
     return { written, outcomes, ...(notFound.length === 0 ? {} : { notFound }) };
   }
 
@@ -116,10 +140,14 @@ export class RestConnector implements Connector {
   #object(name: string, flow: string): RestObject {
     const object = resolveObject(name, this.#config.objects);
     if (typeof object === 'string')
-      throw new ConnectorError('CONFIG_INVALID', `Flow "${flow}": connection "${this.#name}": ${object}; nothing was sent to the API`, {
-        flow,
-        retryable: false,
-      });
+      throw new ConnectorError(
+        'CONFIG_INVALID',
+        `Flow "${flow}": connection "${this.#name}": ${object}; nothing was sent to the API`,
+        {
+          flow,
+          retryable: false,
+        },
+      );
     return object;
   }
 }

@@ -110,8 +110,23 @@ export interface RefusalPaths {
 // Common shapes: `{message}`, `{error:{message}}`, OAuth's `{error_description}`, RFC 9457
 // problem details `{detail, invalid-params:[{name}]}`, `{errors:[{message, field}]}`, HubSpot's
 // `{message, context:{propertyName:[…]}}`.
-const MESSAGE_PATHS = ['message', 'error.message', 'error_description', 'detail', 'title', 'error', 'errors.0.message'];
-const FIELD_PATHS = ['field', 'error.field', 'errors.0.field', 'errors.0.in', 'invalid-params.0.name', 'context.propertyName'];
+const MESSAGE_PATHS = [
+  'message',
+  'error.message',
+  'error_description',
+  'detail',
+  'title',
+  'error',
+  'errors.0.message',
+];
+const FIELD_PATHS = [
+  'field',
+  'error.field',
+  'errors.0.field',
+  'errors.0.in',
+  'invalid-params.0.name',
+  'context.propertyName',
+];
 
 function textAt(body: unknown, path: string): string | undefined {
   let value: unknown = body;
@@ -120,7 +135,11 @@ function textAt(body: unknown, path: string): string | undefined {
     value = (value as Record<string, unknown>)[segment];
   }
   if (Array.isArray(value)) value = value[0];
-  return typeof value === 'string' && value.trim() !== '' ? value : typeof value === 'number' ? String(value) : undefined;
+  return typeof value === 'string' && value.trim() !== ''
+    ? value
+    : typeof value === 'number'
+      ? String(value)
+      : undefined;
 }
 
 /**

@@ -28,7 +28,11 @@ export async function readRestByKeys(
   if (get !== undefined && 'path' in get) {
     for (const key of wanted) {
       const response = await client.send(
-        { method: 'GET', path: fillTemplate(get.path, { key }, encodeURIComponent), ...(get.query === undefined ? {} : { query: get.query }) },
+        {
+          method: 'GET',
+          path: fillTemplate(get.path, { key }, encodeURIComponent),
+          ...(get.query === undefined ? {} : { query: get.query }),
+        },
         signal,
       );
       if (response.status === 404) continue;

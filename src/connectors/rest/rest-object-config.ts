@@ -10,7 +10,10 @@ export const jsonPath = z.string().superRefine((path, context) => {
 /** A URL path below the base URL, with `{key}` where the record's key goes. */
 const urlPath = z
   .string()
-  .regex(/^\/[A-Za-z0-9._~!$&'()*+,;=:@%{}/-]*$/, 'must be a path starting with "/", such as /crm/v3/objects/deals/{key}')
+  .regex(
+    /^\/[A-Za-z0-9._~!$&'()*+,;=:@%{}/-]*$/,
+    'must be a path starting with "/", such as /crm/v3/objects/deals/{key}',
+  )
   .refine((path) => !path.split('/').includes('..'), { message: 'must not hold a ".." segment' });
 
 const queryValues = z.record(z.string(), z.string());
@@ -19,7 +22,11 @@ const queryValues = z.record(z.string(), z.string());
 const pagination = z.discriminatedUnion('style', [
   z.strictObject({ style: z.literal('none') }),
   /** `?page=1,2,…` until a page holds fewer records than the page size (or none). */
-  z.strictObject({ style: z.literal('page'), param: z.string().default('page'), first: z.number().int().default(1) }),
+  z.strictObject({
+    style: z.literal('page'),
+    param: z.string().default('page'),
+    first: z.number().int().default(1),
+  }),
   /** `?offset=0,100,…` by the records read so far, until a short page. */
   z.strictObject({ style: z.literal('offset'), param: z.string().default('offset') }),
   /** A token from the body (`next`, a JSON path) sent back as the query parameter `param`, until it is absent. */

@@ -45,7 +45,8 @@ export function resolveObject(name: string, objects: RestConfig['objects']): Res
   if (problem !== undefined) return problem;
   const config = objects?.[name];
   const fields = config?.fields ?? {};
-  const path = config?.path ?? (name.startsWith('/') ? name.replace(/\/$/, '') : `/${encodeURIComponent(name)}`);
+  const path =
+    config?.path ?? (name.startsWith('/') ? name.replace(/\/$/, '') : `/${encodeURIComponent(name)}`);
   return {
     name,
     path,

@@ -8,11 +8,18 @@ describe('nextLink', () => {
     const header =
       '<https://api.github.com/repositories/1/issues?page=2>; rel="next", <https://api.github.com/repositories/1/issues?page=5>; rel="last"';
     expect(nextLink(header, base)?.href).toBe('https://api.github.com/repositories/1/issues?page=2');
-    expect(nextLink('</issues?page=3>; rel="prev next"', base)?.href).toBe('https://api.github.com/issues?page=3');
+    expect(nextLink('</issues?page=3>; rel="prev next"', base)?.href).toBe(
+      'https://api.github.com/issues?page=3',
+    );
   });
 
   it('is undefined on the last page', () => {
-    expect(nextLink('<https://api.github.com/x?page=1>; rel="first", <https://api.github.com/x?page=4>; rel="prev"', base)).toBeUndefined();
+    expect(
+      nextLink(
+        '<https://api.github.com/x?page=1>; rel="first", <https://api.github.com/x?page=4>; rel="prev"',
+        base,
+      ),
+    ).toBeUndefined();
     expect(nextLink(undefined, base)).toBeUndefined();
   });
 });

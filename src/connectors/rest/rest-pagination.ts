@@ -17,13 +17,18 @@ export function nextLink(header: string | undefined, base: URL): URL | undefined
     const match = /^\s*<([^>]*)>(.*)$/.exec(part);
     if (match === null) continue;
     const params = match[2] ?? '';
-    if (/;\s*rel\s*=\s*"?(?:[^";]*\s)?next(?:\s[^";]*)?"?/i.test(params)) return new URL(match[1] ?? '', base);
+    if (/;\s*rel\s*=\s*"?(?:[^";]*\s)?next(?:\s[^";]*)?"?/i.test(params))
+      return new URL(match[1] ?? '', base);
   }
   return undefined;
 }
 
 /** The records of a list answer, at the configured JSON path; an answer without them is the API's fault. */
-export function recordsOf(response: RestResponse, list: RestListConfig, connection: string): readonly unknown[] {
+export function recordsOf(
+  response: RestResponse,
+  list: RestListConfig,
+  connection: string,
+): readonly unknown[] {
   const body = response.json();
   const records = getJsonPath(body, list.records);
   if (Array.isArray(records)) return records;

@@ -20,6 +20,7 @@ describe('RestRateLimiter', () => {
       now += 30;
     }
     expect([...starts].sort((a, b) => a - b)).toEqual(starts);
-    for (const at of starts) expect(starts.filter((other) => other >= at && other < at + 100).length).toBeLessThanOrEqual(2);
+    for (const at of starts)
+      expect(starts.filter((other) => other >= at && other < at + 100).length).toBeLessThanOrEqual(2);
   });
 });

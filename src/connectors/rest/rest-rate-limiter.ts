@@ -23,7 +23,11 @@ export class RestRateLimiter {
   reserve(): number {
     const now = this.#now();
     const oldest = this.#starts.length < this.#requests ? undefined : this.#starts[0];
-    const start = Math.max(now, oldest === undefined ? now : oldest + this.#perMs, this.#starts.at(-1) ?? now);
+    const start = Math.max(
+      now,
+      oldest === undefined ? now : oldest + this.#perMs,
+      this.#starts.at(-1) ?? now,
+    );
     this.#starts.push(start);
     if (this.#starts.length > this.#requests) this.#starts.shift();
     return start - now;

@@ -45,7 +45,8 @@ export function canonicalValue(value: unknown): Value {
 /** A record of the API as a row of the flow's source columns, each read at its JSON path. */
 export function recordToRow(record: unknown, source: SourceSpec, object: RestObject): Row {
   const row: Row = {};
-  for (const column of source.columns) row[column] = canonicalValue(getJsonPath(record, object.fieldPath(column)));
+  for (const column of source.columns)
+    row[column] = canonicalValue(getJsonPath(record, object.fieldPath(column)));
   if (row[source.key] === null || row[source.key] === undefined)
     throw new ConnectorError(
       'SCHEMA_MISMATCH',
@@ -133,7 +134,8 @@ export async function* readRestChanges(
 ): AsyncGenerator<ChangeBatch> {
   const cursor = cursorField(source);
   const started = parseCheckpoint(source, since);
-  const initial: Checkpoint = cursor === undefined ? {} : { cursor: started.cursor ?? null, key: started.key ?? null };
+  const initial: Checkpoint =
+    cursor === undefined ? {} : { cursor: started.cursor ?? null, key: started.key ?? null };
   let greatest = initial;
   let pending: Row[] = [];
   const advance = (row: Row): void => {
@@ -151,13 +153,17 @@ export async function* readRestChanges(
       pending = pending.slice(source.batchSize);
       const last = batch.at(-1);
       const checkpoint =
-        object.list.order === 'cursor' && cursor !== undefined && last !== undefined && scalarOf(last[cursor]) !== null
+        object.list.order === 'cursor' &&
+        cursor !== undefined &&
+        last !== undefined &&
+        scalarOf(last[cursor]) !== null
           ? { cursor: scalarOf(last[cursor]), key: last[source.key] as ScalarValue }
           : initial;
       yield { changes: toChanges(source, batch), checkpoint };
     }
   }
-  if (pending.length > 0 || greatest !== initial) yield { changes: toChanges(source, pending), checkpoint: greatest };
+  if (pending.length > 0 || greatest !== initial)
+    yield { changes: toChanges(source, pending), checkpoint: greatest };
 }
 
 function toChanges(source: SourceSpec, rows: readonly Row[]): Change[] {

@@ -26,8 +26,10 @@ export function recordBody(
   key = '',
 ): Record<string, unknown> {
   const body: Record<string, unknown> = {};
-  for (const [name, template] of Object.entries(fixed)) setJsonPath(body, name, template.replaceAll('{key}', key));
-  for (const [column, value] of Object.entries(record.values)) setJsonPath(body, object.fieldPath(column), toJsonValue(value));
+  for (const [name, template] of Object.entries(fixed))
+    setJsonPath(body, name, template.replaceAll('{key}', key));
+  for (const [column, value] of Object.entries(record.values))
+    setJsonPath(body, object.fieldPath(column), toJsonValue(value));
   return body;
 }
 
@@ -56,7 +58,12 @@ export function refusedOutcome(
   const error = new ConnectorError(
     'CONNECTOR_VALUE_REJECTED',
     `${label} refused record ${JSON.stringify(record.key)}${status === undefined ? '' : ` (HTTP ${status})`}: ${refusal.message}`,
-    { flow: target.flow, key: record.key, retryable: false, ...(refusal.field === undefined ? {} : { field: refusal.field }) },
+    {
+      flow: target.flow,
+      key: record.key,
+      retryable: false,
+      ...(refusal.field === undefined ? {} : { field: refusal.field }),
+    },
   );
   return { key: record.key, status: 'refused', error: error.toJSON() };
 }
@@ -71,7 +78,12 @@ export function refusalOfResponse(
 }
 
 /** A write that the connection's object cannot do (no endpoint configured for it): nothing is sent. */
-export function unsupportedWrite(target: TargetSpec, record: TargetRecord, connection: string, what: string): ConnectorError {
+export function unsupportedWrite(
+  target: TargetSpec,
+  record: TargetRecord,
+  connection: string,
+  what: string,
+): ConnectorError {
   return new ConnectorError(
     'CONFIG_INVALID',
     `Flow "${target.flow}": ${what} (connection "${connection}", object ${target.table}): record ${JSON.stringify(record.key)} has op "${record.op}"; nothing of the batch was sent`,

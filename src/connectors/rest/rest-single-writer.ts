@@ -45,7 +45,9 @@ export async function writeSingle(
   }
   const outcomes: RecordOutcome[] = [];
   for (const record of records) {
-    const endpoint = (record.op === 'update' ? write.update : record.op === 'delete' ? write.delete : write.upsert) ?? write.upsert;
+    const endpoint =
+      (record.op === 'update' ? write.update : record.op === 'delete' ? write.delete : write.upsert) ??
+      write.upsert;
     const key = targetKeyText(record, target);
     const path = fillTemplate(endpoint.path, { key }, encodeURIComponent);
     const body = record.op === 'delete' ? undefined : recordBody(record, object);
@@ -57,7 +59,9 @@ export async function writeSingle(
         ...(endpoint.query === undefined ? {} : { query: endpoint.query }),
         ...(body === undefined ? {} : { body }),
         ...(write.idempotencyKey
-          ? { headers: { 'idempotency-key': idempotencyKey(target.flow, label, JSON.stringify(body ?? key)) } }
+          ? {
+              headers: { 'idempotency-key': idempotencyKey(target.flow, label, JSON.stringify(body ?? key)) },
+            }
           : {}),
       },
       signal,
@@ -76,7 +80,9 @@ export async function writeSingle(
       outcomes.push({ key: record.key, status: 'not-found' });
     } else if (isRefusalStatus(status)) {
       const refusal = refusalOfResponse(response, write.errors ?? {}, client.transport.secrets);
-      outcomes.push(refusedOutcome(record, target, `${response.label} at connection "${connection}"`, status, refusal));
+      outcomes.push(
+        refusedOutcome(record, target, `${response.label} at connection "${connection}"`, status, refusal),
+      );
     } else {
       throw client.transport.statusError(response);
     }
