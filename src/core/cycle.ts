@@ -189,7 +189,11 @@ async function readAndWrite(
       // A write already went through its retries (retry policy); only reads are resumed here.
       if (writes.hasFailed || !isRetryable(error) || signal.aborted || readFailures >= flow.retry.attempts)
         throw error;
-      const delayMs = Math.min(flow.retry.maxDelayMs, flow.retry.initialDelayMs * 2 ** (readFailures - 1));
+      // A source that said how long to wait (HTTP 429/503 Retry-After) is not asked again sooner.
+      const delayMs = Math.max(
+        Math.min(flow.retry.maxDelayMs, flow.retry.initialDelayMs * 2 ** (readFailures - 1)),
+        (error.retryAfterSeconds ?? 0) * 1_000,
+      );
       run.log.warn(
         `cycle interrupted (${error.message}); resuming from the last checkpoint in ${delayMs} ms`,
       );

@@ -105,6 +105,17 @@ describe('REST source → SQLite through the engine', () => {
     expect(workspace.rows('SELECT title FROM issues WHERE number = 1')).toEqual([{ title: 'Edited late' }]);
   });
 
+  it('reads a source again no sooner than its 429 Retry-After asked', async () => {
+    seedIssues(api.state, 5);
+    api.faults.push({ status: 429, retryAfter: '1', times: 1, method: 'GET', pathPrefix: '/repos/' });
+    expect((await workspace.cycle('issues')).status).toBe('succeeded');
+    const [throttled, retried] = api.seen('GET', '/repos/');
+    expect(throttled?.status).toBe(429);
+    expect(retried?.status).toBe(200);
+    expect((retried?.at ?? 0) - (throttled?.at ?? 0)).toBeGreaterThanOrEqual(990);
+    expect(workspace.rows('SELECT count(*) AS n FROM issues')).toEqual([{ n: 5 }]);
+  });
+
   it('syncs products paged by offset with a modified-since filter, and by page number', async () => {
     seedProducts(api.state, 10);
     expect((await workspace.cycle('products')).counts.written).toBe(10);
