@@ -266,3 +266,37 @@ describe('REST single writes', () => {
     expect(keys[1]).toBe(keys[0]);
   });
 });
+
+describe('REST writes by the original table protocol', () => {
+  it('sends a batch as one PUT, and after a 422 of the whole batch each record alone, refusing only the one at fault', async () => {
+    const target = { ...targetSpec('/tables/customers', 'crm_id', ['name']), flow: 'customers' };
+    const result = await connector.writeBatch(
+      target,
+      [
+        { key: '1', op: 'upsert', values: { crm_id: 1, name: 'Ada' } },
+        { key: '2', op: 'upsert', values: { crm_id: 2, name: '' } },
+        { key: '3', op: 'upsert', values: { crm_id: 3, name: 'Cy' } },
+      ],
+      signal,
+    );
+    expect(result.outcomes?.map((outcome) => [outcome.key, outcome.status])).toEqual([
+      ['1', 'updated'],
+      ['2', 'refused'],
+      ['3', 'updated'],
+    ]);
+    const refused = result.outcomes?.[1];
+    expect(refused?.status === 'refused' ? refused.error : undefined).toMatchObject({
+      field: 'name',
+      message: expect.stringContaining('name is required') as string,
+    });
+    expect(api.seen('PUT', '/tables/customers')).toHaveLength(4);
+    expect([...(api.state.tables.get('customers')?.keys() ?? [])]).toEqual(['1', '3']);
+    const deleted = await connector.writeBatch(
+      target,
+      [{ key: '1', op: 'delete', values: { crm_id: 1 } }],
+      signal,
+    );
+    expect(deleted.outcomes).toEqual([{ key: '1', status: 'deleted' }]);
+    expect([...(api.state.tables.get('customers')?.keys() ?? [])]).toEqual(['3']);
+  });
+});

@@ -136,3 +136,34 @@ export function handleProductsRoute(
 function problem(status: number, title: string, detail: string): Record<string, unknown> {
   return { type: 'about:blank', title, status, detail };
 }
+
+/**
+ * Syncline's own table protocol (docs/rest.md, "The original table protocol"): `PUT /tables/{table}`
+ * upserts `{key, records}` by the named key, all or nothing, refusing the whole request with 422
+ * when a record has no `name`; `POST /tables/{table}/delete` deletes `{key, keys}`.
+ */
+export function handleTableRoute(
+  state: ApiState,
+  method: string,
+  url: URL,
+  body: unknown,
+): RouteAnswer | undefined {
+  const match = /^\/tables\/(\w+)(\/delete)?$/.exec(url.pathname);
+  if (match === null) return undefined;
+  const table = state.tables.get(match[1] ?? '') ?? new Map<string, Record<string, unknown>>();
+  state.tables.set(match[1] ?? '', table);
+  const request = body as { key: string; records?: Record<string, unknown>[]; keys?: unknown[] };
+  if (method === 'PUT' && match[2] === undefined) {
+    const records = request.records ?? [];
+    const bad = records.find((record) => typeof record.name !== 'string' || record.name === '');
+    if (bad !== undefined)
+      return { status: 422, body: { error: { message: 'name is required', field: 'name' } } };
+    for (const record of records) table.set(text(record[request.key]), record);
+    return { status: 204 };
+  }
+  if (method === 'POST' && match[2] !== undefined) {
+    for (const key of request.keys ?? []) table.delete(text(key));
+    return { status: 204 };
+  }
+  return { status: 405 };
+}

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { handleCrmRoute } from './rest-api-hubspot.js';
-import { handleIssuesRoute, handleProductsRoute } from './rest-api-routes.js';
+import { handleIssuesRoute, handleProductsRoute, handleTableRoute } from './rest-api-routes.js';
 import type { ApiState } from './rest-api-state.js';
 
 // A test HTTP API for the REST connector. Each route follows a published API's documented
@@ -56,6 +56,7 @@ export class RestApiServer {
     issues: [],
     products: new Map(),
     orders: [],
+    tables: new Map(),
     nextId: 1000,
     clock: 0,
   };
@@ -168,7 +169,8 @@ export class RestApiServer {
     await Promise.resolve();
     const answer = handleCrmRoute(this.state, method, url, body) ??
       handleIssuesRoute(this.state, method, url, this.#url) ??
-      handleProductsRoute(this.state, method, url, body) ?? {
+      handleProductsRoute(this.state, method, url, body) ??
+      handleTableRoute(this.state, method, url, body) ?? {
         status: 404,
         body: { message: `no route ${method} ${url.pathname}` },
       };

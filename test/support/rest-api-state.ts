@@ -29,6 +29,8 @@ export interface ApiState {
   readonly issues: Issue[];
   readonly products: Map<string, Product>;
   readonly orders: Record<string, unknown>[];
+  /** Tables of the original table protocol, by name, each by key. */
+  readonly tables: Map<string, Map<string, Record<string, unknown>>>;
   nextId: number;
   /** The last timestamp handed out, epoch ms: each change gets a later one. */
   clock: number;
