@@ -267,6 +267,25 @@ describe('REST single writes', () => {
   });
 });
 
+describe('REST idempotency keys', () => {
+  it('gives a value changed back to an earlier one a new key, so the API applies it instead of replaying its stored answer', async () => {
+    const target = targetSpec('products', 'sku', ['name', 'price']);
+    const write = (price: string) =>
+      connector.writeBatch(
+        target,
+        [{ key: 'SKU-1', op: 'upsert', values: { sku: 'SKU-1', name: 'P', price } }],
+        signal,
+      );
+    await write('1.00');
+    await write('2.00');
+    const back = await write('1.00');
+    expect(back.outcomes).toEqual([{ key: 'SKU-1', status: 'updated' }]);
+    expect(api.state.products.get('SKU-1')?.price).toBe('1.00');
+    const keys = api.seen('PUT', '/api/products/').map((request) => request.idempotencyKey);
+    expect(new Set(keys).size).toBe(3);
+  });
+});
+
 describe('REST writes by the original table protocol', () => {
   it('sends a batch as one PUT, and after a 422 of the whole batch each record alone, refusing only the one at fault', async () => {
     const target = { ...targetSpec('/tables/customers', 'crm_id', ['name']), flow: 'customers' };

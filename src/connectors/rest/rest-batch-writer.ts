@@ -5,7 +5,6 @@ import { getJsonPath, setJsonPath } from './rest-json-path.js';
 import type { RestWriteConfig } from './rest-object-config.js';
 import type { RestObject } from './rest-objects.js';
 import {
-  idempotencyKey,
   isRefusalStatus,
   recordBody,
   refusalOfResponse,
@@ -127,6 +126,7 @@ async function sendBatch(
 ): Promise<RecordOutcome[]> {
   const body = request.body(records);
   const label = `${request.method} ${request.path}`;
+  const text = JSON.stringify(body);
   const response = await client.send(
     {
       method: request.method,
@@ -134,11 +134,13 @@ async function sendBatch(
       body,
       ...(request.query === undefined ? {} : { query: request.query }),
       ...(write.idempotencyKey
-        ? { headers: { 'idempotency-key': idempotencyKey(target.flow, label, JSON.stringify(body)) } }
+        ? { headers: { 'idempotency-key': client.idempotency.keyFor(target.flow, label, text) } }
         : {}),
     },
     signal,
   );
+  if ((response.status >= 200 && response.status < 300) || isRefusalStatus(response.status))
+    client.idempotency.answered(target.flow, label, text);
   const where = `${response.label} at connection "${client.transport.connection}"`;
   const isOk = response.status >= 200 && response.status < 300;
   if (!isOk && !isRefusalStatus(response.status)) throw client.transport.statusError(response);

@@ -2,6 +2,7 @@ import { ConnectorError } from '../../core/errors.js';
 import type { Secret } from '../../config/secret.js';
 import { createRestAuth, type RestAuth } from './rest-auth.js';
 import type { RestConfig } from './rest-config.js';
+import { RestIdempotencyKeys } from './rest-idempotency.js';
 import { RestRateLimiter } from './rest-rate-limiter.js';
 import { RestTransport, type RestResponse } from './rest-transport.js';
 
@@ -23,6 +24,8 @@ export interface RestCall {
  */
 export class RestClient {
   readonly transport: RestTransport;
+  /** The connection's idempotency keys, shared by every flow writing through it. */
+  readonly idempotency = new RestIdempotencyKeys();
   readonly #base: URL;
   readonly #headers: Readonly<Record<string, Secret>>;
   readonly #auth: RestAuth;

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { RecordOutcome, TargetRecord, TargetSpec } from '../../core/connector.js';
 import { ConnectorError } from '../../core/errors.js';
 import { valueText, type Value } from '../../core/values.js';
@@ -31,15 +30,6 @@ export function recordBody(
   for (const [column, value] of Object.entries(record.values))
     setJsonPath(body, object.fieldPath(column), toJsonValue(value));
   return body;
-}
-
-/**
- * The `Idempotency-Key` of a request: a digest of the flow, the request and its body (the records'
- * keys and content), so the same write sent again — a retry after a lost answer or a partial batch
- * — carries the same key and an API that honours it applies it once.
- */
-export function idempotencyKey(flow: string, label: string, body: string): string {
-  return createHash('sha256').update(`${flow}\n${label}\n${body}`).digest('hex').slice(0, 40);
 }
 
 /** Statuses that say the system refused the record itself (not its own trouble). */

@@ -5,7 +5,6 @@ import { fillTemplate, getJsonPath } from './rest-json-path.js';
 import type { RestWriteConfig } from './rest-object-config.js';
 import type { RestObject } from './rest-objects.js';
 import {
-  idempotencyKey,
   isRefusalStatus,
   recordBody,
   refusalOfResponse,
@@ -52,6 +51,7 @@ export async function writeSingle(
     const path = fillTemplate(endpoint.path, { key }, encodeURIComponent);
     const body = record.op === 'delete' ? undefined : recordBody(record, object);
     const label = `${endpoint.method} ${path}`;
+    const text = JSON.stringify(body ?? key);
     const response = await client.send(
       {
         method: endpoint.method,
@@ -60,13 +60,15 @@ export async function writeSingle(
         ...(body === undefined ? {} : { body }),
         ...(write.idempotencyKey
           ? {
-              headers: { 'idempotency-key': idempotencyKey(target.flow, label, JSON.stringify(body ?? key)) },
+              headers: { 'idempotency-key': client.idempotency.keyFor(target.flow, label, text) },
             }
           : {}),
       },
       signal,
     );
     const status = response.status;
+    if ((status >= 200 && status < 300) || status === 404 || isRefusalStatus(status))
+      client.idempotency.answered(target.flow, label, text);
     if (status >= 200 && status < 300) {
       const id = idOf(response.json(), write.id);
       if (record.op === 'delete') outcomes.push({ key: record.key, status: 'deleted' });
