@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ChangeBatch, Checkpoint, Connector, SourceSpec } from '../../src/core/connector.js';
 import { RestApiServer } from '../support/rest-api-server.js';
@@ -317,5 +319,29 @@ describe('REST writes by the original table protocol', () => {
     );
     expect(deleted.outcomes).toEqual([{ key: '1', status: 'deleted' }]);
     expect([...(api.state.tables.get('customers')?.keys() ?? [])]).toEqual(['3']);
+  });
+});
+
+describe('REST timeouts', () => {
+  it('gives up on a request without an answer after the timeout, as a retryable timeout', async () => {
+    const silent = createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const slow = restConnector({
+      url: `http://127.0.0.1:${(silent.address() as AddressInfo).port}`,
+      timeout: '200ms',
+      objects: TEST_API_OBJECTS,
+    });
+    try {
+      const read = slow.readChanges(sourceSpec('issues', 'number', 'updated_at', []), undefined, signal);
+      await expect(read[Symbol.asyncIterator]().next()).rejects.toMatchObject({
+        code: 'CONNECTOR_TIMEOUT',
+        retryable: true,
+        message: expect.stringContaining('got no answer within 200 ms') as string,
+      });
+    } finally {
+      await slow.close();
+      silent.closeAllConnections();
+      await new Promise((resolve) => silent.close(resolve));
+    }
   });
 });
