@@ -137,6 +137,15 @@ describe('REST source lookups and counts', () => {
     const checkpoint = (await readAll(source)).at(-1)?.checkpoint;
     expect(await connector.countPending(source, checkpoint, 100, signal)).toBe(0);
   });
+
+  it('reads at most 10 pages to estimate a backlog, a lower bound beyond them', async () => {
+    seedDeals(api.state, 150);
+    const before = api.seen('GET', '/crm/').length;
+    expect(
+      await connector.countPending(sourceSpec('deals', 'id', 'updatedAt', []), undefined, 1_000, signal),
+    ).toBe(100);
+    expect(api.seen('GET', '/crm/').length - before).toBe(10);
+  });
 });
 
 describe('REST batch writes (HubSpot batch upsert)', () => {

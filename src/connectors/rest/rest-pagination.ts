@@ -42,7 +42,7 @@ export function recordsOf(
 /**
  * Every page of a list, following the configured pagination: page numbers and offsets until a
  * short page, a body token sent back as a query parameter until it is absent, or the `Link`
- * header's next URL. Pages are requested one at a time, as the reader asks for them.
+ * header's next URL. Pages are requested one at a time, as the reader asks for them, `maxPages` at most.
  */
 export async function* listPages(
   client: RestClient,
@@ -50,6 +50,7 @@ export async function* listPages(
   path: string,
   query: Readonly<Record<string, string>>,
   signal: AbortSignal,
+  maxPages = Number.POSITIVE_INFINITY,
 ): AsyncGenerator<RestPage> {
   const pageSize = list.pageSize;
   const baseQuery = {
@@ -68,7 +69,7 @@ export async function* listPages(
   let read = 0;
   let pageNumber = pagination.style === 'page' ? pagination.first : 0;
   const seenTokens = new Set<string>();
-  while (next !== undefined) {
+  for (let pages = 0; next !== undefined && pages < maxPages; pages += 1) {
     signal.throwIfAborted();
     const response = await client.sendOk(
       'url' in next ? { method: 'GET', path: next.url } : { method: 'GET', path, query: next.query },

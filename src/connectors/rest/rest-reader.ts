@@ -96,6 +96,7 @@ async function* listedRows(
   source: SourceSpec,
   checkpoint: RestCheckpoint,
   signal: AbortSignal,
+  maxPages?: number,
 ): AsyncGenerator<Row> {
   const cursor = cursorField(source);
   const start = readStart(source, checkpoint);
@@ -103,7 +104,14 @@ async function* listedRows(
   // unless its second listing is newer. Across cycles, the engine skips unchanged content by hash.
   const seen = new Map<string, ScalarValue | null>();
   const path = object.list.path ?? object.path;
-  for await (const page of listPages(client, object.list, path, sinceQuery(object, start), signal)) {
+  for await (const page of listPages(
+    client,
+    object.list,
+    path,
+    sinceQuery(object, start),
+    signal,
+    maxPages,
+  )) {
     for (const record of page.records) {
       const row = recordToRow(record, source, object);
       const value = cursor === undefined ? null : scalarOf(row[cursor]);
@@ -170,7 +178,13 @@ function toChanges(source: SourceSpec, rows: readonly Row[]): Change[] {
   return rowsToChanges(source, rows);
 }
 
-/** Records waiting after the checkpoint, counted up to `limit` (the list's total when it gives one). */
+/** Pages an estimate of the backlog reads at most, so it never costs more than that many requests. */
+export const COUNT_PAGES_LIMIT = 10;
+
+/**
+ * Records waiting after the checkpoint, counted up to `limit` within the first
+ * `COUNT_PAGES_LIMIT` pages of the list from the checkpoint (beyond them, a lower bound).
+ */
 export async function countRestPending(
   client: RestClient,
   object: RestObject,
@@ -183,7 +197,7 @@ export async function countRestPending(
   const cursor = cursorField(source);
   const after = checkpoint.cursor ?? null;
   let count = 0;
-  for await (const row of listedRows(client, object, source, checkpoint, signal)) {
+  for await (const row of listedRows(client, object, source, checkpoint, signal, COUNT_PAGES_LIMIT)) {
     const value = cursor === undefined ? null : scalarOf(row[cursor]);
     if (after === null || value === null || compareScalars(value, after) > 0) count += 1;
     if (count >= limit) break;
