@@ -146,7 +146,7 @@ async function sendBatch(
   if (!isOk && !isRefusalStatus(response.status)) throw client.transport.statusError(response);
   const named =
     write.mode === 'batch'
-      ? namedOutcomes(response, write, target, records, where, client)
+      ? namedOutcomes(response, write, target, records, where, client, op)
       : new Map<string, RecordOutcome>();
   const rest = records.filter((record) => !named.has(record.key));
   if (isOk) {
@@ -210,6 +210,7 @@ function namedOutcomes(
   records: readonly TargetRecord[],
   where: string,
   client: RestClient,
+  op: 'upsert' | 'delete',
 ): Map<string, RecordOutcome> {
   const byKey = new Map(records.map((record) => [targetKeyText(record, target), record]));
   const named = new Map<string, RecordOutcome>();
@@ -229,7 +230,9 @@ function namedOutcomes(
       }
     }
   }
-  const results = write.results === undefined ? undefined : getJsonPath(body, write.results.path);
+  // Results say created or updated: they describe upserts only; a delete's 2xx deletes every record it does not refuse.
+  const results =
+    write.results === undefined || op === 'delete' ? undefined : getJsonPath(body, write.results.path);
   if (write.results !== undefined && Array.isArray(results)) {
     for (const result of results) {
       const record = texts(getJsonPath(result, write.results.key))
