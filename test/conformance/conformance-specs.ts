@@ -1,6 +1,8 @@
+import type { TestContext } from 'vitest';
 import type { SourceSpec, TargetRecord, TargetSpec } from '../../src/core/connector.js';
 import type { Row } from '../../src/core/values.js';
-import type { ConnectorHarness, PortableColumn } from './connector-harness.js';
+import { prepareTable, type ConformanceContext } from './conformance-context.js';
+import type { ConnectorHarness, PortableColumn, PreparedObject } from './connector-harness.js';
 
 /** The flow name every conformance spec carries (errors name it). */
 export const CONFORMANCE_FLOW = 'conformance';
@@ -60,21 +62,23 @@ export function versionedRow(id: number, version: number, isDeleted = false): Ro
   return { id, version, name: `row ${id}`, is_deleted: isDeleted };
 }
 
-/** Creates a versioned table holding ids 1..count, with `version(id)` as each row's cursor value. */
+/** Prepares a versioned table holding ids 1..count, with `version(id)` as each row's cursor value. */
 export async function createVersionedTable(
-  harness: ConnectorHarness,
+  test: TestContext,
+  context: ConformanceContext,
   table: string,
   count: number,
   version: (id: number) => number = (id) => id,
-): Promise<void> {
-  await harness.createTable(table, VERSIONED_COLUMNS, 'id');
-  await insertVersionedRows(harness, table, 1, count, version);
+): Promise<PreparedObject> {
+  const object = await prepareTable(test, context, table, VERSIONED_COLUMNS);
+  await insertVersionedRows(context.harness(), object, 1, count, version);
+  return object;
 }
 
-/** Inserts versioned rows with ids from..to, in chunks so every harness copes. */
+/** Seeds versioned rows with ids from..to, in chunks so every harness copes. */
 export async function insertVersionedRows(
   harness: ConnectorHarness,
-  table: string,
+  object: PreparedObject,
   from: number,
   to: number,
   version: (id: number) => number,
@@ -82,24 +86,19 @@ export async function insertVersionedRows(
   for (let start = from; start <= to; start += 500) {
     const rows: Row[] = [];
     for (let id = start; id <= Math.min(to, start + 499); id++) rows.push(versionedRow(id, version(id)));
-    await harness.insertRows(table, rows);
+    await harness.seed(object, rows);
   }
 }
 
 /** Sets the cursor (and name) of one row of a versioned table, as an application would. */
 export async function updateVersion(
   harness: ConnectorHarness,
-  table: string,
+  object: PreparedObject,
   id: number,
   version: number,
   name: string,
 ): Promise<void> {
-  const q = harness.quote.bind(harness);
-  const p = harness.placeholder.bind(harness);
-  await harness.execute(
-    `UPDATE ${q(table)} SET ${q('version')} = ${p(1)}, ${q('name')} = ${p(2)} WHERE ${q('id')} = ${p(3)}`,
-    [version, name, id],
-  );
+  await harness.update(object, id, { version, name });
 }
 
 /** Ids 1..n. */

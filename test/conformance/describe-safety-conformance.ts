@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import type { SourceSpec, TargetRecord, TargetSpec } from '../../src/core/connector.js';
 import type { ErrorCode } from '../../src/core/error-codes.js';
 import { SyncError } from '../../src/core/errors.js';
-import { neverAborted, requireCapabilities, type ConformanceContext } from './conformance-context.js';
+import {
+  neverAborted,
+  prepareTable,
+  requireCapabilities,
+  requireSql,
+  type ConformanceContext,
+} from './conformance-context.js';
 import { readAll } from './conformance-reads.js';
 import { createVersionedTable, sourceSpec, targetSpec, upsert } from './conformance-specs.js';
 import type { PortableColumn } from './connector-harness.js';
@@ -96,8 +102,8 @@ export function describeSafetyConformance(context: ConformanceContext): void {
         requireCapabilities(test, context, 'target', 'transactions');
         const harness = context.harness();
         const table = badCode === null ? 'cf_tx_null' : 'cf_tx_long';
-        await harness.createTable(table, STRICT_COLUMNS, 'id');
-        await harness.insertRows(table, [{ id: 1, code: 'KEEP', name: 'before' }]);
+        const object = await prepareTable(test, context, table, STRICT_COLUMNS);
+        await harness.seed(object, [{ id: 1, code: 'KEEP', name: 'before' }]);
         const batch = [
           upsert({ id: 1, code: 'CHANGED', name: 'after' }),
           upsert({ id: 2, code: 'B', name: 'b' }),
@@ -110,15 +116,15 @@ export function describeSafetyConformance(context: ConformanceContext): void {
           { retryable: false, mentions: [table] },
           what,
         );
-        expect(await harness.selectAll(table, 'id')).toEqual([{ id: 1, code: 'KEEP', name: 'before' }]);
+        expect(await harness.readAll(object)).toEqual([{ id: 1, code: 'KEEP', name: 'before' }]);
       });
     }
 
-    it('rejects identifiers that are not plain names with a SyncError naming them, before any SQL runs', async () => {
+    it('rejects identifiers that are not plain names with a SyncError naming them, before any SQL runs', async (test) => {
       const harness = context.harness();
       const { capabilities } = harness.connector;
-      await createVersionedTable(harness, 'accounts', 1);
-      await createVersionedTable(harness, 'x', 1);
+      const accounts = await createVersionedTable(test, context, 'accounts', 1);
+      const x = await createVersionedTable(test, context, 'x', 1);
 
       for (const hostile of HOSTILE_IDENTIFIERS) {
         const mentions = hostile === '' ? [] : [hostile];
@@ -154,20 +160,21 @@ export function describeSafetyConformance(context: ConformanceContext): void {
           ).toBe(true);
         }
       }
-      expect(await harness.selectAll('accounts', 'id')).toHaveLength(1);
-      expect(await harness.selectAll('x', 'id')).toHaveLength(1);
+      expect(await harness.readAll(accounts)).toHaveLength(1);
+      expect(await harness.readAll(x)).toHaveLength(1);
     });
 
     it('fails with CONNECTOR_NO_UNIQUE_KEY when the key column has no unique index, and upserts by a unique index that is not the primary key', async (test) => {
       requireCapabilities(test, context, 'target');
+      const sql = requireSql(test, context);
       const harness = context.harness();
-      const q = harness.quote.bind(harness);
+      const q = sql.quote.bind(sql);
       const record = (name: string): TargetRecord => ({
         key: 'A',
         op: 'upsert',
         values: { code: 'A', id: 1, name },
       });
-      await harness.createTable('cf_no_unique', STRICT_COLUMNS, 'id');
+      const noUnique = await prepareTable(test, context, 'cf_no_unique', STRICT_COLUMNS);
       const withoutIndex = targetSpec('cf_no_unique', ['code', 'id', 'name'], { key: 'code' });
 
       await expectSyncError(
@@ -175,22 +182,22 @@ export function describeSafetyConformance(context: ConformanceContext): void {
         { code: 'CONNECTOR_NO_UNIQUE_KEY', retryable: false, mentions: ['code'] },
         'writeBatch keyed by a column without unique index',
       );
-      expect(await harness.selectAll('cf_no_unique', 'id')).toEqual([]);
+      expect(await harness.readAll(noUnique)).toEqual([]);
 
-      await harness.createTable('cf_unique_code', STRICT_COLUMNS, 'id');
-      await harness.execute(
+      const uniqueCode = await prepareTable(test, context, 'cf_unique_code', STRICT_COLUMNS);
+      await sql.execute(
         `CREATE UNIQUE INDEX ${q('cf_unique_code_code')} ON ${q('cf_unique_code')} (${q('code')})`,
       );
       const withIndex = targetSpec('cf_unique_code', ['code', 'id', 'name'], { key: 'code' });
       await harness.connector.writeBatch(withIndex, [record('first')], neverAborted);
       await harness.connector.writeBatch(withIndex, [record('second')], neverAborted);
-      expect(await harness.selectAll('cf_unique_code', 'id')).toEqual([{ id: 1, code: 'A', name: 'second' }]);
+      expect(await harness.readAll(uniqueCode)).toEqual([{ id: 1, code: 'A', name: 'second' }]);
     });
 
     it('fails to read a missing table or column with a non-retryable SyncError naming it', async (test) => {
       requireCapabilities(test, context, 'source');
       const harness = context.harness();
-      await createVersionedTable(harness, 'cf_read_missing', 1);
+      await createVersionedTable(test, context, 'cf_read_missing', 1);
       await expectSyncError(
         () => readAll(harness.connector, sourceSpec('cf_no_such_table'), undefined),
         { code: 'CONNECTOR_TABLE_NOT_FOUND', retryable: false, mentions: ['cf_no_such_table'] },
@@ -209,7 +216,7 @@ export function describeSafetyConformance(context: ConformanceContext): void {
     it('fails to write a missing table or column with a non-retryable SyncError naming it', async (test) => {
       requireCapabilities(test, context, 'target');
       const harness = context.harness();
-      await harness.createTable('cf_write_missing', STRICT_COLUMNS, 'id');
+      const table = await prepareTable(test, context, 'cf_write_missing', STRICT_COLUMNS);
       const record = upsert({ id: 1, code: 'A', name: 'a', no_such_column: 'x' });
       await expectSyncError(
         () =>
@@ -231,7 +238,7 @@ export function describeSafetyConformance(context: ConformanceContext): void {
         { code: 'CONNECTOR_COLUMN_NOT_FOUND', retryable: false, mentions: ['no_such_column'] },
         'writeBatch of a missing column',
       );
-      expect(await harness.selectAll('cf_write_missing', 'id')).toEqual([]);
+      expect(await harness.readAll(table)).toEqual([]);
     });
   });
 }

@@ -5,7 +5,8 @@ import Database from 'better-sqlite3';
 import { sqliteConnector } from '../../../src/connectors/sqlite/index.js';
 import { silentLogger } from '../../../src/core/logger.js';
 import type { Row, Value } from '../../../src/core/values.js';
-import type { ConnectorHarness, PortableColumn, PortableType } from '../../conformance/connector-harness.js';
+import type { PortableColumn, PortableType } from '../../conformance/connector-harness.js';
+import { sqlConnectorHarness, type SqlConnectorHarness } from '../../conformance/sql-harness.js';
 
 /**
  * Declared SQLite types of the portable types. `DECIMAL TEXT(p,s)` has TEXT affinity, so exact
@@ -62,7 +63,7 @@ function later<T>(call: () => T): Promise<T> {
 }
 
 /** A fresh SQLite file in a temporary directory, the connector on it, and a second plain connection. */
-export async function createSqliteHarness(): Promise<ConnectorHarness> {
+export async function createSqliteHarness(): Promise<SqlConnectorHarness> {
   const directory = await mkdtemp(join(tmpdir(), 'syncline-sqlite-'));
   const path = join(directory, 'conformance.db');
   const db = new Database(path);
@@ -81,8 +82,7 @@ export async function createSqliteHarness(): Promise<ConnectorHarness> {
       ).map((column) => [column.name, column.type]),
     );
 
-  return {
-    connector,
+  return sqlConnectorHarness(connector, {
     createTable: (table, columns, primaryKey) =>
       later(() => {
         const definitions = [...columns.map(columnDefinition), `PRIMARY KEY (${quote(primaryKey)})`];
@@ -118,10 +118,9 @@ export async function createSqliteHarness(): Promise<ConnectorHarness> {
       }),
     placeholder: () => '?',
     quote,
-    close: async () => {
-      await connector.close();
-      db.close();
-      await rm(directory, { recursive: true, force: true });
-    },
-  };
+  }, async () => {
+    await connector.close();
+    db.close();
+    await rm(directory, { recursive: true, force: true });
+  });
 }

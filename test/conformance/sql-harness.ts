@@ -1,0 +1,48 @@
+import type { Connector } from '../../src/core/connector.js';
+import type { ConnectorHarness, PreparedObject, SqlExtras } from './connector-harness.js';
+
+/** A harness of a SQL database: the core built from its SQL access, which it also offers as `sql`. */
+export type SqlConnectorHarness = ConnectorHarness & SqlExtras & { readonly sql: SqlExtras };
+
+/**
+ * The harness core of a SQL database, built from its plain SQL access: each object spec becomes a
+ * fresh table of the spec's name and field names, so names need no translation. Line relations
+ * are declared unsupported (no SQL connector writes lines).
+ */
+export function sqlConnectorHarness(
+  connector: Connector,
+  sql: SqlExtras,
+  close: () => Promise<void>,
+): SqlConnectorHarness {
+  const q = (identifier: string): string => sql.quote(identifier);
+  const keyIn = (object: PreparedObject, count: number, from: number): string =>
+    `${q(object.spec.key)} IN (${Array.from({ length: count }, (_, index) => sql.placeholder(from + index)).join(', ')})`;
+
+  return {
+    ...sql,
+    sql,
+    connector,
+    prepareObject: async (spec) => {
+      if (spec.lines !== undefined && spec.lines.length > 0)
+        return { unsupported: 'a SQL table holds no lines (records with lines need capabilities.lines)' };
+      await sql.createTable(spec.name, spec.fields, spec.key);
+      const fields = Object.fromEntries(spec.fields.map((field) => [field.name, field.name]));
+      return { spec, object: spec.name, fields };
+    },
+    seed: (object, rows) => sql.insertRows(object.object, rows),
+    update: async (object, key, values) => {
+      const names = Object.keys(values);
+      const sets = names.map((name, index) => `${q(name)} = ${sql.placeholder(index + 1)}`);
+      await sql.execute(
+        `UPDATE ${q(object.object)} SET ${sets.join(', ')} WHERE ${keyIn(object, 1, names.length + 1)}`,
+        [...names.map((name) => values[name]), key],
+      );
+    },
+    remove: async (object, keys) => {
+      if (keys.length === 0) return;
+      await sql.execute(`DELETE FROM ${q(object.object)} WHERE ${keyIn(object, keys.length, 1)}`, keys);
+    },
+    readAll: (object) => sql.selectAll(object.object, object.spec.key),
+    close,
+  };
+}
