@@ -152,3 +152,6 @@ export interface SqlExtras {
    */
   openLateTransaction?(sql: string, params?: readonly unknown[]): Promise<() => Promise<void>>;
 }
+
+/** Only the required core of a harness: what a system without SQL and without lines offers. */
+export type CoreConnectorHarness = Omit<ConnectorHarness, 'sql' | 'readLines'>;
