@@ -22,11 +22,14 @@ export interface ConnectorHarness {
    * remove what earlier cases left in it, so the object starts empty as far as `readAll` sees.
    */
   prepareObject(spec: ObjectSpec): Promise<PreparedObject | Unsupported>;
-  /** Adds records, as the system's own users would (not through the connector); suite names. */
+  /**
+   * Adds records, as the system's own users would (not through the connector); suite names. The
+   * spec's `cursor`, where a row does not give it, is set as the system would.
+   */
   seed(object: PreparedObject, rows: readonly Row[]): Promise<void>;
   /**
-   * Sets some fields of the record whose key is `key`, as an application would (a cursor field it
-   * manages moves on by itself; one the spec holds is set to the value given).
+   * Sets some fields of the record whose key is `key`, as an application would: a field given is
+   * set to its value, and the spec's `cursor` moves forward unless given.
    */
   update(object: PreparedObject, key: ScalarValue, values: Row): Promise<void>;
   /** Removes the records with these keys (hard delete); missing keys are no error. */
@@ -76,6 +79,13 @@ export interface ObjectSpec {
   readonly fields: readonly PortableColumn[];
   /** The field that identifies a record: unique and required. */
   readonly key: string;
+  /**
+   * The field that moves forward whenever a record changes, when the case reads from a cursor
+   * without setting it: the harness maps it to the system's own (`write_date`), or moves it itself
+   * on `seed` and `update` (a database: a sequence per object). Its type in `fields` is then
+   * only a hint; the suite never compares its values.
+   */
+  readonly cursor?: string;
   /** Line relations (with `capabilities.lines`): a sale's order lines. */
   readonly lines?: readonly LineObjectSpec[];
 }

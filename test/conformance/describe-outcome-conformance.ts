@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { RecordOutcome, WriteResult } from '../../src/core/connector.js';
 import type { Row, ScalarValue } from '../../src/core/values.js';
-import { neverAborted, prepare, requireCapabilities, type ConformanceContext } from './conformance-context.js';
+import {
+  neverAborted,
+  prepare,
+  requireCapabilities,
+  type ConformanceContext,
+} from './conformance-context.js';
 import type { PreparedObject } from './connector-harness.js';
 import { portableTarget, portableUpsert, recordSpec } from './portable-specs.js';
 
@@ -65,10 +70,13 @@ export function describeOutcomeConformance(context: ConformanceContext): void {
       const refused = byKey.get('O-3');
       expect(refused?.status, 'the record without its required field').toBe('refused');
       if (refused?.status === 'refused') {
-        expect(refused.error.message.trim().length, 'the refusal carries the system message').toBeGreaterThan(0);
-        expect(refused.error.retryable, `a refusal is the record's, not retryable: ${refused.error.message}`).toBe(
-          false,
+        expect(refused.error.message.trim().length, 'the refusal carries the system message').toBeGreaterThan(
+          0,
         );
+        expect(
+          refused.error.retryable,
+          `a refusal is the record's, not retryable: ${refused.error.message}`,
+        ).toBe(false);
       }
       expectNewIds(object, byKey);
       expect(result.written, 'the three records it accepted').toBe(3);
@@ -101,7 +109,8 @@ export function describeOutcomeConformance(context: ConformanceContext): void {
       expectNotCreatedAgain(second, ['R-1', 'R-2', 'R-3']);
       for (const key of ['R-1', 'R-2', 'R-3']) {
         const id = idOf(second.get(key));
-        if (id !== undefined) expect(id, `${key} keeps the id it was created with`).toEqual(idOf(first.get(key)));
+        if (id !== undefined)
+          expect(id, `${key} keeps the id it was created with`).toEqual(idOf(first.get(key)));
       }
 
       // A partial failure (one record refused), then the whole batch again, as a retry would send it.

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
+import type { Change } from '../../src/core/connector.js';
 import type { Row } from '../../src/core/values.js';
-import { neverAborted, prepare, requireCapabilities, type ConformanceContext } from './conformance-context.js';
-import { distinctKeys, readAll } from './conformance-reads.js';
+import {
+  neverAborted,
+  prepare,
+  requireCapabilities,
+  type ConformanceContext,
+} from './conformance-context.js';
+import { distinctKeys, keysOf, readAll } from './conformance-reads.js';
 import type { HarnessLine } from './connector-harness.js';
 import { portableSource, portableTarget, portableUpsert, recordSpec, toSuiteRow } from './portable-specs.js';
 
@@ -29,7 +35,7 @@ export function describePortableConformance(context: ConformanceContext): void {
       const harness = context.harness();
       const readLines = harness.readLines?.bind(harness);
       expect(readLines, 'a harness of a connector with capabilities.lines has readLines').toBeDefined();
-      const object = await prepare(test, context, recordSpec('cf_lines', true));
+      const object = await prepare(test, context, recordSpec('cf_lines', { lines: true }));
       const keepsKey = object.lines?.['lines']?.key !== undefined;
       const target = portableTarget(object);
       const write = (lines: readonly Row[]) =>
@@ -38,7 +44,8 @@ export function describePortableConformance(context: ConformanceContext): void {
           [portableUpsert(object, { code: 'S-1', name: 'sale 1' }, { lines })],
           neverAborted,
         );
-      const read = async (): Promise<Row[]> => comparable((await readLines?.(object, 'lines')) ?? [], keepsKey);
+      const read = async (): Promise<Row[]> =>
+        comparable((await readLines?.(object, 'lines')) ?? [], keepsKey);
 
       await write([line('L-1', 'first', 1), line('L-2', 'second', 2), line('L-3', 'third', 3)]);
       expect(await read()).toEqual(
@@ -86,6 +93,36 @@ export function describePortableConformance(context: ConformanceContext): void {
       expect(changed.length, 'the changed record is read again').toBeGreaterThan(0);
       for (const change of changed)
         expect(toSuiteRow(object, change.row)).toEqual({ code: 'N-2', name: 'two, changed' });
+    });
+
+    it('reads every record from no checkpoint by its cursor, and a record changed later from the stored checkpoint', async (test) => {
+      requireCapabilities(test, context, 'source');
+      const harness = context.harness();
+      test.skip(harness.connector.capabilities.cursor === false, 'the connector reads without a cursor');
+      const object = await prepare(test, context, recordSpec('cf_cursor', { cursor: true }));
+      const names: Row = { 'C-1': 'one', 'C-2': 'two', 'C-3': 'three' };
+      await harness.seed(
+        object,
+        Object.entries(names).map(([code, name]) => ({ code, name })),
+      );
+      const source = portableSource(object, { batchSize: 2 });
+      const expectCurrent = (changes: readonly Change[]): void => {
+        for (const change of changes)
+          expect(toSuiteRow(object, change.row), `record ${change.key} as it is now`).toMatchObject({
+            code: change.key,
+            name: names[change.key],
+          });
+      };
+
+      const first = await readAll(harness.connector, source, undefined);
+      expect(distinctKeys(first.changes).sort()).toEqual(['C-1', 'C-2', 'C-3']);
+      expectCurrent(first.changes);
+      await harness.update(object, 'C-2', { name: 'two, changed' });
+      names['C-2'] = 'two, changed';
+
+      const second = await readAll(harness.connector, source, first.checkpoint);
+      expect(keysOf(second.changes), 'the changed record is read after the checkpoint').toContain('C-2');
+      expectCurrent(second.changes);
     });
 
     it('checkObjectName accepts the names of its objects and refuses a bad one with a message', async (test) => {

@@ -111,8 +111,7 @@ export function describeReadConformance(context: ConformanceContext): void {
         [15, 102],
         [28, 101],
       ];
-      for (const [id, version] of updates)
-        await updateVersion(harness, table, id, version, `updated ${id}`);
+      for (const [id, version] of updates) await updateVersion(harness, table, id, version, `updated ${id}`);
 
       const { changes, batchSizes } = await readAll(harness.connector, source, checkpoint);
 
@@ -130,16 +129,11 @@ export function describeReadConformance(context: ConformanceContext): void {
     it('reads a zoned timestamp cursor in order, with the lookback measured in milliseconds', async (test) => {
       requireCapabilities(test, context, 'source');
       const harness = context.harness();
-      const table = await prepareTable(
-        test,
-        context,
-        'cf_ts_cursor',
-        [
-          { name: 'id', type: 'bigint', nullable: false },
-          { name: 'updated_at', type: 'timestamptz', nullable: false },
-          { name: 'name', type: 'text' },
-        ],
-      );
+      const table = await prepareTable(test, context, 'cf_ts_cursor', [
+        { name: 'id', type: 'bigint', nullable: false },
+        { name: 'updated_at', type: 'timestamptz', nullable: false },
+        { name: 'name', type: 'text' },
+      ]);
       await harness.seed(
         table,
         range(20).map((id) => ({

@@ -55,7 +55,8 @@ export function describeUpdateRangeConformance(context: ConformanceContext): voi
       requireCapabilities(test, context, 'target', 'updates');
       const harness = context.harness();
       const table = await prepareTable(test, context, 'cf_update', ACCOUNT_COLUMNS);
-      await harness.seed(table,
+      await harness.seed(
+        table,
         [1, 2, 3].map((id) => account(id)),
       );
       const target = targetSpec('cf_update', ACCOUNT_NAMES);
@@ -85,7 +86,8 @@ export function describeUpdateRangeConformance(context: ConformanceContext): voi
       requireCapabilities(test, context, 'target', 'updates');
       const harness = context.harness();
       const table = await prepareTable(test, context, 'cf_update_mixed', ACCOUNT_COLUMNS);
-      await harness.seed(table,
+      await harness.seed(
+        table,
         [1, 2, 3].map((id) => account(id)),
       );
       const batch = [

@@ -66,9 +66,7 @@ export function describeWriteConformance(context: ConformanceContext): void {
       requireCapabilities(test, context, 'target');
       const harness = context.harness();
       const table = await prepareTable(test, context, 'cf_untouched', ACCOUNT_COLUMNS);
-      await harness.seed(table, [
-        { id: 1, code: 'OLD', name: 'old', amount: '1.0000', extra: 'keep me' },
-      ]);
+      await harness.seed(table, [{ id: 1, code: 'OLD', name: 'old', amount: '1.0000', extra: 'keep me' }]);
 
       await harness.connector.writeBatch(
         targetSpec('cf_untouched', ['id', 'code', 'name']),

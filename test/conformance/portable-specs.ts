@@ -21,13 +21,20 @@ export const LINE_FIELDS: readonly PortableColumn[] = [
   { name: 'quantity', type: 'integer' },
 ];
 
-/** An object spec of portable records, optionally with a `lines` relation of LINE_FIELDS. */
-export function recordSpec(name: string, withLines = false): ObjectSpec {
+/** The cursor field of `recordSpec(name, { cursor: true })`; the harness or the system moves it. */
+export const CURSOR_FIELD: PortableColumn = { name: 'changed', type: 'bigint' };
+
+/** An object spec of portable records, optionally with a cursor and a `lines` relation of LINE_FIELDS. */
+export function recordSpec(
+  name: string,
+  options: { readonly lines?: boolean; readonly cursor?: boolean } = {},
+): ObjectSpec {
   return {
     name,
-    fields: RECORD_FIELDS,
+    fields: options.cursor === true ? [...RECORD_FIELDS, CURSOR_FIELD] : RECORD_FIELDS,
     key: 'code',
-    ...(withLines ? { lines: [{ name: 'lines', fields: LINE_FIELDS, key: 'line_code' }] } : {}),
+    ...(options.cursor === true ? { cursor: CURSOR_FIELD.name } : {}),
+    ...(options.lines === true ? { lines: [{ name: 'lines', fields: LINE_FIELDS, key: 'line_code' }] } : {}),
   };
 }
 
@@ -55,14 +62,18 @@ export function toSuiteRow(object: PreparedObject, row: Row): Row {
   return suite;
 }
 
-/** A source spec over the object, every field read; its cursor is the key (for `cursor: false` systems). */
+/**
+ * A source spec over the object, every field read; its cursor is the spec's `cursor`, or the key
+ * where the spec has none (a `cursor: false` system ignores it).
+ */
 export function portableSource(object: PreparedObject, overrides: Partial<SourceSpec> = {}): SourceSpec {
   const key = systemName(object.fields, object.spec.key, object.object);
+  const cursor = object.spec.cursor;
   return {
     flow: CONFORMANCE_FLOW,
     table: object.object,
     key,
-    cursor: key,
+    cursor: cursor === undefined ? key : systemName(object.fields, cursor, object.object),
     deleted: undefined,
     columns: Object.values(object.fields),
     batchSize: 1_000,

@@ -124,16 +124,11 @@ export function describeRangeConformance(context: ConformanceContext): void {
     it('compares timestamp cursor bounds as times and reports soft-deleted rows as deletes', async (test) => {
       requireReadRange(test, context);
       const harness = context.harness();
-      const table = await prepareTable(
-        test,
-        context,
-        'cf_range_times',
-        [
-          { name: 'id', type: 'bigint', nullable: false },
-          { name: 'changed_at', type: 'timestamptz', nullable: false },
-          { name: 'is_deleted', type: 'boolean' },
-        ],
-      );
+      const table = await prepareTable(test, context, 'cf_range_times', [
+        { name: 'id', type: 'bigint', nullable: false },
+        { name: 'changed_at', type: 'timestamptz', nullable: false },
+        { name: 'is_deleted', type: 'boolean' },
+      ]);
       const at = (minute: number): string => `2026-03-01T10:${String(minute).padStart(2, '0')}:00+00:00`;
       await harness.seed(
         table,

@@ -1,4 +1,5 @@
 import type { Connector } from '../../src/core/connector.js';
+import type { Row } from '../../src/core/values.js';
 import type { ConnectorHarness, PreparedObject, SqlExtras } from './connector-harness.js';
 
 /** A harness of a SQL database: the core built from its SQL access, which it also offers as `sql`. */
@@ -6,8 +7,9 @@ export type SqlConnectorHarness = ConnectorHarness & SqlExtras & { readonly sql:
 
 /**
  * The harness core of a SQL database, built from its plain SQL access: each object spec becomes a
- * fresh table of the spec's name and field names, so names need no translation. Line relations
- * are declared unsupported (no SQL connector writes lines).
+ * fresh table of the spec's name and field names, so names need no translation. A spec's
+ * `cursor`, where the suite does not set it, moves like a sequence. Line relations are declared
+ * unsupported (no SQL connector writes lines).
  */
 export function sqlConnectorHarness(
   connector: Connector,
@@ -17,6 +19,15 @@ export function sqlConnectorHarness(
   const q = (identifier: string): string => sql.quote(identifier);
   const keyIn = (object: PreparedObject, count: number, from: number): string =>
     `${q(object.spec.key)} IN (${Array.from({ length: count }, (_, index) => sql.placeholder(from + index)).join(', ')})`;
+
+  // A cursor the suite leaves to the system moves like a sequence, one per harness.
+  let sequence = 0;
+  const withCursor = (object: PreparedObject, row: Row): Row => {
+    const cursor = object.spec.cursor;
+    if (cursor === undefined || row[cursor] !== undefined) return row;
+    sequence += 1;
+    return { ...row, [cursor]: sequence };
+  };
 
   return {
     ...sql,
@@ -29,8 +40,13 @@ export function sqlConnectorHarness(
       const fields = Object.fromEntries(spec.fields.map((field) => [field.name, field.name]));
       return { spec, object: spec.name, fields };
     },
-    seed: (object, rows) => sql.insertRows(object.object, rows),
-    update: async (object, key, values) => {
+    seed: (object, rows) =>
+      sql.insertRows(
+        object.object,
+        rows.map((row) => withCursor(object, row)),
+      ),
+    update: async (object, key, given) => {
+      const values = withCursor(object, given);
       const names = Object.keys(values);
       const sets = names.map((name, index) => `${q(name)} = ${sql.placeholder(index + 1)}`);
       await sql.execute(

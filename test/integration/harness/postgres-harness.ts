@@ -8,7 +8,11 @@ import {
   type PostgresConnectorOptions,
 } from '../../../src/connectors/postgres/postgres-connector.js';
 import { postgresTypes } from '../../../src/connectors/postgres/postgres-values.js';
-import type { ConnectorHarnessFactory, PortableType, SqlExtras } from '../../conformance/connector-harness.js';
+import type {
+  ConnectorHarnessFactory,
+  PortableType,
+  SqlExtras,
+} from '../../conformance/connector-harness.js';
 import { sqlConnectorHarness, type SqlConnectorHarness } from '../../conformance/sql-harness.js';
 import { createPostgresDatabase, type TestDatabase, postgresTestPool } from '../../support/databases.js';
 

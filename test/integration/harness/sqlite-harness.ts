@@ -82,45 +82,49 @@ export async function createSqliteHarness(): Promise<SqlConnectorHarness> {
       ).map((column) => [column.name, column.type]),
     );
 
-  return sqlConnectorHarness(connector, {
-    createTable: (table, columns, primaryKey) =>
-      later(() => {
-        const definitions = [...columns.map(columnDefinition), `PRIMARY KEY (${quote(primaryKey)})`];
-        db.exec(`CREATE TABLE ${quote(table)} (${definitions.join(', ')})`);
-      }),
-    insertRows: (table, rows) =>
-      later(() => {
-        const insertAll = db.transaction((all: readonly Row[]) => {
-          for (const row of all) {
-            const names = Object.keys(row);
-            const sql = `INSERT INTO ${quote(table)} (${names.map(quote).join(', ')}) VALUES (${names.map(() => '?').join(', ')})`;
-            db.prepare(sql).run(...names.map((name) => toParameter(row[name])));
-          }
-        });
-        insertAll(rows);
-      }),
-    execute: (sql, params = []) =>
-      later(() => {
-        db.prepare(sql).run(...params.map(toParameter));
-      }),
-    selectAll: (table, orderBy) =>
-      later(() => {
-        const types = declaredTypes(table);
-        const rows = db.prepare(`SELECT * FROM ${quote(table)} ORDER BY ${quote(orderBy)}`).all() as Record<
-          string,
-          unknown
-        >[];
-        return rows.map((row) =>
-          Object.fromEntries(
-            Object.entries(row).map(([name, value]) => [name, toCanonical(types.get(name) ?? '', value)]),
-          ),
-        );
-      }),
-    placeholder: () => '?',
-    quote,
-  }, async () => {
-    await connector.close();
-    db.close();
-    await rm(directory, { recursive: true, force: true });
-  });
+  return sqlConnectorHarness(
+    connector,
+    {
+      createTable: (table, columns, primaryKey) =>
+        later(() => {
+          const definitions = [...columns.map(columnDefinition), `PRIMARY KEY (${quote(primaryKey)})`];
+          db.exec(`CREATE TABLE ${quote(table)} (${definitions.join(', ')})`);
+        }),
+      insertRows: (table, rows) =>
+        later(() => {
+          const insertAll = db.transaction((all: readonly Row[]) => {
+            for (const row of all) {
+              const names = Object.keys(row);
+              const sql = `INSERT INTO ${quote(table)} (${names.map(quote).join(', ')}) VALUES (${names.map(() => '?').join(', ')})`;
+              db.prepare(sql).run(...names.map((name) => toParameter(row[name])));
+            }
+          });
+          insertAll(rows);
+        }),
+      execute: (sql, params = []) =>
+        later(() => {
+          db.prepare(sql).run(...params.map(toParameter));
+        }),
+      selectAll: (table, orderBy) =>
+        later(() => {
+          const types = declaredTypes(table);
+          const rows = db.prepare(`SELECT * FROM ${quote(table)} ORDER BY ${quote(orderBy)}`).all() as Record<
+            string,
+            unknown
+          >[];
+          return rows.map((row) =>
+            Object.fromEntries(
+              Object.entries(row).map(([name, value]) => [name, toCanonical(types.get(name) ?? '', value)]),
+            ),
+          );
+        }),
+      placeholder: () => '?',
+      quote,
+    },
+    async () => {
+      await connector.close();
+      db.close();
+      await rm(directory, { recursive: true, force: true });
+    },
+  );
 }
