@@ -15,11 +15,16 @@ export const VERSIONED_COLUMNS: readonly PortableColumn[] = [
   { name: 'is_deleted', type: 'boolean' },
 ];
 
+/** The name specs carry: a prepared object's name by the system's rules, or a name as given. */
+export function objectName(table: string | PreparedObject): string {
+  return typeof table === 'string' ? table : table.object;
+}
+
 /** A source spec over a versioned table: key `id`, cursor `version`, batches of 1,000, no lookback. */
-export function sourceSpec(table: string, overrides: Partial<SourceSpec> = {}): SourceSpec {
+export function sourceSpec(table: string | PreparedObject, overrides: Partial<SourceSpec> = {}): SourceSpec {
   return {
     flow: CONFORMANCE_FLOW,
-    table,
+    table: objectName(table),
     key: 'id',
     cursor: 'version',
     deleted: undefined,
@@ -32,13 +37,13 @@ export function sourceSpec(table: string, overrides: Partial<SourceSpec> = {}): 
 
 /** A target spec with key `id`, hard deletes and no type hints (the connector reads the live schema). */
 export function targetSpec(
-  table: string,
+  table: string | PreparedObject,
   columns: readonly string[],
   overrides: Partial<TargetSpec> = {},
 ): TargetSpec {
   return {
     flow: CONFORMANCE_FLOW,
-    table,
+    table: objectName(table),
     key: 'id',
     columns,
     types: {},

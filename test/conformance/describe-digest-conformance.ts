@@ -36,8 +36,16 @@ export function describeDigestConformance(context: ConformanceContext): void {
       test.skip(digests === undefined, 'the connector computes no reconcile digests');
       if (digests === undefined) throw new Error('unreachable');
       fixture ??= (async () => {
-        await harness.seed(await prepareTable(test, context, TABLE, DIGEST_COLUMNS), digestRows(ROWS));
-        const keyTable = await prepareTable(test, context, KEY_TABLE, TEXT_KEY_COLUMNS, 'k');
+        const table = await prepareTable(test, context, TABLE, DIGEST_COLUMNS, 'id', 'object and fields');
+        await harness.seed(table, digestRows(ROWS));
+        const keyTable = await prepareTable(
+          test,
+          context,
+          KEY_TABLE,
+          TEXT_KEY_COLUMNS,
+          'k',
+          'object and fields',
+        );
         await harness.seed(keyTable, TEXT_KEY_ROWS);
         const schema = await harness.connector.describeTable(TABLE, neverAborted);
         const columns = schema?.columns ?? [];

@@ -16,8 +16,8 @@ export function describeLookupConformance(context: ConformanceContext): void {
     it('readByKeys returns the existing rows and omits missing keys', async (test) => {
       requireCapabilities(test, context, 'source');
       const harness = context.harness();
-      await createVersionedTable(test, context, 'cf_by_keys', 5);
-      const source = sourceSpec('cf_by_keys');
+      const table = await createVersionedTable(test, context, 'cf_by_keys', 5);
+      const source = sourceSpec(table);
 
       const changes = await harness.connector.readByKeys(source, ['3', '1', '999'], neverAborted);
 
@@ -33,7 +33,7 @@ export function describeLookupConformance(context: ConformanceContext): void {
       requireCapabilities(test, context, 'source');
       const harness = context.harness();
       const table = await createVersionedTable(test, context, 'cf_pending', 30);
-      const source = sourceSpec('cf_pending', { batchSize: 10 });
+      const source = sourceSpec(table, { batchSize: 10 });
       const count = (
         since: Parameters<typeof harness.connector.countPending>[1],
         limit: number,
@@ -56,7 +56,7 @@ export function describeLookupConformance(context: ConformanceContext): void {
       const harness = context.harness();
       const table = await prepareTable(test, context, 'cf_canonical_source', ALL_TYPES_COLUMNS);
       await harness.seed(table, SAMPLE_ROWS);
-      const source = sourceSpec('cf_canonical_source', { columns: ALL_TYPE_NAMES });
+      const source = sourceSpec(table, { columns: ALL_TYPE_NAMES });
 
       const read = await readUntilQuiet(harness.connector, source, undefined);
       const byKeys = await harness.connector.readByKeys(source, ['1', '2', '3', '4'], neverAborted);

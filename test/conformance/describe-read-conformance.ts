@@ -30,8 +30,8 @@ export function describeReadConformance(context: ConformanceContext): void {
       const harness = context.harness();
       const count = 2_345;
       const version = (id: number): number => (id % 97) + 1;
-      await createVersionedTable(test, context, 'cf_initial', count, version);
-      const source = sourceSpec('cf_initial');
+      const table = await createVersionedTable(test, context, 'cf_initial', count, version);
+      const source = sourceSpec(table);
 
       const { changes } = await readAll(harness.connector, source, undefined);
 
@@ -50,19 +50,15 @@ export function describeReadConformance(context: ConformanceContext): void {
     it('ends with a checkpoint after which a read returns nothing with lookback 0 and exactly the lookback window otherwise', async (test) => {
       requireCapabilities(test, context, 'source');
       const harness = context.harness();
-      await createVersionedTable(test, context, 'cf_window', 300, (id) => id);
-      const first = await readAll(harness.connector, sourceSpec('cf_window', { batchSize: 100 }), undefined);
+      const table = await createVersionedTable(test, context, 'cf_window', 300, (id) => id);
+      const first = await readAll(harness.connector, sourceSpec(table, { batchSize: 100 }), undefined);
       expect(distinctKeys(first.changes)).toEqual(keyTexts(range(300)));
 
-      const again = await readAll(
-        harness.connector,
-        sourceSpec('cf_window', { batchSize: 100 }),
-        first.checkpoint,
-      );
+      const again = await readAll(harness.connector, sourceSpec(table, { batchSize: 100 }), first.checkpoint);
       expect(again.changes).toEqual([]);
       const windowed = await readAll(
         harness.connector,
-        sourceSpec('cf_window', { batchSize: 100, lookback: 5 }),
+        sourceSpec(table, { batchSize: 100, lookback: 5 }),
         first.checkpoint,
       );
       expect(distinctKeys(windowed.changes)).toEqual(keyTexts(range(6, 295)));
@@ -71,8 +67,8 @@ export function describeReadConformance(context: ConformanceContext): void {
     it('delivers 2,500 rows sharing one cursor value on a first read, also when resumed from each checkpoint', async (test) => {
       requireCapabilities(test, context, 'source');
       const harness = context.harness();
-      await createVersionedTable(test, context, 'cf_shared_initial', 2_500, () => 7);
-      const source = sourceSpec('cf_shared_initial', { batchSize: 1_000 });
+      const table = await createVersionedTable(test, context, 'cf_shared_initial', 2_500, () => 7);
+      const source = sourceSpec(table, { batchSize: 1_000 });
 
       const whole = await readAll(harness.connector, source, undefined);
       expect(distinctKeys(whole.changes)).toEqual(keyTexts(range(2_500)));
@@ -86,7 +82,7 @@ export function describeReadConformance(context: ConformanceContext): void {
       requireCapabilities(test, context, 'source');
       const harness = context.harness();
       const table = await createVersionedTable(test, context, 'cf_shared_later', 1, () => 1);
-      const source = sourceSpec('cf_shared_later', { batchSize: 1_000 });
+      const source = sourceSpec(table, { batchSize: 1_000 });
       const { checkpoint } = await readUntilQuiet(harness.connector, source, undefined);
       await insertVersionedRows(harness, table, 2, 2_501, () => 5);
 
@@ -102,7 +98,7 @@ export function describeReadConformance(context: ConformanceContext): void {
       requireCapabilities(test, context, 'source');
       const harness = context.harness();
       const table = await createVersionedTable(test, context, 'cf_updates', 50, (id) => id);
-      const source = sourceSpec('cf_updates', { batchSize: 2 });
+      const source = sourceSpec(table, { batchSize: 2 });
       const { checkpoint } = await readUntilQuiet(harness.connector, source, undefined);
       const updates: [id: number, version: number][] = [
         [7, 100],
@@ -142,7 +138,7 @@ export function describeReadConformance(context: ConformanceContext): void {
           name: `row ${id}`,
         })),
       );
-      const source = sourceSpec('cf_ts_cursor', {
+      const source = sourceSpec(table, {
         cursor: 'updated_at',
         columns: ['id', 'updated_at', 'name'],
         batchSize: 3,
@@ -180,11 +176,11 @@ export function describeReadConformance(context: ConformanceContext): void {
       const q = sql.quote.bind(sql);
       const p = sql.placeholder.bind(sql);
       const table = await createVersionedTable(test, context, 'cf_late', 10, (id) => id);
-      const source = sourceSpec('cf_late');
+      const source = sourceSpec(table);
       const { checkpoint } = await readUntilQuiet(harness.connector, source, undefined);
 
       const commit = await openLateTransaction!(
-        `UPDATE ${q('cf_late')} SET ${q('version')} = ${p(1)}, ${q('name')} = ${p(2)} WHERE ${q('id')} = ${p(3)}`,
+        `UPDATE ${q(table.object)} SET ${q('version')} = ${p(1)}, ${q('name')} = ${p(2)} WHERE ${q('id')} = ${p(3)}`,
         [11, 'committed late', 3],
       );
       let isCommitted = false;
@@ -211,7 +207,7 @@ export function describeReadConformance(context: ConformanceContext): void {
         table,
         range(5).map((id) => ({ id, version: id, name: `row ${id}`, is_deleted: id === 2 || id === 4 })),
       );
-      const source = sourceSpec('cf_soft', { deleted: 'is_deleted' });
+      const source = sourceSpec(table, { deleted: 'is_deleted' });
 
       const first = await readUntilQuiet(harness.connector, source, undefined);
       const ops = new Map(first.changes.map((change) => [change.key, change.op]));

@@ -11,7 +11,7 @@ import {
 } from './conformance-context.js';
 import { readAll } from './conformance-reads.js';
 import { createVersionedTable, sourceSpec, targetSpec, upsert } from './conformance-specs.js';
-import type { PortableColumn } from './connector-harness.js';
+import type { PortableColumn, PreparedObject } from './connector-harness.js';
 
 const STRICT_COLUMNS: readonly PortableColumn[] = [
   { name: 'id', type: 'bigint', nullable: false },
@@ -61,8 +61,11 @@ async function expectSyncError(
   return error;
 }
 
-function sourceAttempts(hostile: string): [string, SourceSpec, 'read' | 'byKeys' | 'count'][] {
-  const base = sourceSpec('accounts');
+function sourceAttempts(
+  accounts: PreparedObject,
+  hostile: string,
+): [string, SourceSpec, 'read' | 'byKeys' | 'count'][] {
+  const base = sourceSpec(accounts);
   return [
     ['table', { ...base, table: hostile }, 'read'],
     ['key', { ...base, key: hostile }, 'read'],
@@ -76,8 +79,8 @@ function sourceAttempts(hostile: string): [string, SourceSpec, 'read' | 'byKeys'
   ];
 }
 
-function targetAttempts(hostile: string): [string, TargetSpec, TargetRecord[]][] {
-  const base = targetSpec('accounts', ['id', 'version', 'name']);
+function targetAttempts(accounts: PreparedObject, hostile: string): [string, TargetSpec, TargetRecord[]][] {
+  const base = targetSpec(accounts, ['id', 'version', 'name']);
   const record = upsert({ id: 9, version: 9, name: 'nine' });
   return [
     ['table', { ...base, table: hostile }, [record]],
@@ -112,8 +115,8 @@ export function describeSafetyConformance(context: ConformanceContext): void {
         ];
 
         await expectSyncError(
-          () => harness.connector.writeBatch(targetSpec(table, ['id', 'code', 'name']), batch, neverAborted),
-          { retryable: false, mentions: [table] },
+          () => harness.connector.writeBatch(targetSpec(object, ['id', 'code', 'name']), batch, neverAborted),
+          { retryable: false, mentions: [object.object] },
           what,
         );
         expect(await harness.readAll(object)).toEqual([{ id: 1, code: 'KEEP', name: 'before' }]);
@@ -129,7 +132,7 @@ export function describeSafetyConformance(context: ConformanceContext): void {
       for (const hostile of HOSTILE_IDENTIFIERS) {
         const mentions = hostile === '' ? [] : [hostile];
         if (capabilities.source) {
-          for (const [role, source, call] of sourceAttempts(hostile)) {
+          for (const [role, source, call] of sourceAttempts(accounts, hostile)) {
             const label = `${call} with ${role} ${JSON.stringify(hostile)}`;
             const run =
               call === 'read'
@@ -141,7 +144,7 @@ export function describeSafetyConformance(context: ConformanceContext): void {
           }
         }
         if (capabilities.target) {
-          for (const [role, target, records] of targetAttempts(hostile)) {
+          for (const [role, target, records] of targetAttempts(accounts, hostile)) {
             const label = `writeBatch with ${role} ${JSON.stringify(hostile)}`;
             await expectSyncError(
               () => harness.connector.writeBatch(target, records, neverAborted),
@@ -175,7 +178,7 @@ export function describeSafetyConformance(context: ConformanceContext): void {
         values: { code: 'A', id: 1, name },
       });
       const noUnique = await prepareTable(test, context, 'cf_no_unique', STRICT_COLUMNS);
-      const withoutIndex = targetSpec('cf_no_unique', ['code', 'id', 'name'], { key: 'code' });
+      const withoutIndex = targetSpec(noUnique, ['code', 'id', 'name'], { key: 'code' });
 
       await expectSyncError(
         () => harness.connector.writeBatch(withoutIndex, [record('first')], neverAborted),
@@ -186,9 +189,9 @@ export function describeSafetyConformance(context: ConformanceContext): void {
 
       const uniqueCode = await prepareTable(test, context, 'cf_unique_code', STRICT_COLUMNS);
       await sql.execute(
-        `CREATE UNIQUE INDEX ${q('cf_unique_code_code')} ON ${q('cf_unique_code')} (${q('code')})`,
+        `CREATE UNIQUE INDEX ${q('cf_unique_code_code')} ON ${q(uniqueCode.object)} (${q('code')})`,
       );
-      const withIndex = targetSpec('cf_unique_code', ['code', 'id', 'name'], { key: 'code' });
+      const withIndex = targetSpec(uniqueCode, ['code', 'id', 'name'], { key: 'code' });
       await harness.connector.writeBatch(withIndex, [record('first')], neverAborted);
       await harness.connector.writeBatch(withIndex, [record('second')], neverAborted);
       expect(await harness.readAll(uniqueCode)).toEqual([{ id: 1, code: 'A', name: 'second' }]);
@@ -197,13 +200,13 @@ export function describeSafetyConformance(context: ConformanceContext): void {
     it('fails to read a missing table or column with a non-retryable SyncError naming it', async (test) => {
       requireCapabilities(test, context, 'source');
       const harness = context.harness();
-      await createVersionedTable(test, context, 'cf_read_missing', 1);
+      const table = await createVersionedTable(test, context, 'cf_read_missing', 1);
       await expectSyncError(
         () => readAll(harness.connector, sourceSpec('cf_no_such_table'), undefined),
         { code: 'CONNECTOR_TABLE_NOT_FOUND', retryable: false, mentions: ['cf_no_such_table'] },
         'readChanges of a missing table',
       );
-      const withMissingColumn = sourceSpec('cf_read_missing', {
+      const withMissingColumn = sourceSpec(table, {
         columns: ['id', 'version', 'no_such_column'],
       });
       await expectSyncError(
@@ -231,7 +234,7 @@ export function describeSafetyConformance(context: ConformanceContext): void {
       await expectSyncError(
         () =>
           harness.connector.writeBatch(
-            targetSpec('cf_write_missing', ['id', 'code', 'no_such_column']),
+            targetSpec(table, ['id', 'code', 'no_such_column']),
             [record],
             neverAborted,
           ),

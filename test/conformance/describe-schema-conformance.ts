@@ -49,8 +49,8 @@ export function describeSchemaConformance(context: ConformanceContext): void {
     it('describeTable reports columns, kinds, nullability, varchar length, decimal precision and the primary key', async (test) => {
       requireCapabilities(test, context, 'describe');
       const harness = context.harness();
-      await prepareTable(test, context, 'cf_described', DESCRIBED_COLUMNS);
-      const schema = await harness.connector.describeTable('cf_described', neverAborted);
+      const table = await prepareTable(test, context, 'cf_described', DESCRIBED_COLUMNS);
+      const schema = await harness.connector.describeTable(table.object, neverAborted);
       expect(schema).toBeDefined();
       const byName = new Map<string, ColumnInfo>(
         (schema?.columns ?? []).map((column) => [column.name, column]),
@@ -75,15 +75,15 @@ export function describeSchemaConformance(context: ConformanceContext): void {
       const harness = context.harness();
       const listTables = harness.connector.listTables?.bind(harness.connector);
       expect(listTables, 'a connector declaring listTables implements it').toBeDefined();
-      await prepareTable(test, context, 'cf_listed', DESCRIBED_COLUMNS);
+      const table = await prepareTable(test, context, 'cf_listed', DESCRIBED_COLUMNS);
       await sql.execute(`CREATE VIEW ${sql.quote('cf_listed_view')} AS SELECT 1 AS one`);
       const tables = (await listTables?.(neverAborted)) ?? [];
       const names = tables.map((table) => table.table);
-      expect(names).toContain('cf_listed');
+      expect(names).toContain(table.object);
       expect(names).not.toContain('cf_listed_view');
       expect(names).toEqual([...names].sort());
-      const listed = tables.find((table) => table.table === 'cf_listed');
-      const described = await harness.connector.describeTable('cf_listed', neverAborted);
+      const listed = tables.find((listed) => listed.table === table.object);
+      const described = await harness.connector.describeTable(table.object, neverAborted);
       expect(listed?.columns).toEqual(described?.columns);
       expect(listed?.uniqueKeys).toEqual(described?.uniqueKeys);
     });

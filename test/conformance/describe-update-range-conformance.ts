@@ -59,7 +59,7 @@ export function describeUpdateRangeConformance(context: ConformanceContext): voi
         table,
         [1, 2, 3].map((id) => account(id)),
       );
-      const target = targetSpec('cf_update', ACCOUNT_NAMES);
+      const target = targetSpec(table, ACCOUNT_NAMES);
       const batch = [
         update({ id: 1, name: 'renamed 1' }),
         update({ id: 404, name: 'ghost' }),
@@ -100,7 +100,7 @@ export function describeUpdateRangeConformance(context: ConformanceContext): voi
       ];
 
       const result = await harness.connector.writeBatch(
-        targetSpec('cf_update_mixed', ACCOUNT_NAMES),
+        targetSpec(table, ACCOUNT_NAMES),
         batch,
         neverAborted,
       );
@@ -128,7 +128,7 @@ export function describeUpdateRangeConformance(context: ConformanceContext): voi
       ];
 
       const failure = await harness.connector
-        .writeBatch(targetSpec('cf_update_tx', ACCOUNT_NAMES), batch, neverAborted)
+        .writeBatch(targetSpec(table, ACCOUNT_NAMES), batch, neverAborted)
         .then(
           () => undefined,
           (error: unknown) => error,
@@ -137,7 +137,7 @@ export function describeUpdateRangeConformance(context: ConformanceContext): voi
       expect(failure, 'a SyncError').toBeInstanceOf(SyncError);
       const error = failure as SyncError;
       expect(error.retryable, error.message).toBe(false);
-      expect(error.message).toContain('cf_update_tx');
+      expect(error.message).toContain(table.object);
       if (error.key !== undefined) expect(error.key, 'the record a failure names').toBe('2');
       expect(withDecimals(await harness.readAll(table))).toEqual(withDecimals(before));
     });
@@ -148,7 +148,7 @@ export function describeUpdateRangeConformance(context: ConformanceContext): voi
       const columns = ALL_TYPES_COLUMNS.filter((column) => column.name !== 'version');
       const table = await prepareTable(test, context, 'cf_update_types', columns);
       const target = targetSpec(
-        'cf_update_types',
+        table,
         columns.map((column) => column.name),
       );
       const ids = SAMPLE_ROWS.map((row) => row.id);
@@ -174,7 +174,7 @@ export function describeUpdateRangeConformance(context: ConformanceContext): voi
       requireCapabilities(test, context, 'target', 'updates');
       const harness = context.harness();
       const table = await prepareTable(test, context, 'cf_update_large', ACCOUNT_COLUMNS);
-      const target = targetSpec('cf_update_large', ACCOUNT_NAMES);
+      const target = targetSpec(table, ACCOUNT_NAMES);
       await harness.connector.writeBatch(
         target,
         range(2_500).map((id) => upsert({ id, code: `C-${id}`, name: `name ${id}` })),

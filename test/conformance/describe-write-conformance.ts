@@ -33,7 +33,7 @@ export function describeWriteConformance(context: ConformanceContext): void {
       requireCapabilities(test, context, 'target');
       const harness = context.harness();
       const table = await prepareTable(test, context, 'cf_upsert', ACCOUNT_COLUMNS);
-      const target = targetSpec('cf_upsert', WRITTEN);
+      const target = targetSpec(table, WRITTEN);
       const read = async (): Promise<Row[]> => withDecimals(await harness.readAll(table));
       const inserts = [1, 2, 3].map((id) =>
         upsert({ id, code: `C-${id}`, name: `name ${id}`, amount: `${id}.5000` }),
@@ -69,7 +69,7 @@ export function describeWriteConformance(context: ConformanceContext): void {
       await harness.seed(table, [{ id: 1, code: 'OLD', name: 'old', amount: '1.0000', extra: 'keep me' }]);
 
       await harness.connector.writeBatch(
-        targetSpec('cf_untouched', ['id', 'code', 'name']),
+        targetSpec(table, ['id', 'code', 'name']),
         [upsert({ id: 1, code: 'NEW', name: 'new' }), upsert({ id: 2, code: 'TWO', name: 'two' })],
         neverAborted,
       );
@@ -88,7 +88,7 @@ export function describeWriteConformance(context: ConformanceContext): void {
         table,
         [1, 2, 3].map((id) => ({ id, code: `C-${id}`, name: null, amount: null, extra: null })),
       );
-      const target = targetSpec('cf_delete', WRITTEN);
+      const target = targetSpec(table, WRITTEN);
       const batch = [remove(2), remove(999), upsert({ id: 4, code: 'C-4', name: 'four', amount: '4.0000' })];
 
       await harness.connector.writeBatch(target, batch, neverAborted);
@@ -102,7 +102,7 @@ export function describeWriteConformance(context: ConformanceContext): void {
       const harness = context.harness();
       const table = await prepareTable(test, context, 'cf_empty', ACCOUNT_COLUMNS);
       await expect(
-        harness.connector.writeBatch(targetSpec('cf_empty', WRITTEN), [], neverAborted),
+        harness.connector.writeBatch(targetSpec(table, WRITTEN), [], neverAborted),
       ).resolves.toEqual({
         written: 0,
       });
@@ -115,7 +115,7 @@ export function describeWriteConformance(context: ConformanceContext): void {
       const columns = ALL_TYPES_COLUMNS.filter((column) => column.name !== 'version');
       const table = await prepareTable(test, context, 'customers', columns);
       const target = targetSpec(
-        'customers',
+        table,
         columns.map((column) => column.name),
       );
       const records = SAMPLE_ROWS.map(({ version: _version, ...values }) => upsert(values));
@@ -139,11 +139,7 @@ export function describeWriteConformance(context: ConformanceContext): void {
         upsert({ id, code: `C-${id}`, name: `name ${id}`, amount: `${id}.0001` }),
       );
 
-      const result = await harness.connector.writeBatch(
-        targetSpec('cf_large', WRITTEN),
-        records,
-        neverAborted,
-      );
+      const result = await harness.connector.writeBatch(targetSpec(table, WRITTEN), records, neverAborted);
 
       expect(result.written).toBe(17_000);
       const rows = await harness.readAll(table);
