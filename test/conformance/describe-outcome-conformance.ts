@@ -52,7 +52,7 @@ export function describeOutcomeConformance(context: ConformanceContext): void {
     it('refuses only the record the system refuses, with its message, and writes the others', async (test) => {
       requireCapabilities(test, context, 'target', 'recordOutcomes');
       const harness = context.harness();
-      const object = await prepare(test, context, recordSpec('cf_outcomes'));
+      const object = await prepare(test, context, recordSpec('cf_outcomes', { required: true }));
       await harness.seed(object, [named('O-1', 'before')]);
       const batch = [
         named('O-1', 'after'),
@@ -90,7 +90,7 @@ export function describeOutcomeConformance(context: ConformanceContext): void {
     it('creates nothing twice when the same batch is written again, also after a partial failure', async (test) => {
       requireCapabilities(test, context, 'target', 'recordOutcomes');
       const harness = context.harness();
-      const object = await prepare(test, context, recordSpec('cf_outcomes_again'));
+      const object = await prepare(test, context, recordSpec('cf_outcomes_again', { required: true }));
       const target = portableTarget(object);
       const clean = ['R-1', 'R-2', 'R-3'].map((code) => portableUpsert(object, named(code, `name ${code}`)));
 

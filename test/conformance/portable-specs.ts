@@ -8,30 +8,37 @@ import type { ObjectSpec, PortableColumn, PreparedObject } from './connector-har
  * the suite's field names and translate through `PreparedObject.fields` at the connector's door.
  */
 
-/** A portable record: a text key and a required name (a record without one is refused). */
+/** A portable record: a text key and a name. */
 export const RECORD_FIELDS: readonly PortableColumn[] = [
   { name: 'code', type: 'varchar255', nullable: false },
-  { name: 'name', type: 'text', nullable: false },
+  { name: 'name', type: 'text' },
 ];
 
-/** The line relation of the lines cases: a text line key, a required description, a quantity. */
+/** The line relation of the lines cases: a text line key, a description, a quantity. */
 export const LINE_FIELDS: readonly PortableColumn[] = [
   { name: 'line_code', type: 'varchar255', nullable: false },
-  { name: 'description', type: 'text', nullable: false },
+  { name: 'description', type: 'text' },
   { name: 'quantity', type: 'integer' },
 ];
 
 /** The cursor field of `recordSpec(name, { cursor: true })`; the harness or the system moves it. */
 export const CURSOR_FIELD: PortableColumn = { name: 'changed', type: 'bigint' };
 
-/** An object spec of portable records, optionally with a cursor and a `lines` relation of LINE_FIELDS. */
+/**
+ * An object spec of portable records. Options: `required`, the name is a field the system requires
+ * (a record without one is refused); `cursor`, with CURSOR_FIELD; `lines`, with a `lines` relation
+ * of LINE_FIELDS. Each case asks only for what it uses, so a system maps as many cases as it can.
+ */
 export function recordSpec(
   name: string,
-  options: { readonly lines?: boolean; readonly cursor?: boolean } = {},
+  options: { readonly required?: boolean; readonly lines?: boolean; readonly cursor?: boolean } = {},
 ): ObjectSpec {
+  const fields = RECORD_FIELDS.map((field) =>
+    field.name === 'name' && options.required === true ? { ...field, nullable: false } : field,
+  );
   return {
     name,
-    fields: options.cursor === true ? [...RECORD_FIELDS, CURSOR_FIELD] : RECORD_FIELDS,
+    fields: options.cursor === true ? [...fields, CURSOR_FIELD] : fields,
     key: 'code',
     ...(options.cursor === true ? { cursor: CURSOR_FIELD.name } : {}),
     ...(options.lines === true ? { lines: [{ name: 'lines', fields: LINE_FIELDS, key: 'line_code' }] } : {}),
