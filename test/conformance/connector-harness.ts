@@ -10,7 +10,9 @@ import type { Row, ScalarValue } from '../../src/core/values.js';
  * by the connector's `capabilities`, never by the connector's name.
  *
  * Everything crosses the core in the suite's own field names and canonical values (values.ts):
- * the harness translates to and from the system's names (`PreparedObject.fields`).
+ * the harness translates to and from the system's names (`PreparedObject.fields`). The portable
+ * cases (portable-specs.ts) translate what they hand the connector too; the cases written for
+ * tables keep the suite's field names and skip where a harness renames a field.
  */
 export interface ConnectorHarness {
   /** A live connector on the system under test. */
