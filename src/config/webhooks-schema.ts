@@ -1,0 +1,109 @@
+import { z } from 'zod';
+import { positiveDurationMs } from './duration-schema.js';
+import { secretString } from './secret.js';
+
+/** An inbox (and URL path) name: letters, digits, `_` and `-`. */
+const inboxName = z
+  .string()
+  .regex(/^[A-Za-z][A-Za-z0-9_-]*$/, 'use letters, digits, "_" and "-", starting with a letter');
+
+const BYTE_UNITS: Readonly<Record<string, number>> = { b: 1, kb: 1024, mb: 1024 * 1024 };
+
+/** A size: a number of bytes, or text such as `256kb`, `1mb` (units of 1,024). Compiled to bytes. */
+export const byteSize = z.union([z.number(), z.string()]).transform((value, context) => {
+  const match = typeof value === 'number' ? undefined : /^\s*(\d+)\s*(b|kb|mb)\s*$/i.exec(value);
+  const bytes =
+    typeof value === 'number'
+      ? value
+      : match === null || match === undefined
+        ? NaN
+        : Number(match[1]) * (BYTE_UNITS[match[2]!.toLowerCase()] ?? NaN);
+  if (!Number.isInteger(bytes) || bytes < 1 || bytes > 104_857_600) {
+    context.addIssue({
+      code: 'custom',
+      message: 'expected a size such as 256kb or 1mb (at most 100mb), or a number of bytes',
+    });
+    return z.NEVER;
+  }
+  return bytes;
+});
+
+/** What the signature covers, in this order, concatenated without separators. */
+export const SignedParts = ['body', 'timestamp+body', 'method+uri+body+timestamp'] as const;
+export type SignedPart = (typeof SignedParts)[number];
+
+/** A signature scheme of its own: HMAC of the signed parts, in a header. */
+const customSignature = z.strictObject({
+  /** Request header holding the signature, e.g. `X-Signature`. */
+  header: z.string().min(1),
+  /** HMAC hash. Default `sha256`. */
+  algorithm: z.enum(['sha1', 'sha256', 'sha512']).default('sha256'),
+  /** How the header writes the digest. Default `hex`. */
+  encoding: z.enum(['hex', 'base64']).default('hex'),
+  /** Text before the digest in the header, e.g. `sha256=` (GitHub). Default none. */
+  prefix: z.string().default(''),
+  /** The shared secret the sender signs with. */
+  secret: secretString,
+  /** Request header holding when the sender signed (epoch), checked against `tolerance`. */
+  timestampHeader: z.string().min(1).optional(),
+  /** Unit of the timestamp header: `s` (default) or `ms`. */
+  timestampUnit: z.enum(['s', 'ms']).default('s'),
+  /** How far the timestamp may be from now, either way. Default 5m. */
+  tolerance: positiveDurationMs.default(300_000),
+  /** What is signed: `body` (default), `timestamp+body` or `method+uri+body+timestamp`. */
+  signed: z.enum(SignedParts).default('body'),
+});
+
+/**
+ * HubSpot webhooks, signature v3, as HubSpot documents it
+ * (https://developers.hubspot.com/docs/api/webhooks/validating-requests): base64 HMAC-SHA256, keyed
+ * with the app's client secret, of method + URI + body + timestamp; the signature in
+ * `X-HubSpot-Signature-v3`, the timestamp (epoch ms) in `X-HubSpot-Request-Timestamp`; requests
+ * older than 5 minutes are refused.
+ */
+const hubspotV3 = z
+  .strictObject({ preset: z.literal('hubspot-v3'), secret: secretString })
+  .transform(({ secret }) => ({
+    header: 'X-HubSpot-Signature-v3',
+    algorithm: 'sha256' as const,
+    encoding: 'base64' as const,
+    prefix: '',
+    secret,
+    timestampHeader: 'X-HubSpot-Request-Timestamp',
+    timestampUnit: 'ms' as const,
+    tolerance: 300_000,
+    signed: 'method+uri+body+timestamp' as const,
+    preset: 'hubspot-v3' as const,
+  }));
+
+const signature = z.union([hubspotV3, customSignature]);
+/** A compiled signature scheme: tolerance in ms. */
+export type WebhookSignature = z.output<typeof customSignature> & { readonly preset?: 'hubspot-v3' };
+
+/** One entry of `webhooks:`: an inbox fed by `POST /hooks/<name>`. */
+const webhook = z
+  .strictObject({
+    /** How requests are authenticated; without it, the bearer token SYNCLINE_WEBHOOK_TOKEN (if set). */
+    signature: signature.optional(),
+    /** Largest body accepted (413 above). Default 256kb. */
+    maxBody: byteSize.default(262_144),
+    /** Flows woken once an event is stored. */
+    wakes: z.array(inboxName).default([]),
+    /** JSON path (dots) into each event of the event's id at the sender, to store a redelivered event once. */
+    eventKey: z.string().min(1).optional(),
+    /** A JSON array body is one event per element. Default true. */
+    split: z.boolean().default(true),
+    /** Scheme, host and any path prefix the sender calls, for a signature over the URI behind a proxy. */
+    publicUrl: z.url({ protocol: /^https?$/ }).optional(),
+    /** How long consumed events are kept (and their event keys remembered). Default 7d. */
+    retain: positiveDurationMs.default(604_800_000),
+  })
+  .transform(({ signature: scheme, ...rest }) => ({
+    ...rest,
+    ...(scheme === undefined ? {} : { signature: scheme as WebhookSignature }),
+  }));
+
+/** The `webhooks:` section: inbox name → how its requests are checked and what they wake. */
+export const webhooksSchema = z.record(inboxName, webhook);
+/** A compiled `webhooks:` entry: sizes in bytes, durations in ms, the secret a `Secret`. */
+export type WebhookConfig = z.output<typeof webhook>;
