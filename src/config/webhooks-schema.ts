@@ -11,13 +11,13 @@ const BYTE_UNITS: Readonly<Record<string, number>> = { b: 1, kb: 1024, mb: 1024 
 
 /** A size: a number of bytes, or text such as `256kb`, `1mb` (units of 1,024). Compiled to bytes. */
 export const byteSize = z.union([z.number(), z.string()]).transform((value, context) => {
-  const match = typeof value === 'number' ? undefined : /^\s*(\d+)\s*(b|kb|mb)\s*$/i.exec(value);
-  const bytes =
-    typeof value === 'number'
-      ? value
-      : match === null || match === undefined
-        ? NaN
-        : Number(match[1]) * (BYTE_UNITS[match[2]!.toLowerCase()] ?? NaN);
+  let bytes = NaN;
+  if (typeof value === 'number') bytes = value;
+  else {
+    const match = /^\s*(\d+)\s*(b|kb|mb)\s*$/i.exec(value);
+    const unit = BYTE_UNITS[match?.[2]?.toLowerCase() ?? ''];
+    if (match !== null && unit !== undefined) bytes = Number(match[1]) * unit;
+  }
   if (!Number.isInteger(bytes) || bytes < 1 || bytes > 104_857_600) {
     context.addIssue({
       code: 'custom',
@@ -100,7 +100,7 @@ const webhook = z
   })
   .transform(({ signature: scheme, ...rest }) => ({
     ...rest,
-    ...(scheme === undefined ? {} : { signature: scheme as WebhookSignature }),
+    ...(scheme === undefined ? {} : { signature: scheme }),
   }));
 
 /** The `webhooks:` section: inbox name → how its requests are checked and what they wake. */

@@ -24,9 +24,10 @@ export function parseJsonPath(path: string): (string | number)[] {
   const steps: (string | number)[] = [];
   for (const part of path.split('.')) {
     const match = STEP.exec(part);
-    if (match === null) throw new Error(describeJsonPathProblem(path) ?? `bad JSON path "${path}"`);
-    steps.push(match[1]!);
-    for (const index of match[2]!.matchAll(/\[(\d+)\]/g)) steps.push(Number(index[1]));
+    const [, name, indexes] = match ?? [];
+    if (name === undefined) throw new Error(describeJsonPathProblem(path) ?? `bad JSON path "${path}"`);
+    steps.push(name);
+    for (const index of (indexes ?? '').matchAll(/\[(\d+)\]/g)) steps.push(Number(index[1]));
   }
   return steps;
 }
