@@ -32,28 +32,6 @@ export const byteSize = z.union([z.number(), z.string()]).transform((value, cont
 export const SignedParts = ['body', 'timestamp+body', 'method+uri+body+timestamp'] as const;
 export type SignedPart = (typeof SignedParts)[number];
 
-/** A signature scheme of its own: HMAC of the signed parts, in a header. */
-const customSignature = z.strictObject({
-  /** Request header holding the signature, e.g. `X-Signature`. */
-  header: z.string().min(1),
-  /** HMAC hash. Default `sha256`. */
-  algorithm: z.enum(['sha1', 'sha256', 'sha512']).default('sha256'),
-  /** How the header writes the digest. Default `hex`. */
-  encoding: z.enum(['hex', 'base64']).default('hex'),
-  /** Text before the digest in the header, e.g. `sha256=` (GitHub). Default none. */
-  prefix: z.string().default(''),
-  /** The shared secret the sender signs with. */
-  secret: secretString,
-  /** Request header holding when the sender signed (epoch), checked against `tolerance`. */
-  timestampHeader: z.string().min(1).optional(),
-  /** Unit of the timestamp header: `s` (default) or `ms`. */
-  timestampUnit: z.enum(['s', 'ms']).default('s'),
-  /** How far the timestamp may be from now, either way. Default 5m. */
-  tolerance: positiveDurationMs.default(300_000),
-  /** What is signed: `body` (default), `timestamp+body` or `method+uri+body+timestamp`. */
-  signed: z.enum(SignedParts).default('body'),
-});
-
 /**
  * HubSpot webhooks, signature v3, as HubSpot documents it
  * (https://developers.hubspot.com/docs/api/webhooks/validating-requests): base64 HMAC-SHA256, keyed
@@ -61,24 +39,75 @@ const customSignature = z.strictObject({
  * `X-HubSpot-Signature-v3`, the timestamp (epoch ms) in `X-HubSpot-Request-Timestamp`; requests
  * older than 5 minutes are refused.
  */
-const hubspotV3 = z
-  .strictObject({ preset: z.literal('hubspot-v3'), secret: secretString })
-  .transform(({ secret }) => ({
-    header: 'X-HubSpot-Signature-v3',
-    algorithm: 'sha256' as const,
-    encoding: 'base64' as const,
-    prefix: '',
-    secret,
-    timestampHeader: 'X-HubSpot-Request-Timestamp',
-    timestampUnit: 'ms' as const,
-    tolerance: 300_000,
-    signed: 'method+uri+body+timestamp' as const,
-    preset: 'hubspot-v3' as const,
-  }));
+const HUBSPOT_V3 = {
+  header: 'X-HubSpot-Signature-v3',
+  algorithm: 'sha256',
+  encoding: 'base64',
+  prefix: '',
+  timestampHeader: 'X-HubSpot-Request-Timestamp',
+  timestampUnit: 'ms',
+  tolerance: 300_000,
+  signed: 'method+uri+body+timestamp',
+} as const;
 
-const signature = z.union([hubspotV3, customSignature]);
-/** A compiled signature scheme: tolerance in ms. */
-export type WebhookSignature = z.output<typeof customSignature> & { readonly preset?: 'hubspot-v3' };
+/** How requests are signed: `preset: hubspot-v3` with its `secret`, or a scheme of its own. */
+const signature = z
+  .strictObject({
+    /** `hubspot-v3`: HubSpot's signature v3; give only `secret` with it. */
+    preset: z.literal('hubspot-v3').optional(),
+    /** Request header holding the signature, e.g. `X-Signature`. */
+    header: z.string().min(1).optional(),
+    /** HMAC hash. Default `sha256`. */
+    algorithm: z.enum(['sha1', 'sha256', 'sha512']).optional(),
+    /** How the header writes the digest. Default `hex`. */
+    encoding: z.enum(['hex', 'base64']).optional(),
+    /** Text before the digest in the header, e.g. `sha256=` (GitHub). Default none. */
+    prefix: z.string().optional(),
+    /** The shared secret the sender signs with. */
+    secret: secretString,
+    /** Request header holding when the sender signed (epoch), checked against `tolerance`. */
+    timestampHeader: z.string().min(1).optional(),
+    /** Unit of the timestamp header: `s` (default) or `ms`. */
+    timestampUnit: z.enum(['s', 'ms']).optional(),
+    /** How far the timestamp may be from now, either way. Default 5m. */
+    tolerance: positiveDurationMs.optional(),
+    /** What is signed: `body` (default), `timestamp+body` or `method+uri+body+timestamp`. */
+    signed: z.enum(SignedParts).optional(),
+  })
+  .superRefine((scheme, context) => {
+    const own = Object.keys(scheme).filter((key) => key !== 'preset' && key !== 'secret');
+    if (scheme.preset !== undefined && own.length > 0)
+      context.addIssue({
+        code: 'custom',
+        path: [own[0] ?? 'preset'],
+        message: `with preset: ${scheme.preset}, give only secret (the preset sets ${own.join(', ')})`,
+      });
+    if (scheme.preset === undefined && scheme.header === undefined)
+      context.addIssue({
+        code: 'custom',
+        path: ['header'],
+        message: 'give the header that holds the signature (or preset: hubspot-v3)',
+      });
+  })
+  .transform((scheme) =>
+    scheme.preset === 'hubspot-v3'
+      ? { ...HUBSPOT_V3, secret: scheme.secret, preset: scheme.preset }
+      : {
+          header: scheme.header ?? '',
+          algorithm: scheme.algorithm ?? 'sha256',
+          encoding: scheme.encoding ?? 'hex',
+          prefix: scheme.prefix ?? '',
+          secret: scheme.secret,
+          timestampHeader: scheme.timestampHeader,
+          timestampUnit: scheme.timestampUnit ?? 's',
+          tolerance: scheme.tolerance ?? 300_000,
+          signed: scheme.signed ?? 'body',
+          preset: undefined,
+        },
+  );
+
+/** A compiled signature scheme: tolerance in ms, the secret a `Secret`. */
+export type WebhookSignature = z.output<typeof signature>;
 
 /** One entry of `webhooks:`: an inbox fed by `POST /hooks/<name>`. */
 const webhook = z
