@@ -19,6 +19,9 @@ import type { Logger } from '../../core/logger.js';
 import type { MqttConfig } from './mqtt-config.js';
 import { MqttSubscription } from './mqtt-subscription.js';
 
+/** How long a probe or a realtime watch waits for the first subscription. */
+const FIRST_ATTEMPT_MS = 10_000;
+
 /** The column holding a message's topic. */
 export const TOPIC_COLUMN = '_topic';
 
@@ -66,14 +69,20 @@ export class MqttConnector implements Connector {
     return describeJsonPathProblem(name);
   }
 
-  async probe(): Promise<ProbeResult> {
+  async probe(signal: AbortSignal): Promise<ProbeResult> {
     const started = performance.now();
+    const { subscription } = this.#parts();
     try {
-      await this.#parts().subscription.start();
-      return { ok: true, server: 'MQTT broker', latencyMs: Math.round(performance.now() - started) };
+      await subscription.start(AbortSignal.any([signal, AbortSignal.timeout(FIRST_ATTEMPT_MS)]));
     } catch (error) {
       return { ok: false, message: error instanceof Error ? error.message : String(error) };
     }
+    return subscription.isSubscribed
+      ? { ok: true, server: 'MQTT broker', latencyMs: Math.round(performance.now() - started) }
+      : {
+          ok: false,
+          message: `not connected to the broker${subscription.lastError === undefined ? '' : `: ${subscription.lastError}`}`,
+        };
   }
 
   describeTable(): Promise<TableSchema | undefined> {
@@ -98,17 +107,20 @@ export class MqttConnector implements Connector {
     return this.#parts(source).reader.countPending(source, since, limit);
   }
 
-  /** Wakes the flow after each stored message; resolves once subscribed or after a first failed attempt. */
-  async watchChanges(source: SourceSpec, onChange: () => void): Promise<ChangeWatch> {
+  /** Wakes the flow after each stored message; resolves once subscribed, or after the first attempt's time. */
+  async watchChanges(source: SourceSpec, onChange: () => void, signal: AbortSignal): Promise<ChangeWatch> {
     const { subscription } = this.#parts(source);
     const remove = subscription.listen(onChange);
     try {
-      await subscription.start();
+      await subscription.start(AbortSignal.any([signal, AbortSignal.timeout(FIRST_ATTEMPT_MS)]));
     } catch (error) {
-      this.#logger.warn(
-        `MQTT connection ${this.#name}: not subscribed yet (${error instanceof Error ? error.message : String(error)}); retrying`,
-      );
+      remove();
+      throw error;
     }
+    if (!subscription.isSubscribed)
+      this.#logger.warn(
+        `MQTT connection ${this.#name}: not subscribed yet${subscription.lastError === undefined ? '' : ` (${subscription.lastError})`}; retrying every second`,
+      );
     return {
       isInstalled: true,
       close: () => {
@@ -144,7 +156,7 @@ export class MqttConnector implements Connector {
 
   /** Starts the subscription without waiting: the inbox is read whether or not the broker answers. */
   #subscribeInBackground(subscription: MqttSubscription): void {
-    subscription.start().catch((error: unknown) => {
+    subscription.start(AbortSignal.timeout(0)).catch((error: unknown) => {
       this.#logger.warn(
         `MQTT connection ${this.#name}: not subscribed yet (${error instanceof Error ? error.message : String(error)}); retrying`,
       );

@@ -52,6 +52,8 @@ export class MqttSubscription {
   #client: MqttClient | undefined;
   #subscribed: Promise<void> | undefined;
   #lastPrunedMs = 0;
+  #isSubscribed = false;
+  #lastError: string | undefined;
 
   constructor(config: MqttConfig, connection: string, inbox: InboxStore, logger: Logger) {
     this.#config = config;
@@ -66,12 +68,34 @@ export class MqttSubscription {
   }
 
   /**
-   * Connects and subscribes once; resolves when subscribed, or rejects on the first failure (the
-   * client keeps reconnecting in the background).
+   * Connects and subscribes once. Resolves when subscribed — the client reconnects every second
+   * until it is — or when `signal` aborts first (`isSubscribed` says which); rejects when the broker
+   * refuses a topic.
    */
-  start(): Promise<void> {
+  async start(signal: AbortSignal): Promise<void> {
     this.#subscribed ??= this.#connect();
-    return this.#subscribed;
+    const aborted = new Promise<void>((resolve) => {
+      if (signal.aborted) resolve();
+      else
+        signal.addEventListener(
+          'abort',
+          () => {
+            resolve();
+          },
+          { once: true },
+        );
+    });
+    await Promise.race([this.#subscribed, aborted]);
+  }
+
+  /** Whether the topics are subscribed (the session exists at the broker). */
+  get isSubscribed(): boolean {
+    return this.#isSubscribed;
+  }
+
+  /** The last connection error, for messages. */
+  get lastError(): string | undefined {
+    return this.#lastError;
   }
 
   /** Calls `listener` after each newly stored message; returns its removal. */
@@ -117,23 +141,17 @@ export class MqttSubscription {
       );
     };
     client.on('error', (error) => {
+      this.#lastError = error.message;
       this.#logger.warn(`MQTT connection ${this.#connection}: ${error.message}`);
     });
     client.on('reconnect', () => {
       this.#logger.debug(`MQTT connection ${this.#connection}: reconnecting`);
     });
+    // A broker that cannot be reached is retried by the client every second; the first connect
+    // subscribes (with a persistent session the broker keeps the subscription after that).
     return new Promise<void>((resolve, reject) => {
-      const fail = (error?: Error): void => {
-        client.off('error', fail);
-        client.off('close', fail);
-        reject(error ?? new Error(`could not connect to the broker of MQTT connection ${this.#connection}`));
-      };
-      client.once('error', fail);
-      client.once('close', fail);
       client.once('connect', () => {
         client.subscribe([...this.#config.topics], { qos: 1 }, (error, granted) => {
-          client.off('error', fail);
-          client.off('close', fail);
           const refused = granted?.filter((grant) => grant.qos === 128) ?? [];
           if (error) reject(error);
           else if (refused.length > 0)
@@ -142,7 +160,10 @@ export class MqttSubscription {
                 `the broker refused the subscription to ${refused.map((grant) => grant.topic).join(', ')}`,
               ),
             );
-          else resolve();
+          else {
+            this.#isSubscribed = true;
+            resolve();
+          }
         });
       });
       client.connect();
