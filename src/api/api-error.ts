@@ -37,23 +37,15 @@ interface NestedIssue {
 }
 
 /** The issue that says what is wrong: inside a union, the first of the branch the body meant. */
-function innermost(first: NonNullable<FastifyError['validation']>[number]): {
-  path: string;
-  message: string;
-} {
+function innermost(first: NonNullable<FastifyError['validation']>[number]): { path: string; message: string } {
   const branches = (first.params as { errors?: unknown }).errors;
   if (first.keyword === 'invalid_union' && Array.isArray(branches)) {
     const candidates = branches.filter((branch): branch is NestedIssue[] => Array.isArray(branch));
     // The branch the body meant is the one that did not refuse its keys outright.
-    const meant =
-      candidates.find((branch) => !branch.some((issue) => issue.code === 'unrecognized_keys')) ??
-      candidates[0];
+    const meant = candidates.find((branch) => !branch.some((issue) => issue.code === 'unrecognized_keys')) ?? candidates[0];
     const issue = meant?.[0];
     if (issue !== undefined)
-      return {
-        path: (issue.path ?? []).map(String).join('.'),
-        message: issue.message ?? first.message ?? '',
-      };
+      return { path: (issue.path ?? []).map(String).join('.'), message: issue.message ?? first.message ?? '' };
   }
   return { path: first.instancePath.replace(/^\//, '').replaceAll('/', '.'), message: first.message ?? '' };
 }
@@ -73,11 +65,7 @@ function validationField(error: FastifyError): { field: string; message: string 
  * anything else is a 500 that says nothing of the server's insides (the log has the stack). No
  * message leaves without the secrets redacted.
  */
-export function registerErrorHandling(
-  app: FastifyInstance,
-  logger: Logger,
-  secrets: () => readonly string[],
-): void {
+export function registerErrorHandling(app: FastifyInstance, logger: Logger, secrets: () => readonly string[]): void {
   const clean = (text: string): string => redactText(text, secrets());
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (hasZodFastifySchemaValidationErrors(error)) {

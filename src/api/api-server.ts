@@ -38,7 +38,8 @@ export interface ApiServerOptions extends SystemRouteOptions {
 /**
  * The Fastify app of `syncline serve`: `/healthz`, `/readyz`, `/metrics`, the admin API under
  * `/api/v1` (requests validated by zod schemas, from which `GET /api/v1/openapi.json` is
- * generated), and the webhooks: `POST /hooks/<inbox>` (durable inbox) and `POST /hooks/<flow>` (wake-up). Every error has one JSON shape.
+ * generated), and the webhooks: `POST /hooks/<inbox>` (durable inboxes, docs/webhooks.md) and
+ * `POST /hooks/<flow>` (wake-up). Every error has one JSON shape.
  */
 export async function buildApiServer(options: ApiServerOptions): Promise<FastifyInstance> {
   const app = Fastify({
@@ -57,8 +58,7 @@ export async function buildApiServer(options: ApiServerOptions): Promise<Fastify
       info: {
         title: 'Syncline admin API',
         version: options.version,
-        description:
-          'Operate Syncline: flows, dead letters, conflicts, reconcile, audit, config. docs/api.md',
+        description: 'Operate Syncline: flows, dead letters, conflicts, reconcile, audit, config. docs/api.md',
       },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearer: [] }],

@@ -19,8 +19,7 @@ declare module 'fastify' {
 
 /** The caller of a route behind `requireRole` (set by the hook; a route without one never calls this). */
 export function callerOf(request: FastifyRequest): Caller {
-  if (request.caller === undefined)
-    throw new Error(`${request.url}: no caller; the route lacks its auth hook`);
+  if (request.caller === undefined) throw new Error(`${request.url}: no caller; the route lacks its auth hook`);
   return request.caller;
 }
 
@@ -46,11 +45,7 @@ export function requireRole(
     const caller = presented === undefined ? undefined : await authenticateToken(operations, presented);
     if (caller === undefined) {
       const why = presented === undefined ? 'no bearer token' : 'unknown, revoked or expired token';
-      await auditRefusal(
-        operations.state,
-        { actor: 'anonymous', action: 'api.refused', subject },
-        `401: ${why}`,
-      );
+      await auditRefusal(operations.state, { actor: 'anonymous', action: 'api.refused', subject }, `401: ${why}`);
       return sendError(
         reply,
         'UNAUTHENTICATED',
@@ -65,11 +60,7 @@ export function requireRole(
         { actor: caller.name, action: 'api.refused', subject },
         `403: role ${caller.role} may not do what needs ${needed}`,
       );
-      return sendError(
-        reply,
-        'FORBIDDEN',
-        `This needs the ${needed} role; token "${caller.name}" is ${caller.role}`,
-      );
+      return sendError(reply, 'FORBIDDEN', `This needs the ${needed} role; token "${caller.name}" is ${caller.role}`);
     }
     request.caller = caller;
     return undefined;

@@ -34,7 +34,11 @@ export function pendingEstimator(engine: Engine): PendingEstimator {
 }
 
 /** Checks the selected flows against the live schemas; false (and a report) when one cannot run. */
-export async function preflight(engine: Engine, names: readonly string[], logger: Logger): Promise<boolean> {
+export async function preflight(
+  engine: Engine,
+  names: readonly string[],
+  logger: Logger,
+): Promise<boolean> {
   const flows =
     names.length === 0 ? engine.flows.filter((flow) => flow.enabled) : names.map((name) => engine.flow(name));
   const { findings } = await checkSchemaReport(engine, flows, AbortSignal.timeout(60_000));

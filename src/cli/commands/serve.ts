@@ -35,10 +35,7 @@ export async function serveCommand(options: ServeOptions): Promise<number> {
   const { engine, logger } = await openCliEngine(options);
   try {
     if (!(await preflight(engine, [], logger))) return ExitCodes.badConfig;
-    const runtime = createRuntime(
-      engine,
-      options.concurrency === undefined ? {} : { concurrency: options.concurrency },
-    );
+    const runtime = createRuntime(engine, options.concurrency === undefined ? {} : { concurrency: options.concurrency });
     runtime.subscribe(createProgressReporter(logger, { isTty: false, estimate: pendingEstimator(engine) }));
     const operations = liveOperations(engine, runtime);
     const version = synclineVersion();
@@ -56,11 +53,7 @@ export async function serveCommand(options: ServeOptions): Promise<number> {
         logReload(logger, result);
         return result;
       },
-      metrics: {
-        scrape: () => metrics.scrape(),
-        contentType: metrics.contentType,
-        isPublic: server.metrics === 'public',
-      },
+      metrics: { scrape: () => metrics.scrape(), contentType: metrics.contentType, isPublic: server.metrics === 'public' },
       ...(server.tls === undefined ? {} : { tls: server.tls }),
       ...(server.bodyLimit === undefined ? {} : { bodyLimit: server.bodyLimit }),
       ...(webhookToken === undefined || webhookToken === '' ? {} : { webhookToken }),
