@@ -151,6 +151,8 @@ export interface SchemaCheckOptions {
    * Default true.
    */
   readonly targetDescribes?: boolean;
+  /** Likewise for the source (an inbox of pushed events has no fixed columns). Default true. */
+  readonly sourceDescribes?: boolean;
   /** The source connector's float columns hold NaN and ±Infinity (`capabilities.nonFiniteFloats`). */
   readonly sourceNonFiniteFloats?: boolean;
   /** The target connector's float columns hold NaN and ±Infinity (`capabilities.nonFiniteFloats`). */
@@ -174,7 +176,7 @@ export function checkFlowSchema(
     void findings.push({ severity: 'error', path: `${base}.${path}`, message });
   const warn = (path: string, message: string, id: string): void =>
     void findings.push({ severity: 'warning', path: `${base}.${path}`, message, id });
-  if (source === undefined)
+  if (source === undefined && options.sourceDescribes !== false)
     error(
       'source.table',
       `table "${flow.source.table}" does not exist at connection "${flow.sourceConnection}"`,
