@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import fastifySwagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { WebhookConfig } from '../config/webhooks-schema.js';
 import type { Logger } from '../core/logger.js';
 import type { OperationsContext } from '../operations/operations-context.js';
 import type { Runtime } from '../runtime/runtime.js';
@@ -28,14 +29,17 @@ export interface ApiServerOptions extends SystemRouteOptions {
   readonly bodyLimit?: number;
   /** PEM files: HTTPS when given. */
   readonly tls?: { readonly cert: string; readonly key: string };
-  /** Bearer token `POST /hooks/<flow>` requires; none when undefined. */
+  /** Bearer token `POST /hooks/<flow>` (and inboxes without a signature) require; none when undefined. */
   readonly webhookToken?: string;
+  /** The `webhooks:` inboxes in use (read per request: a reload reaches them); stored in `operations.state`. */
+  readonly webhooks?: () => Readonly<Record<string, WebhookConfig>>;
 }
 
 /**
  * The Fastify app of `syncline serve`: `/healthz`, `/readyz`, `/metrics`, the admin API under
  * `/api/v1` (requests validated by zod schemas, from which `GET /api/v1/openapi.json` is
- * generated), and the webhook trigger `POST /hooks/<flow>`. Every error has one JSON shape.
+ * generated), and the webhooks: `POST /hooks/<inbox>` (durable inboxes, docs/webhooks.md) and
+ * `POST /hooks/<flow>` (wake-up). Every error has one JSON shape.
  */
 export async function buildApiServer(options: ApiServerOptions): Promise<FastifyInstance> {
   const app = Fastify({
@@ -67,7 +71,14 @@ export async function buildApiServer(options: ApiServerOptions): Promise<Fastify
   registerRecordRoutes(context);
   registerReconcileRoutes(context);
   registerAuditRoutes(context);
-  registerWebhookRoutes(app, options.operations.runtime, options.logger, options.webhookToken);
+  await registerWebhookRoutes(app, {
+    runtime: options.operations.runtime,
+    logger: options.logger,
+    token: options.webhookToken,
+    inbox: options.operations.state,
+    scheme: options.tls === undefined ? 'http' : 'https',
+    ...(options.webhooks === undefined ? {} : { webhooks: options.webhooks }),
+  });
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, () => app.swagger());
   await app.ready();
   return app;

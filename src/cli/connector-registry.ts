@@ -11,6 +11,8 @@ import { mysqlConnector } from '../connectors/mysql/index.js';
 import { postgresConnector } from '../connectors/postgres/index.js';
 import { restConnector } from '../connectors/rest/index.js';
 import { sqliteConnector } from '../connectors/sqlite/index.js';
+import { webhookConnector } from '../connectors/webhook/index.js';
+import { mqttConnector } from '../connectors/mqtt/index.js';
 
 /** A connection entry checked by its connector's own schema, ready to create the connector. */
 export type ParsedConnection =
@@ -62,5 +64,7 @@ export const connectorRegistry: ReadonlyMap<string, RegisteredConnector> = new M
     register(mysqlConnector),
     register(sqliteConnector),
     register(restConnector),
+    register(webhookConnector),
+    register(mqttConnector),
   ].map((entry) => [entry.type, entry]),
 );

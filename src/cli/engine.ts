@@ -9,6 +9,7 @@ import { connectionFingerprints } from '../config/connection-fingerprint.js';
 import { diffConfig, flowsToRestart } from '../core/config-diff.js';
 import { compileFlow, type Flow } from '../core/flow.js';
 import type { Logger } from '../core/logger.js';
+import type { InboxStore } from '../core/inbox.js';
 import type { StateStore } from '../core/state-store.js';
 import type { ConfigReloader } from '../operations/config-reloader.js';
 import type { OperationsContext } from '../operations/operations-context.js';
@@ -46,7 +47,8 @@ export interface Engine {
 /** Loads and checks the config file; throws one ConfigError listing every problem. */
 export function loadEngineConfig(configPath: string): {
   config: SyncConfig;
-  factories: Map<string, (logger: Logger) => Connector>;
+  /** Creates a connection's connector; connectors that receive or read pushed events get the inbox. */
+  factories: Map<string, (logger: Logger, inbox: InboxStore) => Connector>;
   /**
    * The secret values of every connection (its parsed `Secret`s), every value decrypted from
    * `enc:` and the master key, for loggers to redact.
@@ -55,7 +57,7 @@ export function loadEngineConfig(configPath: string): {
 } {
   const config = loadConfig(configPath);
   const issues: ConfigIssue[] = [];
-  const factories = new Map<string, (logger: Logger) => Connector>();
+  const factories = new Map<string, (logger: Logger, inbox: InboxStore) => Connector>();
   // Values decrypted from `enc:` are secrets under any key, marked secret by a schema or not.
   const secrets = new Set<string>(secretValues(decryptedSecretsOf(config).map((value) => new Secret(value))));
   const masterKey = process.env[MASTER_KEY_VARIABLE]?.trim();
@@ -72,10 +74,13 @@ export function loadEngineConfig(configPath: string): {
     const parsed = registered.parse(raw, ['connections', name]);
     if (parsed.ok) {
       for (const secret of parsed.secrets) secrets.add(secret);
-      factories.set(name, (logger) => parsed.create({ name, logger: logger.child({ connection: name }) }));
+      factories.set(name, (logger, inbox) =>
+        parsed.create({ name, logger: logger.child({ connection: name }), inbox }),
+      );
     } else issues.push(...parsed.issues);
   }
   if (config.alerts !== undefined) for (const secret of alertSecretValues(config.alerts)) secrets.add(secret);
+  for (const secret of secretValues(config.webhooks ?? {})) secrets.add(secret);
   if (issues.length > 0) {
     const masked = issues.map((issue) => ({ ...issue, message: redactText(issue.message, [...secrets]) }));
     throw new ConfigError(masked, { file: configPath });
@@ -114,7 +119,7 @@ export async function openEngine(
 
   const generation = (
     config: SyncConfig,
-    factories: ReadonlyMap<string, (logger: Logger) => Connector>,
+    factories: ReadonlyMap<string, (logger: Logger, inbox: InboxStore) => Connector>,
     connectors: Map<string, Connector>,
   ): Generation => {
     const flows = Object.entries(config.flows).map(([name, spec]) => compileFlow(name, spec));
@@ -124,7 +129,7 @@ export async function openEngine(
         const factory = factories.get(name);
         if (factory === undefined)
           throw new ConfigError([{ path: `connections.${name}`, message: 'no such connection' }]);
-        instance = factory(logger);
+        instance = factory(logger, state);
         connectors.set(name, instance);
         open.add(instance);
       }

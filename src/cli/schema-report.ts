@@ -64,17 +64,17 @@ export async function checkSchemas(
   const findings: SchemaFinding[] = [];
   for (const flow of flows) {
     try {
-      // A side that cannot describe tables (a REST API) gets no checks on that side.
-      const sourceDescribes = engine.connector(flow.sourceConnection).capabilities.describe;
+      // A side that cannot describe tables (a REST API, an inbox) gets no checks on that side.
       const targetDescribes = engine.connector(flow.targetConnection).capabilities.describe;
+      const sourceDescribes = engine.connector(flow.sourceConnection).capabilities.describe;
       const [source, target] = await Promise.all([
         sourceDescribes ? describe(flow.sourceConnection, flow.source.table) : undefined,
         targetDescribes ? describe(flow.targetConnection, flow.target.table) : undefined,
       ]);
       findings.push(
         ...checkFlowSchema(flow, source, target, {
-          sourceDescribes,
           targetDescribes,
+          sourceDescribes,
           sourceNonFiniteFloats:
             engine.connector(flow.sourceConnection).capabilities.nonFiniteFloats === true,
           targetNonFiniteFloats:

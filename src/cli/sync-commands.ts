@@ -62,7 +62,7 @@ export function addSyncCommands(program: Command, execute: CommandRunner): void 
     .option('--concurrency <n>', 'flows running at the same time', positiveInteger, 4)
     .option(
       '--webhook <[host:]port>',
-      'listen for POST /hooks/<flow> to wake realtime flows (token: SYNCLINE_WEBHOOK_TOKEN; default: no listener)',
+      'listen for POST /hooks/<inbox> (the webhooks: inboxes) and POST /hooks/<flow> to wake realtime flows (token: SYNCLINE_WEBHOOK_TOKEN; default: no listener)',
     )
     .addHelpText(
       'after',

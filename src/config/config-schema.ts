@@ -4,6 +4,7 @@ import { describeIdentifierRule, isPlainIdentifier } from './identifiers.js';
 import { cadenceSchema } from './cadence-schema.js';
 import { serverSchema } from './server-schema.js';
 import { alertsSchema } from './alerts-schema.js';
+import { webhooksSchema } from './webhooks-schema.js';
 import { parseDurationMs } from './duration.js';
 import { durationMs } from './duration-schema.js';
 import { expressionSchema } from './expression-schema.js';
@@ -208,11 +209,23 @@ export const syncConfigSchema = z
     server: serverSchema.optional(),
     /** Alert rules and the channels they notify (docs/alerts.md). */
     alerts: alertsSchema.optional(),
+    /** Inboxes fed by `POST /hooks/<name>`: signature, body limit, flows woken (docs/webhooks.md). */
+    webhooks: webhooksSchema.optional(),
     connections: z.record(objectName, connection),
     flows: z.record(objectName, flow),
   })
   .superRefine((config, context) => {
     checkFlowLinks(config, context);
+    for (const [name, hook] of Object.entries(config.webhooks ?? {})) {
+      hook.wakes.forEach((flowName, index) => {
+        if (!(flowName in config.flows))
+          context.addIssue({
+            code: 'custom',
+            path: ['webhooks', name, 'wakes', index],
+            message: `no flow named "${flowName}" (flows: ${Object.keys(config.flows).join(', ')})`,
+          });
+      });
+    }
     // Run again on the raw tree by parseConfig when the schema failed, so nothing hides them.
     for (const { path, message } of crossReferenceIssues(config)) {
       if (path[2] === 'source' || path[2] === 'target') context.addIssue({ code: 'custom', path, message });

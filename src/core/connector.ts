@@ -5,6 +5,7 @@ import type { Logger } from './logger.js';
 import type { DigestSupport } from './digest.js';
 import type { TableSchema } from './table-schema.js';
 import type { SyncErrorJson } from './errors.js';
+import type { InboxStore } from './inbox.js';
 
 export type { FieldType } from '../config/field-types.js';
 export type { ColumnInfo, TableSchema } from './table-schema.js';
@@ -363,6 +364,11 @@ export interface ConnectorContext {
   /** The connection's name in `connections:`. */
   readonly name: string;
   readonly logger: Logger;
+  /**
+   * The inbox of pushed events (the state store), for connectors that receive events (MQTT) or
+   * read them (`webhook`). Undefined where no state store is open.
+   */
+  readonly inbox?: InboxStore;
 }
 
 /** A connector type: its config schema and a factory. `connectors/<name>/index.ts` exports one. */

@@ -151,7 +151,7 @@ export interface SchemaCheckOptions {
    * Default true.
    */
   readonly targetDescribes?: boolean;
-  /** Likewise for the source: false skips the source-side checks. Default true. */
+  /** Likewise for the source (an inbox of pushed events has no fixed columns). Default true. */
   readonly sourceDescribes?: boolean;
   /** The source connector's float columns hold NaN and ±Infinity (`capabilities.nonFiniteFloats`). */
   readonly sourceNonFiniteFloats?: boolean;

@@ -1,5 +1,6 @@
 import type { Checkpoint } from './connector.js';
 import type { SyncErrorJson } from './errors.js';
+import type { InboxStore } from './inbox.js';
 import type { TokenStore } from './token-store.js';
 import type { JsonValue, Row } from './values.js';
 
@@ -255,9 +256,10 @@ export interface PageFilter {
  * Every state change of a cycle or manual action (commitBatch, resetCheckpoints,
  * setDeadLetterStatus) carries the LeaseFence its lease gave it, and is refused with a
  * StateStoreError of code `LEASE_LOST`, applying nothing, once another owner took the flow over.
- * Lists are newest first (highest id first) and paged by id (PageFilter). API tokens: TokenStore.
+ * Lists are newest first (highest id first) and paged by id (PageFilter). API tokens: TokenStore;
+ * the inbox of pushed events (webhooks, MQTT): InboxStore.
  */
-export interface StateStore extends TokenStore {
+export interface StateStore extends TokenStore, InboxStore {
   /** Creates or migrates the schema; safe to call on every start. */
   init(): Promise<void>;
   getCheckpoint(flow: string): Promise<Checkpoint | undefined>;

@@ -1,6 +1,8 @@
+import type { TestContext } from 'vitest';
 import type { SourceSpec, TargetRecord, TargetSpec } from '../../src/core/connector.js';
 import type { Row } from '../../src/core/values.js';
-import type { ConnectorHarness, PortableColumn } from './connector-harness.js';
+import { prepareTable, type ConformanceContext } from './conformance-context.js';
+import type { ConnectorHarness, PortableColumn, PreparedObject } from './connector-harness.js';
 
 /** The flow name every conformance spec carries (errors name it). */
 export const CONFORMANCE_FLOW = 'conformance';
@@ -13,11 +15,16 @@ export const VERSIONED_COLUMNS: readonly PortableColumn[] = [
   { name: 'is_deleted', type: 'boolean' },
 ];
 
+/** The name specs carry: a prepared object's name by the system's rules, or a name as given. */
+export function objectName(table: string | PreparedObject): string {
+  return typeof table === 'string' ? table : table.object;
+}
+
 /** A source spec over a versioned table: key `id`, cursor `version`, batches of 1,000, no lookback. */
-export function sourceSpec(table: string, overrides: Partial<SourceSpec> = {}): SourceSpec {
+export function sourceSpec(table: string | PreparedObject, overrides: Partial<SourceSpec> = {}): SourceSpec {
   return {
     flow: CONFORMANCE_FLOW,
-    table,
+    table: objectName(table),
     key: 'id',
     cursor: 'version',
     deleted: undefined,
@@ -30,13 +37,13 @@ export function sourceSpec(table: string, overrides: Partial<SourceSpec> = {}): 
 
 /** A target spec with key `id`, hard deletes and no type hints (the connector reads the live schema). */
 export function targetSpec(
-  table: string,
+  table: string | PreparedObject,
   columns: readonly string[],
   overrides: Partial<TargetSpec> = {},
 ): TargetSpec {
   return {
     flow: CONFORMANCE_FLOW,
-    table,
+    table: objectName(table),
     key: 'id',
     columns,
     types: {},
@@ -60,21 +67,23 @@ export function versionedRow(id: number, version: number, isDeleted = false): Ro
   return { id, version, name: `row ${id}`, is_deleted: isDeleted };
 }
 
-/** Creates a versioned table holding ids 1..count, with `version(id)` as each row's cursor value. */
+/** Prepares a versioned table holding ids 1..count, with `version(id)` as each row's cursor value. */
 export async function createVersionedTable(
-  harness: ConnectorHarness,
+  test: TestContext,
+  context: ConformanceContext,
   table: string,
   count: number,
   version: (id: number) => number = (id) => id,
-): Promise<void> {
-  await harness.createTable(table, VERSIONED_COLUMNS, 'id');
-  await insertVersionedRows(harness, table, 1, count, version);
+): Promise<PreparedObject> {
+  const object = await prepareTable(test, context, table, VERSIONED_COLUMNS);
+  await insertVersionedRows(context.harness(), object, 1, count, version);
+  return object;
 }
 
-/** Inserts versioned rows with ids from..to, in chunks so every harness copes. */
+/** Seeds versioned rows with ids from..to, in chunks so every harness copes. */
 export async function insertVersionedRows(
   harness: ConnectorHarness,
-  table: string,
+  object: PreparedObject,
   from: number,
   to: number,
   version: (id: number) => number,
@@ -82,24 +91,19 @@ export async function insertVersionedRows(
   for (let start = from; start <= to; start += 500) {
     const rows: Row[] = [];
     for (let id = start; id <= Math.min(to, start + 499); id++) rows.push(versionedRow(id, version(id)));
-    await harness.insertRows(table, rows);
+    await harness.seed(object, rows);
   }
 }
 
 /** Sets the cursor (and name) of one row of a versioned table, as an application would. */
 export async function updateVersion(
   harness: ConnectorHarness,
-  table: string,
+  object: PreparedObject,
   id: number,
   version: number,
   name: string,
 ): Promise<void> {
-  const q = harness.quote.bind(harness);
-  const p = harness.placeholder.bind(harness);
-  await harness.execute(
-    `UPDATE ${q(table)} SET ${q('version')} = ${p(1)}, ${q('name')} = ${p(2)} WHERE ${q('id')} = ${p(3)}`,
-    [version, name, id],
-  );
+  await harness.update(object, id, { version, name });
 }
 
 /** Ids 1..n. */

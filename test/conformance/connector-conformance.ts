@@ -3,6 +3,8 @@ import type { ConformanceContext } from './conformance-context.js';
 import type { ConnectorHarness, ConnectorHarnessFactory } from './connector-harness.js';
 import { describeDigestConformance } from './describe-digest-conformance.js';
 import { describeLookupConformance } from './describe-lookup-conformance.js';
+import { describeOutcomeConformance } from './describe-outcome-conformance.js';
+import { describePortableConformance } from './describe-portable-conformance.js';
 import { describeReadConformance } from './describe-read-conformance.js';
 import { describeSafetyConformance } from './describe-safety-conformance.js';
 import { describeSchemaConformance } from './describe-schema-conformance.js';
@@ -11,9 +13,10 @@ import { describeWriteConformance } from './describe-write-conformance.js';
 
 /**
  * The shared connector conformance suite: a connector is done when its integration test calls this
- * and every case passes. One harness (one fresh database) serves the whole suite; each case makes
- * its own tables. Cases are skipped only by the connector's declared capabilities or an absent
- * optional harness member, never by the connector's name.
+ * and every case passes. One harness serves the whole suite; each case prepares its own objects
+ * (`ConnectorHarness.prepareObject`). Cases are skipped only by the connector's declared
+ * capabilities, by what the harness declares (an absent `sql` or `readLines`, an object spec it
+ * cannot offer), never by the connector's name. See README.md here.
  */
 export function describeConnectorConformance(name: string, factory: ConnectorHarnessFactory): void {
   describe(`${name} connector conformance`, () => {
@@ -40,5 +43,7 @@ export function describeConnectorConformance(name: string, factory: ConnectorHar
     describeSafetyConformance(context);
     describeDigestConformance(context);
     describeUpdateRangeConformance(context);
+    describeOutcomeConformance(context);
+    describePortableConformance(context);
   });
 }

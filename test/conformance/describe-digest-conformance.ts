@@ -8,7 +8,7 @@ import {
   type DigestExpr,
 } from '../../src/core/digest.js';
 import { valueText, type Row } from '../../src/core/values.js';
-import { neverAborted, type ConformanceContext } from './conformance-context.js';
+import { neverAborted, prepareTable, type ConformanceContext } from './conformance-context.js';
 import {
   bucketOf,
   digestSpec,
@@ -36,10 +36,17 @@ export function describeDigestConformance(context: ConformanceContext): void {
       test.skip(digests === undefined, 'the connector computes no reconcile digests');
       if (digests === undefined) throw new Error('unreachable');
       fixture ??= (async () => {
-        await harness.createTable(TABLE, DIGEST_COLUMNS, 'id');
-        await harness.insertRows(TABLE, digestRows(ROWS));
-        await harness.createTable(KEY_TABLE, TEXT_KEY_COLUMNS, 'k');
-        await harness.insertRows(KEY_TABLE, TEXT_KEY_ROWS);
+        const table = await prepareTable(test, context, TABLE, DIGEST_COLUMNS, 'id', 'object and fields');
+        await harness.seed(table, digestRows(ROWS));
+        const keyTable = await prepareTable(
+          test,
+          context,
+          KEY_TABLE,
+          TEXT_KEY_COLUMNS,
+          'k',
+          'object and fields',
+        );
+        await harness.seed(keyTable, TEXT_KEY_ROWS);
         const schema = await harness.connector.describeTable(TABLE, neverAborted);
         const columns = schema?.columns ?? [];
         const names = DIGEST_COLUMNS.map((column) => column.name);

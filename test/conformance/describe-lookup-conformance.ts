@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { expectCanonicalRow } from './canonical-assertions.js';
 import { ALL_TYPE_NAMES, ALL_TYPES, ALL_TYPES_COLUMNS, SAMPLE_ROWS } from './canonical-samples.js';
-import { neverAborted, requireCapabilities, type ConformanceContext } from './conformance-context.js';
+import {
+  neverAborted,
+  prepareTable,
+  requireCapabilities,
+  type ConformanceContext,
+} from './conformance-context.js';
 import { readOneBatch, readUntilQuiet } from './conformance-reads.js';
 import { createVersionedTable, sourceSpec, updateVersion } from './conformance-specs.js';
 
@@ -11,8 +16,8 @@ export function describeLookupConformance(context: ConformanceContext): void {
     it('readByKeys returns the existing rows and omits missing keys', async (test) => {
       requireCapabilities(test, context, 'source');
       const harness = context.harness();
-      await createVersionedTable(harness, 'cf_by_keys', 5);
-      const source = sourceSpec('cf_by_keys');
+      const table = await createVersionedTable(test, context, 'cf_by_keys', 5);
+      const source = sourceSpec(table);
 
       const changes = await harness.connector.readByKeys(source, ['3', '1', '999'], neverAborted);
 
@@ -27,8 +32,8 @@ export function describeLookupConformance(context: ConformanceContext): void {
     it('countPending counts the rows after a checkpoint, up to the limit', async (test) => {
       requireCapabilities(test, context, 'source');
       const harness = context.harness();
-      await createVersionedTable(harness, 'cf_pending', 30);
-      const source = sourceSpec('cf_pending', { batchSize: 10 });
+      const table = await createVersionedTable(test, context, 'cf_pending', 30);
+      const source = sourceSpec(table, { batchSize: 10 });
       const count = (
         since: Parameters<typeof harness.connector.countPending>[1],
         limit: number,
@@ -41,7 +46,7 @@ export function describeLookupConformance(context: ConformanceContext): void {
 
       const { checkpoint } = await readUntilQuiet(harness.connector, source, undefined);
       expect(await count(checkpoint, 1_000)).toBe(0);
-      for (const id of [4, 17, 25]) await updateVersion(harness, 'cf_pending', id, 100 + id, `updated ${id}`);
+      for (const id of [4, 17, 25]) await updateVersion(harness, table, id, 100 + id, `updated ${id}`);
       expect(await count(checkpoint, 1_000)).toBe(3);
       expect(await count(checkpoint, 2)).toBe(2);
     });
@@ -49,9 +54,9 @@ export function describeLookupConformance(context: ConformanceContext): void {
     it('returns source values in canonical form through readChanges and readByKeys', async (test) => {
       requireCapabilities(test, context, 'source');
       const harness = context.harness();
-      await harness.createTable('cf_canonical_source', ALL_TYPES_COLUMNS, 'id');
-      await harness.insertRows('cf_canonical_source', SAMPLE_ROWS);
-      const source = sourceSpec('cf_canonical_source', { columns: ALL_TYPE_NAMES });
+      const table = await prepareTable(test, context, 'cf_canonical_source', ALL_TYPES_COLUMNS);
+      await harness.seed(table, SAMPLE_ROWS);
+      const source = sourceSpec(table, { columns: ALL_TYPE_NAMES });
 
       const read = await readUntilQuiet(harness.connector, source, undefined);
       const byKeys = await harness.connector.readByKeys(source, ['1', '2', '3', '4'], neverAborted);

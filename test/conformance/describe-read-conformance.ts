@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { requireCapabilities, type ConformanceContext } from './conformance-context.js';
+import {
+  prepareTable,
+  requireCapabilities,
+  requireSql,
+  type ConformanceContext,
+} from './conformance-context.js';
 import {
   distinctKeys,
   duplicateKeys,
@@ -25,8 +30,8 @@ export function describeReadConformance(context: ConformanceContext): void {
       const harness = context.harness();
       const count = 2_345;
       const version = (id: number): number => (id % 97) + 1;
-      await createVersionedTable(harness, 'cf_initial', count, version);
-      const source = sourceSpec('cf_initial');
+      const table = await createVersionedTable(test, context, 'cf_initial', count, version);
+      const source = sourceSpec(table);
 
       const { changes } = await readAll(harness.connector, source, undefined);
 
@@ -45,19 +50,15 @@ export function describeReadConformance(context: ConformanceContext): void {
     it('ends with a checkpoint after which a read returns nothing with lookback 0 and exactly the lookback window otherwise', async (test) => {
       requireCapabilities(test, context, 'source');
       const harness = context.harness();
-      await createVersionedTable(harness, 'cf_window', 300, (id) => id);
-      const first = await readAll(harness.connector, sourceSpec('cf_window', { batchSize: 100 }), undefined);
+      const table = await createVersionedTable(test, context, 'cf_window', 300, (id) => id);
+      const first = await readAll(harness.connector, sourceSpec(table, { batchSize: 100 }), undefined);
       expect(distinctKeys(first.changes)).toEqual(keyTexts(range(300)));
 
-      const again = await readAll(
-        harness.connector,
-        sourceSpec('cf_window', { batchSize: 100 }),
-        first.checkpoint,
-      );
+      const again = await readAll(harness.connector, sourceSpec(table, { batchSize: 100 }), first.checkpoint);
       expect(again.changes).toEqual([]);
       const windowed = await readAll(
         harness.connector,
-        sourceSpec('cf_window', { batchSize: 100, lookback: 5 }),
+        sourceSpec(table, { batchSize: 100, lookback: 5 }),
         first.checkpoint,
       );
       expect(distinctKeys(windowed.changes)).toEqual(keyTexts(range(6, 295)));
@@ -66,8 +67,8 @@ export function describeReadConformance(context: ConformanceContext): void {
     it('delivers 2,500 rows sharing one cursor value on a first read, also when resumed from each checkpoint', async (test) => {
       requireCapabilities(test, context, 'source');
       const harness = context.harness();
-      await createVersionedTable(harness, 'cf_shared_initial', 2_500, () => 7);
-      const source = sourceSpec('cf_shared_initial', { batchSize: 1_000 });
+      const table = await createVersionedTable(test, context, 'cf_shared_initial', 2_500, () => 7);
+      const source = sourceSpec(table, { batchSize: 1_000 });
 
       const whole = await readAll(harness.connector, source, undefined);
       expect(distinctKeys(whole.changes)).toEqual(keyTexts(range(2_500)));
@@ -80,10 +81,10 @@ export function describeReadConformance(context: ConformanceContext): void {
     it('delivers 2,500 rows sharing one cursor value after the checkpoint exactly once, also when resumed after each batch', async (test) => {
       requireCapabilities(test, context, 'source');
       const harness = context.harness();
-      await createVersionedTable(harness, 'cf_shared_later', 1, () => 1);
-      const source = sourceSpec('cf_shared_later', { batchSize: 1_000 });
+      const table = await createVersionedTable(test, context, 'cf_shared_later', 1, () => 1);
+      const source = sourceSpec(table, { batchSize: 1_000 });
       const { checkpoint } = await readUntilQuiet(harness.connector, source, undefined);
-      await insertVersionedRows(harness, 'cf_shared_later', 2, 2_501, () => 5);
+      await insertVersionedRows(harness, table, 2, 2_501, () => 5);
 
       const whole = await readAll(harness.connector, source, checkpoint);
       expect(keysOf(whole.changes)).toEqual(keyTexts(range(2_500, 2)));
@@ -96,8 +97,8 @@ export function describeReadConformance(context: ConformanceContext): void {
     it('returns updates made after the checkpoint in (cursor, key) order, in batches of at most batchSize', async (test) => {
       requireCapabilities(test, context, 'source');
       const harness = context.harness();
-      await createVersionedTable(harness, 'cf_updates', 50, (id) => id);
-      const source = sourceSpec('cf_updates', { batchSize: 2 });
+      const table = await createVersionedTable(test, context, 'cf_updates', 50, (id) => id);
+      const source = sourceSpec(table, { batchSize: 2 });
       const { checkpoint } = await readUntilQuiet(harness.connector, source, undefined);
       const updates: [id: number, version: number][] = [
         [7, 100],
@@ -106,8 +107,7 @@ export function describeReadConformance(context: ConformanceContext): void {
         [15, 102],
         [28, 101],
       ];
-      for (const [id, version] of updates)
-        await updateVersion(harness, 'cf_updates', id, version, `updated ${id}`);
+      for (const [id, version] of updates) await updateVersion(harness, table, id, version, `updated ${id}`);
 
       const { changes, batchSizes } = await readAll(harness.connector, source, checkpoint);
 
@@ -125,35 +125,29 @@ export function describeReadConformance(context: ConformanceContext): void {
     it('reads a zoned timestamp cursor in order, with the lookback measured in milliseconds', async (test) => {
       requireCapabilities(test, context, 'source');
       const harness = context.harness();
-      const q = harness.quote.bind(harness);
-      const p = harness.placeholder.bind(harness);
-      await harness.createTable(
-        'cf_ts_cursor',
-        [
-          { name: 'id', type: 'bigint', nullable: false },
-          { name: 'updated_at', type: 'timestamptz', nullable: false },
-          { name: 'name', type: 'text' },
-        ],
-        'id',
-      );
-      await harness.insertRows(
-        'cf_ts_cursor',
+      const table = await prepareTable(test, context, 'cf_ts_cursor', [
+        { name: 'id', type: 'bigint', nullable: false },
+        { name: 'updated_at', type: 'timestamptz', nullable: false },
+        { name: 'name', type: 'text' },
+      ]);
+      await harness.seed(
+        table,
         range(20).map((id) => ({
           id,
           updated_at: `2026-01-01T00:00:${String(id).padStart(2, '0')}.000000Z`,
           name: `row ${id}`,
         })),
       );
-      const source = sourceSpec('cf_ts_cursor', {
+      const source = sourceSpec(table, {
         cursor: 'updated_at',
         columns: ['id', 'updated_at', 'name'],
         batchSize: 3,
       });
       const { checkpoint } = await readUntilQuiet(harness.connector, source, undefined);
-      // Replace the row rather than UPDATE it: insertRows takes canonical timestamps in every dialect.
+      // Replace the row rather than update it: seed takes canonical timestamps in every dialect.
       const touch = async (id: number, at: string): Promise<void> => {
-        await harness.execute(`DELETE FROM ${q('cf_ts_cursor')} WHERE ${q('id')} = ${p(1)}`, [id]);
-        await harness.insertRows('cf_ts_cursor', [{ id, updated_at: at, name: `row ${id}` }]);
+        await harness.remove(table, [id]);
+        await harness.seed(table, [{ id, updated_at: at, name: `row ${id}` }]);
       };
       await touch(5, '2026-01-01T01:00:00.000000Z');
       await touch(2, '2026-01-01T01:00:00.000000Z');
@@ -173,23 +167,25 @@ export function describeReadConformance(context: ConformanceContext): void {
     it('delivers a row committed late with an older cursor value on a later read when the lookback covers it', async (test) => {
       requireCapabilities(test, context, 'source');
       const harness = context.harness();
+      const sql = requireSql(test, context);
+      const openLateTransaction = sql.openLateTransaction?.bind(sql);
       test.skip(
-        harness.openLateTransaction === undefined,
-        'the harness has no concurrent writer (openLateTransaction)',
+        openLateTransaction === undefined,
+        'the harness has no concurrent writer (sql.openLateTransaction)',
       );
-      const q = harness.quote.bind(harness);
-      const p = harness.placeholder.bind(harness);
-      await createVersionedTable(harness, 'cf_late', 10, (id) => id);
-      const source = sourceSpec('cf_late');
+      const q = sql.quote.bind(sql);
+      const p = sql.placeholder.bind(sql);
+      const table = await createVersionedTable(test, context, 'cf_late', 10, (id) => id);
+      const source = sourceSpec(table);
       const { checkpoint } = await readUntilQuiet(harness.connector, source, undefined);
 
-      const commit = await harness.openLateTransaction!(
-        `UPDATE ${q('cf_late')} SET ${q('version')} = ${p(1)}, ${q('name')} = ${p(2)} WHERE ${q('id')} = ${p(3)}`,
+      const commit = await openLateTransaction!(
+        `UPDATE ${q(table.object)} SET ${q('version')} = ${p(1)}, ${q('name')} = ${p(2)} WHERE ${q('id')} = ${p(3)}`,
         [11, 'committed late', 3],
       );
       let isCommitted = false;
       try {
-        await insertVersionedRows(harness, 'cf_late', 11, 11, () => 12);
+        await insertVersionedRows(harness, table, 11, 11, () => 12);
         const passed = await readAll(harness.connector, source, checkpoint);
         expect(keysOf(passed.changes)).toEqual(['11']);
         await commit();
@@ -206,12 +202,12 @@ export function describeReadConformance(context: ConformanceContext): void {
     it('returns soft-deleted rows (deleted column true) as deletes', async (test) => {
       requireCapabilities(test, context, 'source');
       const harness = context.harness();
-      await createVersionedTable(harness, 'cf_soft', 0);
-      await harness.insertRows(
-        'cf_soft',
+      const table = await createVersionedTable(test, context, 'cf_soft', 0);
+      await harness.seed(
+        table,
         range(5).map((id) => ({ id, version: id, name: `row ${id}`, is_deleted: id === 2 || id === 4 })),
       );
-      const source = sourceSpec('cf_soft', { deleted: 'is_deleted' });
+      const source = sourceSpec(table, { deleted: 'is_deleted' });
 
       const first = await readUntilQuiet(harness.connector, source, undefined);
       const ops = new Map(first.changes.map((change) => [change.key, change.op]));
@@ -224,12 +220,7 @@ export function describeReadConformance(context: ConformanceContext): void {
       });
       for (const change of first.changes) expect(change.row.is_deleted).toBe(change.op === 'delete');
 
-      const q = harness.quote.bind(harness);
-      const p = harness.placeholder.bind(harness);
-      await harness.execute(
-        `UPDATE ${q('cf_soft')} SET ${q('is_deleted')} = ${p(1)}, ${q('version')} = ${p(2)} WHERE ${q('id')} = ${p(3)}`,
-        [true, 10, 5],
-      );
+      await harness.update(table, 5, { is_deleted: true, version: 10 });
       const later = await readAll(harness.connector, source, first.checkpoint);
       expect(later.changes.map((change) => [change.key, change.op])).toEqual([['5', 'delete']]);
     });

@@ -2,10 +2,16 @@ import { describe, expect, it } from 'vitest';
 import type { SourceSpec, TargetRecord, TargetSpec } from '../../src/core/connector.js';
 import type { ErrorCode } from '../../src/core/error-codes.js';
 import { SyncError } from '../../src/core/errors.js';
-import { neverAborted, requireCapabilities, type ConformanceContext } from './conformance-context.js';
+import {
+  neverAborted,
+  prepareTable,
+  requireCapabilities,
+  requireSql,
+  type ConformanceContext,
+} from './conformance-context.js';
 import { readAll } from './conformance-reads.js';
 import { createVersionedTable, sourceSpec, targetSpec, upsert } from './conformance-specs.js';
-import type { PortableColumn } from './connector-harness.js';
+import type { PortableColumn, PreparedObject } from './connector-harness.js';
 
 const STRICT_COLUMNS: readonly PortableColumn[] = [
   { name: 'id', type: 'bigint', nullable: false },
@@ -55,8 +61,11 @@ async function expectSyncError(
   return error;
 }
 
-function sourceAttempts(hostile: string): [string, SourceSpec, 'read' | 'byKeys' | 'count'][] {
-  const base = sourceSpec('accounts');
+function sourceAttempts(
+  accounts: PreparedObject,
+  hostile: string,
+): [string, SourceSpec, 'read' | 'byKeys' | 'count'][] {
+  const base = sourceSpec(accounts);
   return [
     ['table', { ...base, table: hostile }, 'read'],
     ['key', { ...base, key: hostile }, 'read'],
@@ -70,8 +79,8 @@ function sourceAttempts(hostile: string): [string, SourceSpec, 'read' | 'byKeys'
   ];
 }
 
-function targetAttempts(hostile: string): [string, TargetSpec, TargetRecord[]][] {
-  const base = targetSpec('accounts', ['id', 'version', 'name']);
+function targetAttempts(accounts: PreparedObject, hostile: string): [string, TargetSpec, TargetRecord[]][] {
+  const base = targetSpec(accounts, ['id', 'version', 'name']);
   const record = upsert({ id: 9, version: 9, name: 'nine' });
   return [
     ['table', { ...base, table: hostile }, [record]],
@@ -96,8 +105,8 @@ export function describeSafetyConformance(context: ConformanceContext): void {
         requireCapabilities(test, context, 'target', 'transactions');
         const harness = context.harness();
         const table = badCode === null ? 'cf_tx_null' : 'cf_tx_long';
-        await harness.createTable(table, STRICT_COLUMNS, 'id');
-        await harness.insertRows(table, [{ id: 1, code: 'KEEP', name: 'before' }]);
+        const object = await prepareTable(test, context, table, STRICT_COLUMNS);
+        await harness.seed(object, [{ id: 1, code: 'KEEP', name: 'before' }]);
         const batch = [
           upsert({ id: 1, code: 'CHANGED', name: 'after' }),
           upsert({ id: 2, code: 'B', name: 'b' }),
@@ -106,24 +115,35 @@ export function describeSafetyConformance(context: ConformanceContext): void {
         ];
 
         await expectSyncError(
-          () => harness.connector.writeBatch(targetSpec(table, ['id', 'code', 'name']), batch, neverAborted),
-          { retryable: false, mentions: [table] },
+          () => harness.connector.writeBatch(targetSpec(object, ['id', 'code', 'name']), batch, neverAborted),
+          { retryable: false, mentions: [object.object] },
           what,
         );
-        expect(await harness.selectAll(table, 'id')).toEqual([{ id: 1, code: 'KEEP', name: 'before' }]);
+        expect(await harness.readAll(object)).toEqual([{ id: 1, code: 'KEEP', name: 'before' }]);
       });
     }
 
-    it('rejects identifiers that are not plain names with a SyncError naming them, before any SQL runs', async () => {
+    it('rejects identifiers that are not plain names with a SyncError naming them, before any SQL runs', async (test) => {
       const harness = context.harness();
       const { capabilities } = harness.connector;
-      await createVersionedTable(harness, 'accounts', 1);
-      await createVersionedTable(harness, 'x', 1);
+      const accounts = await createVersionedTable(test, context, 'accounts', 1);
+      const x = await createVersionedTable(test, context, 'x', 1);
+      // A connector with its own name rules (checkObjectName, checkFieldName) is held to refusing
+      // what they refuse; one without them, to the plain-name rule every SQL connector applies.
+      const { connector } = harness;
+      const refuses = (role: string, name: string): boolean => {
+        const hasRules =
+          role === 'table' ? connector.checkObjectName !== undefined : connector.checkFieldName !== undefined;
+        const reason =
+          role === 'table' ? connector.checkObjectName?.(name) : connector.checkFieldName?.(name);
+        return !hasRules || reason !== undefined;
+      };
 
       for (const hostile of HOSTILE_IDENTIFIERS) {
         const mentions = hostile === '' ? [] : [hostile];
         if (capabilities.source) {
-          for (const [role, source, call] of sourceAttempts(hostile)) {
+          for (const [role, source, call] of sourceAttempts(accounts, hostile)) {
+            if (!refuses(role, hostile)) continue;
             const label = `${call} with ${role} ${JSON.stringify(hostile)}`;
             const run =
               call === 'read'
@@ -135,7 +155,8 @@ export function describeSafetyConformance(context: ConformanceContext): void {
           }
         }
         if (capabilities.target) {
-          for (const [role, target, records] of targetAttempts(hostile)) {
+          for (const [role, target, records] of targetAttempts(accounts, hostile)) {
+            if (!refuses(role, hostile)) continue;
             const label = `writeBatch with ${role} ${JSON.stringify(hostile)}`;
             await expectSyncError(
               () => harness.connector.writeBatch(target, records, neverAborted),
@@ -144,7 +165,7 @@ export function describeSafetyConformance(context: ConformanceContext): void {
             );
           }
         }
-        if (capabilities.describe) {
+        if (capabilities.describe && refuses('table', hostile)) {
           const described = await harness.connector
             .describeTable(hostile, neverAborted)
             .catch((error: unknown) => error);
@@ -154,49 +175,50 @@ export function describeSafetyConformance(context: ConformanceContext): void {
           ).toBe(true);
         }
       }
-      expect(await harness.selectAll('accounts', 'id')).toHaveLength(1);
-      expect(await harness.selectAll('x', 'id')).toHaveLength(1);
+      expect(await harness.readAll(accounts)).toHaveLength(1);
+      expect(await harness.readAll(x)).toHaveLength(1);
     });
 
     it('fails with CONNECTOR_NO_UNIQUE_KEY when the key column has no unique index, and upserts by a unique index that is not the primary key', async (test) => {
       requireCapabilities(test, context, 'target');
+      const sql = requireSql(test, context);
       const harness = context.harness();
-      const q = harness.quote.bind(harness);
+      const q = sql.quote.bind(sql);
       const record = (name: string): TargetRecord => ({
         key: 'A',
         op: 'upsert',
         values: { code: 'A', id: 1, name },
       });
-      await harness.createTable('cf_no_unique', STRICT_COLUMNS, 'id');
-      const withoutIndex = targetSpec('cf_no_unique', ['code', 'id', 'name'], { key: 'code' });
+      const noUnique = await prepareTable(test, context, 'cf_no_unique', STRICT_COLUMNS);
+      const withoutIndex = targetSpec(noUnique, ['code', 'id', 'name'], { key: 'code' });
 
       await expectSyncError(
         () => harness.connector.writeBatch(withoutIndex, [record('first')], neverAborted),
         { code: 'CONNECTOR_NO_UNIQUE_KEY', retryable: false, mentions: ['code'] },
         'writeBatch keyed by a column without unique index',
       );
-      expect(await harness.selectAll('cf_no_unique', 'id')).toEqual([]);
+      expect(await harness.readAll(noUnique)).toEqual([]);
 
-      await harness.createTable('cf_unique_code', STRICT_COLUMNS, 'id');
-      await harness.execute(
-        `CREATE UNIQUE INDEX ${q('cf_unique_code_code')} ON ${q('cf_unique_code')} (${q('code')})`,
+      const uniqueCode = await prepareTable(test, context, 'cf_unique_code', STRICT_COLUMNS);
+      await sql.execute(
+        `CREATE UNIQUE INDEX ${q('cf_unique_code_code')} ON ${q(uniqueCode.object)} (${q('code')})`,
       );
-      const withIndex = targetSpec('cf_unique_code', ['code', 'id', 'name'], { key: 'code' });
+      const withIndex = targetSpec(uniqueCode, ['code', 'id', 'name'], { key: 'code' });
       await harness.connector.writeBatch(withIndex, [record('first')], neverAborted);
       await harness.connector.writeBatch(withIndex, [record('second')], neverAborted);
-      expect(await harness.selectAll('cf_unique_code', 'id')).toEqual([{ id: 1, code: 'A', name: 'second' }]);
+      expect(await harness.readAll(uniqueCode)).toEqual([{ id: 1, code: 'A', name: 'second' }]);
     });
 
     it('fails to read a missing table or column with a non-retryable SyncError naming it', async (test) => {
       requireCapabilities(test, context, 'source');
       const harness = context.harness();
-      await createVersionedTable(harness, 'cf_read_missing', 1);
+      const table = await createVersionedTable(test, context, 'cf_read_missing', 1);
       await expectSyncError(
         () => readAll(harness.connector, sourceSpec('cf_no_such_table'), undefined),
         { code: 'CONNECTOR_TABLE_NOT_FOUND', retryable: false, mentions: ['cf_no_such_table'] },
         'readChanges of a missing table',
       );
-      const withMissingColumn = sourceSpec('cf_read_missing', {
+      const withMissingColumn = sourceSpec(table, {
         columns: ['id', 'version', 'no_such_column'],
       });
       await expectSyncError(
@@ -209,7 +231,7 @@ export function describeSafetyConformance(context: ConformanceContext): void {
     it('fails to write a missing table or column with a non-retryable SyncError naming it', async (test) => {
       requireCapabilities(test, context, 'target');
       const harness = context.harness();
-      await harness.createTable('cf_write_missing', STRICT_COLUMNS, 'id');
+      const table = await prepareTable(test, context, 'cf_write_missing', STRICT_COLUMNS);
       const record = upsert({ id: 1, code: 'A', name: 'a', no_such_column: 'x' });
       await expectSyncError(
         () =>
@@ -224,14 +246,14 @@ export function describeSafetyConformance(context: ConformanceContext): void {
       await expectSyncError(
         () =>
           harness.connector.writeBatch(
-            targetSpec('cf_write_missing', ['id', 'code', 'no_such_column']),
+            targetSpec(table, ['id', 'code', 'no_such_column']),
             [record],
             neverAborted,
           ),
         { code: 'CONNECTOR_COLUMN_NOT_FOUND', retryable: false, mentions: ['no_such_column'] },
         'writeBatch of a missing column',
       );
-      expect(await harness.selectAll('cf_write_missing', 'id')).toEqual([]);
+      expect(await harness.readAll(table)).toEqual([]);
     });
   });
 }

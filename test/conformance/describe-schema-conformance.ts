@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { ColumnInfo } from '../../src/core/connector.js';
 import type { ColumnKind } from '../../src/core/values.js';
-import { neverAborted, requireCapabilities, type ConformanceContext } from './conformance-context.js';
+import {
+  neverAborted,
+  prepareTable,
+  requireCapabilities,
+  requireSql,
+  type ConformanceContext,
+} from './conformance-context.js';
 import type { PortableColumn } from './connector-harness.js';
 
 const DESCRIBED_COLUMNS: readonly PortableColumn[] = [
@@ -43,8 +49,8 @@ export function describeSchemaConformance(context: ConformanceContext): void {
     it('describeTable reports columns, kinds, nullability, varchar length, decimal precision and the primary key', async (test) => {
       requireCapabilities(test, context, 'describe');
       const harness = context.harness();
-      await harness.createTable('cf_described', DESCRIBED_COLUMNS, 'id');
-      const schema = await harness.connector.describeTable('cf_described', neverAborted);
+      const table = await prepareTable(test, context, 'cf_described', DESCRIBED_COLUMNS);
+      const schema = await harness.connector.describeTable(table.object, neverAborted);
       expect(schema).toBeDefined();
       const byName = new Map<string, ColumnInfo>(
         (schema?.columns ?? []).map((column) => [column.name, column]),
@@ -65,18 +71,19 @@ export function describeSchemaConformance(context: ConformanceContext): void {
 
     it('listTables lists base tables described as describeTable does, without views', async (test) => {
       requireCapabilities(test, context, 'listTables');
+      const sql = requireSql(test, context);
       const harness = context.harness();
       const listTables = harness.connector.listTables?.bind(harness.connector);
       expect(listTables, 'a connector declaring listTables implements it').toBeDefined();
-      await harness.createTable('cf_listed', DESCRIBED_COLUMNS, 'id');
-      await harness.execute(`CREATE VIEW ${harness.quote('cf_listed_view')} AS SELECT 1 AS one`);
+      const table = await prepareTable(test, context, 'cf_listed', DESCRIBED_COLUMNS);
+      await sql.execute(`CREATE VIEW ${sql.quote('cf_listed_view')} AS SELECT 1 AS one`);
       const tables = (await listTables?.(neverAborted)) ?? [];
       const names = tables.map((table) => table.table);
-      expect(names).toContain('cf_listed');
+      expect(names).toContain(table.object);
       expect(names).not.toContain('cf_listed_view');
       expect(names).toEqual([...names].sort());
-      const listed = tables.find((table) => table.table === 'cf_listed');
-      const described = await harness.connector.describeTable('cf_listed', neverAborted);
+      const listed = tables.find((listed) => listed.table === table.object);
+      const described = await harness.connector.describeTable(table.object, neverAborted);
       expect(listed?.columns).toEqual(described?.columns);
       expect(listed?.uniqueKeys).toEqual(described?.uniqueKeys);
     });

@@ -4,7 +4,12 @@ import { SyncError } from '../../src/core/errors.js';
 import type { Row } from '../../src/core/values.js';
 import { expectCanonicalRow, normalizeDecimal } from './canonical-assertions.js';
 import { ALL_TYPES, ALL_TYPES_COLUMNS, SAMPLE_ROWS } from './canonical-samples.js';
-import { neverAborted, requireCapabilities, type ConformanceContext } from './conformance-context.js';
+import {
+  neverAborted,
+  prepareTable,
+  requireCapabilities,
+  type ConformanceContext,
+} from './conformance-context.js';
 import { range, remove, targetSpec, upsert } from './conformance-specs.js';
 import type { PortableColumn } from './connector-harness.js';
 import { describeRangeConformance } from './range-conformance-cases.js';
@@ -49,12 +54,12 @@ export function describeUpdateRangeConformance(context: ConformanceContext): voi
     it('sets only the columns an update holds, never inserts, and reports the keys of missing rows', async (test) => {
       requireCapabilities(test, context, 'target', 'updates');
       const harness = context.harness();
-      await harness.createTable('cf_update', ACCOUNT_COLUMNS, 'id');
-      await harness.insertRows(
-        'cf_update',
+      const table = await prepareTable(test, context, 'cf_update', ACCOUNT_COLUMNS);
+      await harness.seed(
+        table,
         [1, 2, 3].map((id) => account(id)),
       );
-      const target = targetSpec('cf_update', ACCOUNT_NAMES);
+      const target = targetSpec(table, ACCOUNT_NAMES);
       const batch = [
         update({ id: 1, name: 'renamed 1' }),
         update({ id: 404, name: 'ghost' }),
@@ -71,18 +76,18 @@ export function describeUpdateRangeConformance(context: ConformanceContext): voi
         { ...account(2), amount: '-7.25', extra: null },
         { ...account(3), amount: '3.5' },
       ];
-      expect(withDecimals(await harness.selectAll('cf_update', 'id'))).toEqual(expected);
+      expect(withDecimals(await harness.readAll(table))).toEqual(expected);
       const again = await harness.connector.writeBatch(target, batch, neverAborted);
       expect(notFoundOf(again)).toEqual(['404', '405']);
-      expect(withDecimals(await harness.selectAll('cf_update', 'id'))).toEqual(expected);
+      expect(withDecimals(await harness.readAll(table))).toEqual(expected);
     });
 
     it('applies updates in a batch that mixes them with upserts and deletes, as in sequence', async (test) => {
       requireCapabilities(test, context, 'target', 'updates');
       const harness = context.harness();
-      await harness.createTable('cf_update_mixed', ACCOUNT_COLUMNS, 'id');
-      await harness.insertRows(
-        'cf_update_mixed',
+      const table = await prepareTable(test, context, 'cf_update_mixed', ACCOUNT_COLUMNS);
+      await harness.seed(
+        table,
         [1, 2, 3].map((id) => account(id)),
       );
       const batch = [
@@ -95,13 +100,13 @@ export function describeUpdateRangeConformance(context: ConformanceContext): voi
       ];
 
       const result = await harness.connector.writeBatch(
-        targetSpec('cf_update_mixed', ACCOUNT_NAMES),
+        targetSpec(table, ACCOUNT_NAMES),
         batch,
         neverAborted,
       );
 
       expect(notFoundOf(result)).toEqual(['3']);
-      expect(withDecimals(await harness.selectAll('cf_update_mixed', 'id'))).toEqual([
+      expect(withDecimals(await harness.readAll(table))).toEqual([
         { ...account(1), code: 'C-1b', amount: '1.5' },
         { ...account(2, 'two'), code: 'C-2b', amount: '2.5' },
         { id: 4, code: 'C-4', name: 'four, updated', amount: '4', extra: null },
@@ -111,9 +116,9 @@ export function describeUpdateRangeConformance(context: ConformanceContext): voi
     it('writes nothing of a mixed batch whose update breaks a NOT NULL constraint, and fails non-retryably', async (test) => {
       requireCapabilities(test, context, 'target', 'updates', 'transactions');
       const harness = context.harness();
-      await harness.createTable('cf_update_tx', ACCOUNT_COLUMNS, 'id');
+      const table = await prepareTable(test, context, 'cf_update_tx', ACCOUNT_COLUMNS);
       const before = [1, 2, 3, 4].map((id) => account(id));
-      await harness.insertRows('cf_update_tx', before);
+      await harness.seed(table, before);
       const batch = [
         upsert({ id: 5, code: 'C-5', name: 'five', amount: '5.0000' }),
         update({ id: 4, name: 'changed' }),
@@ -123,7 +128,7 @@ export function describeUpdateRangeConformance(context: ConformanceContext): voi
       ];
 
       const failure = await harness.connector
-        .writeBatch(targetSpec('cf_update_tx', ACCOUNT_NAMES), batch, neverAborted)
+        .writeBatch(targetSpec(table, ACCOUNT_NAMES), batch, neverAborted)
         .then(
           () => undefined,
           (error: unknown) => error,
@@ -132,18 +137,18 @@ export function describeUpdateRangeConformance(context: ConformanceContext): voi
       expect(failure, 'a SyncError').toBeInstanceOf(SyncError);
       const error = failure as SyncError;
       expect(error.retryable, error.message).toBe(false);
-      expect(error.message).toContain('cf_update_tx');
+      expect(error.message).toContain(table.object);
       if (error.key !== undefined) expect(error.key, 'the record a failure names').toBe('2');
-      expect(withDecimals(await harness.selectAll('cf_update_tx', 'id'))).toEqual(withDecimals(before));
+      expect(withDecimals(await harness.readAll(table))).toEqual(withDecimals(before));
     });
 
     it('round-trips updated values exactly: quotes, Chinese and emoji text, decimal extremes, timestamps, JSON', async (test) => {
       requireCapabilities(test, context, 'target', 'updates');
       const harness = context.harness();
       const columns = ALL_TYPES_COLUMNS.filter((column) => column.name !== 'version');
-      await harness.createTable('cf_update_types', columns, 'id');
+      const table = await prepareTable(test, context, 'cf_update_types', columns);
       const target = targetSpec(
-        'cf_update_types',
+        table,
         columns.map((column) => column.name),
       );
       const ids = SAMPLE_ROWS.map((row) => row.id);
@@ -157,7 +162,7 @@ export function describeUpdateRangeConformance(context: ConformanceContext): voi
       const result = await harness.connector.writeBatch(target, records, neverAborted);
 
       expect(result).toEqual({ written: SAMPLE_ROWS.length });
-      const rows = await harness.selectAll('cf_update_types', 'id');
+      const rows = await harness.readAll(table);
       expect(rows).toHaveLength(SAMPLE_ROWS.length);
       for (const record of records) {
         const row = rows.find((candidate) => candidate.id === record.values.id);
@@ -168,8 +173,8 @@ export function describeUpdateRangeConformance(context: ConformanceContext): voi
     it('updates 2,500 existing rows and reports 500 missing ones in one batch', async (test) => {
       requireCapabilities(test, context, 'target', 'updates');
       const harness = context.harness();
-      await harness.createTable('cf_update_large', ACCOUNT_COLUMNS, 'id');
-      const target = targetSpec('cf_update_large', ACCOUNT_NAMES);
+      const table = await prepareTable(test, context, 'cf_update_large', ACCOUNT_COLUMNS);
+      const target = targetSpec(table, ACCOUNT_NAMES);
       await harness.connector.writeBatch(
         target,
         range(2_500).map((id) => upsert({ id, code: `C-${id}`, name: `name ${id}` })),
@@ -181,7 +186,7 @@ export function describeUpdateRangeConformance(context: ConformanceContext): voi
 
       expect(result.written).toBe(2_500);
       expect(notFoundOf(result)).toEqual(range(500, 2_501).map(String));
-      const rows = withDecimals(await harness.selectAll('cf_update_large', 'id'));
+      const rows = withDecimals(await harness.readAll(table));
       expect(rows).toHaveLength(2_500);
       expect([rows[0], rows[2_499]]).toEqual([
         { id: 1, code: 'C-1', name: 'updated 1', amount: '1.0001', extra: null },

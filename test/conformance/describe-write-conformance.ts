@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import type { Row } from '../../src/core/values.js';
 import { expectCanonicalRow, normalizeDecimal } from './canonical-assertions.js';
 import { ALL_TYPES, ALL_TYPES_COLUMNS, SAMPLE_ROWS } from './canonical-samples.js';
-import { neverAborted, requireCapabilities, type ConformanceContext } from './conformance-context.js';
+import {
+  neverAborted,
+  prepareTable,
+  requireCapabilities,
+  type ConformanceContext,
+} from './conformance-context.js';
 import { range, remove, targetSpec, upsert } from './conformance-specs.js';
 import type { PortableColumn } from './connector-harness.js';
 
@@ -27,9 +32,9 @@ export function describeWriteConformance(context: ConformanceContext): void {
     it('inserts, then updates by key, and writing the same batch twice leaves the same table', async (test) => {
       requireCapabilities(test, context, 'target');
       const harness = context.harness();
-      await harness.createTable('cf_upsert', ACCOUNT_COLUMNS, 'id');
-      const target = targetSpec('cf_upsert', WRITTEN);
-      const read = async (): Promise<Row[]> => withDecimals(await harness.selectAll('cf_upsert', 'id'));
+      const table = await prepareTable(test, context, 'cf_upsert', ACCOUNT_COLUMNS);
+      const target = targetSpec(table, WRITTEN);
+      const read = async (): Promise<Row[]> => withDecimals(await harness.readAll(table));
       const inserts = [1, 2, 3].map((id) =>
         upsert({ id, code: `C-${id}`, name: `name ${id}`, amount: `${id}.5000` }),
       );
@@ -60,18 +65,16 @@ export function describeWriteConformance(context: ConformanceContext): void {
     it('touches only the target columns it is given', async (test) => {
       requireCapabilities(test, context, 'target');
       const harness = context.harness();
-      await harness.createTable('cf_untouched', ACCOUNT_COLUMNS, 'id');
-      await harness.insertRows('cf_untouched', [
-        { id: 1, code: 'OLD', name: 'old', amount: '1.0000', extra: 'keep me' },
-      ]);
+      const table = await prepareTable(test, context, 'cf_untouched', ACCOUNT_COLUMNS);
+      await harness.seed(table, [{ id: 1, code: 'OLD', name: 'old', amount: '1.0000', extra: 'keep me' }]);
 
       await harness.connector.writeBatch(
-        targetSpec('cf_untouched', ['id', 'code', 'name']),
+        targetSpec(table, ['id', 'code', 'name']),
         [upsert({ id: 1, code: 'NEW', name: 'new' }), upsert({ id: 2, code: 'TWO', name: 'two' })],
         neverAborted,
       );
 
-      expect(withDecimals(await harness.selectAll('cf_untouched', 'id'))).toEqual([
+      expect(withDecimals(await harness.readAll(table))).toEqual([
         { id: 1, code: 'NEW', name: 'new', amount: '1', extra: 'keep me' },
         { id: 2, code: 'TWO', name: 'two', amount: null, extra: null },
       ]);
@@ -80,39 +83,39 @@ export function describeWriteConformance(context: ConformanceContext): void {
     it('removes rows of records with op delete, and deleting a missing key is no error', async (test) => {
       requireCapabilities(test, context, 'target');
       const harness = context.harness();
-      await harness.createTable('cf_delete', ACCOUNT_COLUMNS, 'id');
-      await harness.insertRows(
-        'cf_delete',
+      const table = await prepareTable(test, context, 'cf_delete', ACCOUNT_COLUMNS);
+      await harness.seed(
+        table,
         [1, 2, 3].map((id) => ({ id, code: `C-${id}`, name: null, amount: null, extra: null })),
       );
-      const target = targetSpec('cf_delete', WRITTEN);
+      const target = targetSpec(table, WRITTEN);
       const batch = [remove(2), remove(999), upsert({ id: 4, code: 'C-4', name: 'four', amount: '4.0000' })];
 
       await harness.connector.writeBatch(target, batch, neverAborted);
       await harness.connector.writeBatch(target, batch, neverAborted);
 
-      expect((await harness.selectAll('cf_delete', 'id')).map((row) => row.id)).toEqual([1, 3, 4]);
+      expect((await harness.readAll(table)).map((row) => row.id)).toEqual([1, 3, 4]);
     });
 
     it('accepts an empty batch and writes nothing', async (test) => {
       requireCapabilities(test, context, 'target');
       const harness = context.harness();
-      await harness.createTable('cf_empty', ACCOUNT_COLUMNS, 'id');
+      const table = await prepareTable(test, context, 'cf_empty', ACCOUNT_COLUMNS);
       await expect(
-        harness.connector.writeBatch(targetSpec('cf_empty', WRITTEN), [], neverAborted),
+        harness.connector.writeBatch(targetSpec(table, WRITTEN), [], neverAborted),
       ).resolves.toEqual({
         written: 0,
       });
-      expect(await harness.selectAll('cf_empty', 'id')).toEqual([]);
+      expect(await harness.readAll(table)).toEqual([]);
     });
 
     it('round-trips values exactly: decimal extremes, NULL, Chinese, emoji and SQL-like text, timestamps, dates, booleans, JSON', async (test) => {
       requireCapabilities(test, context, 'target');
       const harness = context.harness();
       const columns = ALL_TYPES_COLUMNS.filter((column) => column.name !== 'version');
-      await harness.createTable('customers', columns, 'id');
+      const table = await prepareTable(test, context, 'customers', columns);
       const target = targetSpec(
-        'customers',
+        table,
         columns.map((column) => column.name),
       );
       const records = SAMPLE_ROWS.map(({ version: _version, ...values }) => upsert(values));
@@ -120,7 +123,7 @@ export function describeWriteConformance(context: ConformanceContext): void {
       await harness.connector.writeBatch(target, records, neverAborted);
       await harness.connector.writeBatch(target, records, neverAborted);
 
-      const rows = await harness.selectAll('customers', 'id');
+      const rows = await harness.readAll(table);
       expect(rows).toHaveLength(SAMPLE_ROWS.length);
       for (const record of records) {
         const row = rows.find((candidate) => candidate.id === record.values.id);
@@ -131,19 +134,15 @@ export function describeWriteConformance(context: ConformanceContext): void {
     it('writes a batch larger than one statement can bind (17,000 records of 4 columns) whole', async (test) => {
       requireCapabilities(test, context, 'target');
       const harness = context.harness();
-      await harness.createTable('cf_large', ACCOUNT_COLUMNS, 'id');
+      const table = await prepareTable(test, context, 'cf_large', ACCOUNT_COLUMNS);
       const records = range(17_000).map((id) =>
         upsert({ id, code: `C-${id}`, name: `name ${id}`, amount: `${id}.0001` }),
       );
 
-      const result = await harness.connector.writeBatch(
-        targetSpec('cf_large', WRITTEN),
-        records,
-        neverAborted,
-      );
+      const result = await harness.connector.writeBatch(targetSpec(table, WRITTEN), records, neverAborted);
 
       expect(result.written).toBe(17_000);
-      const rows = await harness.selectAll('cf_large', 'id');
+      const rows = await harness.readAll(table);
       expect(rows).toHaveLength(17_000);
       expect(withDecimals([rows[0]!, rows[16_999]!])).toEqual([
         { id: 1, code: 'C-1', name: 'name 1', amount: '1.0001', extra: null },

@@ -1,7 +1,12 @@
 import { describe, expect, it, type TestContext } from 'vitest';
 import type { Change, Connector, ReadRange, SourceSpec } from '../../src/core/connector.js';
 import type { Row } from '../../src/core/values.js';
-import { neverAborted, requireCapabilities, type ConformanceContext } from './conformance-context.js';
+import {
+  neverAborted,
+  prepareTable,
+  requireCapabilities,
+  type ConformanceContext,
+} from './conformance-context.js';
 import { createVersionedTable, range, sourceSpec } from './conformance-specs.js';
 
 /** What one `readRange` call yielded. */
@@ -45,8 +50,8 @@ export function describeRangeConformance(context: ConformanceContext): void {
     it('honours each key bound inclusively, in key order, in batches of batchSize', async (test) => {
       requireReadRange(test, context);
       const harness = context.harness();
-      await createVersionedTable(harness, 'cf_range_keys', 100, version);
-      const source = sourceSpec('cf_range_keys', { batchSize: 7 });
+      const table = await createVersionedTable(test, context, 'cf_range_keys', 100, version);
+      const source = sourceSpec(table, { batchSize: 7 });
 
       const between = await readRange(harness.connector, source, { fromKey: 20, toKey: 35 });
       expect(between.keys).toEqual(range(16, 20).map(String));
@@ -65,8 +70,8 @@ export function describeRangeConformance(context: ConformanceContext): void {
     it('honours each cursor bound inclusively, in (cursor, key) order, alone or with key bounds', async (test) => {
       requireReadRange(test, context);
       const harness = context.harness();
-      await createVersionedTable(harness, 'cf_range_cursor', 100, version);
-      const source = sourceSpec('cf_range_cursor', { batchSize: 6 });
+      const table = await createVersionedTable(test, context, 'cf_range_cursor', 100, version);
+      const source = sourceSpec(table, { batchSize: 6 });
       const ids = range(100);
       const expectRange = async (bounds: ReadRange, keep: (id: number) => boolean): Promise<void> => {
         const read = await readRange(harness.connector, source, bounds);
@@ -86,8 +91,8 @@ export function describeRangeConformance(context: ConformanceContext): void {
       requireReadRange(test, context);
       const harness = context.harness();
       const tied = (id: number): number => (id <= 10 ? 1 : id <= 260 ? 2 : 3);
-      await createVersionedTable(harness, 'cf_range_tie', 270, tied);
-      const source = sourceSpec('cf_range_tie', { batchSize: 40 });
+      const table = await createVersionedTable(test, context, 'cf_range_tie', 270, tied);
+      const source = sourceSpec(table, { batchSize: 40 });
 
       const tie = await readRange(harness.connector, source, { fromCursor: 2, toCursor: 2 });
       expect(tie.keys).toEqual(range(250, 11).map(String));
@@ -101,8 +106,8 @@ export function describeRangeConformance(context: ConformanceContext): void {
     it('yields nothing for an empty range', async (test) => {
       requireReadRange(test, context);
       const harness = context.harness();
-      await createVersionedTable(harness, 'cf_range_empty', 30, version);
-      const source = sourceSpec('cf_range_empty', { batchSize: 10 });
+      const table = await createVersionedTable(test, context, 'cf_range_empty', 30, version);
+      const source = sourceSpec(table, { batchSize: 10 });
 
       for (const bounds of [
         { fromKey: 20, toKey: 10 },
@@ -119,21 +124,17 @@ export function describeRangeConformance(context: ConformanceContext): void {
     it('compares timestamp cursor bounds as times and reports soft-deleted rows as deletes', async (test) => {
       requireReadRange(test, context);
       const harness = context.harness();
-      await harness.createTable(
-        'cf_range_times',
-        [
-          { name: 'id', type: 'bigint', nullable: false },
-          { name: 'changed_at', type: 'timestamptz', nullable: false },
-          { name: 'is_deleted', type: 'boolean' },
-        ],
-        'id',
-      );
+      const table = await prepareTable(test, context, 'cf_range_times', [
+        { name: 'id', type: 'bigint', nullable: false },
+        { name: 'changed_at', type: 'timestamptz', nullable: false },
+        { name: 'is_deleted', type: 'boolean' },
+      ]);
       const at = (minute: number): string => `2026-03-01T10:${String(minute).padStart(2, '0')}:00+00:00`;
-      await harness.insertRows(
-        'cf_range_times',
+      await harness.seed(
+        table,
         range(12).map((id) => ({ id, changed_at: at(id * 5 - 5), is_deleted: id === 4 })),
       );
-      const source = sourceSpec('cf_range_times', {
+      const source = sourceSpec(table, {
         cursor: 'changed_at',
         deleted: 'is_deleted',
         columns: ['id', 'changed_at', 'is_deleted'],

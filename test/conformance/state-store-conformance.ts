@@ -4,6 +4,7 @@ import { describeAuditCases } from './state-store-audit-cases.js';
 import { describeBatchCases } from './state-store-batch-cases.js';
 import { describeConflictCases } from './state-store-conflict-cases.js';
 import { describeDeadLetterCases } from './state-store-dead-letter-cases.js';
+import { describeInboxCases } from './state-store-inbox-cases.js';
 import { describeKeyMapCases } from './state-store-key-map-cases.js';
 import { describeLeaseCases } from './state-store-lease-cases.js';
 import { describePageCases } from './state-store-page-cases.js';
@@ -25,7 +26,7 @@ export type StateStoreFactory = () => Promise<StateStoreFixture>;
 /**
  * The contract every StateStore keeps (SQLite, PostgreSQL): checkpoints of both directions, the key
  * map with synced hashes, target ids and bases, atomic batch commits, dead letters, conflicts, runs,
- * the audit log, reconciliations, counts and pages, leases with their fencing tokens, flow meta and API tokens. A store is done only when
+ * the audit log, reconciliations, counts and pages, leases with their fencing tokens, flow meta, API tokens and the inbox of pushed events. A store is done only when
  * its integration test calls this and passes. Each case gets a fresh store from `factory` and uses
  * flow names of its own.
  */
@@ -59,5 +60,6 @@ export function describeStateStoreConformance(name: string, factory: StateStoreF
     describeLeaseCases(current);
     describePageCases(current);
     describeTokenCases(current);
+    describeInboxCases(current);
   });
 }

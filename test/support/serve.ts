@@ -10,6 +10,8 @@ export interface RunningServe {
   log(): string;
   /** SIGTERM, then waits for it to exit. */
   stop(): Promise<void>;
+  /** SIGKILL (a crash: nothing runs on the way out), then waits for it to exit. */
+  kill(): Promise<void>;
 }
 
 /** Creates a token with `syncline token create` and returns it (the last line of its output). */
@@ -44,6 +46,12 @@ export async function startServe(workspace: Workspace, env: Record<string, strin
       if (server.exitCode !== null) return;
       const exited = new Promise((resolve) => server.once('exit', resolve));
       server.kill('SIGTERM');
+      await exited;
+    },
+    kill: async () => {
+      if (server.exitCode !== null || server.signalCode !== null) return;
+      const exited = new Promise((resolve) => server.once('exit', resolve));
+      server.kill('SIGKILL');
       await exited;
     },
   };

@@ -57,17 +57,31 @@ export async function preflight(
 /** Starts the webhook listener when `--webhook` is given; a token comes from SYNCLINE_WEBHOOK_TOKEN. */
 async function startWebhook(
   address: string | undefined,
+  engine: Engine,
   runtime: Runtime,
   logger: Logger,
 ): Promise<WebhookServer | undefined> {
-  if (address === undefined) return undefined;
+  const inboxes = Object.keys(engine.config.webhooks ?? {});
+  if (address === undefined) {
+    if (inboxes.length > 0)
+      logger.warn(
+        `webhooks: ${inboxes.join(', ')} configured, but nothing listens for them: add --webhook [host:]port or use syncline serve`,
+      );
+    return undefined;
+  }
   const listen = parseListenAddress(address);
   if (listen === undefined)
     throw new ConfigError([{ path: '--webhook', message: `"${address}" is not [host:]port` }]);
   const token = process.env.SYNCLINE_WEBHOOK_TOKEN;
-  const listener = await startWebhookServer(listen, runtime, logger, token === '' ? undefined : token);
+  const listener = await startWebhookServer(listen, {
+    runtime,
+    logger,
+    token: token === '' ? undefined : token,
+    inbox: engine.state,
+    webhooks: () => engine.config.webhooks ?? {},
+  });
   logger.info(
-    `webhook listening on http://${listener.address}/hooks/<flow>${token === undefined || token === '' ? ' (no token: set SYNCLINE_WEBHOOK_TOKEN to require one)' : ''}`,
+    `webhook listening on http://${listener.address}/hooks/<flow>${inboxes.length === 0 ? '' : ` and /hooks/<inbox> (${inboxes.join(', ')})`}${token === undefined || token === '' ? ' (no token: set SYNCLINE_WEBHOOK_TOKEN to require one)' : ''}`,
   );
   return listener;
 }
@@ -94,7 +108,7 @@ export async function runCommand(options: RunOptions): Promise<number> {
       logger.info(
         `running ${names.length === 0 ? 'all enabled flows' : names.join(', ')}; Ctrl-C stops cleanly; a change of ${options.config} (or SIGHUP) reloads it`,
       );
-      const webhook = await startWebhook(options.webhook, runtime, logger);
+      const webhook = await startWebhook(options.webhook, engine, runtime, logger);
       const unwatch = watchConfig(options.config, () => ({ ...engine.operations, runtime }), logger);
       const alerts = startAlerts(engine, runtime, logger);
       try {

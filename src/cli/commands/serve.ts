@@ -57,6 +57,7 @@ export async function serveCommand(options: ServeOptions): Promise<number> {
       ...(server.tls === undefined ? {} : { tls: server.tls }),
       ...(server.bodyLimit === undefined ? {} : { bodyLimit: server.bodyLimit }),
       ...(webhookToken === undefined || webhookToken === '' ? {} : { webhookToken }),
+      webhooks: () => engine.config.webhooks ?? {},
     });
     const host = options.host ?? server.host ?? DEFAULT_HOST;
     const port = options.port ?? server.port ?? DEFAULT_PORT;

@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { SqliteStateAudit } from './sqlite-state-audit.js';
 import { SqliteStateConflicts } from './sqlite-state-conflicts.js';
+import { SqliteStateInbox } from './sqlite-state-inbox.js';
 import { SQLITE_BUSY_TIMEOUT_MS } from './sqlite-state-errors.js';
 import { SqliteStateLeases } from './sqlite-state-leases.js';
 import { SqliteListQueries } from './sqlite-state-list-queries.js';
@@ -25,6 +26,8 @@ export interface SqliteStateConnection {
   readonly leases: SqliteStateLeases;
   /** API tokens (hashes only). */
   readonly tokens: SqliteStateTokens;
+  /** The inbox of pushed events and its readers' positions. */
+  readonly inbox: SqliteStateInbox;
 }
 
 /**
@@ -49,6 +52,7 @@ export function openSqliteState(file: string): SqliteStateConnection {
       reconciliations: new SqliteStateReconciliations(db, lists),
       leases: new SqliteStateLeases(db),
       tokens: new SqliteStateTokens(db),
+      inbox: new SqliteStateInbox(db),
     };
   } catch (error) {
     db.close();

@@ -176,7 +176,7 @@ describe('migration to version 4', () => {
       ':memory:',
       sqliteMigrations.filter((migration) => migration.version <= 4),
     );
-    expect(migrateSqliteState(db, ':memory:')).toBe(5);
+    expect(migrateSqliteState(db, ':memory:')).toBeGreaterThanOrEqual(5);
     const insert = db.prepare(
       `INSERT INTO api_tokens (name, role, hash, prefix, created_at, created_by)
        VALUES (?, 'viewer', 'h1', 'sl_AbCd…', '2026-05-01T08:00:00.000Z', 'ops@host')`,
@@ -184,6 +184,28 @@ describe('migration to version 4', () => {
     insert.run('grafana');
     expect(() => insert.run('other')).toThrow(/UNIQUE/);
     expect(indexesOf(db, 'api_tokens')).toEqual(['api_tokens_by_name']);
+    db.close();
+  });
+});
+
+describe('migration to version 6', () => {
+  it('adds the inbox: one event per inbox and event key, events without a key never clash', () => {
+    const db = new Database(':memory:');
+    migrateSqliteState(
+      db,
+      ':memory:',
+      sqliteMigrations.filter((migration) => migration.version <= 5),
+    );
+    expect(migrateSqliteState(db, ':memory:')).toBeGreaterThanOrEqual(6);
+    const insert = db.prepare(
+      `INSERT INTO inbox_events (inbox, event_key, received_at, payload) VALUES (?, ?, '2026-05-01T08:00:00.000Z', '{}')`,
+    );
+    insert.run('hubspot', 'e1');
+    insert.run('hubspot', null);
+    insert.run('hubspot', null);
+    insert.run('salesforce', 'e1');
+    expect(() => insert.run('hubspot', 'e1')).toThrow(/UNIQUE/);
+    expect(indexesOf(db, 'inbox_events')).toEqual(['inbox_events_by_inbox', 'inbox_events_by_key']);
     db.close();
   });
 });

@@ -214,6 +214,30 @@ export const sqliteMigrations: readonly SqliteMigration[] = [
       CREATE INDEX api_tokens_by_name ON api_tokens (name, id);
     `,
   },
+  {
+    version: 6,
+    description:
+      'inbox of pushed events (webhooks, MQTT) with de-duplication keys, and how far each reader got',
+    sql: `
+      CREATE TABLE inbox_events (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        inbox TEXT NOT NULL,
+        event_key TEXT,
+        received_at TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        headers TEXT
+      );
+      CREATE UNIQUE INDEX inbox_events_by_key ON inbox_events (inbox, event_key) WHERE event_key IS NOT NULL;
+      CREATE INDEX inbox_events_by_inbox ON inbox_events (inbox, id);
+      CREATE TABLE inbox_readers (
+        inbox TEXT NOT NULL,
+        reader TEXT NOT NULL,
+        consumed_through INTEGER NOT NULL,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (inbox, reader)
+      );
+    `,
+  },
 ];
 
 /**

@@ -20,6 +20,7 @@ import type {
   StateStore,
   SyncedRecord,
 } from '../../core/state-store.js';
+import type { InboxAppendResult, InboxEvent, InboxEventInput } from '../../core/inbox.js';
 import type { StoredToken, TokenInput } from '../../core/token-store.js';
 import type { JsonValue } from '../../core/values.js';
 import {
@@ -269,6 +270,37 @@ export class SqliteStateStore implements StateStore {
     return this.attempt('record the use of a token', undefined, ({ tokens }) => {
       tokens.touchByHash(hash, at);
     });
+  }
+
+  appendInboxEvents(events: readonly InboxEventInput[]): Promise<InboxAppendResult[]> {
+    const inboxes = [...new Set(events.map((event) => event.inbox))].join(', ');
+    return this.attempt(`store ${events.length} event(s) in inbox ${inboxes}`, undefined, ({ inbox }) =>
+      inbox.append(events),
+    );
+  }
+
+  readInboxEvents(inbox: string, afterId: number, limit: number): Promise<InboxEvent[]> {
+    return this.attempt(`read inbox "${inbox}"`, undefined, (connection) =>
+      connection.inbox.read(inbox, afterId, limit),
+    );
+  }
+
+  countInboxEvents(inbox: string, afterId: number): Promise<number> {
+    return this.attempt(`count the events of inbox "${inbox}"`, undefined, (connection) =>
+      connection.inbox.count(inbox, afterId),
+    );
+  }
+
+  markInboxConsumed(inbox: string, reader: string, throughId: number): Promise<void> {
+    return this.attempt(`record what ${reader} consumed of inbox "${inbox}"`, undefined, (connection) => {
+      connection.inbox.markConsumed(inbox, reader, throughId);
+    });
+  }
+
+  pruneInboxEvents(inbox: string, receivedBefore: string): Promise<number> {
+    return this.attempt(`prune inbox "${inbox}"`, undefined, (connection) =>
+      connection.inbox.pruneConsumed(inbox, receivedBefore),
+    );
   }
 
   close(): Promise<void> {

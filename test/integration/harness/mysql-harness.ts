@@ -8,7 +8,8 @@ import { MysqlConnector } from '../../../src/connectors/mysql/mysql-connector.js
 import { findColumn } from '../../../src/connectors/mysql/mysql-describe.js';
 import { SESSION_SQL } from '../../../src/connectors/mysql/mysql-session.js';
 import { fromMysqlValue, toMysqlValue } from '../../../src/connectors/mysql/mysql-values.js';
-import type { ConnectorHarness, PortableColumn, PortableType } from '../../conformance/connector-harness.js';
+import type { PortableColumn, PortableType, SqlExtras } from '../../conformance/connector-harness.js';
+import { sqlConnectorHarness, type SqlConnectorHarness } from '../../conformance/sql-harness.js';
 import { createMysqlDatabase, type TestDatabase } from '../../support/databases.js';
 
 const DDL: Record<PortableType, string> = {
@@ -33,7 +34,7 @@ export interface MysqlHarnessOptions {
 }
 
 /** A MySQL harness with the database it runs on, for suites that need more than the harness. */
-export interface MysqlHarness extends ConnectorHarness {
+export interface MysqlHarness extends SqlConnectorHarness {
   /** The connector, with its keyset pager methods visible. */
   readonly connector: MysqlConnector;
   /** The fresh database the harness made; dropped by `close`. */
@@ -91,11 +92,7 @@ export async function createMysqlHarness(options: MysqlHarnessOptions = {}): Pro
     return schema;
   };
 
-  return {
-    connector,
-    database,
-    admin,
-    createConnector,
+  const sql: SqlExtras = {
     async createTable(table: string, columns: readonly PortableColumn[], primaryKey: string): Promise<void> {
       const definitions = columns.map((column) => {
         // A TEXT primary key needs a prefix length; a VARCHAR does not.
@@ -142,12 +139,14 @@ export async function createMysqlHarness(options: MysqlHarnessOptions = {}): Pro
         await late.end();
       };
     },
-    async close(): Promise<void> {
-      // An uncommitted late transaction would hold locks that block DROP DATABASE.
-      await Promise.all([...lateSessions].map((late) => late.end()));
-      await Promise.all(connectors.map((each) => each.close()));
-      await admin.end();
-      await database.drop();
-    },
   };
+  const close = async (): Promise<void> => {
+    // An uncommitted late transaction would hold locks that block DROP DATABASE.
+    await Promise.all([...lateSessions].map((late) => late.end()));
+    await Promise.all(connectors.map((each) => each.close()));
+    await admin.end();
+    await database.drop();
+  };
+
+  return { ...sqlConnectorHarness(connector, sql, close), connector, database, admin, createConnector };
 }

@@ -9,10 +9,11 @@ import {
 } from '../../../src/connectors/postgres/postgres-connector.js';
 import { postgresTypes } from '../../../src/connectors/postgres/postgres-values.js';
 import type {
-  ConnectorHarness,
   ConnectorHarnessFactory,
   PortableType,
+  SqlExtras,
 } from '../../conformance/connector-harness.js';
+import { sqlConnectorHarness, type SqlConnectorHarness } from '../../conformance/sql-harness.js';
 import { createPostgresDatabase, type TestDatabase, postgresTestPool } from '../../support/databases.js';
 
 const DDL_TYPES: Readonly<Record<PortableType, string>> = {
@@ -44,7 +45,7 @@ function fixtureParameter(value: Row[string] | undefined): unknown {
 }
 
 /** A PostgreSQL harness with more than the conformance suite needs: the database and an admin pool. */
-export interface PostgresHarness extends ConnectorHarness {
+export interface PostgresHarness extends SqlConnectorHarness {
   readonly connector: PostgresConnector;
   readonly database: TestDatabase;
   /** Plain SQL access in a UTC session with the connector's type parsers. */
@@ -78,16 +79,7 @@ export async function createPostgresHarness(label = 'pgconnector'): Promise<Post
       )
     ).rows;
 
-  return {
-    connector,
-    database,
-    admin,
-    query,
-    createConnector: (options) => {
-      const created = new PostgresConnector(config, context, options);
-      extra.push(created);
-      return created;
-    },
+  const sql: SqlExtras = {
     createTable: async (table, columns, primaryKey) => {
       const definitions = columns.map(
         (column) =>
@@ -157,11 +149,24 @@ export async function createPostgresHarness(label = 'pgconnector'): Promise<Post
         lateClients.splice(lateClients.indexOf(client), 1);
       };
     },
-    close: async () => {
-      await Promise.all(lateClients.map((client) => client.end().catch(() => undefined)));
-      await Promise.all([connector.close(), ...extra.map((created) => created.close())]);
-      await admin.end();
-      await database.drop();
+  };
+  const close = async (): Promise<void> => {
+    await Promise.all(lateClients.map((client) => client.end().catch(() => undefined)));
+    await Promise.all([connector.close(), ...extra.map((created) => created.close())]);
+    await admin.end();
+    await database.drop();
+  };
+
+  return {
+    ...sqlConnectorHarness(connector, sql, close),
+    connector,
+    database,
+    admin,
+    query,
+    createConnector: (options) => {
+      const created = new PostgresConnector(config, context, options);
+      extra.push(created);
+      return created;
     },
   };
 }

@@ -5,7 +5,8 @@ import Database from 'better-sqlite3';
 import { sqliteConnector } from '../../../src/connectors/sqlite/index.js';
 import { silentLogger } from '../../../src/core/logger.js';
 import type { Row, Value } from '../../../src/core/values.js';
-import type { ConnectorHarness, PortableColumn, PortableType } from '../../conformance/connector-harness.js';
+import type { PortableColumn, PortableType } from '../../conformance/connector-harness.js';
+import { sqlConnectorHarness, type SqlConnectorHarness } from '../../conformance/sql-harness.js';
 
 /**
  * Declared SQLite types of the portable types. `DECIMAL TEXT(p,s)` has TEXT affinity, so exact
@@ -62,7 +63,7 @@ function later<T>(call: () => T): Promise<T> {
 }
 
 /** A fresh SQLite file in a temporary directory, the connector on it, and a second plain connection. */
-export async function createSqliteHarness(): Promise<ConnectorHarness> {
+export async function createSqliteHarness(): Promise<SqlConnectorHarness> {
   const directory = await mkdtemp(join(tmpdir(), 'syncline-sqlite-'));
   const path = join(directory, 'conformance.db');
   const db = new Database(path);
@@ -81,47 +82,49 @@ export async function createSqliteHarness(): Promise<ConnectorHarness> {
       ).map((column) => [column.name, column.type]),
     );
 
-  return {
+  return sqlConnectorHarness(
     connector,
-    createTable: (table, columns, primaryKey) =>
-      later(() => {
-        const definitions = [...columns.map(columnDefinition), `PRIMARY KEY (${quote(primaryKey)})`];
-        db.exec(`CREATE TABLE ${quote(table)} (${definitions.join(', ')})`);
-      }),
-    insertRows: (table, rows) =>
-      later(() => {
-        const insertAll = db.transaction((all: readonly Row[]) => {
-          for (const row of all) {
-            const names = Object.keys(row);
-            const sql = `INSERT INTO ${quote(table)} (${names.map(quote).join(', ')}) VALUES (${names.map(() => '?').join(', ')})`;
-            db.prepare(sql).run(...names.map((name) => toParameter(row[name])));
-          }
-        });
-        insertAll(rows);
-      }),
-    execute: (sql, params = []) =>
-      later(() => {
-        db.prepare(sql).run(...params.map(toParameter));
-      }),
-    selectAll: (table, orderBy) =>
-      later(() => {
-        const types = declaredTypes(table);
-        const rows = db.prepare(`SELECT * FROM ${quote(table)} ORDER BY ${quote(orderBy)}`).all() as Record<
-          string,
-          unknown
-        >[];
-        return rows.map((row) =>
-          Object.fromEntries(
-            Object.entries(row).map(([name, value]) => [name, toCanonical(types.get(name) ?? '', value)]),
-          ),
-        );
-      }),
-    placeholder: () => '?',
-    quote,
-    close: async () => {
+    {
+      createTable: (table, columns, primaryKey) =>
+        later(() => {
+          const definitions = [...columns.map(columnDefinition), `PRIMARY KEY (${quote(primaryKey)})`];
+          db.exec(`CREATE TABLE ${quote(table)} (${definitions.join(', ')})`);
+        }),
+      insertRows: (table, rows) =>
+        later(() => {
+          const insertAll = db.transaction((all: readonly Row[]) => {
+            for (const row of all) {
+              const names = Object.keys(row);
+              const sql = `INSERT INTO ${quote(table)} (${names.map(quote).join(', ')}) VALUES (${names.map(() => '?').join(', ')})`;
+              db.prepare(sql).run(...names.map((name) => toParameter(row[name])));
+            }
+          });
+          insertAll(rows);
+        }),
+      execute: (sql, params = []) =>
+        later(() => {
+          db.prepare(sql).run(...params.map(toParameter));
+        }),
+      selectAll: (table, orderBy) =>
+        later(() => {
+          const types = declaredTypes(table);
+          const rows = db.prepare(`SELECT * FROM ${quote(table)} ORDER BY ${quote(orderBy)}`).all() as Record<
+            string,
+            unknown
+          >[];
+          return rows.map((row) =>
+            Object.fromEntries(
+              Object.entries(row).map(([name, value]) => [name, toCanonical(types.get(name) ?? '', value)]),
+            ),
+          );
+        }),
+      placeholder: () => '?',
+      quote,
+    },
+    async () => {
       await connector.close();
       db.close();
       await rm(directory, { recursive: true, force: true });
     },
-  };
+  );
 }
