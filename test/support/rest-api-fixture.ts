@@ -31,7 +31,7 @@ export const TEST_API_OBJECTS = {
       record: { id: '{key}', idProperty: 'crm_id' },
       size: 10,
       results: { path: 'results', key: 'properties.crm_id', id: 'id', created: 'new' },
-      errors: { path: 'errors', key: 'context.ids', message: 'message', field: 'errors.0.in' },
+      errors: { path: 'errors', key: 'context.ids', message: 'message', field: 'errors[0].in' },
     },
   },
   issues: {

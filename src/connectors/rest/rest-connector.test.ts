@@ -183,8 +183,8 @@ describe('object and field names', () => {
   it('accepts dotted JSON paths and aliases as field names', () => {
     expect(fieldNameProblem('properties.amount', objects)).toBeUndefined();
     expect(fieldNameProblem('amount', objects)).toBeUndefined();
-    expect(fieldNameProblem('lines.0.sku', objects)).toBeUndefined();
-    expect(fieldNameProblem('properties..amount', objects)).toMatch(/not a dotted JSON path/);
+    expect(fieldNameProblem('lines[0].sku', objects)).toBeUndefined();
+    expect(fieldNameProblem('properties..amount', objects)).toMatch(/is not a JSON path/);
   });
 });
 
@@ -195,7 +195,7 @@ describe('JSON paths and refusals', () => {
     setJsonPath(body, 'id', 'D1');
     expect(body).toEqual({ properties: { amount: '1.50' }, id: 'D1' });
     expect(getJsonPath({ paging: { next: { after: '42' } } }, 'paging.next.after')).toBe('42');
-    expect(getJsonPath({ errors: [{ in: 'amount' }] }, 'errors.0.in')).toBe('amount');
+    expect(getJsonPath({ errors: [{ in: 'amount' }] }, 'errors[0].in')).toBe('amount');
     expect(getJsonPath({ a: 1 }, 'a.b.c')).toBeUndefined();
   });
 

@@ -1,6 +1,7 @@
 import { ConnectorError } from '../../core/errors.js';
 import type { ErrorCode } from '../../core/error-codes.js';
 import { redactText } from '../../config/secret.js';
+import { getJsonPath } from './rest-json-path.js';
 
 const BODY_EXCERPT_CHARS = 300;
 
@@ -117,29 +118,22 @@ const MESSAGE_PATHS = [
   'detail',
   'title',
   'error',
-  'errors.0.message',
+  'errors[0].message',
 ];
 const FIELD_PATHS = [
   'field',
   'error.field',
-  'errors.0.field',
-  'errors.0.in',
-  'invalid-params.0.name',
+  'errors[0].field',
+  'errors[0].in',
+  'invalid-params[0].name',
   'context.propertyName',
 ];
 
 function textAt(body: unknown, path: string): string | undefined {
-  let value: unknown = body;
-  for (const segment of path.split('.')) {
-    if (value === null || typeof value !== 'object') return undefined;
-    value = (value as Record<string, unknown>)[segment];
-  }
-  if (Array.isArray(value)) value = value[0];
-  return typeof value === 'string' && value.trim() !== ''
-    ? value
-    : typeof value === 'number'
-      ? String(value)
-      : undefined;
+  let value = getJsonPath(body, path);
+  if (Array.isArray(value)) value = value[0] as unknown;
+  if (typeof value === 'string' && value.trim() !== '') return value;
+  return typeof value === 'number' ? String(value) : undefined;
 }
 
 /**

@@ -1,45 +1,45 @@
+import { describeJsonPathProblem, parseJsonPath } from '../../core/json-path.js';
+
 /**
- * Dotted JSON paths (`results`, `paging.next.after`, `properties.amount`, `errors.0.message`): how
- * the REST connector finds records, fields, tokens and results in a JSON body, and where it puts
- * a record's fields in a request body. The empty path is the whole document.
+ * JSON paths as the rest of Syncline writes them (core/json-path.ts: `results`,
+ * `paging.next.after`, `properties.amount`, `errors[0].message`): how the REST connector finds
+ * records, fields, tokens and results in a JSON body, and where it puts a record's fields in a
+ * request body. Here the empty path is the whole document.
  */
 
-const SEGMENT = /^(?:[A-Za-z_$][\w$-]*|\d+)$/;
-
-/** Why `path` is not a dotted JSON path, or undefined when it is (the empty path included). */
+/** Why `path` is not a JSON path, or undefined when it is (the empty path included). */
 export function jsonPathProblem(path: string): string | undefined {
-  if (path === '') return undefined;
-  const bad = path.split('.').find((segment) => !SEGMENT.test(segment));
-  return bad === undefined
-    ? undefined
-    : `${JSON.stringify(path)} is not a dotted JSON path (names of letters, digits, "_", "$" and "-" starting with a letter, "_" or "$", or array indexes, joined by ".")`;
+  return path === '' ? undefined : describeJsonPathProblem(path);
 }
 
 /** The value at `path` in `document`, or undefined when any step is missing. */
 export function getJsonPath(document: unknown, path: string): unknown {
   if (path === '') return document;
   let current: unknown = document;
-  for (const segment of path.split('.')) {
+  for (const step of parseJsonPath(path)) {
     if (current === null || typeof current !== 'object') return undefined;
-    current = (current as Record<string, unknown>)[segment];
+    if (typeof step === 'number') current = Array.isArray(current) ? (current[step] as unknown) : undefined;
+    else current = Array.isArray(current) ? undefined : (current as Record<string, unknown>)[step];
   }
   return current;
 }
 
-/** Sets the value at `path` in `document`, creating the objects on the way. */
+/** Sets the value at `path` in `document`, creating the objects (and arrays, for indexes) on the way. */
 export function setJsonPath(document: Record<string, unknown>, path: string, value: unknown): void {
-  const segments = path.split('.');
-  const last = segments.pop() ?? path;
-  let current: Record<string, unknown> = document;
-  for (const segment of segments) {
-    const next = current[segment];
-    if (next === null || typeof next !== 'object' || Array.isArray(next)) {
-      const created: Record<string, unknown> = {};
-      current[segment] = created;
+  const steps = parseJsonPath(path);
+  let current: Record<string | number, unknown> = document;
+  steps.forEach((step, index) => {
+    if (index === steps.length - 1) {
+      current[step] = value;
+      return;
+    }
+    const next = current[step];
+    if (next === null || typeof next !== 'object') {
+      const created = (typeof steps[index + 1] === 'number' ? [] : {}) as Record<string | number, unknown>;
+      current[step] = created;
       current = created;
-    } else current = next as Record<string, unknown>;
-  }
-  current[last] = value;
+    } else current = next as Record<string | number, unknown>;
+  });
 }
 
 /** `{name}` placeholders of a template replaced by `values` (each encoded by `encode`). */
