@@ -2,7 +2,7 @@ import type { ConnectorDefinition } from '../../core/connector.js';
 import { restConfigSchema, type RestConfig } from './rest-config.js';
 import { RestConnector } from './rest-connector.js';
 
-/** The `rest` connector: a generic REST API as a flow's target (never a source). */
+/** The `rest` connector: a generic REST/JSON API as a flow's source and target (docs/rest.md). */
 export const restConnector: ConnectorDefinition<RestConfig> = {
   type: 'rest',
   configSchema: restConfigSchema,
