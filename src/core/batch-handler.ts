@@ -204,8 +204,12 @@ export async function writePrepared(
     context.observe,
   );
   const hashes = new Map(toWrite.map((candidate) => [candidate.record.key, candidate.hash]));
-  let targetIds: ReadonlyMap<string, string> = new Map();
-  const readBack = outcome.written.filter((record) => prepared.readBackKeys.has(record.key));
+  // Ids the target reported with its outcomes need no read-back; write-back still reads the row.
+  const targetIds = new Map(outcome.targetIds);
+  const readBack = outcome.written.filter(
+    (record) =>
+      prepared.readBackKeys.has(record.key) && (!targetIds.has(record.key) || flow.writeBack.length > 0),
+  );
   if (readBack.length > 0 && context.source !== undefined) {
     const result = await readBackAndWriteBack(
       flow,
@@ -215,7 +219,7 @@ export async function writePrepared(
       context.policy,
       context.signal,
     );
-    targetIds = result.targetIds;
+    for (const [key, id] of result.targetIds) if (!targetIds.has(key)) targetIds.set(key, id);
     deadLetters.push(...result.deadLetters);
   }
   const written: SyncedRecord[] = outcome.written.map((record) => {

@@ -95,7 +95,7 @@ export interface SourceSpec {
   /** Column that identifies a record; unique and not null. */
   readonly key: string;
   /** Column that increases whenever a row changes (`updated_at`, a version number). */
-  readonly cursor: string;
+  readonly cursor: string | undefined;
   /** Column whose true value marks a soft-deleted row, if any. */
   readonly deleted: string | undefined;
   /** Columns to read (the mapping's inputs, plus key, cursor and deleted). */

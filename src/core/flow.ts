@@ -75,7 +75,8 @@ function deletePolicy(config: FlowConfig['target']['onDelete']): DeletePolicy {
 
 /** Source columns the flow reads: key, cursor, deleted flag, every mapped input and the filter's. */
 function sourceColumns(config: FlowConfig, fields: readonly FieldMapping[]): string[] {
-  const columns = new Set<string>([config.source.key, config.source.cursor]);
+  const columns = new Set<string>([config.source.key]);
+  if (config.source.cursor !== undefined) columns.add(config.source.cursor);
   if (config.source.deleted !== undefined) columns.add(config.source.deleted);
   for (const field of fields) {
     if (field.from !== undefined) columns.add(field.from);

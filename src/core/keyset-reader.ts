@@ -1,3 +1,4 @@
+import { cursorColumn } from './source-cursor.js';
 import { z } from 'zod';
 import type { Change, ChangeBatch, Checkpoint, ReadRange, SourceSpec } from './connector.js';
 import { SyncError } from './errors.js';
@@ -147,7 +148,7 @@ export async function* readKeysetChanges(
     const rows = await pager.selectPage(source, page, signal);
     const last = rows.at(-1);
     if (last !== undefined) {
-      const cursor = toScalar(source, source.cursor, last[source.cursor]);
+      const cursor = toScalar(source, cursorColumn(source), last[cursorColumn(source)]);
       const key = toScalar(source, source.key, last[source.key]);
       // The lookback re-reads rows behind the checkpoint; never move the checkpoint backwards.
       if (position.cursor === null || compareScalars(cursor, position.cursor) >= 0)

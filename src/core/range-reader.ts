@@ -1,3 +1,4 @@
+import { cursorColumn } from './source-cursor.js';
 import type { Change, ReadRange, SourceSpec } from './connector.js';
 import { rowsToChanges, toScalar, type KeysetPager, type PageRequest } from './keyset-reader.js';
 import type { ScalarValue } from './values.js';
@@ -55,7 +56,7 @@ export async function* readKeysetRange(
     page = isCursorOrder
       ? {
           order: 'cursor',
-          after: { cursor: toScalar(source, source.cursor, last[source.cursor]), key },
+          after: { cursor: toScalar(source, cursorColumn(source), last[cursorColumn(source)]), key },
           bounds: range,
           limit,
         }

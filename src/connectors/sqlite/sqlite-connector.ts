@@ -1,3 +1,4 @@
+import { cursorColumn } from '../../core/source-cursor.js';
 import type {
   Change,
   ChangeBatch,
@@ -153,7 +154,7 @@ export class SqliteConnector implements Connector, KeysetPager {
       const { names, table, context } = this.#source(source);
       signal.throwIfAborted();
       const [row] = this.#database.all(maxCursorStatement(names), context);
-      return toCursorValue(decodeValue(table.columnsByName.get(source.cursor)?.kind, row?.max));
+      return toCursorValue(decodeValue(table.columnsByName.get(cursorColumn(source))?.kind, row?.max));
     });
   }
 
@@ -254,11 +255,11 @@ export class SqliteConnector implements Connector, KeysetPager {
   #source(source: SourceSpec): { names: SourceNames; table: SqliteTable; context: SqliteErrorContext } {
     const tableName = parseTableName(source.table, source.flow);
     const deleted = source.deleted === undefined ? [] : [source.deleted];
-    const columns = [...new Set([...source.columns, source.key, source.cursor, ...deleted])];
+    const columns = [...new Set([...source.columns, source.key, cursorColumn(source), ...deleted])];
     for (const column of columns) assertColumnName(column, source.flow);
     const context: SqliteErrorContext = { path: this.#database.path, flow: source.flow, table: source.table };
     const table = this.#database.requireTable(tableName, source.table, context);
     this.#database.requireColumns(table, columns, context);
-    return { names: { table: tableName, key: source.key, cursor: source.cursor, columns }, table, context };
+    return { names: { table: tableName, key: source.key, cursor: cursorColumn(source), columns }, table, context };
   }
 }
