@@ -167,7 +167,10 @@ const fieldMappings = z
 
 /** Validation rules of mapped target fields that are not mapped (`validate` under a flow or a line entry). */
 function checkValidatedFields(
-  spec: { readonly fields: Readonly<Record<string, unknown>>; readonly validate?: Readonly<Record<string, unknown>> | undefined },
+  spec: {
+    readonly fields: Readonly<Record<string, unknown>>;
+    readonly validate?: Readonly<Record<string, unknown>> | undefined;
+  },
   context: z.RefinementCtx,
 ): void {
   for (const column of Object.keys(spec.validate ?? {})) {

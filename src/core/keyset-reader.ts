@@ -1,3 +1,4 @@
+import { attachLines, type RowsByKeys } from './line-reader.js';
 import { cursorColumn } from './source-cursor.js';
 import { z } from 'zod';
 import type { Change, ChangeBatch, Checkpoint, ReadRange, SourceSpec } from './connector.js';
@@ -39,6 +40,31 @@ export interface KeysetPager {
   selectPage(source: SourceSpec, page: PageRequest, signal: AbortSignal): Promise<Row[]>;
   /** The greatest cursor value in the table, or null when it is empty. */
   maxCursor(source: SourceSpec, signal: AbortSignal): Promise<ScalarValue | null>;
+  /**
+   * With `SourceSpec.lines` (`capabilities.lines`): rows by key, as `Connector.readByKeys`; the
+   * readers read each page's lines through it (core/line-reader.ts).
+   */
+  readByKeys?: RowsByKeys;
+}
+
+/** A page's rows as changes, with their lines when the source has lines. */
+export async function pagedChanges(
+  pager: KeysetPager,
+  source: SourceSpec,
+  rows: readonly Row[],
+  signal: AbortSignal,
+): Promise<Change[]> {
+  const changes = rowsToChanges(source, rows);
+  if (source.lines === undefined || source.lines.length === 0) return changes;
+  if (pager.readByKeys === undefined)
+    throw new SyncError(
+      'CONFIG_INVALID',
+      `Flow "${source.flow}": this connection cannot read records with lines`,
+      {
+        flow: source.flow,
+      },
+    );
+  return attachLines(source, changes, pager.readByKeys.bind(pager), signal);
 }
 
 const scalar = z.union([z.string(), z.number()]);
@@ -123,7 +149,8 @@ export async function* readKeysetChanges(
       const next: KeysetCheckpoint = isDone
         ? { phase: 'incremental', cursor: highWater, key: null }
         : { phase: 'initial', key: afterKey, highWater };
-      if (rows.length > 0 || isDone) yield { changes: rowsToChanges(source, rows), checkpoint: next };
+      if (rows.length > 0 || isDone)
+        yield { changes: await pagedChanges(pager, source, rows, signal), checkpoint: next };
       checkpoint = next;
       if (isDone) break;
     }
@@ -156,7 +183,10 @@ export async function* readKeysetChanges(
       page = { order: 'cursor', after: { cursor, key }, limit };
     }
     if (rows.length > 0) {
-      yield { changes: rowsToChanges(source, rows), checkpoint: { phase: 'incremental', ...position } };
+      yield {
+        changes: await pagedChanges(pager, source, rows, signal),
+        checkpoint: { phase: 'incremental', ...position },
+      };
     }
     if (rows.length < limit) break;
   }

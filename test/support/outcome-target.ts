@@ -104,7 +104,11 @@ export class OutcomeTarget implements Connector {
     try {
       return this.#db.transaction(() => this.#apply(target, record))();
     } catch (error) {
-      if (!(error instanceof Error) || !('code' in error) || !String(error.code).startsWith('SQLITE_CONSTRAINT'))
+      if (
+        !(error instanceof Error) ||
+        !('code' in error) ||
+        !String(error.code).startsWith('SQLITE_CONSTRAINT')
+      )
         throw error;
       // "NOT NULL constraint failed: parties.name" names the column; CHECK names the constraint.
       const field = /failed: \w+\.(\w+)/.exec(error.message)?.[1];

@@ -1,3 +1,5 @@
+import { attachLines } from '../../core/line-reader.js';
+import { sqlColumnNameProblem, sqlTableNameProblem } from '../../config/identifiers.js';
 import { cursorColumn } from '../../core/source-cursor.js';
 import type { Pool } from 'mysql2/promise';
 import type {
@@ -60,7 +62,17 @@ export class MysqlConnector implements Connector, KeysetPager {
     describe: true,
     updates: true,
     listTables: true,
+    lines: true,
   };
+
+  /** SQL identifier rules (config/identifiers.ts), schema qualification allowed. */
+  checkObjectName(name: string): string | undefined {
+    return sqlTableNameProblem(name, 'MySQL');
+  }
+
+  checkFieldName(name: string): string | undefined {
+    return sqlColumnNameProblem(name, 'MySQL');
+  }
   readonly #config: MysqlConfig;
   readonly #logger: Logger;
   readonly #pool: Pool;
@@ -161,7 +173,7 @@ export class MysqlConnector implements Connector, KeysetPager {
       );
       changes.push(...rowsToChanges(source, rows));
     }
-    return changes;
+    return attachLines(source, changes, (spec, parents, sig) => this.readByKeys(spec, parents, sig), signal);
   }
 
   async countPending(

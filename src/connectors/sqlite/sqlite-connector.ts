@@ -1,3 +1,4 @@
+import { attachLines } from '../../core/line-reader.js';
 import { cursorColumn } from '../../core/source-cursor.js';
 import type {
   Change,
@@ -14,7 +15,7 @@ import type {
   TargetSpec,
   WriteResult,
 } from '../../core/connector.js';
-import { isPlainIdentifier } from '../../config/identifiers.js';
+import { isPlainIdentifier, sqlColumnNameProblem, sqlTableNameProblem } from '../../config/identifiers.js';
 import { ConnectorError } from '../../core/errors.js';
 import { SCRATCH_TABLE_PREFIX } from '../../core/scratch-table.js';
 import {
@@ -73,7 +74,17 @@ export class SqliteConnector implements Connector, KeysetPager {
       describe: true,
       updates: target,
       listTables: true,
+      lines: true,
     };
+  }
+
+  /** SQL identifier rules (config/identifiers.ts), schema qualification allowed. */
+  checkObjectName(name: string): string | undefined {
+    return sqlTableNameProblem(name, 'SQLite');
+  }
+
+  checkFieldName(name: string): string | undefined {
+    return sqlColumnNameProblem(name, 'SQLite');
   }
 
   probe(signal: AbortSignal): Promise<ProbeResult> {
@@ -158,7 +169,12 @@ export class SqliteConnector implements Connector, KeysetPager {
     });
   }
 
-  readByKeys(source: SourceSpec, keys: readonly string[], signal: AbortSignal): Promise<Change[]> {
+  async readByKeys(source: SourceSpec, keys: readonly string[], signal: AbortSignal): Promise<Change[]> {
+    const changes = await this.#readByKeys(source, keys, signal);
+    return attachLines(source, changes, (spec, parents, sig) => this.readByKeys(spec, parents, sig), signal);
+  }
+
+  #readByKeys(source: SourceSpec, keys: readonly string[], signal: AbortSignal): Promise<Change[]> {
     return settle(() => {
       const { names, table, context } = this.#source(source);
       const isIntegerKey = table.columnsByName.get(source.key)?.kind === 'integer';
@@ -260,6 +276,10 @@ export class SqliteConnector implements Connector, KeysetPager {
     const context: SqliteErrorContext = { path: this.#database.path, flow: source.flow, table: source.table };
     const table = this.#database.requireTable(tableName, source.table, context);
     this.#database.requireColumns(table, columns, context);
-    return { names: { table: tableName, key: source.key, cursor: cursorColumn(source), columns }, table, context };
+    return {
+      names: { table: tableName, key: source.key, cursor: cursorColumn(source), columns },
+      table,
+      context,
+    };
   }
 }
