@@ -62,10 +62,7 @@ describe('one pass', () => {
   });
 
   it('reports a validate rule on an unmapped column while another flow key is malformed', () => {
-    const text = VALID.replace(
-      'fields: { name: name }',
-      'fields: { name: name }\n    validate: { nmae: { required: true } }\n    batch: many',
-    );
+    const text = VALID.replace('fields: { name: name }', 'fields: { name: name }\n    validate: { nmae: { required: true } }\n    batch: many');
     expect(issuesOf(text)).toEqual([
       'flows.customers.batch: expected a number, got "many"',
       'flows.customers.validate.nmae: "nmae" is not a mapped target column (validation rules apply to the target columns under "fields")',

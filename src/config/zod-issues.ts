@@ -102,9 +102,7 @@ function refusesWhole(issues: readonly z.core.$ZodIssue[]): boolean {
  * The union branch that got furthest into a mapping: branches that refused the mapping as a whole
  * (`hard`, `ignore` of `onDelete`) rank below one that looked inside (`{ soft: … }`).
  */
-function bestBranch(
-  branches: readonly (readonly z.core.$ZodIssue[])[],
-): readonly z.core.$ZodIssue[] | undefined {
+function bestBranch(branches: readonly (readonly z.core.$ZodIssue[])[]): readonly z.core.$ZodIssue[] | undefined {
   const ranked = [...branches].sort(
     (a, b) => Number(refusesWhole(a)) - Number(refusesWhole(b)) || depth(b) - depth(a),
   );
