@@ -5,6 +5,7 @@ import type { Flow } from './flow.js';
 import { mapChange } from './mapping.js';
 import type { BatchCommit, DeadLetterInput, RunCounts, StateStore, SyncedRecord } from './state-store.js';
 import { validateRecord } from './validation.js';
+import { validateLines } from './line-mapping.js';
 import { valueText } from './values.js';
 import { writeIsolatingFailures, type WriteObserver } from './batch-writer.js';
 import { translateReferences } from './references.js';
@@ -98,7 +99,7 @@ export async function prepareChanges(
     rowsByKey.set(change.key, change.row);
     const result = mapChange(flow.mapping, change);
     if (!result.ok) {
-      const hash = sourceRowHash(change.key, change.row);
+      const hash = sourceRowHash(change.key, change.row, change.lines);
       if (isLettered(change.key, hash)) counts.unchanged += 1;
       else deadLetters.push(validationLetter(flow.name, change, result.field, result.reason, hash));
       continue;
@@ -112,9 +113,9 @@ export async function prepareChanges(
   const references = await translateReferences(flow, context.state, mapped, rowsByKey);
   deadLetters.push(...references.waiting);
   for (const record of references.records) {
-    const hash = contentHash(record, flow.target.columns);
+    const hash = contentHash(record, flow.target.columns, flow.target.lines);
     if (record.op === 'upsert') {
-      const failure = validateRecord(flow.rules, record.values);
+      const failure = validateRecord(flow.rules, record.values) ?? validateLines(flow.lines, record.lines);
       if (failure !== undefined) {
         const change = { key: record.key, row: rowsByKey.get(record.key) ?? record.values };
         if (isLettered(record.key, hash)) counts.unchanged += 1;
