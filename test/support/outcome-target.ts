@@ -151,7 +151,7 @@ export class OutcomeTarget implements Connector {
       changed = true;
     } else {
       id = Number(existing.id);
-      changed = columns.some((column) => existing[column] !== sqlValue(record.values[column]));
+      changed = columns.some((column) => !same(existing[column], record.values[column]));
       if (changed && columns.length > 0)
         this.#db
           .prepare(`UPDATE ${target.table} SET ${columns.map((c) => `${c} = ?`).join(', ')} WHERE id = ?`)
@@ -175,8 +175,8 @@ export class OutcomeTarget implements Connector {
     const same =
       before.length === wanted.length &&
       wanted.every((line) => {
-        const row = before.find((candidate) => candidate[keyColumn] === line[keyColumn]);
-        return row !== undefined && spec.columns.every((column) => row[column] === sqlValue(line[column]));
+        const row = before.find((candidate) => same(candidate[keyColumn], line[keyColumn]));
+        return row !== undefined && spec.columns.every((column) => same(row[column], line[column]));
       });
     if (same) return false;
     this.#db.prepare(`DELETE FROM ${table} WHERE parent = ?`).run(parent);
@@ -190,11 +190,18 @@ export class OutcomeTarget implements Connector {
   }
 }
 
-/** A canonical value as SQLite stores it. */
-function sqlValue(value: Value | undefined): string | number | null {
+/** A canonical value as SQLite binds it: whole numbers as integers (`1`, not `1.0` in a text column). */
+function sqlValue(value: Value | undefined): string | number | bigint | null {
   if (value === undefined || value === null) return null;
-  if (typeof value === 'boolean') return value ? 1 : 0;
-  if (typeof value === 'number' || typeof value === 'string') return value;
-  if (typeof value === 'bigint') return Number(value);
+  if (typeof value === 'boolean') return value ? 1n : 0n;
+  if (typeof value === 'number') return Number.isInteger(value) ? BigInt(value) : value;
+  if (typeof value === 'string') return value;
   return JSON.stringify(value);
+}
+
+/** Whether a stored value equals the value a record would write. */
+function same(stored: unknown, value: Value | undefined): boolean {
+  const written = sqlValue(value);
+  if (stored === null || stored === undefined || written === null) return (stored ?? null) === written;
+  return String(stored) === String(written);
 }
