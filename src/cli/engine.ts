@@ -8,7 +8,7 @@ import type { Connector } from '../core/connector.js';
 import { connectionFingerprints } from '../config/connection-fingerprint.js';
 import { diffConfig, flowsToRestart } from '../core/config-diff.js';
 import { compileFlow, type Flow } from '../core/flow.js';
-import { flowContractIssues } from '../core/flow-contract.js';
+import { flowContractIssues, referenceIssues } from '../core/flow-contract.js';
 import type { Logger } from '../core/logger.js';
 import type { StateStore } from '../core/state-store.js';
 import type { ConfigReloader } from '../operations/config-reloader.js';
@@ -167,12 +167,16 @@ export async function openEngine(
    * warnings are logged.
    */
   const checkContracts = (made: Generation, file: string): void => {
-    const issues = Object.entries(made.config.flows).flatMap(([name, flow]) =>
-      flowContractIssues(name, flow, {
-        source: made.connector(flow.source.connection),
-        target: made.connector(flow.target.connection),
-      }),
-    );
+    const flows = made.config.flows;
+    const issues = [
+      ...Object.entries(flows).flatMap(([name, flow]) =>
+        flowContractIssues(name, flow, {
+          source: made.connector(flow.source.connection),
+          target: made.connector(flow.target.connection),
+        }),
+      ),
+      ...referenceIssues(flows, (name) => made.connector(flows[name]?.target.connection ?? '')),
+    ];
     for (const issue of issues.filter((entry) => entry.severity === 'warning'))
       logger.warn(`${issue.path}: ${issue.message}`);
     const errors = issues.filter((entry) => entry.severity === undefined);

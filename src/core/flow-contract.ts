@@ -205,3 +205,36 @@ export function flowContractIssues(
   }
   return issues;
 }
+
+/**
+ * References (`ref`, of fields and of lines) to flows that never learn their target ids: the
+ * referenced flow needs `target.id` (read back after inserts) unless its target connector reports
+ * each new record's id with its outcome (`capabilities.recordOutcomes`).
+ */
+export function referenceIssues(
+  flows: Readonly<Record<string, FlowConfig>>,
+  targetOf: (flow: string) => Connector,
+): ContractIssue[] {
+  const issues: ContractIssue[] = [];
+  for (const [name, config] of Object.entries(flows)) {
+    const fieldSets: [string, FlowConfig['fields']][] = [
+      [`flows.${name}.fields`, config.fields],
+      ...Object.entries(config.lines ?? {}).map(([relation, line]): [string, FlowConfig['fields']] => [
+        `flows.${name}.lines.${relation}.fields`,
+        line.fields,
+      ]),
+    ];
+    for (const [path, fields] of fieldSets)
+      for (const [field, spec] of Object.entries(fields)) {
+        if (typeof spec === 'string' || spec.ref === undefined) continue;
+        const referenced = flows[spec.ref];
+        if (referenced === undefined || referenced.target.id !== undefined) continue;
+        if (targetOf(spec.ref).capabilities.recordOutcomes === true) continue;
+        issues.push({
+          path: `${path}.${field}.ref`,
+          message: `flow "${spec.ref}" has no "target.id": name the column holding the id ${referenced.target.connection} gives its records, so references can be translated to it`,
+        });
+      }
+  }
+  return issues;
+}

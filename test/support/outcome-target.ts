@@ -172,13 +172,13 @@ export class OutcomeTarget implements Connector {
       .prepare(`SELECT * FROM ${table} WHERE parent = ? ORDER BY ${keyColumn}`)
       .all(parent) as Record<string, unknown>[];
     const wanted = lines.map((line) => ({ ...line.row, [keyColumn]: line.key }) as Row);
-    const same =
+    const unchanged =
       before.length === wanted.length &&
       wanted.every((line) => {
         const row = before.find((candidate) => same(candidate[keyColumn], line[keyColumn]));
         return row !== undefined && spec.columns.every((column) => same(row[column], line[column]));
       });
-    if (same) return false;
+    if (unchanged) return false;
     this.#db.prepare(`DELETE FROM ${table} WHERE parent = ?`).run(parent);
     const columns = ['parent', keyColumn, ...spec.columns.filter((column) => column !== keyColumn)];
     const insert = this.#db.prepare(
