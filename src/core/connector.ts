@@ -55,6 +55,12 @@ export interface ConnectorCapabilities {
    */
   readonly lines?: boolean;
   /**
+   * With `lines` and `target`: whether it also writes records with lines (`TargetSpec.lines`).
+   * Default: as `lines`. The SQL connectors read lines as a source but do not write them
+   * (`writesLines: false`), so `validate` refuses `lines:` on a flow whose target is one of them.
+   */
+  readonly writesLines?: boolean;
+  /**
    * Its source reads resume from a cursor (`SourceSpec.cursor`). False for a system that can only
    * list everything (each cycle reads it all, and unchanged records are skipped by content hash).
    * Default true.

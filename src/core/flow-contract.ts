@@ -120,7 +120,11 @@ function capabilityIssues(
     });
   if (config.lines !== undefined) {
     need(source.capabilities.lines, 'lines', `${from} cannot read records with lines`);
-    need(target.capabilities.lines, 'lines', `${to} cannot write records with lines`);
+    need(
+      target.capabilities.lines === true && target.capabilities.writesLines !== false,
+      'lines',
+      `${to} cannot write records with lines`,
+    );
   }
   if (config.direction === 'both') {
     need(

@@ -63,6 +63,7 @@ export class MysqlConnector implements Connector, KeysetPager {
     updates: true,
     listTables: true,
     lines: true,
+    writesLines: false,
   };
 
   /** SQL identifier rules (config/identifiers.ts), schema qualification allowed. */

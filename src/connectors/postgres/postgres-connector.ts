@@ -78,6 +78,7 @@ export class PostgresConnector implements Connector, KeysetPager {
     listTables: true,
     nonFiniteFloats: true,
     lines: true,
+    writesLines: false,
   };
 
   /** SQL identifier rules (config/identifiers.ts), schema qualification allowed. */

@@ -75,6 +75,7 @@ export class SqliteConnector implements Connector, KeysetPager {
       updates: target,
       listTables: true,
       lines: true,
+      writesLines: false,
     };
   }
 
