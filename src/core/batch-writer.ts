@@ -65,11 +65,13 @@ async function observedWrite(
     const result = await target.writeBatch(spec, records, signal);
     const at = Date.now();
     const latencyMs = performance.now() - started;
-    const refused = (result.outcomes ?? []).filter((outcome) => outcome.status === 'refused');
+    const refused = (result.outcomes ?? []).flatMap((outcome) =>
+      outcome.status === 'refused' ? [outcome] : [],
+    );
     observe?.({ at, latencyMs, outcome: 'ok', rows: records.length - refused.length });
     // Records the target refused by outcome are about the data: heard, never counted as trouble.
     const [first] = refused;
-    if (first !== undefined && first.status === 'refused')
+    if (first !== undefined)
       observe?.({ at, latencyMs, outcome: 'refused', code: first.error.code, rows: refused.length });
     return result;
   } catch (error) {

@@ -64,8 +64,7 @@ export class OutcomeTarget implements Connector {
     return Promise.resolve(undefined);
   }
 
-  // eslint-disable-next-line require-yield
-  async *readChanges(): AsyncIterable<ChangeBatch> {
+  readChanges(): AsyncIterable<ChangeBatch> {
     throw new SyncError('CONFIG_INVALID', 'this test target is not a source');
   }
 
@@ -171,7 +170,7 @@ export class OutcomeTarget implements Connector {
     const before = this.#db
       .prepare(`SELECT * FROM ${table} WHERE parent = ? ORDER BY ${keyColumn}`)
       .all(parent) as Record<string, unknown>[];
-    const wanted = lines.map((line) => ({ ...line.row, [keyColumn]: line.key }) as Row);
+    const wanted: Row[] = lines.map((line) => ({ ...line.row, [keyColumn]: line.key }));
     const unchanged =
       before.length === wanted.length &&
       wanted.every((line) => {
@@ -203,5 +202,6 @@ function sqlValue(value: Value | undefined): string | number | bigint | null {
 function same(stored: unknown, value: Value | undefined): boolean {
   const written = sqlValue(value);
   if (stored === null || stored === undefined || written === null) return (stored ?? null) === written;
+  if (typeof stored !== 'string' && typeof stored !== 'number' && typeof stored !== 'bigint') return false;
   return String(stored) === String(written);
 }
