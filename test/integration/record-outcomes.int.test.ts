@@ -11,6 +11,7 @@ import { runCycle } from '../../src/core/cycle.js';
 import { compileFlow, type Flow } from '../../src/core/flow.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { SqliteStateStore } from '../../src/state/sqlite/sqlite-state-store.js';
+import { ListingSource } from '../support/listing-source.js';
 import { OutcomeTarget } from '../support/outcome-target.js';
 
 // Issue 12, part 1: a target that reports per-record outcomes (recordOutcomes), over a real
@@ -184,5 +185,27 @@ describe('a target with per-record outcomes', () => {
     const again = await cycle(flow);
     expect(again.counts).toMatchObject({ read: 1, unchanged: 1, written: 0 });
     expect(target.writeCalls).toBe(1);
+  });
+});
+
+describe('a source without a cursor', () => {
+  it('is read whole each cycle, and unchanged records are skipped by content hash', async () => {
+    const listing = new ListingSource(join(dir, 'crm.db'));
+    try {
+      addAccounts([1, 2, 3].map((id) => ({ id, name: `Customer ${id}` })));
+      const config = customersConfig();
+      const flow = compileFlow('customers', { ...config, source: { ...config.source, cursor: undefined } });
+      const ports = { source: listing, target, state, logger: silentLogger };
+      const options = { trigger: 'manual' as const, signal: new AbortController().signal };
+      expect((await runCycle(flow, ports, options)).counts).toMatchObject({ read: 3, written: 3 });
+      crm.exec(`UPDATE accounts SET name = 'Renamed' WHERE id = 2`);
+      const second = await runCycle(flow, ports, options);
+      expect(second.counts).toMatchObject({ read: 3, written: 1, unchanged: 2 });
+      expect(listing.listed).toBe(6);
+      expect(parties().map((party) => party.name)).toEqual(['Customer 1', 'Renamed', 'Customer 3']);
+      expect(target.writeCalls).toBe(2);
+    } finally {
+      await listing.close();
+    }
   });
 });
