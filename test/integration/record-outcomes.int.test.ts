@@ -177,6 +177,22 @@ describe('a target with per-record outcomes', () => {
     expect(samples.map((sample) => sample.outcome)).toEqual(['error', 'ok']);
   });
 
+  it('fails the cycle on an error the target throws that is not retryable, dead-lettering nothing', async () => {
+    addAccounts([1, 2, 3].map((id) => ({ id, name: `Customer ${id}` })));
+    target.db.exec('DROP TABLE parties');
+    const flow = compileFlow('customers', customersConfig());
+    const failed = await cycle(flow);
+    expect(failed.status).toBe('failed');
+    expect(failed.error?.message).toMatch(/no such table: parties/);
+    // One attempt, never halved: the error is about the target, not about a record.
+    expect(target.writeCalls).toBe(1);
+    expect(await state.listDeadLetters({ flow: 'customers', status: 'open', limit: 10 })).toEqual([]);
+    // The checkpoint stayed: once the target is back, the next cycle writes every record.
+    target.db.exec('CREATE TABLE parties (id INTEGER PRIMARY KEY, code TEXT NOT NULL, name TEXT NOT NULL)');
+    expect((await cycle(flow)).counts).toMatchObject({ written: 3, failed: 0 });
+    expect(parties().map((party) => party.code)).toEqual(['1', '2', '3']);
+  });
+
   it('skips records the target already holds on the next cycle, by content hash', async () => {
     addAccounts([{ id: 1, name: 'Ada' }]);
     const flow = compileFlow('customers', customersConfig());
