@@ -8,6 +8,7 @@ import type { Connector } from '../core/connector.js';
 import { connectionFingerprints } from '../config/connection-fingerprint.js';
 import { diffConfig, flowsToRestart } from '../core/config-diff.js';
 import { compileFlow, type Flow } from '../core/flow.js';
+import { flowContractIssues, referenceIssues } from '../core/flow-contract.js';
 import type { Logger } from '../core/logger.js';
 import type { InboxStore } from '../core/inbox.js';
 import type { StateStore } from '../core/state-store.js';
@@ -165,7 +166,39 @@ export async function openEngine(
     for (const instance of unused) open.delete(instance);
     await Promise.allSettled(unused.map((instance) => instance.close()));
   };
+  /**
+   * What the flows of a generation ask of their connectors that they cannot do (names by each
+   * system's rules, capabilities): errors refuse the config before anything is read or written,
+   * warnings are logged.
+   */
+  const checkContracts = (made: Generation, file: string): void => {
+    const flows = made.config.flows;
+    const issues = [
+      ...Object.entries(flows).flatMap(([name, flow]) =>
+        flowContractIssues(name, flow, {
+          source: made.connector(flow.source.connection),
+          target: made.connector(flow.target.connection),
+        }),
+      ),
+      ...referenceIssues(flows, (name) => made.connector(flows[name]?.target.connection ?? '')),
+    ];
+    for (const issue of issues.filter((entry) => entry.severity === 'warning'))
+      logger.warn(`${issue.path}: ${issue.message}`);
+    const errors = issues.filter((entry) => entry.severity === undefined);
+    if (errors.length > 0)
+      throw new ConfigError(
+        errors.map(({ path, message }) => ({ path, message })),
+        { file },
+      );
+  };
   current = generation(loaded.config, loaded.factories, new Map());
+  try {
+    checkContracts(current, configPath);
+  } catch (error) {
+    await Promise.allSettled([...open].map((instance) => instance.close()));
+    await state.close();
+    throw error;
+  }
 
   const reloader: ConfigReloader = {
     source: configPath,
@@ -185,6 +218,12 @@ export async function openEngine(
         if (pending === candidate) pending = undefined;
         return closeUnused(candidate.connectors);
       };
+      try {
+        checkContracts(candidate, configPath);
+      } catch (error) {
+        await discard();
+        throw error;
+      }
       const toCheck = flowsToRestart(summary, candidate.flows);
       for (const name of summary.addedFlows) toCheck.add(name);
       const findings = await checkSchemas(

@@ -23,3 +23,19 @@ export function describeIdentifierRule(options: { qualified?: boolean } = {}): s
     options.qualified === true ? ', optionally qualified as schema.table' : ''
   }`;
 }
+
+/**
+ * Why a SQL database (`system`: PostgreSQL, MySQL, SQLite) cannot take `name` as a table name from
+ * config, or undefined when it can: the plain-identifier rule, schema qualification allowed. The
+ * SQL connectors' `checkObjectName`.
+ */
+export function sqlTableNameProblem(name: string, system: string): string | undefined {
+  if (isPlainIdentifier(name, { qualified: true })) return undefined;
+  return `${JSON.stringify(name)} is not a ${system} table name Syncline accepts: it ${describeIdentifierRule({ qualified: true })}`;
+}
+
+/** Like sqlTableNameProblem, for a column name (`checkFieldName`): plain, no dotted path. */
+export function sqlColumnNameProblem(name: string, system: string): string | undefined {
+  if (isPlainIdentifier(name)) return undefined;
+  return `${JSON.stringify(name)} is not a ${system} column name Syncline accepts: it ${describeIdentifierRule()}`;
+}

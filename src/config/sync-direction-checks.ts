@@ -32,6 +32,7 @@ interface FlowShape {
     >
   >;
   readonly filter?: unknown;
+  readonly lines?: Readonly<Record<string, { readonly fields: FlowShape['fields'] }>> | undefined;
 }
 
 type Context = z.RefinementCtx;
@@ -145,23 +146,29 @@ export function checkFlowLinks(
         );
       else if (dependency !== name) needs.add(dependency);
     }
-    for (const [field, spec] of Object.entries(flow.fields)) {
-      if (typeof spec === 'string' || spec.ref === undefined) continue;
-      const referenced = config.flows[spec.ref];
-      const path = ['flows', name, 'fields', field, 'ref'];
-      if (referenced === undefined) {
-        issue(context, path, `no flow named "${spec.ref}" (flows: ${names.join(', ')})`);
-        continue;
+    const fieldSets: [(string | number)[], FlowShape['fields']][] = [
+      [['flows', name, 'fields'], flow.fields],
+      ...Object.entries(flow.lines ?? {}).map(
+        ([relation, line]): [(string | number)[], FlowShape['fields']] => [
+          ['flows', name, 'lines', relation, 'fields'],
+          line.fields,
+        ],
+      ),
+    ];
+    for (const [at, fields] of fieldSets)
+      for (const [field, spec] of Object.entries(fields)) {
+        if (typeof spec === 'string' || spec.ref === undefined) continue;
+        const referenced = config.flows[spec.ref];
+        const path = [...at, field, 'ref'];
+        if (referenced === undefined) {
+          issue(context, path, `no flow named "${spec.ref}" (flows: ${names.join(', ')})`);
+          continue;
+        }
+        if (spec.from === undefined) issue(context, path, 'needs "from": the source column holding the key');
+        // Whether the referenced flow learns its target ids (`target.id`, or ids its connector
+        // reports with each record) depends on its connector: checked with it (core/flow-contract.ts).
+        if (spec.ref !== name) needs.add(spec.ref);
       }
-      if (spec.from === undefined) issue(context, path, 'needs "from": the source column holding the key');
-      if (referenced.target.id === undefined)
-        issue(
-          context,
-          path,
-          `flow "${spec.ref}" has no "target.id": name the column holding the id ${referenced.target.connection} gives its records, so references can be translated to it`,
-        );
-      if (spec.ref !== name) needs.add(spec.ref);
-    }
     edges.set(name, needs);
   }
   const cycle = findCycle(edges);

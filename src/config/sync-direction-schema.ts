@@ -1,12 +1,10 @@
 import { z } from 'zod';
 import { isKnownTimeZone, isValidCron } from './schedule-checks.js';
-import { describeIdentifierRule, isPlainIdentifier } from './identifiers.js';
+import { fieldName } from './names-schema.js';
 import { positiveDurationMs } from './duration-schema.js';
 
-/** A column name: plain. */
-const columnName = z
-  .string()
-  .refine((name) => isPlainIdentifier(name), { message: describeIdentifierRule() });
+/** A column or field name (see names-schema.ts). */
+const columnName = fieldName;
 
 /** Which way a flow syncs: `one-way` (source → target, the default) or `both`. */
 export const direction = z.enum(['one-way', 'both']);

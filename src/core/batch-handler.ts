@@ -5,6 +5,7 @@ import type { Flow } from './flow.js';
 import { mapChange } from './mapping.js';
 import type { BatchCommit, DeadLetterInput, RunCounts, StateStore, SyncedRecord } from './state-store.js';
 import { validateRecord } from './validation.js';
+import { validateLines } from './line-mapping.js';
 import { valueText } from './values.js';
 import { writeIsolatingFailures, type WriteObserver } from './batch-writer.js';
 import { translateReferences } from './references.js';
@@ -98,7 +99,7 @@ export async function prepareChanges(
     rowsByKey.set(change.key, change.row);
     const result = mapChange(flow.mapping, change);
     if (!result.ok) {
-      const hash = sourceRowHash(change.key, change.row);
+      const hash = sourceRowHash(change.key, change.row, change.lines);
       if (isLettered(change.key, hash)) counts.unchanged += 1;
       else deadLetters.push(validationLetter(flow.name, change, result.field, result.reason, hash));
       continue;
@@ -112,9 +113,9 @@ export async function prepareChanges(
   const references = await translateReferences(flow, context.state, mapped, rowsByKey);
   deadLetters.push(...references.waiting);
   for (const record of references.records) {
-    const hash = contentHash(record, flow.target.columns);
+    const hash = contentHash(record, flow.target.columns, flow.target.lines);
     if (record.op === 'upsert') {
-      const failure = validateRecord(flow.rules, record.values);
+      const failure = validateRecord(flow.rules, record.values) ?? validateLines(flow.lines, record.lines);
       if (failure !== undefined) {
         const change = { key: record.key, row: rowsByKey.get(record.key) ?? record.values };
         if (isLettered(record.key, hash)) counts.unchanged += 1;
@@ -204,8 +205,12 @@ export async function writePrepared(
     context.observe,
   );
   const hashes = new Map(toWrite.map((candidate) => [candidate.record.key, candidate.hash]));
-  let targetIds: ReadonlyMap<string, string> = new Map();
-  const readBack = outcome.written.filter((record) => prepared.readBackKeys.has(record.key));
+  // Ids the target reported with its outcomes need no read-back; write-back still reads the row.
+  const targetIds = new Map(outcome.targetIds);
+  const readBack = outcome.written.filter(
+    (record) =>
+      prepared.readBackKeys.has(record.key) && (!targetIds.has(record.key) || flow.writeBack.length > 0),
+  );
   if (readBack.length > 0 && context.source !== undefined) {
     const result = await readBackAndWriteBack(
       flow,
@@ -215,7 +220,7 @@ export async function writePrepared(
       context.policy,
       context.signal,
     );
-    targetIds = result.targetIds;
+    for (const [key, id] of result.targetIds) if (!targetIds.has(key)) targetIds.set(key, id);
     deadLetters.push(...result.deadLetters);
   }
   const written: SyncedRecord[] = outcome.written.map((record) => {

@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { Connector, TargetRecord, TargetSpec } from './connector.js';
+import type { Connector, TargetRecord, TargetSpec, WriteResult } from './connector.js';
 import { ConnectorError } from './errors.js';
 import { createRetryPolicy } from './retry-policy.js';
 import { writeIsolatingFailures, type WriteSample } from './batch-writer.js';
 
 const spec = { flow: 'orders', table: 'orders', key: 'crm_id' } as unknown as TargetSpec;
+/** A target that writes a batch all or nothing and reports no per-record outcomes. */
+const TRANSACTIONAL = { source: false, target: true, transactions: true, describe: false };
 const noRetry = createRetryPolicy({ attempts: 1, initialDelayMs: 1, maxDelayMs: 1 });
 
 function records(...keys: string[]): TargetRecord[] {
@@ -13,15 +15,15 @@ function records(...keys: string[]): TargetRecord[] {
 
 /** A target that refuses every batch holding key `bad` (a CHECK constraint) and writes the rest. */
 function checkingTarget(written: string[]): Connector {
-  const writeBatch = (_spec: TargetSpec, batch: readonly TargetRecord[]): Promise<void> => {
+  const writeBatch = (_spec: TargetSpec, batch: readonly TargetRecord[]): Promise<WriteResult> => {
     if (batch.some((record) => record.key === 'bad'))
       return Promise.reject(
         new ConnectorError('CONNECTOR_CONSTRAINT_VIOLATION', 'CONSTRAINT `qty_positive` failed'),
       );
     written.push(...batch.map((record) => record.key));
-    return Promise.resolve();
+    return Promise.resolve({ written: batch.length });
   };
-  return { writeBatch } as unknown as Connector;
+  return { capabilities: TRANSACTIONAL, writeBatch } as unknown as Connector;
 }
 
 describe('writeIsolatingFailures', () => {
@@ -48,6 +50,7 @@ describe('writeIsolatingFailures', () => {
   it('reports a retryable failure (a lock wait timeout) as target trouble', async () => {
     const samples: WriteSample[] = [];
     const target = {
+      capabilities: TRANSACTIONAL,
       writeBatch: () =>
         Promise.reject(new ConnectorError('CONNECTOR_LOCK_TIMEOUT', 'Lock wait timeout exceeded')),
     } as unknown as Connector;

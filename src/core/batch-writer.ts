@@ -1,5 +1,6 @@
 import type { RetryPolicy } from 'cockatiel';
-import type { Connector, TargetRecord, TargetSpec } from './connector.js';
+import type { Connector, TargetRecord, TargetSpec, WriteResult } from './connector.js';
+import { settleOutcomes, type WriteOutcome } from './record-outcomes.js';
 import { SyncError, toSyncError } from './errors.js';
 import { isRetryable } from './retry-policy.js';
 
@@ -58,16 +59,21 @@ async function observedWrite(
   records: readonly TargetRecord[],
   signal: AbortSignal,
   observe: WriteObserver | undefined,
-): Promise<void> {
+): Promise<WriteResult> {
   const started = performance.now();
   try {
-    await target.writeBatch(spec, records, signal);
-    observe?.({
-      at: Date.now(),
-      latencyMs: performance.now() - started,
-      outcome: 'ok',
-      rows: records.length,
-    });
+    const result = await target.writeBatch(spec, records, signal);
+    const at = Date.now();
+    const latencyMs = performance.now() - started;
+    const refused = (result.outcomes ?? []).flatMap((outcome) =>
+      outcome.status === 'refused' ? [outcome] : [],
+    );
+    observe?.({ at, latencyMs, outcome: 'ok', rows: records.length - refused.length });
+    // Records the target refused by outcome are about the data: heard, never counted as trouble.
+    const [first] = refused;
+    if (first !== undefined)
+      observe?.({ at, latencyMs, outcome: 'refused', code: first.error.code, rows: refused.length });
+    return result;
   } catch (error) {
     const syncError = toSyncError(error, { flow: spec.flow });
     observe?.({
@@ -86,25 +92,23 @@ async function observedWrite(
   }
 }
 
-/** A record the target refused, with the error that says why. */
-export interface RejectedRecord {
-  readonly record: TargetRecord;
-  readonly error: SyncError;
-}
+export type { RejectedRecord, WriteOutcome } from './record-outcomes.js';
 
-/** The outcome of writing records: which were acknowledged, which were refused. */
-export interface WriteOutcome {
-  readonly written: readonly TargetRecord[];
-  readonly rejected: readonly RejectedRecord[];
-}
+const NO_IDS: ReadonlyMap<string, string> = new Map();
 
 /**
- * Writes records as one batch, retrying retryable errors with the policy. When the target
- * refuses the batch for a reason that is not retryable, the batch is split in halves until the
- * record at fault is alone, so one bad record costs only itself (DESIGN invariant 4); every
- * other record is still written. Retryable errors that outlast the policy, and errors about the
- * whole target (a missing table or column, refused credentials), are thrown: the cycle stops with
- * its checkpoint where it was, and nothing is lost.
+ * Writes records as one batch, retrying retryable errors with the policy.
+ *
+ * A target with `capabilities.recordOutcomes` says what became of each record: one call's outcomes
+ * decide (refused records are rejected alone, the others written, new ids kept), and the batch is
+ * never split. A retryable error retries the whole batch (its upserts by key make a retry after a
+ * partial write idempotent); any other thrown error is about the target and is thrown.
+ *
+ * Other targets write a batch all or nothing: when one refuses the batch for a reason that is not
+ * retryable, the batch is split in halves until the record at fault is alone, so one bad record
+ * costs only itself (DESIGN invariant 4); every other record is still written. Retryable errors
+ * that outlast the policy, and errors about the whole target (a missing table or column, refused
+ * credentials), are thrown: the cycle stops with its checkpoint where it was, and nothing is lost.
  *
  * `observe` hears every attempt: the halves the target refused as `refused` (a data problem, not
  * the target's health), the halves it wrote as `ok` with their latency, since the target did
@@ -118,10 +122,14 @@ export async function writeIsolatingFailures(
   signal: AbortSignal,
   observe?: WriteObserver,
 ): Promise<WriteOutcome> {
-  if (records.length === 0) return { written: [], rejected: [] };
+  if (records.length === 0) return { written: [], rejected: [], targetIds: NO_IDS };
+  if (target.capabilities.recordOutcomes === true) {
+    const result = await policy.execute(() => observedWrite(target, spec, records, signal, observe), signal);
+    return settleOutcomes(spec.flow, records, result);
+  }
   try {
     await policy.execute(() => observedWrite(target, spec, records, signal, observe), signal);
-    return { written: records, rejected: [] };
+    return { written: records, rejected: [], targetIds: NO_IDS };
   } catch (error) {
     if (isRetryable(error) || isTargetError(error) || signal.aborted) throw error;
     const [record] = records;
@@ -129,6 +137,7 @@ export async function writeIsolatingFailures(
       return {
         written: [],
         rejected: [{ record, error: toSyncError(error, { flow: spec.flow, key: record.key }) }],
+        targetIds: NO_IDS,
       };
     }
     const middle = Math.ceil(records.length / 2);
@@ -144,6 +153,7 @@ export async function writeIsolatingFailures(
     return {
       written: [...first.written, ...second.written],
       rejected: [...first.rejected, ...second.rejected],
+      targetIds: NO_IDS,
     };
   }
 }

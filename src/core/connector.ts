@@ -56,6 +56,12 @@ export interface ConnectorCapabilities {
    */
   readonly lines?: boolean;
   /**
+   * With `lines` and `target`: whether it also writes records with lines (`TargetSpec.lines`).
+   * Default: as `lines`. The SQL connectors read lines as a source but do not write them
+   * (`writesLines: false`), so `validate` refuses `lines:` on a flow whose target is one of them.
+   */
+  readonly writesLines?: boolean;
+  /**
    * Its source reads resume from a cursor (`SourceSpec.cursor`). False for a system that can only
    * list everything (each cycle reads it all, and unchanged records are skipped by content hash).
    * Default true.
@@ -96,7 +102,7 @@ export interface SourceSpec {
   /** Column that identifies a record; unique and not null. */
   readonly key: string;
   /** Column that increases whenever a row changes (`updated_at`, a version number). */
-  readonly cursor: string;
+  readonly cursor: string | undefined;
   /** Column whose true value marks a soft-deleted row, if any. */
   readonly deleted: string | undefined;
   /** Columns to read (the mapping's inputs, plus key, cursor and deleted). */

@@ -1,5 +1,5 @@
 import { hash } from 'node:crypto';
-import type { TargetRecord } from './connector.js';
+import type { Change, LineTargetSpec, TargetRecord } from './connector.js';
 import { isJsonNull, type Row, type Value } from './values.js';
 
 function encode(value: Value | undefined): string {
@@ -16,9 +16,25 @@ function encode(value: Value | undefined): string {
  * when the mapping does, and the record is written again then. One string, hashed once: this runs
  * for every record of every cycle.
  */
-export function contentHash(record: TargetRecord, columns: readonly string[]): string {
+export function contentHash(
+  record: TargetRecord,
+  columns: readonly string[],
+  lines?: readonly LineTargetSpec[],
+): string {
   let text = record.op;
   for (const column of columns) text += `\u0000${encode(record.values[column])}`;
+  // Records with lines: every line of each relation, in key order, so a changed, added or removed
+  // line changes the hash. Records without lines hash as they always did.
+  for (const relation of lines ?? []) {
+    const rows = [...(record.lines?.[relation.name] ?? [])].sort((a, b) =>
+      a.key < b.key ? -1 : a.key > b.key ? 1 : 0,
+    );
+    text += `\u0001${relation.name}`;
+    for (const line of rows) {
+      text += `\u0002${JSON.stringify(line.key)}`;
+      for (const column of relation.columns) text += `\u0000${encode(line.row[column])}`;
+    }
+  }
   return hash('sha1', text, 'base64url');
 }
 
@@ -26,6 +42,16 @@ export function contentHash(record: TargetRecord, columns: readonly string[]): s
  * Content hash of a source row as read (its columns in name order), for a record that failed
  * before it could be mapped: the key of "the same record failed again" for its dead letter.
  */
-export function sourceRowHash(key: string, row: Row): string {
-  return contentHash({ key, op: 'upsert', values: row }, Object.keys(row).sort());
+export function sourceRowHash(key: string, row: Row, lines?: Change['lines']): string {
+  if (lines === undefined) return contentHash({ key, op: 'upsert', values: row }, Object.keys(row).sort());
+  // A record with lines: its lines too, each with its source columns in name order.
+  const relations = Object.keys(lines)
+    .sort()
+    .map((name) => ({
+      name,
+      key: undefined,
+      columns: [...new Set((lines[name] ?? []).flatMap((line) => Object.keys(line.row)))].sort(),
+      types: {},
+    }));
+  return contentHash({ key, op: 'upsert', values: row, lines }, Object.keys(row).sort(), relations);
 }

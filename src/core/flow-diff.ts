@@ -30,6 +30,27 @@ const ASPECTS: readonly Aspect[] = [
   { path: 'writeBack', value: (flow) => flow.writeBack },
   { path: 'dependsOn', value: (flow) => flow.dependsOn },
   { path: 'reconcile', value: (flow) => flow.reconcile },
+  {
+    path: 'lines',
+    value: (flow) => [
+      flow.source.lines,
+      flow.target.lines,
+      flow.lines.map((line) => [
+        line.rules.map((rule) => [rule.field, rule.rules]),
+        line.fields.map((field) => [
+          field.target,
+          field.from,
+          field.expression?.text,
+          field.constant,
+          field.type,
+          field.dictionary === undefined ? undefined : [...field.dictionary],
+          field.fallback,
+          field.trim,
+          field.ref,
+        ]),
+      ]),
+    ],
+  },
 ];
 
 /** How each property of a field mapping is named in the YAML (`map`, `default`). */

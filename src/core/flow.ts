@@ -3,7 +3,8 @@ import type { FlowConfig } from '../config/config-schema.js';
 import type { Expression } from '../config/expression-ast.js';
 import type { ReconcileScheduleConfig } from '../config/sync-direction-schema.js';
 import type { DeletePolicy, FieldType, SourceSpec, TargetSpec } from './connector.js';
-import { compileFieldMappings, type FieldMapping, type MappingContext } from './mapping.js';
+import { compileFieldMappings, type FieldMapping, type LineMapping, type MappingContext } from './mapping.js';
+import { compileLines } from './line-mapping.js';
 import { compileValidation, type FieldRules } from './validation.js';
 import { compileTwoWay, type TwoWaySpec } from './two-way/two-way-flow.js';
 
@@ -17,8 +18,10 @@ export interface RetrySettings {
 
 /** A field whose value is translated through another flow's key map (`ref`). */
 export interface FieldReference {
-  /** Target column. */
+  /** Target column (of each line, with `lines`). */
   readonly field: string;
+  /** The relation whose lines hold the field; undefined for a field of the record itself. */
+  readonly lines?: string;
   /** Source column holding the referenced flow's source key. */
   readonly from: string;
   /** The referenced flow. */
@@ -35,6 +38,8 @@ export interface Flow {
   readonly target: TargetSpec;
   readonly mapping: MappingContext;
   readonly rules: readonly FieldRules[];
+  /** Records with lines (`lines:`): each relation's mapping and rules, in config order. */
+  readonly lines: readonly LineMapping[];
   /** Row filter (`filter`): only source rows for which it is true belong to the flow. */
   readonly filter: Expression | undefined;
   /** The compiled cadence; `FLOW_DEFAULTS.cadence` when the flow gives none. */
@@ -75,7 +80,8 @@ function deletePolicy(config: FlowConfig['target']['onDelete']): DeletePolicy {
 
 /** Source columns the flow reads: key, cursor, deleted flag, every mapped input and the filter's. */
 function sourceColumns(config: FlowConfig, fields: readonly FieldMapping[]): string[] {
-  const columns = new Set<string>([config.source.key, config.source.cursor]);
+  const columns = new Set<string>([config.source.key]);
+  if (config.source.cursor !== undefined) columns.add(config.source.cursor);
   if (config.source.deleted !== undefined) columns.add(config.source.deleted);
   for (const field of fields) {
     if (field.from !== undefined) columns.add(field.from);
@@ -94,11 +100,21 @@ export function compileFlow(name: string, config: FlowConfig): Flow {
   const targetColumns = [config.target.key, ...fields.map((field) => field.target)];
   if (onDelete.mode === 'soft' && !targetColumns.includes(onDelete.column))
     targetColumns.push(onDelete.column);
-  const references: FieldReference[] = fields.flatMap((field) =>
-    field.ref === undefined || field.from === undefined
-      ? []
-      : [{ field: field.target, from: field.from, flow: field.ref }],
-  );
+  const lines = Object.entries(config.lines ?? {}).map(([relation, entry]) => compileLines(relation, entry));
+  const references: FieldReference[] = [
+    ...fields.flatMap((field) =>
+      field.ref === undefined || field.from === undefined
+        ? []
+        : [{ field: field.target, from: field.from, flow: field.ref }],
+    ),
+    ...lines.flatMap(({ mapping }) =>
+      mapping.fields.flatMap((field) =>
+        field.ref === undefined || field.from === undefined
+          ? []
+          : [{ field: field.target, from: field.from, flow: field.ref, lines: mapping.name }],
+      ),
+    ),
+  ];
   const dependsOn = [...new Set([...(config.dependsOn ?? []), ...references.map((ref) => ref.flow)])].filter(
     (dependency) => dependency !== name,
   );
@@ -115,6 +131,7 @@ export function compileFlow(name: string, config: FlowConfig): Flow {
     batchSize: config.batch ?? FLOW_DEFAULTS.batch,
     lookback,
     lookbackAppliesTo: config.source.lookback?.appliesTo ?? 'time',
+    ...(lines.length === 0 ? {} : { lines: lines.map((line) => line.source) }),
   };
   const target: TargetSpec = {
     flow: name,
@@ -123,6 +140,7 @@ export function compileFlow(name: string, config: FlowConfig): Flow {
     columns: targetColumns,
     types,
     onDelete,
+    ...(lines.length === 0 ? {} : { lines: lines.map((line) => line.target) }),
   };
   return {
     name,
@@ -131,8 +149,15 @@ export function compileFlow(name: string, config: FlowConfig): Flow {
     targetConnection: config.target.connection,
     source,
     target,
-    mapping: { sourceKey: config.source.key, targetKey: config.target.key, fields, onDelete },
+    mapping: {
+      sourceKey: config.source.key,
+      targetKey: config.target.key,
+      fields,
+      onDelete,
+      lines: lines.map((line) => line.mapping),
+    },
     rules: compileValidation(config.validate),
+    lines: lines.map((line) => line.mapping),
     filter: config.filter,
     cadence: config.cadence ?? FLOW_DEFAULTS.cadence,
     retry: {

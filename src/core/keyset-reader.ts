@@ -1,3 +1,5 @@
+import { attachLines, type RowsByKeys } from './line-reader.js';
+import { cursorColumn } from './source-cursor.js';
 import { z } from 'zod';
 import type { Change, ChangeBatch, Checkpoint, ReadRange, SourceSpec } from './connector.js';
 import { SyncError } from './errors.js';
@@ -38,6 +40,31 @@ export interface KeysetPager {
   selectPage(source: SourceSpec, page: PageRequest, signal: AbortSignal): Promise<Row[]>;
   /** The greatest cursor value in the table, or null when it is empty. */
   maxCursor(source: SourceSpec, signal: AbortSignal): Promise<ScalarValue | null>;
+  /**
+   * With `SourceSpec.lines` (`capabilities.lines`): rows by key, as `Connector.readByKeys`; the
+   * readers read each page's lines through it (core/line-reader.ts).
+   */
+  readByKeys?: RowsByKeys;
+}
+
+/** A page's rows as changes, with their lines when the source has lines. */
+export async function pagedChanges(
+  pager: KeysetPager,
+  source: SourceSpec,
+  rows: readonly Row[],
+  signal: AbortSignal,
+): Promise<Change[]> {
+  const changes = rowsToChanges(source, rows);
+  if (source.lines === undefined || source.lines.length === 0) return changes;
+  if (pager.readByKeys === undefined)
+    throw new SyncError(
+      'CONFIG_INVALID',
+      `Flow "${source.flow}": this connection cannot read records with lines`,
+      {
+        flow: source.flow,
+      },
+    );
+  return attachLines(source, changes, pager.readByKeys.bind(pager), signal);
 }
 
 const scalar = z.union([z.string(), z.number()]);
@@ -122,7 +149,8 @@ export async function* readKeysetChanges(
       const next: KeysetCheckpoint = isDone
         ? { phase: 'incremental', cursor: highWater, key: null }
         : { phase: 'initial', key: afterKey, highWater };
-      if (rows.length > 0 || isDone) yield { changes: rowsToChanges(source, rows), checkpoint: next };
+      if (rows.length > 0 || isDone)
+        yield { changes: await pagedChanges(pager, source, rows, signal), checkpoint: next };
       checkpoint = next;
       if (isDone) break;
     }
@@ -147,7 +175,7 @@ export async function* readKeysetChanges(
     const rows = await pager.selectPage(source, page, signal);
     const last = rows.at(-1);
     if (last !== undefined) {
-      const cursor = toScalar(source, source.cursor, last[source.cursor]);
+      const cursor = toScalar(source, cursorColumn(source), last[cursorColumn(source)]);
       const key = toScalar(source, source.key, last[source.key]);
       // The lookback re-reads rows behind the checkpoint; never move the checkpoint backwards.
       if (position.cursor === null || compareScalars(cursor, position.cursor) >= 0)
@@ -155,7 +183,10 @@ export async function* readKeysetChanges(
       page = { order: 'cursor', after: { cursor, key }, limit };
     }
     if (rows.length > 0) {
-      yield { changes: rowsToChanges(source, rows), checkpoint: { phase: 'incremental', ...position } };
+      yield {
+        changes: await pagedChanges(pager, source, rows, signal),
+        checkpoint: { phase: 'incremental', ...position },
+      };
     }
     if (rows.length < limit) break;
   }

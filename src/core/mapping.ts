@@ -1,6 +1,7 @@
 import type { FieldSpec } from '../config/config-schema.js';
 import type { Expression } from '../config/expression-ast.js';
-import type { Change, DeletePolicy, FieldType, TargetRecord } from './connector.js';
+import type { Change, DeletePolicy, FieldType, LineRow, TargetRecord } from './connector.js';
+import type { FieldRules } from './validation.js';
 import { evaluateExpression } from './expression-eval.js';
 import { convertValue } from './value-conversion.js';
 import { valueText, type Row, type Value } from './values.js';
@@ -121,6 +122,8 @@ export interface MappingContext {
   readonly targetKey: string;
   readonly fields: readonly FieldMapping[];
   readonly onDelete: DeletePolicy;
+  /** Records with lines: how each relation's lines are mapped. */
+  readonly lines?: readonly LineMapping[];
 }
 
 /**
@@ -136,12 +139,70 @@ export function mapChange(context: MappingContext, change: Change): MappingResul
       return { ok: true, record: { key: change.key, op: 'delete', values: { [context.targetKey]: key } } };
     }
   }
-  const values: Row = { [context.targetKey]: key };
-  for (const field of context.fields) {
-    const result = mapField(field, change.row);
+  const mapped = mapFields(context.fields, change.row);
+  if (!mapped.ok) return mapped;
+  const values: Row = { [context.targetKey]: key, ...mapped.values };
+  if (context.onDelete.mode === 'soft') values[context.onDelete.column] = change.op === 'delete';
+  if (context.lines === undefined || context.lines.length === 0 || change.op === 'delete')
+    return { ok: true, record: { key: change.key, op: 'upsert', values } };
+  const lines = mapLines(context.lines, change.lines);
+  if (!lines.ok) return lines;
+  return { ok: true, record: { key: change.key, op: 'upsert', values, lines: lines.lines } };
+}
+
+/** Maps one source row with a list of field mappings (a record's fields, or a line's). */
+export function mapFields(
+  fields: readonly FieldMapping[],
+  row: Row,
+): { ok: true; values: Row } | MappingFailure {
+  const values: Row = {};
+  for (const field of fields) {
+    const result = mapField(field, row);
     if (!result.ok) return result;
     values[field.target] = result.value;
   }
-  if (context.onDelete.mode === 'soft') values[context.onDelete.column] = change.op === 'delete';
-  return { ok: true, record: { key: change.key, op: 'upsert', values } };
+  return { ok: true, values };
 }
+
+/** One relation of a record with lines, compiled: how its lines are read, mapped and checked. */
+export interface LineMapping {
+  /** The relation's name at the target (`lines` of `sale.sale`). */
+  readonly name: string;
+  /** Target field keeping a line's source key, if any (`lines.<name>.target.key`). */
+  readonly targetKey: string | undefined;
+  readonly fields: readonly FieldMapping[];
+  readonly rules: readonly FieldRules[];
+}
+
+/** Where a line's problem is, for dead letters: `lines[7].quantity`. */
+export function lineField(relation: string, key: string, field: string): string {
+  return `${relation}[${key}].${field}`;
+}
+
+/**
+ * Maps every line of a record with its relation's fields (the same mapping as a record's fields);
+ * the first line that cannot be mapped fails the record, naming the line and the field.
+ */
+export function mapLines(
+  relations: readonly LineMapping[],
+  lines: Readonly<Record<string, readonly LineRow[]>> | undefined,
+): { ok: true; lines: Record<string, LineRow[]> } | MappingFailure {
+  const mapped: Record<string, LineRow[]> = {};
+  for (const relation of relations) {
+    const rows: LineRow[] = [];
+    for (const line of lines?.[relation.name] ?? []) {
+      const result = mapFields(relation.fields, line.row);
+      if (!result.ok)
+        return {
+          ok: false,
+          field: lineField(relation.name, line.key, result.field),
+          reason: `line "${line.key}" of ${relation.name}: ${result.reason}`,
+        };
+      const row: Row = relation.targetKey === undefined ? {} : { [relation.targetKey]: line.key };
+      rows.push({ key: line.key, row: { ...row, ...result.values } });
+    }
+    mapped[relation.name] = rows;
+  }
+  return { ok: true, lines: mapped };
+}
+

@@ -1,5 +1,6 @@
+import { cursorColumn } from './source-cursor.js';
 import type { Change, ReadRange, SourceSpec } from './connector.js';
-import { rowsToChanges, toScalar, type KeysetPager, type PageRequest } from './keyset-reader.js';
+import { pagedChanges, toScalar, type KeysetPager, type PageRequest } from './keyset-reader.js';
 import type { ScalarValue } from './values.js';
 
 /** One inclusive bound of a page, as a connector writes it into its WHERE clause: `column operator value`. */
@@ -55,12 +56,12 @@ export async function* readKeysetRange(
     page = isCursorOrder
       ? {
           order: 'cursor',
-          after: { cursor: toScalar(source, source.cursor, last[source.cursor]), key },
+          after: { cursor: toScalar(source, cursorColumn(source), last[cursorColumn(source)]), key },
           bounds: range,
           limit,
         }
       : { order: 'key', afterKey: key, bounds: range, limit };
-    yield rowsToChanges(source, rows);
+    yield await pagedChanges(pager, source, rows, signal);
     if (rows.length < limit) return;
   }
 }

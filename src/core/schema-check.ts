@@ -190,7 +190,9 @@ export function checkFlowSchema(
   if (source !== undefined) {
     const sourceColumns: [string, string][] = [
       ['source.key', flow.source.key],
-      ['source.cursor', flow.source.cursor],
+      ...(flow.source.cursor === undefined
+        ? []
+        : [['source.cursor', flow.source.cursor] as [string, string]]),
       ...(flow.source.deleted === undefined
         ? []
         : [['source.deleted', flow.source.deleted] as [string, string]]),
@@ -208,7 +210,7 @@ export function checkFlowSchema(
       if (column(source, name) === undefined)
         error(path, `source column "${name}" does not exist in ${flow.source.table}${suggest(source)}`);
     }
-    const cursor = column(source, flow.source.cursor);
+    const cursor = flow.source.cursor === undefined ? undefined : column(source, flow.source.cursor);
     if (cursor?.nullable === true)
       warn(
         'source.cursor',

@@ -1,3 +1,6 @@
+import { attachLines } from '../../core/line-reader.js';
+import { sqlColumnNameProblem, sqlTableNameProblem } from '../../config/identifiers.js';
+import { cursorColumn } from '../../core/source-cursor.js';
 import type { Pool } from 'mysql2/promise';
 import type {
   Change,
@@ -59,7 +62,18 @@ export class MysqlConnector implements Connector, KeysetPager {
     describe: true,
     updates: true,
     listTables: true,
+    lines: true,
+    writesLines: false,
   };
+
+  /** SQL identifier rules (config/identifiers.ts), schema qualification allowed. */
+  checkObjectName(name: string): string | undefined {
+    return sqlTableNameProblem(name, 'MySQL');
+  }
+
+  checkFieldName(name: string): string | undefined {
+    return sqlColumnNameProblem(name, 'MySQL');
+  }
   readonly #config: MysqlConfig;
   readonly #logger: Logger;
   readonly #pool: Pool;
@@ -137,13 +151,13 @@ export class MysqlConnector implements Connector, KeysetPager {
   async maxCursor(source: SourceSpec, signal: AbortSignal): Promise<ScalarValue | null> {
     const query = await this.#pageQuery(source);
     signal.throwIfAborted();
-    const cursor = quoteColumn(source.cursor);
+    const cursor = quoteColumn(cursorColumn(source));
     const rows = await this.#catalog.query(
       { sql: `SELECT MAX(${cursor}) AS cursor_max FROM ${query.table.quoted}`, params: [] },
       source,
     );
     const schema = await this.#catalog.requireSchema(query.table, source.flow);
-    const value = fromMysqlValue(findColumn(schema, source.cursor), rows[0]?.cursor_max);
+    const value = fromMysqlValue(findColumn(schema, cursorColumn(source)), rows[0]?.cursor_max);
     if (typeof value === 'string' || typeof value === 'number') return value;
     return typeof value === 'boolean' ? Number(value) : null;
   }
@@ -160,7 +174,7 @@ export class MysqlConnector implements Connector, KeysetPager {
       );
       changes.push(...rowsToChanges(source, rows));
     }
-    return changes;
+    return attachLines(source, changes, (spec, parents, sig) => this.readByKeys(spec, parents, sig), signal);
   }
 
   async countPending(
@@ -216,18 +230,18 @@ export class MysqlConnector implements Connector, KeysetPager {
 
   #sourceColumns(source: SourceSpec): string[] {
     const deleted = source.deleted === undefined ? [] : [source.deleted];
-    return [...new Set([source.key, source.cursor, ...deleted, ...source.columns])];
+    return [...new Set([source.key, cursorColumn(source), ...deleted, ...source.columns])];
   }
 
   async #pageQuery(source: SourceSpec): Promise<PageQuery> {
     const table = this.#validateSource(source);
     const schema = await this.#catalog.requireSchema(table, source.flow);
-    const cursorIndex = cursorIndexOf(schema, source.cursor, source.key);
+    const cursorIndex = cursorIndexOf(schema, cursorColumn(source), source.key);
     if (cursorIndex === undefined && !this.#warnedTables.has(table.display)) {
       this.#warnedTables.add(table.display);
       this.#logger.warn(
-        `MySQL table ${table.display} has no index on (${source.cursor}, ${source.key}): every incremental read scans and sorts the table; ` +
-          `add one with CREATE INDEX ${table.table}_sync_cursor ON ${table.display} (${source.cursor}, ${source.key})`,
+        `MySQL table ${table.display} has no index on (${cursorColumn(source)}, ${source.key}): every incremental read scans and sorts the table; ` +
+          `add one with CREATE INDEX ${table.table}_sync_cursor ON ${table.display} (${cursorColumn(source)}, ${source.key})`,
         { flow: source.flow },
       );
     }
@@ -235,7 +249,7 @@ export class MysqlConnector implements Connector, KeysetPager {
       table,
       columns: this.#sourceColumns(source),
       key: source.key,
-      cursor: source.cursor,
+      cursor: cursorColumn(source),
       cursorIndex,
       bind: (column, value) => toMysqlValue(findColumn(schema, column), value, this.#config.timezone),
     };

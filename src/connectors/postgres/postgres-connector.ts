@@ -1,3 +1,5 @@
+import { attachLines } from '../../core/line-reader.js';
+import { sqlColumnNameProblem, sqlTableNameProblem } from '../../config/identifiers.js';
 import pg from 'pg';
 import type {
   Change,
@@ -75,7 +77,18 @@ export class PostgresConnector implements Connector, KeysetPager {
     updates: true,
     listTables: true,
     nonFiniteFloats: true,
+    lines: true,
+    writesLines: false,
   };
+
+  /** SQL identifier rules (config/identifiers.ts), schema qualification allowed. */
+  checkObjectName(name: string): string | undefined {
+    return sqlTableNameProblem(name, 'PostgreSQL');
+  }
+
+  checkFieldName(name: string): string | undefined {
+    return sqlColumnNameProblem(name, 'PostgreSQL');
+  }
   readonly #schema: string;
   readonly #pool: PostgresPool;
   readonly #listener: PostgresChangeListener;
@@ -176,7 +189,12 @@ export class PostgresConnector implements Connector, KeysetPager {
       operation: `reading ${shape.table.display} by key`,
       flow: source.flow,
     });
-    return rowsToChanges(source, rows);
+    return attachLines(
+      source,
+      rowsToChanges(source, rows),
+      (spec, parents, sig) => this.readByKeys(spec, parents, sig),
+      signal,
+    );
   }
 
   async countPending(

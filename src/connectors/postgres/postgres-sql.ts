@@ -1,3 +1,4 @@
+import { cursorColumn } from '../../core/source-cursor.js';
 import type { SourceSpec } from '../../core/connector.js';
 import { ConnectorError } from '../../core/errors.js';
 import { describeIdentifierRule, isPlainIdentifier } from '../../config/identifiers.js';
@@ -78,7 +79,7 @@ export function readShape(source: SourceSpec, defaultSchema: string): ReadShape 
   const names = [
     ...new Set([
       source.key,
-      source.cursor,
+      cursorColumn(source),
       ...(source.deleted === undefined ? [] : [source.deleted]),
       ...source.columns,
     ]),
@@ -89,7 +90,7 @@ export function readShape(source: SourceSpec, defaultSchema: string): ReadShape 
   return {
     table,
     key: quoteIdentifier(source.key, { ...context, role: 'source key column' }),
-    cursor: quoteIdentifier(source.cursor, { ...context, role: 'source cursor column' }),
+    cursor: quoteIdentifier(cursorColumn(source), { ...context, role: 'source cursor column' }),
     selectList: quoted.join(', '),
   };
 }

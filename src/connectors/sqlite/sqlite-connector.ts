@@ -1,3 +1,5 @@
+import { attachLines } from '../../core/line-reader.js';
+import { cursorColumn } from '../../core/source-cursor.js';
 import type {
   Change,
   ChangeBatch,
@@ -13,7 +15,7 @@ import type {
   TargetSpec,
   WriteResult,
 } from '../../core/connector.js';
-import { isPlainIdentifier } from '../../config/identifiers.js';
+import { isPlainIdentifier, sqlColumnNameProblem, sqlTableNameProblem } from '../../config/identifiers.js';
 import { ConnectorError } from '../../core/errors.js';
 import { SCRATCH_TABLE_PREFIX } from '../../core/scratch-table.js';
 import {
@@ -72,7 +74,18 @@ export class SqliteConnector implements Connector, KeysetPager {
       describe: true,
       updates: target,
       listTables: true,
+      lines: true,
+      writesLines: false,
     };
+  }
+
+  /** SQL identifier rules (config/identifiers.ts), schema qualification allowed. */
+  checkObjectName(name: string): string | undefined {
+    return sqlTableNameProblem(name, 'SQLite');
+  }
+
+  checkFieldName(name: string): string | undefined {
+    return sqlColumnNameProblem(name, 'SQLite');
   }
 
   probe(signal: AbortSignal): Promise<ProbeResult> {
@@ -153,11 +166,16 @@ export class SqliteConnector implements Connector, KeysetPager {
       const { names, table, context } = this.#source(source);
       signal.throwIfAborted();
       const [row] = this.#database.all(maxCursorStatement(names), context);
-      return toCursorValue(decodeValue(table.columnsByName.get(source.cursor)?.kind, row?.max));
+      return toCursorValue(decodeValue(table.columnsByName.get(cursorColumn(source))?.kind, row?.max));
     });
   }
 
-  readByKeys(source: SourceSpec, keys: readonly string[], signal: AbortSignal): Promise<Change[]> {
+  async readByKeys(source: SourceSpec, keys: readonly string[], signal: AbortSignal): Promise<Change[]> {
+    const changes = await this.#readByKeys(source, keys, signal);
+    return attachLines(source, changes, (spec, parents, sig) => this.readByKeys(spec, parents, sig), signal);
+  }
+
+  #readByKeys(source: SourceSpec, keys: readonly string[], signal: AbortSignal): Promise<Change[]> {
     return settle(() => {
       const { names, table, context } = this.#source(source);
       const isIntegerKey = table.columnsByName.get(source.key)?.kind === 'integer';
@@ -254,11 +272,15 @@ export class SqliteConnector implements Connector, KeysetPager {
   #source(source: SourceSpec): { names: SourceNames; table: SqliteTable; context: SqliteErrorContext } {
     const tableName = parseTableName(source.table, source.flow);
     const deleted = source.deleted === undefined ? [] : [source.deleted];
-    const columns = [...new Set([...source.columns, source.key, source.cursor, ...deleted])];
+    const columns = [...new Set([...source.columns, source.key, cursorColumn(source), ...deleted])];
     for (const column of columns) assertColumnName(column, source.flow);
     const context: SqliteErrorContext = { path: this.#database.path, flow: source.flow, table: source.table };
     const table = this.#database.requireTable(tableName, source.table, context);
     this.#database.requireColumns(table, columns, context);
-    return { names: { table: tableName, key: source.key, cursor: source.cursor, columns }, table, context };
+    return {
+      names: { table: tableName, key: source.key, cursor: cursorColumn(source), columns },
+      table,
+      context,
+    };
   }
 }

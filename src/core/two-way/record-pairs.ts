@@ -182,6 +182,8 @@ export async function settlePairs(
     settled.set(pair.key, { pair, record });
   }
   const failedKeys = new Set<string>();
+  /** Ids the target reported with its outcomes (`capabilities.recordOutcomes`). */
+  const reportedIds = new Map<string, string>();
   for (const [connector, spec, records] of [
     [context.target, flow.target, toTarget],
     [context.source, context.twoWay.writer, toSource],
@@ -194,6 +196,7 @@ export async function settlePairs(
       context.signal,
       connector === context.target ? context.observe : undefined,
     );
+    if (connector === context.target) for (const [key, id] of outcome.targetIds) reportedIds.set(key, id);
     for (const { record, error } of outcome.rejected) {
       failedKeys.add(record.key);
       const pair = settled.get(record.key)?.pair;
@@ -203,7 +206,9 @@ export async function settlePairs(
   const targetIds = await readBackInserted(context, toTarget, settled, failedKeys, deadLetters);
   for (const [key, { pair, record }] of settled) {
     if (failedKeys.has(key)) continue;
-    synced.push(syncedOf(context, pair, comparison.canonical(record), targetIds.get(key)));
+    synced.push(
+      syncedOf(context, pair, comparison.canonical(record), reportedIds.get(key) ?? targetIds.get(key)),
+    );
     counts.written += 1;
   }
   counts.failed += failedKeys.size;

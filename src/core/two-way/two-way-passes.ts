@@ -32,7 +32,7 @@ export function mapSource(context: TwoWayContext, change: Change): MappedSource 
     version: {
       values,
       canonical: context.comparison.canonical(values),
-      cursor: change.row[flow.source.cursor],
+      cursor: flow.source.cursor === undefined ? undefined : change.row[flow.source.cursor],
       cursorZone: context.source.wallClockZone,
       row: change.row,
     },
