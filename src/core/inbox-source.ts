@@ -89,14 +89,21 @@ export class InboxSource {
     return { key: valueText(key), op: isDeleted ? 'delete' : 'upsert', row };
   }
 
-  /** Keeps, per key, the change with the highest cursor value (the later one on a tie). */
+  /**
+   * Keeps, per key, the change with the highest cursor value (the later one on a tie); without a
+   * cursor, the latest event of each key.
+   */
   #newestPerKey(
     changes: readonly Change[],
-    cursor: string,
+    cursor: string | undefined,
     into = new Map<string, Change>(),
   ): Map<string, Change> {
     for (const change of changes) {
       const held = into.get(change.key);
+      if (cursor === undefined) {
+        into.set(change.key, change);
+        continue;
+      }
       const value = change.row[cursor] ?? null;
       if (held === undefined || !isAfter(held.row[cursor] ?? null, value)) into.set(change.key, change);
     }
