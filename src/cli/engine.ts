@@ -148,6 +148,7 @@ export async function openEngine(
         state,
         logger,
         connections: fingerprints,
+        webhooks: connectionFingerprints(config.webhooks ?? {}),
         portsFor: (target) => ({
           source: connector(target.sourceConnection),
           target: connector(target.targetConnection),

@@ -91,6 +91,7 @@ describe('diffConfig', () => {
       addedConnections: ['new'],
       removedConnections: ['old'],
       changedConnections: ['erp'],
+      changedWebhooks: [],
     });
     expect(describeConfigChange(summary)).toEqual([
       'flow invoices added',
@@ -99,6 +100,19 @@ describe('diffConfig', () => {
       'connection new added',
       'connection old removed',
     ]);
+  });
+
+  it('says which webhook inboxes were added, removed or changed, so a reload of only webhooks: is not "unchanged"', () => {
+    const summary = diffConfig(
+      { flows: flows({ orders: orders() }), webhooks: { hubspot: 'a', shop: 'b' } },
+      { flows: flows({ orders: orders() }), webhooks: { hubspot: 'A', scales: 'c' } },
+    );
+    expect(summary.changedWebhooks).toEqual(['hubspot', 'shop', 'scales']);
+    expect(isConfigUnchanged(summary)).toBe(false);
+    expect(describeConfigChange(summary)).toContain('webhook inbox hubspot added, removed or changed');
+    expect(
+      isConfigUnchanged(diffConfig({ flows: [], webhooks: { a: 'x' } }, { flows: [], webhooks: { a: 'x' } })),
+    ).toBe(true);
   });
 
   it('restarts the changed flows and the flows of a changed connection, not the others', () => {

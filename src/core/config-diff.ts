@@ -9,6 +9,8 @@ export interface ConfigView {
    * same settings. Without it, connections are not compared.
    */
   readonly connections?: Readonly<Record<string, string>>;
+  /** Each webhook inbox's fingerprint by name (the same digest as connections). Without it, not compared. */
+  readonly webhooks?: Readonly<Record<string, string>>;
 }
 
 /** One flow whose config changed, with each change in the config's words. */
@@ -28,6 +30,8 @@ export interface ConfigChangeSummary {
   readonly removedConnections: readonly string[];
   /** Connections whose settings changed: they get new connectors. */
   readonly changedConnections: readonly string[];
+  /** Webhook inboxes added, removed or changed (`webhooks:`): their routes answer by the new settings. */
+  readonly changedWebhooks: readonly string[];
 }
 
 /** A summary of no change. */
@@ -39,6 +43,7 @@ export function emptyConfigChange(): ConfigChangeSummary {
     addedConnections: [],
     removedConnections: [],
     changedConnections: [],
+    changedWebhooks: [],
   };
 }
 
@@ -59,7 +64,17 @@ export function diffConfig(before: ConfigView, after: ConfigView): ConfigChangeS
     removedFlows: before.flows.filter((flow) => !next.has(flow.name)).map((flow) => flow.name),
     changedFlows,
     ...connections,
+    changedWebhooks: diffWebhooks(before.webhooks, after.webhooks),
   };
+}
+
+function diffWebhooks(
+  before: Readonly<Record<string, string>> | undefined,
+  after: Readonly<Record<string, string>> | undefined,
+): string[] {
+  if (before === undefined || after === undefined) return [];
+  const names = new Set([...Object.keys(before), ...Object.keys(after)]);
+  return [...names].filter((name) => before[name] !== after[name]);
 }
 
 function diffConnections(
@@ -84,7 +99,8 @@ export function isConfigUnchanged(summary: ConfigChangeSummary): boolean {
       summary.changedFlows.length +
       summary.addedConnections.length +
       summary.removedConnections.length +
-      summary.changedConnections.length ===
+      summary.changedConnections.length +
+      summary.changedWebhooks.length ===
     0
   );
 }
@@ -101,6 +117,7 @@ export function describeConfigChange(summary: ConfigChangeSummary): string[] {
     ...summary.changedConnections.map((name) => `connection ${name} changed (new connector)`),
     ...summary.addedConnections.map((name) => `connection ${name} added`),
     ...summary.removedConnections.map((name) => `connection ${name} removed`),
+    ...summary.changedWebhooks.map((name) => `webhook inbox ${name} added, removed or changed`),
   ];
 }
 

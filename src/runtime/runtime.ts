@@ -24,6 +24,8 @@ export interface EngineContext {
    * can say which connections changed; without it connection changes are not reported.
    */
   readonly connections?: Readonly<Record<string, string>>;
+  /** Each webhook inbox's settings fingerprint by name, so a reload can say which inboxes changed. */
+  readonly webhooks?: Readonly<Record<string, string>>;
   /**
    * Closes what only this context uses (the connectors of connections a reload changed or
    * removed). After `reconfigure` replaced the context, the runtime calls it once no cycle started

@@ -20,7 +20,7 @@ export async function watchFlowChanges(
   const pollOnly = formatDuration(safetyPollMs(flow.cadence, false));
   if (source.capabilities.changeEvents !== true || source.watchChanges === undefined) {
     log.info(
-      `flow ${flow.name} is realtime, but connection ${flow.sourceConnection} sends no change events; it polls every ${pollOnly}`,
+      `flow ${flow.name} is realtime; connection ${flow.sourceConnection} sends no change events of its own, so it polls every ${pollOnly} and is woken early by POST /hooks/${flow.name} or a webhook inbox that lists it under wakes:`,
     );
     return undefined;
   }
