@@ -11,6 +11,7 @@ import { mysqlConnector } from '../connectors/mysql/index.js';
 import { postgresConnector } from '../connectors/postgres/index.js';
 import { restConnector } from '../connectors/rest/index.js';
 import { sqliteConnector } from '../connectors/sqlite/index.js';
+import { trytonConnector } from '../connectors/tryton/index.js';
 
 /** A connection entry checked by its connector's own schema, ready to create the connector. */
 export type ParsedConnection =
@@ -62,5 +63,6 @@ export const connectorRegistry: ReadonlyMap<string, RegisteredConnector> = new M
     register(mysqlConnector),
     register(sqliteConnector),
     register(restConnector),
+    register(trytonConnector),
   ].map((entry) => [entry.type, entry]),
 );

@@ -7,7 +7,7 @@ export const DEFAULT_TIMEOUT_MS = 60_000;
 /** Records per `create`/`write` call when the config gives none (Tryton's throughput levels off near 100). */
 export const DEFAULT_BATCH = 100;
 
-const JSON_VALUE: z.ZodType<unknown> = z.unknown();
+const JSON_VALUE: z.ZodType = z.unknown();
 
 /** Schema of a `connections:` entry of `type: tryton` (a Tryton ERP over JSON-RPC); unknown keys are errors. */
 export const trytonConfigSchema = z
@@ -18,11 +18,9 @@ export const trytonConfigSchema = z
      * The database's JSON-RPC URL, `http://erp.example.com:8000/erp/` (the path ends with the
      * database name). Server calls (`common.server.version`) go to its root.
      */
-    url: z
-      .string()
-      .refine((text) => /^https?:\/\/[^/]+\/[^/?#]+\/?$/.test(text), {
-        message: 'must be the URL of a Tryton database, such as http://127.0.0.1:8000/erp/',
-      }),
+    url: z.string().refine((text) => /^https?:\/\/[^/]+\/[^/?#]+\/?$/.test(text), {
+      message: 'must be the URL of a Tryton database, such as http://127.0.0.1:8000/erp/',
+    }),
     /** The login of the Tryton user Syncline acts as. */
     user: z.string().min(1, 'user must name a Tryton login'),
     /** That user's password; a Secret (write it as `${TRYTON_PASSWORD}`). */

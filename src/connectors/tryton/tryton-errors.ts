@@ -78,11 +78,9 @@ export function toTrytonRpcError(
     return new ConnectorError(code, message, { ...(field === undefined ? {} : { field }) });
   }
   if (kind === 'ConcurrencyException')
-    return new ConnectorError(
-      'CONNECTOR_SERIALIZATION_FAILURE',
-      `${where}: ${clean(text(parts[1]))}`,
-      { retryable: true },
-    );
+    return new ConnectorError('CONNECTOR_SERIALIZATION_FAILURE', `${where}: ${clean(text(parts[1]))}`, {
+      retryable: true,
+    });
   if (kind === 'LoginException')
     return new ConnectorError('CONNECTOR_AUTH_FAILED', `${where}: Tryton asked for ${clean(text(parts[1]))}`);
   const keyError = /^'([^']+)'$/.exec(kind);
@@ -131,9 +129,15 @@ export function toTrytonHttpError(
       waitOptions,
     );
   if (status === 401)
-    return new ConnectorError('CONNECTOR_AUTH_FAILED', `${where}: Tryton refused the login or session (HTTP 401)`);
+    return new ConnectorError(
+      'CONNECTOR_AUTH_FAILED',
+      `${where}: Tryton refused the login or session (HTTP 401)`,
+    );
   if (status === 403)
-    return new ConnectorError('CONNECTOR_QUERY_FAILED', `${where}: Tryton does not expose this method (HTTP 403)`);
+    return new ConnectorError(
+      'CONNECTOR_QUERY_FAILED',
+      `${where}: Tryton does not expose this method (HTTP 403)`,
+    );
   if (status >= 500)
     return new ConnectorError('CONNECTOR_UNAVAILABLE', `${where}: HTTP ${status}`, waitOptions);
   return new ConnectorError('CONNECTOR_QUERY_FAILED', `${where}: HTTP ${status}`);
@@ -148,11 +152,17 @@ export function toTrytonNetworkError(
 ): Error {
   const where = `${context.method} at connection "${context.connection}"`;
   if (timedOut)
-    return new ConnectorError('CONNECTOR_TIMEOUT', `${where} got no answer within ${timeoutMs} ms`, { cause: error });
+    return new ConnectorError('CONNECTOR_TIMEOUT', `${where} got no answer within ${timeoutMs} ms`, {
+      cause: error,
+    });
   if (error instanceof Error && error.name === 'AbortError') return error;
   const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
   const reason = cause instanceof Error ? cause.message : String(cause);
-  return new ConnectorError('CONNECTOR_UNAVAILABLE', `${where} failed: ${redactText(reason, context.secrets)}`, {
-    cause: error,
-  });
+  return new ConnectorError(
+    'CONNECTOR_UNAVAILABLE',
+    `${where} failed: ${redactText(reason, context.secrets)}`,
+    {
+      cause: error,
+    },
+  );
 }

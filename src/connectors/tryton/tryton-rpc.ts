@@ -65,11 +65,22 @@ export class TrytonRpcClient {
    * Calls `model.<model>.<method>` (or any database method) with `params`, appending the context
    * (preferences, config `context`, then `extra`) as the last parameter. Renews a lost session once.
    */
-  async call(method: string, params: readonly RpcValue[], signal: AbortSignal, extra: RpcContext = {}): Promise<RpcValue> {
+  async call(
+    method: string,
+    params: readonly RpcValue[],
+    signal: AbortSignal,
+    extra: RpcContext = {},
+  ): Promise<RpcValue> {
     for (let attempt = 0; ; attempt++) {
       const session = await this.#login(signal);
       const context: RpcContext = { ...session.context, ...(this.#config.context as RpcContext), ...extra };
-      const answer = await this.#post(this.#config.url, method, [...params, context], signal, this.#authorization(session));
+      const answer = await this.#post(
+        this.#config.url,
+        method,
+        [...params, context],
+        signal,
+        this.#authorization(session),
+      );
       if (answer.status === 401 && attempt === 0) {
         this.#logger.info('Tryton session expired; logging in again', { method });
         this.#forget(session);
@@ -129,7 +140,12 @@ export class TrytonRpcClient {
   async #openSession(signal: AbortSignal): Promise<Session> {
     const password = this.#config.password.reveal();
     const method = 'common.db.login';
-    const answer = await this.#post(this.#config.url, method, [this.#config.user, { password }, 'en'], signal);
+    const answer = await this.#post(
+      this.#config.url,
+      method,
+      [this.#config.user, { password }, 'en'],
+      signal,
+    );
     if (answer.status === 401 || answer.status === 403)
       throw new ConnectorError(
         'CONNECTOR_AUTH_FAILED',
@@ -153,17 +169,22 @@ export class TrytonRpcClient {
     const values = await this.#result(preferences, 'model.res.user.get_preferences');
     const context: RpcContext = {};
     if (typeof values === 'object' && values !== null && !Array.isArray(values))
-      for (const key of PREFERENCE_KEYS) if (values[key] !== undefined && values[key] !== null) context[key] = values[key];
+      for (const key of PREFERENCE_KEYS)
+        if (values[key] !== undefined && values[key] !== null) context[key] = values[key];
     return { ...bare, context };
   }
 
   #errorContext(method: string): TrytonErrorContext {
-    const secrets = [this.#config.password.reveal(), ...(this.#sessionKey === undefined ? [] : [this.#sessionKey])];
+    const secrets = [
+      this.#config.password.reveal(),
+      ...(this.#sessionKey === undefined ? [] : [this.#sessionKey]),
+    ];
     return { connection: this.#connection, method, secrets };
   }
 
   async #result(answer: HttpAnswer, method: string): Promise<RpcValue> {
-    if (answer.status !== 200) throw toTrytonHttpError(answer.status, answer.retryAfter, this.#errorContext(method));
+    if (answer.status !== 200)
+      throw toTrytonHttpError(answer.status, answer.retryAfter, this.#errorContext(method));
     let parsed: { result?: RpcValue; error?: RpcValue };
     try {
       parsed = JSON.parse(answer.body) as typeof parsed;
@@ -174,7 +195,8 @@ export class TrytonRpcClient {
         { cause: error },
       );
     }
-    if (parsed.error !== undefined && parsed.error !== null) throw toTrytonRpcError(parsed.error, this.#errorContext(method));
+    if (parsed.error !== undefined && parsed.error !== null)
+      throw toTrytonRpcError(parsed.error, this.#errorContext(method));
     return await Promise.resolve(parsed.result ?? null);
   }
 

@@ -7,6 +7,14 @@ export type RpcValue = JsonValue;
 
 type RpcObject = { [key: string]: JsonValue };
 
+/** A value as text for keys and messages: strings as they are, numbers and booleans printed, anything else as JSON. */
+export function valueAsText(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return JSON.stringify(value);
+}
+
 function pad(value: number, width = 2): string {
   return String(value).padStart(width, '0');
 }
@@ -32,7 +40,7 @@ export function decodeValue(value: RpcValue | undefined, fieldType?: string): Va
   if (!isObject(value)) return value;
   switch (value['__class__']) {
     case 'Decimal':
-      return typeof value['decimal'] === 'string' ? value['decimal'] : String(value['decimal']);
+      return valueAsText(value['decimal']);
     case 'datetime': {
       const micro = num(value, 'microsecond');
       const fraction = micro === 0 ? '' : `.${pad(micro, 6)}`.replace(/0+$/, '');
@@ -45,7 +53,7 @@ export function decodeValue(value: RpcValue | undefined, fieldType?: string): Va
     case 'timedelta':
       return num(value, 'seconds');
     case 'bytes':
-      return new Uint8Array(Buffer.from(String(value['base64']), 'base64'));
+      return new Uint8Array(Buffer.from(valueAsText(value['base64']), 'base64'));
     default:
       return value;
   }
@@ -125,11 +133,12 @@ function refuse(field: string, value: Value, expected: string): never {
  */
 export function encodeValue(field: string, value: Value, fieldType: string | undefined): RpcValue {
   if (value === null) return null;
-  if (value instanceof Uint8Array) return { __class__: 'bytes', base64: Buffer.from(value).toString('base64') };
+  if (value instanceof Uint8Array)
+    return { __class__: 'bytes', base64: Buffer.from(value).toString('base64') };
   if (isJsonNull(value)) return null;
   switch (fieldType) {
     case 'numeric': {
-      const text = String(value).trim();
+      const text = valueAsText(value).trim();
       if (typeof value === 'boolean' || !/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(text))
         return refuse(field, value, 'a decimal number');
       return { __class__: 'Decimal', decimal: text };
@@ -138,7 +147,8 @@ export function encodeValue(field: string, value: Value, fieldType: string | und
     case 'integer':
     case 'bigint':
     case 'many2one': {
-      const parsed = typeof value === 'number' ? value : typeof value === 'string' ? Number(value) : Number.NaN;
+      const parsed =
+        typeof value === 'number' ? value : typeof value === 'string' ? Number(value) : Number.NaN;
       if (!Number.isFinite(parsed) || (fieldType !== 'float' && !Number.isInteger(parsed)))
         return refuse(field, value, fieldType === 'many2one' ? 'a record id' : `a number (${fieldType})`);
       return parsed;
@@ -149,14 +159,16 @@ export function encodeValue(field: string, value: Value, fieldType: string | und
     }
     case 'datetime':
     case 'timestamp':
-      return (typeof value === 'string' ? encodeDatetime(value) : undefined) ?? refuse(field, value, 'a timestamp');
+      return (
+        (typeof value === 'string' ? encodeDatetime(value) : undefined) ?? refuse(field, value, 'a timestamp')
+      );
     case 'date':
       return (typeof value === 'string' ? encodeDate(value) : undefined) ?? refuse(field, value, 'a date');
     case 'char':
     case 'text':
     case 'selection':
-      return typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value);
+      return valueAsText(value);
     default:
-      return value as RpcValue;
+      return value;
   }
 }
