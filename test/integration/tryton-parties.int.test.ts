@@ -1,0 +1,237 @@
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RecordOutcome, SourceSpec, TargetRecord, TargetSpec } from '../../src/core/connector.js';
+import { silentLogger } from '../../src/core/logger.js';
+import { trytonConnector } from '../../src/connectors/tryton/index.js';
+import { TrytonConnector } from '../../src/connectors/tryton/tryton-connector.js';
+import { startTestTryton, type TestTryton } from '../support/tryton.js';
+
+// Parties into a real Tryton 6.0 (own SQLite copy per file): per-record outcomes with Tryton's
+// ids, a refused record with Tryton's own message while the others are written, idempotent
+// re-writes, a lost session renewed, contact mechanisms and the first address as fields.
+
+let tryton: TestTryton;
+let connector: TrytonConnector;
+const signal = AbortSignal.timeout(170_000);
+
+const parties: TargetSpec = {
+  flow: 'customers',
+  table: 'party.party',
+  key: 'code',
+  columns: ['code', 'name', 'email', 'phone', 'address.street', 'address.city', 'address.postal_code'],
+  types: {},
+  onDelete: { mode: 'soft', column: 'active' },
+};
+
+function party(code: string, values: Record<string, string | null> = {}): TargetRecord {
+  return { key: code, op: 'upsert', values: { code, name: `Customer ${code}`, ...values } };
+}
+
+function byKey(outcomes: readonly RecordOutcome[] | undefined): Map<string, RecordOutcome> {
+  return new Map((outcomes ?? []).map((outcome) => [outcome.key, outcome]));
+}
+
+beforeAll(async () => {
+  tryton = await startTestTryton();
+  const config = trytonConnector.configSchema.parse({
+    type: 'tryton',
+    url: tryton.url,
+    user: 'admin',
+    password: 'admin',
+  });
+  connector = new TrytonConnector(config, { name: 'erp', logger: silentLogger });
+});
+
+afterAll(async () => {
+  await connector.close();
+  await tryton.stop();
+});
+
+describe('Tryton parties as a target', () => {
+  it('reports created records with their Tryton ids, and refuses exactly the bad one with Tryton’s message', async () => {
+    const result = await connector.writeBatch(
+      parties,
+      [party('C-1'), party('C-2', { phone: '+1 555 0100' }), party('C-3')],
+      signal,
+    );
+    const outcomes = byKey(result.outcomes);
+    const stored = await tryton.admin.searchRead(
+      'party.party',
+      [['code', 'in', ['C-1', 'C-2', 'C-3']]],
+      ['code'],
+    );
+    expect(stored.map((row) => row['code'])).toEqual(['C-1', 'C-3']);
+    expect(outcomes.get('C-1')).toEqual({ key: 'C-1', status: 'created', id: stored[0]?.['id'] });
+    expect(outcomes.get('C-3')).toEqual({ key: 'C-3', status: 'created', id: stored[1]?.['id'] });
+    const refused = outcomes.get('C-2');
+    expect(refused?.status).toBe('refused');
+    if (refused?.status !== 'refused') return;
+    expect(refused.error.message).toBe(
+      'The phone number "+1 555 0100" for party "Customer C-2" is not valid.',
+    );
+    expect(refused.error).toMatchObject({ code: 'CONNECTOR_VALUE_REJECTED', retryable: false, key: 'C-2' });
+    expect(result.written).toBe(2);
+  });
+
+  it('writes the same records again as updates of the same ids, never as new parties', async () => {
+    const first = byKey((await connector.writeBatch(parties, [party('C-4'), party('C-5')], signal)).outcomes);
+    const again = byKey(
+      (await connector.writeBatch(parties, [party('C-4', { name: 'Renamed' }), party('C-5')], signal))
+        .outcomes,
+    );
+    const firstC4 = first.get('C-4');
+    expect(firstC4?.status).toBe('created');
+    expect(again.get('C-4')).toEqual({
+      key: 'C-4',
+      status: 'updated',
+      id: firstC4?.status === 'created' ? firstC4.id : -1,
+    });
+    const stored = await tryton.admin.searchRead(
+      'party.party',
+      [['code', 'in', ['C-4', 'C-5']]],
+      ['code', 'name'],
+    );
+    expect(stored.map((row) => [row['code'], row['name']])).toEqual([
+      ['C-4', 'Renamed'],
+      ['C-5', 'Customer C-5'],
+    ]);
+  });
+
+  it('refuses a field the model does not have, naming it, without touching the others', async () => {
+    const result = await connector.writeBatch(
+      parties,
+      [party('C-6'), { key: 'C-7', op: 'upsert', values: { code: 'C-7', nickname: 'x' } }],
+      signal,
+    );
+    const outcomes = byKey(result.outcomes);
+    expect(outcomes.get('C-6')?.status).toBe('created');
+    expect(outcomes.get('C-7')).toMatchObject({
+      status: 'refused',
+      error: { code: 'CONNECTOR_COLUMN_NOT_FOUND', field: 'nickname' },
+    });
+  });
+
+  it('logs in again when Tryton no longer knows its session, and writes', async () => {
+    await connector.writeBatch(parties, [party('S-1')], signal);
+    const database = new Database(tryton.sqlitePath);
+    try {
+      expect(database.prepare('DELETE FROM ir_session').run().changes).toBeGreaterThan(0);
+    } finally {
+      database.close();
+    }
+    const result = await connector.writeBatch(parties, [party('S-2')], signal);
+    expect(result.outcomes?.[0]?.status).toBe('created');
+    expect(await tryton.admin.searchRead('party.party', [['code', '=', 'S-2']], ['code'])).toHaveLength(1);
+  });
+
+  it('maintains the first email, phone and address of a party through its virtual fields', async () => {
+    await connector.writeBatch(
+      parties,
+      [
+        party('A-1', {
+          email: 'info@acme.example',
+          phone: '+1 650-253-0000',
+          'address.street': '1 Main St',
+          'address.city': 'Springfield',
+          'address.postal_code': '12345',
+        }),
+      ],
+      signal,
+    );
+    await connector.writeBatch(
+      parties,
+      [party('A-1', { email: 'sales@acme.example', phone: null, 'address.city': 'Shelbyville' })],
+      signal,
+    );
+    const [stored] = await tryton.admin.searchRead(
+      'party.party',
+      [['code', '=', 'A-1']],
+      ['email', 'phone', 'addresses'],
+    );
+    expect(stored).toMatchObject({ email: 'sales@acme.example', phone: '' });
+    const mechanisms = await tryton.admin.searchRead(
+      'party.contact_mechanism',
+      [['party', '=', stored?.['id'] ?? 0]],
+      ['type', 'value'],
+    );
+    expect(mechanisms.map((row) => [row['type'], row['value']])).toEqual([['email', 'sales@acme.example']]);
+    const addresses = await tryton.admin.searchRead(
+      'party.address',
+      [['party', '=', stored?.['id'] ?? 0]],
+      ['street', 'city', 'postal_code'],
+    );
+    expect(addresses.map((row) => [row['street'], row['city'], row['postal_code']])).toEqual([
+      ['1 Main St', 'Shelbyville', '12345'],
+    ]);
+  });
+
+  it('archives a party deleted at the source (soft delete on active)', async () => {
+    await connector.writeBatch(parties, [party('D-1')], signal);
+    const result = await connector.writeBatch(
+      parties,
+      [{ key: 'D-1', op: 'delete', values: { code: 'D-1' } }],
+      signal,
+    );
+    expect(result.outcomes).toEqual([{ key: 'D-1', status: 'deleted' }]);
+    expect(await tryton.admin.searchRead('party.party', [['code', '=', 'D-1']], ['active'])).toMatchObject([
+      { active: 0 },
+    ]);
+  });
+});
+
+describe('Tryton parties as a source', () => {
+  const source: SourceSpec = {
+    flow: 'parties-back',
+    table: 'party.party',
+    key: 'code',
+    cursor: 'write_date',
+    deleted: 'active',
+    columns: ['code', 'name', 'active', 'create_date'],
+    batchSize: 2,
+    lookback: 0,
+  };
+
+  it('reads every party, then only those changed since the checkpoint, with canonical values', async () => {
+    let checkpoint;
+    const first = [];
+    for await (const batch of connector.readChanges(source, undefined, signal)) {
+      first.push(...batch.changes);
+      checkpoint = batch.checkpoint;
+    }
+    const c1 = first.find((change) => change.key === 'C-1');
+    expect(c1?.op).toBe('upsert');
+    expect(c1?.row['active']).toBe(true);
+    expect(c1?.row['create_date']).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/);
+    expect(first.find((change) => change.key === 'D-1')?.op).toBe('delete');
+    expect(new Set(first.map((change) => change.key)).size).toBe(first.length);
+
+    const [c5] = await tryton.admin.searchRead('party.party', [['code', '=', 'C-5']], ['id']);
+    await tryton.admin.call('model.party.party.write', [[c5?.['id'] ?? 0], { name: 'Changed in Tryton' }]);
+    const second = [];
+    for await (const batch of connector.readChanges(source, checkpoint, signal))
+      second.push(...batch.changes);
+    expect(second.map((change) => change.key)).toContain('C-5');
+    expect(second.find((change) => change.key === 'C-5')?.row['name']).toBe('Changed in Tryton');
+    expect(second.map((change) => change.key)).not.toContain('C-1');
+    expect(await connector.countPending(source, checkpoint, 1_000, signal)).toBeGreaterThanOrEqual(1);
+    expect((await connector.readByKeys(source, ['C-3', 'nope'], signal)).map((change) => change.key)).toEqual(
+      ['C-3'],
+    );
+  });
+
+  it('probes the server and describes models with their fields and writable virtual fields', async () => {
+    expect(await connector.probe(signal)).toMatchObject({
+      ok: true,
+      server: expect.stringMatching(/^Tryton 6\.0/),
+    });
+    const schema = await connector.describeTable('party.party', signal);
+    const kinds = new Map(schema?.columns.map((column) => [column.name, column.kind]));
+    expect(kinds.get('code')).toBe('string');
+    expect(kinds.get('active')).toBe('boolean');
+    expect(kinds.get('address.city')).toBe('string');
+    expect(await connector.describeTable('no.such_model', signal)).toBeUndefined();
+    expect(connector.checkObjectName('party.party')).toBeUndefined();
+    expect(connector.checkObjectName('party party')).toMatch(/not a Tryton model name/);
+    expect(connector.checkFieldName('party.name')).toBeUndefined();
+  });
+});
