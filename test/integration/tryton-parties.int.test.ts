@@ -220,10 +220,9 @@ describe('Tryton parties as a source', () => {
   });
 
   it('probes the server and describes models with their fields and writable virtual fields', async () => {
-    expect(await connector.probe(signal)).toMatchObject({
-      ok: true,
-      server: expect.stringMatching(/^Tryton 6\.0/),
-    });
+    const probe = await connector.probe(signal);
+    expect(probe.ok).toBe(true);
+    expect(probe.server).toMatch(/^Tryton 6\.0/);
     const schema = await connector.describeTable('party.party', signal);
     const kinds = new Map(schema?.columns.map((column) => [column.name, column.kind]));
     expect(kinds.get('code')).toBe('string');

@@ -86,9 +86,10 @@ beforeAll(async () => {
     name: 'erp-stock',
     logger: silentLogger,
   });
-  [partyId] = (await tryton.admin.call('model.party.party.create', [
+  const [party] = (await tryton.admin.call('model.party.party.create', [
     [{ name: 'Acme', addresses: [['create', [{ street: '1 Main St', city: 'Springfield' }]]] }],
   ])) as number[];
+  partyId = party ?? 0;
   const [address] = await tryton.admin.searchRead('party.address', [['party', '=', partyId]], ['id']);
   addressId = address?.['id'] as number;
   await tryton.admin.call('model.product.template.create', [
