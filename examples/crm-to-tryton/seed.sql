@@ -2,6 +2,7 @@
 -- and the stock the ERP reports back. psql "$CRM_DATABASE_URL" -f seed.sql
 CREATE TABLE IF NOT EXISTS accounts (
   id          integer PRIMARY KEY,
+  code        text NOT NULL UNIQUE,            -- the customer number, Tryton's party code
   name        text NOT NULL,
   email       text,
   phone       text,
@@ -19,7 +20,7 @@ CREATE TABLE IF NOT EXISTS products (
 );
 CREATE TABLE IF NOT EXISTS orders (
   id          integer PRIMARY KEY,
-  account_id  integer NOT NULL REFERENCES accounts (id),
+  account_code text NOT NULL REFERENCES accounts (code),
   status      text NOT NULL DEFAULT 'open',   -- open | quoted | won | cancelled
   description text,
   updated_at  timestamptz NOT NULL DEFAULT now()
@@ -38,8 +39,8 @@ CREATE TABLE IF NOT EXISTS product_stock (
   quantity    numeric(14, 3)
 );
 
-INSERT INTO accounts (id, name, email, phone, street, city, zip)
-SELECT g, 'Customer ' || g, 'c' || g || '@example.com', '+1 650-253-' || lpad((g % 10000)::text, 4, '0'),
+INSERT INTO accounts (id, code, name, email, phone, street, city, zip)
+SELECT g, 'C' || lpad(g::text, 5, '0'), 'Customer ' || g, 'c' || g || '@example.com', '+1 650-253-' || lpad((g % 10000)::text, 4, '0'),
        g || ' Main St', 'Springfield', lpad((10000 + g)::text, 5, '0')
 FROM generate_series(1, 1000) g
 ON CONFLICT DO NOTHING;
@@ -49,8 +50,8 @@ SELECT 'P' || lpad(g::text, 3, '0'), 'Product ' || g, (g * 1.25)::numeric(12, 2)
 FROM generate_series(1, 20) g
 ON CONFLICT DO NOTHING;
 
-INSERT INTO orders (id, account_id, description)
-SELECT g, 1 + (g * 7) % 1000, 'CRM order ' || g
+INSERT INTO orders (id, account_code, description)
+SELECT g, 'C' || lpad((1 + (g * 7) % 1000)::text, 5, '0'), 'CRM order ' || g
 FROM generate_series(1, 200) g
 ON CONFLICT DO NOTHING;
 
