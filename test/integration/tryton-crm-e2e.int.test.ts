@@ -44,13 +44,13 @@ async function linesBothSides(): Promise<[Map<string, string[]>, Map<string, str
     expected.set(String(row.order_id), list);
   }
   const sales = await tryton.admin.searchRead('sale.sale', [['reference', '!=', null]], ['reference']);
-  const referenceOf = new Map(sales.map((sale) => [sale['id'], String(sale['reference'])]));
+  const referenceOf = new Map(sales.map((sale) => [sale['id'], JSON.stringify(sale['reference']).replaceAll('"', '')]));
   const lines = await tryton.admin.searchRead('sale.line', [], ['sale', 'note', 'quantity']);
   const actual = new Map<string, string[]>();
   for (const line of [...lines].sort((a, b) => Number(a['note']) - Number(b['note']))) {
     const reference = referenceOf.get(line['sale']) ?? '?';
     const list = actual.get(reference) ?? [];
-    list.push(`${String(line['note'])}:${String(line['quantity'])}`);
+    list.push(`${JSON.stringify(line['note']).replaceAll('"', '')}:${JSON.stringify(line['quantity'])}`);
     actual.set(reference, list);
   }
   return [actual, expected];
