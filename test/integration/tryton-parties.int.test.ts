@@ -179,6 +179,54 @@ describe('Tryton parties as a target', () => {
   });
 });
 
+describe('Tryton connection trouble is never a record’s', () => {
+  it('serializes writes of one connection, so two batches with the same new key make one party', async () => {
+    const [first, second] = await Promise.all([
+      connector.writeBatch(parties, [party('K-1')], signal),
+      connector.writeBatch(parties, [party('K-1', { name: 'Second' })], signal),
+    ]);
+    expect([first.outcomes?.[0]?.status, second.outcomes?.[0]?.status]).toEqual(['created', 'updated']);
+    expect(await tryton.admin.searchRead('party.party', [['code', '=', 'K-1']], ['name'])).toMatchObject([
+      { name: 'Second' },
+    ]);
+  });
+
+  it('throws a refused login as CONNECTOR_AUTH_FAILED instead of refusing the records', async () => {
+    // A throw-away login: failed logins of one login are counted and slowed down by Tryton.
+    const config = trytonConnector.configSchema.parse({
+      type: 'tryton',
+      url: tryton.url,
+      user: `nobody-${Date.now()}`,
+      password: 'wrong',
+    });
+    const stranger = new TrytonConnector(config, { name: 'erp', logger: silentLogger });
+    await expect(stranger.writeBatch(parties, [party('X-1')], signal)).rejects.toMatchObject({
+      code: 'CONNECTOR_AUTH_FAILED',
+      retryable: false,
+    });
+    await stranger.close();
+  });
+
+  it('throws an unreachable server as retryable CONNECTOR_UNAVAILABLE, and probe says so', async () => {
+    const config = trytonConnector.configSchema.parse({
+      type: 'tryton',
+      url: 'http://127.0.0.1:9/erp/',
+      user: 'admin',
+      password: 'admin',
+    });
+    const offline = new TrytonConnector(config, { name: 'erp', logger: silentLogger });
+    await expect(offline.writeBatch(parties, [party('X-2')], signal)).rejects.toMatchObject({
+      code: 'CONNECTOR_UNAVAILABLE',
+      retryable: true,
+    });
+    expect(await offline.probe(signal)).toMatchObject({
+      ok: false,
+      message: expect.stringContaining('erp') as unknown,
+    });
+    await offline.close();
+  });
+});
+
 describe('Tryton parties as a source', () => {
   const source: SourceSpec = {
     flow: 'parties-back',
