@@ -192,6 +192,32 @@ describe('Tryton sales with lines as a target', () => {
   });
 });
 
+describe('Tryton sales with lines as a source', () => {
+  it('reads each sale with all its lines, in line-key order', async () => {
+    const source: SourceSpec = {
+      flow: 'sales-back',
+      table: 'sale.sale',
+      key: 'reference',
+      cursor: 'write_date',
+      deleted: undefined,
+      columns: ['reference', 'state', 'party.name'],
+      batchSize: 50,
+      lookback: 5_000,
+      lines: [
+        { name: 'lines', table: 'sale.line', key: 'note', parent: 'sale', columns: ['note', 'quantity'] },
+      ],
+    };
+    const [change] = await stock.readByKeys(source, ['CRM-1'], signal);
+    expect(change?.row).toEqual({ reference: 'CRM-1', state: 'cancelled', 'party.name': 'Acme' });
+    expect(change?.lines).toEqual({
+      lines: [
+        { key: 'L1', row: { note: 'L1', quantity: 5 } },
+        { key: 'L3', row: { note: 'L3', quantity: 2 } },
+      ],
+    });
+  });
+});
+
 describe('Tryton stock quantities as a source without a cursor', () => {
   const source: SourceSpec = {
     flow: 'stock',
