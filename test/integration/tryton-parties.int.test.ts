@@ -23,7 +23,7 @@ const parties: TargetSpec = {
   onDelete: { mode: 'soft', column: 'active' },
 };
 
-function party(code: string, values: Record<string, string | null> = {}): TargetRecord {
+function party(code: string, values: Record<string, string | boolean | null> = {}): TargetRecord {
   return { key: code, op: 'upsert', values: { code, name: `Customer ${code}`, ...values } };
 }
 
@@ -165,17 +165,22 @@ describe('Tryton parties as a target', () => {
     ]);
   });
 
-  it('archives a party deleted at the source (soft delete on active)', async () => {
-    await connector.writeBatch(parties, [party('D-1')], signal);
-    const result = await connector.writeBatch(
+  it('archives a party deleted at the source and restores it when it comes back (soft delete on active)', async () => {
+    // The engine writes the soft-delete column true for a deleted record, false for the others.
+    await connector.writeBatch(parties, [party('D-1', { active: false })], signal);
+    const stored = () => tryton.admin.searchRead('party.party', [['code', '=', 'D-1']], ['active']);
+    expect(await stored()).toMatchObject([{ active: 1 }]);
+    await connector.writeBatch(parties, [party('D-1', { active: true })], signal);
+    expect(await stored()).toMatchObject([{ active: 0 }]);
+    await connector.writeBatch(parties, [party('D-1', { active: false })], signal);
+    expect(await stored()).toMatchObject([{ active: 1 }]);
+    const deleted = await connector.writeBatch(
       parties,
       [{ key: 'D-1', op: 'delete', values: { code: 'D-1' } }],
       signal,
     );
-    expect(result.outcomes).toEqual([{ key: 'D-1', status: 'deleted' }]);
-    expect(await tryton.admin.searchRead('party.party', [['code', '=', 'D-1']], ['active'])).toMatchObject([
-      { active: 0 },
-    ]);
+    expect(deleted.outcomes).toEqual([{ key: 'D-1', status: 'deleted' }]);
+    expect(await stored()).toMatchObject([{ active: 0 }]);
   });
 });
 

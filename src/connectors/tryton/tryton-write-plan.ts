@@ -1,5 +1,6 @@
 import type { LineTargetSpec, TargetRecord, TargetSpec } from '../../core/connector.js';
 import { ConnectorError } from '../../core/errors.js';
+import { parseBoolean } from '../../core/value-conversion.js';
 import type { Row } from '../../core/values.js';
 import { lineCommands, type ExistingLine } from './tryton-lines.js';
 import type { TrytonModel } from './tryton-models.js';
@@ -61,6 +62,19 @@ function encodeRow(model: TrytonModel, row: Row, skip: ReadonlySet<string>): Rec
   return out;
 }
 
+/** Tryton's archive flag: `active` false hides a record, the opposite of a soft-delete flag. */
+export const ARCHIVE_FIELD = 'active';
+
+/**
+ * With `onDelete: { soft: active }` the engine writes the column true for a deleted record and
+ * false for the others; Tryton's `active` means the opposite, so it is written inverted.
+ */
+function archiveFlag(target: TargetSpec, values: Row): Row {
+  const policy = target.onDelete;
+  if (policy.mode !== 'soft' || policy.column !== ARCHIVE_FIELD || !(ARCHIVE_FIELD in values)) return values;
+  return { ...values, [ARCHIVE_FIELD]: parseBoolean(values[ARCHIVE_FIELD]) !== true };
+}
+
 /**
  * A record's values as Tryton takes them: own fields encoded by their Tryton type, party
  * virtual fields as contact mechanism and address commands, lines as one2many commands, and a
@@ -76,7 +90,7 @@ export function planRecord(
   addressModel: TrytonModel | undefined,
 ): PlannedRecord {
   const existing = snapshot.found.get(keyText(model, target.key, record.values[target.key]));
-  const split = splitPartyValues(model.name, record.values);
+  const split = splitPartyValues(model.name, archiveFlag(target, record.values));
   const workflow = hasWorkflow(model.name) && STATE_FIELD in split.own;
   const rawState = workflow ? split.own[STATE_FIELD] : undefined;
   const state = rawState === undefined || rawState === null ? undefined : valueAsText(rawState);

@@ -8,7 +8,13 @@ import type { TrytonRpcClient } from './tryton-rpc.js';
 import { readSnapshot } from './tryton-snapshot.js';
 import type { RpcValue } from './tryton-values.js';
 import { cancelButton, isStartState, transitions } from './tryton-workflow.js';
-import { keyText, planRecord, type LineRelation, type PlannedRecord } from './tryton-write-plan.js';
+import {
+  ARCHIVE_FIELD,
+  keyText,
+  planRecord,
+  type LineRelation,
+  type PlannedRecord,
+} from './tryton-write-plan.js';
 
 /** One call's worth of a flow's batch, and what became of each record. */
 class ChunkWriter {
@@ -194,7 +200,7 @@ async function deleteRecords(
   let deletable = present;
   if (policy.mode === 'soft') {
     // `active` is Tryton's archive flag: false hides the record, so a soft delete clears it.
-    const value = policy.column === 'active' ? false : true;
+    const value = policy.column !== ARCHIVE_FIELD;
     const result = await callWithFallback(present, async (some) => {
       await writer.call('write', [some.map((item) => item.id), { [policy.column]: value }]);
       return some.map(() => null);
