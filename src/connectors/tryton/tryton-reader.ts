@@ -67,6 +67,11 @@ function changedSince(source: SourceSpec, from: string | null): RpcValue[] {
   return [[cursor, '>=', at]];
 }
 
+/** Records without a key value (a sale entered in Tryton without a reference) cannot be synced: not read. */
+function hasKey(source: SourceSpec): RpcValue[] {
+  return source.key === 'id' ? [] : [[source.key, '!=', null]];
+}
+
 function records(value: RpcValue): RpcRecord[] {
   return Array.isArray(value)
     ? value.filter(
@@ -228,7 +233,7 @@ export class TrytonReader {
     let seen = pass.highWater;
     for (;;) {
       signal.throwIfAborted();
-      const domain = [['id', '>', afterId], ...changedSince(source, pass.from)];
+      const domain = [['id', '>', afterId], ...hasKey(source), ...changedSince(source, pass.from)];
       const page = await this.#searchRead(
         source.table,
         domain,
@@ -282,7 +287,7 @@ export class TrytonReader {
           ? null
           : String(subtractLookback(checkpoint.cursor, source.lookback));
     const afterId = checkpoint.phase === 'pass' ? checkpoint.afterId : 0;
-    const domain = [['id', '>', afterId], ...changedSince(source, from)];
+    const domain = [['id', '>', afterId], ...hasKey(source), ...changedSince(source, from)];
     const count = await this.client.call(`model.${source.table}.search_count`, [domain], signal, ALL_RECORDS);
     return Math.min(typeof count === 'number' ? count : 0, limit);
   }
