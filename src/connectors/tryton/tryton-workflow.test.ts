@@ -9,7 +9,10 @@ describe('Tryton workflow transitions', () => {
     expect(transitions('sale.sale', 'quotation', 'cancelled')).toEqual(['cancel']);
     expect(transitions('sale.sale', 'quotation', 'draft')).toEqual(['draft']);
     expect(transitions('sale.sale', 'cancelled', 'quotation')).toEqual(['draft', 'quote']);
-    expect(transitions('sale.sale', 'draft', 'done')).toBeUndefined();
+    expect(transitions('sale.sale', 'processing', 'confirmed')).toEqual([]);
+    expect(transitions('sale.sale', 'done', 'confirmed')).toEqual([]);
+    expect(transitions('sale.sale', 'draft', 'done')).toEqual(['quote', 'confirm', 'process']);
+    expect(transitions('sale.sale', 'draft', 'shipped')).toBeUndefined();
     expect(transitions('party.party', undefined, 'x')).toBeUndefined();
   });
 });

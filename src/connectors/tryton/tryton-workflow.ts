@@ -16,6 +16,7 @@ const WORKFLOWS: Readonly<Record<string, Workflow>> = {
       ['quotation', 'quote'],
       ['confirmed', 'confirm'],
       ['processing', 'process'],
+      ['done', undefined],
     ],
     direct: { cancelled: 'cancel', draft: 'draft' },
   },
@@ -24,6 +25,7 @@ const WORKFLOWS: Readonly<Record<string, Workflow>> = {
       ['lead', undefined],
       ['opportunity', 'opportunity'],
       ['converted', 'convert'],
+      ['won', undefined],
     ],
     direct: { lead: 'lead', lost: 'lost', cancelled: 'cancel' },
   },
@@ -67,8 +69,8 @@ export function isStartState(model: string, state: string): boolean {
 
 /**
  * The buttons that take a record of `model` from state `from` (undefined: just created, in the
- * first state) to `to`, in order; empty when it is there already. Undefined when `to` cannot be
- * reached (an unknown state, or backwards along the path other than to the start).
+ * first state) to `to`, in order; empty when it is there already or past it along the path.
+ * Undefined when `to` cannot be reached (an unknown state, or a state no button reaches).
  */
 export function transitions(model: string, from: string | undefined, to: string): string[] | undefined {
   const workflow = WORKFLOWS[model];
@@ -84,6 +86,9 @@ export function transitions(model: string, from: string | undefined, to: string)
     return workflow.path
       .slice(here + 1, there + 1)
       .flatMap(([, button]) => (button === undefined ? [] : [button]));
+  // Tryton moves records further along by itself (a confirmed sale is processed, then done): a
+  // record already past the mapped state stays where it is.
+  if (there > 0 && here > there) return [];
   if (there > 0 && here < 0 && direct === undefined && workflow.direct[start ?? ''] !== undefined) {
     // From a side state (cancelled), back to the start first, then along the path.
     const back = workflow.direct[start ?? ''] ?? '';
