@@ -192,6 +192,69 @@ describe('Tryton sales with lines as a target', () => {
   });
 });
 
+describe('Tryton products as a target', () => {
+  it('creates a template and its variant, the variant referring to the template by the id Tryton gave it', async () => {
+    const templates: TargetSpec = {
+      flow: 'product_templates',
+      table: 'product.template',
+      key: 'code',
+      columns: [
+        'code',
+        'name',
+        'list_price',
+        'type',
+        'default_uom',
+        'sale_uom',
+        'salable',
+        'account_category',
+      ],
+      types: { list_price: 'decimal' },
+      onDelete: { mode: 'ignore' },
+    };
+    const values = {
+      code: 'P001',
+      name: 'Gadget',
+      list_price: '1.25',
+      type: 'goods',
+      default_uom: 1,
+      sale_uom: 1,
+    };
+    const created = await connector.writeBatch(
+      templates,
+      [{ key: 'P001', op: 'upsert', values: { ...values, salable: true, account_category: 1 } }],
+      signal,
+    );
+    const template = created.outcomes?.[0];
+    expect(template?.status).toBe('created');
+    const variants: TargetSpec = {
+      flow: 'products',
+      table: 'product.product',
+      key: 'suffix_code',
+      columns: ['suffix_code', 'template'],
+      types: {},
+      onDelete: { mode: 'ignore' },
+    };
+    const templateId = template?.status === 'created' ? template.id : undefined;
+    const variant = await connector.writeBatch(
+      variants,
+      [{ key: 'P001', op: 'upsert', values: { suffix_code: 'P001', template: templateId ?? null } }],
+      signal,
+    );
+    expect(variant.outcomes?.[0]?.status).toBe('created');
+    const [stored] = await tryton.admin.searchRead(
+      'product.product',
+      [['suffix_code', '=', 'P001']],
+      ['code', 'template', 'list_price', 'salable'],
+    );
+    expect(stored).toMatchObject({
+      code: 'P001P001',
+      template: templateId,
+      list_price: { __class__: 'Decimal', decimal: '1.25' },
+      salable: 1,
+    });
+  });
+});
+
 describe('Tryton sales with lines as a source', () => {
   it('reads each sale with all its lines, in line-key order', async () => {
     const source: SourceSpec = {
