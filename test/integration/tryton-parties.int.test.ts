@@ -272,6 +272,35 @@ describe('Tryton parties as a source', () => {
     );
   });
 
+  it('does not lose a record changed behind the page being read during a pass', async () => {
+    const ids = new Map<string, number>();
+    for (const row of await tryton.admin.searchRead(
+      'party.party',
+      [['code', 'in', ['C-1', 'C-3', 'C-4', 'C-5', 'C-6']]],
+      ['code'],
+    ))
+      ids.set(String(row['code']), row['id'] as number);
+    const rename = (code: string, name: string) =>
+      tryton.admin.call('model.party.party.write', [[ids.get(code) ?? 0], { name }]);
+    let checkpoint;
+    for await (const batch of connector.readChanges(source, undefined, signal)) checkpoint = batch.checkpoint;
+    for (const code of ['C-3', 'C-4', 'C-5', 'C-6']) await rename(code, `${code} again`);
+    let pages = 0;
+    for await (const batch of connector.readChanges(source, checkpoint, signal)) {
+      if (pages++ === 0) {
+        // The pass is past C-1 (ids are read in order): change it, then C-6, read on a later page
+        // with a later date than C-1's change.
+        await rename('C-1', 'Changed behind');
+        await rename('C-6', 'C-6 later');
+      }
+      checkpoint = batch.checkpoint;
+    }
+    expect(pages).toBeGreaterThan(1);
+    const next = [];
+    for await (const batch of connector.readChanges(source, checkpoint, signal)) next.push(...batch.changes);
+    expect(next.find((change) => change.key === 'C-1')?.row['name']).toBe('Changed behind');
+  });
+
   it('probes the server and describes models with their fields and writable virtual fields', async () => {
     const probe = await connector.probe(signal);
     expect(probe.ok).toBe(true);

@@ -28,7 +28,8 @@ const ALL_RECORDS = { active_test: false };
 /**
  * The checkpoint of a Tryton source. `pass`: reading every record changed at or after `from`
  * (all records when null) in id order, after `afterId`; `highWater` is the latest change instant
- * when the pass began, where the next pass starts (less the lookback). `idle`: between passes.
+ * when the pass began, where the next pass starts (less the lookback). `idle`: between passes,
+ * `cursor` the mark the next pass starts from (null: read everything).
  */
 const trytonCheckpointSchema = z.discriminatedUnion('phase', [
   z.object({
@@ -78,15 +79,6 @@ function records(value: RpcValue): RpcRecord[] {
         (item): item is RpcRecord => typeof item === 'object' && item !== null && !Array.isArray(item),
       )
     : [];
-}
-
-/** The instant a record last changed by the source's cursor, as an ISO string. */
-function changeInstant(source: SourceSpec, record: RpcRecord): string | null {
-  const cursor = cursorOf(source);
-  if (cursor === undefined) return null;
-  const value = cursor === WRITE_DATE ? (record[WRITE_DATE] ?? record[CREATE_DATE]) : record[cursor];
-  const decoded = decodeValue(value ?? null);
-  return typeof decoded === 'string' ? decoded : decoded === null ? null : valueAsText(decoded);
 }
 
 /** An ISO instant with its fraction padded to 6 digits, so instants compare as text. */
@@ -230,7 +222,10 @@ export class TrytonReader {
     const pass = checkpoint;
     const fields = this.#fields(source);
     let afterId = pass.afterId;
-    let seen = pass.highWater;
+    // The next pass starts from the latest change instant before this one began (less the
+    // lookback), not from the latest seen: a record changed during a long pass, behind the page
+    // being read, carries a date after that mark and is read by the next pass.
+    const mark = pass.highWater ?? pass.from;
     for (;;) {
       signal.throwIfAborted();
       const domain = [['id', '>', afterId], ...hasKey(source), ...changedSince(source, pass.from)];
@@ -242,13 +237,12 @@ export class TrytonReader {
         fields,
         signal,
       );
-      for (const record of page) seen = later(seen, changeInstant(source, record));
       const last = page.at(-1);
       if (last !== undefined) afterId = last['id'] as number;
       const isLast = page.length < source.batchSize;
       const next: TrytonCheckpoint = isLast
-        ? { phase: 'idle', cursor: seen }
-        : { phase: 'pass', from: pass.from, highWater: seen, afterId };
+        ? { phase: 'idle', cursor: mark }
+        : { phase: 'pass', from: pass.from, highWater: pass.highWater, afterId };
       const changes = await this.#withLines(source, page, this.#toChanges(source, model, page), signal);
       if (changes.length > 0 || isLast) yield { changes, checkpoint: next };
       if (isLast) return;
