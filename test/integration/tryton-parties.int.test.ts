@@ -279,7 +279,7 @@ describe('Tryton parties as a source', () => {
       [['code', 'in', ['C-1', 'C-3', 'C-4', 'C-5', 'C-6']]],
       ['code'],
     ))
-      ids.set(String(row['code']), row['id'] as number);
+      ids.set(row['code'] as string, row['id'] as number);
     const rename = (code: string, name: string) =>
       tryton.admin.call('model.party.party.write', [[ids.get(code) ?? 0], { name }]);
     let checkpoint;
