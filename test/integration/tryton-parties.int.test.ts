@@ -311,6 +311,11 @@ describe('Tryton parties as a source', () => {
     expect(kinds.get('active')).toBe('boolean');
     expect(kinds.get('address.city')).toBe('string');
     expect(await connector.describeTable('no.such_model', signal)).toBeUndefined();
+    const sale = await connector.describeTable('sale.sale', signal);
+    const column = (name: string) => sale?.columns.find((info) => info.name === name);
+    // Required, but Tryton fills it from the context: no "unmapped" warning for it.
+    expect(column('company')).toMatchObject({ nullable: false, hasDefault: true, kind: 'integer' });
+    expect(column('party')).toMatchObject({ nullable: false, hasDefault: false });
     expect(connector.checkObjectName('party.party')).toBeUndefined();
     expect(connector.checkObjectName('party party')).toMatch(/not a Tryton model name/);
     expect(connector.checkFieldName('party.name')).toBeUndefined();

@@ -74,7 +74,14 @@ export class TrytonConnector implements Connector {
   async describeTable(table: string, signal: AbortSignal): Promise<TableSchema | undefined> {
     const model = await this.#models.find(table, signal);
     if (model === undefined) return undefined;
-    return describeModel(model, table === PARTY_MODEL ? partyVirtualFields() : []);
+    const required = [...model.fields.values()].filter((field) => field.required && !field.readonly);
+    const defaults = await this.#client.call(
+      `model.${table}.default_get`,
+      [required.map((field) => field.name)],
+      signal,
+    );
+    const filled = new Set(typeof defaults === 'object' && defaults !== null ? Object.keys(defaults) : []);
+    return describeModel(model, table === PARTY_MODEL ? partyVirtualFields() : [], filled);
   }
 
   readChanges(

@@ -140,12 +140,17 @@ const KEY_TYPES: ReadonlySet<string> = new Set(['char', 'integer', 'bigint']);
 
 /**
  * A model as the engine's TableSchema: every field with its kind, plus the writable virtual
- * fields the connector adds (`extra`, e.g. `address.city` of `party.party`). Unique keys are `id`
+ * fields the connector adds (`extra`, e.g. `address.city` of `party.party`); a required field has
+ * a default when Tryton fills it (`defaults`, from `default_get`: `company` of a sale). Unique keys are `id`
  * and every writable char or integer field: the writer looks a record up by its key and writes
  * one record per key, one batch at a time per connection, so the key stays unique at the target
  * even where Tryton has no unique constraint on it (docs/tryton.md).
  */
-export function describeModel(model: TrytonModel, extra: readonly TrytonField[] = []): TableSchema {
+export function describeModel(
+  model: TrytonModel,
+  extra: readonly TrytonField[] = [],
+  defaults: ReadonlySet<string> = new Set(),
+): TableSchema {
   const fields = new Map(model.fields);
   for (const field of extra) fields.set(field.name, field);
   const columns: ColumnInfo[] = [...fields.values()]
@@ -155,7 +160,7 @@ export function describeModel(model: TrytonModel, extra: readonly TrytonField[] 
       nativeType: field.relation === undefined ? field.type : `${field.type}(${field.relation})`,
       kind: kindOf(field.type),
       nullable: !field.required,
-      hasDefault: !field.required || field.readonly,
+      hasDefault: !field.required || field.readonly || defaults.has(field.name),
     }));
   const keys = [...fields.values()].filter((field) => KEY_TYPES.has(field.type) && !field.readonly);
   return { table: model.name, columns, uniqueKeys: [['id'], ...keys.map((field) => [field.name])] };
