@@ -175,6 +175,34 @@ describe('Tryton sales with lines as a target', () => {
     });
   });
 
+  it('refuses a sale the user may not create (access rule) as the record’s, not as target trouble', async () => {
+    await tryton.admin.call('model.res.user.create', [
+      [{ login: 'viewer', name: 'Viewer', password: 'viewer-pass-123' }],
+    ]);
+    const config = trytonConnector.configSchema.parse({
+      type: 'tryton',
+      url: tryton.url,
+      user: 'viewer',
+      password: 'viewer-pass-123',
+    });
+    const viewer = new TrytonConnector(config, { name: 'erp', logger: silentLogger });
+    try {
+      const result = await viewer.writeBatch(sales, [sale('CRM-7', [line('L1', 1)])], signal);
+      expect(result.outcomes).toEqual([
+        {
+          key: 'CRM-7',
+          status: 'refused',
+          error: expect.objectContaining({
+            message: expect.stringMatching(/^You are not allowed to/) as unknown,
+            retryable: false,
+          }) as unknown,
+        },
+      ]);
+    } finally {
+      await viewer.close();
+    }
+  });
+
   it('cancels a quoted sale before deleting it', async () => {
     const result = await connector.writeBatch(
       sales,

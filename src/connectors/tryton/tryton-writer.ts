@@ -90,20 +90,37 @@ export async function writeTrytonBatch(
   signal: AbortSignal,
 ): Promise<WriteResult> {
   const model = await models.get(target.table, signal);
+  const writer = new ChunkWriter(client, target, model, signal);
   const relations: LineRelation[] = [];
+  const unknownLines: string[] = [];
   for (const spec of target.lines ?? []) {
     const relation = model.fields.get(spec.name)?.relation;
-    if (relation === undefined)
-      throw new ConnectorError(
-        'CONNECTOR_COLUMN_NOT_FOUND',
-        `Flow "${target.flow}": Tryton model "${model.name}" has no one2many field "${spec.name}" for its lines`,
-        { flow: target.flow, field: spec.name, retryable: false },
-      );
-    relations.push({ spec, model: await models.get(relation, signal) });
+    if (relation === undefined) unknownLines.push(spec.name);
+    else relations.push({ spec, model: await models.get(relation, signal) });
   }
   const addressModel = model.name === PARTY_MODEL ? await models.get('party.address', signal) : undefined;
-  const writer = new ChunkWriter(client, target, model, signal);
-  const snapshot = await readSnapshot(client, target, model, records, relations, signal);
+  let snapshot;
+  try {
+    snapshot = await readSnapshot(client, target, model, records, relations, signal);
+  } catch (error) {
+    // An access or record rule on reading the model (`You are not allowed to access "Sale".`) is
+    // the records' refusal, like the same rule on writing them.
+    if (!isRecordError(error)) throw error;
+    for (const record of records) writer.refuse(record, error);
+    return { written: 0, outcomes: writer.outcomes };
+  }
+
+  const [unknown] = unknownLines;
+  if (unknown !== undefined) {
+    // An unknown field is the record's (as Tryton's own KeyError is): every record carrying these lines.
+    const error = new ConnectorError(
+      'CONNECTOR_COLUMN_NOT_FOUND',
+      `Tryton model "${model.name}" has no one2many field "${unknown}" for the lines "${unknown}" (or the user may not read it)`,
+      { field: unknown },
+    );
+    for (const record of records) writer.refuse(record, error);
+    return { written: 0, outcomes: writer.outcomes };
+  }
 
   const deletes = records.filter((record) => record.op === 'delete');
   await deleteRecords(writer, deletes, snapshot.found);
