@@ -44,7 +44,9 @@ async function linesBothSides(): Promise<[Map<string, string[]>, Map<string, str
     expected.set(String(row.order_id), list);
   }
   const sales = await tryton.admin.searchRead('sale.sale', [['reference', '!=', null]], ['reference']);
-  const referenceOf = new Map(sales.map((sale) => [sale['id'], JSON.stringify(sale['reference']).replaceAll('"', '')]));
+  const referenceOf = new Map(
+    sales.map((sale) => [sale['id'], JSON.stringify(sale['reference']).replaceAll('"', '')]),
+  );
   const lines = await tryton.admin.searchRead('sale.line', [], ['sale', 'note', 'quantity']);
   const actual = new Map<string, string[]>();
   for (const line of [...lines].sort((a, b) => Number(a['note']) - Number(b['note']))) {
