@@ -97,6 +97,29 @@ describe('Tryton parties as a target', () => {
     ]);
   });
 
+  it('finds the refused record of a write of existing records, and writes the others', async () => {
+    const result = await connector.writeBatch(
+      parties,
+      [party('C-4', { name: 'Written' }), party('C-5', { phone: '+1 555 0100' })],
+      signal,
+    );
+    const outcomes = byKey(result.outcomes);
+    expect(outcomes.get('C-4')?.status).toBe('updated');
+    expect(outcomes.get('C-5')).toMatchObject({
+      status: 'refused',
+      error: { message: 'The phone number "+1 555 0100" for party "Customer C-5" is not valid.' },
+    });
+    const stored = await tryton.admin.searchRead(
+      'party.party',
+      [['code', 'in', ['C-4', 'C-5']]],
+      ['name', 'phone'],
+    );
+    expect(stored.map((row) => [row['name'], row['phone']])).toEqual([
+      ['Written', ''],
+      ['Customer C-5', ''],
+    ]);
+  });
+
   it('refuses a field the model does not have, naming it, without touching the others', async () => {
     const result = await connector.writeBatch(
       parties,
