@@ -79,6 +79,16 @@ describe('Tryton parties as a target', () => {
       (await connector.writeBatch(parties, [party('C-4', { name: 'Renamed' }), party('C-5')], signal))
         .outcomes,
     );
+    // C-5 already holds these values: not written, so its write_date does not move.
+    const firstC5 = first.get('C-5');
+    expect(again.get('C-5')).toEqual({
+      key: 'C-5',
+      status: 'unchanged',
+      id: firstC5?.status === 'created' ? firstC5.id : -1,
+    });
+    expect(
+      await tryton.admin.searchRead('party.party', [['code', '=', 'C-5']], ['write_date']),
+    ).toMatchObject([{ write_date: null }]);
     const firstC4 = first.get('C-4');
     expect(firstC4?.status).toBe('created');
     expect(again.get('C-4')).toEqual({

@@ -9,6 +9,22 @@ import type { FoundRecord, LineRelation, TargetSnapshot } from './tryton-write-p
 
 type RpcRecord = { [key: string]: RpcValue };
 
+/** Field types whose stored value is compared with the record's, to report `unchanged`. */
+const COMPARED_TYPES: ReadonlySet<string> = new Set([
+  'char',
+  'text',
+  'selection',
+  'integer',
+  'bigint',
+  'float',
+  'numeric',
+  'boolean',
+  'many2one',
+  'date',
+  'datetime',
+  'timestamp',
+]);
+
 /** Inactive records are found too: a key held by an archived record is that record. */
 const ALL_RECORDS = { active_test: false };
 
@@ -45,13 +61,17 @@ async function findByKeys(
   const keys = [
     ...new Set(batch.map((record) => encodeValue(target.key, record.values[target.key] ?? null, keyType))),
   ];
-  const fields = ['id', target.key, ...(hasWorkflow(model.name) ? [STATE_FIELD] : [])];
+  // The mapped scalar fields too, so records already holding their values are left unwritten.
+  const compared = target.columns.filter((name) => COMPARED_TYPES.has(model.types.get(name) ?? ''));
+  const fields = [
+    ...new Set(['id', target.key, ...(hasWorkflow(model.name) ? [STATE_FIELD] : []), ...compared]),
+  ];
   const found = new Map<string, FoundRecord>();
   for (const row of await searchRead(client, model.name, [[target.key, 'in', keys]], fields, signal)) {
     const text = valueAsText(row[target.key]);
     const state = row[STATE_FIELD];
     if (!found.has(text) && typeof row['id'] === 'number')
-      found.set(text, { id: row['id'], state: typeof state === 'string' ? state : undefined });
+      found.set(text, { id: row['id'], state: typeof state === 'string' ? state : undefined, values: row });
   }
   return found;
 }

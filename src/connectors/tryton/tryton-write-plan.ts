@@ -5,7 +5,8 @@ import type { Row } from '../../core/values.js';
 import { lineCommands, type ExistingLine } from './tryton-lines.js';
 import type { TrytonModel } from './tryton-models.js';
 import { partyCommands, splitPartyValues, type PartyChildren } from './tryton-party.js';
-import { encodeValue, valueAsText, type RpcValue } from './tryton-values.js';
+import { decodeValue, encodeValue, valueAsText, type RpcValue } from './tryton-values.js';
+import { normalizeDecimal } from '../../core/decimal.js';
 import { hasWorkflow, reachableStates, STATE_FIELD } from './tryton-workflow.js';
 
 /** A record at the target found by its key. */
@@ -13,6 +14,8 @@ export interface FoundRecord {
   readonly id: number;
   /** Its workflow state, for models with one. */
   readonly state: string | undefined;
+  /** Its stored values of the mapped scalar fields. */
+  readonly values?: Readonly<Record<string, RpcValue>>;
 }
 
 /** What is known at the target before a batch is written, read in a few calls for the whole batch. */
@@ -117,4 +120,27 @@ export function planRecord(
     );
   }
   return { record, existing, values, state };
+}
+
+function comparable(value: RpcValue | undefined, type: string | undefined): unknown {
+  const decoded = decodeValue(value ?? null, type);
+  if (type === 'numeric' && typeof decoded === 'string') return normalizeDecimal(decoded) ?? decoded;
+  if (type === 'float' && typeof decoded === 'string') return Number(decoded);
+  return decoded instanceof Uint8Array ? Buffer.from(decoded).toString('hex') : JSON.stringify(decoded);
+}
+
+/**
+ * Whether writing the plan would change nothing: an existing record without lines, party
+ * contact/address values or a state to reach, whose every value equals the stored one (decimals
+ * by value, `1`/`0` as booleans). It is then reported `unchanged` and not written, so its
+ * `write_date` does not move (a flow reading Tryton back would see a change that is none).
+ */
+export function isUnchanged(model: TrytonModel, plan: PlannedRecord): boolean {
+  const stored = plan.existing?.values;
+  if (stored === undefined || plan.state !== undefined || plan.record.lines !== undefined) return false;
+  return Object.entries(plan.values).every(([name, value]) => {
+    const type = model.types.get(name);
+    if (type === 'one2many' || type === 'many2many' || !(name in stored)) return false;
+    return comparable(value, type) === comparable(stored[name], type);
+  });
 }

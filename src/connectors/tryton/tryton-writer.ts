@@ -10,6 +10,7 @@ import type { RpcValue } from './tryton-values.js';
 import { cancelButton, isStartState, transitions } from './tryton-workflow.js';
 import {
   ARCHIVE_FIELD,
+  isUnchanged,
   keyText,
   planRecord,
   type LineRelation,
@@ -132,6 +133,8 @@ export async function writeTrytonBatch(
       const plan = planRecord(target, model, record, relations, snapshot, addressModel);
       if (plan.existing === undefined && record.op === 'update')
         writer.outcomes.push({ key: record.key, status: 'not-found' });
+      else if (plan.existing !== undefined && isUnchanged(model, plan))
+        writer.outcomes.push({ key: record.key, status: 'unchanged', id: plan.existing.id });
       else planned.push(plan);
     } catch (error) {
       if (!isRecordError(error)) throw error;
