@@ -13,6 +13,7 @@ import { restConnector } from '../connectors/rest/index.js';
 import { sqliteConnector } from '../connectors/sqlite/index.js';
 import { webhookConnector } from '../connectors/webhook/index.js';
 import { mqttConnector } from '../connectors/mqtt/index.js';
+import { trytonConnector } from '../connectors/tryton/index.js';
 
 /** A connection entry checked by its connector's own schema, ready to create the connector. */
 export type ParsedConnection =
@@ -66,5 +67,6 @@ export const connectorRegistry: ReadonlyMap<string, RegisteredConnector> = new M
     register(restConnector),
     register(webhookConnector),
     register(mqttConnector),
+    register(trytonConnector),
   ].map((entry) => [entry.type, entry]),
 );
