@@ -62,11 +62,13 @@ export interface ConnectorCapabilities {
    */
   readonly writesLines?: boolean;
   /**
-   * Its source reads resume from a cursor (`SourceSpec.cursor`). False for a system that can only
-   * list everything (each cycle reads it all, and unchanged records are skipped by content hash).
-   * Default true.
+   * Its source reads resume from a cursor (`SourceSpec.cursor`). `false` for a system that can only
+   * list everything (each cycle reads it all, and unchanged records are skipped by content hash);
+   * `optional` for one that does either, as the flow says (a Tryton model by `write_date`, or
+   * every record each cycle for a value such as a stock quantity that changes without it).
+   * Default true: the flow must give a cursor.
    */
-  readonly cursor?: boolean;
+  readonly cursor?: boolean | 'optional';
 }
 
 /**

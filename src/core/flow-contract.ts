@@ -106,14 +106,14 @@ function capabilityIssues(
       severity: 'warning',
       message: `${to} neither writes a batch all or nothing nor reports what became of each record: when a batch fails, the records of it that were written are written again while the one at fault is sought`,
     });
-  const readsCursor = source.capabilities.cursor !== false;
-  if (readsCursor)
+  const cursor = source.capabilities.cursor ?? true;
+  if (cursor === true)
     need(
       config.source.cursor !== undefined,
       'source.cursor',
       `required by ${from}: the column that rises whenever a record changes (updated_at, a version number), from which each cycle resumes`,
     );
-  else if (config.source.cursor !== undefined)
+  else if (cursor === false && config.source.cursor !== undefined)
     issues.push({
       path: `${path}.source.cursor`,
       message: `${from} reads every record each cycle and has no cursor (unchanged records are skipped by their content hash); remove source.cursor`,

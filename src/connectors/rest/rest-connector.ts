@@ -44,7 +44,7 @@ export class RestConnector implements Connector {
       transactions: false,
       describe: false,
       recordOutcomes: true,
-      cursor: true,
+      cursor: 'optional',
       updates: objects.some((object) => object.write?.mode === 'single' && object.write.update !== undefined),
     };
   }

@@ -34,7 +34,7 @@ export class TrytonConnector implements Connector {
     describe: true,
     recordOutcomes: true,
     lines: true,
-    cursor: true,
+    cursor: 'optional',
   };
 
   readonly #config: TrytonConfig;
