@@ -55,7 +55,7 @@ function parseCheckpoint(source: SourceSpec, since: Checkpoint | undefined): Try
 
 /** Whether the source reads only changes (it has a cursor) or every record each cycle. */
 function cursorOf(source: SourceSpec): string | undefined {
-  const cursor = source.cursor as string | undefined;
+  const cursor = source.cursor;
   return cursor === undefined || cursor === '' ? undefined : cursor;
 }
 
