@@ -1,6 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { SqliteStateActivity } from './sqlite-state-activity.js';
+import { SqliteStateAlerts } from './sqlite-state-alerts.js';
 import { SqliteStateAudit } from './sqlite-state-audit.js';
 import { SqliteStateConflicts } from './sqlite-state-conflicts.js';
 import { SQLITE_BUSY_TIMEOUT_MS } from './sqlite-state-errors.js';
@@ -25,6 +27,10 @@ export interface SqliteStateConnection {
   readonly leases: SqliteStateLeases;
   /** API tokens (hashes only). */
   readonly tokens: SqliteStateTokens;
+  /** Run history summed by time bucket. */
+  readonly activity: SqliteStateActivity;
+  /** Alert episodes, firing and resolved. */
+  readonly alerts: SqliteStateAlerts;
 }
 
 /**
@@ -49,6 +55,8 @@ export function openSqliteState(file: string): SqliteStateConnection {
       reconciliations: new SqliteStateReconciliations(db, lists),
       leases: new SqliteStateLeases(db),
       tokens: new SqliteStateTokens(db),
+      activity: new SqliteStateActivity(db),
+      alerts: new SqliteStateAlerts(db, lists),
     };
   } catch (error) {
     db.close();
