@@ -6,7 +6,9 @@ import type { Logger } from '../core/logger.js';
 import type { OperationsContext } from '../operations/operations-context.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { registerErrorHandling } from './api-error.js';
+import { registerDashboard } from './dashboard-static.js';
 import { registerAuditRoutes } from './routes/audit-routes.js';
+import { registerDashboardRoutes } from './routes/dashboard-routes.js';
 import { registerFlowRoutes } from './routes/flow-routes.js';
 import { registerReconcileRoutes } from './routes/reconcile-routes.js';
 import { registerRecordRoutes } from './routes/record-routes.js';
@@ -30,12 +32,15 @@ export interface ApiServerOptions extends SystemRouteOptions {
   readonly tls?: { readonly cert: string; readonly key: string };
   /** Bearer token `POST /hooks/<flow>` requires; none when undefined. */
   readonly webhookToken?: string;
+  /** The built dashboard (`dist/web`), served at `/`; without it `/` says how to build it. */
+  readonly dashboardRoot?: string;
 }
 
 /**
  * The Fastify app of `syncline serve`: `/healthz`, `/readyz`, `/metrics`, the admin API under
  * `/api/v1` (requests validated by zod schemas, from which `GET /api/v1/openapi.json` is
- * generated), and the webhook trigger `POST /hooks/<flow>`. Every error has one JSON shape.
+ * generated), the webhook trigger `POST /hooks/<flow>` and the dashboard at `/`. Every error has
+ * one JSON shape.
  */
 export async function buildApiServer(options: ApiServerOptions): Promise<FastifyInstance> {
   const app = Fastify({
@@ -67,6 +72,8 @@ export async function buildApiServer(options: ApiServerOptions): Promise<Fastify
   registerRecordRoutes(context);
   registerReconcileRoutes(context);
   registerAuditRoutes(context);
+  registerDashboardRoutes(context);
+  await registerDashboard(app, options.dashboardRoot);
   registerWebhookRoutes(app, options.operations.runtime, options.logger, options.webhookToken);
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, () => app.swagger());
   await app.ready();
