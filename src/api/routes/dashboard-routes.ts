@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { machineTimeZone } from '../../cadence/zoned-time.js';
 import { listAlertHistory } from '../../operations/alert-history.js';
 import { overview } from '../../operations/overview.js';
 import { runSeries } from '../../operations/run-series.js';
@@ -16,11 +17,11 @@ export function registerDashboardRoutes({ app, operations }: RouteContext): void
   const api = typed(app);
   const viewer = requireRole(operations, 'viewer');
   api.get('/api/v1/session', {
-    schema: { tags: ['dashboard'], summary: "The token's name and role (what the dashboard may offer)" },
+    schema: { tags: ['dashboard'], summary: "The token's name and role (what the dashboard may offer), and the server's time zone" },
     preHandler: viewer,
     handler: (request) => {
       const caller = callerOf(request);
-      return { name: caller.name, role: caller.role };
+      return { name: caller.name, role: caller.role, serverTimeZone: machineTimeZone() };
     },
   });
   api.get('/api/v1/overview', {
