@@ -233,7 +233,10 @@ describe('the dashboard in Chromium', () => {
   it('keeps every token and secret out of the page, the browser storage (but the session token) and every URL', async () => {
     const { page } = viewer;
     await page.goto(`${server.base}/#/flows/customers`);
-    await page.waitForSelector('#config pre >> text=••••');
+    await page.waitForSelector('#config pre >> text=accounts');
+    const config = JSON.stringify(await api<unknown>('/config'));
+    expect(config).toContain('••••');
+    expect(config).not.toContain(HOOK_SECRET);
     for (const recorded of pages) {
       const html = await recorded.page.content();
       const storage = await storageOf(recorded);

@@ -94,6 +94,7 @@ export const messagesEn = {
   'runs.failed': 'Refused',
   'cadence.title': 'Cadence timeline',
   'cadence.interval': 'Interval (min)',
+  'cadence.intervalSeconds': 'Interval (s)',
   'cadence.batch': 'Batch',
   'cadence.decisions': 'Adaptive decisions',
   'cadence.at': 'When',

@@ -96,6 +96,7 @@ export const messagesZh: Readonly<Record<MessageKey, string>> = {
   'runs.failed': '被拒',
   'cadence.title': '频率时间线',
   'cadence.interval': '间隔（分钟）',
+  'cadence.intervalSeconds': '间隔（秒）',
   'cadence.batch': '批量',
   'cadence.decisions': '自适应决策',
   'cadence.at': '时间',

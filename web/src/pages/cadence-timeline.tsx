@@ -42,7 +42,11 @@ export function CadenceTimeline({
   const option = useMemo((): ChartOption => {
     const first = ascending[0];
     const from = Math.min(now - 86_400_000, first === undefined ? now : Date.parse(first.at) - 60_000);
-    const interval = (ms: number) => Math.round(ms / 600) / 100;
+    // Seconds while every interval is under two minutes, else minutes.
+    const isSeconds = ascending.every((decision) => Math.max(decision.intervalMs, decision.intervalMsBefore) < 120_000);
+    const unitMs = isSeconds ? 1_000 : 60_000;
+    const intervalLabel = t(isSeconds ? 'cadence.intervalSeconds' : 'cadence.interval');
+    const interval = (ms: number) => Math.round((ms / unitMs) * 100) / 100;
     const start = first === undefined ? [] : [{ value: [from, interval(first.intervalMsBefore)] }];
     const batchStart = first === undefined ? [] : [{ value: [from, first.batchBefore] }];
     const last = ascending.at(-1);
@@ -64,12 +68,12 @@ export function CadenceTimeline({
       grid: { left: 56, right: 56, top: 36, bottom: 28 },
       xAxis: { type: 'time', min: from, max: now, axisLabel: { formatter: (value: number) => formatTimeOfDay(value, locale, zone) } },
       yAxis: [
-        { type: 'value', name: t('cadence.interval') },
+        { type: 'value', name: intervalLabel },
         { type: 'value', name: t('cadence.batch'), position: 'right' },
       ],
       series: [
         {
-          name: t('cadence.interval'),
+          name: intervalLabel,
           type: 'line',
           step: 'end',
           symbolSize: 9,

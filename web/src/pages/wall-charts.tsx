@@ -16,8 +16,7 @@ export function WallCharts({ series, dark, now }: { readonly series: RunSeries; 
   const { t, locale } = useI18n();
   const zone = viewerTimeZone();
   const options = useMemo(() => {
-    const base = (title: string): ChartOption => ({
-      title: { text: title },
+    const base = (): ChartOption => ({
       tooltip: { trigger: 'axis' },
       legend: { type: 'scroll', top: 0 },
       grid: { left: 48, right: 16, top: 36, bottom: 28 },
@@ -36,7 +35,7 @@ export function WallCharts({ series, dark, now }: { readonly series: RunSeries; 
         data: flow.points.map((point, index) => [Date.parse(point.at), pick(flow, index)]),
       }));
     const lag: ChartOption = {
-      ...base(t('wall.chartLag')),
+      ...base(),
       series: points((flow, index) => {
         const point = flow.points[index];
         if (point === undefined || Date.parse(point.at) > now) return null;
@@ -44,7 +43,7 @@ export function WallCharts({ series, dark, now }: { readonly series: RunSeries; 
       }),
     };
     const throughput: ChartOption = {
-      ...base(t('wall.chartThroughput')),
+      ...base(),
       series: points((flow, index) => flow.points[index]?.written ?? 0).map((entry) => ({ ...entry, type: 'bar', stack: 'written' })),
     };
     return { lag, throughput };
