@@ -23,7 +23,11 @@ const DASHBOARD_HEADERS: Readonly<Record<string, string>> = {
 export async function registerDashboard(app: FastifyInstance, root: string | undefined): Promise<void> {
   if (root === undefined || !existsSync(join(root, 'index.html'))) {
     app.get('/', { schema: { hide: true } }, (_request, reply) =>
-      sendError(reply, 'ROUTE_NOT_FOUND', 'The dashboard is not built: run "npm run build" (it writes dist/web)'),
+      sendError(
+        reply,
+        'ROUTE_NOT_FOUND',
+        'The dashboard is not built: run "npm run build" (it writes dist/web)',
+      ),
     );
     return;
   }

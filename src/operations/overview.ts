@@ -70,7 +70,15 @@ export interface Overview {
   readonly series: RunSeries;
 }
 
-const EMPTY: RunTotals = { cycles: 0, succeeded: 0, failed: 0, read: 0, written: 0, quarantined: 0, refused: 0 };
+const EMPTY: RunTotals = {
+  cycles: 0,
+  succeeded: 0,
+  failed: 0,
+  read: 0,
+  written: 0,
+  quarantined: 0,
+  refused: 0,
+};
 
 function add(totals: RunTotals, bucket: RunActivityBucket): RunTotals {
   return {
@@ -153,7 +161,10 @@ async function totalsOf(
  * throughput and freshness. Everything is counted in the state store; ages are left to the viewer
  * (times, not durations), so the answer stays the same until something happens.
  */
-export async function overview(context: OperationsContext, request: { readonly timeZone?: string } = {}): Promise<Overview> {
+export async function overview(
+  context: OperationsContext,
+  request: { readonly timeZone?: string } = {},
+): Promise<Overview> {
   const timeZone = checkedZone(request.timeZone);
   const now = (context.now ?? Date.now)();
   const todayStart = startOfDay(now, timeZone);

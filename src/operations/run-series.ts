@@ -75,7 +75,9 @@ export async function runSeries(
   });
   const series = await Promise.all(
     flows.map(async (flow) => {
-      const own = new Map(buckets.filter((bucket) => bucket.flow === flow.name).map((bucket) => [bucket.bucket, bucket]));
+      const own = new Map(
+        buckets.filter((bucket) => bucket.flow === flow.name).map((bucket) => [bucket.bucket, bucket]),
+      );
       const newest = await context.state.lastSuccessfulRun(flow.name);
       let lastSuccessAt =
         newest !== undefined && Date.parse(newest.startedAt) < since ? newest.startedAt : null;

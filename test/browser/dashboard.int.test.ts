@@ -58,7 +58,9 @@ function insertAccounts(count: number, qty = 1): number[] {
 }
 
 async function api<T>(path: string): Promise<T> {
-  const response = await fetch(`${server.base}/api/v1${path}`, { headers: { authorization: `Bearer ${tokens.operator}` } });
+  const response = await fetch(`${server.base}/api/v1${path}`, {
+    headers: { authorization: `Bearer ${tokens.operator}` },
+  });
   return (await response.json()) as T;
 }
 
@@ -82,12 +84,16 @@ beforeAll(async () => {
   workspace.writeConfig(CONFIG);
   crm = new Database(join(workspace.dir, 'crm.db'));
   crm.pragma('journal_mode = WAL');
-  crm.exec('CREATE TABLE accounts (id INTEGER PRIMARY KEY, name TEXT, qty INTEGER NOT NULL, version INTEGER NOT NULL)');
+  crm.exec(
+    'CREATE TABLE accounts (id INTEGER PRIMARY KEY, name TEXT, qty INTEGER NOT NULL, version INTEGER NOT NULL)',
+  );
   crm.exec('CREATE TABLE items (id INTEGER PRIMARY KEY, title TEXT, version INTEGER NOT NULL)');
   const erp = new Database(join(workspace.dir, 'erp.db'));
   erp.pragma('journal_mode = WAL');
   // The CHECK makes the ERP refuse one record, as a real ERP table would: a dead letter.
-  erp.exec('CREATE TABLE customers (crm_id INTEGER PRIMARY KEY, name TEXT NOT NULL, qty INTEGER CHECK (qty >= 0))');
+  erp.exec(
+    'CREATE TABLE customers (crm_id INTEGER PRIMARY KEY, name TEXT NOT NULL, qty INTEGER CHECK (qty >= 0))',
+  );
   erp.exec('CREATE TABLE products (crm_id INTEGER PRIMARY KEY, title TEXT)');
   erp.close();
   insertAccounts(5);
@@ -118,13 +124,23 @@ describe('the dashboard in Chromium', () => {
   it('signs in a viewer; the wall screen shows every flow and numbers that change as rows sync', async () => {
     viewer = await signIn(tokens.viewer);
     const { page } = viewer;
-    for (const flow of ['customers', 'products']) await page.waitForSelector(`.tile[data-flow=${flow}] .tile-name >> text=${flow}`);
-    const written = async (): Promise<number> => numberIn(await page.textContent('[data-metric=written-today]'));
-    await eventually(async () => (await written()) >= 7, 'the first rows show as written today', { tries: 120, everyMs: 500 });
+    for (const flow of ['customers', 'products'])
+      await page.waitForSelector(`.tile[data-flow=${flow}] .tile-name >> text=${flow}`);
+    const written = async (): Promise<number> =>
+      numberIn(await page.textContent('[data-metric=written-today]'));
+    await eventually(async () => (await written()) >= 7, 'the first rows show as written today', {
+      tries: 120,
+      everyMs: 500,
+    });
     const before = await written();
     insertAccounts(4);
-    await eventually(async () => (await written()) >= before + 4, 'the new rows show on the wall screen', { tries: 120, everyMs: 500 });
-    expect(numberIn(await page.textContent('.tile[data-flow=customers] [data-metric=rows-today]'))).toBeGreaterThanOrEqual(9);
+    await eventually(async () => (await written()) >= before + 4, 'the new rows show on the wall screen', {
+      tries: 120,
+      everyMs: 500,
+    });
+    expect(
+      numberIn(await page.textContent('.tile[data-flow=customers] [data-metric=rows-today]')),
+    ).toBeGreaterThanOrEqual(9);
     await screenshot(page, 'wall-en');
   });
 
@@ -151,10 +167,11 @@ describe('the dashboard in Chromium', () => {
       insertAccounts(3);
       await eventually(
         async () => {
-          const { decisions } = await api<{ decisions: { intervalMs: number; intervalMsBefore: number; reason: string }[] }>(
-            '/flows/customers/cadence/decisions',
-          );
-          reason = decisions.find((decision) => decision.intervalMs > decision.intervalMsBefore)?.reason ?? '';
+          const { decisions } = await api<{
+            decisions: { intervalMs: number; intervalMsBefore: number; reason: string }[];
+          }>('/flows/customers/cadence/decisions');
+          reason =
+            decisions.find((decision) => decision.intervalMs > decision.intervalMsBefore)?.reason ?? '';
           return reason !== '';
         },
         'the controller backs off the locked ERP',
@@ -182,7 +199,8 @@ describe('the dashboard in Chromium', () => {
   });
 
   it('lets an operator replay a dead letter from the flow page, after confirming, and it disappears', async () => {
-    const letter = (await api<{ items: { id: number; key: string }[] }>('/flows/customers/dead-letters')).items[0];
+    const letter = (await api<{ items: { id: number; key: string }[] }>('/flows/customers/dead-letters'))
+      .items[0];
     expect(letter).toBeDefined();
     crm.prepare('UPDATE accounts SET qty = 5 WHERE id = ?').run(Number(letter!.key));
     const operator = await signIn(tokens.operator);
@@ -205,7 +223,10 @@ describe('the dashboard in Chromium', () => {
 
   it('shows alerts (firing and resolved) and the audit log, filterable, in both languages', async () => {
     const { page } = viewer;
-    await eventually(async () => (await api<{ total: number }>('/alerts')).total > 0, 'the dead-letter alert is recorded');
+    await eventually(
+      async () => (await api<{ total: number }>('/alerts')).total > 0,
+      'the dead-letter alert is recorded',
+    );
     for (const locale of ['en', 'zh-CN'] as const) {
       await page.selectOption('nav.top select', locale);
       await page.goto(`${server.base}/#/alerts`);
@@ -221,7 +242,10 @@ describe('the dashboard in Chromium', () => {
   });
 
   it('has a wall-screen mode: dark, no buttons at all, usable at 1280×720 and on a 4K TV', async () => {
-    for (const viewport of [{ width: 1280, height: 720 }, { width: 3840, height: 2160 }]) {
+    for (const viewport of [
+      { width: 1280, height: 720 },
+      { width: 3840, height: 2160 },
+    ]) {
       const tv = await signIn(tokens.viewer, viewport);
       await tv.page.goto(`${server.base}/#/tv`);
       await tv.page.waitForSelector('body.wall-mode .tile[data-flow=customers]');

@@ -15,12 +15,21 @@ let app: FastifyInstance;
 let token = '';
 
 async function get(path: string, headers: Record<string, string> = {}) {
-  const response = await app.inject({ method: 'GET', url: path, headers: { authorization: `Bearer ${token}`, ...headers } });
-  const json: Record<string, unknown> = response.body === '' ? {} : (JSON.parse(response.body) as Record<string, unknown>);
+  const response = await app.inject({
+    method: 'GET',
+    url: path,
+    headers: { authorization: `Bearer ${token}`, ...headers },
+  });
+  const json: Record<string, unknown> =
+    response.body === '' ? {} : (JSON.parse(response.body) as Record<string, unknown>);
   return { status: response.statusCode, headers: response.headers, json };
 }
 
-async function finishedRun(trigger: 'schedule' | 'replay', status: 'succeeded' | 'failed', written: number): Promise<void> {
+async function finishedRun(
+  trigger: 'schedule' | 'replay',
+  status: 'succeeded' | 'failed',
+  written: number,
+): Promise<void> {
   const id = await fixture.state.startRun('customers', trigger);
   await fixture.state.finishRun(id, {
     status,
@@ -31,11 +40,20 @@ async function finishedRun(trigger: 'schedule' | 'replay', status: 'succeeded' |
 beforeAll(async () => {
   fixture = await SqliteFlowFixture.create();
   const flows = [
-    compileFlow('customers', { ...customersFlowConfig(), cadence: { everyMs: 300_000, freshnessMs: 600_000 } }),
+    compileFlow('customers', {
+      ...customersFlowConfig(),
+      cadence: { everyMs: 300_000, freshnessMs: 600_000 },
+    }),
   ];
   const operations = { ...fixture.operations(flows), runtime: new FakeRuntime() };
   token = (await createToken(operations, { actor: 'test', name: 'wall', role: 'viewer' })).token;
-  app = await buildApiServer({ operations, logger: silentLogger, version: 'test', secrets: () => [], configView: () => ({}) });
+  app = await buildApiServer({
+    operations,
+    logger: silentLogger,
+    version: 'test',
+    secrets: () => [],
+    configView: () => ({}),
+  });
 });
 
 afterAll(async () => {
@@ -63,7 +81,12 @@ describe('the dashboard API', () => {
       alertsFiring: { critical: 0, warning: 0, info: 0 },
     });
     const [tile] = overview.json.flows as Record<string, unknown>[];
-    expect(tile).toMatchObject({ flow: 'customers', tier: 'minutes', objectiveMs: 600_000, isObjectiveConfigured: true });
+    expect(tile).toMatchObject({
+      flow: 'customers',
+      tier: 'minutes',
+      objectiveMs: 600_000,
+      isObjectiveConfigured: true,
+    });
     expect(tile?.today).toMatchObject({ written: 6, cycles: 2 });
     const series = overview.json.series as { bucketMs: number; flows: { points: { written: number }[] }[] };
     expect(series.bucketMs).toBe(900_000);
@@ -91,10 +114,28 @@ describe('the dashboard API', () => {
 
   it('lists alert episodes, firing and resolved, and counts the firing ones by severity', async () => {
     const startsAt = new Date().toISOString();
-    await fixture.state.recordAlert({ rule: 'stale', flow: 'customers', severity: 'critical', status: 'firing', startsAt, summary: 'late' });
-    await fixture.state.recordAlert({ rule: 'dlq', flow: 'customers', severity: 'warning', status: 'resolved', startsAt, endsAt: startsAt, summary: 'ok' });
+    await fixture.state.recordAlert({
+      rule: 'stale',
+      flow: 'customers',
+      severity: 'critical',
+      status: 'firing',
+      startsAt,
+      summary: 'late',
+    });
+    await fixture.state.recordAlert({
+      rule: 'dlq',
+      flow: 'customers',
+      severity: 'warning',
+      status: 'resolved',
+      startsAt,
+      endsAt: startsAt,
+      summary: 'ok',
+    });
     const firing = await get('/api/v1/alerts?status=firing');
-    expect(firing.json).toMatchObject({ total: 1, items: [{ rule: 'stale', severity: 'critical', status: 'firing' }] });
+    expect(firing.json).toMatchObject({
+      total: 1,
+      items: [{ rule: 'stale', severity: 'critical', status: 'firing' }],
+    });
     expect((await get('/api/v1/alerts')).json.total).toBe(2);
     expect((await get('/api/v1/overview')).json.alertsFiring).toEqual({ critical: 1, warning: 0, info: 0 });
   });

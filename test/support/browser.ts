@@ -21,7 +21,10 @@ export interface RecordedPage {
   readonly urls: string[];
 }
 
-export async function openPage(browser: Browser, viewport = { width: 1280, height: 720 }): Promise<RecordedPage> {
+export async function openPage(
+  browser: Browser,
+  viewport = { width: 1280, height: 720 },
+): Promise<RecordedPage> {
   const context = await browser.newContext({ viewport, locale: 'en-US', timezoneId: 'Asia/Shanghai' });
   const page = await context.newPage();
   const urls: string[] = [];
@@ -36,9 +39,14 @@ export async function screenshot(page: Page, name: string): Promise<void> {
 }
 
 /** Everything the browser keeps for the page: localStorage and sessionStorage, and cookies. */
-export async function storageOf(recorded: RecordedPage): Promise<{ local: Record<string, string>; session: Record<string, string>; cookies: number }> {
+export async function storageOf(
+  recorded: RecordedPage,
+): Promise<{ local: Record<string, string>; session: Record<string, string>; cookies: number }> {
   // Run in the page (the test's tsconfig has no DOM library, so the script is text).
-  const stores = await recorded.page.evaluate<{ local: Record<string, string>; session: Record<string, string> }>(`(() => {
+  const stores = await recorded.page.evaluate<{
+    local: Record<string, string>;
+    session: Record<string, string>;
+  }>(`(() => {
     const dump = (storage) => Object.fromEntries(Object.keys(storage).map((key) => [key, storage.getItem(key)]));
     return { local: dump(localStorage), session: dump(sessionStorage) };
   })()`);

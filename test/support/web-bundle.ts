@@ -21,9 +21,13 @@ function newestChange(dir: string): number {
  */
 export function ensureWebBundle(): void {
   if (existsSync(INDEX) && statSync(INDEX).mtimeMs >= newestChange(WEB)) return;
-  const built = spawnSync(process.execPath, [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--config', join(WEB, 'vite.config.ts')], {
-    cwd: ROOT,
-    encoding: 'utf8',
-  });
+  const built = spawnSync(
+    process.execPath,
+    [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--config', join(WEB, 'vite.config.ts')],
+    {
+      cwd: ROOT,
+      encoding: 'utf8',
+    },
+  );
   if (built.status !== 0) throw new Error(`the dashboard did not build:\n${built.stdout}\n${built.stderr}`);
 }

@@ -3,7 +3,14 @@ import { ApiClient } from './api/client';
 import type { Session } from './api/types';
 import { ActionProvider } from './components/actions';
 import { usePoll } from './components/use-poll';
-import { I18nContext, initialLocale, LOCALE_STORAGE_KEY, translate, type I18n, type Locale } from './i18n/i18n';
+import {
+  I18nContext,
+  initialLocale,
+  LOCALE_STORAGE_KEY,
+  translate,
+  type I18n,
+  type Locale,
+} from './i18n/i18n';
 import { AlertsPage } from './pages/alerts-page';
 import { AuditPage } from './pages/audit-page';
 import { FlowPage } from './pages/flow-page';
@@ -12,7 +19,8 @@ import { WallPage } from './pages/wall-page';
 import { forgetToken, keepToken, readToken } from './session';
 
 /** Which page the hash names: `#/`, `#/tv` (wall-screen mode), `#/flows/<name>`, `#/alerts`, `#/audit`. */
-type Route = { readonly page: 'wall' | 'tv' | 'alerts' | 'audit' } | { readonly page: 'flow'; readonly flow: string };
+type Route =
+  { readonly page: 'wall' | 'tv' | 'alerts' | 'audit' } | { readonly page: 'flow'; readonly flow: string };
 
 export function routeOf(hash: string): Route {
   const path = hash.replace(/^#/, '');
@@ -45,17 +53,25 @@ function AuditRoute({ client }: { readonly client: ApiClient }) {
 
 /** The dashboard: sign-in, then the wall screen, flow, alerts and audit pages, in en or zh-CN. */
 export function App() {
-  const [locale, setLocale] = useState<Locale>(() => initialLocale(localStorage.getItem(LOCALE_STORAGE_KEY), navigator.languages));
+  const [locale, setLocale] = useState<Locale>(() =>
+    initialLocale(localStorage.getItem(LOCALE_STORAGE_KEY), navigator.languages),
+  );
   const [token, setToken] = useState(readToken);
   const [session, setSession] = useState<Session>();
   const route = useHashRoute();
-  const i18n = useMemo<I18n>(() => ({ locale, t: (key, values) => translate(locale, key, values) }), [locale]);
+  const i18n = useMemo<I18n>(
+    () => ({ locale, t: (key, values) => translate(locale, key, values) }),
+    [locale],
+  );
   const signOut = useCallback(() => {
     forgetToken();
     setToken(undefined);
     setSession(undefined);
   }, []);
-  const client = useMemo(() => (token === undefined ? undefined : new ApiClient(token, signOut)), [token, signOut]);
+  const client = useMemo(
+    () => (token === undefined ? undefined : new ApiClient(token, signOut)),
+    [token, signOut],
+  );
   const isWallMode = route.page === 'tv';
 
   useEffect(() => {
@@ -97,7 +113,15 @@ export function App() {
     );
   else if (session === undefined) page = <p>{t('common.loading')}</p>;
   else if (route.page === 'flow')
-    page = <FlowPage key={route.flow} client={client} flow={route.flow} canOperate={canOperate} serverTimeZone={session.serverTimeZone} />;
+    page = (
+      <FlowPage
+        key={route.flow}
+        client={client}
+        flow={route.flow}
+        canOperate={canOperate}
+        serverTimeZone={session.serverTimeZone}
+      />
+    );
   else if (route.page === 'alerts') page = <AlertsPage client={client} />;
   else if (route.page === 'audit') page = <AuditRoute client={client} />;
   else page = <WallPage client={client} isWallMode={isWallMode} />;
@@ -127,14 +151,22 @@ export function App() {
             <span className="spacer" />
             <label>
               {t('nav.language')}{' '}
-              <select value={locale} onChange={(event) => { chooseLocale(event.target.value === 'zh-CN' ? 'zh-CN' : 'en'); }} aria-label={t('nav.language')}>
+              <select
+                value={locale}
+                onChange={(event) => {
+                  chooseLocale(event.target.value === 'zh-CN' ? 'zh-CN' : 'en');
+                }}
+                aria-label={t('nav.language')}
+              >
                 <option value="en">English</option>
                 <option value="zh-CN">简体中文</option>
               </select>
             </label>
             {session === undefined ? null : (
               <>
-                <span className="muted">{t('nav.signedInAs', { name: session.name, role: t(`role.${session.role}`) })}</span>
+                <span className="muted">
+                  {t('nav.signedInAs', { name: session.name, role: t(`role.${session.role}`) })}
+                </span>
                 <button type="button" onClick={signOut}>
                   {t('nav.signOut')}
                 </button>

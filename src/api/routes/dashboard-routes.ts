@@ -17,7 +17,10 @@ export function registerDashboardRoutes({ app, operations }: RouteContext): void
   const api = typed(app);
   const viewer = requireRole(operations, 'viewer');
   api.get('/api/v1/session', {
-    schema: { tags: ['dashboard'], summary: "The token's name and role (what the dashboard may offer), and the server's time zone" },
+    schema: {
+      tags: ['dashboard'],
+      summary: "The token's name and role (what the dashboard may offer), and the server's time zone",
+    },
     preHandler: viewer,
     handler: (request) => {
       const caller = callerOf(request);
@@ -29,12 +32,20 @@ export function registerDashboardRoutes({ app, operations }: RouteContext): void
       tags: ['dashboard'],
       summary: 'The wall screen in one request: flow tiles, totals, alerts, targets, 24 h series; ETag/304',
       querystring: z.object({
-        tz: z.string().min(1).max(64).optional().describe('IANA zone that "today" is counted in; default the server\'s'),
+        tz: z
+          .string()
+          .min(1)
+          .max(64)
+          .optional()
+          .describe('IANA zone that "today" is counted in; default the server\'s'),
       }),
     },
     preHandler: viewer,
     handler: async (request, reply) => {
-      const body = await overview(operations, request.query.tz === undefined ? {} : { timeZone: request.query.tz });
+      const body = await overview(
+        operations,
+        request.query.tz === undefined ? {} : { timeZone: request.query.tz },
+      );
       const json = JSON.stringify(body);
       const etag = etagOf(json);
       void reply.header('etag', etag).header('cache-control', 'private, no-cache');
@@ -47,8 +58,18 @@ export function registerDashboardRoutes({ app, operations }: RouteContext): void
       tags: ['dashboard'],
       summary: 'Runs summed per flow and time bucket (read, written, cycles, freshness) over the last hours',
       querystring: z.object({
-        hours: z.coerce.number().positive().max(24 * 31).optional().describe('Default 24'),
-        bucket: z.coerce.number().int().min(60_000).optional().describe('Bucket width in ms; default 900000 (15 min)'),
+        hours: z.coerce
+          .number()
+          .positive()
+          .max(24 * 31)
+          .optional()
+          .describe('Default 24'),
+        bucket: z.coerce
+          .number()
+          .int()
+          .min(60_000)
+          .optional()
+          .describe('Bucket width in ms; default 900000 (15 min)'),
         flow: z.string().min(1).optional(),
       }),
     },

@@ -16,7 +16,8 @@ interface AlertRow {
   updated_at: string;
 }
 
-const SELECT_ALERTS = 'SELECT id, rule, flow, severity, status, starts_at, ends_at, summary, updated_at FROM alert_history';
+const SELECT_ALERTS =
+  'SELECT id, rule, flow, severity, status, starts_at, ends_at, summary, updated_at FROM alert_history';
 
 function alertFromRow(row: AlertRow): AlertEpisode {
   return {

@@ -44,7 +44,10 @@ export class ApiClient {
   }
 
   #send(method: string, path: string, body: unknown, etag?: string): Promise<Response> {
-    const headers: Record<string, string> = { authorization: `Bearer ${this.#token}`, accept: 'application/json' };
+    const headers: Record<string, string> = {
+      authorization: `Bearer ${this.#token}`,
+      accept: 'application/json',
+    };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (etag !== undefined) headers['if-none-match'] = etag;
     return fetch(`api/v1${path}`, {

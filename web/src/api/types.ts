@@ -83,7 +83,12 @@ export interface RunRecord {
   readonly startedAt: string;
   readonly finishedAt?: string;
   readonly durationMs?: number;
-  readonly counts: { readonly read: number; readonly written: number; readonly quarantined: number; readonly failed: number };
+  readonly counts: {
+    readonly read: number;
+    readonly written: number;
+    readonly quarantined: number;
+    readonly failed: number;
+  };
 }
 
 export interface DailyWindow {
@@ -99,7 +104,11 @@ export interface FlowStatus {
     readonly everyMs?: number;
     readonly timezone?: string;
     readonly window?: DailyWindow;
-    readonly peaks?: readonly { readonly name: string; readonly everyMs: number; readonly between?: DailyWindow }[];
+    readonly peaks?: readonly {
+      readonly name: string;
+      readonly everyMs: number;
+      readonly between?: DailyWindow;
+    }[];
   };
   readonly direction: 'one-way' | 'both';
   readonly activity?: string;

@@ -21,7 +21,10 @@ export function ActionProvider({ children }: { readonly children: ReactNode }) {
       try {
         setResult({ text: await action(), isError: false });
       } catch (error) {
-        setResult({ text: t('common.failed', { message: error instanceof Error ? error.message : String(error) }), isError: true });
+        setResult({
+          text: t('common.failed', { message: error instanceof Error ? error.message : String(error) }),
+          isError: true,
+        });
       }
     },
     [t],
@@ -34,10 +37,21 @@ export function ActionProvider({ children }: { readonly children: ReactNode }) {
           <div className="dialog" role="dialog" aria-modal="true" aria-label={pending.question}>
             <p>{pending.question}</p>
             <div className="dialog-buttons">
-              <button type="button" onClick={() => { pending.resolve(false); }}>
+              <button
+                type="button"
+                onClick={() => {
+                  pending.resolve(false);
+                }}
+              >
                 {t('common.cancel')}
               </button>
-              <button type="button" className="primary" onClick={() => { pending.resolve(true); }}>
+              <button
+                type="button"
+                className="primary"
+                onClick={() => {
+                  pending.resolve(true);
+                }}
+              >
                 {t('common.confirm')}
               </button>
             </div>
@@ -47,7 +61,12 @@ export function ActionProvider({ children }: { readonly children: ReactNode }) {
       {result === undefined ? null : (
         <div className={result.isError ? 'toast error' : 'toast'} role="status">
           <span>{result.text}</span>
-          <button type="button" onClick={() => { setResult(undefined); }}>
+          <button
+            type="button"
+            onClick={() => {
+              setResult(undefined);
+            }}
+          >
             {t('common.done')}
           </button>
         </div>

@@ -11,7 +11,16 @@ import { CanvasRenderer } from 'echarts/renderers';
 import { useEffect, useRef } from 'react';
 
 // Only the parts of ECharts the dashboard draws with, so the bundle stays small.
-echarts.use([BarChart, LineChart, GridComponent, LegendComponent, MarkAreaComponent, MarkLineComponent, TooltipComponent, CanvasRenderer]);
+echarts.use([
+  BarChart,
+  LineChart,
+  GridComponent,
+  LegendComponent,
+  MarkAreaComponent,
+  MarkLineComponent,
+  TooltipComponent,
+  CanvasRenderer,
+]);
 
 /** The option object of a chart (ECharts' own). */
 export type ChartOption = echarts.EChartsCoreOption;
@@ -48,7 +57,10 @@ export function Chart({
   }, [dark]);
 
   useEffect(() => {
-    chart.current?.setOption({ backgroundColor: 'transparent', animation: false, ...option }, { notMerge: true });
+    chart.current?.setOption(
+      { backgroundColor: 'transparent', animation: false, ...option },
+      { notMerge: true },
+    );
   }, [option, dark]);
 
   return <div ref={box} className="chart" style={{ height }} role="img" aria-label={label} />;

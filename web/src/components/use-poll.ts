@@ -37,7 +37,10 @@ export function usePoll<T>(load: () => Promise<T>, intervalMs: number, key: stri
         },
         (error: unknown) => {
           if (isCurrent)
-            setState((previous) => ({ ...previous, error: error instanceof Error ? error : new Error(String(error)) }));
+            setState((previous) => ({
+              ...previous,
+              error: error instanceof Error ? error : new Error(String(error)),
+            }));
         },
       );
     };

@@ -46,9 +46,12 @@ export function formatDateTime(iso: string, locale: Locale, timeZone: string): s
 
 /** A time of day in the viewer's zone (chart axes): `17:05`. */
 export function formatTimeOfDay(atMs: number, locale: Locale, timeZone: string): string {
-  return new Intl.DateTimeFormat(locale, { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(
-    new Date(atMs),
-  );
+  return new Intl.DateTimeFormat(locale, {
+    timeZone,
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).format(new Date(atMs));
 }
 
 const UNITS = [

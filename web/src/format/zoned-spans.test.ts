@@ -11,18 +11,20 @@ describe('cadence timeline shading', () => {
     const from = Date.parse('2026-12-02T00:00:00Z');
     const to = Date.parse('2026-12-04T00:00:00Z');
     const spans = dailySpans({ startMinute: 9 * 60, endMinute: 11 * 60 }, 'Asia/Shanghai', from, to, 'peak');
-    expect(spans.map((span) => [new Date(span.from).toISOString(), new Date(span.to).toISOString()])).toEqual([
-      ['2026-12-02T01:00:00.000Z', '2026-12-02T03:00:00.000Z'],
-      ['2026-12-03T01:00:00.000Z', '2026-12-03T03:00:00.000Z'],
-    ]);
+    expect(spans.map((span) => [new Date(span.from).toISOString(), new Date(span.to).toISOString()])).toEqual(
+      [
+        ['2026-12-02T01:00:00.000Z', '2026-12-02T03:00:00.000Z'],
+        ['2026-12-03T01:00:00.000Z', '2026-12-03T03:00:00.000Z'],
+      ],
+    );
   });
 
   it('clips a window that crosses midnight to the range', () => {
     const from = Date.parse('2026-12-03T00:00:00Z');
     const to = Date.parse('2026-12-03T12:00:00Z');
     const spans = dailySpans({ startMinute: 22 * 60, endMinute: 2 * 60 }, 'UTC', from, to, 'window');
-    expect(spans.map((span) => [new Date(span.from).toISOString(), new Date(span.to).toISOString()])).toEqual([
-      ['2026-12-03T00:00:00.000Z', '2026-12-03T02:00:00.000Z'],
-    ]);
+    expect(spans.map((span) => [new Date(span.from).toISOString(), new Date(span.to).toISOString()])).toEqual(
+      [['2026-12-03T00:00:00.000Z', '2026-12-03T02:00:00.000Z']],
+    );
   });
 });

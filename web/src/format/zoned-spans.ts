@@ -26,8 +26,16 @@ export function offsetMs(atMs: number, zone: string): number {
     minute: 'numeric',
     second: 'numeric',
   });
-  for (const part of format.formatToParts(new Date(atMs))) if (part.type !== 'literal') parts[part.type] = Number(part.value);
-  const asUtc = Date.UTC(parts.year ?? 1970, (parts.month ?? 1) - 1, parts.day ?? 1, parts.hour ?? 0, parts.minute ?? 0, parts.second ?? 0);
+  for (const part of format.formatToParts(new Date(atMs)))
+    if (part.type !== 'literal') parts[part.type] = Number(part.value);
+  const asUtc = Date.UTC(
+    parts.year ?? 1970,
+    (parts.month ?? 1) - 1,
+    parts.day ?? 1,
+    parts.hour ?? 0,
+    parts.minute ?? 0,
+    parts.second ?? 0,
+  );
   return asUtc - Math.floor(atMs / 1_000) * 1_000;
 }
 

@@ -11,7 +11,9 @@ describe('dashboard labels', () => {
       for (const key of keys) {
         const text = catalogue[key as keyof typeof messagesEn];
         expect(text.trim(), `${locale} ${key}`).not.toBe('');
-        expect(placeholdersOf(text), `${locale} ${key}`).toEqual(placeholdersOf(messagesEn[key as keyof typeof messagesEn]));
+        expect(placeholdersOf(text), `${locale} ${key}`).toEqual(
+          placeholdersOf(messagesEn[key as keyof typeof messagesEn]),
+        );
       }
     }
   });

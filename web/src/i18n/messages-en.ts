@@ -12,7 +12,8 @@ export const messagesEn = {
   'role.operator': 'operator',
   'role.admin': 'admin',
   'signIn.title': 'Sign in to Syncline',
-  'signIn.hint': 'Paste an API token (syncline token create). It is kept in this browser tab only and sent in a header, never in a URL.',
+  'signIn.hint':
+    'Paste an API token (syncline token create). It is kept in this browser tab only and sent in a header, never in a URL.',
   'signIn.token': 'API token',
   'signIn.submit': 'Sign in',
   'signIn.refused': 'The token was refused: {message}',

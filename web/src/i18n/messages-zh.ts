@@ -14,7 +14,8 @@ export const messagesZh: Readonly<Record<MessageKey, string>> = {
   'role.operator': '运维',
   'role.admin': '管理员',
   'signIn.title': '登录 Syncline',
-  'signIn.hint': '粘贴 API 令牌（syncline token create）。令牌只保存在本浏览器标签页中，通过请求头发送，绝不出现在网址里。',
+  'signIn.hint':
+    '粘贴 API 令牌（syncline token create）。令牌只保存在本浏览器标签页中，通过请求头发送，绝不出现在网址里。',
   'signIn.token': 'API 令牌',
   'signIn.submit': '登录',
   'signIn.refused': '令牌被拒绝：{message}',

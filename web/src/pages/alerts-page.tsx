@@ -24,7 +24,13 @@ function AlertTable({ episodes }: { readonly episodes: readonly AlertEpisode[] }
       <tbody>
         {episodes.map((episode) => (
           <tr key={episode.id} className={`severity-${episode.severity}`}>
-            <td>{t(episode.severity === 'critical' || episode.severity === 'info' ? `severity.${episode.severity}` : 'severity.warning')}</td>
+            <td>
+              {t(
+                episode.severity === 'critical' || episode.severity === 'info'
+                  ? `severity.${episode.severity}`
+                  : 'severity.warning',
+              )}
+            </td>
             <td>{episode.rule}</td>
             <td>
               <a href={`#/flows/${encodeURIComponent(episode.flow)}`}>{episode.flow}</a>
@@ -42,10 +48,18 @@ function AlertTable({ episodes }: { readonly episodes: readonly AlertEpisode[] }
 /** Alerts firing now, and the history of resolved ones (paged). */
 export function AlertsPage({ client }: { readonly client: ApiClient }) {
   const { t } = useI18n();
-  const firing = usePoll(() => client.get<Page<AlertEpisode>>('/alerts?status=firing&limit=200'), 15_000, 'alerts-firing');
+  const firing = usePoll(
+    () => client.get<Page<AlertEpisode>>('/alerts?status=firing&limit=200'),
+    15_000,
+    'alerts-firing',
+  );
   const [older, setOlder] = useState<AlertEpisode[]>([]);
   const [before, setBefore] = useState<number | undefined>();
-  const resolved = usePoll(() => client.get<Page<AlertEpisode>>('/alerts?status=resolved&limit=50'), 60_000, 'alerts-resolved');
+  const resolved = usePoll(
+    () => client.get<Page<AlertEpisode>>('/alerts?status=resolved&limit=50'),
+    60_000,
+    'alerts-resolved',
+  );
   const next = before ?? resolved.data?.nextBefore;
   return (
     <div className="alerts-page">
@@ -65,10 +79,12 @@ export function AlertsPage({ client }: { readonly client: ApiClient }) {
           <button
             type="button"
             onClick={() =>
-              void client.get<Page<AlertEpisode>>(`/alerts?status=resolved&limit=50&before=${next}`).then((page) => {
-                setOlder((list) => [...list, ...page.items]);
-                setBefore(page.nextBefore ?? -1);
-              })
+              void client
+                .get<Page<AlertEpisode>>(`/alerts?status=resolved&limit=50&before=${next}`)
+                .then((page) => {
+                  setOlder((list) => [...list, ...page.items]);
+                  setBefore(page.nextBefore ?? -1);
+                })
             }
             disabled={next === -1}
           >

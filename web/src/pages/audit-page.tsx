@@ -6,7 +6,13 @@ import { formatDateTime, viewerTimeZone } from '../format/format';
 import { useI18n } from '../i18n/i18n';
 
 /** Who did what, when, and what came of it; filtered by flow and action. */
-export function AuditPage({ client, flows }: { readonly client: ApiClient; readonly flows: readonly string[] }) {
+export function AuditPage({
+  client,
+  flows,
+}: {
+  readonly client: ApiClient;
+  readonly flows: readonly string[];
+}) {
   const { t, locale } = useI18n();
   const zone = viewerTimeZone();
   const [flow, setFlow] = useState('');
@@ -23,10 +29,20 @@ export function AuditPage({ client, flows }: { readonly client: ApiClient; reado
   return (
     <div className="audit-page">
       <h1>{t('audit.title')}</h1>
-      <form className="filters panel" onSubmit={(event) => { event.preventDefault(); }}>
+      <form
+        className="filters panel"
+        onSubmit={(event) => {
+          event.preventDefault();
+        }}
+      >
         <label>
           {t('audit.filterFlow')}{' '}
-          <select value={flow} onChange={(event) => { setFlow(event.target.value); }}>
+          <select
+            value={flow}
+            onChange={(event) => {
+              setFlow(event.target.value);
+            }}
+          >
             <option value="">{t('common.all')}</option>
             {flows.map((name) => (
               <option key={name} value={name}>
@@ -36,7 +52,13 @@ export function AuditPage({ client, flows }: { readonly client: ApiClient; reado
           </select>
         </label>
         <label>
-          {t('audit.filterAction')} <input value={action} onChange={(event) => { setAction(event.target.value); }} />
+          {t('audit.filterAction')}{' '}
+          <input
+            value={action}
+            onChange={(event) => {
+              setAction(event.target.value);
+            }}
+          />
         </label>
       </form>
       {entries.length === 0 ? (

@@ -5,7 +5,13 @@ import { formatDateTime, formatDuration, formatTimeOfDay, viewerTimeZone } from 
 import { dailySpans, type Span } from '../format/zoned-spans';
 import { useI18n } from '../i18n/i18n';
 
-const HTML_ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+const HTML_ESCAPES: Readonly<Record<string, string>> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
 
 /** Text made safe for ECharts' HTML tooltips. */
 export function escapeHtml(text: string): string {
@@ -13,11 +19,19 @@ export function escapeHtml(text: string): string {
 }
 
 /** The window and the daily peaks of a cadence between two instants, in its zone. */
-function shadedSpans(cadence: FlowStatus['cadence'], zone: string, from: number, to: number, labels: { window: string; peak: string }): Span[] {
+function shadedSpans(
+  cadence: FlowStatus['cadence'],
+  zone: string,
+  from: number,
+  to: number,
+  labels: { window: string; peak: string },
+): Span[] {
   const spans: Span[] = [];
-  if (cadence.window !== undefined) spans.push(...dailySpans(cadence.window, zone, from, to, `${labels.window} ${cadence.window.text}`));
+  if (cadence.window !== undefined)
+    spans.push(...dailySpans(cadence.window, zone, from, to, `${labels.window} ${cadence.window.text}`));
   for (const peak of cadence.peaks ?? [])
-    if (peak.between !== undefined) spans.push(...dailySpans(peak.between, zone, from, to, `${labels.peak} ${peak.name}`));
+    if (peak.between !== undefined)
+      spans.push(...dailySpans(peak.between, zone, from, to, `${labels.peak} ${peak.name}`));
   return spans;
 }
 
@@ -38,12 +52,17 @@ export function CadenceTimeline({
 }) {
   const { t, locale } = useI18n();
   const zone = viewerTimeZone();
-  const ascending = useMemo(() => [...decisions].sort((a, b) => Date.parse(a.at) - Date.parse(b.at)), [decisions]);
+  const ascending = useMemo(
+    () => [...decisions].sort((a, b) => Date.parse(a.at) - Date.parse(b.at)),
+    [decisions],
+  );
   const option = useMemo((): ChartOption => {
     const first = ascending[0];
     const from = Math.min(now - 86_400_000, first === undefined ? now : Date.parse(first.at) - 60_000);
     // Seconds while every interval is under two minutes, else minutes.
-    const isSeconds = ascending.every((decision) => Math.max(decision.intervalMs, decision.intervalMsBefore) < 120_000);
+    const isSeconds = ascending.every(
+      (decision) => Math.max(decision.intervalMs, decision.intervalMsBefore) < 120_000,
+    );
     const unitMs = isSeconds ? 1_000 : 60_000;
     const intervalLabel = t(isSeconds ? 'cadence.intervalSeconds' : 'cadence.interval');
     const interval = (ms: number) => Math.round((ms / unitMs) * 100) / 100;
@@ -66,7 +85,12 @@ export function CadenceTimeline({
       },
       legend: { top: 0 },
       grid: { left: 56, right: 56, top: 36, bottom: 28 },
-      xAxis: { type: 'time', min: from, max: now, axisLabel: { formatter: (value: number) => formatTimeOfDay(value, locale, zone) } },
+      xAxis: {
+        type: 'time',
+        min: from,
+        max: now,
+        axisLabel: { formatter: (value: number) => formatTimeOfDay(value, locale, zone) },
+      },
       yAxis: [
         { type: 'value', name: intervalLabel },
         { type: 'value', name: t('cadence.batch'), position: 'right' },
@@ -79,7 +103,10 @@ export function CadenceTimeline({
           symbolSize: 9,
           data: [
             ...start,
-            ...ascending.map((decision) => ({ value: [Date.parse(decision.at), interval(decision.intervalMs)], reason: decision.reason })),
+            ...ascending.map((decision) => ({
+              value: [Date.parse(decision.at), interval(decision.intervalMs)],
+              reason: decision.reason,
+            })),
             ...(last === undefined ? [] : [{ value: [now, interval(last.intervalMs)], symbol: 'none' }]),
           ],
           markArea: {
@@ -96,21 +123,27 @@ export function CadenceTimeline({
           symbolSize: 5,
           data: [
             ...batchStart,
-            ...ascending.map((decision) => ({ value: [Date.parse(decision.at), decision.batch], reason: decision.reason })),
+            ...ascending.map((decision) => ({
+              value: [Date.parse(decision.at), decision.batch],
+              reason: decision.reason,
+            })),
             ...(last === undefined ? [] : [{ value: [now, last.batch], symbol: 'none' }]),
           ],
         },
       ],
     };
   }, [ascending, cadence, serverTimeZone, now, t, locale, zone]);
-  const shaded = [cadence.window === undefined ? undefined : t('cadence.window'), (cadence.peaks ?? []).length > 0 ? t('cadence.peak') : undefined].filter(
-    (entry): entry is string => entry !== undefined,
-  );
+  const shaded = [
+    cadence.window === undefined ? undefined : t('cadence.window'),
+    (cadence.peaks ?? []).length > 0 ? t('cadence.peak') : undefined,
+  ].filter((entry): entry is string => entry !== undefined);
   return (
     <section className="panel" id="cadence">
       <h2>{t('cadence.title')}</h2>
       <Chart option={option} height="var(--chart-height)" dark={false} label={t('cadence.title')} />
-      {shaded.length === 0 ? null : <p className="muted">{t('cadence.shaded', { what: shaded.join(', ') })}</p>}
+      {shaded.length === 0 ? null : (
+        <p className="muted">{t('cadence.shaded', { what: shaded.join(', ') })}</p>
+      )}
       <h3>{t('cadence.decisions')}</h3>
       {decisions.length === 0 ? (
         <p className="muted">{t('cadence.none')}</p>
@@ -129,8 +162,8 @@ export function CadenceTimeline({
               <tr key={`${decision.at}-${decision.intervalMs}-${decision.batch}`}>
                 <td>{formatDateTime(decision.at, locale, zone)}</td>
                 <td>
-                  {formatDuration(decision.intervalMsBefore, locale)} → {formatDuration(decision.intervalMs, locale)}; {decision.batchBefore} →{' '}
-                  {decision.batch}
+                  {formatDuration(decision.intervalMsBefore, locale)} →{' '}
+                  {formatDuration(decision.intervalMs, locale)}; {decision.batchBefore} → {decision.batch}
                 </td>
                 <td>{decision.health}</td>
                 <td className="reason">{decision.reason}</td>

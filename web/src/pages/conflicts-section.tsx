@@ -12,16 +12,32 @@ const CHOICES: readonly { readonly take: string; readonly label: MessageKey }[] 
 ];
 
 function shown(value: unknown): string {
-  return value === null || value === undefined ? '∅' : typeof value === 'string' ? value : JSON.stringify(value);
+  return value === null || value === undefined
+    ? '∅'
+    : typeof value === 'string'
+      ? value
+      : JSON.stringify(value);
 }
 
 /** A two-way flow's parked conflicts: both versions side by side; an operator settles one. */
-export function ConflictsSection({ client, flow, canOperate }: { readonly client: ApiClient; readonly flow: string; readonly canOperate: boolean }) {
+export function ConflictsSection({
+  client,
+  flow,
+  canOperate,
+}: {
+  readonly client: ApiClient;
+  readonly flow: string;
+  readonly canOperate: boolean;
+}) {
   const { t, locale } = useI18n();
   const zone = viewerTimeZone();
   const run = useAction();
   const path = `/flows/${encodeURIComponent(flow)}/conflicts`;
-  const conflicts = usePoll(() => client.get<Page<Conflict>>(`${path}?limit=50`), 10_000, `conflicts-${flow}`);
+  const conflicts = usePoll(
+    () => client.get<Page<Conflict>>(`${path}?limit=50`),
+    10_000,
+    `conflicts-${flow}`,
+  );
   const items = conflicts.data?.items ?? [];
   return (
     <section className="panel" id="conflicts">
@@ -62,11 +78,14 @@ export function ConflictsSection({ client, flow, canOperate }: { readonly client
                     type="button"
                     className="action"
                     onClick={() =>
-                      void run(t('conflicts.confirm', { key: conflict.key, flow, take: t(choice.label) }), async () => {
-                        await client.post(`${path}/resolve`, { key: conflict.key, take: choice.take });
-                        conflicts.refresh();
-                        return t('conflicts.did', { key: conflict.key, take: t(choice.label) });
-                      })
+                      void run(
+                        t('conflicts.confirm', { key: conflict.key, flow, take: t(choice.label) }),
+                        async () => {
+                          await client.post(`${path}/resolve`, { key: conflict.key, take: choice.take });
+                          conflicts.refresh();
+                          return t('conflicts.did', { key: conflict.key, take: t(choice.label) });
+                        },
+                      )
                     }
                   >
                     {t(choice.label)}

@@ -6,7 +6,11 @@ import { formatDateTime, formatNumber, viewerTimeZone } from '../format/format';
 import { useI18n } from '../i18n/i18n';
 
 interface ReplayOutcome {
-  readonly flows: readonly { readonly replayed: number; readonly counts: { readonly written: number }; readonly stillFailingCount: number }[];
+  readonly flows: readonly {
+    readonly replayed: number;
+    readonly counts: { readonly written: number };
+    readonly stillFailingCount: number;
+  }[];
 }
 
 /** The flow's open dead letters with field and reason; an operator replays one or all. */
@@ -31,7 +35,8 @@ export function DeadLettersSection({
       const outcome = await client.post<ReplayOutcome>(`${path}/replay`, ids === undefined ? {} : { ids });
       letters.refresh();
       onChanged();
-      const sum = (pick: (entry: ReplayOutcome['flows'][number]) => number) => outcome.flows.reduce((total, entry) => total + pick(entry), 0);
+      const sum = (pick: (entry: ReplayOutcome['flows'][number]) => number) =>
+        outcome.flows.reduce((total, entry) => total + pick(entry), 0);
       return t('dlq.didReplay', {
         replayed: sum((entry) => entry.replayed),
         written: sum((entry) => entry.counts.written),
@@ -46,7 +51,11 @@ export function DeadLettersSection({
         {t('dlq.title')} ({formatNumber(total, locale)})
       </h2>
       {canOperate && total > 0 ? (
-        <button type="button" className="action" onClick={() => void replay(t('dlq.confirmReplayAll', { count: total, flow }))}>
+        <button
+          type="button"
+          className="action"
+          onClick={() => void replay(t('dlq.confirmReplayAll', { count: total, flow }))}
+        >
           {t('dlq.replayAll', { count: formatNumber(total, locale) })}
         </button>
       ) : null}
@@ -82,7 +91,9 @@ export function DeadLettersSection({
                       <button
                         type="button"
                         className="action"
-                        onClick={() => void replay(t('dlq.confirmReplay', { key: letter.key, flow }), [letter.id])}
+                        onClick={() =>
+                          void replay(t('dlq.confirmReplay', { key: letter.key, flow }), [letter.id])
+                        }
                       >
                         {t('dlq.replay')}
                       </button>

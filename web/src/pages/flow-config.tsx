@@ -19,7 +19,9 @@ export function flowConfigOf(config: unknown, flow: string): Json {
   const connections = objectOf(root.connections) ?? {};
   return {
     flows: { [flow]: section },
-    connections: Object.fromEntries(names.filter((name) => name in connections).map((name) => [name, connections[name]])),
+    connections: Object.fromEntries(
+      names.filter((name) => name in connections).map((name) => [name, connections[name]]),
+    ),
   };
 }
 
@@ -30,7 +32,11 @@ export function FlowConfig({ client, flow }: { readonly client: ApiClient; reado
   return (
     <section className="panel" id="config">
       <h2>{t('config.title')}</h2>
-      <pre className="config">{config.data === undefined ? t('common.loading') : JSON.stringify(flowConfigOf(config.data.config, flow), null, 2)}</pre>
+      <pre className="config">
+        {config.data === undefined
+          ? t('common.loading')
+          : JSON.stringify(flowConfigOf(config.data.config, flow), null, 2)}
+      </pre>
     </section>
   );
 }

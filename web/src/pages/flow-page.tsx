@@ -13,13 +13,26 @@ import { FlowRuns } from './flow-runs';
 import { ReconcileSection } from './reconcile-section';
 
 /** Run now, pause/resume and resync a key: the operator's buttons of a flow. */
-function FlowActions({ client, status, onChanged }: { readonly client: ApiClient; readonly status: FlowStatus; readonly onChanged: () => void }) {
+function FlowActions({
+  client,
+  status,
+  onChanged,
+}: {
+  readonly client: ApiClient;
+  readonly status: FlowStatus;
+  readonly onChanged: () => void;
+}) {
   const { t } = useI18n();
   const run = useAction();
   const [key, setKey] = useState('');
   const base = `/flows/${encodeURIComponent(status.flow)}`;
   const flow = status.flow;
-  const act = (question: string, path: string, done: (result: Record<string, unknown>) => string, body?: unknown) =>
+  const act = (
+    question: string,
+    path: string,
+    done: (result: Record<string, unknown>) => string,
+    body?: unknown,
+  ) =>
     void run(question, async () => {
       const result = await client.post<Record<string, unknown>>(`${base}${path}`, body);
       onChanged();
@@ -27,15 +40,37 @@ function FlowActions({ client, status, onChanged }: { readonly client: ApiClient
     });
   return (
     <div className="actions">
-      <button type="button" className="action" onClick={() => { act(t('flow.confirmRun', { flow }), '/run', (result) => t('flow.didRun', { flow, outcome: String(result.outcome) })); }}>
+      <button
+        type="button"
+        className="action"
+        onClick={() => {
+          act(t('flow.confirmRun', { flow }), '/run', (result) =>
+            t('flow.didRun', { flow, outcome: String(result.outcome) }),
+          );
+        }}
+      >
         {t('flow.runNow')}
       </button>
       {status.paused === undefined ? (
-        <button type="button" className="action" onClick={() => { act(t('flow.confirmPause', { flow }), '/pause', () => t('flow.didPause', { flow }), { reason: 'dashboard' }); }}>
+        <button
+          type="button"
+          className="action"
+          onClick={() => {
+            act(t('flow.confirmPause', { flow }), '/pause', () => t('flow.didPause', { flow }), {
+              reason: 'dashboard',
+            });
+          }}
+        >
           {t('flow.pause')}
         </button>
       ) : (
-        <button type="button" className="action" onClick={() => { act(t('flow.confirmResume', { flow }), '/resume', () => t('flow.didResume', { flow })); }}>
+        <button
+          type="button"
+          className="action"
+          onClick={() => {
+            act(t('flow.confirmResume', { flow }), '/resume', () => t('flow.didResume', { flow }));
+          }}
+        >
           {t('flow.resume')}
         </button>
       )}
@@ -48,13 +83,24 @@ function FlowActions({ client, status, onChanged }: { readonly client: ApiClient
             t('resync.confirm', { key, flow }),
             '/resync',
             (result) =>
-              t('resync.did', { key, status: String(result.status), written: String((result.counts as { written?: number } | undefined)?.written ?? 0) }),
+              t('resync.did', {
+                key,
+                status: String(result.status),
+                written: String((result.counts as { written?: number } | undefined)?.written ?? 0),
+              }),
             { keys: [key.trim()] },
           );
         }}
       >
         <label>
-          {t('resync.title')}: <input value={key} onChange={(event) => { setKey(event.target.value); }} placeholder={t('resync.key')} />
+          {t('resync.title')}:{' '}
+          <input
+            value={key}
+            onChange={(event) => {
+              setKey(event.target.value);
+            }}
+            placeholder={t('resync.key')}
+          />
         </label>
         <button type="submit" className="action">
           {t('resync.submit')}
@@ -81,10 +127,20 @@ export function FlowPage({
   const base = `/flows/${encodeURIComponent(flow)}`;
   const status = usePoll(() => client.get<{ flow: FlowStatus }>(base), 10_000, `flow-${flow}`);
   const runs = usePoll(() => client.get<Page<RunRecord>>(`${base}/runs?limit=50`), 10_000, `runs-${flow}`);
-  const decisions = usePoll(() => client.get<{ decisions: Decision[] }>(`${base}/cadence/decisions`), 30_000, `decisions-${flow}`);
+  const decisions = usePoll(
+    () => client.get<{ decisions: Decision[] }>(`${base}/cadence/decisions`),
+    30_000,
+    `decisions-${flow}`,
+  );
   const current = status.data?.flow;
   if (current === undefined)
-    return <p>{status.error === undefined ? t('common.loading') : t('common.error', { message: status.error.message })}</p>;
+    return (
+      <p>
+        {status.error === undefined
+          ? t('common.loading')
+          : t('common.error', { message: status.error.message })}
+      </p>
+    );
   const refresh = (): void => {
     status.refresh();
     runs.refresh();
@@ -96,16 +152,31 @@ export function FlowPage({
       </h1>
       <section className="panel status">
         <p>
-          {t('flow.status')}: {current.paused === undefined ? (current.activity ?? '—') : t('tile.paused', { by: current.paused.by })} · {t('flow.lastRun')}:{' '}
-          {current.lastRun === undefined ? t('common.never') : `${current.lastRun.status}, ${formatDateTime(current.lastRun.startedAt, locale, zone)}`} ·{' '}
-          {t('flow.nextRun')}: {current.nextRunAt === undefined ? '—' : formatDateTime(current.nextRunAt, locale, zone)} ({current.nextRunReason})
+          {t('flow.status')}:{' '}
+          {current.paused === undefined
+            ? (current.activity ?? '—')
+            : t('tile.paused', { by: current.paused.by })}{' '}
+          · {t('flow.lastRun')}:{' '}
+          {current.lastRun === undefined
+            ? t('common.never')
+            : `${current.lastRun.status}, ${formatDateTime(current.lastRun.startedAt, locale, zone)}`}{' '}
+          · {t('flow.nextRun')}:{' '}
+          {current.nextRunAt === undefined ? '—' : formatDateTime(current.nextRunAt, locale, zone)} (
+          {current.nextRunReason})
         </p>
         {canOperate ? <FlowActions client={client} status={current} onChanged={refresh} /> : null}
       </section>
       <FlowRuns runs={runs.data?.items ?? []} />
-      <CadenceTimeline decisions={decisions.data?.decisions ?? []} cadence={current.cadence} serverTimeZone={serverTimeZone} now={status.at ?? Date.now()} />
+      <CadenceTimeline
+        decisions={decisions.data?.decisions ?? []}
+        cadence={current.cadence}
+        serverTimeZone={serverTimeZone}
+        now={status.at ?? Date.now()}
+      />
       <DeadLettersSection client={client} flow={flow} canOperate={canOperate} onChanged={refresh} />
-      {current.direction === 'both' ? <ConflictsSection client={client} flow={flow} canOperate={canOperate} /> : null}
+      {current.direction === 'both' ? (
+        <ConflictsSection client={client} flow={flow} canOperate={canOperate} />
+      ) : null}
       <ReconcileSection client={client} flow={flow} canOperate={canOperate} />
       <FlowConfig client={client} flow={flow} />
     </div>

@@ -1,7 +1,13 @@
 import { useMemo } from 'react';
 import type { RunRecord } from '../api/types';
 import { Chart, type ChartOption } from '../components/chart';
-import { formatDateTime, formatDuration, formatNumber, formatTimeOfDay, viewerTimeZone } from '../format/format';
+import {
+  formatDateTime,
+  formatDuration,
+  formatNumber,
+  formatTimeOfDay,
+  viewerTimeZone,
+} from '../format/format';
 import { useI18n } from '../i18n/i18n';
 
 /** The flow's latest runs: records and duration as a chart, then as a table. */
@@ -22,7 +28,10 @@ export function FlowRuns({ runs }: { readonly runs: readonly RunRecord[] }) {
       legend: { top: 0 },
       grid: { left: 56, right: 56, top: 36, bottom: 28 },
       xAxis: { type: 'category', data: ascending.map(at) },
-      yAxis: [{ type: 'value', minInterval: 1 }, { type: 'value', name: 's', position: 'right' }],
+      yAxis: [
+        { type: 'value', minInterval: 1 },
+        { type: 'value', name: 's', position: 'right' },
+      ],
       series: [
         bar(t('runs.written'), (run) => run.counts.written),
         bar(t('runs.quarantined'), (run) => run.counts.quarantined),

@@ -3,7 +3,15 @@ import { formatDuration, formatNumber, formatPercent, freshnessLight, successRat
 import { useI18n } from '../i18n/i18n';
 
 /** One flow on the wall screen: tier, freshness light, today's numbers, cadence and why. */
-export function FlowTile({ tile, now, isLink }: { readonly tile: Tile; readonly now: number; readonly isLink: boolean }) {
+export function FlowTile({
+  tile,
+  now,
+  isLink,
+}: {
+  readonly tile: Tile;
+  readonly now: number;
+  readonly isLink: boolean;
+}) {
   const { t, locale } = useI18n();
   const ageMs = tile.lastSuccessAt === null ? undefined : Math.max(0, now - Date.parse(tile.lastSuccessAt));
   const light = freshnessLight(ageMs, tile.objectiveMs);
@@ -42,7 +50,9 @@ export function FlowTile({ tile, now, isLink }: { readonly tile: Tile; readonly 
         </div>
         <div>
           <dt>{t('tile.deadLetters')}</dt>
-          <dd className={tile.openDeadLetters > 0 ? 'warn' : ''}>{formatNumber(tile.openDeadLetters, locale)}</dd>
+          <dd className={tile.openDeadLetters > 0 ? 'warn' : ''}>
+            {formatNumber(tile.openDeadLetters, locale)}
+          </dd>
         </div>
         <div>
           <dt>{t('tile.conflicts')}</dt>

@@ -11,14 +11,30 @@ function shown(value: unknown): string {
 }
 
 /** Past reconciles of the flow, the latest one's differing records, and (operator) a new one. */
-export function ReconcileSection({ client, flow, canOperate }: { readonly client: ApiClient; readonly flow: string; readonly canOperate: boolean }) {
+export function ReconcileSection({
+  client,
+  flow,
+  canOperate,
+}: {
+  readonly client: ApiClient;
+  readonly flow: string;
+  readonly canOperate: boolean;
+}) {
   const { t, locale } = useI18n();
   const zone = viewerTimeZone();
   const run = useAction();
   const [openKey, setOpenKey] = useState<string>();
   const base = `/flows/${encodeURIComponent(flow)}`;
-  const history = usePoll(() => client.get<Page<Reconciliation>>(`${base}/reconciliations?limit=20`), 30_000, `reconciles-${flow}`);
-  const job = usePoll(() => client.get<{ reconcile: ReconcileJob | null }>(`${base}/reconcile`), 10_000, `reconcile-${flow}`);
+  const history = usePoll(
+    () => client.get<Page<Reconciliation>>(`${base}/reconciliations?limit=20`),
+    30_000,
+    `reconciles-${flow}`,
+  );
+  const job = usePoll(
+    () => client.get<{ reconcile: ReconcileJob | null }>(`${base}/reconcile`),
+    10_000,
+    `reconcile-${flow}`,
+  );
   const current = job.data?.reconcile ?? null;
   const differences = current?.report?.differences ?? [];
   return (
@@ -55,7 +71,13 @@ export function ReconcileSection({ client, flow, canOperate }: { readonly client
             </thead>
             <tbody>
               {differences.map((difference) => (
-                <tr key={difference.key} className="clickable" onClick={() => { setOpenKey(openKey === difference.key ? undefined : difference.key); }}>
+                <tr
+                  key={difference.key}
+                  className="clickable"
+                  onClick={() => {
+                    setOpenKey(openKey === difference.key ? undefined : difference.key);
+                  }}
+                >
                   <td>{difference.key}</td>
                   <td>{difference.kind}</td>
                   <td>
@@ -63,7 +85,12 @@ export function ReconcileSection({ client, flow, canOperate }: { readonly client
                     {difference.note === undefined ? '' : ` (${difference.note})`}
                     {openKey === difference.key ? (
                       <dl className="drill">
-                        {[...new Set([...Object.keys(difference.source ?? {}), ...Object.keys(difference.target ?? {})])].map((field) => (
+                        {[
+                          ...new Set([
+                            ...Object.keys(difference.source ?? {}),
+                            ...Object.keys(difference.target ?? {}),
+                          ]),
+                        ].map((field) => (
                           <div key={field}>
                             <dt>{field}</dt>
                             <dd>

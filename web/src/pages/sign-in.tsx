@@ -22,7 +22,9 @@ export function SignIn({ onSignedIn }: { readonly onSignedIn: (token: string, se
             onSignedIn(presented, session);
           },
           (failure: unknown) => {
-            setError(t('signIn.refused', { message: failure instanceof Error ? failure.message : String(failure) }));
+            setError(
+              t('signIn.refused', { message: failure instanceof Error ? failure.message : String(failure) }),
+            );
           },
         );
       }}
@@ -37,7 +39,9 @@ export function SignIn({ onSignedIn }: { readonly onSignedIn: (token: string, se
           autoComplete="off"
           spellCheck={false}
           value={token}
-          onChange={(event) => { setToken(event.target.value); }}
+          onChange={(event) => {
+            setToken(event.target.value);
+          }}
         />
       </label>
       <button type="submit" className="primary">

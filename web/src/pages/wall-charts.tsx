@@ -5,14 +5,27 @@ import { formatTimeOfDay, viewerTimeZone } from '../format/format';
 import { useI18n } from '../i18n/i18n';
 
 /** The freshness lag at the end of a bucket (or now, for the current one), minutes; null when unknown. */
-export function lagMinutes(atMs: number, bucketMs: number, lastSuccessAt: string | null, now: number): number | null {
+export function lagMinutes(
+  atMs: number,
+  bucketMs: number,
+  lastSuccessAt: string | null,
+  now: number,
+): number | null {
   if (lastSuccessAt === null) return null;
   const end = Math.min(atMs + bucketMs, now);
   return Math.max(0, Math.round((end - Date.parse(lastSuccessAt)) / 6_000) / 10);
 }
 
 /** 24 hours of freshness lag and rows written per flow, as two charts. */
-export function WallCharts({ series, dark, now }: { readonly series: RunSeries; readonly dark: boolean; readonly now: number }) {
+export function WallCharts({
+  series,
+  dark,
+  now,
+}: {
+  readonly series: RunSeries;
+  readonly dark: boolean;
+  readonly now: number;
+}) {
   const { t, locale } = useI18n();
   const zone = viewerTimeZone();
   const options = useMemo(() => {
@@ -44,7 +57,11 @@ export function WallCharts({ series, dark, now }: { readonly series: RunSeries; 
     };
     const throughput: ChartOption = {
       ...base(),
-      series: points((flow, index) => flow.points[index]?.written ?? 0).map((entry) => ({ ...entry, type: 'bar', stack: 'written' })),
+      series: points((flow, index) => flow.points[index]?.written ?? 0).map((entry) => ({
+        ...entry,
+        type: 'bar',
+        stack: 'written',
+      })),
     };
     return { lag, throughput };
   }, [series, t, locale, zone, now]);
@@ -56,7 +73,12 @@ export function WallCharts({ series, dark, now }: { readonly series: RunSeries; 
       </section>
       <section className="panel">
         <h2>{t('wall.chartThroughput')}</h2>
-        <Chart option={options.throughput} height="var(--chart-height)" dark={dark} label={t('wall.chartThroughput')} />
+        <Chart
+          option={options.throughput}
+          height="var(--chart-height)"
+          dark={dark}
+          label={t('wall.chartThroughput')}
+        />
       </section>
     </div>
   );

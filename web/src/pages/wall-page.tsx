@@ -1,7 +1,15 @@
 import type { ApiClient } from '../api/client';
 import type { Overview, RunTotals } from '../api/types';
 import { usePoll } from '../components/use-poll';
-import { formatDateTime, formatGrowth, formatNumber, formatPercent, growthOf, successRate, viewerTimeZone } from '../format/format';
+import {
+  formatDateTime,
+  formatGrowth,
+  formatNumber,
+  formatPercent,
+  growthOf,
+  successRate,
+  viewerTimeZone,
+} from '../format/format';
 import { useI18n, type MessageKey } from '../i18n/i18n';
 import { FlowTile } from './flow-tile';
 import { WallCharts } from './wall-charts';
@@ -29,7 +37,9 @@ function Total({
         {formatNumber(today, locale)}
       </span>
       <span className="muted">
-        {growth === undefined ? t('wall.noYesterday') : t('wall.vsYesterday', { growth: formatGrowth(growth, locale) })}
+        {growth === undefined
+          ? t('wall.noYesterday')
+          : t('wall.vsYesterday', { growth: formatGrowth(growth, locale) })}
       </span>
     </div>
   );
@@ -41,14 +51,24 @@ function Totals({ today, yesterday }: { readonly today: RunTotals; readonly yest
   return (
     <section className="panel totals">
       <h2>{t('wall.totalsToday')}</h2>
-      <Total label="wall.rowsWritten" today={today.written} yesterday={yesterday.written} metric="written-today" />
+      <Total
+        label="wall.rowsWritten"
+        today={today.written}
+        yesterday={yesterday.written}
+        metric="written-today"
+      />
       <Total label="wall.rowsRead" today={today.read} yesterday={yesterday.read} metric="read-today" />
       <Total label="wall.cycles" today={today.cycles} yesterday={yesterday.cycles} metric="cycles-today" />
       <div className="total">
         <span className="total-label">{t('wall.successRate')}</span>
         <span className="total-value">{rate === undefined ? '—' : formatPercent(rate, locale)}</span>
       </div>
-      <Total label="wall.quarantined" today={today.quarantined} yesterday={yesterday.quarantined} metric="quarantined-today" />
+      <Total
+        label="wall.quarantined"
+        today={today.quarantined}
+        yesterday={yesterday.quarantined}
+        metric="quarantined-today"
+      />
     </section>
   );
 }
@@ -59,7 +79,10 @@ function Alerts({ firing }: { readonly firing: Overview['alertsFiring'] }) {
     <section className="panel alerts-summary">
       <h2>{t('wall.alerts')}</h2>
       {(['critical', 'warning', 'info'] as const).map((severity) => (
-        <div key={severity} className={`severity severity-${severity}${firing[severity] > 0 ? ' active' : ''}`}>
+        <div
+          key={severity}
+          className={`severity severity-${severity}${firing[severity] > 0 ? ' active' : ''}`}
+        >
           <span className="total-value">{formatNumber(firing[severity], locale)}</span>
           <span>{t(`severity.${severity}`)}</span>
         </div>
@@ -78,12 +101,17 @@ function Targets({ targets }: { readonly targets: Overview['targets'] }) {
           const isBackedOff = target.backedOff.length > 0;
           return (
             <li key={target.connection} className={isBackedOff || target.failing.length > 0 ? 'warn' : ''}>
-              <span className={`lamp lamp-${isBackedOff ? 'amber' : target.failing.length > 0 ? 'red' : 'green'}`} aria-hidden="true" />
+              <span
+                className={`lamp lamp-${isBackedOff ? 'amber' : target.failing.length > 0 ? 'red' : 'green'}`}
+                aria-hidden="true"
+              />
               <strong>{target.connection}</strong>{' '}
               {isBackedOff
                 ? t('wall.targetBackedOff', { flows: target.backedOff.map((entry) => entry.flow).join(', ') })
                 : t('wall.targetOk')}
-              {target.failing.length > 0 ? ` · ${t('wall.targetFailing', { flows: target.failing.join(', ') })}` : ''}
+              {target.failing.length > 0
+                ? ` · ${t('wall.targetFailing', { flows: target.failing.join(', ') })}`
+                : ''}
               {target.backedOff.map((entry) => (
                 <div key={entry.flow} className="reason muted">
                   {entry.reason}
@@ -98,7 +126,13 @@ function Targets({ targets }: { readonly targets: Overview['targets'] }) {
 }
 
 /** 大屏: the whole sync at one look, refreshed by one cheap request every 15 s. */
-export function WallPage({ client, isWallMode }: { readonly client: ApiClient; readonly isWallMode: boolean }) {
+export function WallPage({
+  client,
+  isWallMode,
+}: {
+  readonly client: ApiClient;
+  readonly isWallMode: boolean;
+}) {
   const { t, locale } = useI18n();
   const zone = viewerTimeZone();
   const polled = usePoll(
@@ -108,7 +142,13 @@ export function WallPage({ client, isWallMode }: { readonly client: ApiClient; r
   );
   const overview = polled.data;
   if (overview === undefined)
-    return <p>{polled.error === undefined ? t('common.loading') : t('common.error', { message: polled.error.message })}</p>;
+    return (
+      <p>
+        {polled.error === undefined
+          ? t('common.loading')
+          : t('common.error', { message: polled.error.message })}
+      </p>
+    );
   const now = polled.at ?? Date.now();
   return (
     <div className="wall">
