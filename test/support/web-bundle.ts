@@ -27,6 +27,8 @@ export function ensureWebBundle(): void {
     {
       cwd: ROOT,
       encoding: 'utf8',
+      // vitest sets NODE_ENV=test, which would bundle React's development build.
+      env: { ...process.env, NODE_ENV: 'production' },
     },
   );
   if (built.status !== 0) throw new Error(`the dashboard did not build:\n${built.stdout}\n${built.stderr}`);
