@@ -8,6 +8,7 @@ import {
   initialLocale,
   LOCALE_STORAGE_KEY,
   translate,
+  translateValue,
   type I18n,
   type Locale,
 } from './i18n/i18n';
@@ -60,7 +61,11 @@ export function App() {
   const [session, setSession] = useState<Session>();
   const route = useHashRoute();
   const i18n = useMemo<I18n>(
-    () => ({ locale, t: (key, values) => translate(locale, key, values) }),
+    () => ({
+      locale,
+      t: (key, values) => translate(locale, key, values),
+      v: (value) => translateValue(locale, value),
+    }),
     [locale],
   );
   const signOut = useCallback(() => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { catalogueOf, initialLocale, LOCALES, placeholdersOf, translate } from './i18n';
+import { catalogueOf, initialLocale, LOCALES, placeholdersOf, translate, translateValue } from './i18n';
 import { messagesEn } from './messages-en';
 
 describe('dashboard labels', () => {
@@ -33,5 +33,11 @@ describe('dashboard labels', () => {
     expect(initialLocale(null, ['zh-TW', 'en'])).toBe('zh-CN');
     expect(initialLocale(null, ['de-DE', 'en-US'])).toBe('en');
     expect(initialLocale('fr', ['en-US'])).toBe('en');
+  });
+
+  it('says values of the API in the language, and an unknown one as it is', () => {
+    expect(translateValue('zh-CN', 'succeeded')).toBe('成功');
+    expect(translateValue('en', 'catch-up')).toBe('catch-up');
+    expect(translateValue('zh-CN', 'something-new')).toBe('something-new');
   });
 });

@@ -37,6 +37,12 @@ export function translate(
   });
 }
 
+/** A value the API sends (a run's status, a trigger, a health level) in words of the language; an unknown one as it is. */
+export function translateValue(locale: Locale, value: string): string {
+  const key = `value.${value}`;
+  return key in messagesEn ? catalogueOf(locale)[key as MessageKey] : value;
+}
+
 /** The placeholders a label has, sorted. */
 export function placeholdersOf(text: string): string[] {
   return [...text.matchAll(/\{(\w+)\}/g)].map((match) => match[1] ?? '').sort();
@@ -46,11 +52,14 @@ export function placeholdersOf(text: string): string[] {
 export interface I18n {
   readonly locale: Locale;
   readonly t: (key: MessageKey, values?: Readonly<Record<string, string | number>>) => string;
+  /** A value from the API in words of the language (see {@link translateValue}). */
+  readonly v: (value: string) => string;
 }
 
 export const I18nContext = createContext<I18n>({
   locale: 'en',
   t: (key, values) => translate('en', key, values),
+  v: (value) => translateValue('en', value),
 });
 
 /** The language and labels of the page. */

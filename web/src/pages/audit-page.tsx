@@ -13,7 +13,7 @@ export function AuditPage({
   readonly client: ApiClient;
   readonly flows: readonly string[];
 }) {
-  const { t, locale } = useI18n();
+  const { t, v, locale } = useI18n();
   const zone = viewerTimeZone();
   const [flow, setFlow] = useState('');
   const [action, setAction] = useState('');
@@ -85,7 +85,7 @@ export function AuditPage({
                   <td>{entry.action}</td>
                   <td>{entry.flow ?? '—'}</td>
                   <td>{entry.subject ?? '—'}</td>
-                  <td>{entry.result}</td>
+                  <td>{v(entry.result)}</td>
                   <td className="reason">{entry.outcome ?? ''}</td>
                 </tr>
               ))}

@@ -50,7 +50,7 @@ export function CadenceTimeline({
   readonly serverTimeZone: string;
   readonly now: number;
 }) {
-  const { t, locale } = useI18n();
+  const { t, v, locale } = useI18n();
   const zone = viewerTimeZone();
   const ascending = useMemo(
     () => [...decisions].sort((a, b) => Date.parse(a.at) - Date.parse(b.at)),
@@ -165,7 +165,7 @@ export function CadenceTimeline({
                   {formatDuration(decision.intervalMsBefore, locale)} →{' '}
                   {formatDuration(decision.intervalMs, locale)}; {decision.batchBefore} → {decision.batch}
                 </td>
-                <td>{decision.health}</td>
+                <td>{v(decision.health)}</td>
                 <td className="reason">{decision.reason}</td>
               </tr>
             ))}

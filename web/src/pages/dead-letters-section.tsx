@@ -25,7 +25,7 @@ export function DeadLettersSection({
   readonly canOperate: boolean;
   readonly onChanged: () => void;
 }) {
-  const { t, locale } = useI18n();
+  const { t, v, locale } = useI18n();
   const zone = viewerTimeZone();
   const run = useAction();
   const path = `/flows/${encodeURIComponent(flow)}/dead-letters`;
@@ -80,7 +80,7 @@ export function DeadLettersSection({
                 <tr key={letter.id} data-key={letter.key}>
                   <td>{letter.key}</td>
                   <td>{letter.field ?? '—'}</td>
-                  <td>{letter.kind}</td>
+                  <td>{v(letter.kind)}</td>
                   <td className="reason">
                     <code>{letter.code}</code> {letter.reason}
                   </td>

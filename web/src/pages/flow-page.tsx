@@ -22,7 +22,7 @@ function FlowActions({
   readonly status: FlowStatus;
   readonly onChanged: () => void;
 }) {
-  const { t } = useI18n();
+  const { t, v } = useI18n();
   const run = useAction();
   const [key, setKey] = useState('');
   const base = `/flows/${encodeURIComponent(status.flow)}`;
@@ -45,7 +45,7 @@ function FlowActions({
         className="action"
         onClick={() => {
           act(t('flow.confirmRun', { flow }), '/run', (result) =>
-            t('flow.didRun', { flow, outcome: String(result.outcome) }),
+            t('flow.didRun', { flow, outcome: v(String(result.outcome)) }),
           );
         }}
       >
@@ -85,7 +85,7 @@ function FlowActions({
             (result) =>
               t('resync.did', {
                 key,
-                status: String(result.status),
+                status: v(String(result.status)),
                 written: String((result.counts as { written?: number } | undefined)?.written ?? 0),
               }),
             { keys: [key.trim()] },
@@ -122,7 +122,7 @@ export function FlowPage({
   readonly canOperate: boolean;
   readonly serverTimeZone: string;
 }) {
-  const { t, locale } = useI18n();
+  const { t, v, locale } = useI18n();
   const zone = viewerTimeZone();
   const base = `/flows/${encodeURIComponent(flow)}`;
   const status = usePoll(() => client.get<{ flow: FlowStatus }>(base), 10_000, `flow-${flow}`);
@@ -154,12 +154,12 @@ export function FlowPage({
         <p>
           {t('flow.status')}:{' '}
           {current.paused === undefined
-            ? (current.activity ?? '—')
+            ? v(current.activity ?? '—')
             : t('tile.paused', { by: current.paused.by })}{' '}
           · {t('flow.lastRun')}:{' '}
           {current.lastRun === undefined
             ? t('common.never')
-            : `${current.lastRun.status}, ${formatDateTime(current.lastRun.startedAt, locale, zone)}`}{' '}
+            : `${v(current.lastRun.status)}, ${formatDateTime(current.lastRun.startedAt, locale, zone)}`}{' '}
           · {t('flow.nextRun')}:{' '}
           {current.nextRunAt === undefined ? '—' : formatDateTime(current.nextRunAt, locale, zone)} (
           {current.nextRunReason})

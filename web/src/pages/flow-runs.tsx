@@ -12,7 +12,7 @@ import { useI18n } from '../i18n/i18n';
 
 /** The flow's latest runs: records and duration as a chart, then as a table. */
 export function FlowRuns({ runs }: { readonly runs: readonly RunRecord[] }) {
-  const { t, locale } = useI18n();
+  const { t, v, locale } = useI18n();
   const zone = viewerTimeZone();
   const option = useMemo((): ChartOption => {
     const ascending = [...runs].reverse();
@@ -68,8 +68,8 @@ export function FlowRuns({ runs }: { readonly runs: readonly RunRecord[] }) {
             {runs.map((run) => (
               <tr key={run.id} className={`status-${run.status}`}>
                 <td>{formatDateTime(run.startedAt, locale, zone)}</td>
-                <td>{run.trigger}</td>
-                <td>{run.status}</td>
+                <td>{v(run.trigger)}</td>
+                <td>{v(run.status)}</td>
                 <td>{run.durationMs === undefined ? '—' : formatDuration(run.durationMs, locale)}</td>
                 <td>{formatNumber(run.counts.read, locale)}</td>
                 <td>{formatNumber(run.counts.written, locale)}</td>

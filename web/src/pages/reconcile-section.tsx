@@ -20,7 +20,7 @@ export function ReconcileSection({
   readonly flow: string;
   readonly canOperate: boolean;
 }) {
-  const { t, locale } = useI18n();
+  const { t, v, locale } = useI18n();
   const zone = viewerTimeZone();
   const run = useAction();
   const [openKey, setOpenKey] = useState<string>();
@@ -79,7 +79,7 @@ export function ReconcileSection({
                   }}
                 >
                   <td>{difference.key}</td>
-                  <td>{difference.kind}</td>
+                  <td>{v(difference.kind)}</td>
                   <td>
                     {(difference.fields ?? []).join(', ')}
                     {difference.note === undefined ? '' : ` (${difference.note})`}
@@ -127,8 +127,8 @@ export function ReconcileSection({
             {(history.data?.items ?? []).map((entry) => (
               <tr key={entry.id}>
                 <td>{formatDateTime(entry.finishedAt, locale, zone)}</td>
-                <td>{entry.mode}</td>
-                <td>{entry.status}</td>
+                <td>{v(entry.mode)}</td>
+                <td>{v(entry.status)}</td>
                 <td>{formatNumber(entry.missing, locale)}</td>
                 <td>{formatNumber(entry.extra, locale)}</td>
                 <td>{formatNumber(entry.different, locale)}</td>
