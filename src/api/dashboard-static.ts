@@ -36,6 +36,7 @@ export async function registerDashboard(app: FastifyInstance, root: string | und
     prefix: '/',
     index: ['index.html'],
     wildcard: true,
+    cacheControl: false,
     // Hashed file names under assets/ never change; index.html is checked on every load.
     setHeaders: (response, path) => {
       for (const [name, value] of Object.entries(DASHBOARD_HEADERS)) response.setHeader(name, value);
