@@ -56,6 +56,7 @@ export const messagesEn = {
   'tile.deadLetters': 'Dead letters',
   'tile.conflicts': 'Conflicts',
   'tile.cadence': 'Cadence',
+  'tile.every': 'every {interval}',
   'tile.cadenceNow': 'now every {current}, configured {configured}',
   'tile.paused': 'paused by {by}',
   'tile.disabled': 'disabled',

@@ -58,6 +58,7 @@ export const messagesZh: Readonly<Record<MessageKey, string>> = {
   'tile.deadLetters': '死信',
   'tile.conflicts': '冲突',
   'tile.cadence': '频率',
+  'tile.every': '每 {interval}',
   'tile.cadenceNow': '当前每 {current}，配置为 {configured}',
   'tile.paused': '已由 {by} 暂停',
   'tile.disabled': '已停用',

@@ -61,7 +61,11 @@ export function FlowTile({
       </dl>
       <p className="cadence">
         <span className="muted">{t('tile.cadence')}: </span>
-        {tile.cadenceText}
+        <span title={tile.cadenceText}>
+          {tile.configuredIntervalMs === null
+            ? tile.cadenceText
+            : t('tile.every', { interval: formatDuration(tile.configuredIntervalMs, locale) })}
+        </span>
         {isDifferent ? (
           <span className="cadence-differs">
             <br />
