@@ -108,6 +108,8 @@ export interface FlowStatus {
       readonly name: string;
       readonly everyMs: number;
       readonly between?: DailyWindow;
+      readonly days?: readonly string[];
+      readonly monthDays?: readonly number[];
     }[];
   };
   readonly direction: 'one-way' | 'both';

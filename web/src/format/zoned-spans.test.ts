@@ -27,4 +27,14 @@ describe('cadence timeline shading', () => {
       [['2026-12-03T00:00:00.000Z', '2026-12-03T02:00:00.000Z']],
     );
   });
+
+  it('shades a peak only on its days of the week', () => {
+    const from = Date.parse('2026-11-30T00:00:00Z'); // a Monday
+    const to = Date.parse('2026-12-07T00:00:00Z');
+    const spans = dailySpans({ startMinute: 600, endMinute: 720 }, 'UTC', from, to, 'peak', ['mon', 'fri']);
+    expect(spans.map((span) => new Date(span.from).toISOString())).toEqual([
+      '2026-11-30T10:00:00.000Z',
+      '2026-12-04T10:00:00.000Z',
+    ]);
+  });
 });

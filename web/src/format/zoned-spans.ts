@@ -12,6 +12,7 @@ export interface DailySpan {
 }
 
 const DAY_MS = 86_400_000;
+const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
 
 /** The offset of `zone` from UTC at an instant, ms (`+08:00` is 28,800,000). */
 export function offsetMs(atMs: number, zone: string): number {
@@ -41,15 +42,24 @@ export function offsetMs(atMs: number, zone: string): number {
 
 /**
  * The instants a daily span covers between `from` and `to` (epoch ms), in `zone`, clipped to the
- * range: what the cadence timeline shades for a window or a daily peak.
+ * range: what the cadence timeline shades for a window or a daily peak. `days` (`sun`…`sat`) keeps
+ * only spans starting on those days of the week.
  */
-export function dailySpans(span: DailySpan, zone: string, from: number, to: number, label: string): Span[] {
+export function dailySpans(
+  span: DailySpan,
+  zone: string,
+  from: number,
+  to: number,
+  label: string,
+  days?: readonly string[],
+): Span[] {
   const spans: Span[] = [];
   const length = ((span.endMinute - span.startMinute + 1_440) % 1_440 || 1_440) * 60_000;
   // Local midnights from the day before `from` (a span crossing midnight starts then) to `to`.
   const firstOffset = offsetMs(from, zone);
   let midnight = Math.floor((from + firstOffset) / DAY_MS) * DAY_MS - DAY_MS;
   for (let day = 0; day < 60 && midnight - DAY_MS < to; day += 1, midnight += DAY_MS) {
+    if (days !== undefined && !days.includes(WEEKDAYS[new Date(midnight).getUTCDay()] ?? '')) continue;
     const wallStart = midnight + span.startMinute * 60_000;
     const start = wallStart - offsetMs(wallStart - firstOffset, zone);
     const end = start + length;

@@ -30,8 +30,9 @@ function shadedSpans(
   if (cadence.window !== undefined)
     spans.push(...dailySpans(cadence.window, zone, from, to, `${labels.window} ${cadence.window.text}`));
   for (const peak of cadence.peaks ?? [])
-    if (peak.between !== undefined)
-      spans.push(...dailySpans(peak.between, zone, from, to, `${labels.peak} ${peak.name}`));
+    // Peaks on days of the month are left unshaded rather than shaded on the wrong days.
+    if (peak.between !== undefined && peak.monthDays === undefined)
+      spans.push(...dailySpans(peak.between, zone, from, to, `${labels.peak} ${peak.name}`, peak.days));
   return spans;
 }
 
