@@ -157,6 +157,7 @@ export default tseslint.config(
         sessionStorage: 'readonly',
         fetch: 'readonly',
         ResizeObserver: 'readonly',
+        getComputedStyle: 'readonly',
         URLSearchParams: 'readonly',
       },
     },

@@ -25,6 +25,35 @@ echarts.use([
 /** The option object of a chart (ECharts' own). */
 export type ChartOption = echarts.EChartsCoreOption;
 
+type OptionPart = Record<string, unknown>;
+
+function withFontSize(part: unknown, key: string, fontSize: number): unknown {
+  const scale = (entry: unknown): unknown => {
+    if (typeof entry !== 'object' || entry === null) return entry;
+    const own = entry as OptionPart;
+    const style = (own[key] ?? {}) as OptionPart;
+    return { ...own, [key]: { fontSize, ...style } };
+  };
+  return Array.isArray(part) ? part.map(scale) : scale(part);
+}
+
+/**
+ * The option with its text in the page's type size (ECharts draws 12 px otherwise, which is
+ * unreadable on a 4K TV): axis labels and names, legend, tooltip.
+ */
+export function scaledOption(option: ChartOption, fontSize: number): ChartOption {
+  const axis = (part: unknown): unknown =>
+    withFontSize(withFontSize(part, 'axisLabel', fontSize), 'nameTextStyle', fontSize);
+  return {
+    ...option,
+    textStyle: { fontSize },
+    ...(option.xAxis === undefined ? {} : { xAxis: axis(option.xAxis) }),
+    ...(option.yAxis === undefined ? {} : { yAxis: axis(option.yAxis) }),
+    ...(option.legend === undefined ? {} : { legend: withFontSize(option.legend, 'textStyle', fontSize) }),
+    ...(option.tooltip === undefined ? {} : { tooltip: withFontSize(option.tooltip, 'textStyle', fontSize) }),
+  };
+}
+
 /** One ECharts chart, resized with its box; `dark` for the wall screen. */
 export function Chart({
   option,
@@ -57,8 +86,11 @@ export function Chart({
   }, [dark]);
 
   useEffect(() => {
+    const element = box.current;
+    const fontSize =
+      element === null ? 12 : Math.round(parseFloat(getComputedStyle(element).fontSize) * 0.85);
     chart.current?.setOption(
-      { backgroundColor: 'transparent', animation: false, ...option },
+      { backgroundColor: 'transparent', animation: false, ...scaledOption(option, fontSize) },
       { notMerge: true },
     );
   }, [option, dark]);
