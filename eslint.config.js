@@ -107,6 +107,7 @@ export default tseslint.config(
       'eslint.config.js',
       '.prof/**',
       '.syncline/**',
+      'test-artifacts/**',
     ],
   },
   js.configs.recommended,
@@ -119,12 +120,16 @@ export default tseslint.config(
     settings: {
       // import-x reads only files with these extensions, with this parser; without them the cycle
       // check never opens a .ts file and finds no cycle.
-      'import-x/extensions': ['.ts', '.js'],
-      'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
+      'import-x/extensions': ['.ts', '.tsx', '.js'],
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts', '.tsx'] },
       // Resolves `./x.js` to `x.ts` the way tsc (NodeNext) does; without it the rules below cannot
       // see any of our own imports and pass everything.
       'import-x/resolver-next': [
-        createTypeScriptImportResolver({ project: `${import.meta.dirname}/tsconfig.json` }),
+        // The dashboard (web/) has a tsconfig of its own: browser, bundler resolution, JSX.
+        createTypeScriptImportResolver({
+          project: [`${import.meta.dirname}/tsconfig.json`, `${import.meta.dirname}/web/tsconfig.json`],
+          noWarnOnMultipleProjects: true,
+        }),
       ],
     },
     rules: {
@@ -137,6 +142,24 @@ export default tseslint.config(
         { allowNumber: true, allowBoolean: true },
       ],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+    },
+  },
+  // The dashboard runs in a browser: its globals (tsc checks them against the DOM library; the
+  // zone above keeps it from importing src/).
+  {
+    files: ['web/**/*.ts', 'web/**/*.tsx'],
+    languageOptions: {
+      globals: {
+        window: 'readonly',
+        document: 'readonly',
+        navigator: 'readonly',
+        localStorage: 'readonly',
+        sessionStorage: 'readonly',
+        fetch: 'readonly',
+        ResizeObserver: 'readonly',
+        getComputedStyle: 'readonly',
+        URLSearchParams: 'readonly',
+      },
     },
   },
   {

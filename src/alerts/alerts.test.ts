@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { alertsSchema, type AlertsConfig } from '../config/alerts-schema.js';
 import { compileFlow, type Flow } from '../core/flow.js';
 import { silentLogger } from '../core/logger.js';
+import type { AlertEpisodeInput } from '../core/alert-history.js';
 import type { StateStore } from '../core/state-store.js';
 import type { JsonValue } from '../core/values.js';
 import type { OperationsContext } from '../operations/operations-context.js';
@@ -30,8 +31,14 @@ function ordersFlow(): Flow {
 /** A state store with what alerts read: open dead letters of `orders`, flow meta; nothing else. */
 class FakeState {
   readonly meta = new Map<string, JsonValue>();
+  /** Every alert episode recorded, in order. */
+  readonly episodes: AlertEpisodeInput[] = [];
   openDeadLetters = 0;
   readonly store = {
+    recordAlert: (episode: AlertEpisodeInput) => {
+      this.episodes.push(episode);
+      return Promise.resolve();
+    },
     listRuns: () => Promise.resolve([]),
     lastSuccessfulRun: () => Promise.resolve(undefined),
     countDeadLetters: () => Promise.resolve(this.openDeadLetters),
@@ -151,6 +158,22 @@ describe('alerts: Alertmanager semantics', () => {
       summary:
         '[RESOLVED] dead-letters · flow orders: back to normal after 3m; now: 0 open dead letters (over 0)',
     });
+  });
+
+  it('records the episode in the alert history: firing, then resolved under the same start', async () => {
+    const state = new FakeState();
+    const alerts = alertsOn(state, receiver().fetch);
+    state.openDeadLetters = 2;
+    await alerts.evaluate();
+    state.openDeadLetters = 0;
+    clock += 60_000;
+    await alerts.evaluate();
+    const startsAt = new Date(T0).toISOString();
+    expect(state.episodes).toEqual([
+      expect.objectContaining({ rule: 'dead-letters', flow: 'orders', severity: 'critical', status: 'firing', startsAt }),
+      expect.objectContaining({ status: 'resolved', startsAt, endsAt: new Date(T0 + 60_000).toISOString() }),
+    ]);
+    expect(state.episodes[1]?.summary).toContain('[RESOLVED] dead-letters');
   });
 
   it('repeats a firing notice after `repeat`, not before', async () => {

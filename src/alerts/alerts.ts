@@ -118,7 +118,8 @@ function compileRules(config: AlertsConfig, flows: readonly Flow[], logger: Logg
  * Alerts with Alertmanager's semantics over the operations layer: per rule and flow a fingerprint,
  * one notice when it starts firing, no repeat before `repeat`, one resolved notice when it clears.
  * The firing state is kept in the flow's meta (`alert.<rule>`), so a restart neither sends a
- * firing notice again nor forgets to resolve. See docs/alerts.md.
+ * firing notice again nor forgets to resolve; each episode (firing, then resolved) is recorded in
+ * the state store's alert history for the dashboard. See docs/alerts.md.
  */
 export function createAlerts(options: AlertsOptions): Alerts {
   const { config, operations } = options;
@@ -177,6 +178,17 @@ export function createAlerts(options: AlertsOptions): Alerts {
       description: redact(text.description),
       isRepeat: transition === 'repeat',
     };
+    // The episode is kept for the dashboard's alerts page (firing, then resolved), beside the
+    // firing state above; the notice's masked summary is what it shows.
+    await operations.state.recordAlert({
+      rule: rule.name,
+      flow: flow.name,
+      severity: rule.severity,
+      status: noticeStatus,
+      startsAt: notice.startsAt,
+      ...(notice.endsAt === undefined ? {} : { endsAt: notice.endsAt }),
+      summary: notice.summary,
+    });
     logger.info(`alert ${notice.status}${notice.isRepeat ? ' (repeat)' : ''}: ${notice.summary}`, {
       rule: rule.name,
       flow: flow.name,

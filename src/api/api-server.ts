@@ -7,7 +7,9 @@ import type { Logger } from '../core/logger.js';
 import type { OperationsContext } from '../operations/operations-context.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { registerErrorHandling } from './api-error.js';
+import { registerDashboard } from './dashboard-static.js';
 import { registerAuditRoutes } from './routes/audit-routes.js';
+import { registerDashboardRoutes } from './routes/dashboard-routes.js';
 import { registerFlowRoutes } from './routes/flow-routes.js';
 import { registerReconcileRoutes } from './routes/reconcile-routes.js';
 import { registerRecordRoutes } from './routes/record-routes.js';
@@ -33,13 +35,15 @@ export interface ApiServerOptions extends SystemRouteOptions {
   readonly webhookToken?: string;
   /** The `webhooks:` inboxes in use (read per request: a reload reaches them); stored in `operations.state`. */
   readonly webhooks?: () => Readonly<Record<string, WebhookConfig>>;
+  /** The built dashboard (`dist/web`), served at `/`; without it `/` says how to build it. */
+  readonly dashboardRoot?: string;
 }
 
 /**
  * The Fastify app of `syncline serve`: `/healthz`, `/readyz`, `/metrics`, the admin API under
  * `/api/v1` (requests validated by zod schemas, from which `GET /api/v1/openapi.json` is
- * generated), and the webhooks: `POST /hooks/<inbox>` (durable inboxes, docs/webhooks.md) and
- * `POST /hooks/<flow>` (wake-up). Every error has one JSON shape.
+ * generated), the webhooks: `POST /hooks/<inbox>` (durable inboxes, docs/webhooks.md) and
+ * `POST /hooks/<flow>` (wake-up), and the dashboard at `/`. Every error has one JSON shape.
  */
 export async function buildApiServer(options: ApiServerOptions): Promise<FastifyInstance> {
   const app = Fastify({
@@ -58,7 +62,8 @@ export async function buildApiServer(options: ApiServerOptions): Promise<Fastify
       info: {
         title: 'Syncline admin API',
         version: options.version,
-        description: 'Operate Syncline: flows, dead letters, conflicts, reconcile, audit, config. docs/api.md',
+        description:
+          'Operate Syncline: flows, dead letters, conflicts, reconcile, audit, config. docs/api.md',
       },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearer: [] }],
@@ -71,6 +76,8 @@ export async function buildApiServer(options: ApiServerOptions): Promise<Fastify
   registerRecordRoutes(context);
   registerReconcileRoutes(context);
   registerAuditRoutes(context);
+  registerDashboardRoutes(context);
+  await registerDashboard(app, options.dashboardRoot);
   await registerWebhookRoutes(app, {
     runtime: options.operations.runtime,
     logger: options.logger,

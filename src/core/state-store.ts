@@ -1,6 +1,8 @@
+import type { AlertHistoryStore } from './alert-history.js';
 import type { Checkpoint } from './connector.js';
 import type { SyncErrorJson } from './errors.js';
 import type { InboxStore } from './inbox.js';
+import type { RunActivityStore } from './run-activity.js';
 import type { TokenStore } from './token-store.js';
 import type { JsonValue, Row } from './values.js';
 
@@ -257,9 +259,10 @@ export interface PageFilter {
  * setDeadLetterStatus) carries the LeaseFence its lease gave it, and is refused with a
  * StateStoreError of code `LEASE_LOST`, applying nothing, once another owner took the flow over.
  * Lists are newest first (highest id first) and paged by id (PageFilter). API tokens: TokenStore;
- * the inbox of pushed events (webhooks, MQTT): InboxStore.
+ * the inbox of pushed events (webhooks, MQTT): InboxStore; run history summed by time bucket:
+ * RunActivityStore; alert episodes: AlertHistoryStore.
  */
-export interface StateStore extends TokenStore, InboxStore {
+export interface StateStore extends TokenStore, InboxStore, RunActivityStore, AlertHistoryStore {
   /** Creates or migrates the schema; safe to call on every start. */
   init(): Promise<void>;
   getCheckpoint(flow: string): Promise<Checkpoint | undefined>;

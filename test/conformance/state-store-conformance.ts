@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe } from 'vitest';
 import type { StateStore } from '../../src/core/state-store.js';
 import { describeAuditCases } from './state-store-audit-cases.js';
 import { describeBatchCases } from './state-store-batch-cases.js';
+import { describeDashboardCases } from './state-store-dashboard-cases.js';
 import { describeConflictCases } from './state-store-conflict-cases.js';
 import { describeDeadLetterCases } from './state-store-dead-letter-cases.js';
 import { describeInboxCases } from './state-store-inbox-cases.js';
@@ -59,6 +60,7 @@ export function describeStateStoreConformance(name: string, factory: StateStoreF
     describeReconciliationCases(current);
     describeLeaseCases(current);
     describePageCases(current);
+    describeDashboardCases(current);
     describeTokenCases(current);
     describeInboxCases(current);
   });

@@ -5,6 +5,7 @@ import { maskedConfig } from '../../config/config-view.js';
 import { reloadConfig } from '../../operations/reload-config.js';
 import { openCliEngine, type GlobalOptions } from '../cli-context.js';
 import { startAlerts } from '../alerts-runner.js';
+import { dashboardRoot } from '../dashboard-root.js';
 import { logReload, watchConfig } from '../config-reload.js';
 import { ExitCodes } from '../exit-codes.js';
 import { liveOperations } from '../live-operations.js';
@@ -35,7 +36,10 @@ export async function serveCommand(options: ServeOptions): Promise<number> {
   const { engine, logger } = await openCliEngine(options);
   try {
     if (!(await preflight(engine, [], logger))) return ExitCodes.badConfig;
-    const runtime = createRuntime(engine, options.concurrency === undefined ? {} : { concurrency: options.concurrency });
+    const runtime = createRuntime(
+      engine,
+      options.concurrency === undefined ? {} : { concurrency: options.concurrency },
+    );
     runtime.subscribe(createProgressReporter(logger, { isTty: false, estimate: pendingEstimator(engine) }));
     const operations = liveOperations(engine, runtime);
     const version = synclineVersion();
@@ -53,11 +57,16 @@ export async function serveCommand(options: ServeOptions): Promise<number> {
         logReload(logger, result);
         return result;
       },
-      metrics: { scrape: () => metrics.scrape(), contentType: metrics.contentType, isPublic: server.metrics === 'public' },
+      metrics: {
+        scrape: () => metrics.scrape(),
+        contentType: metrics.contentType,
+        isPublic: server.metrics === 'public',
+      },
       ...(server.tls === undefined ? {} : { tls: server.tls }),
       ...(server.bodyLimit === undefined ? {} : { bodyLimit: server.bodyLimit }),
       ...(webhookToken === undefined || webhookToken === '' ? {} : { webhookToken }),
       webhooks: () => engine.config.webhooks ?? {},
+      dashboardRoot: dashboardRoot(),
     });
     const host = options.host ?? server.host ?? DEFAULT_HOST;
     const port = options.port ?? server.port ?? DEFAULT_PORT;
@@ -72,7 +81,7 @@ export async function serveCommand(options: ServeOptions): Promise<number> {
       const bound = typeof address === 'object' && address !== null ? address.port : port;
       const scheme = server.tls === undefined ? 'http' : 'https';
       logger.info(
-        `serving on ${scheme}://${host}:${bound}: API /api/v1 (OpenAPI /api/v1/openapi.json), /metrics, /healthz, /readyz; Ctrl-C stops cleanly`,
+        `serving on ${scheme}://${host}:${bound}: dashboard /, API /api/v1 (OpenAPI /api/v1/openapi.json), /metrics, /healthz, /readyz; Ctrl-C stops cleanly`,
       );
       await runtime.start();
       return ExitCodes.ok;

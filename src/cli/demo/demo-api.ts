@@ -5,6 +5,7 @@ import { currentActor } from '../../core/audit.js';
 import { createToken } from '../../operations/tokens.js';
 import type { Runtime } from '../../runtime/runtime.js';
 import type { Engine } from '../engine.js';
+import { dashboardRoot } from '../dashboard-root.js';
 import { liveOperations } from '../live-operations.js';
 import { synclineVersion } from '../version.js';
 
@@ -33,6 +34,7 @@ export async function startDemoApi(engine: Engine, runtime: Runtime, port: numbe
     secrets: () => engine.secrets,
     configView: () => ({ note: 'see syncline.yaml in the demo directory' }),
     metrics: { scrape: () => metrics.scrape(), contentType: metrics.contentType, isPublic: true },
+    dashboardRoot: dashboardRoot(),
   });
   try {
     await app.listen({ host: '127.0.0.1', port });
@@ -55,6 +57,7 @@ export async function startDemoApi(engine: Engine, runtime: Runtime, port: numbe
 /** What the demo prints about its API. */
 export function formatDemoApi(api: DemoApi): string {
   return [
+    `Dashboard: ${api.url}/   (sign in with the token below)`,
     `Admin API: ${api.url}/api/v1/flows   metrics: ${api.url}/metrics   OpenAPI: ${api.url}/api/v1/openapi.json`,
     `  curl -H "Authorization: Bearer ${api.token}" ${api.url}/api/v1/flows`,
     '',

@@ -1,6 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { SqliteStateActivity } from './sqlite-state-activity.js';
+import { SqliteStateAlerts } from './sqlite-state-alerts.js';
 import { SqliteStateAudit } from './sqlite-state-audit.js';
 import { SqliteStateConflicts } from './sqlite-state-conflicts.js';
 import { SqliteStateInbox } from './sqlite-state-inbox.js';
@@ -28,6 +30,10 @@ export interface SqliteStateConnection {
   readonly tokens: SqliteStateTokens;
   /** The inbox of pushed events and its readers' positions. */
   readonly inbox: SqliteStateInbox;
+  /** Run history summed by time bucket. */
+  readonly activity: SqliteStateActivity;
+  /** Alert episodes, firing and resolved. */
+  readonly alerts: SqliteStateAlerts;
 }
 
 /**
@@ -53,6 +59,8 @@ export function openSqliteState(file: string): SqliteStateConnection {
       leases: new SqliteStateLeases(db),
       tokens: new SqliteStateTokens(db),
       inbox: new SqliteStateInbox(db),
+      activity: new SqliteStateActivity(db),
+      alerts: new SqliteStateAlerts(db, lists),
     };
   } catch (error) {
     db.close();

@@ -186,6 +186,24 @@ describe('migration to version 4', () => {
     expect(indexesOf(db, 'api_tokens')).toEqual(['api_tokens_by_name']);
     db.close();
   });
+
+  it('adds an index of runs by start and the alert history, one episode per rule, flow and start', () => {
+    const db = new Database(':memory:');
+    migrateSqliteState(
+      db,
+      ':memory:',
+      sqliteMigrations.filter((migration) => migration.version <= 5),
+    );
+    expect(migrateSqliteState(db, ':memory:')).toBeGreaterThanOrEqual(6);
+    expect(indexesOf(db, 'runs')).toContain('runs_by_started');
+    const insert = db.prepare(
+      `INSERT INTO alert_history (rule, flow, severity, status, starts_at, summary, updated_at)
+       VALUES ('stale', 'orders', 'critical', 'firing', '2026-05-01T08:00:00.000Z', 's', 'x')`,
+    );
+    insert.run();
+    expect(() => insert.run()).toThrow(/UNIQUE/);
+    db.close();
+  });
 });
 
 describe('migration to version 6', () => {

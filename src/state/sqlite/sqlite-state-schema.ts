@@ -236,6 +236,27 @@ export const sqliteMigrations: readonly SqliteMigration[] = [
         updated_at TEXT NOT NULL,
         PRIMARY KEY (inbox, reader)
       );
+      `,
+  },
+  {
+    version: 7,
+    description: 'runs summed by time in the database (index by start); alert episodes, firing and resolved',
+    sql: `
+      CREATE INDEX runs_by_started ON runs (started_at);
+      CREATE TABLE alert_history (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        rule TEXT NOT NULL,
+        flow TEXT NOT NULL,
+        severity TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('firing', 'resolved')),
+        starts_at TEXT NOT NULL,
+        ends_at TEXT,
+        summary TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        UNIQUE (rule, flow, starts_at)
+      );
+      CREATE INDEX alert_history_by_status ON alert_history (status, id);
+      CREATE INDEX alert_history_by_flow ON alert_history (flow, id);
     `,
   },
 ];

@@ -1,3 +1,4 @@
+import type { AlertEpisode, AlertEpisodeInput, AlertHistoryStatus } from '../../core/alert-history.js';
 import type { Checkpoint } from '../../core/connector.js';
 import { StateStoreError } from '../../core/errors.js';
 import type {
@@ -21,6 +22,7 @@ import type {
   SyncedRecord,
 } from '../../core/state-store.js';
 import type { InboxAppendResult, InboxEvent, InboxEventInput } from '../../core/inbox.js';
+import type { RunActivityBucket, RunActivityFilter } from '../../core/run-activity.js';
 import type { StoredToken, TokenInput } from '../../core/token-store.js';
 import type { JsonValue } from '../../core/values.js';
 import {
@@ -217,6 +219,25 @@ export class SqliteStateStore implements StateStore {
     return this.attempt('list reconciliations', filter.flow, ({ reconciliations }) =>
       reconciliations.list(filter),
     );
+  }
+
+  runActivity(filter: RunActivityFilter): Promise<RunActivityBucket[]> {
+    return this.attempt('sum runs by time', filter.flow, ({ activity }) => activity.activity(filter));
+  }
+
+  recordAlert(episode: AlertEpisodeInput): Promise<void> {
+    const operation = `record alert ${episode.rule} of flow "${episode.flow}"`;
+    return this.attempt(operation, episode.flow, ({ alerts }) => {
+      alerts.record(episode, utcNow());
+    });
+  }
+
+  listAlerts(filter: { status?: AlertHistoryStatus; flow?: string } & PageFilter): Promise<AlertEpisode[]> {
+    return this.attempt('list alerts', filter.flow, ({ alerts }) => alerts.list(filter));
+  }
+
+  countAlerts(filter: { status?: AlertHistoryStatus; severity?: string; flow?: string }): Promise<number> {
+    return this.attempt('count alerts', filter.flow, ({ alerts }) => alerts.count(filter));
   }
 
   acquireLease(flow: string, owner: string, ttlMs: number): Promise<LeaseFence | undefined> {
