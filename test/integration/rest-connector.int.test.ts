@@ -99,7 +99,11 @@ describe('REST source pagination', () => {
       '8',
     ]);
 
-    const stock = await readAll({ ...sourceSpec('stock', 'sku', '', ['stock']), columns: ['sku', 'stock'] });
+    const stock = await readAll({
+      ...sourceSpec('stock', 'sku', 'sku', ['stock']),
+      cursor: undefined,
+      columns: ['sku', 'stock'],
+    });
     expect(stock.flatMap((batch) => batch.changes)).toHaveLength(10);
     expect(stock.at(-1)?.checkpoint).toEqual({});
     expect(

@@ -8,12 +8,25 @@ import { crmObjects, DECIMAL, text, tick, type ApiState, type CrmRecord } from '
 //   `{inputs: [{id, idProperty, properties}]}` answering 200 `{status: "COMPLETE", results}` (each
 //   result with `new`), or 207 Multi-Status with `errors: [{status, category, message,
 //   context: {ids}, errors: [{message, code, in}]}]` for the inputs it refused, 400 when all fail.
+// Custom objects (developers.hubspot.com/docs/api/crm/crm-custom-objects): a schema's
+//   `requiredProperties` must have a value when a record is created, and cannot be cleared (set to
+//   null or '') on an update; an input breaking that is refused like an invalid property value.
 
 /** HubSpot validates number properties; `amount` is one. */
-function invalidProperty(properties: Record<string, unknown>): { name: string; message: string } | undefined {
+function invalidProperty(
+  properties: Record<string, unknown>,
+  required: readonly string[],
+  isNew: boolean,
+): { name: string; message: string; code: string } | undefined {
+  for (const name of required) {
+    const value = properties[name];
+    const isEmpty = value === null || value === '' || (value === undefined && isNew);
+    if (isEmpty)
+      return { name, message: `${name} is a required property and has no value.`, code: 'REQUIRED' };
+  }
   const amount = properties.amount;
   if (amount !== undefined && amount !== null && amount !== '' && !DECIMAL.test(text(amount)))
-    return { name: 'amount', message: `${text(amount)} was not a valid number.` };
+    return { name: 'amount', message: `${text(amount)} was not a valid number.`, code: 'INVALID_DOUBLE' };
   return undefined;
 }
 
@@ -57,7 +70,8 @@ export function handleCrmRoute(
       ? { status: 404, body: { status: 'error', message: 'Object not found.', category: 'OBJECT_NOT_FOUND' } }
       : { status: 200, body: view(found, url.searchParams.get('properties')?.split(',')) };
   }
-  if (method === 'POST' && rest === 'batch/upsert') return batchUpsert(state, records, body);
+  if (method === 'POST' && rest === 'batch/upsert')
+    return batchUpsert(state, records, state.schemas.get(match[1] ?? '')?.requiredProperties ?? [], body);
   return { status: 405, body: { status: 'error', message: `${method} not allowed` } };
 }
 
@@ -70,7 +84,12 @@ function view(record: CrmRecord, wanted: string[] | undefined): CrmRecord {
   return { ...record, properties };
 }
 
-function batchUpsert(state: ApiState, records: Map<string, CrmRecord>, body: unknown): RouteAnswer {
+function batchUpsert(
+  state: ApiState,
+  records: Map<string, CrmRecord>,
+  required: readonly string[],
+  body: unknown,
+): RouteAnswer {
   const inputs =
     (body as { inputs?: { id?: unknown; idProperty?: unknown; properties?: Record<string, unknown> }[] })
       .inputs ?? [];
@@ -80,7 +99,15 @@ function batchUpsert(state: ApiState, records: Map<string, CrmRecord>, body: unk
     const id = String(input.id);
     const idProperty = typeof input.idProperty === 'string' ? input.idProperty : undefined;
     const properties = input.properties ?? {};
-    const invalid = invalidProperty(properties);
+    const existing =
+      idProperty === undefined
+        ? undefined
+        : [...records.values()].find((record) => record.properties[idProperty] === id);
+    const invalid = invalidProperty(
+      idProperty === undefined ? properties : { ...properties, [idProperty]: id },
+      required,
+      existing === undefined,
+    );
     if (invalid !== undefined || idProperty === undefined) {
       const message =
         invalid === undefined
@@ -92,13 +119,16 @@ function batchUpsert(state: ApiState, records: Map<string, CrmRecord>, body: unk
         message,
         context: { ids: [id] },
         errors: [
-          { message: invalid?.message ?? message, code: 'INVALID_DOUBLE', in: invalid?.name ?? 'idProperty' },
+          {
+            message: invalid?.message ?? message,
+            code: invalid?.code ?? 'REQUIRED',
+            in: invalid?.name ?? 'idProperty',
+          },
         ],
       });
       continue;
     }
     const now = tick(state);
-    const existing = [...records.values()].find((record) => record.properties[idProperty] === id);
     const strings = Object.fromEntries(
       Object.entries(properties).map(([name, value]) => [name, value === null ? null : text(value)]),
     );

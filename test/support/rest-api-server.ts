@@ -53,6 +53,7 @@ const CLIENT_SECRET = 'client-s3cret';
 export class RestApiServer {
   readonly state: ApiState = {
     crm: new Map(),
+    schemas: new Map(),
     issues: [],
     products: new Map(),
     orders: [],

@@ -24,8 +24,19 @@ export interface Product {
   updated: string;
 }
 
+/**
+ * A HubSpot custom object schema (CRM custom objects API, `POST /crm/v3/schemas`): the properties
+ * a record must have (`requiredProperties`). Test-only: the harness defines it server-side
+ * (`defineCrmObject`) instead of through the schemas endpoint.
+ */
+export interface CrmSchema {
+  readonly requiredProperties: readonly string[];
+}
+
 export interface ApiState {
   readonly crm: Map<string, Map<string, CrmRecord>>;
+  /** Custom object schemas by object type; a type without one requires nothing. */
+  readonly schemas: Map<string, CrmSchema>;
   readonly issues: Issue[];
   readonly products: Map<string, Product>;
   readonly orders: Record<string, unknown>[];
@@ -50,6 +61,15 @@ export function crmObjects(state: ApiState, type: string): Map<string, CrmRecord
     state.crm.set(type, records);
   }
   return records;
+}
+
+/**
+ * Test-only: (re)defines a custom object type with these required properties and no records, as
+ * the conformance harness needs a fresh, empty object per case (test/integration/harness/rest-harness.ts).
+ */
+export function defineCrmObject(state: ApiState, type: string, requiredProperties: readonly string[]): void {
+  state.crm.set(type, new Map());
+  state.schemas.set(type, { requiredProperties });
 }
 
 export const DECIMAL = /^-?\d+(\.\d+)?$/;

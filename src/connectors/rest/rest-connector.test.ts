@@ -186,6 +186,13 @@ describe('object and field names', () => {
     expect(fieldNameProblem('lines[0].sku', objects)).toBeUndefined();
     expect(fieldNameProblem('properties..amount', objects)).toMatch(/is not a JSON path/);
   });
+
+  it('refuses an empty field name and one holding a line break or another control character', () => {
+    expect(fieldNameProblem('', objects)).toMatch(/must not be empty/);
+    expect(fieldNameProblem('bad\nname; drop table x', objects)).toMatch(/control character/);
+    expect(fieldNameProblem('properties.a\tb', objects)).toMatch(/control character/);
+    expect(fieldNameProblem('properties.deal name; note', objects)).toBeUndefined();
+  });
 });
 
 describe('JSON paths and refusals', () => {

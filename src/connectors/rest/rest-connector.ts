@@ -21,6 +21,10 @@ import { fieldNameProblem, objectNameProblem, resolveObject, type RestObject } f
 import { countRestPending, readRestChanges } from './rest-reader.js';
 import { writeSingle } from './rest-single-writer.js';
 
+function columns(role: string, names: readonly string[]): (readonly [string, string])[] {
+  return names.map((name) => [role, name] as const);
+}
+
 /**
  * A generic REST/JSON API as a flow's source and target. Reads list an object's endpoint page by
  * page (page numbers, offsets, a body token or the `Link` header) from a modified-since filter;
@@ -80,27 +84,24 @@ export class RestConnector implements Connector {
     since: Checkpoint | undefined,
     signal: AbortSignal,
   ): AsyncIterable<ChangeBatch> {
-    return readRestChanges(this.#client, this.#object(source.table, source.flow), source, since, signal);
+    // A bad spec fails the iteration, as any read error does, not the call.
+    const read = async function* (this: RestConnector): AsyncGenerator<ChangeBatch> {
+      yield* readRestChanges(this.#client, this.#source(source), source, since, signal);
+    };
+    return read.call(this);
   }
 
-  readByKeys(source: SourceSpec, keys: readonly string[], signal: AbortSignal): Promise<Change[]> {
-    return readRestByKeys(this.#client, this.#object(source.table, source.flow), source, keys, signal);
+  async readByKeys(source: SourceSpec, keys: readonly string[], signal: AbortSignal): Promise<Change[]> {
+    return await readRestByKeys(this.#client, this.#source(source), source, keys, signal);
   }
 
-  countPending(
+  async countPending(
     source: SourceSpec,
     since: Checkpoint | undefined,
     limit: number,
     signal: AbortSignal,
   ): Promise<number> {
-    return countRestPending(
-      this.#client,
-      this.#object(source.table, source.flow),
-      source,
-      since,
-      limit,
-      signal,
-    );
+    return await countRestPending(this.#client, this.#source(source), source, since, limit, signal);
   }
 
   async writeBatch(
@@ -109,6 +110,10 @@ export class RestConnector implements Connector {
     signal: AbortSignal,
   ): Promise<WriteResult> {
     const object = this.#object(target.table, target.flow);
+    this.#checkFields(target.flow, [
+      ['target.key', target.key],
+      ...columns('target.columns', target.columns),
+    ]);
     const write = object.write;
     if (write.mode !== 'single') {
       const update = records.find((record) => record.op === 'update');
@@ -135,6 +140,34 @@ export class RestConnector implements Connector {
   close(): Promise<void> {
     this.#client.close();
     return Promise.resolve();
+  }
+
+  /** The object a source reads, its field names checked first. */
+  #source(source: SourceSpec): RestObject {
+    const object = this.#object(source.table, source.flow);
+    this.#checkFields(source.flow, [
+      ['source.key', source.key],
+      ...(source.cursor === undefined ? [] : [['source.cursor', source.cursor] as const]),
+      ...(source.deleted === undefined ? [] : [['source.deleted', source.deleted] as const]),
+      ...columns('source.columns', source.columns),
+    ]);
+    return object;
+  }
+
+  /**
+   * Refuses a spec naming a field the connection's rules refuse (`checkFieldName`): an empty name
+   * is no field (it would read the whole record, or none as the cursor), before any request.
+   */
+  #checkFields(flow: string, fields: readonly (readonly [string, string])[]): void {
+    for (const [role, name] of fields) {
+      const problem = fieldNameProblem(name, this.#config.objects);
+      if (problem !== undefined)
+        throw new ConnectorError(
+          'CONFIG_INVALID',
+          `Flow "${flow}": connection "${this.#name}": ${role} ${JSON.stringify(name)}: ${problem}; nothing was sent to the API`,
+          { flow, retryable: false },
+        );
+    }
   }
 
   #object(name: string, flow: string): RestObject {

@@ -32,10 +32,25 @@ export function objectNameProblem(name: string, objects: RestConfig['objects']):
   return `${JSON.stringify(name)} is neither an object of the connection's "objects", nor a path such as /crm/v3/objects/deals, nor a plain name (below the base URL)`;
 }
 
-/** Why `name` cannot name a field: a dotted JSON path (`properties.amount`) or an alias of some object's `fields`. */
+/** Whether a name holds a control character (line breaks, tabs, NUL…): no API field is named with one. */
+function hasControlCharacter(name: string): boolean {
+  for (let index = 0; index < name.length; index += 1) {
+    const code = name.charCodeAt(index);
+    if (code < 0x20 || (code >= 0x7f && code <= 0x9f)) return true;
+  }
+  return false;
+}
+
+/**
+ * Why `name` cannot name a field: a dotted JSON path (`properties.amount`) or an alias of some
+ * object's `fields`, without control characters (a line break in a name is a mistake, and would
+ * split the log lines and messages that name it).
+ */
 export function fieldNameProblem(name: string, objects: RestConfig['objects']): string | undefined {
-  if (Object.values(objects ?? {}).some((object) => object.fields?.[name] !== undefined)) return undefined;
   if (name === '') return 'a field name must not be empty';
+  if (hasControlCharacter(name))
+    return `${JSON.stringify(name)} holds a control character (a line break, tab or the like); a field name is a JSON path such as properties.amount`;
+  if (Object.values(objects ?? {}).some((object) => object.fields?.[name] !== undefined)) return undefined;
   return jsonPathProblem(name);
 }
 

@@ -16,8 +16,7 @@ type RestCheckpoint = z.infer<typeof restCheckpointSchema>;
 
 /** The flow's cursor field, or undefined for a flow without one (each cycle lists everything). */
 export function cursorField(source: SourceSpec): string | undefined {
-  const cursor = (source as { readonly cursor?: string }).cursor;
-  return cursor === undefined || cursor === '' ? undefined : cursor;
+  return source.cursor;
 }
 
 function parseCheckpoint(source: SourceSpec, since: Checkpoint | undefined): RestCheckpoint {
