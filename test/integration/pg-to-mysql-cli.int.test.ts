@@ -368,7 +368,9 @@ describe('syncline config errors', () => {
     workspace.writeConfig(CONFIG({ table: '"accounts; drop table x"' }));
     const result = await syncline('run', '--once');
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/flows\.customers\.source\.table: must be a plain name/);
+    expect(result.stderr).toMatch(
+      /flows\.customers\.source\.table: must not contain spaces or control characters/,
+    );
     expect(existsSync(join(workspace.dir, 'state.db'))).toBe(false);
     const { rows } = await source.query(
       "SELECT count(*)::int AS n FROM information_schema.tables WHERE table_name = 'accounts'",
