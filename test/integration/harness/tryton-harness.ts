@@ -20,10 +20,11 @@ import { startTestTryton, type TestTryton, type TrytonAdmin } from '../../suppor
  * - a record without lines: `account.tax.code` (`code`, `name`; Tryton requires `name`, so a record
  *   without one is refused with Tryton's own message). Its model is empty in a fresh database, so
  *   a source reading the whole model sees only the case's records.
- * - a record with lines: `party.party` (`code`, `name`) with its contact mechanisms as lines
- *   (`contact_mechanisms` of `party.contact_mechanism`, keyed by `name`, `comment` as the
- *   description, `sequence` as the integer). A sale cannot be written from the portable record:
- *   Tryton requires its party, and a sale line its unit and price, which the spec does not carry.
+ * - a record with lines: `party.party` (`code`, `name`) with its addresses as lines (`addresses`
+ *   of `party.address`, keyed by the address's `name`, `street` as the description, `sequence` as
+ *   the integer). A sale cannot be written from the portable record: Tryton requires its party,
+ *   and a sale line its unit and price, which the spec does not carry; a contact mechanism needs
+ *   its type and a valid value (a phone by default).
  * - the cursor is `write_date`, which Tryton moves on every write.
  * Each prepared object starts empty: records earlier cases left in the model are deleted, and
  * `readAll` leaves out the records of the fresh database (the company's parties).
@@ -35,10 +36,10 @@ interface Mapping {
 }
 
 const TAX_CODE: Mapping = { model: 'account.tax.code' };
-const PARTY: Mapping = { model: 'party.party', lineModel: 'party.contact_mechanism' };
+const PARTY: Mapping = { model: 'party.party', lineModel: 'party.address' };
 const LINE_NAMES: Readonly<Record<string, string>> = {
   line_code: 'name',
-  description: 'comment',
+  description: 'street',
   quantity: 'sequence',
 };
 const CURSOR = 'write_date';
@@ -50,7 +51,7 @@ function whyUnsupported(spec: ObjectSpec): string | undefined {
   const portable = new Set([...RECORD_FIELDS.map((field) => field.name), CURSOR_FIELD.name]);
   const foreign = spec.fields.filter((field) => !portable.has(field.name)).map((field) => field.name);
   if (spec.key !== 'code' || foreign.length > 0)
-    return `Tryton gives every record an id of its own and has no model with the fields ${[spec.key, ...foreign].join(', ')} a flow could set; the harness maps only the portable record (code, name, a cursor, lines)`;
+    return `the harness maps only the portable record (code, name, a cursor, lines) onto Tryton models, not key ${spec.key} with ${foreign.join(', ')} (Tryton gives every record an id of its own, which no flow sets)`;
   if (spec.cursor !== undefined && spec.cursor !== CURSOR_FIELD.name)
     return `the cursor ${spec.cursor} is not the portable one (${CURSOR_FIELD.name} → write_date)`;
   const lines = spec.lines ?? [];
@@ -129,7 +130,7 @@ export async function createTrytonHarness(): Promise<ConnectorHarness> {
           ? {}
           : {
               lines: {
-                [relation.name]: { relation: 'contact_mechanisms', fields: LINE_NAMES, key: 'name' },
+                [relation.name]: { relation: 'addresses', fields: LINE_NAMES, key: 'name' },
               },
             }),
       };
