@@ -71,10 +71,18 @@ function whyUnsupported(spec: ObjectSpec): string | undefined {
 function canonical(value: Json | undefined): Value {
   if (value === undefined || value === null) return null;
   if (typeof value === 'object' && !Array.isArray(value) && value['__class__'] === 'datetime') {
-    const part = (name: string, width = 2) => String(value[name] ?? 0).padStart(width, '0');
+    const part = (name: string, width = 2): string => {
+      const number = value[name];
+      return String(typeof number === 'number' ? number : 0).padStart(width, '0');
+    };
     return `${part('year', 4)}-${part('month')}-${part('day')}T${part('hour')}:${part('minute')}:${part('second')}.${part('microsecond', 6)}Z`;
   }
-  return value as Value;
+  return value;
+}
+
+/** A code or key as text, for ordering as the suite does. */
+function text(value: Json | Value | undefined): string {
+  return typeof value === 'string' || typeof value === 'number' ? String(value) : '';
 }
 
 function recordValues(object: PreparedObject, row: Row): Record<string, Json> {
@@ -157,10 +165,13 @@ export async function createTrytonHarness(): Promise<ConnectorHarness> {
     async readAll(object) {
       const model = mappingOf(object).model;
       const names = Object.entries(object.fields);
-      const rows = await admin.searchRead(model, ownDomain(model), ['code', ...names.map(([, name]) => name)]);
+      const rows = await admin.searchRead(model, ownDomain(model), [
+        'code',
+        ...names.map(([, name]) => name),
+      ]);
       return rows
         .map((row) => Object.fromEntries(names.map(([suite, name]) => [suite, canonical(row[name])])))
-        .sort((a, b) => String(a['code']).localeCompare(String(b['code'])));
+        .sort((a, b) => text(a['code']).localeCompare(text(b['code'])));
     },
 
     async readLines(object, relation) {
@@ -169,7 +180,7 @@ export async function createTrytonHarness(): Promise<ConnectorHarness> {
       if (prepared === undefined || lineModel === undefined)
         throw new Error(`${object.object} has no line relation ${relation}`);
       const parents = await admin.searchRead(model, ownDomain(model), ['code']);
-      const codes = new Map(parents.map((row) => [Number(row['id']), String(row['code'])]));
+      const codes = new Map(parents.map((row) => [Number(row['id']), text(row['code'])]));
       const names = Object.entries(prepared.fields);
       const rows = await admin.searchRead(
         lineModel,
@@ -182,8 +193,8 @@ export async function createTrytonHarness(): Promise<ConnectorHarness> {
       }));
       return lines.sort(
         (a, b) =>
-          String(a.parent).localeCompare(String(b.parent)) ||
-          String(a.row['line_code']).localeCompare(String(b.row['line_code'])),
+          text(a.parent).localeCompare(text(b.parent)) ||
+          text(a.row['line_code']).localeCompare(text(b.row['line_code'])),
       );
     },
 
