@@ -10,6 +10,7 @@ import type { RpcValue } from './tryton-values.js';
 import { cancelButton, isStartState, transitions } from './tryton-workflow.js';
 import {
   ARCHIVE_FIELD,
+  checkTargetFields,
   isUnchanged,
   keyText,
   planRecord,
@@ -91,6 +92,7 @@ export async function writeTrytonBatch(
   signal: AbortSignal,
 ): Promise<WriteResult> {
   const model = await models.get(target.table, signal);
+  checkTargetFields(target, model);
   const writer = new ChunkWriter(client, target, model, signal);
   const relations: LineRelation[] = [];
   const unknownLines: string[] = [];
