@@ -13,7 +13,7 @@ import {
 import { readAll } from './conformance-reads.js';
 import { createVersionedTable, sourceSpec, targetSpec, upsert } from './conformance-specs.js';
 import type { PortableColumn, PreparedObject } from './connector-harness.js';
-import { portableSource, portableTarget, portableUpsert, recordSpec } from './portable-specs.js';
+import { portableSource, recordSpec } from './portable-specs.js';
 
 const STRICT_COLUMNS: readonly PortableColumn[] = [
   { name: 'id', type: 'bigint', nullable: false },
@@ -238,27 +238,29 @@ export function describeSafetyConformance(context: ConformanceContext): void {
     it('fails to write a missing table or column with a non-retryable SyncError naming it', async (test) => {
       requireCapabilities(test, context, 'target');
       const harness = context.harness();
-      // A portable record and a missing object named by the system's rules, as in the read case.
-      const object = await prepare(test, context, recordSpec('cf_write_missing'));
-      const missing = `${object.object}_gone`;
-      const target = portableTarget(object);
-      const record = portableUpsert(object, { code: 'A', name: 'a' });
+      const table = await prepareTable(test, context, 'cf_write_missing', STRICT_COLUMNS);
+      const record = upsert({ id: 1, code: 'A', name: 'a', no_such_column: 'x' });
       await expectSyncError(
-        () => harness.connector.writeBatch({ ...target, table: missing }, [record], neverAborted),
-        { code: 'CONNECTOR_TABLE_NOT_FOUND', retryable: false, mentions: [missing] },
+        () =>
+          harness.connector.writeBatch(
+            targetSpec('cf_no_such_table', ['id', 'code']),
+            [record],
+            neverAborted,
+          ),
+        { code: 'CONNECTOR_TABLE_NOT_FOUND', retryable: false, mentions: ['cf_no_such_table'] },
         'writeBatch to a missing table',
       );
       await expectSyncError(
         () =>
           harness.connector.writeBatch(
-            { ...target, columns: [...target.columns, 'no_such_column'] },
-            [{ ...record, values: { ...record.values, no_such_column: 'x' } }],
+            targetSpec(table, ['id', 'code', 'no_such_column']),
+            [record],
             neverAborted,
           ),
         { code: 'CONNECTOR_COLUMN_NOT_FOUND', retryable: false, mentions: ['no_such_column'] },
         'writeBatch of a missing column',
       );
-      expect(await harness.readAll(object)).toEqual([]);
+      expect(await harness.readAll(table)).toEqual([]);
     });
   });
 }

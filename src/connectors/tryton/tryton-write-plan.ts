@@ -4,13 +4,7 @@ import { parseBoolean } from '../../core/value-conversion.js';
 import type { Row } from '../../core/values.js';
 import { lineCommands, type ExistingLine } from './tryton-lines.js';
 import type { TrytonModel } from './tryton-models.js';
-import {
-  PARTY_MODEL,
-  partyCommands,
-  partyVirtualFields,
-  splitPartyValues,
-  type PartyChildren,
-} from './tryton-party.js';
+import { partyCommands, splitPartyValues, type PartyChildren } from './tryton-party.js';
 import { decodeValue, encodeValue, valueAsText, type RpcValue } from './tryton-values.js';
 import { normalizeDecimal } from '../../core/decimal.js';
 import { hasWorkflow, reachableStates, STATE_FIELD } from './tryton-workflow.js';
@@ -149,24 +143,4 @@ export function isUnchanged(model: TrytonModel, plan: PlannedRecord): boolean {
     if (type === 'one2many' || type === 'many2many' || !(name in stored)) return false;
     return comparable(value, type) === comparable(stored[name], type);
   });
-}
-
-/**
- * Fails the whole batch when the flow maps a key, field or line relation the model does not have
- * (or the user may not read): every record would be refused alike, so it is the target's fault,
- * not a record's (docs/semantics.md), and dead-lettering each record would hide it. A field only
- * some records carry is still refused for those records alone.
- */
-export function checkTargetFields(target: TargetSpec, model: TrytonModel): void {
-  const virtual = model.name === PARTY_MODEL ? partyVirtualFields().map((field) => field.name) : [];
-  const known = new Set([...model.fields.keys(), ...virtual]);
-  const soft = target.onDelete.mode === 'soft' ? [target.onDelete.column] : [];
-  const relations = (target.lines ?? []).map((spec) => spec.name);
-  for (const name of [target.key, ...target.columns, ...soft, ...relations])
-    if (!known.has(name))
-      throw new ConnectorError(
-        'CONNECTOR_COLUMN_NOT_FOUND',
-        `Flow "${target.flow}": Tryton model "${model.name}" has no field "${name}" (or the user may not read it); syncline validate lists its fields`,
-        { flow: target.flow, field: name, retryable: false },
-      );
 }

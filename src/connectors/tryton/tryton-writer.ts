@@ -10,7 +10,6 @@ import type { RpcValue } from './tryton-values.js';
 import { cancelButton, isStartState, transitions } from './tryton-workflow.js';
 import {
   ARCHIVE_FIELD,
-  checkTargetFields,
   isUnchanged,
   keyText,
   planRecord,
@@ -92,7 +91,6 @@ export async function writeTrytonBatch(
   signal: AbortSignal,
 ): Promise<WriteResult> {
   const model = await models.get(target.table, signal);
-  checkTargetFields(target, model);
   const writer = new ChunkWriter(client, target, model, signal);
   const relations: LineRelation[] = [];
   const unknownLines: string[] = [];
