@@ -87,7 +87,8 @@ export function describePortableConformance(context: ConformanceContext): void {
         { code: 'N-2', name: 'two' },
         { code: 'N-3', name: 'three' },
       ]);
-      // As the engine gives it: a flow reading without a cursor has none.
+      // No cursor, as a flow without one gives it (SourceSpec.cursor undefined): a connector whose
+      // cursor is optional would otherwise read by the key as a cursor.
       const source = portableSource(object, { batchSize: 2, cursor: undefined });
 
       const first = await readAll(harness.connector, source, undefined);

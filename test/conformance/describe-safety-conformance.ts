@@ -4,6 +4,7 @@ import type { ErrorCode } from '../../src/core/error-codes.js';
 import { SyncError } from '../../src/core/errors.js';
 import {
   neverAborted,
+  prepare,
   prepareTable,
   requireCapabilities,
   requireSql,
@@ -12,6 +13,7 @@ import {
 import { readAll } from './conformance-reads.js';
 import { createVersionedTable, sourceSpec, targetSpec, upsert } from './conformance-specs.js';
 import type { PortableColumn, PreparedObject } from './connector-harness.js';
+import { portableSource, recordSpec } from './portable-specs.js';
 
 const STRICT_COLUMNS: readonly PortableColumn[] = [
   { name: 'id', type: 'bigint', nullable: false },
@@ -212,14 +214,19 @@ export function describeSafetyConformance(context: ConformanceContext): void {
     it('fails to read a missing table or column with a non-retryable SyncError naming it', async (test) => {
       requireCapabilities(test, context, 'source');
       const harness = context.harness();
-      const table = await createVersionedTable(test, context, 'cf_read_missing', 1);
+      // A portable record, so a business system runs the case too; the missing object's name is
+      // the prepared one with a suffix, a name the system's rules accept (`cf_read_missing_gone`,
+      // `account.tax.code_gone`) but no object holds.
+      const object = await prepare(test, context, recordSpec('cf_read_missing', { cursor: true }));
+      await harness.seed(object, [{ code: 'A', name: 'a' }]);
+      const missing = `${object.object}_gone`;
       await expectSyncError(
-        () => readAll(harness.connector, sourceSpec('cf_no_such_table'), undefined),
-        { code: 'CONNECTOR_TABLE_NOT_FOUND', retryable: false, mentions: ['cf_no_such_table'] },
+        () => readAll(harness.connector, portableSource(object, { table: missing }), undefined),
+        { code: 'CONNECTOR_TABLE_NOT_FOUND', retryable: false, mentions: [missing] },
         'readChanges of a missing table',
       );
-      const withMissingColumn = sourceSpec(table, {
-        columns: ['id', 'version', 'no_such_column'],
+      const withMissingColumn = portableSource(object, {
+        columns: [...Object.values(object.fields), 'no_such_column'],
       });
       await expectSyncError(
         () => readAll(harness.connector, withMissingColumn, undefined),

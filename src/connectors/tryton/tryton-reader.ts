@@ -59,6 +59,25 @@ function cursorOf(source: SourceSpec): string | undefined {
   return cursor === undefined || cursor === '' ? undefined : cursor;
 }
 
+/** Tryton field types a cursor can be: the reader compares it with an instant (`[field >= T]`). */
+const CURSOR_TYPES: ReadonlySet<string> = new Set(['datetime', 'timestamp', 'date']);
+
+/**
+ * Refuses a cursor that is not a date field of the model (`code`, `sequence`): the reader compares
+ * the cursor with an instant, so such a cursor would read the same records again and miss the
+ * changed ones. A field the model does not have is left to the read, which names it.
+ */
+export function checkCursorField(source: SourceSpec, model: TrytonModel): void {
+  const cursor = cursorOf(source);
+  const type = cursor === undefined ? undefined : model.types.get(cursor);
+  if (cursor === undefined || type === undefined || CURSOR_TYPES.has(type)) return;
+  throw new SyncError(
+    'CONFIG_INVALID',
+    `Flow "${source.flow}": the cursor "${cursor}" of Tryton model "${model.name}" is a ${type} field; a Tryton cursor is a date field (write_date, create_date, or another date/datetime field), or leave the cursor out to read every record each cycle`,
+    { flow: source.flow, field: cursor, retryable: false },
+  );
+}
+
 /** The domain of records changed at or after `from` (an ISO instant). */
 function changedSince(source: SourceSpec, from: string | null): RpcValue[] {
   const cursor = cursorOf(source);
@@ -212,6 +231,7 @@ export class TrytonReader {
     signal: AbortSignal,
   ): AsyncGenerator<ChangeBatch> {
     const model = await this.models.get(source.table, signal);
+    checkCursorField(source, model);
     let checkpoint = parseCheckpoint(source, since);
     if (checkpoint.phase === 'idle') {
       const highWater = await this.#highWater(source, signal);
@@ -273,6 +293,7 @@ export class TrytonReader {
     limit: number,
     signal: AbortSignal,
   ): Promise<number> {
+    checkCursorField(source, await this.models.get(source.table, signal));
     const checkpoint = parseCheckpoint(source, since);
     const from =
       checkpoint.phase === 'pass'
