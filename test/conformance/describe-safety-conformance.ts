@@ -225,6 +225,9 @@ export function describeSafetyConformance(context: ConformanceContext): void {
         { code: 'CONNECTOR_TABLE_NOT_FOUND', retryable: false, mentions: [missing] },
         'readChanges of a missing table',
       );
+      // Only a system that knows its objects' fields (`describe`) can tell a missing one: a
+      // schemaless JSON API reads an absent property as null, which is its documented meaning.
+      if (!harness.connector.capabilities.describe) return;
       const withMissingColumn = portableSource(object, {
         columns: [...Object.values(object.fields), 'no_such_column'],
       });
