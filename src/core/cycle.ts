@@ -5,6 +5,7 @@ import type { Flow } from './flow.js';
 import type { Logger } from './logger.js';
 import {
   emptyCounts,
+  newBulkPath,
   prepareChanges,
   writePrepared,
   type MutableCounts,
@@ -94,6 +95,8 @@ async function readAndWrite(
   let readFailures = 0;
   // Keys this cycle's read already dead-lettered for a missing reference: their attempt is spent.
   const triedKeys = new Set<string>();
+  // Batches of records new to the key map try the target's bulk insert (docs/backfill.md).
+  const bulk = newBulkPath();
   for (;;) {
     const since = await ports.state.getCheckpoint(flow.name);
     const context = {
@@ -104,6 +107,7 @@ async function readAndWrite(
       policy,
       signal,
       force: false,
+      bulk,
       ...(options.onWrite === undefined ? {} : { observe: options.onWrite }),
     };
     // Two-stage pipeline: batch N+1 is read and prepared (mapped, hashed, compared) while batch N
@@ -174,6 +178,10 @@ async function readAndWrite(
         inFlight.catch(() => undefined);
       }
       await inFlight;
+      if (bulk.loaded + bulk.fellBack > 0)
+        run.log.info(
+          `bulk path: ${bulk.loaded} batch(es) loaded in bulk, ${bulk.fellBack} written the normal way after the target refused the bulk insert`,
+        );
       await retryWaitingReferences(
         flow,
         ports,
