@@ -32,6 +32,8 @@ export function customersFlowConfig(sourceTable: string, targetTable: string, ba
     source: { connection: 'crm', table: sourceTable, key: 'id', cursor: 'updated_at', deleted: 'is_deleted' },
     target: { connection: 'erp', table: targetTable, key: 'crm_id', onDelete: { soft: 'is_deleted' } },
     batch,
+    // BENCH_BULK=0: the backfill without the bulk path, for a before/after comparison.
+    ...(process.env['BENCH_BULK'] === '0' ? { backfill: { bulk: false } } : {}),
     fields: {
       external_code: 'external_code',
       name: 'name',

@@ -97,6 +97,7 @@ async function readAndWrite(
   const triedKeys = new Set<string>();
   // Batches of records new to the key map try the target's bulk insert (docs/backfill.md).
   const bulk = newBulkPath();
+  bulk.enabled = flow.bulkLoad;
   for (;;) {
     const since = await ports.state.getCheckpoint(flow.name);
     const context = {

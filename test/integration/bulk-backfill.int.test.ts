@@ -34,7 +34,15 @@ let targetMysql: mysql.Pool;
 let dir: string;
 
 /** Values that make a text format work: tabs, newlines, backslashes, `\N`, quotes, CJK, emoji. */
-const AWKWARD_NAMES = ['tab\there', 'line\nbreak', 'back\\slash', '\\N', "it's \"quoted\"", '客户 😀', 'cr\rlf'];
+const AWKWARD_NAMES = [
+  'tab\there',
+  'line\nbreak',
+  'back\\slash',
+  '\\N',
+  'it\'s "quoted"',
+  '客户 😀',
+  'cr\rlf',
+];
 
 beforeAll(async () => {
   [crm, erpPostgres, erpMysql] = await Promise.all([
@@ -105,7 +113,12 @@ async function targetRows(type: 'postgres' | 'mysql', name: string): Promise<str
 }
 
 /** Opens an engine on a one-flow config from `source` into `table` of the typed target. */
-async function engineFor(type: 'postgres' | 'mysql', table: string, logLines: string[]): Promise<Engine & { logger: Logger }> {
+async function engineFor(
+  type: 'postgres' | 'mysql',
+  table: string,
+  logLines: string[],
+  bulk = true,
+): Promise<Engine & { logger: Logger }> {
   const path = join(dir, `${table}-${type}.yaml`);
   const url = type === 'postgres' ? erpPostgres.url : erpMysql.url;
   writeFileSync(
@@ -118,7 +131,7 @@ flows:
   accounts:
     source: { connection: crm, table: ${table}, key: id, cursor: updated_at, lookback: 10m }
     target: { connection: erp, table: ${table}, key: crm_id }
-    batch: ${BATCH}
+    batch: ${BATCH}${bulk ? '' : '\n    backfill: { bulk: false }'}
     fields:
       name: name
       credit: { from: credit, type: decimal }
@@ -188,12 +201,29 @@ describe.each(['postgres', 'mysql'] as const)('bulk backfill PostgreSQL → %s',
         }
       });
       expect(result).toMatchObject({ status: 'succeeded', counts: { quarantined: 0, failed: 0 } });
-      expect(logLines).toContainEqual(expect.stringMatching(/^bulk path: [1-9]\d* batch\(es\) loaded in bulk/));
+      expect(logLines).toContainEqual(
+        expect.stringMatching(/^bulk path: [1-9]\d* batch\(es\) loaded in bulk/),
+      );
 
       // The next cycle reads from the high-water mark taken before the scan: the late rows arrive.
       expect((await cycle(engine)).status).toBe('succeeded');
       expect(await targetRows(type, table)).toEqual(await sourceRows(table));
       expect(await targetRows(type, table)).toContainEqual(expect.stringMatching(/^5\|late 5\|/));
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it('keeps every batch on the upsert path with backfill.bulk: false', async () => {
+    const table = `upsert_${type}`;
+    await createSource(table, false);
+    await createTargets(table);
+    const logLines: string[] = [];
+    const engine = await engineFor(type, table, logLines, false);
+    try {
+      expect((await cycle(engine)).status).toBe('succeeded');
+      expect(logLines.filter((line) => line.startsWith('bulk path:'))).toEqual([]);
+      expect(await targetRows(type, table)).toEqual(await sourceRows(table));
     } finally {
       await engine.close();
     }
@@ -208,7 +238,9 @@ describe.each(['postgres', 'mysql'] as const)('bulk backfill PostgreSQL → %s',
     try {
       const result = await cycle(engine);
       expect(result).toMatchObject({ status: 'succeeded', counts: { failed: 1, written: ROWS - 1 } });
-      expect(logLines).toContainEqual(expect.stringMatching(/written the normal way after the target refused/));
+      expect(logLines).toContainEqual(
+        expect.stringMatching(/written the normal way after the target refused/),
+      );
       const letters = await engine.state.listDeadLetters({ flow: 'accounts', limit: 100 });
       expect(letters.map((letter) => [letter.key, letter.kind])).toEqual([[String(BAD_KEY), 'write']]);
       expect(letters[0]?.reason).toMatch(/check|constraint/i);
