@@ -8,7 +8,7 @@ export const Pairs = ['PG→PG', 'PG→MariaDB'] as const;
 export type Pair = (typeof Pairs)[number];
 
 /** How rows were moved. */
-export type Method = 'bulk pipe' | 'plain loop' | 'Syncline';
+export type Method = 'bulk pipe' | 'plain loop' | 'Syncline' | 'Syncline, upsert path';
 
 /** One measured case. */
 export interface CaseResult {
