@@ -7,7 +7,8 @@ import type { BatchCommit, DeadLetterInput, RunCounts, StateStore, SyncedRecord 
 import { validateRecord } from './validation.js';
 import { validateLines } from './line-mapping.js';
 import { valueText } from './values.js';
-import { writeIsolatingFailures, type WriteObserver, type WriteOutcome } from './batch-writer.js';
+import { writeIsolatingFailures, type WriteObserver } from './batch-writer.js';
+import { writeInBulk, type BulkPath } from './bulk-path.js';
 import { translateReferences } from './references.js';
 import { readBackAndWriteBack, readsBack } from './write-back.js';
 import { applyRowFilter } from './row-filter.js';
@@ -35,31 +36,6 @@ export interface BatchContext {
   /** The bulk path of this cycle (docs/backfill.md); without it every batch goes through `writeBatch`. */
   readonly bulk?: BulkPath;
 }
-
-/**
- * Whether a cycle still tries the target's bulk insert (`Connector.bulkInsert`) for batches of
- * new records. Two refused bulk writes in a row (the target holds rows the key map does not know,
- * or bad records keep coming) turn it off for the rest of the cycle.
- */
-export interface BulkPath {
-  enabled: boolean;
-  /** Bulk writes refused in a row. */
-  misses: number;
-  /** Batches written by the bulk path, and batches it handed back to `writeBatch`. */
-  loaded: number;
-  fellBack: number;
-}
-
-/** A fresh bulk path, on. */
-export function newBulkPath(): BulkPath {
-  return { enabled: true, misses: 0, loaded: 0, fellBack: 0 };
-}
-
-/** Refused bulk writes in a row after which a cycle stops trying the bulk path. */
-const BULK_MISSES_BEFORE_OFF = 2;
-
-/** Smaller batches gain nothing from a bulk loader: they go through `writeBatch`. */
-export const BULK_MIN_RECORDS = 500;
 
 /** A batch mapped, validated and compared with the key map, ready to write. */
 export interface PreparedBatch {
@@ -226,40 +202,6 @@ export function validationLetter(
     payload: change.row,
     ...(hash === undefined ? {} : { hash }),
   };
-}
-
-/**
- * Writes a batch of new records through the target's bulk insert when the cycle's bulk path is on;
- * undefined when it does not apply or the target refused it (nothing written), so the caller
- * writes the batch the normal way, which upserts and isolates a bad record alone.
- */
-async function writeInBulk(
-  context: BatchContext,
-  prepared: PreparedBatch,
-  records: readonly TargetRecord[],
-): Promise<WriteOutcome | undefined> {
-  const { bulk, target, flow } = context;
-  if (bulk?.enabled !== true || !prepared.isAllNew || records.length < BULK_MIN_RECORDS || target.bulkInsert === undefined)
-    return undefined;
-  const started = performance.now();
-  try {
-    await target.bulkInsert(flow.target, records, context.signal);
-  } catch (error) {
-    if (context.signal.aborted) throw error;
-    bulk.fellBack += 1;
-    bulk.misses += 1;
-    if (bulk.misses >= BULK_MISSES_BEFORE_OFF) bulk.enabled = false;
-    return undefined;
-  }
-  context.observe?.({
-    at: Date.now(),
-    latencyMs: performance.now() - started,
-    outcome: 'ok',
-    rows: records.length,
-  });
-  bulk.misses = 0;
-  bulk.loaded += 1;
-  return { written: records, rejected: [], targetIds: new Map() };
 }
 
 /** The second half: writes a prepared batch and returns what the state store must record. */

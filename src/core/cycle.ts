@@ -5,7 +5,6 @@ import type { Flow } from './flow.js';
 import type { Logger } from './logger.js';
 import {
   emptyCounts,
-  newBulkPath,
   prepareChanges,
   writePrepared,
   type MutableCounts,
@@ -13,6 +12,7 @@ import {
 } from './batch-handler.js';
 import { acquireFlowLease, keepLease, LEASE_TTL_MS, newLeaseOwner } from './flow-lease.js';
 import { prefetchOne } from './prefetch.js';
+import { newBulkPath } from './bulk-path.js';
 import { runTwoWayPasses } from './two-way/two-way-cycle.js';
 import { retryWaitingReferences } from './reference-retry.js';
 import { createRetryPolicy, isRetryable } from './retry-policy.js';
