@@ -54,7 +54,13 @@ export function benchScript(name: string): string {
 /** Runs `node <script> '<json>'` and returns the report it printed; throws with its stderr if it failed. */
 export function runNodeChild(script: string, argument: unknown): Promise<ChildReport> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script, JSON.stringify(argument)], {
+    // BENCH_CPU_PROF=<dir>: each Syncline cycle child writes a V8 CPU profile there (`--cpu-prof`).
+    const profileDirectory = process.env['BENCH_CPU_PROF'];
+    const profile =
+      profileDirectory !== undefined && profileDirectory !== '' && script.includes('syncline-cycle-child')
+        ? ['--cpu-prof', `--cpu-prof-dir=${profileDirectory}`]
+        : [];
+    const child = spawn(process.execPath, [...profile, script, JSON.stringify(argument)], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     track(child);

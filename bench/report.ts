@@ -8,7 +8,7 @@ export const Pairs = ['PG→PG', 'PG→MariaDB'] as const;
 export type Pair = (typeof Pairs)[number];
 
 /** How rows were moved. */
-export type Method = 'bulk pipe' | 'plain loop' | 'Syncline';
+export type Method = 'bulk pipe' | 'plain loop' | 'Syncline' | 'Syncline, upsert path';
 
 /** One measured case. */
 export interface CaseResult {
@@ -82,12 +82,13 @@ const ratioText = (ratio: number | undefined): string => (ratio === undefined ? 
 /** The markdown table of all cases, then the incremental scaling table. */
 export function markdownReport(results: readonly CaseResult[], scaling: readonly ScalingRow[]): string {
   const lines = [
-    '| case | rows | seconds | rows/s | peak RSS MB | ratio vs bulk pipe | ratio vs plain loop |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| case | rows | lanes | seconds | rows/s | peak RSS MB | ratio vs bulk pipe | ratio vs plain loop |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const result of results) {
+    const lanes = result.details?.['lanes'];
     lines.push(
-      `| ${caseLabel(result)} | ${integer.format(result.rows)} | ${result.seconds.toFixed(3)} | ` +
+      `| ${caseLabel(result)} | ${integer.format(result.rows)} | ${typeof lanes === 'number' ? lanes : '—'} | ${result.seconds.toFixed(3)} | ` +
         `${integer.format(result.rows / result.seconds)} | ${result.peakRssMb === null ? '—' : result.peakRssMb.toFixed(1)} | ` +
         `${ratioText(speedRatio(results, result, 'bulk pipe'))} | ${ratioText(speedRatio(results, result, 'plain loop'))} |`,
     );
@@ -96,6 +97,11 @@ export function markdownReport(results: readonly CaseResult[], scaling: readonly
     '',
     'Ratios are speed relative to the baseline of the same pair and table (baseline seconds ÷ case seconds): ' +
       'above 1× is faster than the baseline, below 1× slower. Bulk-pipe RSS is both ends of the pipe together.',
+    ...results.flatMap((result) =>
+      result.phase === 'backfill' && typeof result.details?.['bulkPath'] === 'string'
+        ? [`Syncline backfill ${result.pair}: ${result.details['bulkPath']}.`]
+        : [],
+    ),
     '',
     '| incremental cycle | large table | ms | small table | ms | ratio large/small |',
     '| --- | ---: | ---: | ---: | ---: | ---: |',

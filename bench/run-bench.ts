@@ -111,6 +111,8 @@ async function runCases(
   const results: CaseResult[] = [];
   const targets = targetsOf(env);
   const stateFile = `${env.workDir}/state.db`;
+  // BENCH_UPSERT_PATH=1: Syncline's backfill once more with `backfill: { bulk: false }`, same run.
+  const compareUpsertPath = process.env['BENCH_UPSERT_PATH'] === '1';
   const flowName = (target: BenchTarget, source: SourceTable): string =>
     `${source.name.replace(/_/g, '-')}-to-${target.type}`;
   const tableName = (source: SourceTable, method: string): string => `${source.name}_${method}`;
@@ -143,10 +145,15 @@ async function runCases(
     );
   };
 
-  const synclineCycle = (target: BenchTarget, source: SourceTable): Promise<ChildReport> =>
+  const synclineCycle = (target: BenchTarget, source: SourceTable, bulk = true): Promise<ChildReport> =>
     runSynclineCycle({
-      flowName: flowName(target, source),
-      flow: customersFlowConfig(source.name, tableName(source, 'syncline'), settings.batch),
+      flowName: `${flowName(target, source)}${bulk ? '' : '-upsert'}`,
+      flow: customersFlowConfig(
+        source.name,
+        tableName(source, bulk ? 'syncline' : 'upsert'),
+        settings.batch,
+        bulk,
+      ),
       sourceUrl: env.sourceUrl,
       targetType: target.type,
       targetUrl: target.url,
@@ -169,7 +176,8 @@ async function runCases(
     });
 
   for (const target of targets) {
-    for (const method of ['pipe', 'plain', 'syncline']) await target.createTable(tableName(large, method));
+    for (const method of ['pipe', 'plain', 'syncline', ...(compareUpsertPath ? ['upsert'] : [])])
+      await target.createTable(tableName(large, method));
     for (const method of ['plain', 'syncline']) await target.createTable(tableName(small, method));
 
     log(`backfill ${target.pair}: bulk pipe`);
@@ -195,6 +203,16 @@ async function runCases(
       ...syncline,
       rows: large.rows,
     });
+
+    if (compareUpsertPath) {
+      log(`backfill ${target.pair}: Syncline, upsert path`);
+      await settle(env);
+      const upsert = await synclineCycle(target, large, false);
+      await record(target, 'backfill', 'Syncline, upsert path', large, tableName(large, 'upsert'), {
+        ...upsert,
+        rows: large.rows,
+      });
+    }
 
     // The small table's backfill is set-up for its incremental cycle, verified but not reported.
     await plainLoop(target, small, 'backfill');

@@ -27,11 +27,18 @@ export interface SynclineCycleArguments {
  *   fields: { external_code: external_code, name: name, …, credit_limit: { from: credit_limit, type: decimal } }
  * ```
  */
-export function customersFlowConfig(sourceTable: string, targetTable: string, batch: number): FlowConfig {
+export function customersFlowConfig(
+  sourceTable: string,
+  targetTable: string,
+  batch: number,
+  bulk = true,
+): FlowConfig {
   return {
     source: { connection: 'crm', table: sourceTable, key: 'id', cursor: 'updated_at', deleted: 'is_deleted' },
     target: { connection: 'erp', table: targetTable, key: 'crm_id', onDelete: { soft: 'is_deleted' } },
     batch,
+    // The backfill without the bulk path (BENCH_UPSERT_PATH=1), for a before/after comparison.
+    ...(bulk ? {} : { backfill: { bulk: false } }),
     fields: {
       external_code: 'external_code',
       name: 'name',

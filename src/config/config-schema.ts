@@ -225,6 +225,8 @@ const flow = z
     dependsOn: z.array(objectName).optional(),
     reconcile: reconcileSchedule.optional(),
     batch: z.number().int().min(1).max(100_000).optional(),
+    /** The initial load (docs/backfill.md): `bulk: false` keeps every batch on the upsert path. */
+    backfill: z.strictObject({ bulk: z.boolean().optional() }).optional(),
     fields: fieldMappings,
     validate: z.record(columnName, validationRules).optional(),
     /** Records with lines: relation name at the target → how its lines are read and mapped (docs/lines.md). */

@@ -8,6 +8,7 @@ import { validateRecord } from './validation.js';
 import { validateLines } from './line-mapping.js';
 import { valueText } from './values.js';
 import { writeIsolatingFailures, type WriteObserver } from './batch-writer.js';
+import { writeInBulk, type BulkPath } from './bulk-path.js';
 import { translateReferences } from './references.js';
 import { readBackAndWriteBack, readsBack } from './write-back.js';
 import { applyRowFilter } from './row-filter.js';
@@ -32,6 +33,8 @@ export interface BatchContext {
   readonly force: boolean;
   /** Told about every write attempt (latency, outcome), for the target's health. */
   readonly observe?: WriteObserver;
+  /** The bulk path of this cycle (docs/backfill.md); without it every batch goes through `writeBatch`. */
+  readonly bulk?: BulkPath;
 }
 
 /** A batch mapped, validated and compared with the key map, ready to write. */
@@ -43,6 +46,11 @@ export interface PreparedBatch {
   readonly readBackKeys: ReadonlySet<string>;
   /** Keys whose open dead letter closes without a write: the target already holds their record. */
   readonly resolvedKeys: readonly string[];
+  /**
+   * Every record to write is a plain upsert (no lines, nothing to read back) of a key the key map
+   * has never synced and no batch in flight holds: the target should not have them (bulk path).
+   */
+  readonly isAllNew: boolean;
 }
 
 /**
@@ -160,7 +168,17 @@ export async function prepareChanges(
       if (needsId || needsWriteBack) readBackKeys.add(record.key);
     }
   }
-  return { toWrite, deadLetters, rowsByKey, readBackKeys, resolvedKeys };
+  const isAllNew =
+    !context.force &&
+    readBackKeys.size === 0 &&
+    toWrite.every(
+      ({ record }) =>
+        record.op === 'upsert' &&
+        record.lines === undefined &&
+        synced.get(record.key) === undefined &&
+        inFlight?.get(record.key) === undefined,
+    );
+  return { toWrite, deadLetters, rowsByKey, readBackKeys, resolvedKeys, isAllNew };
 }
 
 /**
@@ -196,14 +214,17 @@ export async function writePrepared(
   const { toWrite, rowsByKey } = prepared;
   const deadLetters = [...prepared.deadLetters];
 
-  const outcome = await writeIsolatingFailures(
-    context.target,
-    flow.target,
-    toWrite.map((c) => c.record),
-    context.policy,
-    context.signal,
-    context.observe,
-  );
+  const records = toWrite.map((c) => c.record);
+  const outcome =
+    (await writeInBulk(context, prepared, records)) ??
+    (await writeIsolatingFailures(
+      context.target,
+      flow.target,
+      records,
+      context.policy,
+      context.signal,
+      context.observe,
+    ));
   const hashes = new Map(toWrite.map((candidate) => [candidate.record.key, candidate.hash]));
   // Ids the target reported with its outcomes need no read-back; write-back still reads the row.
   const targetIds = new Map(outcome.targetIds);

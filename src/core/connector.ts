@@ -337,6 +337,16 @@ export interface Connector {
   /** Writes a batch as idempotent upserts (and deletes), in one transaction where supported. */
   writeBatch(target: TargetSpec, records: readonly TargetRecord[], signal: AbortSignal): Promise<WriteResult>;
   /**
+   * Optional bulk path of an initial load (docs/backfill.md): inserts records the engine believes
+   * new (no key map entry, plain upserts without lines) through the system's bulk loader
+   * (PostgreSQL `COPY` straight into the table, MariaDB `LOAD DATA LOCAL INFILE`), in one
+   * transaction, all or nothing. It must throw, having written nothing, when any record's key
+   * already exists at the target or any record is refused or changed by the loader (a truncation,
+   * a warning); the engine then writes the same records through `writeBatch`, which upserts and
+   * isolates a bad record. So a wrong guess costs time, never data.
+   */
+  bulkInsert?(target: TargetSpec, records: readonly TargetRecord[], signal: AbortSignal): Promise<WriteResult>;
+  /**
    * With `capabilities.changeEvents`: calls `onChange` (soon, without arguments) whenever the
    * source table may have changed, and once after a lost connection is restored, since events may
    * have been missed meanwhile. Resolves once events are flowing, or after a first failed attempt

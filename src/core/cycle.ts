@@ -12,6 +12,7 @@ import {
 } from './batch-handler.js';
 import { acquireFlowLease, keepLease, LEASE_TTL_MS, newLeaseOwner } from './flow-lease.js';
 import { prefetchOne } from './prefetch.js';
+import { newBulkPath } from './bulk-path.js';
 import { runTwoWayPasses } from './two-way/two-way-cycle.js';
 import { retryWaitingReferences } from './reference-retry.js';
 import { createRetryPolicy, isRetryable } from './retry-policy.js';
@@ -94,6 +95,9 @@ async function readAndWrite(
   let readFailures = 0;
   // Keys this cycle's read already dead-lettered for a missing reference: their attempt is spent.
   const triedKeys = new Set<string>();
+  // Batches of records new to the key map try the target's bulk insert (docs/backfill.md).
+  const bulk = newBulkPath();
+  bulk.enabled = flow.bulkLoad;
   for (;;) {
     const since = await ports.state.getCheckpoint(flow.name);
     const context = {
@@ -104,6 +108,7 @@ async function readAndWrite(
       policy,
       signal,
       force: false,
+      bulk,
       ...(options.onWrite === undefined ? {} : { observe: options.onWrite }),
     };
     // Two-stage pipeline: batch N+1 is read and prepared (mapped, hashed, compared) while batch N
@@ -174,6 +179,10 @@ async function readAndWrite(
         inFlight.catch(() => undefined);
       }
       await inFlight;
+      if (bulk.loaded + bulk.fellBack > 0)
+        run.log.info(
+          `bulk path: ${bulk.loaded} batch(es) loaded in bulk, ${bulk.fellBack} written the normal way after the target refused the bulk insert`,
+        );
       await retryWaitingReferences(
         flow,
         ports,

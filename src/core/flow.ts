@@ -61,6 +61,8 @@ export interface Flow {
   readonly dependsOn: readonly string[];
   /** Scheduled reconciliation, if configured. */
   readonly reconcile: ReconcileScheduleConfig | undefined;
+  /** Whether batches of new records may use the target's bulk loader (`backfill.bulk`, default true). */
+  readonly bulkLoad: boolean;
 }
 
 /** Defaults of keys a flow may leave out; docs/config.md lists the same values. */
@@ -177,5 +179,6 @@ export function compileFlow(name: string, config: FlowConfig): Flow {
     references,
     dependsOn,
     reconcile: config.reconcile,
+    bulkLoad: config.backfill?.bulk ?? true,
   };
 }

@@ -28,6 +28,8 @@ import { readKeysetRange } from '../../core/range-reader.js';
 import type { Logger } from '../../core/logger.js';
 import type { Row, ScalarValue } from '../../core/values.js';
 import { MysqlCatalog } from './mysql-catalog.js';
+import { loadInTransaction } from './mysql-bulk-load.js';
+import { ConnectorError } from '../../core/errors.js';
 import type { MysqlConfig } from './mysql-config.js';
 import { checkTarget, collidingUniqueKeys, cursorIndexOf, findColumn } from './mysql-describe.js';
 import { MysqlDigests } from './mysql-digest.js';
@@ -202,6 +204,39 @@ export class MysqlConnector implements Connector, KeysetPager {
     const plan = await this.#writePlan(target, table);
     signal.throwIfAborted();
     return writeInTransaction(this.#pool, plan, records, signal);
+  }
+
+  /**
+   * The bulk path of an initial load (mysql-bulk-load.ts): `LOAD DATA LOCAL INFILE` from a stream
+   * when the server allows LOCAL INFILE and no value is binary; otherwise it refuses, and the
+   * engine writes the batch through `writeBatch`.
+   */
+  async bulkInsert(
+    target: TargetSpec,
+    records: readonly TargetRecord[],
+    signal: AbortSignal,
+  ): Promise<WriteResult> {
+    const table = parseTableName(target.table, target.flow);
+    for (const column of target.columns) quoteColumn(column, target.flow);
+    quoteColumn(target.key, target.flow);
+    const server = await this.#catalog.serverInfo();
+    if (!server.hasLocalInfile || records.some((record) => record.op !== 'upsert')) {
+      throw new ConnectorError(
+        'CONNECTOR_QUERY_FAILED',
+        `Flow "${target.flow}": the bulk path needs local_infile on the server and upserts only`,
+        { flow: target.flow },
+      );
+    }
+    const plan = await this.#writePlan(target, table);
+    if (plan.isChecked) {
+      throw new ConnectorError(
+        'CONNECTOR_QUERY_FAILED',
+        `Flow "${target.flow}": ${target.table} has other unique keys; the bulk path is not used`,
+        { flow: target.flow },
+      );
+    }
+    signal.throwIfAborted();
+    return loadInTransaction(this.#pool, plan, records, signal);
   }
 
   /** Creates a `syncline_probe_…` table for `syncline probe` (see mysql-scratch.ts). */

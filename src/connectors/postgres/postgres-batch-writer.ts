@@ -9,6 +9,7 @@ import { toCopyField, toParameter, unstorableText } from './postgres-values.js';
 import { keyText, type WriteGroup, type WriteShape } from './postgres-write-plan.js';
 import {
   copyStageText,
+  copyTargetText,
   copyUpdateStageText,
   createStageStatement,
   createUpdateStageStatement,
@@ -32,6 +33,11 @@ export interface WriteSession {
 export interface WriteOptions {
   /** Upsert groups of at least this many records go through COPY into a staging table. */
   readonly copyThreshold: number;
+  /**
+   * The bulk path (`Connector.bulkInsert`): upserts are COPYed straight into the table, without
+   * a conflict clause, so a key that already exists fails the whole write.
+   */
+  readonly insertOnly?: boolean;
   /** Secrets to mask in error messages. */
   readonly secrets: readonly string[];
   readonly signal: AbortSignal;
@@ -108,6 +114,11 @@ async function writeUpserts(
   options: WriteOptions,
 ): Promise<number> {
   const kinds = kindsOf(schema, columns);
+  if (options.insertOnly === true) {
+    return session.copy(copyTargetText(shape, columns), records, (record) =>
+      columns.map((column, index) => toCopyField(record.values[column], kinds[index] ?? 'other')).join('\t'),
+    );
+  }
   const isUpdateFirst = omitsRequiredColumn(schema, columns);
   if (records.length >= options.copyThreshold || isUpdateFirst) {
     return writeThroughStage(session, shape, columns, kinds, records, isUpdateFirst);
@@ -203,7 +214,8 @@ export async function writeSegments(
       const isCopy =
         group.op === 'update' ||
         (group.op === 'upsert' &&
-          (group.records.length >= options.copyThreshold || omitsRequiredColumn(schema, group.columns)));
+          (options.insertOnly === true ||
+            group.records.length >= options.copyThreshold || omitsRequiredColumn(schema, group.columns)));
       try {
         if (group.op === 'update') {
           const updated = await writeUpdates(session, shape, schema, group.columns, group.records);

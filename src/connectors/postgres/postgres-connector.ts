@@ -223,10 +223,32 @@ export class PostgresConnector implements Connector, KeysetPager {
   }
 
   /** Upserts, updates and deletes in one transaction (multi-row statements, or COPY for large groups). */
-  async writeBatch(
+  writeBatch(target: TargetSpec, records: readonly TargetRecord[], signal: AbortSignal): Promise<WriteResult> {
+    return this.#write(target, records, signal, false);
+  }
+
+  /**
+   * The bulk path of an initial load: one `COPY table FROM STDIN` per column set, in one
+   * transaction; a key that exists or a refused value fails (and rolls back) all of it.
+   */
+  async bulkInsert(
     target: TargetSpec,
     records: readonly TargetRecord[],
     signal: AbortSignal,
+  ): Promise<WriteResult> {
+    if (records.some((record) => record.op !== 'upsert')) {
+      throw new ConnectorError('CONFIG_INVALID', `Flow "${target.flow}": the bulk path inserts upserts only`, {
+        flow: target.flow,
+      });
+    }
+    return await this.#write(target, records, signal, true);
+  }
+
+  async #write(
+    target: TargetSpec,
+    records: readonly TargetRecord[],
+    signal: AbortSignal,
+    insertOnly: boolean,
   ): Promise<WriteResult> {
     const shape = writeShape(target, this.#schema);
     const segments = planWrite(target, records);
@@ -241,7 +263,12 @@ export class PostgresConnector implements Connector, KeysetPager {
       };
       await session.run({ text: 'BEGIN', values: [] });
       try {
-        const options = { copyThreshold: this.#copyThreshold, secrets: this.#pool.secrets(), signal };
+        const options = {
+          copyThreshold: this.#copyThreshold,
+          secrets: this.#pool.secrets(),
+          signal,
+          insertOnly,
+        };
         const result = await writeSegments(session, shape, schema, segments, options);
         await session.run({ text: 'COMMIT', values: [] });
         return result;

@@ -69,6 +69,12 @@ export function copyStageText(shape: WriteShape, stage: string, columns: readonl
   return `COPY ${quoteIdentifier(stage, { flow: shape.flow, role: 'staging table' })} (${columnList}) FROM STDIN`;
 }
 
+/** `COPY table (columns) FROM STDIN` straight into the target: the bulk path's insert (no conflict clause). */
+export function copyTargetText(shape: WriteShape, columns: readonly string[]): string {
+  const columnList = columns.map((column) => quoteColumn(shape, column)).join(', ');
+  return `COPY ${shape.table.sql} (${columnList}) FROM STDIN`;
+}
+
 /** Upserts every staged row into the target with the same conflict clause as the INSERT path. */
 export function insertFromStageStatement(
   shape: WriteShape,

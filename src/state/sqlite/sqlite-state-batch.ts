@@ -28,7 +28,7 @@ export function commitSqliteBatch(
   const apply = db.transaction(() => {
     leases.check(fence);
     const now = utcNow();
-    for (const record of commit.synced) statements.putSynced.run(syncedParams(flow, record, now));
+    for (const record of commit.synced) statements.putSynced.run(...syncedParams(flow, record, now));
     // Resolve before recording new failures, so a key that failed again in this very batch stays open.
     if (commit.resolvedKeys.length > 0) {
       statements.resolveDeadLetters.run(now, flow, JSON.stringify(commit.resolvedKeys));

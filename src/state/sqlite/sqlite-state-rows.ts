@@ -23,21 +23,22 @@ export interface SyncedRow {
   base: string | null;
 }
 
-/** Named parameters of `putSynced`. */
-export interface SyncedParams {
-  flow: string;
-  key: string;
-  targetKey: string;
-  hash: string;
-  /** 0 or 1. */
-  deleted: number;
-  /** NULL keeps the stored target id. */
-  targetId: string | null;
-  /** JSON object text; NULL keeps the stored base. */
-  base: string | null;
-  /** ISO 8601 UTC. */
-  now: string;
-}
+/**
+ * Parameters of `putSynced`, positional (binding by position is measurably cheaper than by name,
+ * and this runs once per synced record): flow, key, target key, hash, deleted (0 or 1), synced at
+ * (ISO 8601 UTC), target id (NULL keeps the stored one), base as JSON object text (NULL keeps the
+ * stored one).
+ */
+export type SyncedParams = [
+  flow: string,
+  key: string,
+  targetKey: string,
+  hash: string,
+  deleted: number,
+  now: string,
+  targetId: string | null,
+  base: string | null,
+];
 
 /** A row of `runs` as SQLite returns it. */
 export interface RunRow {
@@ -139,16 +140,16 @@ export function syncedFromRow(row: SyncedRow): SyncedRecord {
 
 /** The parameters of `putSynced` for one synced record of `flow`. */
 export function syncedParams(flow: string, record: SyncedRecord, now: string): SyncedParams {
-  return {
+  return [
     flow,
-    key: record.key,
-    targetKey: record.targetKey,
-    hash: record.hash,
-    deleted: record.deleted ? 1 : 0,
-    targetId: record.targetId ?? null,
-    base: record.base === undefined ? null : JSON.stringify(record.base),
+    record.key,
+    record.targetKey,
+    record.hash,
+    record.deleted ? 1 : 0,
     now,
-  };
+    record.targetId ?? null,
+    record.base === undefined ? null : JSON.stringify(record.base),
+  ];
 }
 
 /** A run record from its row. */

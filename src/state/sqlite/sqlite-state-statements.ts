@@ -35,7 +35,7 @@ export interface SqliteStateStatements {
   /** (flow, JSON array of keys): keys are matched through json_each, so any number fits one call. */
   readonly getSynced: Statement<[string, string], SyncedRow>;
   /** Inserts or updates a synced record; a NULL target id or base keeps the stored one. */
-  readonly putSynced: Statement<[SyncedParams]>;
+  readonly putSynced: Statement<SyncedParams>;
   /** Inserts a dead letter, or updates the key's open entry (reason, payload, hash, occurrences + 1). */
   readonly putDeadLetter: Statement<[DeadLetterParams]>;
   /** (now, flow, keys JSON array): marks the open entries of these keys replayed. */
@@ -79,7 +79,7 @@ export function prepareSqliteStateStatements(db: Database.Database): SqliteState
     ),
     putSynced: db.prepare(
       `INSERT INTO synced (flow, key, target_key, hash, deleted, synced_at, target_id, base)
-       VALUES (@flow, @key, @targetKey, @hash, @deleted, @now, @targetId, @base)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (flow, key) DO UPDATE SET target_key = excluded.target_key, hash = excluded.hash,
          deleted = excluded.deleted, synced_at = excluded.synced_at,
          target_id = COALESCE(excluded.target_id, synced.target_id), base = COALESCE(excluded.base, synced.base)`,

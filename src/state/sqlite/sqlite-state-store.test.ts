@@ -129,23 +129,20 @@ describe('row decoding', () => {
       targetId: '9001',
       base: { name: '张三', note: null },
     };
-    const params = syncedParams('orders', record, utcNow());
-    expect(params.deleted).toBe(0);
-    const row = {
-      key: 'k',
-      target_key: 't',
-      hash: 'h',
-      deleted: 0,
-      target_id: params.targetId,
-      base: params.base,
-    };
+    const [, , , , deleted, , targetId, base] = syncedParams('orders', record, utcNow());
+    expect(deleted).toBe(0);
+    const row = { key: 'k', target_key: 't', hash: 'h', deleted: 0, target_id: targetId, base };
     expect(syncedFromRow(row)).toEqual(record);
   });
 
   it('stores NULL for an omitted target id and base, so the stored ones are kept', () => {
-    const params = syncedParams('orders', { key: 'k', targetKey: 't', hash: 'h', deleted: false }, utcNow());
-    expect(params.targetId).toBeNull();
-    expect(params.base).toBeNull();
+    const [, , , , , , targetId, base] = syncedParams(
+      'orders',
+      { key: 'k', targetKey: 't', hash: 'h', deleted: false },
+      utcNow(),
+    );
+    expect(targetId).toBeNull();
+    expect(base).toBeNull();
   });
 
   it('turns a running run row into a record without end, duration or error', () => {
