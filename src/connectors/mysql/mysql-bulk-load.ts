@@ -1,11 +1,10 @@
 import { Readable } from 'node:stream';
-import type { Pool, PoolConnection, ResultSetHeader } from 'mysql2/promise';
+import type { Pool, ResultSetHeader } from 'mysql2/promise';
 import type { TargetRecord, WriteResult } from '../../core/connector.js';
 import { ConnectorError } from '../../core/errors.js';
-import { toConnectorError } from './mysql-errors.js';
 import { quoteColumn } from './mysql-sql.js';
 import { groupByColumns, type UpsertGroup, type WritePlan } from './mysql-upserts.js';
-import { orderRecords } from './mysql-writer.js';
+import { inTransaction, orderRecords } from './mysql-writer.js';
 
 /** Rows per chunk of the LOAD DATA stream: large enough to keep the socket busy, small in memory. */
 const ROWS_PER_CHUNK = 500;
@@ -77,21 +76,8 @@ export async function loadInTransaction(
   records: readonly TargetRecord[],
   signal: AbortSignal,
 ): Promise<WriteResult> {
-  const context = {
-    flow: plan.target.flow,
-    table: plan.target.table,
-    secrets: plan.secrets,
-    ...(plan.server === undefined ? {} : { server: plan.server }),
-  };
   const groups = groupByColumns(plan, orderRecords(plan.target, records));
-  let connection: PoolConnection;
-  try {
-    connection = await pool.getConnection();
-  } catch (error) {
-    throw toConnectorError(error, context);
-  }
-  try {
-    await connection.beginTransaction();
+  return await inTransaction(pool, plan, signal, async (connection) => {
     let written = 0;
     for (const group of groups) {
       signal.throwIfAborted();
@@ -109,18 +95,6 @@ export async function loadInTransaction(
       }
       written += result.affectedRows;
     }
-    signal.throwIfAborted();
-    await connection.commit();
-    connection.release();
     return { written };
-  } catch (error) {
-    try {
-      await connection.rollback();
-      connection.release();
-    } catch {
-      connection.destroy();
-    }
-    if (signal.aborted || error instanceof ConnectorError) throw error;
-    throw toConnectorError(error, context);
-  }
+  });
 }

@@ -121,15 +121,16 @@ async function rollbackOrDestroy(connection: PoolConnection): Promise<void> {
 }
 
 /**
- * Writes a batch in one transaction on one pooled connection: all of it, or (rolled back) none of
- * it, with the failure as a ConnectorError naming the table and, where known, the record key.
+ * Runs `body` in one transaction on one pooled connection: committed when it returns, rolled back
+ * when it throws, with the failure as a ConnectorError naming the table (a SyncError passes as it
+ * is; an abort of the cycle is rethrown unchanged).
  */
-export async function writeInTransaction(
+export async function inTransaction<T>(
   pool: Pool,
   plan: WritePlan,
-  records: readonly TargetRecord[],
   signal: AbortSignal,
-): Promise<WriteResult> {
+  body: (connection: PoolConnection) => Promise<T>,
+): Promise<T> {
   const context = {
     flow: plan.target.flow,
     table: plan.target.table,
@@ -144,16 +145,7 @@ export async function writeInTransaction(
   }
   try {
     await connection.beginTransaction();
-    const execute = async (statement: Statement): Promise<StatementResult> => {
-      // mysql2's `query` formats parameters into the SQL text client-side; refuse what it would
-      // print unquoted (bindValue already refused it per record, naming the column).
-      assertFormattable(statement.params);
-      const [result] = await connection.query(statement.sql, statement.params);
-      return Array.isArray(result)
-        ? { affectedRows: 0, rows: result as Record<string, unknown>[] }
-        : { affectedRows: result.affectedRows, rows: [] };
-    };
-    const result = await writeRecords(execute, plan, records, signal);
+    const result = await body(connection);
     signal.throwIfAborted();
     await connection.commit();
     connection.release();
@@ -163,4 +155,28 @@ export async function writeInTransaction(
     if (signal.aborted) throw error;
     throw toConnectorError(error, context);
   }
+}
+
+/**
+ * Writes a batch in one transaction on one pooled connection: all of it, or (rolled back) none of
+ * it, with the failure as a ConnectorError naming the table and, where known, the record key.
+ */
+export async function writeInTransaction(
+  pool: Pool,
+  plan: WritePlan,
+  records: readonly TargetRecord[],
+  signal: AbortSignal,
+): Promise<WriteResult> {
+  return await inTransaction(pool, plan, signal, async (connection) => {
+    const execute = async (statement: Statement): Promise<StatementResult> => {
+      // mysql2's `query` formats parameters into the SQL text client-side; refuse what it would
+      // print unquoted (bindValue already refused it per record, naming the column).
+      assertFormattable(statement.params);
+      const [result] = await connection.query(statement.sql, statement.params);
+      return Array.isArray(result)
+        ? { affectedRows: 0, rows: result as Record<string, unknown>[] }
+        : { affectedRows: result.affectedRows, rows: [] };
+    };
+    return await writeRecords(execute, plan, records, signal);
+  });
 }
