@@ -1,6 +1,7 @@
 import { ConnectorError } from '../../core/errors.js';
 import type { ErrorCode } from '../../core/error-codes.js';
 import { redactText } from '../../config/secret.js';
+import { parseRetryAfter, toHttpNetworkError } from '../../core/http-errors.js';
 import { getJsonPath } from './rest-json-path.js';
 
 const BODY_EXCERPT_CHARS = 300;
@@ -15,22 +16,7 @@ export interface RestErrorContext {
   readonly secrets: readonly string[];
 }
 
-/**
- * Seconds to wait from an HTTP `Retry-After` header: delay-seconds (`120`) or an HTTP date
- * (`Wed, 21 Oct 2026 07:28:00 GMT`, counted from `now`). Undefined when absent or unreadable.
- */
-export function parseRetryAfter(
-  header: string | null | undefined,
-  now: number = Date.now(),
-): number | undefined {
-  if (header === null || header === undefined) return undefined;
-  const text = header.trim();
-  if (text === '') return undefined;
-  if (/^\d+$/.test(text)) return Number(text);
-  const at = Date.parse(text);
-  if (Number.isNaN(at)) return undefined;
-  return Math.max(0, Math.ceil((at - now) / 1_000));
-}
+export { parseRetryAfter };
 
 /** The error code an HTTP status maps to, or undefined for a success. */
 export function restStatusCode(status: number): ErrorCode | undefined {
@@ -86,20 +72,7 @@ export function toRestNetworkError(
   timeoutMs: number,
 ): Error {
   const where = `${context.request} at connection "${context.connection}"`;
-  if (timedOut)
-    return new ConnectorError('CONNECTOR_TIMEOUT', `${where} got no answer within ${timeoutMs} ms`, {
-      cause: error,
-    });
-  if (error instanceof Error && error.name === 'AbortError') return error;
-  const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
-  const reason = cause instanceof Error ? cause.message : String(cause);
-  return new ConnectorError(
-    'CONNECTOR_UNAVAILABLE',
-    `${where} failed: ${redactText(reason, context.secrets)}`,
-    {
-      cause: error,
-    },
-  );
+  return toHttpNetworkError(error, where, context.secrets, timedOut, timeoutMs);
 }
 
 /** Where an error body names its message and field, when the config says (`errors.message`, `errors.field`). */

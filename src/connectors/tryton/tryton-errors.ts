@@ -1,4 +1,5 @@
 import { redactText } from '../../config/secret.js';
+import { parseRetryAfter, toHttpNetworkError } from '../../core/http-errors.js';
 import type { ErrorCode } from '../../core/error-codes.js';
 import { ConnectorError } from '../../core/errors.js';
 
@@ -100,14 +101,6 @@ export function toTrytonRpcError(
   return new ConnectorError('CONNECTOR_QUERY_FAILED', `${where}: ${clean(kind)}`);
 }
 
-/** Seconds to wait from a `Retry-After` header (delay-seconds or an HTTP date), undefined when absent. */
-export function retryAfterSeconds(header: string | null, now: number = Date.now()): number | undefined {
-  if (header === null || header.trim() === '') return undefined;
-  if (/^\d+$/.test(header.trim())) return Number(header.trim());
-  const at = Date.parse(header);
-  return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - now) / 1_000));
-}
-
 /**
  * An HTTP status other than 200 as a ConnectorError: 429 and 503 are throttling (with
  * Retry-After), other 5xx unavailability (both retryable), 401 refused credentials, 403 a method
@@ -120,7 +113,7 @@ export function toTrytonHttpError(
   now: number = Date.now(),
 ): ConnectorError {
   const where = `${context.method} at connection "${context.connection}"`;
-  const wait = retryAfterSeconds(retryAfter, now);
+  const wait = parseRetryAfter(retryAfter, now);
   const waitOptions = wait === undefined ? {} : { retryAfterSeconds: wait };
   if (status === 429 || status === 503)
     return new ConnectorError(
@@ -151,18 +144,5 @@ export function toTrytonNetworkError(
   timeoutMs: number,
 ): Error {
   const where = `${context.method} at connection "${context.connection}"`;
-  if (timedOut)
-    return new ConnectorError('CONNECTOR_TIMEOUT', `${where} got no answer within ${timeoutMs} ms`, {
-      cause: error,
-    });
-  if (error instanceof Error && error.name === 'AbortError') return error;
-  const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
-  const reason = cause instanceof Error ? cause.message : String(cause);
-  return new ConnectorError(
-    'CONNECTOR_UNAVAILABLE',
-    `${where} failed: ${redactText(reason, context.secrets)}`,
-    {
-      cause: error,
-    },
-  );
+  return toHttpNetworkError(error, where, context.secrets, timedOut, timeoutMs);
 }
