@@ -6,16 +6,11 @@ import { type FlowStatus, flowStatuses } from './flow-status.js';
 import { invalidRequest, type OperationsContext } from './operations-context.js';
 import { runSeries, type RunSeries } from './run-series.js';
 
+/** The counts of a run activity bucket that add up over a span of time. */
+const TOTAL_KEYS = ['cycles', 'succeeded', 'failed', 'read', 'written', 'quarantined', 'refused'] as const;
+
 /** Sums of the runs of a span of time. */
-export interface RunTotals {
-  readonly cycles: number;
-  readonly succeeded: number;
-  readonly failed: number;
-  readonly read: number;
-  readonly written: number;
-  readonly quarantined: number;
-  readonly refused: number;
-}
+export type RunTotals = Pick<RunActivityBucket, (typeof TOTAL_KEYS)[number]>;
 
 /** One flow as the wall screen shows it. */
 export interface FlowTile {
@@ -70,26 +65,13 @@ export interface Overview {
   readonly series: RunSeries;
 }
 
-const EMPTY: RunTotals = {
-  cycles: 0,
-  succeeded: 0,
-  failed: 0,
-  read: 0,
-  written: 0,
-  quarantined: 0,
-  refused: 0,
-};
+const EMPTY = Object.fromEntries(TOTAL_KEYS.map((key) => [key, 0])) as Record<keyof RunTotals, number>;
 
 function add(totals: RunTotals, bucket: RunActivityBucket): RunTotals {
-  return {
-    cycles: totals.cycles + bucket.cycles,
-    succeeded: totals.succeeded + bucket.succeeded,
-    failed: totals.failed + bucket.failed,
-    read: totals.read + bucket.read,
-    written: totals.written + bucket.written,
-    quarantined: totals.quarantined + bucket.quarantined,
-    refused: totals.refused + bucket.refused,
-  };
+  return Object.fromEntries(TOTAL_KEYS.map((key) => [key, totals[key] + bucket[key]])) as Record<
+    keyof RunTotals,
+    number
+  >;
 }
 
 function startOfDay(atMs: number, zone: string, days = 0): number {
