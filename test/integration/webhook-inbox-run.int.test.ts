@@ -1,11 +1,11 @@
 import { createHmac } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { collect, spawnCli } from '../support/cli.js';
 import { eventually } from '../support/eventually.js';
 import { plainAccounts, SqliteFlowFixture } from '../support/sqlite-flow-fixture.js';
+import { freePort } from '../support/free-port.js';
 
 // `syncline run --webhook` serves `webhooks:` inboxes too: an event that only names a record is
 // stored, then wakes the flow whose source is the real system, and the cycle reads the system.
@@ -13,20 +13,6 @@ import { plainAccounts, SqliteFlowFixture } from '../support/sqlite-flow-fixture
 const SECRET = 'crm-hook-s3cret-Wq2';
 let fixture: SqliteFlowFixture;
 let configPath: string;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => {
-        resolve(port);
-      });
-    });
-  });
-}
 
 /** A scheme of its own: `sha256=` + hex HMAC-SHA256 of timestamp (epoch s) + body. */
 function sign(body: string, timestamp: number): string {

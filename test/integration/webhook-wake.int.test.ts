@@ -1,30 +1,16 @@
 import { writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { collect, spawnCli } from '../support/cli.js';
 import { plainAccounts, SqliteFlowFixture } from '../support/sqlite-flow-fixture.js';
 import { eventually } from '../support/eventually.js';
+import { freePort } from '../support/free-port.js';
 
 // `syncline run --webhook`: POST /hooks/<flow> wakes a realtime flow whose safety poll is an hour
 // away; the cycle still reads from the checkpoint, so the wake-up only saves latency.
 
 let fixture: SqliteFlowFixture;
 let configPath: string;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => {
-        resolve(port);
-      });
-    });
-  });
-}
 
 beforeEach(async () => {
   fixture = await SqliteFlowFixture.create();
