@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
@@ -10,6 +9,7 @@ import { compileFlow } from '../../src/core/flow.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { LocalRuntime } from '../../src/runtime/local/local-runtime.js';
 import { customersFlowConfig, SqliteFlowFixture } from '../support/sqlite-flow-fixture.js';
+import { makeSelfSignedCertificate } from '../support/self-signed.js';
 
 // `server: { tls: { cert, key } }`: the admin API speaks HTTPS with the given PEM files.
 
@@ -20,27 +20,7 @@ let port = 0;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'syncline-tls-'));
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-days',
-      '1',
-      '-subj',
-      '/CN=127.0.0.1',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-      '-keyout',
-      join(dir, 'key.pem'),
-      '-out',
-      join(dir, 'cert.pem'),
-    ],
-    { stdio: 'ignore' },
-  );
+  makeSelfSignedCertificate(dir);
   fixture = await SqliteFlowFixture.create();
   const flow = compileFlow('customers', customersFlowConfig());
   const engine = {

@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -6,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { restConnector, sourceSpec } from '../support/rest-api-fixture.js';
+import { makeSelfSignedCertificate } from '../support/self-signed.js';
 
 // TLS of a REST connection: a self-signed certificate is refused by default, trusted with `tls.ca`,
 // and accepted unverified only with the explicit `tls.insecure: true`.
@@ -17,27 +17,7 @@ const items = sourceSpec('items', 'id', 'updated', []);
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'syncline-rest-tls-'));
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-days',
-      '1',
-      '-subj',
-      '/CN=127.0.0.1',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-      '-keyout',
-      join(dir, 'key.pem'),
-      '-out',
-      join(dir, 'cert.pem'),
-    ],
-    { stdio: 'ignore' },
-  );
+  makeSelfSignedCertificate(dir);
   server = createServer(
     { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) },
     (_request, response) => {
