@@ -15,6 +15,9 @@ import { conflictPolicy, direction, reconcileSchedule, writeBack } from './sync-
 
 /** A column or field name: plain, or a dotted path (`properties.amount`); each connector applies its own rules. */
 const columnName = fieldName;
+
+/** The most lanes a backfill may use (`backfill.lanes`): each holds a source and a target connection. */
+export const MAX_BACKFILL_LANES = 16;
 /** A name of a connection or flow, used in CLI flags and URLs. */
 const objectName = z
   .string()
@@ -225,8 +228,16 @@ const flow = z
     dependsOn: z.array(objectName).optional(),
     reconcile: reconcileSchedule.optional(),
     batch: z.number().int().min(1).max(100_000).optional(),
-    /** The initial load (docs/backfill.md): `bulk: false` keeps every batch on the upsert path. */
-    backfill: z.strictObject({ bulk: z.boolean().optional() }).optional(),
+    /**
+     * The initial load (docs/backfill.md): `bulk: false` keeps every batch on the upsert path;
+     * `lanes: N` splits a new flow's initial scan into N key ranges written concurrently.
+     */
+    backfill: z
+      .strictObject({
+        bulk: z.boolean().optional(),
+        lanes: z.number().int().min(1).max(MAX_BACKFILL_LANES).optional(),
+      })
+      .optional(),
     fields: fieldMappings,
     validate: z.record(columnName, validationRules).optional(),
     /** Records with lines: relation name at the target → how its lines are read and mapped (docs/lines.md). */

@@ -255,6 +255,14 @@ export interface ReadRange {
   readonly toCursor?: ScalarValue;
 }
 
+/** A partitioned backfill (`Connector.planBackfill`): its key ranges, and where the flow goes on after them. */
+export interface BackfillPlan {
+  /** Disjoint inclusive key ranges (`fromKey`, `toKey`), in key order, covering every key the source held. */
+  readonly ranges: readonly ReadRange[];
+  /** The checkpoint the flow reads on from once every range is written. */
+  readonly handover: Checkpoint;
+}
+
 /** The answer of `probe`. */
 export interface ProbeResult {
   readonly ok: boolean;
@@ -327,6 +335,15 @@ export interface Connector {
    * Optional; memory stays bounded whatever the range.
    */
   readRange?(source: SourceSpec, range: ReadRange, signal: AbortSignal): AsyncIterable<readonly Change[]>;
+  /**
+   * Optional, with `readRange`: splits a new flow's initial scan into at most `lanes` disjoint,
+   * inclusive key ranges of about equal row counts, read concurrently (a partitioned backfill,
+   * docs/backfill.md). The plan's `handover` is the checkpoint `readChanges` goes on from once
+   * every range is written: its cursor's high-water mark is taken before the ranges, so a row
+   * changed or inserted during the scan is read again and none is lost. Undefined when the source
+   * is too small to split (fewer rows than two batches) or cannot be split.
+   */
+  planBackfill?(source: SourceSpec, lanes: number, signal: AbortSignal): Promise<BackfillPlan | undefined>;
   /** Rows waiting after `since`, counted up to `limit` (progress and backlog estimates). */
   countPending(
     source: SourceSpec,

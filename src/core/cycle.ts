@@ -1,4 +1,4 @@
-import type { Checkpoint } from './connector.js';
+import type { ChangeBatch } from './connector.js';
 import type { CycleOptions, CyclePorts, CycleResult } from './cycle-ports.js';
 import { SyncError, toSyncError } from './errors.js';
 import type { Flow } from './flow.js';
@@ -13,6 +13,7 @@ import {
 import { acquireFlowLease, keepLease, LEASE_TTL_MS, newLeaseOwner } from './flow-lease.js';
 import { prefetchOne } from './prefetch.js';
 import { newBulkPath } from './bulk-path.js';
+import { runBackfillLanes, type BatchPump, type PumpedBatch } from './backfill-lanes.js';
 import { runTwoWayPasses } from './two-way/two-way-cycle.js';
 import { retryWaitingReferences } from './reference-retry.js';
 import { createRetryPolicy, isRetryable } from './retry-policy.js';
@@ -99,7 +100,6 @@ async function readAndWrite(
   const bulk = newBulkPath();
   bulk.enabled = flow.bulkLoad;
   for (;;) {
-    const since = await ports.state.getCheckpoint(flow.name);
     const context = {
       flow,
       target: ports.target,
@@ -111,10 +111,6 @@ async function readAndWrite(
       bulk,
       ...(options.onWrite === undefined ? {} : { observe: options.onWrite }),
     };
-    // Two-stage pipeline: batch N+1 is read and prepared (mapped, hashed, compared) while batch N
-    // is written. Writes and checkpoint commits stay strictly in order, one batch at a time.
-    let inFlight: Promise<void> | undefined;
-    let inFlightHashes = new Map<string, string>();
     const writes = { hasFailed: false };
     const announce = (letters: readonly DeadLetterInput[]): void => {
       for (const letter of letters) {
@@ -144,7 +140,7 @@ async function readAndWrite(
         run.log.error(`could not store the dead letters of a failed batch: ${toSyncError(error).message}`);
       }
     };
-    const writeAndCommit = async (prepared: PreparedBatch, checkpoint: Checkpoint): Promise<void> => {
+    const writeAndCommit = async (prepared: PreparedBatch, extra: PumpedBatch['commit']): Promise<void> => {
       let commit;
       try {
         commit = await writePrepared(context, prepared, counts);
@@ -153,32 +149,51 @@ async function readAndWrite(
         await keepDeadLetters(prepared);
         throw error;
       }
-      await ports.state.commitBatch(run.fence, { ...commit, checkpoint });
+      await ports.state.commitBatch(run.fence, { ...commit, ...extra });
       announce(commit.deadLetters);
       options.onProgress?.({ flow: flow.name, counts: { ...counts }, elapsedMs: Date.now() - run.started });
       readFailures = 0;
     };
-    try {
-      for await (const batch of prefetchOne(ports.source.readChanges(flow.source, since, signal))) {
-        signal.throwIfAborted();
-        if (options.stop?.aborted === true) {
-          await inFlight;
-          return false;
+    // Two-stage pipeline: batch N+1 is read and prepared (mapped, hashed, compared) while batch N
+    // is written. Writes and commits of one stream stay strictly in order, one batch at a time;
+    // the lanes of a partitioned backfill are separate streams of disjoint keys.
+    const pump: BatchPump = async (batches) => {
+      let inFlight: Promise<void> | undefined;
+      let inFlightHashes = new Map<string, string>();
+      try {
+        for await (const batch of prefetchOne(batches)) {
+          signal.throwIfAborted();
+          if (options.stop?.aborted === true) {
+            await inFlight;
+            return false;
+          }
+          const prepared = await prepareChanges(context, batch.changes, counts, inFlightHashes);
+          try {
+            await inFlight;
+          } catch (error) {
+            // The batch prepared behind the failed one quarantined records too.
+            if (writes.hasFailed) await keepDeadLetters(prepared);
+            throw error;
+          }
+          inFlightHashes = new Map(prepared.toWrite.map((entry) => [entry.record.key, entry.hash]));
+          inFlight = writeAndCommit(prepared, batch.commit);
+          // Observed by the next `await inFlight`; this only keeps Node from reporting it early.
+          inFlight.catch(() => undefined);
         }
-        const prepared = await prepareChanges(context, batch.changes, counts, inFlightHashes);
-        try {
-          await inFlight;
-        } catch (error) {
-          // The batch prepared behind the failed one quarantined records too.
-          if (writes.hasFailed) await keepDeadLetters(prepared);
-          throw error;
-        }
-        inFlightHashes = new Map(prepared.toWrite.map((entry) => [entry.record.key, entry.hash]));
-        inFlight = writeAndCommit(prepared, batch.checkpoint);
-        // Observed by the next `await inFlight`; this only keeps Node from reporting it early.
-        inFlight.catch(() => undefined);
+        await inFlight;
+        return true;
+      } catch (error) {
+        // Never leave a write running behind the retry: its commit would race the re-read checkpoint.
+        await inFlight?.catch(() => undefined);
+        throw error;
       }
-      await inFlight;
+    };
+    try {
+      // A partitioned backfill first (docs/backfill.md); it hands over to the flow's checkpoint.
+      if (!(await runBackfillLanes(flow, ports, { ...run, signal }, pump))) return false;
+      const since = await ports.state.getCheckpoint(flow.name);
+      const changes = ports.source.readChanges(flow.source, since, signal);
+      if (!(await pump(withCheckpoints(changes)))) return false;
       if (bulk.loaded + bulk.fellBack > 0)
         run.log.info(
           `bulk path: ${bulk.loaded} batch(es) loaded in bulk, ${bulk.fellBack} written the normal way after the target refused the bulk insert`,
@@ -191,8 +206,6 @@ async function readAndWrite(
       );
       return true;
     } catch (thrown) {
-      // Never leave a write running behind the retry: its commit would race the re-read checkpoint.
-      await inFlight?.catch(() => undefined);
       const error = toSyncError(thrown, { flow: flow.name });
       readFailures += 1;
       // A write already went through its retries (retry policy); only reads are resumed here.
@@ -209,6 +222,11 @@ async function readAndWrite(
       await sleep(delayMs, signal);
     }
   }
+}
+
+/** The source's change batches as pumped batches, each committing its checkpoint. */
+async function* withCheckpoints(batches: AsyncIterable<ChangeBatch>): AsyncGenerator<PumpedBatch> {
+  for await (const batch of batches) yield { changes: batch.changes, commit: { checkpoint: batch.checkpoint } };
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

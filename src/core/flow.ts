@@ -63,6 +63,8 @@ export interface Flow {
   readonly reconcile: ReconcileScheduleConfig | undefined;
   /** Whether batches of new records may use the target's bulk loader (`backfill.bulk`, default true). */
   readonly bulkLoad: boolean;
+  /** Key ranges a new flow's initial scan is split into, written concurrently (`backfill.lanes`, docs/backfill.md). */
+  readonly backfillLanes: number;
 }
 
 /** Defaults of keys a flow may leave out; docs/config.md lists the same values. */
@@ -72,6 +74,7 @@ export const FLOW_DEFAULTS = {
   cadence: { everyMs: 5 * 60_000 } satisfies Cadence,
   retry: { attempts: 5, initialDelayMs: 500, maxDelayMs: 30_000 },
   referenceAttempts: 10,
+  backfillLanes: 1,
 } as const;
 
 function deletePolicy(config: FlowConfig['target']['onDelete']): DeletePolicy {
@@ -180,5 +183,6 @@ export function compileFlow(name: string, config: FlowConfig): Flow {
     dependsOn,
     reconcile: config.reconcile,
     bulkLoad: config.backfill?.bulk ?? true,
+    backfillLanes: config.backfill?.lanes ?? FLOW_DEFAULTS.backfillLanes,
   };
 }

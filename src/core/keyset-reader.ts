@@ -32,6 +32,11 @@ export interface PageRequest {
   /** Inclusive key and cursor bounds (a manual resync's range), in key or cursor order; absent bounds do not limit. */
   readonly bounds?: ReadRange;
   readonly limit: number;
+  /**
+   * Skip this many rows of the ordered result first (`… LIMIT :limit OFFSET :offset`): how a
+   * partitioned backfill finds the keys that split the table (keyset-lanes.ts). Never used to page.
+   */
+  readonly offset?: number;
 }
 
 /** The two queries a connector answers so the shared keyset reader can drive it. */

@@ -84,11 +84,45 @@ export interface BatchCommit {
   readonly conflicts?: readonly ConflictInput[];
   /** Open conflicts this batch settled (the chosen version was written). */
   readonly resolvedConflicts?: readonly ConflictResolution[];
+  /**
+   * A partitioned backfill (docs/backfill.md): checkpoints stored by name in the same transaction,
+   * the plan under `backfillPlanName(flow)` and each lane's progress under `backfillLaneName(flow, i)`.
+   */
+  readonly laneCheckpoints?: readonly NamedCheckpoint[];
+  /**
+   * The backfill's lanes are done and `checkpoint` holds where the flow goes on incrementally:
+   * the plan and every lane checkpoint are forgotten in the same transaction.
+   */
+  readonly endLanes?: boolean;
+}
+
+/** A checkpoint stored under its own name (`BatchCommit.laneCheckpoints`). */
+export interface NamedCheckpoint {
+  readonly name: string;
+  readonly checkpoint: Checkpoint;
 }
 
 /** The checkpoint name of a two-way flow's reverse direction (flow names cannot hold `:`). */
 export function reverseCheckpointName(flow: string): string {
   return `${flow}:reverse`;
+}
+
+/** The checkpoint name of a partitioned backfill's plan (its lanes' key ranges and handover). */
+export function backfillPlanName(flow: string): string {
+  return `${flow}:lanes`;
+}
+
+/** The checkpoint name of lane `lane` of a partitioned backfill: how far that lane has written. */
+export function backfillLaneName(flow: string, lane: number): string {
+  return `${flow}:lane-${lane}`;
+}
+
+/**
+ * What every backfill checkpoint name of a flow starts with (`backfillPlanName`, `backfillLaneName`),
+ * so a store forgets them all by prefix; no other flow's names share it (flow names cannot hold `:`).
+ */
+export function backfillNamePrefix(flow: string): string {
+  return `${flow}:lane`;
 }
 
 /** Both sides of a two-way flow changed one record since they last agreed. */
@@ -267,8 +301,9 @@ export interface StateStore extends TokenStore, InboxStore, RunActivityStore, Al
   init(): Promise<void>;
   getCheckpoint(flow: string): Promise<Checkpoint | undefined>;
   /**
-   * Forgets the flow's checkpoint and its reverse checkpoint (`reverseCheckpointName`) in one
-   * transaction, so its next cycle reads everything again. LEASE_LOST when the fence is stale.
+   * Forgets the flow's checkpoint, its reverse checkpoint (`reverseCheckpointName`) and any
+   * partitioned backfill's plan and lanes (`backfillNamePrefix`) in one transaction, so its next
+   * cycle reads everything again. LEASE_LOST when the fence is stale.
    */
   resetCheckpoints(fence: LeaseFence): Promise<void>;
   /** The synced records of these keys; absent keys were never synced. */

@@ -5,7 +5,7 @@ import mysql from 'mysql2/promise';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openEngine, type Engine } from '../../src/cli/engine.js';
-import type { ChangeBatch, Connector } from '../../src/core/connector.js';
+import type { Change, ChangeBatch, Connector, ReadRange } from '../../src/core/connector.js';
 import { runCycle } from '../../src/core/cycle.js';
 import type { Logger } from '../../src/core/logger.js';
 import {
@@ -117,8 +117,12 @@ async function engineFor(
   type: 'postgres' | 'mysql',
   table: string,
   logLines: string[],
-  bulk = true,
+  options: { readonly bulk?: boolean; readonly lanes?: number; readonly batch?: number } = {},
 ): Promise<Engine & { logger: Logger }> {
+  const backfill = [
+    ...(options.bulk === false ? ['bulk: false'] : []),
+    ...(options.lanes === undefined ? [] : [`lanes: ${options.lanes}`]),
+  ];
   const path = join(dir, `${table}-${type}.yaml`);
   const url = type === 'postgres' ? erpPostgres.url : erpMysql.url;
   writeFileSync(
@@ -131,7 +135,7 @@ flows:
   accounts:
     source: { connection: crm, table: ${table}, key: id, cursor: updated_at, lookback: 10m }
     target: { connection: erp, table: ${table}, key: crm_id }
-    batch: ${BATCH}${bulk ? '' : '\n    backfill: { bulk: false }'}
+    batch: ${options.batch ?? BATCH}${backfill.length === 0 ? '' : `\n    backfill: { ${backfill.join(', ')} }`}
     fields:
       name: name
       credit: { from: credit, type: decimal }
@@ -149,24 +153,38 @@ flows:
   return openEngine(path, () => logger);
 }
 
-/** Runs one cycle of the engine's flow, with `around` wrapping the source's batches when given. */
+/** Wraps what the source reads: its change batches, or (partitioned backfill) each lane's range. */
+interface Around {
+  readonly readChanges?: (batches: AsyncIterable<ChangeBatch>) => AsyncIterable<ChangeBatch>;
+  readonly readRange?: (
+    pages: AsyncIterable<readonly Change[]>,
+    range: ReadRange,
+  ) => AsyncIterable<readonly Change[]>;
+}
+
+/** Runs one cycle of the engine's flow, with `around` wrapping the source's reads when given. */
 async function cycle(
   engine: Engine & { logger: Logger },
-  around?: (batches: AsyncIterable<ChangeBatch>) => AsyncIterable<ChangeBatch>,
+  around?: Around['readChanges'] | Around,
 ): ReturnType<typeof runCycle> {
   const flow = engine.flow('accounts');
   const real = engine.connector(flow.sourceConnection);
-  const sourceConnector =
-    around === undefined
-      ? real
-      : new Proxy(real, {
-          get(target, property) {
-            if (property === 'readChanges')
-              return (...args: Parameters<Connector['readChanges']>) => around(target.readChanges(...args));
-            const value: unknown = Reflect.get(target, property, target);
-            return typeof value === 'function' ? (value as () => unknown).bind(target) : value;
-          },
-        });
+  const wrap: Around = typeof around === 'function' ? { readChanges: around } : (around ?? {});
+  const sourceConnector = new Proxy(real, {
+    get(target, property) {
+      if (property === 'readChanges' && wrap.readChanges !== undefined) {
+        const outer = wrap.readChanges;
+        return (...args: Parameters<Connector['readChanges']>) => outer(target.readChanges(...args));
+      }
+      if (property === 'readRange' && wrap.readRange !== undefined && target.readRange !== undefined) {
+        const outer = wrap.readRange;
+        const inner = target.readRange.bind(target);
+        return (...args: Parameters<NonNullable<Connector['readRange']>>) => outer(inner(...args), args[1]);
+      }
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === 'function' ? (value as () => unknown).bind(target) : value;
+    },
+  });
   const logger = engine.logger;
   return runCycle(
     flow,
@@ -219,7 +237,7 @@ describe.each(['postgres', 'mysql'] as const)('bulk backfill PostgreSQL → %s',
     await createSource(table, false);
     await createTargets(table);
     const logLines: string[] = [];
-    const engine = await engineFor(type, table, logLines, false);
+    const engine = await engineFor(type, table, logLines, { bulk: false });
     try {
       expect((await cycle(engine)).status).toBe('succeeded');
       expect(logLines.filter((line) => line.startsWith('bulk path:'))).toEqual([]);
@@ -265,6 +283,149 @@ describe.each(['postgres', 'mysql'] as const)('bulk backfill PostgreSQL → %s',
       expect((await cycle(engine)).status).toBe('succeeded');
       expect(logLines).toContainEqual(expect.stringMatching(/1 written the normal way/));
       expect(await targetRows(type, table)).toEqual(await sourceRows(table));
+    } finally {
+      await engine.close();
+    }
+  });
+});
+
+// Partitioned backfill (`backfill: { lanes: N }`, core/backfill-lanes.ts): the key space split into
+// ranges written concurrently, each lane with its own checkpoint, handing over to the flow's
+// incremental checkpoint at the high-water mark taken before the scan.
+describe.each(['postgres', 'mysql'] as const)('partitioned backfill PostgreSQL → %s', (type) => {
+  const LANE_BATCH = 500;
+
+  /** The flow's backfill checkpoints (plan and lanes) as stored, by name. */
+  async function laneCheckpoints(engine: Engine): Promise<Record<string, unknown>> {
+    const names = ['accounts:lanes', ...[0, 1, 2, 3].map((lane) => `accounts:lane-${lane}`)];
+    const entries = await Promise.all(
+      names.map(async (name) => [name, await engine.state.getCheckpoint(name)] as const),
+    );
+    return Object.fromEntries(entries.filter(([, value]) => value !== undefined));
+  }
+
+  it('writes the key ranges in concurrent lanes with exact values and loses no row changed during the scan', async () => {
+    const table = `lanes_${type}`;
+    await createSource(table, false);
+    await createTargets(table);
+    const logLines: string[] = [];
+    const engine = await engineFor(type, table, logLines, { lanes: 4, batch: LANE_BATCH });
+    try {
+      const ranges: ReadRange[] = [];
+      let running = 0;
+      let mostAtOnce = 0;
+      let changed = false;
+      const result = await cycle(engine, {
+        readRange: async function* (pages, range) {
+          ranges.push(range);
+          running += 1;
+          mostAtOnce = Math.max(mostAtOnce, running);
+          try {
+            for await (const page of pages) {
+              yield page;
+              if (changed) continue;
+              changed = true;
+              // Commits while the lanes run: a row of a lane already read, a row of the last lane,
+              // and a new row above every key whose cursor ties with another's.
+              await source.query(
+                `UPDATE ${table} SET name = 'late ' || id, credit = credit + 0.01, updated_at = clock_timestamp() WHERE id IN (5, 2400)`,
+              );
+              await source.query(
+                `INSERT INTO ${table} (id, name, credit, opened, updated_at)
+                 SELECT ${ROWS + 1}, 'tie', 1.10, NULL, updated_at FROM ${table} WHERE id = 5`,
+              );
+            }
+          } finally {
+            running -= 1;
+          }
+        },
+      });
+      expect(result).toMatchObject({ status: 'succeeded', counts: { quarantined: 0, failed: 0 } });
+      // Four disjoint ranges, the first and last open-ended, read at the same time.
+      expect(logLines).toContainEqual(expect.stringMatching(/^backfill in 4 lanes: \[… – 625\], \[626 – 1250\]/));
+      expect(ranges.map((range) => [range.fromKey ?? null, range.toKey ?? null])).toEqual(
+        expect.arrayContaining([
+          [null, 625],
+          [626, 1250],
+          [1251, 1875],
+          [1876, null],
+        ]),
+      );
+      expect(mostAtOnce).toBeGreaterThan(1);
+      expect(logLines).toContainEqual(expect.stringMatching(/^bulk path: [1-9]\d* batch\(es\) loaded in bulk/));
+      // The same cycle read on from the high-water mark: the late rows are there, the lanes forgotten.
+      expect(await targetRows(type, table)).toEqual(await sourceRows(table));
+      expect(await targetRows(type, table)).toContainEqual(expect.stringMatching(/^5\|late 5\|/));
+      expect(await laneCheckpoints(engine)).toEqual({});
+      expect(await engine.state.getCheckpoint('accounts')).toMatchObject({ phase: 'incremental' });
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it('resumes each lane from its own checkpoint after the cycle broke off, writing every row once', async () => {
+    const table = `lanes_resume_${type}`;
+    await createSource(table, false);
+    await createTargets(table);
+    const engine = await engineFor(type, table, [], { lanes: 4, batch: LANE_BATCH });
+    try {
+      const broken = await cycle(engine, {
+        readRange: async function* (pages, range) {
+          let page = 0;
+          for await (const changes of pages) {
+            yield changes;
+            page += 1;
+            // The third lane fails after its first page, as a process killed there would stop.
+            if (range.fromKey === 1251 && page === 1) throw new Error('source connection reset by peer');
+          }
+        },
+      });
+      expect(broken.status).toBe('failed');
+      const stored = await laneCheckpoints(engine);
+      expect(stored['accounts:lanes']).toMatchObject({ ranges: expect.any(Array) });
+      expect(stored['accounts:lane-2']).toEqual({ after: 1750, done: false });
+      expect(await engine.state.getCheckpoint('accounts')).toBeUndefined();
+      const firstWritten = broken.counts.written;
+      expect(firstWritten).toBeLessThan(ROWS);
+
+      const reread: ReadRange[] = [];
+      let rereadRows = 0;
+      const resumed = await cycle(engine, {
+        readRange: async function* (pages, range) {
+          reread.push(range);
+          for await (const changes of pages) {
+            rereadRows += changes.length;
+            yield changes;
+          }
+        },
+      });
+      expect(resumed.status).toBe('succeeded');
+      // The broken lane goes on from its last committed key (read once more: bounds are inclusive);
+      // lanes that had finished are not read again, and no lane starts over.
+      expect(reread).toContainEqual({ fromKey: 1750, toKey: 1875 });
+      const finished = Object.values(stored).filter((lane) => (lane as { done?: boolean }).done === true);
+      expect(reread.length).toBe(4 - finished.length);
+      expect(rereadRows).toBeLessThanOrEqual(ROWS - firstWritten + reread.length);
+      // Only what the first cycle had not committed is written again.
+      expect(firstWritten + resumed.counts.written).toBe(ROWS);
+      expect(await targetRows(type, table)).toEqual(await sourceRows(table));
+      expect(await laneCheckpoints(engine)).toEqual({});
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it('quarantines a bad record of a lane alone and writes the rest', async () => {
+    const table = `lanes_bad_${type}`;
+    await createSource(table, true);
+    await createTargets(table);
+    const engine = await engineFor(type, table, [], { lanes: 3, batch: LANE_BATCH });
+    try {
+      const result = await cycle(engine);
+      expect(result).toMatchObject({ status: 'succeeded', counts: { failed: 1, written: ROWS - 1 } });
+      const letters = await engine.state.listDeadLetters({ flow: 'accounts', limit: 100 });
+      expect(letters.map((letter) => [letter.key, letter.kind])).toEqual([[String(BAD_KEY), 'write']]);
+      expect(await targetRows(type, table)).toEqual(await sourceRows(table, [BAD_KEY]));
     } finally {
       await engine.close();
     }

@@ -3,6 +3,7 @@ import { sqlColumnNameProblem, sqlTableNameProblem } from '../../config/identifi
 import { cursorColumn } from '../../core/source-cursor.js';
 import type { Pool } from 'mysql2/promise';
 import type {
+  BackfillPlan,
   Change,
   Checkpoint,
   ChangeBatch,
@@ -24,6 +25,7 @@ import {
   type KeysetPager,
   type PageRequest,
 } from '../../core/keyset-reader.js';
+import { planKeysetBackfill } from '../../core/keyset-lanes.js';
 import { readKeysetRange } from '../../core/range-reader.js';
 import type { Logger } from '../../core/logger.js';
 import type { Row, ScalarValue } from '../../core/values.js';
@@ -142,6 +144,17 @@ export class MysqlConnector implements Connector, KeysetPager {
   /** Rows of a key or cursor range, paged by the shared range reader. */
   readRange(source: SourceSpec, range: ReadRange, signal: AbortSignal): AsyncIterable<readonly Change[]> {
     return readKeysetRange(this, source, range, signal);
+  }
+
+  /** Key ranges of a partitioned backfill, split at row-count quantiles (core/keyset-lanes.ts). */
+  planBackfill(source: SourceSpec, lanes: number, signal: AbortSignal): Promise<BackfillPlan | undefined> {
+    return planKeysetBackfill(
+      this,
+      source,
+      lanes,
+      (limit) => this.countPending(source, undefined, limit, signal),
+      signal,
+    );
   }
 
   async selectPage(source: SourceSpec, page: PageRequest, signal: AbortSignal): Promise<Row[]> {

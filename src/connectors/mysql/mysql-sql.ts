@@ -127,8 +127,8 @@ export function selectList(columns: readonly string[]): string {
 export function buildPageQuery(query: PageQuery, page: PageRequest): Statement {
   const predicate = pagePredicate(query, page);
   return {
-    sql: `SELECT ${selectList(query.columns)} FROM ${pageSource(query, page)} ${predicate.sql} LIMIT ?`,
-    params: [...predicate.params, page.limit],
+    sql: `SELECT ${selectList(query.columns)} FROM ${pageSource(query, page)} ${predicate.sql} LIMIT ?${page.offset === undefined ? '' : ' OFFSET ?'}`,
+    params: [...predicate.params, page.limit, ...(page.offset === undefined ? [] : [page.offset])],
   };
 }
 

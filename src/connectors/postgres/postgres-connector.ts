@@ -2,6 +2,7 @@ import { attachLines } from '../../core/line-reader.js';
 import { sqlColumnNameProblem, sqlTableNameProblem } from '../../config/identifiers.js';
 import pg from 'pg';
 import type {
+  BackfillPlan,
   Change,
   ChangeBatch,
   ChangeEventsSetup,
@@ -26,6 +27,7 @@ import {
   type KeysetPager,
   type PageRequest,
 } from '../../core/keyset-reader.js';
+import { planKeysetBackfill } from '../../core/keyset-lanes.js';
 import { readKeysetRange } from '../../core/range-reader.js';
 import { redactText } from '../../config/secret.js';
 import type { Row, ScalarValue } from '../../core/values.js';
@@ -157,6 +159,17 @@ export class PostgresConnector implements Connector, KeysetPager {
   /** Rows of a key or cursor range, paged by the shared range reader. */
   readRange(source: SourceSpec, range: ReadRange, signal: AbortSignal): AsyncIterable<readonly Change[]> {
     return readKeysetRange(this, source, range, signal);
+  }
+
+  /** Key ranges of a partitioned backfill, split at row-count quantiles (core/keyset-lanes.ts). */
+  planBackfill(source: SourceSpec, lanes: number, signal: AbortSignal): Promise<BackfillPlan | undefined> {
+    return planKeysetBackfill(
+      this,
+      source,
+      lanes,
+      (limit) => this.countPending(source, undefined, limit, signal),
+      signal,
+    );
   }
 
   async selectPage(source: SourceSpec, page: PageRequest, signal: AbortSignal): Promise<Row[]> {

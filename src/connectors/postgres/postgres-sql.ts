@@ -135,8 +135,8 @@ function pagePredicate(shape: ReadShape, page: PageRequest): Predicate {
 export function selectPageStatement(shape: ReadShape, page: PageRequest): Statement {
   const { where, orderBy, values } = pagePredicate(shape, page);
   return {
-    text: `SELECT ${shape.selectList} FROM ${shape.table.sql} ${where} ORDER BY ${orderBy} LIMIT $${values.length + 1}`,
-    values: [...values, page.limit],
+    text: `SELECT ${shape.selectList} FROM ${shape.table.sql} ${where} ORDER BY ${orderBy} LIMIT $${values.length + 1}${page.offset === undefined ? '' : ` OFFSET $${values.length + 2}`}`,
+    values: [...values, page.limit, ...(page.offset === undefined ? [] : [page.offset])],
   };
 }
 

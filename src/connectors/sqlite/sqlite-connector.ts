@@ -1,6 +1,7 @@
 import { attachLines } from '../../core/line-reader.js';
 import { cursorColumn } from '../../core/source-cursor.js';
 import type {
+  BackfillPlan,
   Change,
   ChangeBatch,
   Checkpoint,
@@ -25,6 +26,7 @@ import {
   type KeysetPager,
   type PageRequest,
 } from '../../core/keyset-reader.js';
+import { planKeysetBackfill } from '../../core/keyset-lanes.js';
 import { readKeysetRange } from '../../core/range-reader.js';
 import type { Row, ScalarValue } from '../../core/values.js';
 import { resolveDatabasePath, type SqliteConfig } from './sqlite-config.js';
@@ -150,6 +152,17 @@ export class SqliteConnector implements Connector, KeysetPager {
   /** Rows of a key or cursor range, paged by the shared range reader. */
   readRange(source: SourceSpec, range: ReadRange, signal: AbortSignal): AsyncIterable<readonly Change[]> {
     return readKeysetRange(this, source, range, signal);
+  }
+
+  /** Key ranges of a partitioned backfill, split at row-count quantiles (core/keyset-lanes.ts). */
+  planBackfill(source: SourceSpec, lanes: number, signal: AbortSignal): Promise<BackfillPlan | undefined> {
+    return planKeysetBackfill(
+      this,
+      source,
+      lanes,
+      (limit) => this.countPending(source, undefined, limit, signal),
+      signal,
+    );
   }
 
   selectPage(source: SourceSpec, page: PageRequest, signal: AbortSignal): Promise<Row[]> {

@@ -73,8 +73,8 @@ function selectList(columns: readonly string[]): string {
 export function selectPageStatement(names: SourceNames, page: PageRequest): Statement {
   const { where, orderBy, params } = pagePredicate(names, page);
   return {
-    sql: `SELECT ${selectList(names.columns)} FROM ${quoteTable(names.table)}${whereClause(where)} ORDER BY ${orderBy} LIMIT ?`,
-    params: [...params, page.limit],
+    sql: `SELECT ${selectList(names.columns)} FROM ${quoteTable(names.table)}${whereClause(where)} ORDER BY ${orderBy} LIMIT ?${page.offset === undefined ? '' : ' OFFSET ?'}`,
+    params: [...params, page.limit, ...(page.offset === undefined ? [] : [page.offset])],
   };
 }
 

@@ -1,5 +1,6 @@
 import { StateStoreError } from '../../core/errors.js';
 import {
+  backfillNamePrefix,
   reverseCheckpointName,
   type BatchCommit,
   type DeadLetterStatus,
@@ -45,16 +46,29 @@ export function commitSqliteBatch(
         now,
       );
     }
+    if (commit.endLanes === true) {
+      const prefix = backfillNamePrefix(flow);
+      statements.deleteLaneCheckpoints.run(prefix, prefix);
+    }
+    for (const { name, checkpoint } of commit.laneCheckpoints ?? []) {
+      if (!name.startsWith(backfillNamePrefix(flow)))
+        throw new StateStoreError(
+          `State store: "${name}" is not a backfill checkpoint of flow "${flow}"; nothing of the batch was stored`,
+          { retryable: false, flow },
+        );
+      statements.putCheckpoint.run(name, JSON.stringify(checkpoint), now);
+    }
   });
   apply.immediate();
 }
 
-/** Forgets the checkpoints of both directions of the fence's flow, in one transaction. */
+/** Forgets the checkpoints of both directions and of a partitioned backfill of the fence's flow, in one transaction. */
 export function resetSqliteCheckpoints(connection: SqliteStateConnection, fence: LeaseFence): void {
   const { db, statements, leases } = connection;
   const apply = db.transaction(() => {
     leases.check(fence);
-    statements.deleteCheckpoints.run(fence.flow, reverseCheckpointName(fence.flow));
+    const prefix = backfillNamePrefix(fence.flow);
+    statements.deleteCheckpoints.run(fence.flow, reverseCheckpointName(fence.flow), prefix, prefix);
   });
   apply.immediate();
 }

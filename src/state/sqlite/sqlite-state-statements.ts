@@ -30,8 +30,10 @@ export interface SqliteStateStatements {
   readonly getCheckpoint: Statement<[string], { checkpoint: string }>;
   /** (flow, checkpoint JSON, updatedAt). */
   readonly putCheckpoint: Statement<[string, string, string]>;
-  /** (flow, reverse checkpoint name of the flow). */
-  readonly deleteCheckpoints: Statement<[string, string]>;
+  /** (flow, reverse checkpoint name of the flow, backfill name prefix of the flow, the same prefix). */
+  readonly deleteCheckpoints: Statement<[string, string, string, string]>;
+  /** (backfill name prefix of a flow, the same prefix): its partitioned backfill's plan and lanes. */
+  readonly deleteLaneCheckpoints: Statement<[string, string]>;
   /** (flow, JSON array of keys): keys are matched through json_each, so any number fits one call. */
   readonly getSynced: Statement<[string, string], SyncedRow>;
   /** Inserts or updates a synced record; a NULL target id or base keeps the stored one. */
@@ -72,7 +74,10 @@ export function prepareSqliteStateStatements(db: Database.Database): SqliteState
       `INSERT INTO checkpoints (flow, checkpoint, updated_at) VALUES (?, ?, ?)
        ON CONFLICT (flow) DO UPDATE SET checkpoint = excluded.checkpoint, updated_at = excluded.updated_at`,
     ),
-    deleteCheckpoints: db.prepare('DELETE FROM checkpoints WHERE flow IN (?, ?)'),
+    deleteCheckpoints: db.prepare(
+      'DELETE FROM checkpoints WHERE flow IN (?, ?) OR substr(flow, 1, length(?)) = ?',
+    ),
+    deleteLaneCheckpoints: db.prepare('DELETE FROM checkpoints WHERE substr(flow, 1, length(?)) = ?'),
     getSynced: db.prepare(
       `SELECT key, target_key, hash, deleted, target_id, base FROM synced
        WHERE flow = ? AND key IN (SELECT value FROM json_each(?))`,

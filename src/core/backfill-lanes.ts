@@ -1,0 +1,177 @@
+import { z } from 'zod';
+import type { BackfillPlan, Change, Checkpoint, ReadRange } from './connector.js';
+import type { CyclePorts } from './cycle-ports.js';
+import { SyncError, toSyncError } from './errors.js';
+import type { Flow } from './flow.js';
+import type { Logger } from './logger.js';
+import { toScalar } from './keyset-reader.js';
+import {
+  backfillLaneName,
+  backfillPlanName,
+  type BatchCommit,
+  type LeaseFence,
+} from './state-store.js';
+import type { ScalarValue } from './values.js';
+
+// A partitioned backfill (docs/backfill.md): a new flow's initial scan split into key ranges
+// (`Connector.planBackfill`), each read and written by its own lane with its own checkpoint, all
+// under the flow's one lease; when every lane is done, the flow takes the plan's handover
+// checkpoint and forgets the lanes in one transaction. This is the unit scale-out spreads.
+
+/** A batch of changes and what its commit records besides the batch's own results. */
+export interface PumpedBatch {
+  readonly changes: readonly Change[];
+  readonly commit: Pick<BatchCommit, 'checkpoint' | 'laneCheckpoints'>;
+}
+
+/** Writes a stream of batches in order, committing each; false when the cycle was stopped gracefully. */
+export type BatchPump = (batches: AsyncIterable<PumpedBatch>) => Promise<boolean>;
+
+const scalar = z.union([z.string(), z.number()]);
+const rangeSchema = z.strictObject({ fromKey: scalar.optional(), toKey: scalar.optional() });
+const planSchema = z.strictObject({ ranges: z.array(rangeSchema).min(1), handover: z.unknown() });
+/** How far a lane has written: every key of its range up to `after` is committed; `done` when all are. */
+const laneSchema = z.strictObject({ after: scalar.nullable(), done: z.boolean() });
+type LaneProgress = z.infer<typeof laneSchema>;
+
+/** Whether the flow's initial scan runs in lanes: configured for more than one, one-way, a source that can split. */
+function canRunLanes(flow: Flow, ports: CyclePorts): boolean {
+  return (
+    flow.backfillLanes > 1 &&
+    flow.twoWay === undefined &&
+    ports.source.planBackfill !== undefined &&
+    ports.source.readRange !== undefined
+  );
+}
+
+function parseStored<T>(flow: string, name: string, schema: z.ZodType<T>, stored: Checkpoint): T {
+  const parsed = schema.safeParse(stored);
+  if (parsed.success) return parsed.data;
+  throw new SyncError(
+    'STATE_STORE_FAILED',
+    `Flow "${flow}": the stored backfill checkpoint "${name}" (${JSON.stringify(stored)}) is not one Syncline wrote; reset it with "syncline resync --flow ${flow} --all"`,
+    { flow, retryable: false },
+  );
+}
+
+/**
+ * Runs the flow's partitioned backfill, if it has one or should start one: a new flow (no
+ * checkpoint yet) with `backfill.lanes` above 1 plans its lanes; a flow whose plan is stored
+ * resumes each unfinished lane from its own checkpoint, whatever `lanes` says now. Returns false
+ * when the cycle was stopped gracefully before every lane was done, true otherwise (no lanes, or
+ * the lanes handed over to the flow's checkpoint, from which the caller reads on).
+ */
+export async function runBackfillLanes(
+  flow: Flow,
+  ports: CyclePorts,
+  run: { readonly fence: LeaseFence; readonly log: Logger; readonly signal: AbortSignal },
+  pump: BatchPump,
+): Promise<boolean> {
+  const { state, source } = ports;
+  const planName = backfillPlanName(flow.name);
+  let stored = await state.getCheckpoint(planName);
+  if (stored === undefined) {
+    if (!canRunLanes(flow, ports) || (await state.getCheckpoint(flow.name)) !== undefined) return true;
+    const plan = await source.planBackfill?.(flow.source, flow.backfillLanes, run.signal);
+    if (plan === undefined) return true;
+    await state.commitBatch(run.fence, {
+      synced: [],
+      deadLetters: [],
+      resolvedKeys: [],
+      laneCheckpoints: [{ name: planName, checkpoint: plan as unknown as Checkpoint }],
+    });
+    run.log.info(
+      `backfill in ${plan.ranges.length} lanes: ${plan.ranges.map((range) => describeRange(range)).join(', ')}`,
+    );
+    stored = plan as unknown as Checkpoint;
+  }
+  const plan: BackfillPlan = parseStored(flow.name, planName, planSchema, stored) as BackfillPlan;
+  const readRange = source.readRange?.bind(source);
+  if (readRange === undefined)
+    throw new SyncError(
+      'CONFIG_INVALID',
+      `Flow "${flow.name}": a partitioned backfill is under way but this source cannot read key ranges; reset it with "syncline resync --flow ${flow.name} --all"`,
+      { flow: flow.name, retryable: false },
+    );
+  const progress = await Promise.all(
+    plan.ranges.map(async (_, lane): Promise<LaneProgress> => {
+      const name = backfillLaneName(flow.name, lane);
+      const saved = await state.getCheckpoint(name);
+      return saved === undefined ? { after: null, done: false } : parseStored(flow.name, name, laneSchema, saved);
+    }),
+  );
+  const pending = plan.ranges.flatMap((range, lane) =>
+    progress[lane]?.done === true ? [] : [{ lane, range, after: progress[lane]?.after ?? null }],
+  );
+  const isComplete = await runLanePool(pending, Math.max(1, flow.backfillLanes), run.signal, (lane, signal) =>
+    pump(laneBatches(flow, readRange, lane, signal)),
+  );
+  if (!isComplete) return false;
+  await state.commitBatch(run.fence, {
+    synced: [],
+    deadLetters: [],
+    resolvedKeys: [],
+    checkpoint: plan.handover,
+    endLanes: true,
+  });
+  run.log.info(`backfill: all ${plan.ranges.length} lanes written; reading on incrementally`);
+  return true;
+}
+
+function describeRange(range: ReadRange): string {
+  return `[${range.fromKey ?? '…'} – ${range.toKey ?? '…'}]`;
+}
+
+/**
+ * One lane's batches: its range from the key after which it stopped (read again: the range's
+ * bounds are inclusive, and a record already synced with the same hash is skipped), each batch
+ * committing the lane's progress, then an empty batch marking the lane done.
+ */
+async function* laneBatches(
+  flow: Flow,
+  readRange: NonNullable<CyclePorts['source']['readRange']>,
+  lane: { readonly lane: number; readonly range: ReadRange; readonly after: ScalarValue | null },
+  signal: AbortSignal,
+): AsyncGenerator<PumpedBatch> {
+  const name = backfillLaneName(flow.name, lane.lane);
+  const range: ReadRange = lane.after === null ? lane.range : { ...lane.range, fromKey: lane.after };
+  let after = lane.after;
+  for await (const changes of readRange(flow.source, range, signal)) {
+    const last = changes.at(-1);
+    if (last !== undefined) after = toScalar(flow.source, flow.source.key, last.row[flow.source.key]);
+    yield { changes, commit: { laneCheckpoints: [{ name, checkpoint: { after, done: false } }] } };
+  }
+  yield { changes: [], commit: { laneCheckpoints: [{ name, checkpoint: { after, done: true } }] } };
+}
+
+/**
+ * Runs `work` for every lane, at most `concurrency` at a time. The first failure aborts the lanes
+ * still running (their unfinished batch is read again next time) and is thrown once all have
+ * stopped; false when a lane was stopped gracefully.
+ */
+async function runLanePool<T>(
+  lanes: readonly T[],
+  concurrency: number,
+  signal: AbortSignal,
+  work: (lane: T, signal: AbortSignal) => Promise<boolean>,
+): Promise<boolean> {
+  const failed = new AbortController();
+  const laneSignal = AbortSignal.any([signal, failed.signal]);
+  const queue = [...lanes];
+  let isComplete = true;
+  const failures: unknown[] = [];
+  const worker = async (): Promise<void> => {
+    for (let lane = queue.shift(); lane !== undefined; lane = queue.shift()) {
+      if (failures.length > 0 || !isComplete) return;
+      try {
+        if (!(await work(lane, laneSignal))) isComplete = false;
+      } catch (error) {
+        failures.push(error);
+        failed.abort(toSyncError(error));
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, lanes.length) }, worker));
+  if (failures.length > 0) throw toSyncError(failures[0]);
+  return isComplete;
+}
