@@ -382,7 +382,7 @@ describe.each(['postgres', 'mysql'] as const)('partitioned backfill PostgreSQL â
       });
       expect(broken.status).toBe('failed');
       const stored = await laneCheckpoints(engine);
-      expect(stored['accounts:lanes']).toMatchObject({ ranges: expect.any(Array) });
+      expect(Array.isArray((stored['accounts:lanes'] as { ranges?: unknown }).ranges)).toBe(true);
       expect(stored['accounts:lane-2']).toEqual({ after: 1750, done: false });
       expect(await engine.state.getCheckpoint('accounts')).toBeUndefined();
       const firstWritten = broken.counts.written;
