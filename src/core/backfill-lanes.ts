@@ -5,12 +5,7 @@ import { SyncError, toSyncError } from './errors.js';
 import type { Flow } from './flow.js';
 import type { Logger } from './logger.js';
 import { toScalar } from './keyset-reader.js';
-import {
-  backfillLaneName,
-  backfillPlanName,
-  type BatchCommit,
-  type LeaseFence,
-} from './state-store.js';
+import { backfillLaneName, backfillPlanName, type BatchCommit, type LeaseFence } from './state-store.js';
 import type { ScalarValue } from './values.js';
 
 // A partitioned backfill (docs/backfill.md): a new flow's initial scan split into key ranges
@@ -97,7 +92,9 @@ export async function runBackfillLanes(
     plan.ranges.map(async (_, lane): Promise<LaneProgress> => {
       const name = backfillLaneName(flow.name, lane);
       const saved = await state.getCheckpoint(name);
-      return saved === undefined ? { after: null, done: false } : parseStored(flow.name, name, laneSchema, saved);
+      return saved === undefined
+        ? { after: null, done: false }
+        : parseStored(flow.name, name, laneSchema, saved);
     }),
   );
   const pending = plan.ranges.flatMap((range, lane) =>

@@ -226,7 +226,8 @@ async function readAndWrite(
 
 /** The source's change batches as pumped batches, each committing its checkpoint. */
 async function* withCheckpoints(batches: AsyncIterable<ChangeBatch>): AsyncGenerator<PumpedBatch> {
-  for await (const batch of batches) yield { changes: batch.changes, commit: { checkpoint: batch.checkpoint } };
+  for await (const batch of batches)
+    yield { changes: batch.changes, commit: { checkpoint: batch.checkpoint } };
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

@@ -28,8 +28,10 @@ export async function planKeysetBackfill(
   const total = await countRows(MAX_COUNTED_ROWS);
   const count = Math.min(Math.floor(lanes), Math.floor(total / Math.max(1, source.batchSize)));
   if (count < 2) return undefined;
-  const splits: { readonly last: ReturnType<typeof toScalar>; readonly first: ReturnType<typeof toScalar> }[] =
-    [];
+  const splits: {
+    readonly last: ReturnType<typeof toScalar>;
+    readonly first: ReturnType<typeof toScalar>;
+  }[] = [];
   for (let lane = 1; lane < count; lane += 1) {
     signal.throwIfAborted();
     const offset = Math.floor((lane * total) / count) - 1;
@@ -46,7 +48,10 @@ export async function planKeysetBackfill(
   for (let lane = 0; lane <= splits.length; lane += 1) {
     const from = splits[lane - 1]?.first;
     const to = splits[lane]?.last;
-    ranges.push({ ...(from === undefined ? {} : { fromKey: from }), ...(to === undefined ? {} : { toKey: to }) });
+    ranges.push({
+      ...(from === undefined ? {} : { fromKey: from }),
+      ...(to === undefined ? {} : { toKey: to }),
+    });
   }
   const handover: KeysetCheckpoint = { phase: 'incremental', cursor: highWater, key: null };
   return { ranges, handover };

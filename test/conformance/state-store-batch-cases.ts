@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Checkpoint } from '../../src/core/connector.js';
 import { SyncError } from '../../src/core/errors.js';
-import { reverseCheckpointName } from '../../src/core/state-store.js';
+import { backfillLaneName, backfillPlanName, reverseCheckpointName } from '../../src/core/state-store.js';
 import type { Row } from '../../src/core/values.js';
 import {
   batch,
@@ -64,6 +64,64 @@ export function describeBatchCases(store: CurrentStore): void {
       await store().commitBatch(await fenceOf(store(), flow), batch({ checkpoint: { cursor: 2 } }));
       expect(await store().getCheckpoint(flow)).toEqual({ cursor: 2 });
       expect(await store().getCheckpoint(reverseCheckpointName(flow))).toEqual({ cursor: 'r2' });
+    });
+
+    it('stores a partitioned backfill’s plan and lanes by name, forgets them at the handover and on reset', async () => {
+      const flow = uniqueFlow('lanes');
+      const other = uniqueFlow('lanes-kept');
+      const plan: Checkpoint = {
+        ranges: [{ toKey: 10 }, { fromKey: 11 }],
+        handover: { phase: 'incremental', cursor: 5 },
+      };
+      const handover: Checkpoint = { phase: 'incremental', cursor: 5 };
+      const lanes = (name: string, after: number) => [
+        { name: backfillPlanName(name), checkpoint: plan },
+        { name: backfillLaneName(name, 0), checkpoint: { after, done: false } },
+        { name: backfillLaneName(name, 1), checkpoint: { after: null, done: false } },
+      ];
+      await store().commitBatch(await fenceOf(store(), flow), batch({ laneCheckpoints: lanes(flow, 3) }));
+      await store().commitBatch(await fenceOf(store(), other), batch({ laneCheckpoints: lanes(other, 4) }));
+      await store().commitBatch(
+        await fenceOf(store(), flow),
+        batch({
+          laneCheckpoints: [{ name: backfillLaneName(flow, 0), checkpoint: { after: 7, done: true } }],
+        }),
+      );
+      expect(await store().getCheckpoint(backfillPlanName(flow))).toEqual(plan);
+      expect(await store().getCheckpoint(backfillLaneName(flow, 0))).toEqual({ after: 7, done: true });
+      expect(await store().getCheckpoint(flow)).toBeUndefined();
+
+      // The handover: the flow's checkpoint and the lanes forgotten, in one commit.
+      await store().commitBatch(
+        await fenceOf(store(), flow),
+        batch({ checkpoint: handover, endLanes: true }),
+      );
+      expect(await store().getCheckpoint(flow)).toEqual(handover);
+      for (const name of [backfillPlanName(flow), backfillLaneName(flow, 0), backfillLaneName(flow, 1)])
+        expect(await store().getCheckpoint(name)).toBeUndefined();
+      expect(await store().getCheckpoint(backfillLaneName(other, 0))).toEqual({ after: 4, done: false });
+
+      // A reset forgets another flow's lanes as well as its checkpoints.
+      await store().resetCheckpoints(await fenceOf(store(), other));
+      expect(await store().getCheckpoint(backfillPlanName(other))).toBeUndefined();
+      expect(await store().getCheckpoint(backfillLaneName(other, 1))).toBeUndefined();
+    });
+
+    it('refuses a lane checkpoint named for another flow and stores nothing of the batch', async () => {
+      const flow = uniqueFlow('lanes-own');
+      const other = uniqueFlow('lanes-other');
+      const commit = store().commitBatch(
+        await fenceOf(store(), flow),
+        batch({
+          synced: [syncedRecord('1')],
+          checkpoint: { cursor: 1 },
+          laneCheckpoints: [{ name: backfillLaneName(other, 0), checkpoint: { after: 1, done: false } }],
+        }),
+      );
+      await expect(commit).rejects.toThrow(/not a backfill checkpoint of flow/);
+      expect(await store().getCheckpoint(flow)).toBeUndefined();
+      expect(await store().getCheckpoint(backfillLaneName(other, 0))).toBeUndefined();
+      expect((await store().getSynced(flow, ['1'])).size).toBe(0);
     });
 
     it('resets the forward and the reverse checkpoint together', async () => {

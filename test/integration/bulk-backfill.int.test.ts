@@ -342,7 +342,9 @@ describe.each(['postgres', 'mysql'] as const)('partitioned backfill PostgreSQL �
       });
       expect(result).toMatchObject({ status: 'succeeded', counts: { quarantined: 0, failed: 0 } });
       // Four disjoint ranges, the first and last open-ended, read at the same time.
-      expect(logLines).toContainEqual(expect.stringMatching(/^backfill in 4 lanes: \[… – 625\], \[626 – 1250\]/));
+      expect(logLines).toContainEqual(
+        expect.stringMatching(/^backfill in 4 lanes: \[… – 625\], \[626 – 1250\]/),
+      );
       expect(ranges.map((range) => [range.fromKey ?? null, range.toKey ?? null])).toEqual(
         expect.arrayContaining([
           [null, 625],
@@ -352,7 +354,9 @@ describe.each(['postgres', 'mysql'] as const)('partitioned backfill PostgreSQL �
         ]),
       );
       expect(mostAtOnce).toBeGreaterThan(1);
-      expect(logLines).toContainEqual(expect.stringMatching(/^bulk path: [1-9]\d* batch\(es\) loaded in bulk/));
+      expect(logLines).toContainEqual(
+        expect.stringMatching(/^bulk path: [1-9]\d* batch\(es\) loaded in bulk/),
+      );
       // The same cycle read on from the high-water mark: the late rows are there, the lanes forgotten.
       expect(await targetRows(type, table)).toEqual(await sourceRows(table));
       expect(await targetRows(type, table)).toContainEqual(expect.stringMatching(/^5\|late 5\|/));
