@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -20,7 +21,7 @@ let source: pg.Pool;
 let target: mysql.Pool;
 let workspace: Workspace;
 
-const CONFIG = (options: { batch?: number; lookback?: string; table?: string } = {}) => `
+const CONFIG = (options: { batch?: number; lookback?: string; table?: string; lanes?: number } = {}) => `
 state: sqlite:\${STATE_PATH}
 connections:
   crm: { type: postgres, url: \${CRM_URL} }
@@ -29,7 +30,12 @@ flows:
   customers:
     source: { connection: crm, table: ${options.table ?? 'accounts'}, key: id, cursor: updated_at, deleted: is_deleted${options.lookback === undefined ? '' : `, lookback: ${options.lookback}`} }
     target: { connection: erp, table: customers, key: crm_id, onDelete: { soft: is_deleted } }
-    batch: ${options.batch ?? 1000}
+    batch: ${options.batch ?? 1000}${
+      options.lanes === undefined
+        ? ''
+        : `
+    backfill: { lanes: ${options.lanes} }`
+    }
     fields:
       code: external_code
       name: name
@@ -43,6 +49,24 @@ flows:
       email: { pattern: "^[^@\\\\s]+@[^@\\\\s]+$" }
     cadence: { every: 1h }
 `;
+
+/** The flow's partitioned-backfill checkpoints as the state file holds them (plan and lanes). */
+function backfillCheckpoints(): { flow: string; after: unknown }[] {
+  const db = new Database(join(workspace.dir, 'state.db'), { readonly: true });
+  try {
+    const rows = db
+      .prepare<[], { flow: string; checkpoint: string }>(
+        "SELECT flow, checkpoint FROM checkpoints WHERE flow LIKE 'customers:lane%' ORDER BY flow",
+      )
+      .all();
+    return rows.map((row) => ({
+      flow: row.flow,
+      after: (JSON.parse(row.checkpoint) as { after?: unknown }).after,
+    }));
+  } finally {
+    db.close();
+  }
+}
 
 function env(): Record<string, string> {
   return { CRM_URL: crm.url, ERP_URL: erp.url, STATE_PATH: join(workspace.dir, 'state.db') };
@@ -333,34 +357,49 @@ describe('syncline run (PostgreSQL → MariaDB)', () => {
     expect(fixed[0]?.name).toBe('Customer 1');
   });
 
-  it('converges to a target identical to the source after kill -9 mid-backfill and a restart (invariant 3)', async () => {
-    const total = 60_000;
-    await source.query(`INSERT INTO accounts (id, external_code, name, email, credit_limit, status, note, opened_at, updated_at)
+  it.each([1, 3])(
+    'converges to a target identical to the source after kill -9 mid-backfill and a restart, in %i lane(s) (invariant 3)',
+    async (lanes) => {
+      const total = 60_000;
+      await source.query(`INSERT INTO accounts (id, external_code, name, email, credit_limit, status, note, opened_at, updated_at)
       SELECT g, 'C' || g, '客户 ' || g, 'c' || g || '@example.com', (g * 1.2345)::numeric(18,4),
              CASE WHEN g % 3 = 0 THEN 'inactive' ELSE 'active' END, NULL, now() - (g || ' seconds')::interval,
              now() - ((g % 1000) || ' milliseconds')::interval
       FROM generate_series(1, ${total}) g`);
-    workspace.writeConfig(CONFIG({ batch: 500 }));
-    const child = spawnCli(['-c', workspace.configPath, 'run', '--once'], { cwd: workspace.dir, env: env() });
-    const outcome = collect(child);
-    let written = 0;
-    for (let i = 0; i < 600 && written < total / 10; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      const [count] = await target.query<mysql.RowDataPacket[]>('SELECT count(*) AS n FROM customers');
-      written = Number(count[0]?.n);
-    }
-    child.kill('SIGKILL');
-    const killed = await outcome;
-    expect(killed.signal).toBe('SIGKILL');
-    const [partial] = await target.query<mysql.RowDataPacket[]>('SELECT count(*) AS n FROM customers');
-    expect(Number(partial[0]?.n)).toBeLessThan(total);
+      workspace.writeConfig(CONFIG({ batch: 500, ...(lanes > 1 ? { lanes } : {}) }));
+      const child = spawnCli(['-c', workspace.configPath, 'run', '--once'], {
+        cwd: workspace.dir,
+        env: env(),
+      });
+      const outcome = collect(child);
+      let written = 0;
+      for (let i = 0; i < 600 && written < total / 10; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        const [count] = await target.query<mysql.RowDataPacket[]>('SELECT count(*) AS n FROM customers');
+        written = Number(count[0]?.n);
+      }
+      child.kill('SIGKILL');
+      const killed = await outcome;
+      expect(killed.signal).toBe('SIGKILL');
+      const [partial] = await target.query<mysql.RowDataPacket[]>('SELECT count(*) AS n FROM customers');
+      expect(Number(partial[0]?.n)).toBeLessThan(total);
+      // In lanes, the kill left the plan and each lane's own progress in the state store.
+      if (lanes > 1) {
+        const stored = backfillCheckpoints();
+        expect(stored.map((entry) => entry.flow)).toContain('customers:lanes');
+        expect(stored.some((entry) => entry.flow.startsWith('customers:lane-') && entry.after !== null)).toBe(
+          true,
+        );
+      }
 
-    const restart = await syncline('run', '--once');
-    expect(restart.code, restart.stderr).toBe(0);
-    const [actual, expected] = await Promise.all([targetDigests(), expectedDigests()]);
-    expect(actual.size).toBe(total);
-    expect(actual).toEqual(expected);
-  });
+      const restart = await syncline('run', '--once');
+      expect(restart.code, restart.stderr).toBe(0);
+      const [actual, expected] = await Promise.all([targetDigests(), expectedDigests()]);
+      expect(actual.size).toBe(total);
+      expect(actual).toEqual(expected);
+      expect(backfillCheckpoints()).toEqual([]);
+    },
+  );
 });
 
 describe('syncline config errors', () => {
