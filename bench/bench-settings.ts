@@ -10,6 +10,11 @@ export interface BenchSettings {
   readonly changes: number;
   /** Rows per batch of Syncline and of the plain loop (`BENCH_BATCH`, default 5,000). */
   readonly batch: number;
+  /**
+   * Syncline's backfill is measured once per entry, with `backfill: { lanes: N }` (`BENCH_LANES`,
+   * a comma-separated list, default `1,2,4`); the incremental cycles use the first entry's flow.
+   */
+  readonly lanes: readonly number[];
   /** PostgreSQL server the bench makes its databases on (`SYNCLINE_TEST_POSTGRES_URL`). */
   readonly postgresAdminUrl: string;
   /** MariaDB/MySQL server the bench makes its target database on (`SYNCLINE_TEST_MYSQL_URL`). */
@@ -24,6 +29,15 @@ function positiveInteger(name: string, fallback: number): number {
     throw new Error(`${name}=${text} is not a positive whole number (for example ${name}=50000)`);
   }
   return value;
+}
+
+/** `BENCH_LANES`: distinct lane counts from 1 to 16, in the order given. */
+function laneList(): number[] {
+  const text = process.env['BENCH_LANES'] ?? '1,2,4';
+  const lanes = text.split(',').map((part) => Number(part.trim()));
+  if (lanes.length === 0 || lanes.some((lane) => !Number.isSafeInteger(lane) || lane < 1 || lane > 16))
+    throw new Error(`BENCH_LANES=${text} must list lane counts from 1 to 16, for example BENCH_LANES=1,2,4`);
+  return [...new Set(lanes)];
 }
 
 /** Reads the bench settings from the environment; throws a readable error for a bad value. */
@@ -41,6 +55,7 @@ export function readBenchSettings(): BenchSettings {
     smallRows,
     changes,
     batch: positiveInteger('BENCH_BATCH', 5_000),
+    lanes: laneList(),
     postgresAdminUrl: POSTGRES_ADMIN_URL,
     mysqlAdminUrl: MYSQL_ADMIN_URL,
   };

@@ -145,20 +145,25 @@ async function runCases(
     );
   };
 
-  const synclineCycle = (target: BenchTarget, source: SourceTable, bulk = true): Promise<ChildReport> =>
-    runSynclineCycle({
-      flowName: `${flowName(target, source)}${bulk ? '' : '-upsert'}`,
-      flow: customersFlowConfig(
-        source.name,
-        tableName(source, bulk ? 'syncline' : 'upsert'),
-        settings.batch,
-        bulk,
-      ),
+  // The first BENCH_LANES entry is the flow of the incremental cycles; the others backfill their own table.
+  const [firstLanes = 1] = settings.lanes;
+  const synclineMethod = (lanes: number): string => (lanes === firstLanes ? 'syncline' : `syncline_l${lanes}`);
+  const synclineCycle = (
+    target: BenchTarget,
+    source: SourceTable,
+    options: { readonly bulk?: boolean; readonly lanes?: number } = {},
+  ): Promise<ChildReport> => {
+    const lanes = options.lanes ?? firstLanes;
+    const method = options.bulk === false ? 'upsert' : synclineMethod(lanes);
+    return runSynclineCycle({
+      flowName: `${flowName(target, source)}${method === 'syncline' ? '' : `-${method.replace(/_/g, '-')}`}`,
+      flow: customersFlowConfig(source.name, tableName(source, method), settings.batch, { ...options, lanes }),
       sourceUrl: env.sourceUrl,
       targetType: target.type,
       targetUrl: target.url,
       stateFile,
     });
+  };
   const plainLoop = (
     target: BenchTarget,
     source: SourceTable,
@@ -176,7 +181,8 @@ async function runCases(
     });
 
   for (const target of targets) {
-    for (const method of ['pipe', 'plain', 'syncline', ...(compareUpsertPath ? ['upsert'] : [])])
+    const synclineMethods = settings.lanes.map(synclineMethod);
+    for (const method of ['pipe', 'plain', ...synclineMethods, ...(compareUpsertPath ? ['upsert'] : [])])
       await target.createTable(tableName(large, method));
     for (const method of ['plain', 'syncline']) await target.createTable(tableName(small, method));
 
@@ -196,18 +202,20 @@ async function runCases(
       rows: large.rows,
     });
 
-    log(`backfill ${target.pair}: Syncline`);
-    await settle(env);
-    const syncline = await synclineCycle(target, large);
-    await record(target, 'backfill', 'Syncline', large, tableName(large, 'syncline'), {
-      ...syncline,
-      rows: large.rows,
-    });
+    for (const lanes of settings.lanes) {
+      log(`backfill ${target.pair}: Syncline, backfill.lanes ${lanes}`);
+      await settle(env);
+      const syncline = await synclineCycle(target, large, { lanes });
+      await record(target, 'backfill', 'Syncline', large, tableName(large, synclineMethod(lanes)), {
+        ...syncline,
+        rows: large.rows,
+      });
+    }
 
     if (compareUpsertPath) {
       log(`backfill ${target.pair}: Syncline, upsert path`);
       await settle(env);
-      const upsert = await synclineCycle(target, large, false);
+      const upsert = await synclineCycle(target, large, { bulk: false });
       await record(target, 'backfill', 'Syncline, upsert path', large, tableName(large, 'upsert'), {
         ...upsert,
         rows: large.rows,

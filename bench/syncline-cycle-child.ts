@@ -21,6 +21,8 @@ const definitions: Record<string, ConnectorDefinition> = {
 
 /** The cycle's `bulk path: …` info line (batches loaded in bulk and handed back), for the report. */
 let bulkPathLine: string | undefined;
+/** Lanes the backfill ran in, from its `backfill in N lanes: …` info line; 1 without that line. */
+let lanesUsed = 1;
 
 /** Warnings and errors to stderr (the parent passes them through); the rest is dropped. */
 function stderrLogger(fields: LogFields = {}): Logger {
@@ -31,6 +33,8 @@ function stderrLogger(fields: LogFields = {}): Logger {
     debug: () => undefined,
     info: (message) => {
       if (message.startsWith('bulk path:')) bulkPathLine = message;
+      const lanes = /^backfill in (\d+) lanes/.exec(message)?.[1];
+      if (lanes !== undefined) lanesUsed = Number(lanes);
     },
     warn: (message, extra) => {
       write('warn', message, extra);
@@ -91,11 +95,10 @@ async function main(): Promise<void> {
       `cycle of flow "${flow.name}" quarantined ${counts.quarantined} and dead-lettered ${counts.failed} records`,
     );
   }
-  // Partitioned backfill lanes are not built yet (docs/backfill.md): every cycle reads in one lane.
   printChildReport({
     rows: counts.read,
     ms,
-    details: { ...counts, lanes: 1, bulkPath: bulkPathLine ?? 'not used' },
+    details: { ...counts, lanes: lanesUsed, bulkPath: bulkPathLine ?? 'not used' },
   });
   await Promise.all([source.close(), target.close(), state.close()]);
 }

@@ -24,6 +24,7 @@ export interface SynclineCycleArguments {
  *   source: { connection: crm, table: customers, key: id, cursor: updated_at, deleted: is_deleted }
  *   target: { connection: erp, table: customers_syncline, key: crm_id, onDelete: { soft: is_deleted } }
  *   batch: 5000
+ *   backfill: { lanes: 2 }       # when the case runs in lanes
  *   fields: { external_code: external_code, name: name, …, credit_limit: { from: credit_limit, type: decimal } }
  * ```
  */
@@ -31,14 +32,18 @@ export function customersFlowConfig(
   sourceTable: string,
   targetTable: string,
   batch: number,
-  bulk = true,
+  options: { readonly bulk?: boolean; readonly lanes?: number } = {},
 ): FlowConfig {
+  const backfill = {
+    // The backfill without the bulk path (BENCH_UPSERT_PATH=1), for a before/after comparison.
+    ...(options.bulk === false ? { bulk: false } : {}),
+    ...(options.lanes === undefined || options.lanes === 1 ? {} : { lanes: options.lanes }),
+  };
   return {
     source: { connection: 'crm', table: sourceTable, key: 'id', cursor: 'updated_at', deleted: 'is_deleted' },
     target: { connection: 'erp', table: targetTable, key: 'crm_id', onDelete: { soft: 'is_deleted' } },
     batch,
-    // The backfill without the bulk path (BENCH_UPSERT_PATH=1), for a before/after comparison.
-    ...(bulk ? {} : { backfill: { bulk: false } }),
+    ...(Object.keys(backfill).length === 0 ? {} : { backfill }),
     fields: {
       external_code: 'external_code',
       name: 'name',
