@@ -1,26 +1,18 @@
 import { z } from 'zod';
-import type { BackfillPlan, Change, Checkpoint, ReadRange } from './connector.js';
+import type { BackfillPlan, Checkpoint, ReadRange } from './connector.js';
 import type { CyclePorts } from './cycle-ports.js';
 import { SyncError, toSyncError } from './errors.js';
 import type { Flow } from './flow.js';
 import type { Logger } from './logger.js';
 import { toScalar } from './keyset-reader.js';
-import { backfillLaneName, backfillPlanName, type BatchCommit, type LeaseFence } from './state-store.js';
+import { backfillLaneName, backfillPlanName, type LeaseFence } from './state-store.js';
 import type { ScalarValue } from './values.js';
+import type { BatchPump, PumpedBatch } from './batch-pump.js';
 
 // A partitioned backfill (docs/backfill.md): a new flow's initial scan split into key ranges
 // (`Connector.planBackfill`), each read and written by its own lane with its own checkpoint, all
 // under the flow's one lease; when every lane is done, the flow takes the plan's handover
 // checkpoint and forgets the lanes in one transaction. This is the unit scale-out spreads.
-
-/** A batch of changes and what its commit records besides the batch's own results. */
-export interface PumpedBatch {
-  readonly changes: readonly Change[];
-  readonly commit: Pick<BatchCommit, 'checkpoint' | 'laneCheckpoints'>;
-}
-
-/** Writes a stream of batches in order, committing each; false when the cycle was stopped gracefully. */
-export type BatchPump = (batches: AsyncIterable<PumpedBatch>) => Promise<boolean>;
 
 const scalar = z.union([z.string(), z.number()]);
 const rangeSchema = z.strictObject({ fromKey: scalar.optional(), toKey: scalar.optional() });

@@ -3,17 +3,11 @@ import type { CycleOptions, CyclePorts, CycleResult } from './cycle-ports.js';
 import { SyncError, toSyncError } from './errors.js';
 import type { Flow } from './flow.js';
 import type { Logger } from './logger.js';
-import {
-  emptyCounts,
-  prepareChanges,
-  writePrepared,
-  type MutableCounts,
-  type PreparedBatch,
-} from './batch-handler.js';
+import { emptyCounts, type MutableCounts } from './batch-handler.js';
 import { acquireFlowLease, keepLease, LEASE_TTL_MS, newLeaseOwner } from './flow-lease.js';
-import { prefetchOne } from './prefetch.js';
 import { newBulkPath } from './bulk-path.js';
-import { runBackfillLanes, type BatchPump, type PumpedBatch } from './backfill-lanes.js';
+import { runBackfillLanes } from './backfill-lanes.js';
+import { createPump, type PumpedBatch } from './batch-pump.js';
 import { runTwoWayPasses } from './two-way/two-way-cycle.js';
 import { retryWaitingReferences } from './reference-retry.js';
 import { createRetryPolicy, isRetryable } from './retry-policy.js';
@@ -111,7 +105,6 @@ async function readAndWrite(
       bulk,
       ...(options.onWrite === undefined ? {} : { observe: options.onWrite }),
     };
-    const writes = { hasFailed: false };
     const announce = (letters: readonly DeadLetterInput[]): void => {
       for (const letter of letters) {
         if (letter.kind === 'reference') triedKeys.add(letter.key);
@@ -123,77 +116,24 @@ async function readAndWrite(
         options.onDeadLetter?.(letter);
       }
     };
-    // A batch whose write failed still stores the letters it quarantined (invariant 4), without
-    // its checkpoint: the batch is read again, and its letters, already open with the same hash,
-    // are not stored twice.
-    const keepDeadLetters = async (prepared: PreparedBatch): Promise<void> => {
-      if (prepared.deadLetters.length === 0) return;
-      try {
-        await ports.state.commitBatch(run.fence, {
-          synced: [],
-          deadLetters: prepared.deadLetters,
-          resolvedKeys: [],
-        });
-        announce(prepared.deadLetters);
-      } catch (error) {
-        // The write's own error is the one the cycle reports; this one is only logged.
-        run.log.error(`could not store the dead letters of a failed batch: ${toSyncError(error).message}`);
-      }
-    };
-    const writeAndCommit = async (prepared: PreparedBatch, extra: PumpedBatch['commit']): Promise<void> => {
-      let commit;
-      try {
-        commit = await writePrepared(context, prepared, counts);
-      } catch (error) {
-        writes.hasFailed = true;
-        await keepDeadLetters(prepared);
-        throw error;
-      }
-      await ports.state.commitBatch(run.fence, { ...commit, ...extra });
-      announce(commit.deadLetters);
-      options.onProgress?.({ flow: flow.name, counts: { ...counts }, elapsedMs: Date.now() - run.started });
-      readFailures = 0;
-    };
-    // Two-stage pipeline: batch N+1 is read and prepared (mapped, hashed, compared) while batch N
-    // is written. Writes and commits of one stream stay strictly in order, one batch at a time;
-    // the lanes of a partitioned backfill are separate streams of disjoint keys.
-    const pump: BatchPump = async (batches) => {
-      let inFlight: Promise<void> | undefined;
-      let inFlightHashes = new Map<string, string>();
-      try {
-        for await (const batch of prefetchOne(batches)) {
-          signal.throwIfAborted();
-          if (options.stop?.aborted === true) {
-            await inFlight;
-            return false;
-          }
-          const prepared = await prepareChanges(context, batch.changes, counts, inFlightHashes);
-          try {
-            await inFlight;
-          } catch (error) {
-            // The batch prepared behind the failed one quarantined records too.
-            if (writes.hasFailed) await keepDeadLetters(prepared);
-            throw error;
-          }
-          inFlightHashes = new Map(prepared.toWrite.map((entry) => [entry.record.key, entry.hash]));
-          inFlight = writeAndCommit(prepared, batch.commit);
-          // Observed by the next `await inFlight`; this only keeps Node from reporting it early.
-          inFlight.catch(() => undefined);
-        }
-        await inFlight;
-        return true;
-      } catch (error) {
-        // Never leave a write running behind the retry: its commit would race the re-read checkpoint.
-        await inFlight?.catch(() => undefined);
-        throw error;
-      }
-    };
+    const pipeline = createPump({
+      context,
+      fence: run.fence,
+      counts,
+      log: run.log,
+      announce,
+      ...(options.stop === undefined ? {} : { stop: options.stop }),
+      onCommitted: () => {
+        options.onProgress?.({ flow: flow.name, counts: { ...counts }, elapsedMs: Date.now() - run.started });
+        readFailures = 0;
+      },
+    });
     try {
       // A partitioned backfill first (docs/backfill.md); it hands over to the flow's checkpoint.
-      if (!(await runBackfillLanes(flow, ports, { ...run, signal }, pump))) return false;
+      if (!(await runBackfillLanes(flow, ports, { ...run, signal }, pipeline.pump))) return false;
       const since = await ports.state.getCheckpoint(flow.name);
       const changes = ports.source.readChanges(flow.source, since, signal);
-      if (!(await pump(withCheckpoints(changes)))) return false;
+      if (!(await pipeline.pump(withCheckpoints(changes)))) return false;
       if (bulk.loaded + bulk.fellBack > 0)
         run.log.info(
           `bulk path: ${bulk.loaded} batch(es) loaded in bulk, ${bulk.fellBack} written the normal way after the target refused the bulk insert`,
@@ -209,7 +149,12 @@ async function readAndWrite(
       const error = toSyncError(thrown, { flow: flow.name });
       readFailures += 1;
       // A write already went through its retries (retry policy); only reads are resumed here.
-      if (writes.hasFailed || !isRetryable(error) || signal.aborted || readFailures >= flow.retry.attempts)
+      if (
+        pipeline.hasWriteFailed() ||
+        !isRetryable(error) ||
+        signal.aborted ||
+        readFailures >= flow.retry.attempts
+      )
         throw error;
       // A source that said how long to wait (HTTP 429/503 Retry-After) is not asked again sooner.
       const delayMs = Math.max(
