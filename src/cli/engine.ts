@@ -18,6 +18,7 @@ import type { EngineContext } from '../runtime/runtime.js';
 import { alertSecretValues } from '../alerts/alert-secrets.js';
 import { connectorRegistry } from './connector-registry.js';
 import { checkSchemas } from './schema-report.js';
+import { threadLaneRunner } from './lane-threads.js';
 import { DEFAULT_STATE_URL, openStateStore } from './state-store-factory.js';
 
 /**
@@ -137,6 +138,8 @@ export async function openEngine(
       return instance;
     };
     const fingerprints = connectionFingerprints(config.connections);
+    // Lanes of a partitioned backfill run in worker threads that open this config file themselves.
+    const lanes = threadLaneRunner(configPath, () => config, logger);
     const made: Generation = {
       config,
       flows,
@@ -154,6 +157,7 @@ export async function openEngine(
           target: connector(target.targetConnection),
           state,
           logger,
+          ...(lanes === undefined ? {} : { lanes }),
         }),
         retire: () => closeUnused(made.connectors),
       },

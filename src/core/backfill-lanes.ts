@@ -8,11 +8,26 @@ import { toScalar } from './keyset-reader.js';
 import { backfillLaneName, backfillPlanName, type LeaseFence } from './state-store.js';
 import type { ScalarValue } from './values.js';
 import type { BatchPump, PumpedBatch } from './batch-pump.js';
+import type { BulkPath } from './bulk-path.js';
+import type { LaneEvents, LaneRunner } from './lane-task.js';
 
 // A partitioned backfill (docs/backfill.md): a new flow's initial scan split into key ranges
 // (`Connector.planBackfill`), each read and written by its own lane with its own checkpoint, all
 // under the flow's one lease; when every lane is done, the flow takes the plan's handover
 // checkpoint and forgets the lanes in one transaction. This is the unit scale-out spreads.
+
+/** How a cycle's lanes run: in its own event loop through `pump`, or through a runner elsewhere. */
+export interface LaneDriver {
+  /** Writes a lane's batches in the cycle's own event loop (no runner). */
+  readonly pump: BatchPump;
+  /** Runs each lane elsewhere (a worker thread): the cycle's event loop only waits. */
+  readonly runner?: LaneRunner;
+  /** The cycle's bulk path: whether lanes run elsewhere still try the bulk loader. */
+  readonly bulk: BulkPath;
+  /** What lanes run elsewhere report: counts, dead letters, write samples. */
+  readonly events: LaneEvents;
+  readonly stop?: AbortSignal;
+}
 
 const scalar = z.union([z.string(), z.number()]);
 const rangeSchema = z.strictObject({ fromKey: scalar.optional(), toKey: scalar.optional() });
@@ -52,7 +67,7 @@ export async function runBackfillLanes(
   flow: Flow,
   ports: CyclePorts,
   run: { readonly fence: LeaseFence; readonly log: Logger; readonly signal: AbortSignal },
-  pump: BatchPump,
+  driver: LaneDriver,
 ): Promise<boolean> {
   const { state, source } = ports;
   const planName = backfillPlanName(flow.name);
@@ -92,8 +107,29 @@ export async function runBackfillLanes(
   const pending = plan.ranges.flatMap((range, lane) =>
     progress[lane]?.done === true ? [] : [{ lane, range, after: progress[lane]?.after ?? null }],
   );
-  const isComplete = await runLanePool(pending, Math.max(1, flow.backfillLanes), run.signal, (lane, signal) =>
-    pump(laneBatches(flow, readRange, lane, signal)),
+  const { runner } = driver;
+  if (runner !== undefined) run.log.info(`backfill lanes run in ${runner.where}`);
+  const isComplete = await runLanePool(
+    pending,
+    Math.max(1, flow.backfillLanes),
+    run.signal,
+    (lane, signal) =>
+      runner === undefined
+        ? driver.pump(laneBatches(flow, readRange, lane, signal))
+        : runner.run(
+            {
+              flow: flow.name,
+              batchSize: flow.source.batchSize,
+              bulk: driver.bulk.enabled,
+              fence: run.fence,
+              lane: lane.lane,
+              range: lane.range,
+              after: lane.after,
+            },
+            driver.events,
+            signal,
+            driver.stop,
+          ),
   );
   if (!isComplete) return false;
   await state.commitBatch(run.fence, {
@@ -116,7 +152,7 @@ function describeRange(range: ReadRange): string {
  * bounds are inclusive, and a record already synced with the same hash is skipped), each batch
  * committing the lane's progress, then an empty batch marking the lane done.
  */
-async function* laneBatches(
+export async function* laneBatches(
   flow: Flow,
   readRange: NonNullable<CyclePorts['source']['readRange']>,
   lane: { readonly lane: number; readonly range: ReadRange; readonly after: ScalarValue | null },

@@ -29,13 +29,22 @@ export async function readCadenceOverride(
   if (value === null || value === undefined || typeof value !== 'object' || Array.isArray(value))
     return undefined;
   const { everyMs, until, by, at } = value;
-  if (typeof everyMs !== 'number' || typeof until !== 'string' || typeof by !== 'string' || typeof at !== 'string')
+  if (
+    typeof everyMs !== 'number' ||
+    typeof until !== 'string' ||
+    typeof by !== 'string' ||
+    typeof at !== 'string'
+  )
     return undefined;
   return Date.parse(until) > now ? { everyMs, until, by, at } : undefined;
 }
 
 /** Sets (or replaces) the flow's override. */
-export async function writeCadenceOverride(state: StateStore, flow: string, value: CadenceOverride): Promise<void> {
+export async function writeCadenceOverride(
+  state: StateStore,
+  flow: string,
+  value: CadenceOverride,
+): Promise<void> {
   await state.setFlowMeta(flow, CADENCE_OVERRIDE_META, { ...value });
 }
 

@@ -362,7 +362,11 @@ export interface Connector {
    * a warning); the engine then writes the same records through `writeBatch`, which upserts and
    * isolates a bad record. So a wrong guess costs time, never data.
    */
-  bulkInsert?(target: TargetSpec, records: readonly TargetRecord[], signal: AbortSignal): Promise<WriteResult>;
+  bulkInsert?(
+    target: TargetSpec,
+    records: readonly TargetRecord[],
+    signal: AbortSignal,
+  ): Promise<WriteResult>;
   /**
    * With `capabilities.changeEvents`: calls `onChange` (soon, without arguments) whenever the
    * source table may have changed, and once after a lost connection is restored, since events may

@@ -4,7 +4,9 @@ import { cursorBoundProblem } from './cursor-bounds.js';
 describe('cursorBoundProblem', () => {
   it('refuses text that is neither a number nor an ISO 8601 timestamp, whatever the column', () => {
     for (const kind of [undefined, 'timestamptz', 'integer', 'string'] as const)
-      expect(cursorBoundProblem('garbage', kind)).toMatch(/"garbage" is neither a number nor an ISO 8601 timestamp/);
+      expect(cursorBoundProblem('garbage', kind)).toMatch(
+        /"garbage" is neither a number nor an ISO 8601 timestamp/,
+      );
     expect(cursorBoundProblem('2026-02-30', undefined)).toMatch(/neither/);
   });
 

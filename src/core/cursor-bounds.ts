@@ -23,7 +23,9 @@ export function cursorBoundProblem(bound: string, kind: ColumnKind | undefined):
   const isTime = !isNumber && isIsoTimestamp(text);
   if (!isNumber && !isTime) return `"${bound}" is neither a number nor ${EXAMPLE}`;
   if (kind === undefined) return undefined;
-  if (isTemporalKind(kind) && !isTime) return `"${bound}" is not a time; the cursor column holds times: give ${EXAMPLE}`;
-  if (NUMERIC_KINDS.has(kind) && !isNumber) return `"${bound}" is not a number; the cursor column holds numbers`;
+  if (isTemporalKind(kind) && !isTime)
+    return `"${bound}" is not a time; the cursor column holds times: give ${EXAMPLE}`;
+  if (NUMERIC_KINDS.has(kind) && !isNumber)
+    return `"${bound}" is not a number; the cursor column holds numbers`;
   return undefined;
 }

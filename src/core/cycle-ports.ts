@@ -1,5 +1,6 @@
 import type { WriteObserver } from './batch-writer.js';
 import type { Connector } from './connector.js';
+import type { LaneRunner } from './lane-task.js';
 import type { SyncError } from './errors.js';
 import type { Logger } from './logger.js';
 import type {
@@ -17,6 +18,11 @@ export interface CyclePorts {
   readonly target: Connector;
   readonly state: StateStore;
   readonly logger: Logger;
+  /**
+   * Runs the lanes of a partitioned backfill outside the cycle's event loop (worker threads,
+   * docs/backfill.md); without it they run in the cycle's own event loop.
+   */
+  readonly lanes?: LaneRunner;
 }
 
 /** Progress after each batch, for progress bars and live summaries. */

@@ -6,12 +6,12 @@ import type { Logger } from './logger.js';
 import { emptyCounts, type MutableCounts } from './batch-handler.js';
 import { acquireFlowLease, keepLease, LEASE_TTL_MS, newLeaseOwner } from './flow-lease.js';
 import { newBulkPath } from './bulk-path.js';
-import { runBackfillLanes } from './backfill-lanes.js';
+import { runBackfillLanes, type LaneDriver } from './backfill-lanes.js';
 import { createPump, type PumpedBatch } from './batch-pump.js';
 import { runTwoWayPasses } from './two-way/two-way-cycle.js';
 import { retryWaitingReferences } from './reference-retry.js';
 import { createRetryPolicy, isRetryable } from './retry-policy.js';
-import type { DeadLetterInput, LeaseFence } from './state-store.js';
+import type { DeadLetterInput, LeaseFence, RunCounts } from './state-store.js';
 
 /**
  * One cycle of a flow (DESIGN.md): read changes since the checkpoint, map and validate, skip
@@ -130,7 +130,26 @@ async function readAndWrite(
     });
     try {
       // A partitioned backfill first (docs/backfill.md); it hands over to the flow's checkpoint.
-      if (!(await runBackfillLanes(flow, ports, { ...run, signal }, pipeline.pump))) return false;
+      const driver: LaneDriver = {
+        pump: pipeline.pump,
+        ...(ports.lanes === undefined ? {} : { runner: ports.lanes }),
+        bulk,
+        events: {
+          onCommitted: (added, letters) => {
+            for (const key of Object.keys(added) as (keyof RunCounts)[]) counts[key] += added[key];
+            announce(letters);
+            options.onProgress?.({
+              flow: flow.name,
+              counts: { ...counts },
+              elapsedMs: Date.now() - run.started,
+            });
+            readFailures = 0;
+          },
+          ...(options.onWrite === undefined ? {} : { onWrite: options.onWrite }),
+        },
+        ...(options.stop === undefined ? {} : { stop: options.stop }),
+      };
+      if (!(await runBackfillLanes(flow, ports, { ...run, signal }, driver))) return false;
       const since = await ports.state.getCheckpoint(flow.name);
       const changes = ports.source.readChanges(flow.source, since, signal);
       if (!(await pipeline.pump(withCheckpoints(changes)))) return false;

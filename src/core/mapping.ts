@@ -205,4 +205,3 @@ export function mapLines(
   }
   return { ok: true, lines: mapped };
 }
-

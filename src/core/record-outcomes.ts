@@ -66,8 +66,7 @@ export function settleOutcomes(
       continue;
     }
     written.push(record);
-    if ('id' in outcome && outcome.id !== undefined)
-      targetIds.set(record.key, valueText(outcome.id));
+    if ('id' in outcome && outcome.id !== undefined) targetIds.set(record.key, valueText(outcome.id));
   }
   return { written, rejected, targetIds };
 }

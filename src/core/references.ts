@@ -69,7 +69,8 @@ export async function translateReferences(
         if (value === null || value === undefined) continue;
         const id = ids.get(reference.flow)?.get(valueText(value));
         if (id === undefined) {
-          const field = reference.lines === undefined ? reference.field : `${reference.lines}.${reference.field}`;
+          const field =
+            reference.lines === undefined ? reference.field : `${reference.lines}.${reference.field}`;
           missing = {
             flow: flow.name,
             key: record.key,

@@ -11,7 +11,11 @@ import type { Change, ReadRange } from './connector.js';
 export interface ResyncResult extends CycleResult {
   readonly missingKeys: readonly string[];
   /** Records this resync dead-lettered, with the reason (the first {@link LISTED_LETTERS}). */
-  readonly deadLettered: readonly { readonly key: string; readonly reason: string; readonly field?: string }[];
+  readonly deadLettered: readonly {
+    readonly key: string;
+    readonly reason: string;
+    readonly field?: string;
+  }[];
 }
 
 /** Dead-lettered records a resync lists in its result (all are counted). */
