@@ -7,7 +7,12 @@ import { liveOperations } from './live-operations.js';
 /** Delivery counts for the metrics. */
 type OnDelivery = (channel: string, outcome: 'sent' | 'failed' | 'suppressed') => void;
 
-function start(engine: Engine, runtime: Runtime, logger: Logger, onDelivery?: OnDelivery): Alerts | undefined {
+function start(
+  engine: Engine,
+  runtime: Runtime,
+  logger: Logger,
+  onDelivery?: OnDelivery,
+): Alerts | undefined {
   const config = engine.config.alerts;
   if (config === undefined) return undefined;
   const alerts = createAlerts({

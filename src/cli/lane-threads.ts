@@ -54,26 +54,48 @@ export function laneFingerprint(config: SyncConfig, flow: string): string {
   });
 }
 
-const WORKER_FILE = new URL('./lane-worker.js', import.meta.url);
+/** How a lane thread is started: its script, or code that loads it. */
+interface WorkerStart {
+  readonly script: URL | string;
+  readonly isEval: boolean;
+}
+
+/**
+ * How to start a lane thread: the compiled `lane-worker.js` beside this file, or, when the engine
+ * runs from TypeScript sources under tsx (the CLI's tests), code registering tsx in the thread and
+ * importing `lane-worker.ts`; undefined when neither can run (sources loaded by a test runner).
+ */
+function workerStart(): WorkerStart | undefined {
+  const compiled = new URL('./lane-worker.js', import.meta.url);
+  if (existsSync(fileURLToPath(compiled))) return { script: compiled, isEval: false };
+  const source = new URL('./lane-worker.ts', import.meta.url);
+  if (!process.execArgv.some((argument) => argument.includes('tsx')) || !existsSync(fileURLToPath(source)))
+    return undefined;
+  const tsx = import.meta.resolve('tsx/esm/api');
+  return {
+    script: `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(source.href)}); });`,
+    isEval: true,
+  };
+}
 
 /**
  * A LaneRunner on worker threads for the config file at `configPath`, or undefined where threads
- * cannot serve: the engine runs from TypeScript sources (tests; no compiled worker file), or the
- * state store is not a file every thread can open (`sqlite::memory:`).
+ * cannot serve (lanes then run in the cycle's own thread): no worker script can run (`workerStart`),
+ * or the state store is not a file every thread can open (`sqlite::memory:`).
  */
 export function threadLaneRunner(
   configPath: string,
   config: () => SyncConfig,
   logger: Logger,
 ): LaneRunner | undefined {
-  const state = config().state ?? '';
-  if (!existsSync(fileURLToPath(WORKER_FILE)) || state.includes(':memory:')) return undefined;
+  const start = workerStart();
+  if (start === undefined || (config().state ?? '').includes(':memory:')) return undefined;
   return {
     where: 'worker threads',
     run: (task, events, signal, stop) =>
       new Promise<boolean>((resolve, reject) => {
         const data: LaneWorkerData = { configPath, fingerprint: laneFingerprint(config(), task.flow), task };
-        const worker = new Worker(WORKER_FILE, { workerData: data });
+        const worker = new Worker(start.script, { workerData: data, eval: start.isEval });
         const log = logger.child({ lane: task.lane });
         let settled = false;
         const tell = (message: ToLaneWorker): void => {
@@ -90,6 +112,8 @@ export function threadLaneRunner(
         const settle = (outcome: () => void): void => {
           if (settled) return;
           settled = true;
+          // Its last word is in: the thread must not keep the process alive.
+          worker.unref();
           signal.removeEventListener('abort', onAbort);
           stop?.removeEventListener('abort', onStop);
           outcome();

@@ -92,11 +92,16 @@ async function main(): Promise<boolean> {
   }
 }
 
-main().then(
-  (isComplete) => {
-    tell({ type: 'done', isComplete });
-  },
-  (error: unknown) => {
-    tell({ type: 'failed', error: toSyncError(error, { flow: task.flow }).toJSON() });
-  },
-);
+// The last message, then the port closes so the thread (and with it the process) can end.
+main()
+  .then(
+    (isComplete) => {
+      tell({ type: 'done', isComplete });
+    },
+    (error: unknown) => {
+      tell({ type: 'failed', error: toSyncError(error, { flow: task.flow }).toJSON() });
+    },
+  )
+  .finally(() => {
+    port.close();
+  });

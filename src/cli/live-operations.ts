@@ -6,7 +6,10 @@ import type { Engine } from './engine.js';
  * The operations context of a serving process that follows the config in use: after a reload
  * the API, the metrics and the alerts see the new flows and connectors without being rebuilt.
  */
-export function liveOperations(engine: Engine, runtime: Runtime): OperationsContext & { readonly runtime: Runtime } {
+export function liveOperations(
+  engine: Engine,
+  runtime: Runtime,
+): OperationsContext & { readonly runtime: Runtime } {
   return {
     get flows() {
       return engine.operations.flows;

@@ -171,15 +171,14 @@ export function addSyncCommands(program: Command, execute: CommandRunner): void 
       'after',
       examples('syncline demo', 'syncline demo --duration 30s --dir /tmp/syncline-demo --no-api'),
     )
-    .action(
-      (options: { duration?: string; dir: string; apiPort: number; api: boolean }, command: Command) =>
-        execute(() =>
-          demoCommand({
-            ...globals(command),
-            ...(options.duration === undefined ? {} : { duration: options.duration }),
-            dir: options.dir,
-            api: options.api ? options.apiPort : false,
-          }),
-        ),
+    .action((options: { duration?: string; dir: string; apiPort: number; api: boolean }, command: Command) =>
+      execute(() =>
+        demoCommand({
+          ...globals(command),
+          ...(options.duration === undefined ? {} : { duration: options.duration }),
+          dir: options.dir,
+          api: options.api ? options.apiPort : false,
+        }),
+      ),
     );
 }

@@ -392,12 +392,15 @@ describe('syncline run (PostgreSQL → MariaDB)', () => {
         );
       }
 
-      const restart = await syncline('run', '--once');
+      const restart = await syncline('--log-level', 'info', 'run', '--once');
       expect(restart.code, restart.stderr).toBe(0);
       const [actual, expected] = await Promise.all([targetDigests(), expectedDigests()]);
       expect(actual.size).toBe(total);
       expect(actual).toEqual(expected);
       expect(backfillCheckpoints()).toEqual([]);
+      // The CLI runs the lanes in worker threads, each with its own connections.
+      if (lanes > 1)
+        expect(`${restart.stdout}${restart.stderr}`).toMatch(/backfill lanes run in worker threads/);
     },
   );
 });
