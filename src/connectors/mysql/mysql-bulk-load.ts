@@ -3,19 +3,25 @@ import type { Pool, ResultSetHeader } from 'mysql2/promise';
 import type { TargetRecord, WriteResult } from '../../core/connector.js';
 import { ConnectorError } from '../../core/errors.js';
 import { quoteColumn } from './mysql-sql.js';
-import { groupByColumns, type UpsertGroup, type WritePlan } from './mysql-upserts.js';
+import { bindValue, groupRecordsByColumns, type ColumnGroup, type WritePlan } from './mysql-upserts.js';
 import { inTransaction, orderRecords } from './mysql-writer.js';
 
-/** Rows per chunk of the LOAD DATA stream: large enough to keep the socket busy, small in memory. */
-const ROWS_PER_CHUNK = 500;
+/** Characters of LOAD DATA text per chunk: a few hundred kilobytes per socket write. */
+const CHUNK_CHARS = 256 * 1024;
 
-/** A bound value as a field of LOAD DATA's default text format (tab-separated, `\N` for NULL). */
-function loadField(value: unknown): string {
+/** A character LOAD DATA's text format escapes. */
+const LOAD_SPECIAL = /[\\\t\n\r\0]/;
+
+/**
+ * A bound value as a field of LOAD DATA's default text format (tab-separated, `\N` for NULL);
+ * undefined for a binary value, which stays on the INSERT path, whose escaping is byte-exact.
+ */
+function loadField(value: unknown): string | undefined {
+  if (typeof value === 'string')
+    return LOAD_SPECIAL.test(value) ? value.replace(/[\\\t\n\r\0]/g, escapeCharacter) : value;
   if (value === null) return '\\N';
   if (typeof value === 'number' || typeof value === 'bigint') return String(value);
-  if (typeof value === 'string') return value.replace(/[\\\t\n\r\0]/g, escapeCharacter);
-  // Binary values stay on the INSERT path, whose escaping is byte-exact.
-  throw new Error('a binary value');
+  return undefined;
 }
 
 function escapeCharacter(character: string): string {
@@ -35,23 +41,36 @@ function escapeCharacter(character: string): string {
 
 /**
  * The group's rows as LOAD DATA text, in chunks (mysql2 copies Buffers from the stream, not
- * strings). Built before the statement is sent, so a value the text format cannot carry is refused
- * before anything reaches the server, never as an error inside the stream.
+ * strings): each value bound for its column (bindValue, which refuses what no column can hold)
+ * and appended to the chunk, with no array per row. Built before the transaction begins, so a
+ * value the text format cannot carry is refused before anything reaches the server, never as an
+ * error inside the stream.
  */
-function loadChunks(group: UpsertGroup): Buffer[] {
-  const { rows } = group;
+function loadChunks(plan: WritePlan, group: ColumnGroup): Buffer[] {
+  const { columns, infos, records } = group;
   const chunks: Buffer[] = [];
-  for (let start = 0; start < rows.length; start += ROWS_PER_CHUNK) {
-    let text = '';
-    const end = Math.min(rows.length, start + ROWS_PER_CHUNK);
-    for (let index = start; index < end; index += 1) {
-      const values = rows[index]?.values ?? [];
-      for (let column = 0; column < values.length; column += 1)
-        text += (column === 0 ? '' : '\t') + loadField(values[column]);
-      text += '\n';
+  let text = '';
+  for (const record of records) {
+    for (let index = 0; index < columns.length; index += 1) {
+      if (index > 0) text += '\t';
+      const column = columns[index] as string;
+      const field = loadField(bindValue(plan, record, column, infos[index]));
+      if (field === undefined) {
+        throw new ConnectorError(
+          'CONNECTOR_QUERY_FAILED',
+          `Flow "${plan.target.flow}": ${plan.target.table}.${column} of record ${record.key} is binary, which LOAD DATA text cannot carry exactly; the batch is written the normal way`,
+          { flow: plan.target.flow, key: record.key },
+        );
+      }
+      text += field;
     }
-    chunks.push(Buffer.from(text, 'utf8'));
+    text += '\n';
+    if (text.length >= CHUNK_CHARS) {
+      chunks.push(Buffer.from(text, 'utf8'));
+      text = '';
+    }
   }
+  if (text !== '') chunks.push(Buffer.from(text, 'utf8'));
   return chunks;
 }
 
@@ -76,20 +95,22 @@ export async function loadInTransaction(
   records: readonly TargetRecord[],
   signal: AbortSignal,
 ): Promise<WriteResult> {
-  const groups = groupByColumns(plan, orderRecords(plan.target, records));
+  const loads = groupRecordsByColumns(plan, orderRecords(plan.target, records)).map((group) => ({
+    group,
+    chunks: loadChunks(plan, group),
+  }));
   return await inTransaction(pool, plan, signal, async (connection) => {
     let written = 0;
-    for (const group of groups) {
+    for (const { group, chunks } of loads) {
       signal.throwIfAborted();
-      const chunks = loadChunks(group);
       const [result] = await connection.query<ResultSetHeader>({
         sql: loadStatement(plan, group.columns),
         infileStreamFactory: () => Readable.from(chunks),
       });
-      if (result.affectedRows !== group.rows.length || result.warningStatus !== 0) {
+      if (result.affectedRows !== group.records.length || result.warningStatus !== 0) {
         throw new ConnectorError(
           'CONNECTOR_QUERY_FAILED',
-          `Flow "${plan.target.flow}": LOAD DATA into ${plan.target.table} inserted ${result.affectedRows} of ${group.rows.length} rows with ${result.warningStatus} warning(s); the batch is written the normal way`,
+          `Flow "${plan.target.flow}": LOAD DATA into ${plan.target.table} inserted ${result.affectedRows} of ${group.records.length} rows with ${result.warningStatus} warning(s); the batch is written the normal way`,
           { flow: plan.target.flow },
         );
       }

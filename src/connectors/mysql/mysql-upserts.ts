@@ -109,30 +109,59 @@ function recordColumns(target: TargetSpec, record: TargetRecord): string[] {
   return [target.key, ...listed, ...others];
 }
 
+/** Records of one column set, before their values are bound. */
+export interface ColumnGroup {
+  /** The INSERT column list, key first, each validated. */
+  readonly columns: readonly string[];
+  /** The live column of each of `columns` (undefined for none). */
+  readonly infos: readonly (ColumnInfo | undefined)[];
+  readonly records: readonly TargetRecord[];
+}
+
+function sameNames(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let index = 0; index < a.length; index += 1) if (a[index] !== b[index]) return false;
+  return true;
+}
+
 /**
  * Groups records by the columns they carry (one INSERT or UPDATE column list each), keeping their
- * order, and binds each value for its column (toMysqlValue).
+ * order. The records of a batch nearly always carry the keys of the one before, so that is
+ * checked first: a comparison of key lists per record, not a sort and join.
+ */
+export function groupRecordsByColumns(plan: WritePlan, records: readonly TargetRecord[]): ColumnGroup[] {
+  const bySignature = new Map<string, { columns: string[]; records: TargetRecord[] }>();
+  let lastNames: readonly string[] = [];
+  let last: { columns: string[]; records: TargetRecord[] } | undefined;
+  for (const record of records) {
+    const names = Object.keys(record.values);
+    if (last === undefined || !sameNames(names, lastNames)) {
+      const columns = recordColumns(plan.target, record);
+      const signature = columns.join(',');
+      last = bySignature.get(signature) ?? { columns, records: [] };
+      bySignature.set(signature, last);
+      lastNames = names;
+    }
+    last.records.push(record);
+  }
+  return [...bySignature.values()].map(({ columns, records: grouped }) => {
+    columns.forEach((column) => quoteColumn(column, plan.target.flow));
+    return { columns, infos: columns.map((column) => findColumn(plan.schema, column)), records: grouped };
+  });
+}
+
+/**
+ * Groups records by the columns they carry (groupRecordsByColumns) and binds each value for its
+ * column (toMysqlValue).
  */
 export function groupByColumns(plan: WritePlan, records: readonly TargetRecord[]): UpsertGroup[] {
-  const groups = new Map<string, { columns: string[]; records: TargetRecord[] }>();
-  for (const record of records) {
-    const columns = recordColumns(plan.target, record);
-    const signature = columns.join(',');
-    const group = groups.get(signature) ?? { columns, records: [] };
-    group.records.push(record);
-    groups.set(signature, group);
-  }
-  return [...groups.values()].map(({ columns, records: grouped }) => {
-    columns.forEach((column) => quoteColumn(column, plan.target.flow));
-    const infos = columns.map((column) => findColumn(plan.schema, column));
-    return {
-      columns,
-      rows: grouped.map((record) => ({
-        record,
-        values: columns.map((column, index) => bindValue(plan, record, column, infos[index])),
-      })),
-    };
-  });
+  return groupRecordsByColumns(plan, records).map(({ columns, infos, records: grouped }) => ({
+    columns,
+    rows: grouped.map((record) => ({
+      record,
+      values: columns.map((column, index) => bindValue(plan, record, column, infos[index])),
+    })),
+  }));
 }
 
 /**

@@ -6,6 +6,11 @@ const ZONED =
   /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)$/i;
 const NAIVE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/;
 const INTEGER = /^-?\d+$/;
+/**
+ * Any UTF-16 surrogate, paired or not: a text without one is well-formed, so the exact (and
+ * slower) Unicode check runs only on the rare text that has one.
+ */
+const ANY_SURROGATE = /[\ud800-\udfff]/;
 
 function pad(value: number, width = 2): string {
   return String(value).padStart(width, '0');
@@ -116,7 +121,8 @@ export function toMysqlValue(
   if (typeof value === 'boolean') return value ? 1 : 0;
   if (typeof value === 'object') return JSON.stringify(value);
   if (typeof value === 'string') {
-    if (!isWellFormedText(value)) throw new UnstorableMysqlValue(MALFORMED_TEXT_REASON);
+    if (ANY_SURROGATE.test(value) && !isWellFormedText(value))
+      throw new UnstorableMysqlValue(MALFORMED_TEXT_REASON);
     if (kind === 'integer' && INTEGER.test(value)) return BigInt(value);
     if (kind === 'timestamp') return toZoneWallClock(value, timezone) ?? naiveLiteral(value);
     if (kind === 'timestamptz') return toZoneWallClock(value, '+00:00') ?? naiveLiteral(value);

@@ -2,10 +2,10 @@ import type pg from 'pg';
 import type { TableSchema, TargetRecord, WriteResult } from '../../core/connector.js';
 import { ConnectorError, type SyncError } from '../../core/errors.js';
 import type { ColumnKind } from '../../core/values.js';
-import { copyErrorLine } from './postgres-copy.js';
+import { copyErrorLine, copyLines } from './postgres-copy.js';
 import { parseKeyDetail, toConnectorError } from './postgres-errors.js';
 import type { Statement } from './postgres-sql.js';
-import { toCopyField, toParameter, unstorableText } from './postgres-values.js';
+import { toParameter, unstorableText } from './postgres-values.js';
 import { keyText, type WriteGroup, type WriteShape } from './postgres-write-plan.js';
 import {
   copyStageText,
@@ -25,8 +25,8 @@ import {
 export interface WriteSession {
   /** Runs one statement in the transaction. */
   run(statement: Statement): Promise<pg.QueryResult>;
-  /** Streams rows into a `COPY … FROM STDIN`; resolves with the rows copied. */
-  copy<T>(copyText: string, rows: readonly T[], toLine: (row: T) => string): Promise<number>;
+  /** Streams COPY text (copyLines) into a `COPY … FROM STDIN`; resolves with the rows copied. */
+  copy(copyText: string, chunks: Iterable<string>): Promise<number>;
 }
 
 /** How the batch writer writes, and what its errors name. */
@@ -93,9 +93,7 @@ async function writeThroughStage(
   stageCounter = (stageCounter + 1) % 1_000_000;
   const stage = `syncline_stage_${stageCounter}`;
   await session.run(createStageStatement(shape, stage, columns));
-  await session.copy(copyStageText(shape, stage, columns), records, (record) =>
-    columns.map((column, index) => toCopyField(record.values[column], kinds[index] ?? 'other')).join('\t'),
-  );
+  await session.copy(copyStageText(shape, stage, columns), copyLines(records, columns, kinds));
   if (!isUpdateFirst)
     return (await session.run(insertFromStageStatement(shape, stage, columns))).rowCount ?? 0;
   const update = updateFromStageStatement(shape, stage, columns);
@@ -115,9 +113,7 @@ async function writeUpserts(
 ): Promise<number> {
   const kinds = kindsOf(schema, columns);
   if (options.insertOnly === true) {
-    return session.copy(copyTargetText(shape, columns), records, (record) =>
-      columns.map((column, index) => toCopyField(record.values[column], kinds[index] ?? 'other')).join('\t'),
-    );
+    return session.copy(copyTargetText(shape, columns), copyLines(records, columns, kinds));
   }
   const isUpdateFirst = omitsRequiredColumn(schema, columns);
   if (records.length >= options.copyThreshold || isUpdateFirst) {
@@ -148,13 +144,7 @@ async function writeUpdates(
   stageCounter = (stageCounter + 1) % 1_000_000;
   const stage = `syncline_stage_${stageCounter}`;
   await session.run(createUpdateStageStatement(shape, stage, columns));
-  const numbered = records.map((record, ordinal) => ({ record, ordinal }));
-  await session.copy(copyUpdateStageText(shape, stage, columns), numbered, ({ record, ordinal }) =>
-    [
-      String(ordinal),
-      ...columns.map((column, index) => toCopyField(record.values[column], kinds[index] ?? 'other')),
-    ].join('\t'),
-  );
+  await session.copy(copyUpdateStageText(shape, stage, columns), copyLines(records, columns, kinds, true));
   const missing = await session.run(updateMissingFromStageStatement(shape, stage, columns));
   const notFound = (missing.rows as { ordinal: number }[]).flatMap((row) => records[row.ordinal]?.key ?? []);
   return { written: records.length - notFound.length, notFound };

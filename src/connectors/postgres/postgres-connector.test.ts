@@ -266,6 +266,18 @@ describe('planWrite', () => {
     ).toEqual([['upsert:1', 'upsert:2'], ['delete:1'], ['upsert:1']]);
   });
 
+  it('orders columns the same in a later batch of the target, and validates a column new to it', () => {
+    const first = planWrite(target, [upsert({ name: 'a', crm_id: 1 })]);
+    const second = planWrite(target, [upsert({ name: 'b', crm_id: 2 }), upsert({ crm_id: 3, name: 'c' })]);
+    expect(first[0]?.map((group) => (group.op === 'delete' ? [] : group.columns))).toEqual([
+      ['crm_id', 'name'],
+    ]);
+    expect(
+      second[0]?.map((group) => [group.op === 'delete' ? [] : group.columns, group.records.length]),
+    ).toEqual([[['crm_id', 'name'], 2]]);
+    expect(() => planWrite(target, [upsert({ crm_id: 4, name: 'd', 'bad"': 'x' })])).toThrow(/"bad\\""/);
+  });
+
   it('refuses a record without the target key and a column that is not a plain name', () => {
     expect(() => planWrite(target, [{ key: '9', op: 'upsert', values: { name: 'x' } }])).toThrow(
       /record "9" has no value for the target key column "crm_id"/,

@@ -272,7 +272,7 @@ export class PostgresConnector implements Connector, KeysetPager {
     return this.#pool.withClient(signal, operation, async (client) => {
       const session: WriteSession = {
         run: (statement) => this.#pool.run(client, statement, signal),
-        copy: (copyText, rows, toLine) => copyRows(client, copyText, rows, toLine),
+        copy: (copyText, chunks) => copyRows(client, copyText, chunks),
       };
       await session.run({ text: 'BEGIN', values: [] });
       try {

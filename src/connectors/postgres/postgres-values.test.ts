@@ -27,6 +27,40 @@ describe('canonicalTimestamp', () => {
     expect(canonicalTimestamp('infinity')).toBe('infinity');
     expect(canonicalTimestamp('0044-03-15 12:00:00 BC')).toBe('0044-03-15 12:00:00 BC');
   });
+
+  it('gives what the full pattern gives on near misses of its short path', () => {
+    const pattern =
+      /^(\d{4,}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2}(?:\.\d+)?)(?:([+-]\d{2})(:\d{2})?(:\d{2})?)?( BC)?$/;
+    const byPattern = (text: string): string => {
+      const match = pattern.exec(text);
+      if (match === null || match[6] !== undefined) return text;
+      const [, date, time, hours, minutes, seconds] = match;
+      if (hours === undefined) return `${date}T${time}`;
+      return `${date}T${time}${hours}${minutes ?? ':00'}${seconds ?? ''}`;
+    };
+    const texts = [
+      '2026-01-01 10:00:00',
+      '2026-01-01 10:00:00+00',
+      '2026-01-01 10:00:00-11',
+      '2026-01-01 10:00:00.5+00',
+      '2026-01-01 10:00:00.+00',
+      '2026-01-01 10:00:00.',
+      '2026-01-01 10:00:00+0',
+      '2026-01-01 10:00:00+00:30',
+      '2026-01-01 10:00:00+00:30:15',
+      '2026-01-01 10:00:00*00',
+      '2026-01-01 10:00:00 00',
+      '2026-01-01 10:00:00+00 BC',
+      '2026-01-01 10:00:00.123 BC',
+      '2026-01-01T10:00:00+00',
+      '2026-1-01 10:00:00+00',
+      '2026-01-01 10:0a:00+00',
+      '20261-01-01 10:00:00+00',
+      '2026-01-01 10:00:0',
+      '',
+    ];
+    for (const text of texts) expect(canonicalTimestamp(text), text).toBe(byPattern(text));
+  });
 });
 
 describe('type parsers', () => {
@@ -89,6 +123,12 @@ describe('parameters and COPY fields', () => {
     expect(toCopyField(Buffer.from([0, 255]), 'binary')).toBe('\\\\x00ff');
     expect(toCopyField({ t: 'a\tb' }, 'json')).toBe('{"t":"a\\\\tb"}');
     expect(toCopyField(false, 'boolean')).toBe('false');
+    expect(toCopyField('plain text', 'string')).toBe('plain text');
+    expect(toCopyField(-0, 'decimal')).toBe('-0');
+    expect(toCopyField(1.5, 'float')).toBe('1.5');
+    expect(toCopyField(true, 'json')).toBe('true');
+    expect(toCopyField('a\tb', 'json')).toBe('"a\\\\tb"');
+    expect(toCopyField(Number.NaN, 'json')).toBe('null');
   });
 
   it('quotes array literal elements, nesting arrays', () => {

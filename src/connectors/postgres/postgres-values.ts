@@ -36,12 +36,60 @@ const TIMESTAMP_TEXT =
  * no plain timestamp (`infinity`, BC dates) come back unchanged.
  */
 export function canonicalTimestamp(text: string): string {
+  const offsetAt = plainTimestampLength(text);
+  if (offsetAt === text.length) return `${text.slice(0, 10)}T${text.slice(11)}`;
+  if (offsetAt === text.length - 3 && isHourOffset(text, offsetAt))
+    return `${text.slice(0, 10)}T${text.slice(11)}:00`;
   const match = TIMESTAMP_TEXT.exec(text);
   if (match === null || match[6] !== undefined) return text;
   const [, date, time, hours, minutes, seconds] = match;
   if (hours === undefined) return `${date}T${time}`;
   // Offsets with seconds (local mean time before 1900) have no ISO form; keep them visible.
   return `${date}T${time}${hours}${minutes ?? ':00'}${seconds ?? ''}`;
+}
+
+const DIGIT_0 = 48;
+const DIGIT_9 = 57;
+
+function isDigitAt(text: string, index: number): boolean {
+  const code = text.charCodeAt(index);
+  return code >= DIGIT_0 && code <= DIGIT_9;
+}
+
+/** Whether `text` has a digit at each of `indexes`. */
+function digitsAt(text: string, indexes: readonly number[]): boolean {
+  for (const index of indexes) if (!isDigitAt(text, index)) return false;
+  return true;
+}
+
+const DATE_TIME_DIGITS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18];
+
+/**
+ * The length of the `YYYY-MM-DD HH:MM:SS[.f…]` a timestamp text starts with (a four-digit
+ * year only), or -1 when it does not start with one: the common case of canonicalTimestamp,
+ * told by character codes so a page of timestamps costs no regular-expression match each.
+ */
+function plainTimestampLength(text: string): number {
+  if (
+    text.length < 19 ||
+    text[4] !== '-' ||
+    text[7] !== '-' ||
+    text[10] !== ' ' ||
+    text[13] !== ':' ||
+    text[16] !== ':' ||
+    !digitsAt(text, DATE_TIME_DIGITS)
+  )
+    return -1;
+  if (text[19] !== '.') return 19;
+  let end = 20;
+  while (isDigitAt(text, end)) end += 1;
+  return end === 20 ? -1 : end;
+}
+
+/** Whether `text` holds a `+HH` or `-HH` offset at `index` (what a UTC session prints: `+00`). */
+function isHourOffset(text: string, index: number): boolean {
+  const sign = text[index];
+  return (sign === '+' || sign === '-') && isDigitAt(text, index + 1) && isDigitAt(text, index + 2);
 }
 
 /** int8 text as a number when it is within the safe integer range, else as the exact string. */
@@ -138,16 +186,28 @@ export function arrayLiteral(values: readonly unknown[]): string {
 
 /**
  * A canonical value as one field of COPY's text format, producing exactly what `toParameter`
- * binds: NULL is `\N`; backslash, tab, newline and carriage return are escaped.
+ * binds: NULL is `\N`; backslash, tab, newline and carriage return are escaped. Text, numbers and
+ * booleans of a non-JSON column (nearly every value of a bulk load) take a short path that
+ * allocates nothing but the escaped copy of a text that needs one.
  */
 export function toCopyField(value: Value | undefined, kind: ColumnKind): string {
+  if (kind !== 'json') {
+    if (typeof value === 'string') return escapeCopyText(value);
+    // String(-0) is '0': a negative zero would lose its sign on the way in (see toParameter).
+    if (typeof value === 'number') return Object.is(value, -0) ? '-0' : String(value);
+    if (typeof value === 'boolean') return value ? 'true' : 'false';
+  }
   const parameter = toParameter(value, kind);
   if (parameter === null) return '\\N';
   return escapeCopyText(Buffer.isBuffer(parameter) ? `\\x${parameter.toString('hex')}` : parameter);
 }
 
-/** Escapes a text for COPY's text format. */
+/** A character COPY's text format escapes. */
+const COPY_SPECIAL = /[\\\t\n\r]/;
+
+/** Escapes a text for COPY's text format; a text without special characters comes back as is. */
 export function escapeCopyText(text: string): string {
+  if (!COPY_SPECIAL.test(text)) return text;
   return text.replace(/[\\\t\n\r]/g, (char) => COPY_ESCAPES[char] ?? char);
 }
 
@@ -157,6 +217,12 @@ const COPY_ESCAPES: Readonly<Record<string, string>> = {
   '\n': '\\n',
   '\r': '\\r',
 };
+
+/**
+ * Any UTF-16 surrogate, paired or not: a text without one is well-formed, so the exact (and
+ * slower) Unicode check runs only on the rare text that has one.
+ */
+const ANY_SURROGATE = /[\ud800-\udfff]/;
 
 /**
  * The first of `columns` whose value is text PostgreSQL cannot store exactly, with why: a NUL
@@ -172,7 +238,8 @@ export function unstorableText(
     if (typeof value !== 'string') continue;
     if (value.includes('\u0000'))
       return { column, reason: 'PostgreSQL text cannot hold the NUL character (\\u0000)' };
-    if (!isWellFormedText(value)) return { column, reason: MALFORMED_TEXT_REASON };
+    if (ANY_SURROGATE.test(value) && !isWellFormedText(value))
+      return { column, reason: MALFORMED_TEXT_REASON };
   }
   return undefined;
 }

@@ -37,28 +37,87 @@ export function keyText(value: Value | undefined): string {
   return typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value);
 }
 
-/**
- * The record's columns in write order, validated. Records of a batch nearly always share one
- * column set, so the sorted, validated list is computed once per set.
- */
-function orderedColumns(
-  target: TargetSpec,
-  order: ReadonlyMap<string, number>,
-  values: TargetRecord['values'],
-  cache: Map<string, string[]>,
-): string[] {
-  const names = Object.keys(values);
-  const cacheKey = names.join('\u0000');
-  const cached = cache.get(cacheKey);
-  if (cached !== undefined) return cached;
-  const columns = names.sort(
-    (a, b) => (order.get(a) ?? order.size) - (order.get(b) ?? order.size) || (a < b ? -1 : a > b ? 1 : 0),
-  );
-  for (const column of columns)
-    quoteIdentifier(column, { flow: target.flow, role: `column of ${target.table}` });
-  cache.set(cacheKey, columns);
-  return columns;
+/** Column sets a target's plan remembers before it starts over. */
+const MAX_COLUMN_SETS = 1000;
+
+/** One column set of a target: its validated write order, and the group token of each operation. */
+interface ColumnSet {
+  readonly columns: readonly string[];
+  readonly upsert: object;
+  readonly update: object;
 }
+
+/**
+ * The column sets of one target, kept across batches: the sorted, validated write order of each
+ * set of record keys, so a batch pays a key comparison per record, not a sort, join or lookup.
+ */
+class ColumnPlan {
+  readonly #target: TargetSpec;
+  readonly #order: ReadonlyMap<string, number>;
+  /** Sets by the record keys in the record's own order, and by the keys in write order. */
+  readonly #byNames = new Map<string, ColumnSet>();
+  readonly #bySorted = new Map<string, ColumnSet>();
+  /** The record keys (in the record's own order) of the set met last, and that set. */
+  #lastNames: readonly string[] = [];
+  #last: ColumnSet | undefined;
+
+  constructor(target: TargetSpec) {
+    this.#target = target;
+    this.#order = new Map(target.columns.map((column, index) => [column, index]));
+  }
+
+  /** The column set of a record's values; records of a batch nearly always share the last one. */
+  columnSet(values: TargetRecord['values']): ColumnSet {
+    const names = Object.keys(values);
+    const last = this.#last;
+    if (last !== undefined && sameNames(names, this.#lastNames)) return last;
+    const cacheKey = names.join('\u0000');
+    // A source whose records carry ever new column sets must not grow the plan without end.
+    if (this.#byNames.size >= MAX_COLUMN_SETS) {
+      this.#byNames.clear();
+      this.#bySorted.clear();
+    }
+    const set = this.#byNames.get(cacheKey) ?? this.#create(names, cacheKey);
+    this.#lastNames = names;
+    this.#last = set;
+    return set;
+  }
+
+  #create(names: readonly string[], cacheKey: string): ColumnSet {
+    const order = this.#order;
+    const rank = (column: string): number => order.get(column) ?? order.size;
+    const columns = [...names].sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
+    for (const column of columns)
+      quoteIdentifier(column, { flow: this.#target.flow, role: `column of ${this.#target.table}` });
+    // Records listing the same columns in another order share the set, and so their groups.
+    const sortedKey = columns.join('\u0000');
+    const set = this.#bySorted.get(sortedKey) ?? { columns, upsert: {}, update: {} };
+    this.#bySorted.set(sortedKey, set);
+    this.#byNames.set(cacheKey, set);
+    return set;
+  }
+}
+
+function sameNames(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let index = 0; index < a.length; index += 1) if (a[index] !== b[index]) return false;
+  return true;
+}
+
+/** Column plans by target spec; a changed config brings a new spec object, and so a new plan. */
+const columnPlans = new WeakMap<TargetSpec, ColumnPlan>();
+
+function columnPlanOf(target: TargetSpec): ColumnPlan {
+  let plan = columnPlans.get(target);
+  if (plan === undefined) {
+    plan = new ColumnPlan(target);
+    columnPlans.set(target, plan);
+  }
+  return plan;
+}
+
+/** The group token of deletes, which carry no columns. */
+const DELETE_GROUP = {};
 
 /**
  * Orders a batch into segments of distinct keys, each segment a list of groups. A key met a
@@ -68,21 +127,13 @@ function orderedColumns(
  * record's other columns; every one is validated.
  */
 export function planWrite(target: TargetSpec, records: readonly TargetRecord[]): WriteGroup[][] {
-  const order = new Map(target.columns.map((column, index) => [column, index]));
-  const columnCache = new Map<string, string[]>();
+  const plan = columnPlanOf(target);
   const segments: WriteGroup[][] = [];
   let keys = new Set<string>();
-  let groups = new Map<string, { op: TargetRecord['op']; columns: string[]; records: TargetRecord[] }>();
+  /** Groups of the current segment by token (an operation on one column set), in first-met order. */
+  let groups = new Map<object, WriteGroup & { records: TargetRecord[] }>();
   const flush = (): void => {
-    if (groups.size > 0) {
-      segments.push(
-        [...groups.values()].map((group): WriteGroup =>
-          group.op === 'delete'
-            ? { op: 'delete', records: group.records }
-            : { op: group.op, columns: group.columns, records: group.records },
-        ),
-      );
-    }
+    if (groups.size > 0) segments.push([...groups.values()]);
     keys = new Set();
     groups = new Map();
   };
@@ -101,15 +152,17 @@ export function planWrite(target: TargetSpec, records: readonly TargetRecord[]):
     const key = keyText(value);
     if (keys.has(key)) flush();
     keys.add(key);
-    const columns = record.op === 'delete' ? [] : orderedColumns(target, order, record.values, columnCache);
-    const signature = `${record.op}\u0000${columns.join('\u0000')}`;
-    const group = groups.get(signature) ?? {
-      op: record.op,
-      columns: record.op === 'delete' ? [] : columns,
-      records: [],
-    };
-    group.records.push(record);
-    groups.set(signature, group);
+    if (record.op === 'delete') {
+      const group = groups.get(DELETE_GROUP);
+      if (group === undefined) groups.set(DELETE_GROUP, { op: 'delete', records: [record] });
+      else group.records.push(record);
+      continue;
+    }
+    const set = plan.columnSet(record.values);
+    const token = record.op === 'upsert' ? set.upsert : set.update;
+    const group = groups.get(token);
+    if (group === undefined) groups.set(token, { op: record.op, columns: set.columns, records: [record] });
+    else group.records.push(record);
   }
   flush();
   return segments;
