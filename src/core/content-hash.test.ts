@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { LineTargetSpec } from './connector.js';
+import type { LineRow, LineTargetSpec, TargetRecord } from './connector.js';
 import { contentHash, sourceRowHash } from './content-hash.js';
 import { JSON_NULL, type Row } from './values.js';
 
@@ -43,9 +43,9 @@ describe('contentHash', () => {
 
   it('hashes the lines of a record, in key order, as the first Syncline did', () => {
     const lines: LineTargetSpec[] = [{ name: 'lines', key: 'id', columns: ['qty', 'note'], types: {} }];
-    const record = {
+    const record: TargetRecord = {
       key: '42',
-      op: 'upsert' as const,
+      op: 'upsert',
       values: { id: 42 },
       lines: {
         lines: [
@@ -61,7 +61,7 @@ describe('contentHash', () => {
 describe('sourceRowHash', () => {
   it('hashes a source row, and one with lines, as the first Syncline did', () => {
     expect(sourceRowHash('42', { b: 'x', a: 1 })).toBe('LKwfmyDEevVbwedkdeRcoYxPJQA');
-    const lines = {
+    const lines: Record<string, LineRow[]> = {
       lines: [
         { key: '1', row: { q: 1, p: 'a' } },
         { key: '0', row: { r: true } },
