@@ -30,8 +30,8 @@ const fields = {
   label: { expr: "upper(name) || '!'" },
 };
 
-function change(row: Change['row'], op: Change['op'] = 'upsert'): Change {
-  return { key: String(row.id as number), op, row };
+function change(row: Change['row'] & { id: number }, op: Change['op'] = 'upsert'): Change {
+  return { key: String(row.id), op, row };
 }
 
 describe('mapChange', () => {
