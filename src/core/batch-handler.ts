@@ -218,10 +218,7 @@ export async function writePrepared(
   const { toWrite, rowsByKey, hashes } = prepared;
   const deadLetters = [...prepared.deadLetters];
 
-  const records = new Array<TargetRecord>(toWrite.length);
-  for (let index = 0; index < toWrite.length; index++) {
-    records[index] = (toWrite[index] as { readonly record: TargetRecord }).record;
-  }
+  const records = toWrite.map((entry) => entry.record);
   const outcome =
     (await writeInBulk(context, prepared, records)) ??
     (await writeIsolatingFailures(
