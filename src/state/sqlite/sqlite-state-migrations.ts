@@ -262,9 +262,9 @@ export const sqliteMigrations: readonly SqliteMigration[] = [
     version: 8,
     description:
       'key map as a WITHOUT ROWID table: one b-tree per entry instead of a table and its key index',
-    // Every synced record of every batch writes one key map entry; clustering the table on its
-    // primary key halves the b-tree work of that write and of each lookup. Rows are copied in key
-    // order, so the new table is built by appending.
+    // Every synced record of every batch writes one key map entry; clustered on its primary key,
+    // that write and each lookup touch one b-tree instead of the table and its key index. Rows are
+    // copied in key order, so the new table is built by appending.
     sql: `
       CREATE TABLE synced_v8 (
         flow TEXT NOT NULL,
