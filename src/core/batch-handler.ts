@@ -40,6 +40,8 @@ export interface BatchContext {
 /** A batch mapped, validated and compared with the key map, ready to write. */
 export interface PreparedBatch {
   readonly toWrite: readonly { readonly record: TargetRecord; readonly hash: string }[];
+  /** The content hash of each record to write, by key (the hashes of `toWrite`). */
+  readonly hashes: ReadonlyMap<string, string>;
   readonly deadLetters: readonly DeadLetterInput[];
   readonly rowsByKey: ReadonlyMap<string, Change['row']>;
   /** Keys whose target row is read back after the write (target id or write-back still unknown). */
@@ -143,6 +145,7 @@ export async function prepareChanges(
     candidates.map((candidate) => candidate.record.key),
   );
   const toWrite: { record: TargetRecord; hash: string }[] = [];
+  const hashes = new Map<string, string>();
   const resolvedKeys: string[] = [];
   for (const candidate of candidates) {
     const { key } = candidate.record;
@@ -155,6 +158,7 @@ export async function prepareChanges(
     }
     if (isLettered(key, candidate.hash)) continue;
     toWrite.push(candidate);
+    hashes.set(key, candidate.hash);
   }
   counts.unchanged += candidates.length - toWrite.length;
   const readBackKeys = new Set<string>();
@@ -178,7 +182,7 @@ export async function prepareChanges(
         synced.get(record.key) === undefined &&
         inFlight?.get(record.key) === undefined,
     );
-  return { toWrite, deadLetters, rowsByKey, readBackKeys, resolvedKeys, isAllNew };
+  return { toWrite, hashes, deadLetters, rowsByKey, readBackKeys, resolvedKeys, isAllNew };
 }
 
 /**
@@ -211,10 +215,10 @@ export async function writePrepared(
   counts: MutableCounts,
 ): Promise<Omit<BatchCommit, 'checkpoint'>> {
   const { flow } = context;
-  const { toWrite, rowsByKey } = prepared;
+  const { toWrite, rowsByKey, hashes } = prepared;
   const deadLetters = [...prepared.deadLetters];
 
-  const records = toWrite.map((c) => c.record);
+  const records = toWrite.map((entry) => entry.record);
   const outcome =
     (await writeInBulk(context, prepared, records)) ??
     (await writeIsolatingFailures(
@@ -225,13 +229,16 @@ export async function writePrepared(
       context.signal,
       context.observe,
     ));
-  const hashes = new Map(toWrite.map((candidate) => [candidate.record.key, candidate.hash]));
   // Ids the target reported with its outcomes need no read-back; write-back still reads the row.
-  const targetIds = new Map(outcome.targetIds);
-  const readBack = outcome.written.filter(
-    (record) =>
-      prepared.readBackKeys.has(record.key) && (!targetIds.has(record.key) || flow.writeBack.length > 0),
-  );
+  let targetIds = outcome.targetIds;
+  const readBack =
+    prepared.readBackKeys.size === 0
+      ? []
+      : outcome.written.filter(
+          (record) =>
+            prepared.readBackKeys.has(record.key) &&
+            (!targetIds.has(record.key) || flow.writeBack.length > 0),
+        );
   if (readBack.length > 0 && context.source !== undefined) {
     const result = await readBackAndWriteBack(
       flow,
@@ -241,21 +248,33 @@ export async function writePrepared(
       context.policy,
       context.signal,
     );
-    for (const [key, id] of result.targetIds) if (!targetIds.has(key)) targetIds.set(key, id);
+    const merged = new Map(targetIds);
+    for (const [key, id] of result.targetIds) if (!merged.has(key)) merged.set(key, id);
+    targetIds = merged;
     deadLetters.push(...result.deadLetters);
   }
-  const written: SyncedRecord[] = outcome.written.map((record) => {
-    const targetId = targetIds.get(record.key);
-    return {
+  const { onDelete } = flow.target;
+  const softDeleteColumn = onDelete.mode === 'soft' ? onDelete.column : undefined;
+  const written: SyncedRecord[] = [];
+  // A record written closes its open dead letter by itself (marked replayed), in the same commit.
+  const resolvedKeys: string[] = [];
+  let deleted = 0;
+  for (const record of outcome.written) {
+    const isDeleted =
+      record.op === 'delete' || (softDeleteColumn !== undefined && record.values[softDeleteColumn] === true);
+    const synced: { -readonly [K in keyof SyncedRecord]: SyncedRecord[K] } = {
       key: record.key,
       targetKey: valueText(record.values[flow.target.key]),
       hash: hashes.get(record.key) ?? '',
-      deleted:
-        record.op === 'delete' ||
-        (flow.target.onDelete.mode === 'soft' && record.values[flow.target.onDelete.column] === true),
-      ...(targetId === undefined ? {} : { targetId }),
+      deleted: isDeleted,
     };
-  });
+    const targetId = targetIds.get(record.key);
+    if (targetId !== undefined) synced.targetId = targetId;
+    written.push(synced);
+    resolvedKeys.push(record.key);
+    if (isDeleted) deleted += 1;
+  }
+  for (const key of prepared.resolvedKeys) resolvedKeys.push(key);
   for (const { record, error } of outcome.rejected) {
     const hash = hashes.get(record.key);
     deadLetters.push({
@@ -271,11 +290,6 @@ export async function writePrepared(
   }
   counts.failed += outcome.rejected.length;
   counts.written += written.length;
-  counts.deleted += written.filter((record) => record.deleted).length;
-  // A record written closes its open dead letter by itself (marked replayed), in the same commit.
-  return {
-    synced: written,
-    deadLetters,
-    resolvedKeys: [...written.map((record) => record.key), ...prepared.resolvedKeys],
-  };
+  counts.deleted += deleted;
+  return { synced: written, deadLetters, resolvedKeys };
 }

@@ -79,7 +79,7 @@ export function createPump(setup: PumpSetup): Pump {
   };
   const pump: BatchPump = async (batches) => {
     let inFlight: Promise<void> | undefined;
-    let inFlightHashes = new Map<string, string>();
+    let inFlightHashes: ReadonlyMap<string, string> = new Map<string, string>();
     try {
       for await (const batch of prefetchOne(batches)) {
         signal.throwIfAborted();
@@ -95,7 +95,7 @@ export function createPump(setup: PumpSetup): Pump {
           if (hasFailed) await keepDeadLetters(prepared);
           throw error;
         }
-        inFlightHashes = new Map(prepared.toWrite.map((entry) => [entry.record.key, entry.hash]));
+        inFlightHashes = prepared.hashes;
         inFlight = writeAndCommit(prepared, batch.commit);
         // Observed by the next `await inFlight`; this only keeps Node from reporting it early.
         inFlight.catch(() => undefined);

@@ -1,6 +1,10 @@
 /** Exact decimal text helpers: money and quantities never pass through binary floats. */
 
 const DECIMAL = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/;
+/** Decimal text `normalizeDecimal` returns unchanged, unless it is a negative zero. */
+const NORMAL_DECIMAL = /^-?(?:0|[1-9]\d*)(?:\.\d+)?$/;
+const NONZERO_DIGIT = /[1-9]/;
+const MINUS = 0x2d;
 
 /**
  * Normalises decimal text exactly: `+1.50` → `1.50`, `1e3` → `1000`, `.5` → `0.5`, `-0` → `0`.
@@ -8,6 +12,9 @@ const DECIMAL = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/;
  * Returns undefined when the text is not a decimal number.
  */
 export function normalizeDecimal(text: string): string | undefined {
+  // Most values arrive normalised already (a database's numeric text): they are returned as they
+  // are, after one test, instead of being taken apart and rebuilt. Negative zero is not normal.
+  if (NORMAL_DECIMAL.test(text) && (text.charCodeAt(0) !== MINUS || NONZERO_DIGIT.test(text))) return text;
   const match = DECIMAL.exec(text.trim());
   if (match === null) return undefined;
   const [, sign = '', whole = '', fraction = '', exponentText] = match;

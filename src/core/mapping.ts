@@ -24,6 +24,11 @@ export interface FieldMapping {
   readonly trim: boolean;
   /** The flow whose key map translates this field's value (a source key of that flow) into a target id. */
   readonly ref: string | undefined;
+  /**
+   * The value is the source column as read: nothing computed, trimmed, looked up, defaulted or
+   * converted (derived from the rest when compiled, so mapping a row skips every step).
+   */
+  readonly isCopy: boolean;
 }
 
 /** Compiles the `fields:` of a flow. */
@@ -40,8 +45,10 @@ export function compileFieldMappings(fields: Readonly<Record<string, string | Fi
         fallback: undefined,
         trim: false,
         ref: undefined,
+        isCopy: true,
       };
     }
+    const trim = spec.trim ?? false;
     return {
       target,
       from: spec.from,
@@ -50,8 +57,15 @@ export function compileFieldMappings(fields: Readonly<Record<string, string | Fi
       type: spec.type,
       dictionary: spec.map === undefined ? undefined : new Map(Object.entries(spec.map)),
       fallback: spec.default,
-      trim: spec.trim ?? false,
+      trim,
       ref: spec.ref,
+      isCopy:
+        spec.from !== undefined &&
+        spec.expr === undefined &&
+        spec.type === undefined &&
+        spec.map === undefined &&
+        spec.default === undefined &&
+        !trim,
     };
   });
 }
@@ -65,21 +79,6 @@ export interface MappingFailure {
 
 export type MappingResult = { readonly ok: true; readonly record: TargetRecord | undefined } | MappingFailure;
 
-/** The value a field starts from: its source column, its computed expression, or its constant. */
-function baseValue(field: FieldMapping, row: Row): { ok: true; value: Value } | MappingFailure {
-  if (field.expression !== undefined) {
-    const result = evaluateExpression(field.expression, row);
-    if (result.ok) return result;
-    return {
-      ok: false,
-      field: field.target,
-      reason: `expr ${JSON.stringify(field.expression.text)}: ${result.reason}`,
-    };
-  }
-  if (field.from === undefined) return { ok: true, value: field.constant };
-  return { ok: true, value: row[field.from] ?? null };
-}
-
 /** What a field's value comes from, for messages. */
 function origin(field: FieldMapping): string {
   return field.expression === undefined
@@ -87,11 +86,33 @@ function origin(field: FieldMapping): string {
     : `expr ${JSON.stringify(field.expression.text)}`;
 }
 
-function mapField(field: FieldMapping, row: Row): { ok: true; value: Value } | MappingFailure {
-  if (field.from === undefined && field.expression === undefined) return { ok: true, value: field.constant };
-  const base = baseValue(field, row);
-  if (!base.ok) return base;
-  let value = base.value;
+/**
+ * Maps one field of `row` into `values`: its source column, computed expression or constant,
+ * trimmed, looked up in its dictionary, defaulted and converted. Returns the failure, or undefined
+ * once the value is set. Runs for every field of every record, so it allocates nothing on success.
+ */
+function mapFieldInto(field: FieldMapping, row: Row, values: Row): MappingFailure | undefined {
+  let value: Value;
+  if (field.isCopy) {
+    values[field.target] = row[field.from as string] ?? null;
+    return undefined;
+  }
+  if (field.expression !== undefined) {
+    const result = evaluateExpression(field.expression, row);
+    if (!result.ok) {
+      return {
+        ok: false,
+        field: field.target,
+        reason: `expr ${JSON.stringify(field.expression.text)}: ${result.reason}`,
+      };
+    }
+    value = result.value;
+  } else if (field.from === undefined) {
+    values[field.target] = field.constant;
+    return undefined;
+  } else {
+    value = row[field.from] ?? null;
+  }
   if (field.trim && typeof value === 'string') value = value.trim();
   if (field.dictionary !== undefined && value !== null) {
     const mapped = field.dictionary.get(valueText(value));
@@ -109,11 +130,23 @@ function mapField(field: FieldMapping, row: Row): { ok: true; value: Value } | M
     }
   }
   if (value === null && field.fallback !== undefined) value = field.fallback;
-  if (field.type === undefined || value === null) return { ok: true, value };
-  const converted = convertValue(value, field.type);
-  if (!converted.ok)
-    return { ok: false, field: field.target, reason: `${origin(field)}: ${converted.reason}` };
-  return { ok: true, value: converted.value };
+  if (field.type !== undefined && value !== null) {
+    const converted = convertValue(value, field.type);
+    if (!converted.ok)
+      return { ok: false, field: field.target, reason: `${origin(field)}: ${converted.reason}` };
+    value = converted.value;
+  }
+  values[field.target] = value;
+  return undefined;
+}
+
+/** Maps every field of `row` into `values`, in order; the first failure stops it. */
+function mapFieldsInto(fields: readonly FieldMapping[], row: Row, values: Row): MappingFailure | undefined {
+  for (let index = 0; index < fields.length; index++) {
+    const failure = mapFieldInto(fields[index] as FieldMapping, row, values);
+    if (failure !== undefined) return failure;
+  }
+  return undefined;
 }
 
 /** What mapping needs to know about a flow. */
@@ -139,9 +172,12 @@ export function mapChange(context: MappingContext, change: Change): MappingResul
       return { ok: true, record: { key: change.key, op: 'delete', values: { [context.targetKey]: key } } };
     }
   }
-  const mapped = mapFields(context.fields, change.row);
-  if (!mapped.ok) return mapped;
-  const values: Row = { [context.targetKey]: key, ...mapped.values };
+  // The target key first, then the fields in order (a field named like the target key overwrites
+  // its value in place).
+  const values: Row = {};
+  values[context.targetKey] = key;
+  const failure = mapFieldsInto(context.fields, change.row, values);
+  if (failure !== undefined) return failure;
   if (context.onDelete.mode === 'soft') values[context.onDelete.column] = change.op === 'delete';
   if (context.lines === undefined || context.lines.length === 0 || change.op === 'delete')
     return { ok: true, record: { key: change.key, op: 'upsert', values } };
@@ -156,12 +192,8 @@ export function mapFields(
   row: Row,
 ): { ok: true; values: Row } | MappingFailure {
   const values: Row = {};
-  for (const field of fields) {
-    const result = mapField(field, row);
-    if (!result.ok) return result;
-    values[field.target] = result.value;
-  }
-  return { ok: true, values };
+  const failure = mapFieldsInto(fields, row, values);
+  return failure ?? { ok: true, values };
 }
 
 /** One relation of a record with lines, compiled: how its lines are read, mapped and checked. */

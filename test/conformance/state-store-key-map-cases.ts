@@ -74,6 +74,39 @@ export function describeKeyMapCases(store: CurrentStore): void {
       expect((await store().getSynced(flow, ['1'])).get('1')?.targetId).toBe('客户-😀');
     });
 
+    it('applies a commit of hundreds of records to each key alike, keeping what a record omits', async () => {
+      const flow = uniqueFlow('many');
+      const keys = Array.from({ length: 257 }, (_, index) => String(index));
+      const first = keys.map((key, index) =>
+        index % 2 === 0
+          ? { ...syncedRecord(key, 'h1'), targetId: `t${key}`, base: { n: key } }
+          : syncedRecord(key, 'h1'),
+      );
+      await store().commitBatch(await fenceOf(store(), flow), batch({ synced: first }));
+      // The second commit updates every other key, adds new ones and gives some a new target id.
+      const second = [...keys.filter((_, index) => index % 2 === 1), ...keys.map((key) => `new-${key}`)].map(
+        (key, index) =>
+          index % 5 === 0
+            ? { ...syncedRecord(key, 'h2', index % 3 === 0), targetId: `n${key}` }
+            : syncedRecord(key, 'h2', index % 3 === 0),
+      );
+      await store().commitBatch(await fenceOf(store(), flow), batch({ synced: second }));
+      const expected = new Map<string, SyncedRecord>(first.map((record) => [record.key, record]));
+      for (const record of second) {
+        const before = expected.get(record.key);
+        expected.set(record.key, {
+          ...record,
+          ...(record.targetId === undefined && before?.targetId !== undefined
+            ? { targetId: before.targetId }
+            : {}),
+          ...(before?.base === undefined ? {} : { base: before.base }),
+        });
+      }
+      const found = await store().getSynced(flow, [...expected.keys(), 'never-synced']);
+      expect(found.size).toBe(expected.size);
+      for (const [key, record] of expected) expect(found.get(key), key).toStrictEqual(record);
+    });
+
     it('keeps the target ids of the same key in two flows apart', async () => {
       const flow = uniqueFlow('ids-a');
       const other = uniqueFlow('ids-b');

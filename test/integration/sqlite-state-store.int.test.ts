@@ -8,7 +8,8 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StateStoreError } from '../../src/core/errors.js';
 import { reverseCheckpointName } from '../../src/core/state-store.js';
-import { migrateSqliteState, sqliteMigrations } from '../../src/state/sqlite/sqlite-state-schema.js';
+import { sqliteMigrations } from '../../src/state/sqlite/sqlite-state-migrations.js';
+import { migrateSqliteState } from '../../src/state/sqlite/sqlite-state-schema.js';
 import { SqliteStateStore } from '../../src/state/sqlite/sqlite-state-store.js';
 import { describeStateStoreConformance } from '../conformance/state-store-conformance.js';
 import {

@@ -5,9 +5,18 @@ import {
   type BatchCommit,
   type DeadLetterStatus,
   type LeaseFence,
+  type SyncedRecord,
 } from '../../core/state-store.js';
 import type { SqliteStateConnection } from './sqlite-state-connection.js';
-import { deadLetterParams, syncedParams, utcNow } from './sqlite-state-rows.js';
+import {
+  deadLetterParams,
+  SYNCED_PARAMS_PER_ROW,
+  utcNow,
+  writeSyncedParams,
+  type SyncedParam,
+  type SyncedShared,
+} from './sqlite-state-rows.js';
+import { SYNCED_ROWS_PER_STATEMENT, type SqliteStateStatements } from './sqlite-state-statements.js';
 
 // The state changes of a cycle or manual action. Each checks the fence and applies its change in
 // one IMMEDIATE transaction: the write lock is taken up front, so no other process can take the
@@ -29,9 +38,10 @@ export function commitSqliteBatch(
   const apply = db.transaction(() => {
     leases.check(fence);
     const now = utcNow();
-    for (const record of commit.synced) statements.putSynced.run(...syncedParams(flow, record, now));
+    putSyncedRecords(statements, commit.synced, { flow, now });
     // Resolve before recording new failures, so a key that failed again in this very batch stays open.
-    if (commit.resolvedKeys.length > 0) {
+    // A flow without open letters (every backfill batch, as a rule) has nothing to resolve.
+    if (commit.resolvedKeys.length > 0 && statements.hasOpenDeadLetters.get(flow) !== undefined) {
       statements.resolveDeadLetters.run(now, flow, JSON.stringify(commit.resolvedKeys));
     }
     for (const letter of commit.deadLetters) statements.putDeadLetter.run(deadLetterParams(letter, now));
@@ -60,6 +70,32 @@ export function commitSqliteBatch(
     }
   });
   apply.immediate();
+}
+
+/**
+ * Upserts the key map entries of a batch in order: SYNCED_ROWS_PER_STATEMENT per statement, the
+ * rest one by one, each statement's parameters filled into one reused array.
+ */
+function putSyncedRecords(
+  statements: SqliteStateStatements,
+  records: readonly SyncedRecord[],
+  shared: SyncedShared,
+): void {
+  let index = 0;
+  if (records.length >= SYNCED_ROWS_PER_STATEMENT) {
+    const params = new Array<SyncedParam>(SYNCED_ROWS_PER_STATEMENT * SYNCED_PARAMS_PER_ROW);
+    for (; index + SYNCED_ROWS_PER_STATEMENT <= records.length; index += SYNCED_ROWS_PER_STATEMENT) {
+      for (let row = 0; row < SYNCED_ROWS_PER_STATEMENT; row++) {
+        writeSyncedParams(params, row * SYNCED_PARAMS_PER_ROW, records[index + row] as SyncedRecord);
+      }
+      statements.putSyncedRows.run(params, shared);
+    }
+  }
+  const params = new Array<SyncedParam>(SYNCED_PARAMS_PER_ROW);
+  for (; index < records.length; index++) {
+    writeSyncedParams(params, 0, records[index] as SyncedRecord);
+    statements.putSynced.run(params, shared);
+  }
 }
 
 /** Forgets the checkpoints of both directions and of a partitioned backfill of the fence's flow, in one transaction. */

@@ -24,21 +24,22 @@ export interface SyncedRow {
 }
 
 /**
- * Parameters of `putSynced`, positional (binding by position is measurably cheaper than by name,
- * and this runs once per synced record): flow, key, target key, hash, deleted (0 or 1), synced at
- * (ISO 8601 UTC), target id (NULL keeps the stored one), base as JSON object text (NULL keeps the
- * stored one).
+ * The positional parameters of one key map entry in `putSynced` and `putSyncedRows`, in this
+ * order: key, target key, hash, deleted (0 or 1), target id (NULL keeps the stored one), base as
+ * JSON object text (NULL keeps the stored one). Flow and time are shared by the whole batch and
+ * bound once by name (`SyncedShared`).
  */
-export type SyncedParams = [
-  flow: string,
-  key: string,
-  targetKey: string,
-  hash: string,
-  deleted: number,
-  now: string,
-  targetId: string | null,
-  base: string | null,
-];
+export const SYNCED_PARAMS_PER_ROW = 6;
+
+/** One positional parameter of a key map entry (see SYNCED_PARAMS_PER_ROW). */
+export type SyncedParam = string | number | null;
+
+/** The named parameters every key map entry of a batch shares: the flow and the time of the commit. */
+export interface SyncedShared {
+  flow: string;
+  /** ISO 8601 UTC. */
+  now: string;
+}
 
 /** A row of `runs` as SQLite returns it. */
 export interface RunRow {
@@ -128,28 +129,28 @@ export function decodeRow(text: string): Row {
 
 /** A synced record from its row; `targetId` and `base` are left out when the row has none. */
 export function syncedFromRow(row: SyncedRow): SyncedRecord {
-  return {
+  const record: { -readonly [K in keyof SyncedRecord]: SyncedRecord[K] } = {
     key: row.key,
     targetKey: row.target_key,
     hash: row.hash,
     deleted: row.deleted !== 0,
-    ...(row.target_id === null ? {} : { targetId: row.target_id }),
-    ...(row.base === null ? {} : { base: JSON.parse(row.base) as CanonicalRecord }),
   };
+  if (row.target_id !== null) record.targetId = row.target_id;
+  if (row.base !== null) record.base = JSON.parse(row.base) as CanonicalRecord;
+  return record;
 }
 
-/** The parameters of `putSynced` for one synced record of `flow`. */
-export function syncedParams(flow: string, record: SyncedRecord, now: string): SyncedParams {
-  return [
-    flow,
-    record.key,
-    record.targetKey,
-    record.hash,
-    record.deleted ? 1 : 0,
-    now,
-    record.targetId ?? null,
-    record.base === undefined ? null : JSON.stringify(record.base),
-  ];
+/**
+ * Writes the positional parameters of one synced record into `params` from `offset` on (see
+ * SYNCED_PARAMS_PER_ROW): a batch fills one array per statement instead of one per record.
+ */
+export function writeSyncedParams(params: SyncedParam[], offset: number, record: SyncedRecord): void {
+  params[offset] = record.key;
+  params[offset + 1] = record.targetKey;
+  params[offset + 2] = record.hash;
+  params[offset + 3] = record.deleted ? 1 : 0;
+  params[offset + 4] = record.targetId ?? null;
+  params[offset + 5] = record.base === undefined ? null : JSON.stringify(record.base);
 }
 
 /** A run record from its row. */

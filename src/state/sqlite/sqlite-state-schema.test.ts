@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { migrateSqliteState, sqliteMigrations } from './sqlite-state-schema.js';
+import { sqliteMigrations } from './sqlite-state-migrations.js';
+import { migrateSqliteState } from './sqlite-state-schema.js';
 
 const versionOne = sqliteMigrations.filter((migration) => migration.version === 1);
 const upToVersionTwo = sqliteMigrations.filter((migration) => migration.version <= 2);
@@ -224,6 +225,35 @@ describe('migration to version 6', () => {
     insert.run('salesforce', 'e1');
     expect(() => insert.run('hubspot', 'e1')).toThrow(/UNIQUE/);
     expect(indexesOf(db, 'inbox_events')).toEqual(['inbox_events_by_inbox', 'inbox_events_by_key']);
+    db.close();
+  });
+});
+
+describe('migration to version 8', () => {
+  it('keeps every key map entry of a version-7 database in a table without rowids, keyed by flow and key', () => {
+    const db = new Database(':memory:');
+    migrateSqliteState(
+      db,
+      ':memory:',
+      sqliteMigrations.filter((migration) => migration.version <= 7),
+    );
+    const insert = db.prepare(
+      `INSERT INTO synced (flow, key, target_key, hash, deleted, synced_at, target_id, base)
+       VALUES (?, ?, ?, ?, ?, '2026-05-01T08:00:00.000Z', ?, ?)`,
+    );
+    insert.run('orders', '42', 'T-42', 'h42', 1, null, null);
+    insert.run('orders', '7', 'T-7', 'h7', 0, '9001', '{"name":"张三"}');
+    insert.run('invoices', '42', 'I-42', 'i42', 0, 'x', null);
+    const select = 'SELECT * FROM synced ORDER BY flow, key';
+    const before = db.prepare(select).all();
+
+    expect(migrateSqliteState(db, ':memory:')).toBeGreaterThanOrEqual(8);
+    expect(db.prepare(select).all()).toEqual(before);
+    const { sql } = db.prepare("SELECT sql FROM sqlite_master WHERE name = 'synced'").get() as {
+      sql: string;
+    };
+    expect(sql).toMatch(/WITHOUT ROWID/);
+    expect(() => insert.run('orders', '7', 'T-7', 'h', 0, null, null)).toThrow(/UNIQUE/);
     db.close();
   });
 });

@@ -4,8 +4,9 @@ import type {
   DeadLetterParams,
   DeadLetterRow,
   RunRow,
-  SyncedParams,
+  SyncedParam,
   SyncedRow,
+  SyncedShared,
 } from './sqlite-state-rows.js';
 
 type Statement<Params extends unknown[], Result = unknown> = Database.Statement<Params, Result>;
@@ -21,6 +22,23 @@ export const SELECT_RUNS = `SELECT ${RUN_COLUMNS} FROM runs`;
 /** The SELECT of a list of dead letters, before its filters. */
 export const SELECT_DEAD_LETTERS = `SELECT ${DEAD_LETTER_COLUMNS} FROM dead_letters`;
 
+/**
+ * Key map entries written by one `putSyncedRows` statement. One multi-row INSERT per 100 records
+ * costs about a third less than 100 single-row ones (fewer VM starts and bindings), and 600
+ * parameters stay far below SQLite's limit of 32,766.
+ */
+export const SYNCED_ROWS_PER_STATEMENT = 100;
+
+/** The key map upsert: a NULL target id or base keeps the stored one. */
+function putSyncedSql(rows: number): string {
+  const row = '(@flow, ?, ?, ?, ?, @now, ?, ?)';
+  return `INSERT INTO synced (flow, key, target_key, hash, deleted, synced_at, target_id, base)
+    VALUES ${Array.from({ length: rows }, () => row).join(', ')}
+    ON CONFLICT (flow, key) DO UPDATE SET target_key = excluded.target_key, hash = excluded.hash,
+      deleted = excluded.deleted, synced_at = excluded.synced_at,
+      target_id = COALESCE(excluded.target_id, synced.target_id), base = COALESCE(excluded.base, synced.base)`;
+}
+
 /** The triggers `lastSuccessfulRun` skips, as the JSON array it binds (from KEYED_TRIGGERS, so SQL and TS agree). */
 export const KEYED_TRIGGERS_JSON = JSON.stringify(KEYED_TRIGGERS);
 
@@ -34,10 +52,17 @@ export interface SqliteStateStatements {
   readonly deleteCheckpoints: Statement<[string, string, string, string]>;
   /** (backfill name prefix of a flow, the same prefix): its partitioned backfill's plan and lanes. */
   readonly deleteLaneCheckpoints: Statement<[string, string]>;
-  /** (flow, JSON array of keys): keys are matched through json_each, so any number fits one call. */
+  /** (JSON array of keys, flow): keys are matched through json_each, so any number fits one call. */
   readonly getSynced: Statement<[string, string], SyncedRow>;
-  /** Inserts or updates a synced record; a NULL target id or base keeps the stored one. */
-  readonly putSynced: Statement<SyncedParams>;
+  /** (flow) → a row when the flow's key map has any entry. */
+  readonly hasSynced: Statement<[string], { found: number }>;
+  /**
+   * Inserts or updates one synced record (SYNCED_PARAMS_PER_ROW positional parameters, flow and
+   * time by name); a NULL target id or base keeps the stored one.
+   */
+  readonly putSynced: Statement<[readonly SyncedParam[], SyncedShared]>;
+  /** `putSynced` of SYNCED_ROWS_PER_STATEMENT records at once, applied in order. */
+  readonly putSyncedRows: Statement<[readonly SyncedParam[], SyncedShared]>;
   /** Inserts a dead letter, or updates the key's open entry (reason, payload, hash, occurrences + 1). */
   readonly putDeadLetter: Statement<[DeadLetterParams]>;
   /** (now, flow, keys JSON array): marks the open entries of these keys replayed. */
@@ -48,6 +73,8 @@ export interface SqliteStateStatements {
   readonly setDeadLetterStatus: Statement<[string, string, string, string]>;
   /** (flow, ids JSON array) → how many of the ids are dead letters of the flow. */
   readonly countDeadLettersOf: Statement<[string, string], { count: number }>;
+  /** (flow) → a row when the flow has any open dead letter. */
+  readonly hasOpenDeadLetters: Statement<[string], { found: number }>;
   /** (keys JSON array, flow) → the open entries of these keys: one probe of the one-open-per-key index each. */
   readonly openDeadLetterHashes: Statement<[string, string], { key: string; hash: string | null }>;
   /** (flow, trigger, startedAt). */
@@ -79,16 +106,13 @@ export function prepareSqliteStateStatements(db: Database.Database): SqliteState
     ),
     deleteLaneCheckpoints: db.prepare('DELETE FROM checkpoints WHERE substr(flow, 1, length(?)) = ?'),
     getSynced: db.prepare(
-      `SELECT key, target_key, hash, deleted, target_id, base FROM synced
-       WHERE flow = ? AND key IN (SELECT value FROM json_each(?))`,
+      // CROSS JOIN keeps json_each outside: one primary-key probe per key asked for.
+      `SELECT s.key, s.target_key, s.hash, s.deleted, s.target_id, s.base FROM json_each(?) AS k
+       CROSS JOIN synced AS s ON s.flow = ? AND s.key = k.value`,
     ),
-    putSynced: db.prepare(
-      `INSERT INTO synced (flow, key, target_key, hash, deleted, synced_at, target_id, base)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (flow, key) DO UPDATE SET target_key = excluded.target_key, hash = excluded.hash,
-         deleted = excluded.deleted, synced_at = excluded.synced_at,
-         target_id = COALESCE(excluded.target_id, synced.target_id), base = COALESCE(excluded.base, synced.base)`,
-    ),
+    hasSynced: db.prepare('SELECT 1 AS found FROM synced WHERE flow = ? LIMIT 1'),
+    putSynced: db.prepare(putSyncedSql(1)),
+    putSyncedRows: db.prepare(putSyncedSql(SYNCED_ROWS_PER_STATEMENT)),
     putDeadLetter: db.prepare(
       `INSERT INTO dead_letters (flow, key, field, kind, code, reason, payload, status, occurrences, created_at, updated_at,
          hash)
@@ -105,6 +129,9 @@ export function prepareSqliteStateStatements(db: Database.Database): SqliteState
     setDeadLetterStatus: db.prepare(
       `UPDATE dead_letters SET status = ?, updated_at = ?
        WHERE flow = ? AND id IN (SELECT value FROM json_each(?))`,
+    ),
+    hasOpenDeadLetters: db.prepare(
+      `SELECT 1 AS found FROM dead_letters WHERE flow = ? AND status = 'open' LIMIT 1`,
     ),
     openDeadLetterHashes: db.prepare(
       // CROSS JOIN keeps json_each outside, so each key is looked up in the partial unique index

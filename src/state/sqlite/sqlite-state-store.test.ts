@@ -9,7 +9,9 @@ import {
   encodeRow,
   runFromRow,
   syncedFromRow,
-  syncedParams,
+  SYNCED_PARAMS_PER_ROW,
+  writeSyncedParams,
+  type SyncedParam,
   utcNow,
   type DeadLetterRow,
   type RunRow,
@@ -129,18 +131,27 @@ describe('row decoding', () => {
       targetId: '9001',
       base: { name: '张三', note: null },
     };
-    const [, , , , deleted, , targetId, base] = syncedParams('orders', record, utcNow());
+    const params: SyncedParam[] = ['other record', null, null, null, null, null, null];
+    writeSyncedParams(params, 1, record);
+    expect(params).toHaveLength(1 + SYNCED_PARAMS_PER_ROW);
+    const [first, , , , deleted, targetId, base] = params;
+    expect(first).toBe('other record');
     expect(deleted).toBe(0);
-    const row = { key: 'k', target_key: 't', hash: 'h', deleted: 0, target_id: targetId, base };
+    const row = {
+      key: 'k',
+      target_key: 't',
+      hash: 'h',
+      deleted: 0,
+      target_id: targetId as string | null,
+      base: base as string | null,
+    };
     expect(syncedFromRow(row)).toEqual(record);
   });
 
   it('stores NULL for an omitted target id and base, so the stored ones are kept', () => {
-    const [, , , , , , targetId, base] = syncedParams(
-      'orders',
-      { key: 'k', targetKey: 't', hash: 'h', deleted: false },
-      utcNow(),
-    );
+    const params: SyncedParam[] = [];
+    writeSyncedParams(params, 0, { key: 'k', targetKey: 't', hash: 'h', deleted: false });
+    const [, , , , targetId, base] = params;
     expect(targetId).toBeNull();
     expect(base).toBeNull();
   });

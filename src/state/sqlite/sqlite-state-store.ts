@@ -85,10 +85,11 @@ export class SqliteStateStore implements StateStore {
   getSynced(flow: string, keys: readonly string[]): Promise<Map<string, SyncedRecord>> {
     return this.attempt(`read the synced records of flow "${flow}"`, flow, ({ statements }) => {
       const found = new Map<string, SyncedRecord>();
-      if (keys.length === 0) return found;
+      // An empty key map (the first batch of a backfill) has nothing to look up.
+      if (keys.length === 0 || statements.hasSynced.get(flow) === undefined) return found;
       // One JSON array through json_each instead of chunked IN lists: no variable limit, one
       // statement; measured as fast as IN chunks of 999 and about 4x faster than a temp table.
-      for (const row of statements.getSynced.all(flow, JSON.stringify(keys))) {
+      for (const row of statements.getSynced.all(JSON.stringify(keys), flow)) {
         found.set(row.key, syncedFromRow(row));
       }
       return found;
@@ -168,6 +169,10 @@ export class SqliteStateStore implements StateStore {
 
   getOpenDeadLetterHashes(flow: string, keys: readonly string[]): Promise<Map<string, string | undefined>> {
     return this.attempt(`read the open dead letters of flow "${flow}"`, flow, ({ statements }) => {
+      // Most flows have no open letter at all: one index probe instead of one per key.
+      if (keys.length === 0 || statements.hasOpenDeadLetters.get(flow) === undefined) {
+        return new Map<string, string | undefined>();
+      }
       const rows = statements.openDeadLetterHashes.all(JSON.stringify(keys), flow);
       return new Map(rows.map((row) => [row.key, row.hash ?? undefined]));
     });
