@@ -12,6 +12,9 @@ import { mysqlConnector } from '../src/connectors/mysql/index.js';
 import { postgresConnector } from '../src/connectors/postgres/index.js';
 import { SqliteStateStore } from '../src/state/sqlite/sqlite-state-store.js';
 import { printChildReport, readChildArgument } from './child-process.js';
+import { threadLaneRunner } from '../src/cli/lane-threads.js';
+import { writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { SynclineCycleArguments } from './syncline-cycle.js';
 
 const definitions: Record<string, ConnectorDefinition> = {
@@ -23,6 +26,8 @@ const definitions: Record<string, ConnectorDefinition> = {
 let bulkPathLine: string | undefined;
 /** Lanes the backfill ran in, from its `backfill in N lanes: …` info line; 1 without that line. */
 let lanesUsed = 1;
+/** Where the lanes ran (`worker threads`), or `cycle thread`. */
+let lanesWhere = 'cycle thread';
 
 /** Warnings and errors to stderr (the parent passes them through); the rest is dropped. */
 function stderrLogger(fields: LogFields = {}): Logger {
@@ -33,6 +38,7 @@ function stderrLogger(fields: LogFields = {}): Logger {
     debug: () => undefined,
     info: (message) => {
       if (message.startsWith('bulk path:')) bulkPathLine = message;
+      if (message.startsWith('backfill lanes run in')) lanesWhere = message.slice('backfill lanes run in '.length);
       const lanes = /^backfill in (\d+) lanes/.exec(message)?.[1];
       if (lanes !== undefined) lanesUsed = Number(lanes);
     },
@@ -56,14 +62,19 @@ function createConnector(config: SyncConfig, name: string, logger: Logger): Conn
 
 async function main(): Promise<void> {
   const argument = readChildArgument() as SynclineCycleArguments;
-  const config = syncConfigSchema.parse({
+  const written = {
     state: `sqlite:${argument.stateFile}`,
     connections: {
       crm: { type: 'postgres', url: argument.sourceUrl },
       erp: { type: argument.targetType, url: argument.targetUrl },
     },
     flows: { [argument.flowName]: argument.flow },
-  });
+  };
+  const config = syncConfigSchema.parse(written);
+  // The config as a file too, as `syncline run` has it: backfill lanes run in worker threads that
+  // open it (src/cli/lane-threads.ts).
+  const configFile = join(dirname(argument.stateFile), `${argument.flowName}.json`);
+  writeFileSync(configFile, JSON.stringify(written));
   const logger = stderrLogger();
   const flow = compileFlow(argument.flowName, config.flows[argument.flowName]!);
   const source = createConnector(config, flow.sourceConnection, logger);
@@ -81,7 +92,12 @@ async function main(): Promise<void> {
   }
 
   const started = performance.now();
-  const result = await runCycle(flow, { source, target, state, logger }, { trigger: 'manual', signal });
+  const lanes = threadLaneRunner(configFile, () => config, logger);
+  const result = await runCycle(
+    flow,
+    { source, target, state, logger, ...(lanes === undefined ? {} : { lanes }) },
+    { trigger: 'manual', signal },
+  );
   const ms = performance.now() - started;
 
   if (result.status !== 'succeeded') {
@@ -98,7 +114,7 @@ async function main(): Promise<void> {
   printChildReport({
     rows: counts.read,
     ms,
-    details: { ...counts, lanes: lanesUsed, bulkPath: bulkPathLine ?? 'not used' },
+    details: { ...counts, lanes: lanesUsed, lanesIn: lanesWhere, bulkPath: bulkPathLine ?? 'not used' },
   });
   await Promise.all([source.close(), target.close(), state.close()]);
 }
