@@ -38,7 +38,8 @@ function stderrLogger(fields: LogFields = {}): Logger {
     debug: () => undefined,
     info: (message) => {
       if (message.startsWith('bulk path:')) bulkPathLine = message;
-      if (message.startsWith('backfill lanes run in')) lanesWhere = message.slice('backfill lanes run in '.length);
+      if (message.startsWith('backfill lanes run in'))
+        lanesWhere = message.slice('backfill lanes run in '.length);
       const lanes = /^backfill in (\d+) lanes/.exec(message)?.[1];
       if (lanes !== undefined) lanesUsed = Number(lanes);
     },
@@ -92,7 +93,7 @@ async function main(): Promise<void> {
   }
 
   const started = performance.now();
-  const lanes = threadLaneRunner(configFile, () => config, logger);
+  const lanes = threadLaneRunner(configFile, () => config, logger, state);
   const result = await runCycle(
     flow,
     { source, target, state, logger, ...(lanes === undefined ? {} : { lanes }) },

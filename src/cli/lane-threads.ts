@@ -7,11 +7,13 @@ import { SyncError, toSyncError, type SyncErrorJson } from '../core/errors.js';
 import type { WriteSample } from '../core/batch-writer.js';
 import type { LaneRunner, LaneTask } from '../core/lane-task.js';
 import type { Logger, LogFields } from '../core/logger.js';
-import type { DeadLetterInput, RunCounts } from '../core/state-store.js';
+import type { DeadLetterInput, RunCounts, StateStore } from '../core/state-store.js';
+import { answerStateCall, type StateAnswer, type StateCall } from './state-relay.js';
 
 // Lanes of a partitioned backfill in worker threads (docs/backfill.md): each lane opens the config
-// file, its two connections and the state store in a thread of its own, so mapping, hashing and
-// formatting run on every core while the cycle's own thread only keeps the lease and adds up.
+// file and its two connections in a thread of its own, so reading, mapping, hashing and formatting
+// run on every core; state-store calls come back to the cycle's store (state-relay.ts), and the
+// cycle's thread keeps the lease and adds up.
 
 /** What a lane worker thread is started with. */
 export interface LaneWorkerData {
@@ -22,7 +24,7 @@ export interface LaneWorkerData {
 }
 
 /** What the cycle tells a lane thread. */
-export type ToLaneWorker = { readonly type: 'abort' } | { readonly type: 'stop' };
+export type ToLaneWorker = { readonly type: 'abort' } | { readonly type: 'stop' } | StateAnswer;
 
 /** What a lane thread tells the cycle. */
 export type FromLaneWorker =
@@ -38,6 +40,7 @@ export type FromLaneWorker =
       readonly message: string;
       readonly fields?: LogFields;
     }
+  | StateCall
   | { readonly type: 'done'; readonly isComplete: boolean }
   | { readonly type: 'failed'; readonly error: SyncErrorJson };
 
@@ -87,6 +90,7 @@ export function threadLaneRunner(
   configPath: string,
   config: () => SyncConfig,
   logger: Logger,
+  state: StateStore,
 ): LaneRunner | undefined {
   const start = workerStart();
   if (start === undefined || (config().state ?? '').includes(':memory:')) return undefined;
@@ -124,6 +128,9 @@ export function threadLaneRunner(
           switch (message.type) {
             case 'committed':
               events.onCommitted(message.added, message.letters);
+              break;
+            case 'state':
+              answerStateCall(worker, state, message);
               break;
             case 'write':
               events.onWrite?.(message.sample);

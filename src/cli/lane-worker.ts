@@ -4,18 +4,18 @@ import { SyncError, toSyncError } from '../core/errors.js';
 import { runLaneTask } from '../core/lane-task.js';
 import type { Connector } from '../core/connector.js';
 import type { Logger, LogFields } from '../core/logger.js';
-import { loadEngineConfig } from './engine.js';
+import { loadEngineConfig } from './engine-config.js';
+import { relayedStateStore } from './state-relay.js';
 import {
   laneFingerprint,
   type FromLaneWorker,
   type LaneWorkerData,
   type ToLaneWorker,
 } from './lane-threads.js';
-import { DEFAULT_STATE_URL, openStateStore } from './state-store-factory.js';
 
 // One lane of a partitioned backfill in a worker thread (lane-threads.ts starts it): opens the
-// config file, the flow's two connections and the state store, runs the lane, reports each commit
-// to the cycle, and closes everything. Logs go to the cycle's logger, which redacts secrets.
+// config file and the flow's two connections, runs the lane with the cycle's state store (through
+// messages, state-relay.ts), reports each commit to the cycle, and closes its connections. Logs go to the cycle's logger, which redacts secrets.
 
 const port = parentPort;
 if (port === null) throw new Error('lane-worker.js runs only as a worker thread (lane-threads.ts)');
@@ -25,8 +25,10 @@ const tell = (message: FromLaneWorker): void => {
 };
 const abort = new AbortController();
 const stop = new AbortController();
+const relay = relayedStateStore(port);
 port.on('message', (message: ToLaneWorker) => {
-  if (message.type === 'abort')
+  if (message.type === 'state-result' || message.type === 'state-error') relay.settle(message);
+  else if (message.type === 'abort')
     abort.abort(new SyncError('CYCLE_ABORTED', `Flow "${task.flow}": the cycle stopped`));
   else stop.abort();
 });
@@ -58,7 +60,7 @@ async function main(): Promise<boolean> {
   if (spec === undefined)
     throw new SyncError('CONFIG_INVALID', `Flow "${task.flow}" is not in ${configPath}`);
   const log = forwardingLogger({ flow: task.flow, lane: task.lane });
-  const state = await openStateStore(loaded.config.state ?? DEFAULT_STATE_URL);
+  const { state } = relay;
   const opened: Connector[] = [];
   try {
     const flow = compileFlow(task.flow, spec);
@@ -88,7 +90,6 @@ async function main(): Promise<boolean> {
     );
   } finally {
     await Promise.allSettled(opened.map((connector) => connector.close()));
-    await state.close();
   }
 }
 
