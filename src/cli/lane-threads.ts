@@ -57,6 +57,9 @@ export function laneFingerprint(config: SyncConfig, flow: string): string {
   });
 }
 
+/** The young generation of a lane thread's heap, MB: bounds each thread's memory at little GC cost. */
+const LANE_YOUNG_GENERATION_MB = 16;
+
 /** How a lane thread is started: its script, or code that loads it. */
 interface WorkerStart {
   readonly script: URL | string;
@@ -99,7 +102,12 @@ export function threadLaneRunner(
     run: (task, events, signal, stop) =>
       new Promise<boolean>((resolve, reject) => {
         const data: LaneWorkerData = { configPath, fingerprint: laneFingerprint(config(), task.flow), task };
-        const worker = new Worker(start.script, { workerData: data, eval: start.isEval });
+        const worker = new Worker(start.script, {
+          workerData: data,
+          eval: start.isEval,
+          // A small young generation: a lane's garbage is short-lived, and every thread's heap counts.
+          resourceLimits: { maxYoungGenerationSizeMb: LANE_YOUNG_GENERATION_MB },
+        });
         const log = logger.child({ lane: task.lane });
         let settled = false;
         const tell = (message: ToLaneWorker): void => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { JSON_NULL } from '../core/values.js';
-import { decodeFromRelay, encodeForRelay } from './state-relay.js';
+import { decodeFromRelay, encodeForRelay, toRelay } from './state-relay.js';
 
 describe('state relay encoding', () => {
   it('keeps the JSON null document, binary values and maps through a structured clone', () => {
@@ -17,6 +17,13 @@ describe('state relay encoding', () => {
     expect(copied.synced.get('7')?.doc).toBe(JSON_NULL);
     // Without the encoding the clone turns it into an empty object, which would be stored as `{}`.
     expect(structuredClone(value).deadLetters[0]?.payload.doc).not.toBe(JSON_NULL);
+  });
+
+  it('sends a value without JsonNull as it is, and encodes one with it', () => {
+    const plain = { synced: [{ key: '1', hash: 'h' }] };
+    expect(toRelay(plain)).toEqual({ value: plain, isEncoded: false });
+    expect(toRelay(plain).value).toBe(plain);
+    expect(toRelay([{ payload: { doc: JSON_NULL } }]).isEncoded).toBe(true);
   });
 
   it('leaves a user object that merely looks like the marker alone when it has more keys', () => {

@@ -13,15 +13,48 @@ export interface StateCall {
   readonly id: number;
   readonly method: string;
   readonly args: readonly unknown[];
+  /** Whether `args` went through `encodeForRelay` (they held a JsonNull). */
+  readonly isEncoded: boolean;
 }
 
 /** Its answer. */
 export type StateAnswer =
-  | { readonly type: 'state-result'; readonly id: number; readonly value: unknown }
+  | {
+      readonly type: 'state-result';
+      readonly id: number;
+      readonly value: unknown;
+      readonly isEncoded: boolean;
+    }
   | { readonly type: 'state-error'; readonly id: number; readonly error: SyncErrorJson };
 
 /** What structured cloning would lose: the JSON null document becomes this marker in transit. */
 const JSON_NULL_MARKER = '$syncline.jsonNull';
+
+/** Whether `value` holds a JsonNull anywhere: as a rule it does not, and is sent as it is. */
+function holdsJsonNull(value: unknown): boolean {
+  if (isJsonNull(value)) return true;
+  if (value === null || typeof value !== 'object' || value instanceof Uint8Array) return false;
+  if (value instanceof Map) {
+    for (const entry of value.values()) if (holdsJsonNull(entry)) return true;
+    return false;
+  }
+  if (Array.isArray(value)) {
+    for (const entry of value) if (holdsJsonNull(entry)) return true;
+    return false;
+  }
+  for (const key in value) if (holdsJsonNull((value as Record<string, unknown>)[key])) return true;
+  return false;
+}
+
+/**
+ * `value` ready for the copy between threads: as it is (`isEncoded` false), or, when it holds a
+ * JsonNull, a copy with each replaced by a marker (`decodeFromRelay` restores them).
+ */
+export function toRelay(value: unknown): { readonly value: unknown; readonly isEncoded: boolean } {
+  return holdsJsonNull(value)
+    ? { value: encodeForRelay(value), isEncoded: true }
+    : { value, isEncoded: false };
+}
 
 /** `value` with every JsonNull replaced by a marker, so it survives the copy between threads. */
 export function encodeForRelay(value: unknown): unknown {
@@ -54,14 +87,15 @@ export function answerStateCall(worker: Worker, state: StateStore, call: StateCa
         'INTERNAL',
         `a backfill lane asked the state store for "${call.method}", which it has not`,
       );
-    return (method as (...args: unknown[]) => Promise<unknown>).apply(state, call.args.map(decodeFromRelay));
+    const args = call.isEncoded ? call.args.map(decodeFromRelay) : [...call.args];
+    return (method as (...args: unknown[]) => Promise<unknown>).apply(state, args);
   };
   run().then(
     (value) => {
       worker.postMessage({
         type: 'state-result',
         id: call.id,
-        value: encodeForRelay(value),
+        ...toRelay(value),
       } satisfies StateAnswer);
     },
     (error: unknown) => {
@@ -93,11 +127,13 @@ export function relayedStateStore(port: MessagePort): {
         new Promise((resolve, reject) => {
           next += 1;
           waiting.set(next, { resolve, reject });
+          const relayed = toRelay(args);
           port.postMessage({
             type: 'state',
             id: next,
             method,
-            args: args.map(encodeForRelay),
+            args: relayed.value as unknown[],
+            isEncoded: relayed.isEncoded,
           } satisfies StateCall);
         });
     },
@@ -106,7 +142,8 @@ export function relayedStateStore(port: MessagePort): {
     const entry = waiting.get(answer.id);
     if (entry === undefined) return;
     waiting.delete(answer.id);
-    if (answer.type === 'state-result') entry.resolve(decodeFromRelay(answer.value));
+    if (answer.type === 'state-result')
+      entry.resolve(answer.isEncoded ? decodeFromRelay(answer.value) : answer.value);
     else {
       const { code, message, ...rest } = answer.error;
       entry.reject(new SyncError(code, message, rest));
