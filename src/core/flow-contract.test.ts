@@ -34,6 +34,19 @@ describe('flowContractIssues', () => {
     expect(issuesOf(orders, connector({}), connector({}))).toEqual([]);
   });
 
+  it('warns when backfill lanes cannot apply, and not when they can', () => {
+    const withLanes: FlowConfigInput = { ...orders, backfill: { lanes: 4 } };
+    const splitting = connector(
+      {},
+      { planBackfill: () => Promise.resolve(undefined), readRange: async function* () {} },
+    );
+    expect(issuesOf(withLanes, splitting, connector({}))).toEqual([]);
+    expect(issuesOf(withLanes, connector({}), connector({}))).toEqual([
+      'flows.orders.backfill.lanes: connection "crm" cannot split its initial scan into key ranges: the backfill runs in one lane',
+    ]);
+    expect(issuesOf({ ...orders, backfill: { lanes: 1 } }, connector({}), connector({}))).toEqual([]);
+  });
+
   it("reports the connector's answer on a name at the path the config gave it", () => {
     const target = connector(
       {},

@@ -106,6 +106,19 @@ function capabilityIssues(
       severity: 'warning',
       message: `${to} neither writes a batch all or nothing nor reports what became of each record: when a batch fails, the records of it that were written are written again while the one at fault is sought`,
     });
+  const lanes = config.backfill?.lanes ?? 1;
+  if (lanes > 1 && (source.planBackfill === undefined || source.readRange === undefined))
+    issues.push({
+      path: `${path}.backfill.lanes`,
+      severity: 'warning',
+      message: `${from} cannot split its initial scan into key ranges: the backfill runs in one lane`,
+    });
+  else if (lanes > 1 && config.direction === 'both')
+    issues.push({
+      path: `${path}.backfill.lanes`,
+      severity: 'warning',
+      message: 'lanes apply to one-way flows: this two-way flow reads its initial scan in one lane',
+    });
   const cursor = source.capabilities.cursor ?? true;
   if (cursor === true)
     need(
