@@ -107,7 +107,12 @@ export async function runBackfillLanes(
   const pending = plan.ranges.flatMap((range, lane) =>
     progress[lane]?.done === true ? [] : [{ lane, range, after: progress[lane]?.after ?? null }],
   );
-  const { runner } = driver;
+  // Lanes leave the cycle's thread only when each lane may open its own connectors.
+  const runner =
+    ports.source.capabilities.independentInstances === true &&
+    ports.target.capabilities.independentInstances === true
+      ? driver.runner
+      : undefined;
   if (runner !== undefined) run.log.info(`backfill lanes run in ${runner.where}`);
   const isComplete = await runLanePool(
     pending,

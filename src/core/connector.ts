@@ -69,6 +69,13 @@ export interface ConnectorCapabilities {
    * Default true: the flow must give a cursor.
    */
   readonly cursor?: boolean | 'optional';
+  /**
+   * Separate instances of this connector (one per backfill lane thread, docs/backfill.md) may read
+   * and write at once, each with its own sessions. False (the default) for a connector that shares
+   * something across the flows of its connection: a rate limit, a serialised writer, one file.
+   * Backfill lanes run in worker threads only when both sides say true; else in the cycle's thread.
+   */
+  readonly independentInstances?: boolean;
 }
 
 /**

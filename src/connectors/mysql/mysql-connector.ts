@@ -68,6 +68,7 @@ export class MysqlConnector implements Connector, KeysetPager {
     listTables: true,
     lines: true,
     writesLines: false,
+    independentInstances: true,
   };
 
   /** SQL identifier rules (config/identifiers.ts), schema qualification allowed. */

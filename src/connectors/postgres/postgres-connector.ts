@@ -81,6 +81,7 @@ export class PostgresConnector implements Connector, KeysetPager {
     nonFiniteFloats: true,
     lines: true,
     writesLines: false,
+    independentInstances: true,
   };
 
   /** SQL identifier rules (config/identifiers.ts), schema qualification allowed. */
