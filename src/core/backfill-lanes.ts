@@ -5,7 +5,7 @@ import { SyncError, toSyncError } from './errors.js';
 import type { Flow } from './flow.js';
 import type { Logger } from './logger.js';
 import { toScalar } from './keyset-reader.js';
-import { backfillLaneName, backfillPlanName, type LeaseFence } from './state-store.js';
+import { backfillLaneName, backfillPlanName, type LeaseFence, type StateStore } from './state-store.js';
 import type { ScalarValue } from './values.js';
 import type { BatchPump, PumpedBatch } from './batch-pump.js';
 import type { BulkPath } from './bulk-path.js';
@@ -204,4 +204,35 @@ async function runLanePool<T>(
   await Promise.all(Array.from({ length: Math.min(concurrency, lanes.length) }, worker));
   if (failures.length > 0) throw toSyncError(failures[0]);
   return isComplete;
+}
+
+/** A partitioned backfill under way, as `status` shows it: each lane's range and how far it got. */
+export interface BackfillProgress {
+  readonly lanes: readonly {
+    readonly fromKey?: ScalarValue;
+    readonly toKey?: ScalarValue;
+    /** The last key the lane committed; null before its first batch. */
+    readonly after: ScalarValue | null;
+    readonly done: boolean;
+  }[];
+}
+
+/** The flow's partitioned backfill under way, or undefined when none is (never, or handed over). */
+export async function readBackfillProgress(
+  state: StateStore,
+  flow: string,
+): Promise<BackfillProgress | undefined> {
+  const stored = await state.getCheckpoint(backfillPlanName(flow));
+  if (stored === undefined) return undefined;
+  const plan = parseStored(flow, backfillPlanName(flow), planSchema, stored);
+  const lanes = await Promise.all(
+    plan.ranges.map(async (range, lane) => {
+      const name = backfillLaneName(flow, lane);
+      const saved = await state.getCheckpoint(name);
+      const progress =
+        saved === undefined ? { after: null, done: false } : parseStored(flow, name, laneSchema, saved);
+      return { ...range, ...progress };
+    }),
+  );
+  return { lanes };
 }

@@ -7,6 +7,7 @@ import { readPause, type FlowPause } from '../core/flow-pause.js';
 import { readCadenceOverride, type CadenceOverride } from '../core/cadence-override.js';
 import { readLastReconcile, type LastReconcile } from '../core/reconcile/last-reconcile.js';
 import type { RunRecord } from '../core/state-store.js';
+import { readBackfillProgress, type BackfillProgress } from '../core/backfill-lanes.js';
 import type { JsonValue } from '../core/values.js';
 import type { FlowSnapshot } from '../runtime/runtime.js';
 import {
@@ -60,6 +61,11 @@ export interface FlowStatus {
    * whether a forecast can change this flow's cadence at all; undefined if the flow does not adapt.
    */
   readonly forecaster: ForecasterNote | undefined;
+  /**
+   * A partitioned backfill under way (`backfill.lanes`, docs/backfill.md): each lane's key range,
+   * the last key it committed and whether it is done; undefined when none is.
+   */
+  readonly backfill: BackfillProgress | undefined;
   /** The last reconcile: when, its mode, the drift it found (`drift`) and what repair left. */
   readonly lastReconcile: LastReconcile | undefined;
   /** The live state of the flow in this process's runtime, when one runs here. */
@@ -89,6 +95,7 @@ async function statusOf(
     reconcile,
     paused,
     cadenceOverride,
+    backfill,
   ] = await Promise.all([
     state.listRuns({ flow: flow.name, limit: 1 }),
     state.lastSuccessfulRun(flow.name),
@@ -101,6 +108,7 @@ async function statusOf(
     readLastReconcile(state, flow.name),
     readPause(state, flow.name),
     readCadenceOverride(state, flow.name, now),
+    readBackfillProgress(state, flow.name),
   ]);
   const lastRun = runs[0];
   const lastSuccessAt = lastSuccess === undefined ? undefined : Date.parse(lastSuccess.startedAt);
@@ -133,6 +141,7 @@ async function statusOf(
     checkpoint,
     cadenceDecision: decision,
     forecaster: forecasterNoteOf(flow, forecaster, now),
+    backfill,
     lastReconcile: reconcile,
     snapshot,
   };

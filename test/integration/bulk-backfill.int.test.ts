@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openEngine, type Engine } from '../../src/cli/engine.js';
 import type { Change, ChangeBatch, Connector, ReadRange } from '../../src/core/connector.js';
 import { runCycle } from '../../src/core/cycle.js';
+import { flowStatuses } from '../../src/operations/flow-status.js';
 import type { Logger } from '../../src/core/logger.js';
 import {
   createMysqlDatabase,
@@ -389,6 +390,10 @@ describe.each(['postgres', 'mysql'] as const)('partitioned backfill PostgreSQL â
       expect(Array.isArray((stored['accounts:lanes'] as { ranges?: unknown }).ranges)).toBe(true);
       expect(stored['accounts:lane-2']).toEqual({ after: 1750, done: false });
       expect(await engine.state.getCheckpoint('accounts')).toBeUndefined();
+      // `status` (and GET /api/v1/flows) shows the lanes and how far each got.
+      const [status] = await flowStatuses(engine.operations, { flow: 'accounts' });
+      expect(status?.backfill?.lanes).toHaveLength(4);
+      expect(status?.backfill?.lanes[2]).toEqual({ fromKey: 1251, toKey: 1875, after: 1750, done: false });
       const firstWritten = broken.counts.written;
       expect(firstWritten).toBeLessThan(ROWS);
 

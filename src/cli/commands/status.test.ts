@@ -24,6 +24,7 @@ function status(flow: string, overrides: Partial<FlowStatus> = {}): FlowStatus {
     checkpoint: undefined,
     cadenceDecision: undefined,
     forecaster: undefined,
+    backfill: undefined,
     lastReconcile: undefined,
     snapshot: undefined,
     ...overrides,
@@ -47,6 +48,27 @@ describe('formatStatuses', () => {
     expect(text).toMatch(
       /^customers\s+\{every:1h\}\s+never\s+-\s+0\s+in 36m \(2026-12-03T08:36:00Z\): every 1h after the previous cycle$/m,
     );
+  });
+
+  it('shows a partitioned backfill under way: lanes done, and how far the others got', () => {
+    const text = formatStatuses(
+      [
+        status('customers', {
+          backfill: {
+            lanes: [
+              { toKey: 625, after: 625, done: true },
+              { fromKey: 626, toKey: 1250, after: 1000, done: false },
+              { fromKey: 1251, after: null, done: false },
+            ],
+          },
+        }),
+      ],
+      NOW,
+    );
+    expect(text).toContain(
+      '  customers: backfill in 3 lanes, 1 done; lane 2 after key 1000, lane 3 not started',
+    );
+    expect(formatStatuses([status('customers')], NOW)).not.toContain('backfill');
   });
 
   it('says a flow is overdue, paused or disabled in the next column', () => {

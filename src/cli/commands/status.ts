@@ -76,6 +76,19 @@ function forecasterLine(statuses: readonly FlowStatus[]): string | undefined {
   return notes.length === 0 ? undefined : `  forecaster: ${notes.join('; ')}`;
 }
 
+/** `customers: backfill in 4 lanes, 1 done; lane 2 after key 1750, lane 3 after key 2100, lane 4 not started`. */
+function backfillLine(status: FlowStatus): string | undefined {
+  const lanes = status.backfill?.lanes;
+  if (lanes === undefined) return undefined;
+  const done = lanes.filter((lane) => lane.done).length;
+  const open = lanes.flatMap((lane, index) =>
+    lane.done
+      ? []
+      : [`lane ${index + 1} ${lane.after === null ? 'not started' : `after key ${String(lane.after)}`}`],
+  );
+  return `  ${status.flow}: backfill in ${lanes.length} lanes, ${done} done${open.length === 0 ? '' : `; ${open.join(', ')}`}`;
+}
+
 function reconcileLine(status: FlowStatus): string | undefined {
   const last = status.lastReconcile;
   if (last === undefined) return undefined;
@@ -126,6 +139,8 @@ export function formatStatuses(statuses: readonly FlowStatus[], now: number = Da
       lines.push(
         `  ${status.flow}: ${status.openConflicts} open conflict(s); see syncline conflicts list --flow ${status.flow}`,
       );
+    const backfill = backfillLine(status);
+    if (backfill !== undefined) lines.push(backfill);
     const reconcile = reconcileLine(status);
     if (reconcile !== undefined) lines.push(reconcile);
   }
