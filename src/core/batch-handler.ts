@@ -37,6 +37,33 @@ export interface BatchContext {
   readonly bulk?: BulkPath;
 }
 
+/**
+ * The context of a cycle's (or a backfill lane's) own batches: never forced, with the cycle's bulk
+ * path and its write observer.
+ */
+export function cycleBatchContext(
+  flow: Flow,
+  ports: { readonly source: Connector; readonly target: Connector; readonly state: StateStore },
+  run: {
+    readonly policy: RetryPolicy;
+    readonly signal: AbortSignal;
+    readonly bulk: BulkPath;
+    readonly observe: WriteObserver | undefined;
+  },
+): BatchContext {
+  return {
+    flow,
+    target: ports.target,
+    source: ports.source,
+    state: ports.state,
+    policy: run.policy,
+    signal: run.signal,
+    force: false,
+    bulk: run.bulk,
+    ...(run.observe === undefined ? {} : { observe: run.observe }),
+  };
+}
+
 /** A batch mapped, validated and compared with the key map, ready to write. */
 export interface PreparedBatch {
   readonly toWrite: readonly { readonly record: TargetRecord; readonly hash: string }[];

@@ -3,7 +3,7 @@ import type { CycleOptions, CyclePorts, CycleResult } from './cycle-ports.js';
 import { SyncError, toSyncError } from './errors.js';
 import type { Flow } from './flow.js';
 import type { Logger } from './logger.js';
-import { emptyCounts, type MutableCounts } from './batch-handler.js';
+import { cycleBatchContext, emptyCounts, type MutableCounts } from './batch-handler.js';
 import { acquireFlowLease, keepLease, LEASE_TTL_MS, newLeaseOwner } from './flow-lease.js';
 import { newBulkPath } from './bulk-path.js';
 import { runBackfillLanes, type LaneDriver } from './backfill-lanes.js';
@@ -94,17 +94,7 @@ async function readAndWrite(
   const bulk = newBulkPath();
   bulk.enabled = flow.bulkLoad;
   for (;;) {
-    const context = {
-      flow,
-      target: ports.target,
-      source: ports.source,
-      state: ports.state,
-      policy,
-      signal,
-      force: false,
-      bulk,
-      ...(options.onWrite === undefined ? {} : { observe: options.onWrite }),
-    };
+    const context = cycleBatchContext(flow, ports, { policy, signal, bulk, observe: options.onWrite });
     const announce = (letters: readonly DeadLetterInput[]): void => {
       for (const letter of letters) {
         if (letter.kind === 'reference') triedKeys.add(letter.key);

@@ -1,4 +1,4 @@
-import type { BackfillPlan, ReadRange, SourceSpec } from './connector.js';
+import type { BackfillPlan, Connector, ReadRange, SourceSpec } from './connector.js';
 import { toScalar, type KeysetCheckpoint, type KeysetPager } from './keyset-reader.js';
 
 /**
@@ -18,14 +18,13 @@ const MAX_COUNTED_ROWS = 2 ** 31 - 1;
  * holds at least one batch of rows; undefined when that leaves fewer than two lanes.
  */
 export async function planKeysetBackfill(
-  pager: KeysetPager,
+  pager: KeysetPager & Pick<Connector, 'countPending'>,
   source: SourceSpec,
   lanes: number,
-  countRows: (limit: number) => Promise<number>,
   signal: AbortSignal,
 ): Promise<BackfillPlan | undefined> {
   const highWater = await pager.maxCursor(source, signal);
-  const total = await countRows(MAX_COUNTED_ROWS);
+  const total = await pager.countPending(source, undefined, MAX_COUNTED_ROWS, signal);
   const count = Math.min(Math.floor(lanes), Math.floor(total / Math.max(1, source.batchSize)));
   if (count < 2) return undefined;
   const splits: {

@@ -4,7 +4,7 @@ import type { Flow } from './flow.js';
 import type { Logger } from './logger.js';
 import type { DeadLetterInput, LeaseFence, RunCounts, StateStore } from './state-store.js';
 import type { ScalarValue } from './values.js';
-import { emptyCounts, type MutableCounts } from './batch-handler.js';
+import { cycleBatchContext, emptyCounts, type MutableCounts } from './batch-handler.js';
 import { createPump } from './batch-pump.js';
 import { newBulkPath } from './bulk-path.js';
 import { createRetryPolicy } from './retry-policy.js';
@@ -94,17 +94,7 @@ export async function runLaneTask(
     ports.log.warn(`write failed, retrying in ${Math.round(delayMs)} ms: ${toSyncError(error).message}`);
   });
   const { pump } = createPump({
-    context: {
-      flow,
-      target: ports.target,
-      source: ports.source,
-      state: ports.state,
-      policy,
-      signal,
-      force: false,
-      bulk,
-      ...(events.onWrite === undefined ? {} : { observe: events.onWrite }),
-    },
+    context: cycleBatchContext(flow, ports, { policy, signal, bulk, observe: events.onWrite }),
     fence: task.fence,
     counts,
     log: ports.log,

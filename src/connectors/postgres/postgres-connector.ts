@@ -164,13 +164,7 @@ export class PostgresConnector implements Connector, KeysetPager {
 
   /** Key ranges of a partitioned backfill, split at row-count quantiles (core/keyset-lanes.ts). */
   planBackfill(source: SourceSpec, lanes: number, signal: AbortSignal): Promise<BackfillPlan | undefined> {
-    return planKeysetBackfill(
-      this,
-      source,
-      lanes,
-      (limit) => this.countPending(source, undefined, limit, signal),
-      signal,
-    );
+    return planKeysetBackfill(this, source, lanes, signal);
   }
 
   async selectPage(source: SourceSpec, page: PageRequest, signal: AbortSignal): Promise<Row[]> {
@@ -237,7 +231,11 @@ export class PostgresConnector implements Connector, KeysetPager {
   }
 
   /** Upserts, updates and deletes in one transaction (multi-row statements, or COPY for large groups). */
-  writeBatch(target: TargetSpec, records: readonly TargetRecord[], signal: AbortSignal): Promise<WriteResult> {
+  writeBatch(
+    target: TargetSpec,
+    records: readonly TargetRecord[],
+    signal: AbortSignal,
+  ): Promise<WriteResult> {
     return this.#write(target, records, signal, false);
   }
 
@@ -251,9 +249,13 @@ export class PostgresConnector implements Connector, KeysetPager {
     signal: AbortSignal,
   ): Promise<WriteResult> {
     if (records.some((record) => record.op !== 'upsert')) {
-      throw new ConnectorError('CONFIG_INVALID', `Flow "${target.flow}": the bulk path inserts upserts only`, {
-        flow: target.flow,
-      });
+      throw new ConnectorError(
+        'CONFIG_INVALID',
+        `Flow "${target.flow}": the bulk path inserts upserts only`,
+        {
+          flow: target.flow,
+        },
+      );
     }
     return await this.#write(target, records, signal, true);
   }

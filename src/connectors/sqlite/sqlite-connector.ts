@@ -156,13 +156,7 @@ export class SqliteConnector implements Connector, KeysetPager {
 
   /** Key ranges of a partitioned backfill, split at row-count quantiles (core/keyset-lanes.ts). */
   planBackfill(source: SourceSpec, lanes: number, signal: AbortSignal): Promise<BackfillPlan | undefined> {
-    return planKeysetBackfill(
-      this,
-      source,
-      lanes,
-      (limit) => this.countPending(source, undefined, limit, signal),
-      signal,
-    );
+    return planKeysetBackfill(this, source, lanes, signal);
   }
 
   selectPage(source: SourceSpec, page: PageRequest, signal: AbortSignal): Promise<Row[]> {
