@@ -4,12 +4,11 @@ import type { CyclePorts } from './cycle-ports.js';
 import { SyncError, toSyncError } from './errors.js';
 import type { Flow } from './flow.js';
 import type { Logger } from './logger.js';
-import { toScalar } from './keyset-reader.js';
 import { backfillLaneName, backfillPlanName, type LeaseFence, type StateStore } from './state-store.js';
 import type { ScalarValue } from './values.js';
-import type { BatchPump, PumpedBatch } from './batch-pump.js';
+import type { BatchPump } from './batch-pump.js';
 import type { BulkPath } from './bulk-path.js';
-import type { LaneEvents, LaneRunner } from './lane-task.js';
+import { laneBatches, type LaneEvents, type LaneRunner } from './lane-task.js';
 
 // A partitioned backfill (docs/backfill.md): a new flow's initial scan split into key ranges
 // (`Connector.planBackfill`), each read and written by its own lane with its own checkpoint, all
@@ -150,28 +149,6 @@ export async function runBackfillLanes(
 
 function describeRange(range: ReadRange): string {
   return `[${range.fromKey ?? '…'} – ${range.toKey ?? '…'}]`;
-}
-
-/**
- * One lane's batches: its range from the key after which it stopped (read again: the range's
- * bounds are inclusive, and a record already synced with the same hash is skipped), each batch
- * committing the lane's progress, then an empty batch marking the lane done.
- */
-export async function* laneBatches(
-  flow: Flow,
-  readRange: NonNullable<CyclePorts['source']['readRange']>,
-  lane: { readonly lane: number; readonly range: ReadRange; readonly after: ScalarValue | null },
-  signal: AbortSignal,
-): AsyncGenerator<PumpedBatch> {
-  const name = backfillLaneName(flow.name, lane.lane);
-  const range: ReadRange = lane.after === null ? lane.range : { ...lane.range, fromKey: lane.after };
-  let after = lane.after;
-  for await (const changes of readRange(flow.source, range, signal)) {
-    const last = changes.at(-1);
-    if (last !== undefined) after = toScalar(flow.source, flow.source.key, last.row[flow.source.key]);
-    yield { changes, commit: { laneCheckpoints: [{ name, checkpoint: { after, done: false } }] } };
-  }
-  yield { changes: [], commit: { laneCheckpoints: [{ name, checkpoint: { after, done: true } }] } };
 }
 
 /**

@@ -2,14 +2,20 @@ import type { WriteObserver } from './batch-writer.js';
 import type { Connector, ReadRange } from './connector.js';
 import type { Flow } from './flow.js';
 import type { Logger } from './logger.js';
-import type { DeadLetterInput, LeaseFence, RunCounts, StateStore } from './state-store.js';
+import {
+  backfillLaneName,
+  type DeadLetterInput,
+  type LeaseFence,
+  type RunCounts,
+  type StateStore,
+} from './state-store.js';
 import type { ScalarValue } from './values.js';
 import { cycleBatchContext, emptyCounts, type MutableCounts } from './batch-handler.js';
-import { createPump } from './batch-pump.js';
+import { createPump, type PumpedBatch } from './batch-pump.js';
 import { newBulkPath } from './bulk-path.js';
 import { createRetryPolicy } from './retry-policy.js';
 import { toSyncError } from './errors.js';
-import { laneBatches } from './backfill-lanes.js';
+import { toScalar } from './keyset-reader.js';
 
 /**
  * One lane of a partitioned backfill as a unit of work that can run anywhere the flow's config and
@@ -123,4 +129,26 @@ function difference(now: MutableCounts, before: RunCounts): RunCounts {
 
 function sameCounts(a: RunCounts, b: RunCounts): boolean {
   return (Object.keys(a) as (keyof RunCounts)[]).every((key) => a[key] === b[key]);
+}
+
+/**
+ * One lane's batches: its range from the key after which it stopped (read again: the range's
+ * bounds are inclusive, and a record already synced with the same hash is skipped), each batch
+ * committing the lane's progress, then an empty batch marking the lane done.
+ */
+export async function* laneBatches(
+  flow: Flow,
+  readRange: NonNullable<Connector['readRange']>,
+  lane: { readonly lane: number; readonly range: ReadRange; readonly after: ScalarValue | null },
+  signal: AbortSignal,
+): AsyncGenerator<PumpedBatch> {
+  const name = backfillLaneName(flow.name, lane.lane);
+  const range: ReadRange = lane.after === null ? lane.range : { ...lane.range, fromKey: lane.after };
+  let after = lane.after;
+  for await (const changes of readRange(flow.source, range, signal)) {
+    const last = changes.at(-1);
+    if (last !== undefined) after = toScalar(flow.source, flow.source.key, last.row[flow.source.key]);
+    yield { changes, commit: { laneCheckpoints: [{ name, checkpoint: { after, done: false } }] } };
+  }
+  yield { changes: [], commit: { laneCheckpoints: [{ name, checkpoint: { after, done: true } }] } };
 }
