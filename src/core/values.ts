@@ -88,14 +88,19 @@ export function pickColumns(row: Row, columns: readonly string[]): Row {
   return picked;
 }
 
-const LONE_SURROGATE = /\p{Cs}/u;
-
 /**
  * Whether a text is valid Unicode, so it has a UTF-8 form: a lone UTF-16 surrogate (from a JSON
  * `"\ud800"` escape, say) has none, and every driver would silently write U+FFFD in its place.
  */
 export function isWellFormedText(text: string): boolean {
-  return !LONE_SURROGATE.test(text);
+  // ES2024 `String.prototype.isWellFormed` (Node 20 has it; our `lib` is older): about 5× faster
+  // than matching /\p{Cs}/u, and this runs for every text value written.
+  return (text as unknown as WellFormedCheck).isWellFormed();
+}
+
+/** A string with ES2024's `isWellFormed`, which the configured `lib` does not declare. */
+interface WellFormedCheck {
+  isWellFormed(): boolean;
 }
 
 /** Why a text cannot be written exactly by any database, for the dead letter. */
