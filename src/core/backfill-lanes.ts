@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { BackfillPlan, Checkpoint, ReadRange } from './connector.js';
+import type { Checkpoint, ReadRange } from './connector.js';
 import type { CyclePorts } from './cycle-ports.js';
 import { SyncError, toSyncError } from './errors.js';
 import type { Flow } from './flow.js';
@@ -33,7 +33,6 @@ const rangeSchema = z.strictObject({ fromKey: scalar.optional(), toKey: scalar.o
 const planSchema = z.strictObject({ ranges: z.array(rangeSchema).min(1), handover: z.unknown() });
 /** How far a lane has written: every key of its range up to `after` is committed; `done` when all are. */
 const laneSchema = z.strictObject({ after: scalar.nullable(), done: z.boolean() });
-type LaneProgress = z.infer<typeof laneSchema>;
 
 /** Whether the flow's initial scan runs in lanes: configured for more than one, one-way, a source that can split. */
 function canRunLanes(flow: Flow, ports: CyclePorts): boolean {
@@ -69,9 +68,8 @@ export async function runBackfillLanes(
   driver: LaneDriver,
 ): Promise<boolean> {
   const { state, source } = ports;
-  const planName = backfillPlanName(flow.name);
-  let stored = await state.getCheckpoint(planName);
-  if (stored === undefined) {
+  let progress = await readBackfillProgress(state, flow.name);
+  if (progress === undefined) {
     if (!canRunLanes(flow, ports) || (await state.getCheckpoint(flow.name)) !== undefined) return true;
     const plan = await source.planBackfill?.(flow.source, flow.backfillLanes, run.signal);
     if (plan === undefined) return true;
@@ -79,14 +77,16 @@ export async function runBackfillLanes(
       synced: [],
       deadLetters: [],
       resolvedKeys: [],
-      laneCheckpoints: [{ name: planName, checkpoint: plan as unknown as Checkpoint }],
+      laneCheckpoints: [{ name: backfillPlanName(flow.name), checkpoint: plan as unknown as Checkpoint }],
     });
     run.log.info(
       `backfill in ${plan.ranges.length} lanes: ${plan.ranges.map((range) => describeRange(range)).join(', ')}`,
     );
-    stored = plan as unknown as Checkpoint;
+    progress = {
+      handover: plan.handover,
+      lanes: plan.ranges.map((range) => ({ ...range, after: null, done: false })),
+    };
   }
-  const plan: BackfillPlan = parseStored(flow.name, planName, planSchema, stored) as BackfillPlan;
   const readRange = source.readRange?.bind(source);
   if (readRange === undefined)
     throw new SyncError(
@@ -94,17 +94,19 @@ export async function runBackfillLanes(
       `Flow "${flow.name}": a partitioned backfill is under way but this source cannot read key ranges; reset it with "syncline resync --flow ${flow.name} --all"`,
       { flow: flow.name, retryable: false },
     );
-  const progress = await Promise.all(
-    plan.ranges.map(async (_, lane): Promise<LaneProgress> => {
-      const name = backfillLaneName(flow.name, lane);
-      const saved = await state.getCheckpoint(name);
-      return saved === undefined
-        ? { after: null, done: false }
-        : parseStored(flow.name, name, laneSchema, saved);
-    }),
-  );
-  const pending = plan.ranges.flatMap((range, lane) =>
-    progress[lane]?.done === true ? [] : [{ lane, range, after: progress[lane]?.after ?? null }],
+  const pending = progress.lanes.flatMap(({ fromKey, toKey, after, done }, lane) =>
+    done
+      ? []
+      : [
+          {
+            lane,
+            range: {
+              ...(fromKey === undefined ? {} : { fromKey }),
+              ...(toKey === undefined ? {} : { toKey }),
+            },
+            after,
+          },
+        ],
   );
   // Lanes leave the cycle's thread only when each lane may open its own connectors.
   const runner =
@@ -140,10 +142,10 @@ export async function runBackfillLanes(
     synced: [],
     deadLetters: [],
     resolvedKeys: [],
-    checkpoint: plan.handover,
+    checkpoint: progress.handover,
     endLanes: true,
   });
-  run.log.info(`backfill: all ${plan.ranges.length} lanes written; reading on incrementally`);
+  run.log.info(`backfill: all ${progress.lanes.length} lanes written; reading on incrementally`);
   return true;
 }
 
@@ -185,6 +187,8 @@ async function runLanePool<T>(
 
 /** A partitioned backfill under way, as `status` shows it: each lane's range and how far it got. */
 export interface BackfillProgress {
+  /** Where the flow reads on from once every lane is done (the plan's handover checkpoint). */
+  readonly handover: Checkpoint;
   readonly lanes: readonly {
     readonly fromKey?: ScalarValue;
     readonly toKey?: ScalarValue;
@@ -211,5 +215,5 @@ export async function readBackfillProgress(
       return { ...range, ...progress };
     }),
   );
-  return { lanes };
+  return { handover: plan.handover as Checkpoint, lanes };
 }

@@ -20,6 +20,20 @@ export function emptyCounts(): MutableCounts {
   return { read: 0, written: 0, unchanged: 0, quarantined: 0, failed: 0, deleted: 0 };
 }
 
+const COUNT_KEYS = Object.keys(emptyCounts()) as (keyof RunCounts)[];
+
+/** Adds `more` into `into`, count by count. */
+export function addCounts(into: MutableCounts, more: RunCounts): void {
+  for (const key of COUNT_KEYS) into[key] += more[key];
+}
+
+/** What `now` counted beyond `before`, count by count. */
+export function countsSince(now: RunCounts, before: RunCounts): RunCounts {
+  const added = emptyCounts();
+  for (const key of COUNT_KEYS) added[key] = now[key] - before[key];
+  return added;
+}
+
 /** What handling a batch needs. */
 export interface BatchContext {
   readonly flow: Flow;

@@ -3,7 +3,7 @@ import type { CycleOptions, CyclePorts, CycleResult } from './cycle-ports.js';
 import { SyncError, toSyncError } from './errors.js';
 import type { Flow } from './flow.js';
 import type { Logger } from './logger.js';
-import { cycleBatchContext, emptyCounts, type MutableCounts } from './batch-handler.js';
+import { addCounts, cycleBatchContext, emptyCounts, type MutableCounts } from './batch-handler.js';
 import { acquireFlowLease, keepLease, LEASE_TTL_MS, newLeaseOwner } from './flow-lease.js';
 import { newBulkPath } from './bulk-path.js';
 import { runBackfillLanes, type LaneDriver } from './backfill-lanes.js';
@@ -11,7 +11,7 @@ import { createPump, type PumpedBatch } from './batch-pump.js';
 import { runTwoWayPasses } from './two-way/two-way-cycle.js';
 import { retryWaitingReferences } from './reference-retry.js';
 import { createRetryPolicy, isRetryable } from './retry-policy.js';
-import type { DeadLetterInput, LeaseFence, RunCounts } from './state-store.js';
+import type { DeadLetterInput, LeaseFence } from './state-store.js';
 
 /**
  * One cycle of a flow (DESIGN.md): read changes since the checkpoint, map and validate, skip
@@ -126,7 +126,7 @@ async function readAndWrite(
         bulk,
         events: {
           onCommitted: (added, letters) => {
-            for (const key of Object.keys(added) as (keyof RunCounts)[]) counts[key] += added[key];
+            addCounts(counts, added);
             announce(letters);
             options.onProgress?.({
               flow: flow.name,

@@ -10,7 +10,7 @@ import {
   type StateStore,
 } from './state-store.js';
 import type { ScalarValue } from './values.js';
-import { cycleBatchContext, emptyCounts, type MutableCounts } from './batch-handler.js';
+import { countsSince, cycleBatchContext, emptyCounts } from './batch-handler.js';
 import { createPump, type PumpedBatch } from './batch-pump.js';
 import { newBulkPath } from './bulk-path.js';
 import { createRetryPolicy } from './retry-policy.js';
@@ -88,7 +88,7 @@ export async function runLaneTask(
   let reported: RunCounts = emptyCounts();
   let letters: DeadLetterInput[] = [];
   const report = (): void => {
-    const added = difference(counts, reported);
+    const added = countsSince(counts, reported);
     reported = { ...counts };
     const sent = letters;
     letters = [];
@@ -112,23 +112,8 @@ export async function runLaneTask(
     return await pump(laneBatches(flow, readRange, task, signal));
   } finally {
     // Letters stored with a failed batch, and counts of a last partial pass, are reported too.
-    if (letters.length > 0 || !sameCounts(counts, reported)) report();
+    if (letters.length > 0 || Object.values(countsSince(counts, reported)).some((n) => n !== 0)) report();
   }
-}
-
-function difference(now: MutableCounts, before: RunCounts): RunCounts {
-  return {
-    read: now.read - before.read,
-    written: now.written - before.written,
-    unchanged: now.unchanged - before.unchanged,
-    quarantined: now.quarantined - before.quarantined,
-    failed: now.failed - before.failed,
-    deleted: now.deleted - before.deleted,
-  };
-}
-
-function sameCounts(a: RunCounts, b: RunCounts): boolean {
-  return (Object.keys(a) as (keyof RunCounts)[]).every((key) => a[key] === b[key]);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { emptyCounts } from '../core/batch-handler.js';
+import { addCounts, emptyCounts } from '../core/batch-handler.js';
 import { audited } from '../core/audit.js';
 import { SyncError } from '../core/errors.js';
 import type { CyclePorts } from '../core/cycle-ports.js';
@@ -90,17 +90,6 @@ async function replayKeys(
   return { counts: settled.counts, missing: settled.missing, isOk: true };
 }
 
-function addCounts(total: RunCounts, more: RunCounts): RunCounts {
-  return {
-    read: total.read + more.read,
-    written: total.written + more.written,
-    unchanged: total.unchanged + more.unchanged,
-    quarantined: total.quarantined + more.quarantined,
-    failed: total.failed + more.failed,
-    deleted: total.deleted + more.deleted,
-  };
-}
-
 /** Replays the open letters of one flow, page by page, in one audited action. */
 async function replayFlow(
   context: OperationsContext,
@@ -120,7 +109,7 @@ async function replayFlow(
       details: request.details,
     },
     async () => {
-      let counts: RunCounts = emptyCounts();
+      const counts = emptyCounts();
       let replayed = 0;
       let discarded = 0;
       let isOk = true;
@@ -129,7 +118,7 @@ async function replayFlow(
       for await (const letters of pages) {
         const keys = letters.map((letter) => letter.key);
         const result = await replayKeys(flow, ports, keys, signal);
-        counts = addCounts(counts, result.counts);
+        addCounts(counts, result.counts);
         replayed += letters.length;
         discarded += result.missing.length;
         isOk &&= result.isOk;

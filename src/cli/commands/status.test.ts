@@ -55,6 +55,7 @@ describe('formatStatuses', () => {
       [
         status('customers', {
           backfill: {
+            handover: { phase: 'incremental', cursor: '2026-12-03T07:00:00Z', key: null },
             lanes: [
               { toKey: 625, after: 625, done: true },
               { fromKey: 626, toKey: 1250, after: 1000, done: false },

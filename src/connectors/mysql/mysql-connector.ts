@@ -204,10 +204,7 @@ export class MysqlConnector implements Connector, KeysetPager {
     records: readonly TargetRecord[],
     signal: AbortSignal,
   ): Promise<WriteResult> {
-    const table = parseTableName(target.table, target.flow);
-    for (const column of target.columns) quoteColumn(column, target.flow);
-    quoteColumn(target.key, target.flow);
-    if (target.onDelete.mode === 'soft') quoteColumn(target.onDelete.column, target.flow);
+    const table = checkTargetNames(target);
     if (records.length === 0) return { written: 0 };
     const plan = await this.#writePlan(target, table);
     signal.throwIfAborted();
@@ -224,9 +221,7 @@ export class MysqlConnector implements Connector, KeysetPager {
     records: readonly TargetRecord[],
     signal: AbortSignal,
   ): Promise<WriteResult> {
-    const table = parseTableName(target.table, target.flow);
-    for (const column of target.columns) quoteColumn(column, target.flow);
-    quoteColumn(target.key, target.flow);
+    const table = checkTargetNames(target);
     const server = await this.#catalog.serverInfo();
     if (!server.hasLocalInfile || records.some((record) => record.op !== 'upsert')) {
       throw new ConnectorError(
@@ -333,4 +328,16 @@ export class MysqlConnector implements Connector, KeysetPager {
       server: this.#address,
     };
   }
+}
+
+/**
+ * The target's table, with every name a write uses (columns, key, soft-delete column) checked
+ * before any SQL is built.
+ */
+function checkTargetNames(target: TargetSpec): ReturnType<typeof parseTableName> {
+  const table = parseTableName(target.table, target.flow);
+  for (const column of target.columns) quoteColumn(column, target.flow);
+  quoteColumn(target.key, target.flow);
+  if (target.onDelete.mode === 'soft') quoteColumn(target.onDelete.column, target.flow);
+  return table;
 }
