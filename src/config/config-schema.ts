@@ -3,6 +3,7 @@ import { FieldTypes } from './field-types.js';
 import { checkObjectKeys, fieldName, objectName as systemObjectName, objectOf } from './names-schema.js';
 import { cadenceSchema } from './cadence-schema.js';
 import { serverSchema } from './server-schema.js';
+import { runtimeSchema } from './runtime-schema.js';
 import { alertsSchema } from './alerts-schema.js';
 import { webhooksSchema } from './webhooks-schema.js';
 import { parseDurationMs } from './duration.js';
@@ -285,6 +286,8 @@ export const syncConfigSchema = z
       .string()
       .refine((url) => !hasUnencodedPasswordChars(url), { message: UNENCODED_PASSWORD_MESSAGE })
       .optional(),
+    /** Who runs cycles where: `local` (default) or `bullmq` workers (docs/scale-out.md). */
+    runtime: runtimeSchema.optional(),
     /** Where `syncline serve` listens (docs/api.md). */
     server: serverSchema.optional(),
     /** Alert rules and the channels they notify (docs/alerts.md). */

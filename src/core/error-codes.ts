@@ -68,6 +68,16 @@ export const ErrorCodes = {
     retryable: false,
     httpStatus: 400,
   },
+  RUNTIME_UNAVAILABLE: {
+    message: 'The runtime could not reach Redis to hand out or run a job',
+    retryable: true,
+    httpStatus: 503,
+  },
+  RUNTIME_JOB_LOST: {
+    message: 'A cycle job vanished from Redis before a worker finished it',
+    retryable: true,
+    httpStatus: 503,
+  },
   VALIDATION_FAILED: {
     message: 'The record broke a mapping or validation rule',
     retryable: false,

@@ -241,6 +241,45 @@ export type RuntimeEvent =
 /** Receives runtime events; a throw is logged and never reaches the runtime. */
 export type RuntimeSubscriber = (event: RuntimeEvent) => void;
 
+/** Jobs of one queue by state. */
+export interface QueueDepth {
+  readonly waiting: number;
+  readonly active: number;
+  readonly delayed: number;
+  readonly failed: number;
+  /** Finished jobs still kept in Redis (an hour). */
+  readonly completed: number;
+}
+
+/** A worker process of a BullMQ deployment, from its heartbeat. */
+export interface ClusterWorker {
+  readonly id: string;
+  readonly host: string;
+  readonly pid: number;
+  readonly concurrency: number;
+  /** Flows whose cycles it runs now. */
+  readonly running: string[];
+  readonly jobsDone: number;
+  /** ISO 8601. */
+  readonly startedAt: string;
+  readonly heartbeatAt: string;
+  readonly state: 'running' | 'draining';
+}
+
+/** Who runs a scaled-out deployment: the leading scheduler, the workers, the queues. Plain JSON. */
+export interface ClusterSnapshot {
+  readonly runtime: 'bullmq';
+  /** The Redis key prefix of the deployment. */
+  readonly prefix: string;
+  /** The leading scheduler; undefined while none leads (a takeover is under way). */
+  readonly leader:
+    | { readonly id: string; readonly host: string; readonly pid: number; readonly since: string }
+    | undefined;
+  readonly workers: ClusterWorker[];
+  /** By queue name (`cycles`, `lanes`). */
+  readonly queues: Readonly<Record<string, QueueDepth>>;
+}
+
 /** Who runs cycles where: in this process (local) or on workers (BullMQ). */
 export interface Runtime {
   /**
@@ -289,4 +328,6 @@ export interface Runtime {
   stop(): Promise<void>;
   /** Stops at once: connectors abort; unfinished batches are read again next time. */
   abort(): void;
+  /** Scaled-out runtimes: the leader, workers and queue depths (absent for the local runtime). */
+  cluster?(): Promise<ClusterSnapshot>;
 }

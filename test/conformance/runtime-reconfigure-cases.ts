@@ -83,6 +83,7 @@ export function describeRuntimeReconfigure(name: string, factory: RuntimeFactory
       const first = contextFor({ every: '1h' });
       const { runtime, log } = await started(first);
       await eventually(() => statusOf(1) === 'A', 'the first cycle wrote with the first map', QUICK);
+      await eventually(() => log.of('cycle.finished').length === 1, 'the first cycle ended', QUICK);
 
       fixture.insertAccounts([account(2)]);
       const writes = gate();

@@ -4,7 +4,6 @@ import type { TuningOverrides } from '../../cadence/adaptive-tuning.js';
 import type { RealtimeWakeup } from '../../cadence/realtime-wakeup.js';
 import { emptyCounts } from '../../core/batch-handler.js';
 import { diffConfig, flowsToRestart, type ConfigChangeSummary } from '../../core/config-diff.js';
-import { runCycle } from '../../core/cycle.js';
 import type { CycleResult } from '../../core/cycle-ports.js';
 import { SyncError, toSyncError } from '../../core/errors.js';
 import type { Flow } from '../../core/flow.js';
@@ -20,6 +19,7 @@ import type {
   WakeOutcome,
 } from '../runtime.js';
 import { RuntimeEvents } from '../runtime-events.js';
+import { inProcessCycles, type CycleExecutor } from '../cycle-executor.js';
 import { ContextGenerations } from './context-generations.js';
 import { CycleSlots } from './cycle-slots.js';
 import { LocalFlowState } from './local-flow-state.js';
@@ -52,6 +52,11 @@ export interface LocalRuntimeOptions {
   readonly healthWindowMs?: number;
   /** How often an adaptive flow re-decides its cadence while it waits, ms. Default 1 minute. */
   readonly redecideEveryMs?: number;
+  /**
+   * Where cycles run: in this process (default), or as jobs on BullMQ workers (the scheduler of
+   * the BullMQ runtime plans cycles with this runtime and runs them remotely).
+   */
+  readonly executor?: CycleExecutor;
 }
 
 /**
@@ -80,11 +85,13 @@ export class LocalRuntime implements Runtime {
   #flows = new Map<string, LocalFlowState>();
   /** The wake-ups of running realtime flows, for `wake` (webhooks). */
   readonly #wakeups = new Map<string, RealtimeWakeup>();
+  readonly #executor: CycleExecutor;
 
   constructor(context: EngineContext, options: LocalRuntimeOptions = {}) {
     this.#context = context;
     this.#options = options;
     this.#now = options.now ?? Date.now;
+    this.#executor = options.executor ?? inProcessCycles;
     this.#slots = new CycleSlots(options.concurrency ?? 4);
     this.#events = new RuntimeEvents(context.logger, this.#now);
     this.#generations = new ContextGenerations(context.logger);
@@ -149,7 +156,7 @@ export class LocalRuntime implements Runtime {
         const stop = this.#adaptive.cycleStop(flow, AbortSignal.any([this.#stop.signal, pauseStop.signal]));
         let result: CycleResult;
         try {
-          result = await runCycle(this.#adaptive.flowForCycle(flow), ports, {
+          result = await this.#executor.run(this.#adaptive.flowForCycle(flow), ports, {
             trigger,
             onWrite: writeSampleObserver(this.#events, flow, this.#adaptive.observer(flow)),
             signal: this.#hardStop.signal,
