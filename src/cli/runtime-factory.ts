@@ -1,8 +1,68 @@
+import type { SyncConfig } from '../config/config-schema.js';
 import type { Engine } from './engine.js';
+import { BullmqRuntime } from '../runtime/bullmq/bullmq-runtime.js';
+export type { BullmqSettings } from '../runtime/bullmq/bullmq-settings.js';
+import { BULLMQ_DEFAULTS, processId, type BullmqSettings } from '../runtime/bullmq/bullmq-settings.js';
+import { CycleWorker } from '../runtime/bullmq/cycle-worker.js';
+import { redactRedisUrl } from '../runtime/bullmq/redis-connection.js';
 import { LocalRuntime, type LocalRuntimeOptions } from '../runtime/local/local-runtime.js';
 import type { Runtime } from '../runtime/runtime.js';
 
-/** The runtime `run`, `serve` and `demo` drive: flows in this process (the embedded default). */
-export function createRuntime(engine: Engine, options: LocalRuntimeOptions = {}): Runtime {
-  return new LocalRuntime(engine.context, options);
+/**
+ * What the process is to the runtime: `run` plans and runs cycles (on BullMQ: a scheduler
+ * candidate with a worker of its own); `serve` runs flows locally, or on BullMQ follows the leading
+ * scheduler (API, metrics, dashboard); `scheduler` only plans (BullMQ).
+ */
+export type RuntimeRole = 'run' | 'serve' | 'scheduler';
+
+/** The BullMQ settings of the config's `runtime:`, or undefined for the local runtime. */
+export function bullmqSettings(config: SyncConfig): BullmqSettings | undefined {
+  const runtime = config.runtime;
+  if (runtime?.type !== 'bullmq') return undefined;
+  return {
+    redis: runtime.redis,
+    prefix: runtime.prefix ?? BULLMQ_DEFAULTS.prefix,
+    leaderLeaseMs: runtime.leaderLease ?? BULLMQ_DEFAULTS.leaderLeaseMs,
+    concurrency: runtime.concurrency ?? BULLMQ_DEFAULTS.concurrency,
+  };
+}
+
+/**
+ * The runtime `run`, `serve`, `scheduler` and `demo` drive: flows in this process (the embedded
+ * default), or on BullMQ workers when the config's `runtime:` says `bullmq` (docs/scale-out.md).
+ */
+export async function createRuntime(
+  engine: Engine,
+  role: RuntimeRole,
+  options: LocalRuntimeOptions = {},
+): Promise<Runtime> {
+  const settings = bullmqSettings(engine.config);
+  if (settings === undefined) return new LocalRuntime(engine.context, options);
+  return BullmqRuntime.open(engine.context, {
+    settings,
+    scheduling: (context, executor) =>
+      new LocalRuntime(context, { ...options, executor, concurrency: Number.MAX_SAFE_INTEGER }),
+    schedules: role !== 'serve',
+    ...(role === 'run' ? { worker: { concurrency: options.concurrency ?? settings.concurrency } } : {}),
+  });
+}
+
+/** A worker process's job runner, as `syncline worker` drives it. */
+export interface JobWorker {
+  readonly id: string;
+  start(): Promise<void>;
+  /** Finishes and commits the batch in hand of every running cycle; takes no new job. */
+  drain(): Promise<void>;
+  /** Stops at once. */
+  abort(): Promise<void>;
+}
+
+/** The worker of the config's BullMQ deployment, running cycles with the engine's connectors. */
+export function createWorker(engine: Engine, settings: BullmqSettings, concurrency: number): JobWorker {
+  return new CycleWorker({ settings, context: () => engine.context, concurrency, id: processId() });
+}
+
+/** Where a BullMQ deployment lives, for the log: its prefix and Redis, password masked. */
+export function describeDeployment(settings: BullmqSettings): string {
+  return `${settings.prefix} on Redis ${redactRedisUrl(settings.redis)}`;
 }

@@ -6,6 +6,7 @@ import { probeCommand } from './commands/probe.js';
 import { realtimeCommand } from './commands/realtime.js';
 import { runCommand } from './commands/run.js';
 import { serveCommand } from './commands/serve.js';
+import { schedulerCommand, workerCommand } from './commands/scale-out.js';
 import { statusCommand } from './commands/status.js';
 import { validateCommand } from './commands/validate.js';
 import { collect, type CommandRunner, examples, globals, port, positiveInteger } from './command-options.js';
@@ -95,6 +96,26 @@ export function addSyncCommands(program: Command, execute: CommandRunner): void 
     )
     .action((options: { host?: string; port?: number; concurrency?: number }, command: Command) =>
       execute(() => serveCommand({ ...globals(command), ...options })),
+    );
+
+  program
+    .command('scheduler')
+    .description(
+      "BullMQ runtime: plan every flow's cycles as the one leading scheduler (a standby takes over when it dies)",
+    )
+    .addHelpText('after', examples('syncline scheduler -c /etc/syncline/syncline.yaml'))
+    .action((_options: object, command: Command) => execute(() => schedulerCommand(globals(command))));
+
+  program
+    .command('worker')
+    .description('BullMQ runtime: run the cycle jobs the scheduler queues (any number, on any machine)')
+    .option('--concurrency <n>', 'cycles at once (default: runtime.concurrency, else 4)', positiveInteger)
+    .addHelpText(
+      'after',
+      examples('syncline worker -c /etc/syncline/syncline.yaml', 'syncline worker --concurrency 8'),
+    )
+    .action((options: { concurrency?: number }, command: Command) =>
+      execute(() => workerCommand({ ...globals(command), ...options })),
     );
 
   program

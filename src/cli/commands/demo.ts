@@ -144,7 +144,7 @@ export async function demoCommand(options: DemoOptions): Promise<number> {
         })
         .finally(() => (drawing = undefined));
     };
-    const runtime = createRuntime(engine, { concurrency });
+    const runtime = await createRuntime(engine, 'run', { concurrency });
     runtime.subscribe(summary.subscriber);
     stop.onHardStop(() => {
       runtime.abort();
@@ -167,7 +167,7 @@ export async function demoCommand(options: DemoOptions): Promise<number> {
     }
 
     // One last cycle of every flow after the generator stopped, so CRM and ERP can be compared.
-    const catchUp = createRuntime(engine, { concurrency });
+    const catchUp = await createRuntime(engine, 'run', { concurrency });
     catchUp.subscribe(summary.subscriber);
     stop.onHardStop(() => {
       catchUp.abort();

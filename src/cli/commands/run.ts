@@ -34,11 +34,7 @@ export function pendingEstimator(engine: Engine): PendingEstimator {
 }
 
 /** Checks the selected flows against the live schemas; false (and a report) when one cannot run. */
-export async function preflight(
-  engine: Engine,
-  names: readonly string[],
-  logger: Logger,
-): Promise<boolean> {
+export async function preflight(engine: Engine, names: readonly string[], logger: Logger): Promise<boolean> {
   const flows =
     names.length === 0 ? engine.flows.filter((flow) => flow.enabled) : names.map((name) => engine.flow(name));
   const { findings } = await checkSchemaReport(engine, flows, AbortSignal.timeout(60_000));
@@ -92,8 +88,9 @@ export async function runCommand(options: RunOptions): Promise<number> {
   const names = options.flow ?? [];
   try {
     if (!(await preflight(engine, names, logger))) return ExitCodes.badConfig;
-    const runtime = createRuntime(
+    const runtime = await createRuntime(
       engine,
+      'run',
       options.concurrency === undefined ? {} : { concurrency: options.concurrency },
     );
     runtime.subscribe(
@@ -102,7 +99,7 @@ export async function runCommand(options: RunOptions): Promise<number> {
     const removeSignalHandlers = stopOnSignals(runtime, logger);
     try {
       if (options.once === true) {
-        const results = await runtime.runOnce(names);
+        const results = await runtime.runOnce(names).finally(() => runtime.stop());
         return results.every((result) => result.status === 'succeeded') ? ExitCodes.ok : ExitCodes.flowFailed;
       }
       logger.info(

@@ -36,8 +36,9 @@ export async function serveCommand(options: ServeOptions): Promise<number> {
   const { engine, logger } = await openCliEngine(options);
   try {
     if (!(await preflight(engine, [], logger))) return ExitCodes.badConfig;
-    const runtime = createRuntime(
+    const runtime = await createRuntime(
       engine,
+      'serve',
       options.concurrency === undefined ? {} : { concurrency: options.concurrency },
     );
     runtime.subscribe(createProgressReporter(logger, { isTty: false, estimate: pendingEstimator(engine) }));
