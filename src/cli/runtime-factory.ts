@@ -23,6 +23,7 @@ export function bullmqSettings(config: SyncConfig): BullmqSettings | undefined {
     redis: runtime.redis,
     prefix: runtime.prefix ?? BULLMQ_DEFAULTS.prefix,
     leaderLeaseMs: runtime.leaderLease ?? BULLMQ_DEFAULTS.leaderLeaseMs,
+    jobLeaseMs: runtime.jobLease ?? BULLMQ_DEFAULTS.jobLeaseMs,
     concurrency: runtime.concurrency ?? BULLMQ_DEFAULTS.concurrency,
   };
 }

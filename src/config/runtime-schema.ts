@@ -34,6 +34,11 @@ const bullmqRuntime = z.strictObject({
    * scheduler takes over within it when the leader dies. Default 15s.
    */
   leaderLease: durationMs.refine((ms) => ms >= MIN_LEADER_LEASE_MS, { message: 'at least 1s' }).optional(),
+  /**
+   * How long a worker's hold on a job lasts without renewal (renewed every half of it): a job
+   * whose worker died is handed to another worker after about this. Default 30s.
+   */
+  jobLease: durationMs.refine((ms) => ms >= MIN_LEADER_LEASE_MS, { message: 'at least 1s' }).optional(),
   /** Cycles one `syncline worker` runs at once, unless `--concurrency` says otherwise. Default 4. */
   concurrency: z.number().int().min(1).max(256).optional(),
 });

@@ -14,6 +14,8 @@ export interface BullmqSettings {
   readonly prefix: string;
   /** Scheduler leadership lease, ms; renewed every third. */
   readonly leaderLeaseMs: number;
+  /** A worker's lock on a job, ms: a dead worker's job is retried elsewhere after about this. */
+  readonly jobLeaseMs: number;
   /** Cycles per worker process unless a worker says otherwise. */
   readonly concurrency: number;
 }
@@ -21,6 +23,7 @@ export interface BullmqSettings {
 export const BULLMQ_DEFAULTS = {
   prefix: 'syncline',
   leaderLeaseMs: 15_000,
+  jobLeaseMs: 30_000,
   concurrency: 4,
 } as const;
 

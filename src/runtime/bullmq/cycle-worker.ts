@@ -26,8 +26,6 @@ import {
 import { localJobs } from './local-jobs.js';
 import { closeRedis, openRedis, redisOptions } from './redis-connection.js';
 
-/** How long a job's lock lasts without renewal: a dead worker's job is retried after about this. */
-const LOCK_MS = 30_000;
 /** Times a job may be found stalled (its worker gone) and retried before it fails. */
 const MAX_STALLS = 5;
 
@@ -104,8 +102,8 @@ export class CycleWorker {
       connection: redisOptions(settings.redis, 'worker-jobs'),
       prefix: settings.prefix,
       concurrency,
-      lockDuration: LOCK_MS,
-      stalledInterval: LOCK_MS / 2,
+      lockDuration: settings.jobLeaseMs,
+      stalledInterval: Math.max(500, Math.floor(settings.jobLeaseMs / 2)),
       maxStalledCount: MAX_STALLS,
       name: this.#options.id,
     });
