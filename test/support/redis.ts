@@ -10,15 +10,18 @@ export function uniquePrefix(label = 'test'): string {
   return `syncline-${label}-${randomUUID().slice(0, 8)}`;
 }
 
-/** Settings of a test deployment under its own prefix, with a short leadership lease. */
+/** Settings of a test deployment under its own prefix, with short leases. */
 export function testSettings(prefix: string, overrides: Partial<BullmqSettings> = {}): BullmqSettings {
-  return {
+  const defaults: BullmqSettings = {
     redis: REDIS_URL,
     prefix,
     leaderLeaseMs: 3_000,
+    jobLeaseMs: 5_000,
     concurrency: BULLMQ_DEFAULTS.concurrency,
-    ...overrides,
   };
+  return Object.fromEntries(
+    Object.entries({ ...defaults, ...overrides }).filter(([, value]) => value !== undefined),
+  ) as unknown as BullmqSettings;
 }
 
 /** Deletes every key of a prefix. */
