@@ -15,6 +15,8 @@ import { loadEngineConfig } from './engine-config.js';
 import { checkSchemas } from './schema-report.js';
 import { threadLaneRunner } from './lane-threads.js';
 import { DEFAULT_STATE_URL, openStateStore } from './state-store-factory.js';
+import { bullmqSettings } from './bullmq-config.js';
+import { JobLaneRunner } from '../runtime/bullmq/job-lanes.js';
 
 export { loadEngineConfig } from './engine-config.js';
 
@@ -71,6 +73,10 @@ export async function openEngine(
   let current: Generation;
   /** A reloaded config between its check and its commit: its connectors are in use too. */
   let pending: Generation | undefined;
+  // On a BullMQ deployment, lanes of a partitioned backfill are jobs for any worker (one runner,
+  // connected on first use); otherwise they run in worker threads of this process.
+  const bullmq = bullmqSettings(loaded.config);
+  const jobLanes = bullmq === undefined ? undefined : new JobLaneRunner(bullmq, logger);
 
   const generation = (
     config: SyncConfig,
@@ -92,7 +98,7 @@ export async function openEngine(
     };
     const fingerprints = connectionFingerprints(config.connections);
     // Lanes of a partitioned backfill run in worker threads that open this config file themselves.
-    const lanes = threadLaneRunner(configPath, () => config, logger, state);
+    const lanes = jobLanes ?? threadLaneRunner(configPath, () => config, logger, state);
     const made: Generation = {
       config,
       flows,
@@ -254,6 +260,7 @@ export async function openEngine(
     close: async () => {
       await Promise.allSettled([...open].map((instance) => instance.close()));
       open.clear();
+      await jobLanes?.close();
       await state.close();
     },
   };

@@ -1,8 +1,9 @@
-import type { SyncConfig } from '../config/config-schema.js';
 import type { Engine } from './engine.js';
 import { BullmqRuntime } from '../runtime/bullmq/bullmq-runtime.js';
 export type { BullmqSettings } from '../runtime/bullmq/bullmq-settings.js';
-import { BULLMQ_DEFAULTS, processId, type BullmqSettings } from '../runtime/bullmq/bullmq-settings.js';
+import { processId, type BullmqSettings } from '../runtime/bullmq/bullmq-settings.js';
+import { bullmqSettings } from './bullmq-config.js';
+export { bullmqSettings } from './bullmq-config.js';
 import { CycleWorker } from '../runtime/bullmq/cycle-worker.js';
 import { redactRedisUrl } from '../runtime/bullmq/redis-connection.js';
 import { LocalRuntime, type LocalRuntimeOptions } from '../runtime/local/local-runtime.js';
@@ -14,19 +15,6 @@ import type { Runtime } from '../runtime/runtime.js';
  * scheduler (API, metrics, dashboard); `scheduler` only plans (BullMQ).
  */
 export type RuntimeRole = 'run' | 'serve' | 'scheduler';
-
-/** The BullMQ settings of the config's `runtime:`, or undefined for the local runtime. */
-export function bullmqSettings(config: SyncConfig): BullmqSettings | undefined {
-  const runtime = config.runtime;
-  if (runtime?.type !== 'bullmq') return undefined;
-  return {
-    redis: runtime.redis,
-    prefix: runtime.prefix ?? BULLMQ_DEFAULTS.prefix,
-    leaderLeaseMs: runtime.leaderLease ?? BULLMQ_DEFAULTS.leaderLeaseMs,
-    jobLeaseMs: runtime.jobLease ?? BULLMQ_DEFAULTS.jobLeaseMs,
-    concurrency: runtime.concurrency ?? BULLMQ_DEFAULTS.concurrency,
-  };
-}
 
 /**
  * The runtime `run`, `serve`, `scheduler` and `demo` drive: flows in this process (the embedded

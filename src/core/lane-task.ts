@@ -53,6 +53,8 @@ export interface LaneRunner {
    * was committed); throws the lane's error as a SyncError. `signal` aborts at once.
    */
   run(task: LaneTask, events: LaneEvents, signal: AbortSignal, stop?: AbortSignal): Promise<boolean>;
+  /** Releases what the runner holds (connections), when the engine closes. */
+  close?(): Promise<void>;
 }
 
 /** What running a lane task needs where it runs. */

@@ -23,6 +23,7 @@ import {
   type CycleReport,
   type CycleResultJson,
 } from './cycle-job.js';
+import { startLaneWorker, type ActiveLane } from './job-lanes.js';
 import { localJobs } from './local-jobs.js';
 import { closeRedis, openRedis, redisOptions } from './redis-connection.js';
 
@@ -73,6 +74,9 @@ export class CycleWorker {
   readonly #active = new Map<string, ActiveJob>();
   readonly #startedAt = new Date().toISOString();
   #worker: Worker<CycleJobData, CycleResultJson> | undefined;
+  /** Takes lane jobs of partitioned backfills (beside cycles, so a cycle waiting for its lanes never starves them). */
+  #laneWorker: Worker | undefined;
+  readonly #activeLanes = new Map<string, ActiveLane>();
   #client: Redis | undefined;
   #subscriber: Redis | undefined;
   #heartbeat: NodeJS.Timeout | undefined;
@@ -113,7 +117,19 @@ export class CycleWorker {
     this.#worker.on('failed', (job, error) => {
       logger.warn(`cycle job ${job?.id ?? '?'} failed on worker ${this.#options.id}: ${error.message}`);
     });
+    this.#laneWorker = startLaneWorker(
+      settings,
+      this.#options.context,
+      concurrency,
+      this.#client,
+      this.#activeLanes,
+      this.#options.id,
+    );
+    this.#laneWorker.on('error', (error) => {
+      logger.warn(`worker ${this.#options.id} (lanes): ${error.message}`);
+    });
     await this.#worker.waitUntilReady();
+    await this.#laneWorker.waitUntilReady();
     await this.#beat();
     this.#heartbeat = setInterval(() => {
       void this.#beat();
@@ -151,7 +167,7 @@ export class CycleWorker {
     } catch {
       return;
     }
-    const job = this.#active.get(control.jobId);
+    const job = this.#active.get(control.jobId) ?? this.#activeLanes.get(control.jobId);
     if (job === undefined) return;
     if (control.action === 'abort') job.abort.abort();
     job.stop.abort();
@@ -272,17 +288,20 @@ export class CycleWorker {
   /** Finishes the batch in hand of every running cycle, commits it, and takes no new job. */
   async drain(): Promise<void> {
     this.#draining = true;
-    for (const job of this.#active.values()) job.stop.abort();
+    for (const job of [...this.#active.values(), ...this.#activeLanes.values()]) job.stop.abort();
     await this.#beat();
-    await this.#worker?.close();
+    await Promise.all([this.#worker?.close(), this.#laneWorker?.close()]);
     await this.#close();
   }
 
   /** Stops at once: running cycles abort; their unfinished batches are read again next time. */
   async abort(): Promise<void> {
     this.#draining = true;
-    for (const job of this.#active.values()) job.abort.abort();
-    await this.#worker?.close(true).catch(() => undefined);
+    for (const job of [...this.#active.values(), ...this.#activeLanes.values()]) job.abort.abort();
+    await Promise.all([
+      this.#worker?.close(true).catch(() => undefined),
+      this.#laneWorker?.close(true).catch(() => undefined),
+    ]);
     await this.#close();
   }
 
