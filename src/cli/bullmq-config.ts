@@ -11,5 +11,6 @@ export function bullmqSettings(config: SyncConfig): BullmqSettings | undefined {
     leaderLeaseMs: runtime.leaderLease ?? BULLMQ_DEFAULTS.leaderLeaseMs,
     jobLeaseMs: runtime.jobLease ?? BULLMQ_DEFAULTS.jobLeaseMs,
     concurrency: runtime.concurrency ?? BULLMQ_DEFAULTS.concurrency,
+    ...(runtime.limits === undefined ? {} : { limits: runtime.limits }),
   };
 }

@@ -299,6 +299,14 @@ export const syncConfigSchema = z
   })
   .superRefine((config, context) => {
     checkFlowLinks(config, context);
+    if (config.runtime?.type === 'bullmq')
+      for (const name of Object.keys(config.runtime.limits ?? {}))
+        if (!(name in config.connections))
+          context.addIssue({
+            code: 'custom',
+            path: ['runtime', 'limits', name],
+            message: `no connection named "${name}" (connections: ${Object.keys(config.connections).join(', ')})`,
+          });
     for (const [name, hook] of Object.entries(config.webhooks ?? {})) {
       hook.wakes.forEach((flowName, index) => {
         if (!(flowName in config.flows))

@@ -39,6 +39,13 @@ const bullmqRuntime = z.strictObject({
    * whose worker died is handed to another worker after about this. Default 30s.
    */
   jobLease: durationMs.refine((ms) => ms >= MIN_LEADER_LEASE_MS, { message: 'at least 1s' }).optional(),
+  /**
+   * Per target connection, shared by every worker: `{ erp: { cycles: 2 } }` lets at most two cycles
+   * write to connection `erp` at once across the deployment; the others wait for a slot.
+   */
+  limits: z
+    .record(z.string().min(1), z.strictObject({ cycles: z.number().int().min(1).max(1_000) }))
+    .optional(),
   /** Cycles one `syncline worker` runs at once, unless `--concurrency` says otherwise. Default 4. */
   concurrency: z.number().int().min(1).max(256).optional(),
 });

@@ -1,4 +1,5 @@
 import { ConfigError } from '../../config/config-error.js';
+import type { Logger } from '../../core/logger.js';
 import { startAlerts } from '../alerts-runner.js';
 import { openCliEngine, type GlobalOptions } from '../cli-context.js';
 import { watchConfig } from '../config-reload.js';
@@ -16,9 +17,15 @@ import { stopOnSignals } from '../stop-signals.js';
 import { pendingEstimator, preflight } from './run.js';
 
 /** The config's BullMQ settings; a config error naming `runtime` when it has none. */
-function requireBullmq(engine: Engine, command: string): BullmqSettings {
+function requireBullmq(engine: Engine, logger: Logger, command: string): BullmqSettings {
   const settings = bullmqSettings(engine.config);
-  if (settings !== undefined) return settings;
+  if (settings !== undefined) {
+    if ((engine.config.state ?? 'sqlite:').startsWith('sqlite:'))
+      logger.warn(
+        'state: an SQLite file is shared only by processes on this machine; workers and schedulers on several machines need state: postgres://… (docs/scale-out.md)',
+      );
+    return settings;
+  }
   throw new ConfigError([
     {
       path: 'runtime',
@@ -36,7 +43,7 @@ function requireBullmq(engine: Engine, command: string): BullmqSettings {
 export async function schedulerCommand(options: GlobalOptions): Promise<number> {
   const { engine, logger } = await openCliEngine(options);
   try {
-    const settings = requireBullmq(engine, 'scheduler');
+    const settings = requireBullmq(engine, logger, 'scheduler');
     if (!(await preflight(engine, [], logger))) return ExitCodes.badConfig;
     const runtime = await createRuntime(engine, 'scheduler');
     runtime.subscribe(createProgressReporter(logger, { isTty: false, estimate: pendingEstimator(engine) }));
@@ -71,7 +78,7 @@ export interface WorkerOptions extends GlobalOptions {
 export async function workerCommand(options: WorkerOptions): Promise<number> {
   const { engine, logger } = await openCliEngine(options);
   try {
-    const settings = requireBullmq(engine, 'worker');
+    const settings = requireBullmq(engine, logger, 'worker');
     const worker = createWorker(engine, settings, options.concurrency ?? settings.concurrency);
     let stopped: () => void = () => undefined;
     const done = new Promise<void>((resolve) => {

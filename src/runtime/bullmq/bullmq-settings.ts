@@ -16,6 +16,8 @@ export interface BullmqSettings {
   readonly leaderLeaseMs: number;
   /** A worker's lock on a job, ms: a dead worker's job is retried elsewhere after about this. */
   readonly jobLeaseMs: number;
+  /** Cycles writing to a target connection at once across the deployment, by connection name. */
+  readonly limits?: Readonly<Record<string, { readonly cycles: number }>>;
   /** Cycles per worker process unless a worker says otherwise. */
   readonly concurrency: number;
 }
@@ -49,6 +51,8 @@ export function redisNames(settings: Pick<BullmqSettings, 'prefix'>) {
     commands: `${prefix}:commands`,
     /** Stop / abort of running jobs, for the workers. */
     control: `${prefix}:control`,
+    /** The slots of a target connection under `runtime.limits`. */
+    slots: (connection: string) => `${prefix}:slots:${connection}`,
     /** Where one process hears about the jobs it queued (and answers to its commands). */
     reports: (id: string) => `${prefix}:reports:${id}`,
   };

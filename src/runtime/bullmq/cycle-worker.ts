@@ -25,6 +25,7 @@ import {
 } from './cycle-job.js';
 import { startLaneWorker, type ActiveLane } from './job-lanes.js';
 import { localJobs } from './local-jobs.js';
+import { TargetSlots } from './target-slots.js';
 import { closeRedis, openRedis, redisOptions } from './redis-connection.js';
 
 /** Times a job may be found stalled (its worker gone) and retried before it fails. */
@@ -251,7 +252,15 @@ export class CycleWorker {
             });
           },
         });
-      result = await run();
+      const release = await this.#takeTargetSlot(flow, jobId, active, context);
+      if (release === undefined) result = aborted(flow.name);
+      else {
+        try {
+          result = await run();
+        } finally {
+          await release();
+        }
+      }
       // A retried job (its first worker died) may find the dead worker's lease still held: wait
       // for it to expire, once, rather than report the flow busy.
       if (result.status === 'busy' && job.attemptsStarted > 1 && !active.stop.signal.aborted) {
@@ -283,6 +292,31 @@ export class CycleWorker {
     const json = resultToJson(result, this.#options.id);
     report({ kind: 'result', jobId, result: json });
     return json;
+  }
+
+  /**
+   * Under `runtime.limits`, waits for a slot of the flow's target connection (shared by every
+   * worker) and returns its release; undefined when the job was stopped while waiting.
+   */
+  async #takeTargetSlot(
+    flow: Flow,
+    jobId: string,
+    active: ActiveJob,
+    context: EngineContext,
+  ): Promise<(() => Promise<void>) | undefined> {
+    const limit = this.#options.settings.limits?.[flow.targetConnection];
+    const client = this.#client;
+    if (limit === undefined || client === undefined) return () => Promise.resolve();
+    const slots = new TargetSlots(
+      client,
+      redisNames(this.#options.settings).slots(flow.targetConnection),
+      limit.cycles,
+    );
+    return slots.take(jobId, AbortSignal.any([active.stop.signal, active.abort.signal]), () => {
+      context.logger.info(
+        `flow ${flow.name} waits for one of the ${limit.cycles} cycle slots of target ${flow.targetConnection} (runtime.limits)`,
+      );
+    });
   }
 
   /** Finishes the batch in hand of every running cycle, commits it, and takes no new job. */
@@ -320,4 +354,16 @@ export class CycleWorker {
 /** Whether the signal fired (a function, so a check after an await is not narrowed away). */
 function isAborted(signal: AbortSignal): boolean {
   return signal.aborted;
+}
+
+/** The result of a cycle stopped before it began (while it waited for a target slot). */
+function aborted(flow: string): CycleResult {
+  return {
+    flow,
+    status: 'aborted',
+    runId: undefined,
+    counts: emptyCounts(),
+    durationMs: 0,
+    error: undefined,
+  };
 }
