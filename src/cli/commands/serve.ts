@@ -10,7 +10,7 @@ import { logReload, watchConfig } from '../config-reload.js';
 import { ExitCodes } from '../exit-codes.js';
 import { liveOperations } from '../live-operations.js';
 import { createProgressReporter } from '../progress-reporter.js';
-import { createRuntime } from '../runtime-factory.js';
+import { bullmqSettings, createRuntime } from '../runtime-factory.js';
 import { stopOnSignals } from '../stop-signals.js';
 import { synclineVersion } from '../version.js';
 import { pendingEstimator, preflight } from './run.js';
@@ -72,9 +72,13 @@ export async function serveCommand(options: ServeOptions): Promise<number> {
     const host = options.host ?? server.host ?? DEFAULT_HOST;
     const port = options.port ?? server.port ?? DEFAULT_PORT;
     const removeSignalHandlers = stopOnSignals(runtime, logger);
-    const alerts = startAlerts(engine, runtime, logger, (channel, outcome) => {
-      metrics.recordAlert(channel, outcome);
-    });
+    // On BullMQ the leading scheduler sends the alerts; serve only shows what it relays.
+    const alerts =
+      bullmqSettings(engine.config) === undefined
+        ? startAlerts(engine, runtime, logger, (channel, outcome) => {
+            metrics.recordAlert(channel, outcome);
+          })
+        : { close: () => Promise.resolve() };
     const unwatch = watchConfig(options.config, () => operations, logger);
     try {
       await app.listen({ host, port });
