@@ -26,10 +26,12 @@ const POLL_EVERY_MS = 2_000;
 const QUIET_MS = 3_000;
 /** Lookups that find no job before it counts as lost (Redis restarted without persistence). */
 const MISSING_LOOKUPS = 2;
+/** Times a job Redis lost is queued again before its cycle fails as RUNTIME_JOB_LOST. */
+const MAX_REQUEUES = 3;
 /** How long queuing a job may wait for Redis before the cycle fails as RUNTIME_UNAVAILABLE. */
 const ADD_TIMEOUT_MS = 10_000;
-/** Finished cycle jobs stay this long in Redis (for lookups and `status`), seconds. */
-const KEEP_FINISHED_S = 3_600;
+/** Finished cycle jobs stay this long in Redis (a lookup of a lost report finds their result), seconds. */
+const KEEP_FINISHED_S = 600;
 
 interface Pending {
   readonly flow: string;
@@ -39,6 +41,9 @@ interface Pending {
   isQueued: boolean;
   missing: number;
   startedAt: number;
+  /** Queues the job (again, when Redis lost it). */
+  readonly requeue: () => Promise<unknown>;
+  requeues: number;
 }
 
 /**
@@ -140,6 +145,14 @@ export class RemoteCycles implements CycleExecutor {
       batchSize: flow.source.batchSize,
       replyTo: this.#replyTo,
     };
+    const add = () =>
+      queue.add('cycle', data, {
+        jobId,
+        priority: cyclePriority(flow),
+        attempts: 1,
+        removeOnComplete: { age: KEEP_FINISHED_S },
+        removeOnFail: { age: 24 * KEEP_FINISHED_S },
+      });
     return new Promise<CycleResult>((resolve) => {
       const now = Date.now();
       const pending: Pending = {
@@ -156,6 +169,8 @@ export class RemoteCycles implements CycleExecutor {
         isQueued: false,
         missing: 0,
         startedAt: now,
+        requeue: () => add(),
+        requeues: 0,
       };
       const control = (action: ControlMessage['action']): void => {
         void this.publish(redisNames(this.#settings).control, {
@@ -187,15 +202,7 @@ export class RemoteCycles implements CycleExecutor {
           settle('timeout');
         }, ADD_TIMEOUT_MS).unref(),
       );
-      const added = queue
-        .add('cycle', data, {
-          jobId,
-          priority: cyclePriority(flow),
-          attempts: 1,
-          removeOnComplete: { age: KEEP_FINISHED_S, count: 10_000 },
-          removeOnFail: { age: 24 * KEEP_FINISHED_S },
-        })
-        .then(() => 'added' as const);
+      const added = add().then(() => 'added' as const);
       void Promise.race([added, timeout]).then(
         (outcome) => {
           if (outcome === 'added') {
@@ -302,14 +309,25 @@ export class RemoteCycles implements CycleExecutor {
       const [finishedOn, returnvalue, failedReason, name] = value as (string | null)[];
       if (name === null) {
         pending.missing += 1;
-        if (pending.missing >= MISSING_LOOKUPS)
-          pending.resolve(
-            failed(
-              pending.flow,
-              'RUNTIME_JOB_LOST',
-              `the cycle job ${jobId} is no longer in Redis (restarted without persistence?); the flow's next cycle reads on from its last committed checkpoint`,
-            ),
+        if (pending.missing < MISSING_LOOKUPS) return;
+        pending.missing = 0;
+        // Redis lost the job (a restart without persistence): queue it again, a few times.
+        if (pending.requeues < MAX_REQUEUES) {
+          pending.requeues += 1;
+          pending.heardAt = Date.now();
+          this.#logger.warn(
+            `flow ${pending.flow}: its cycle job ${jobId} vanished from Redis (restarted without persistence?); queued again`,
           );
+          void pending.requeue().catch(() => undefined);
+          return;
+        }
+        pending.resolve(
+          failed(
+            pending.flow,
+            'RUNTIME_JOB_LOST',
+            `the cycle job ${jobId} is no longer in Redis (restarted without persistence?); the flow's next cycle reads on from its last committed checkpoint`,
+          ),
+        );
         return;
       }
       pending.missing = 0;
