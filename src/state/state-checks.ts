@@ -26,10 +26,13 @@ export function checkBeforeId(beforeId: number): number {
 /** Refuses a lease time outside 0 … MAX_LEASE_MS. */
 export function checkLeaseTtl(flow: string, ttlMs: number): void {
   if (!Number.isFinite(ttlMs) || ttlMs < 0 || ttlMs > MAX_LEASE_MS) {
-    throw new StateStoreError(`Lease time ${ttlMs} ms of flow "${flow}" is not between 0 and ${MAX_LEASE_MS}`, {
-      flow,
-      retryable: false,
-    });
+    throw new StateStoreError(
+      `Lease time ${ttlMs} ms of flow "${flow}" is not between 0 and ${MAX_LEASE_MS}`,
+      {
+        flow,
+        retryable: false,
+      },
+    );
   }
 }
 
