@@ -6,7 +6,7 @@ import { postgresMigrations } from '../../src/state/postgres/postgres-state-migr
 import { migratePostgresState } from '../../src/state/postgres/postgres-state-schema.js';
 import { PostgresStateStore } from '../../src/state/postgres/postgres-state-store.js';
 import { describeStateStoreConformance } from '../conformance/state-store-conformance.js';
-import { batch, deadLetter, sleep, syncedRecord } from '../conformance/state-store-samples.js';
+import { batch, conflict, deadLetter, sleep, syncedRecord } from '../conformance/state-store-samples.js';
 import { createPostgresDatabase, postgresTestPool, type TestDatabase } from '../support/databases.js';
 
 // One database for the file; each case and test gets a schema of its own (`?schema=`), which is
@@ -210,9 +210,42 @@ describe('PostgresStateStore shared by several processes', () => {
     expect((migrateError as Error).message).not.toContain(password);
   });
 
+  it('commits 5,000 records, dead letters and conflicts in a handful of statements', async () => {
+    const schema = uniqueSchema('bulk');
+    const store = await open(schema);
+    const fence = await store.acquireLease('bulk', 'worker-a', 60_000);
+    const keys = Array.from({ length: 5000 }, (_, index) => `k${index}`);
+    const query = vi.spyOn(pg.Client.prototype, 'query');
+    try {
+      await store.commitBatch(
+        fence!,
+        batch({
+          synced: keys.map((key) => syncedRecord(key)),
+          deadLetters: keys.map((key) => deadLetter('bulk', `bad-${key}`)),
+          conflicts: keys.map((key) => conflict('bulk', `c-${key}`)),
+          resolvedKeys: keys,
+          checkpoint: { cursor: 5000 },
+        }),
+      );
+      // BEGIN, the lease check, key map, resolved keys, dead letters, conflicts, checkpoint, COMMIT.
+      expect(query.mock.calls.length).toBeGreaterThanOrEqual(6);
+      expect(query.mock.calls.length).toBeLessThanOrEqual(8);
+    } finally {
+      query.mockRestore();
+    }
+    expect((await store.getSynced('bulk', keys)).size).toBe(5000);
+    expect(await store.countDeadLetters({ flow: 'bulk', status: 'open' })).toBe(5000);
+    expect(await store.countConflicts({ flow: 'bulk', status: 'open' })).toBe(5000);
+  });
+
   it('refuses calls before init() and after close()', async () => {
     const store = new PostgresStateStore(stateUrl(uniqueSchema('closed')));
     await expect(store.getCheckpoint('orders')).rejects.toThrow(/not open/);
+    const schema = uniqueSchema('closed');
+    const closed = await open(schema);
+    await closed.close();
+    await closed.close();
+    await expect(closed.getCheckpoint('orders')).rejects.toBeInstanceOf(StateStoreError);
     expect(() => new PostgresStateStore('mysql://root@localhost/db')).toThrow(
       /postgres:\/\/ or postgresql:\/\//,
     );

@@ -1,11 +1,16 @@
 import type pg from 'pg';
-import type { AlertEpisode, AlertEpisodeInput, AlertHistoryStatus } from '../../core/alert-history.js';
+import type {
+  AlertEpisode,
+  AlertEpisodeInput,
+  AlertHistoryStatus,
+  AlertHistoryStore,
+} from '../../core/alert-history.js';
 import { StateStoreError } from '../../core/errors.js';
-import type { InboxAppendResult, InboxEvent, InboxEventInput } from '../../core/inbox.js';
-import type { RunActivityBucket, RunActivityFilter } from '../../core/run-activity.js';
+import type { InboxAppendResult, InboxEvent, InboxEventInput, InboxStore } from '../../core/inbox.js';
+import type { RunActivityBucket, RunActivityFilter, RunActivityStore } from '../../core/run-activity.js';
 import type { StateMigrationResult } from '../../core/state-migration.js';
 import type { PageFilter } from '../../core/state-store.js';
-import type { StoredToken, TokenInput } from '../../core/token-store.js';
+import type { StoredToken, TokenInput, TokenStore } from '../../core/token-store.js';
 import { countPostgresAlerts, listPostgresAlerts, recordPostgresAlert } from './postgres-state-alerts.js';
 import { postgresRunActivity } from './postgres-state-activity.js';
 import { openPostgresStatePool, type PostgresStateOptions } from './postgres-state-connection.js';
@@ -20,7 +25,7 @@ import { parsePostgresStateUrl, type PostgresStateUrl } from './postgres-state-u
  * maps its errors), and the parts of the StateStore beside flows: API tokens, the inbox, run
  * activity and alert history. PostgresStateStore adds the rest.
  */
-export class PostgresStateBase {
+export class PostgresStateBase implements TokenStore, InboxStore, RunActivityStore, AlertHistoryStore {
   /** The URL, password masked: what messages name. */
   readonly display: string;
   /** The schema holding the tables (`?schema=`, default `public`). */

@@ -4,7 +4,7 @@ import type { PostgresStateUrl } from './postgres-state-url.js';
 
 /** Options of the PostgreSQL state store. */
 export interface PostgresStateOptions {
-  /** Most sessions the store's pool opens; default 4. */
+  /** Most sessions the store's pool opens; default 10. */
   readonly poolSize?: number;
   /** Milliseconds to wait for a session before calling the server unreachable; default 10,000. */
   readonly connectTimeoutMs?: number;
@@ -15,7 +15,7 @@ export interface PostgresStateOptions {
 /** Something statements run on: the pool (each statement on any session) or one session. */
 export type Queryable = Pick<pg.PoolClient, 'query'>;
 
-const DEFAULT_POOL_SIZE = 4;
+const DEFAULT_POOL_SIZE = 10;
 const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 
 /** pg's type OIDs the store reads its own way. */
