@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postgresMigrations } from '../../src/state/postgres/postgres-state-migrations.js';
 import { sqliteMigrations } from '../../src/state/sqlite/sqlite-state-migrations.js';
 import { runCli, type CliResult } from '../support/cli.js';
+import { plainAccounts, SqliteFlowFixture } from '../support/sqlite-flow-fixture.js';
 import { createPostgresDatabase, postgresTestPool, type TestDatabase } from '../support/databases.js';
 
 // `syncline migrate` from source against a PostgreSQL state (a schema of a test database) and a
@@ -46,7 +47,7 @@ function postgresState(schema: string, port?: number): string {
   return url.toString();
 }
 
-describe('syncline migrate', () => {
+describe('syncline migrate, and the CLI on a PostgreSQL state', () => {
   it('migrates a PostgreSQL state schema, then finds it up to date; the engine opens it', async () => {
     const config = configWithState('postgres', postgresState('cli_state'));
     const first = await syncline(config, 'migrate');
@@ -110,6 +111,51 @@ describe('syncline migrate', () => {
     );
     const again = await syncline(config, 'migrate', '--json');
     expect(JSON.parse(again.stdout)).toEqual({ from: newest, to: newest, applied: [] });
+  });
+
+  it('runs a flow whose state lives in PostgreSQL: checkpoint, key map and run history', async () => {
+    const fixture = await SqliteFlowFixture.create();
+    try {
+      fixture.insertAccounts(plainAccounts(5));
+      const config = join(fixture.dir, 'syncline.yaml');
+      writeFileSync(
+        config,
+        `state: "${postgresState('cli_run')}"
+connections:
+  crm: { type: sqlite, path: ${join(fixture.dir, 'crm.db')} }
+  erp: { type: sqlite, path: ${join(fixture.dir, 'erp.db')} }
+flows:
+  customers:
+    source: { connection: crm, table: accounts, key: id, cursor: version, lookback: 0 }
+    target: { connection: erp, table: customers, key: crm_id }
+    fields: { name: name, status: status, qty: qty }
+    cadence: { every: 1h }
+`,
+      );
+      const first = await runCli(['-c', config, 'run', '--once'], { cwd: fixture.dir });
+      expect(first.stderr + first.stdout).not.toContain(PASSWORD);
+      expect(first.code).toBe(0);
+      const admin = postgresTestPool({ connectionString: database.url, max: 1 });
+      try {
+        const synced = await admin.query<{ count: string }>('SELECT count(*) FROM cli_run.synced');
+        expect(Number(synced.rows[0]?.count)).toBe(5);
+        const runs = await admin.query<{ status: string; written_count: string }>(
+          'SELECT status, written_count FROM cli_run.runs',
+        );
+        expect(runs.rows.map((row) => [row.status, Number(row.written_count)])).toEqual([['succeeded', 5]]);
+        const checkpoint = await admin.query<{ checkpoint: string }>(
+          'SELECT checkpoint FROM cli_run.checkpoints',
+        );
+        expect(JSON.parse(checkpoint.rows[0]?.checkpoint ?? 'null')).toMatchObject({ cursor: 5 });
+      } finally {
+        await admin.end();
+      }
+      const status = await runCli(['-c', config, 'status', '--json'], { cwd: fixture.dir });
+      expect(status.code).toBe(0);
+      expect(status.stdout).toContain('customers');
+    } finally {
+      await fixture.close();
+    }
   });
 
   it('refuses a state URL of another kind, exit 2', async () => {
