@@ -1,4 +1,5 @@
 import { SyncError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
 import type { StateMigrationResult } from '../core/state-migration.js';
 import type { StateStore } from '../core/state-store.js';
 import { migratePostgresState } from '../state/postgres/postgres-state-schema.js';
@@ -27,11 +28,16 @@ function locate(url: string): StateLocation {
   );
 }
 
-/** Opens the state store named by the config's `state:` URL, its schema migrated (`init()`). */
-export async function openStateStore(url: string): Promise<StateStore> {
+/**
+ * Opens the state store named by the config's `state:` URL, its schema migrated (`init()`).
+ * `logger` is told when an idle session of a PostgreSQL store's pool fails (the pool replaces it).
+ */
+export async function openStateStore(url: string, logger?: Logger): Promise<StateStore> {
   const location = locate(url);
   const store =
-    location.kind === 'sqlite' ? new SqliteStateStore(location.file) : new PostgresStateStore(location.url);
+    location.kind === 'sqlite'
+      ? new SqliteStateStore(location.file)
+      : new PostgresStateStore(location.url, logger === undefined ? {} : { logger });
   try {
     await store.init();
   } catch (error) {
