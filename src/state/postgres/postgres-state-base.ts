@@ -171,8 +171,12 @@ export class PostgresStateBase implements TokenStore, InboxStore, RunActivitySto
         );
       return await action(pool);
     } catch (error) {
-      const secrets = this.#url.password === undefined ? [] : [this.#url.password];
-      throw toPostgresStateError(error, { store: this.display, operation, secrets, ...flowOption });
+      throw toPostgresStateError(error, {
+        store: this.display,
+        operation,
+        secrets: this.#url.secrets,
+        ...flowOption,
+      });
     }
   }
 }

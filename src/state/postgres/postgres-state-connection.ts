@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { Logger } from '../../core/logger.js';
+import { redactText } from '../../config/secret.js';
 import type { PostgresStateUrl } from './postgres-state-url.js';
 
 /** Options of the PostgreSQL state store. */
@@ -69,7 +70,7 @@ export function openPostgresStatePool(url: PostgresStateUrl, options: PostgresSt
   pool.on('error', (error) => {
     options.logger?.warn('An idle session of the PostgreSQL state store failed; the pool replaces it', {
       store: url.display,
-      error: error.message,
+      error: redactText(error.message, url.secrets),
     });
   });
   return pool;

@@ -99,7 +99,7 @@ export async function migratePostgresState(url: string): Promise<StateMigrationR
     throw toPostgresStateError(error, {
       store: parsed.display,
       operation: 'migrate the schema',
-      secrets: parsed.password === undefined ? [] : [parsed.password],
+      secrets: parsed.secrets,
     });
   } finally {
     await pool.end();

@@ -14,8 +14,15 @@ export interface PostgresStateUrl {
   readonly options: string;
   /** The URL with its password masked, for messages. */
   readonly display: string;
-  /** The URL's password (decoded), for masking should the driver echo it. */
-  readonly password: string | undefined;
+  /** The URL's passwords (decoded), for masking should the driver echo them. */
+  readonly secrets: readonly string[];
+}
+
+/** The URL for messages: its password masked, whether after the user or as a `password` parameter. */
+function displayUrl(url: URL): string {
+  const shown = new URL(url.toString());
+  if (shown.searchParams.has('password')) shown.searchParams.set('password', '***');
+  return redactUrl(shown.toString()).replace('password=%2A%2A%2A', 'password=***');
 }
 
 /** PostgreSQL's identifier limit (NAMEDATALEN − 1), in bytes. */
@@ -32,13 +39,15 @@ export function quoteIdentifier(name: string): string {
  * schema first on the search_path, timestamps printed in UTC ISO form.
  */
 export function parsePostgresStateUrl(url: string): PostgresStateUrl {
-  const display = redactUrl(url);
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
-    throw new StateStoreError(`State store ${display}: not a valid postgres:// URL`, { retryable: false });
+    throw new StateStoreError(`State store ${redactUrl(url)}: not a valid postgres:// URL`, {
+      retryable: false,
+    });
   }
+  const display = displayUrl(parsed);
   if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
     throw new StateStoreError(`State store ${display}: expected a postgres:// or postgresql:// URL`, {
       retryable: false,
@@ -62,6 +71,9 @@ export function parsePostgresStateUrl(url: string): PostgresStateUrl {
     '-c TimeZone=UTC',
     '-c DateStyle=ISO,YMD',
   ].join(' ');
-  const password = parsed.password === '' ? undefined : decodeURIComponent(parsed.password);
-  return { connectionString: parsed.toString(), schema, options, display, password };
+  const secrets = [
+    ...(parsed.password === '' ? [] : [decodeURIComponent(parsed.password)]),
+    ...parsed.searchParams.getAll('password'),
+  ];
+  return { connectionString: parsed.toString(), schema, options, display, secrets };
 }
