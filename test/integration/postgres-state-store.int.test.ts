@@ -101,6 +101,22 @@ describe('PostgresStateStore shared by several processes', () => {
     expect(await first.getCheckpoint('orders')).toEqual({ cursor: 3 });
   });
 
+  it('gives each expired lease to exactly one of two stores racing for it', async () => {
+    const schema = uniqueSchema('race-lease');
+    const first = await open(schema);
+    const second = await open(schema);
+    const flows = Array.from({ length: 200 }, (_, index) => `flow-${index}`);
+    for (const flow of flows) await first.acquireLease(flow, 'seed', 0);
+    const race = (store: PostgresStateStore, owner: string) =>
+      Promise.all(flows.map((flow) => store.acquireLease(flow, owner, 60_000)));
+    const [wonByA, wonByB] = await Promise.all([race(first, 'worker-a'), race(second, 'worker-b')]);
+    flows.forEach((flow, index) => {
+      const winners = [wonByA[index], wonByB[index]].filter((fence) => fence !== undefined);
+      expect(winners, flow).toHaveLength(1);
+      expect(winners[0]?.token).toBe(2);
+    });
+  });
+
   it('lets a lease expire on the database’s clock, not the process’s', async () => {
     const schema = uniqueSchema('clock');
     const store = await open(schema);
