@@ -1,10 +1,14 @@
 import { type Command, Option } from 'commander';
 import { ROLES } from '../operations/tokens.js';
+import { migrateCommand } from './commands/migrate.js';
 import { secretEncryptCommand } from './commands/secret.js';
 import { tokenCreateCommand, tokenListCommand, tokenRevokeCommand } from './commands/token.js';
 import { type CommandRunner, examples, globals } from './command-options.js';
 
-/** Adds the commands that guard the admin API and the config: `token create|list|revoke`, `secret encrypt`. */
+/**
+ * Adds the commands that guard the admin API and the config and keep the state store:
+ * `token create|list|revoke`, `secret encrypt`, `migrate`.
+ */
 export function addAdminCommands(program: Command, execute: CommandRunner): void {
   const token = program
     .command('token')
@@ -60,4 +64,15 @@ export function addAdminCommands(program: Command, execute: CommandRunner): void
       ),
     )
     .action((options: { value?: string }) => execute(() => secretEncryptCommand(options)));
+  program
+    .command('migrate')
+    .description("bring the state store's schema (state:, SQLite or PostgreSQL) up to this version")
+    .option('--json', 'machine-readable output')
+    .addHelpText(
+      'after',
+      examples('syncline migrate', 'syncline migrate -c /etc/syncline/syncline.yaml --json'),
+    )
+    .action((options: { json?: boolean }, command: Command) =>
+      execute(() => migrateCommand({ ...globals(command), ...options })),
+    );
 }

@@ -67,7 +67,7 @@ export async function openEngine(
   const loaded = loadEngineConfig(configPath);
   const secrets = [...loaded.secrets];
   const logger = makeLogger(secrets);
-  const state = await openStateStore(loaded.config.state ?? DEFAULT_STATE_URL);
+  const state = await openStateStore(loaded.config.state ?? DEFAULT_STATE_URL, logger);
   /** Every connector not closed yet, of the config in use and of replaced ones still running cycles. */
   const open = new Set<Connector>();
   let current: Generation;

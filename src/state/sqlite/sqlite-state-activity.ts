@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
-import { StateStoreError } from '../../core/errors.js';
 import type { RunActivityBucket, RunActivityFilter } from '../../core/run-activity.js';
+import { checkActivityFilter } from '../state-checks.js';
 import { KEYED_TRIGGERS_JSON } from './sqlite-state-statements.js';
 
 /** A row of the bucketed run query as SQLite returns it. */
@@ -37,20 +37,6 @@ const ACTIVITY_SQL = `
   GROUP BY flow, bucket
   ORDER BY flow, bucket`;
 
-function checkFilter(filter: RunActivityFilter): { since: string; until: string } {
-  const since = Date.parse(filter.since);
-  const until = Date.parse(filter.until);
-  if (!Number.isFinite(since) || !Number.isFinite(until) || until <= since)
-    throw new StateStoreError(`Run activity from ${filter.since} to ${filter.until} is not a time range`, {
-      retryable: false,
-    });
-  if (!Number.isInteger(filter.bucketMs) || filter.bucketMs < 1)
-    throw new StateStoreError(`Run activity bucket ${filter.bucketMs} is not a whole number of ms`, {
-      retryable: false,
-    });
-  return { since: new Date(since).toISOString(), until: new Date(until).toISOString() };
-}
-
 /** Run history summed per flow and time bucket in SQLite (`RunActivityStore`). */
 export class SqliteStateActivity {
   private readonly query: Database.Statement<[Record<string, string | number | null>], ActivityRow>;
@@ -62,7 +48,7 @@ export class SqliteStateActivity {
 
   /** Runs that started in [since, until), summed per flow and bucket. */
   activity(filter: RunActivityFilter): RunActivityBucket[] {
-    const range = checkFilter(filter);
+    const range = checkActivityFilter(filter);
     const rows = this.query.all({
       ...range,
       bucketMs: filter.bucketMs,

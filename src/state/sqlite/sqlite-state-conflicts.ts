@@ -7,7 +7,7 @@ import type {
   ConflictStatus,
   PageFilter,
 } from '../../core/state-store.js';
-import { decodeRow, encodeRow } from './sqlite-state-rows.js';
+import { decodeRow, encodeRow } from '../row-json.js';
 import type { SqliteListQueries } from './sqlite-state-list-queries.js';
 
 /** A row of `conflicts` as SQLite returns it. */

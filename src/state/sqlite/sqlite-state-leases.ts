@@ -1,10 +1,7 @@
 import type Database from 'better-sqlite3';
-import { StateStoreError } from '../../core/errors.js';
 import type { LeaseFence, LeaseHolder } from '../../core/state-store.js';
+import { checkFence, checkLeaseTtl } from '../state-checks.js';
 import { utcNow } from './sqlite-state-rows.js';
-
-/** The longest lease a flow can take: a day (ms). Cycles renew theirs far more often. */
-const MAX_LEASE_MS = 24 * 60 * 60 * 1000;
 
 /** Named parameters of `acquire`; timestamps are ISO 8601 UTC, so they compare as text. */
 interface LeaseParams {
@@ -52,15 +49,7 @@ export class SqliteStateLeases {
 
   /** Takes or renews the lease; undefined when another owner holds an unexpired one. */
   acquire(flow: string, owner: string, ttlMs: number): LeaseFence | undefined {
-    if (!Number.isFinite(ttlMs) || ttlMs < 0 || ttlMs > MAX_LEASE_MS) {
-      throw new StateStoreError(
-        `Lease time ${ttlMs} ms of flow "${flow}" is not between 0 and ${MAX_LEASE_MS}`,
-        {
-          flow,
-          retryable: false,
-        },
-      );
-    }
+    checkLeaseTtl(flow, ttlMs);
     const now = new Date();
     const expiresAt = utcNow(new Date(now.getTime() + ttlMs));
     const row = this.acquireStatement.get({ flow, owner, expiresAt, now: utcNow(now) });
@@ -84,11 +73,6 @@ export class SqliteStateLeases {
    * still passes: no other owner can have changed the flow's state.
    */
   check(fence: LeaseFence): void {
-    const row = this.tokenStatement.get(fence.flow);
-    if (row?.owner === fence.owner && row.token === fence.token) return;
-    throw new StateStoreError(
-      `Flow "${fence.flow}": another process took the flow over (lease token ${row?.token ?? 'none'}, this process holds ${fence.token}); this change was refused, and the batch will be read again by it`,
-      { code: 'LEASE_LOST', flow: fence.flow, retryable: false },
-    );
+    checkFence(fence, this.tokenStatement.get(fence.flow));
   }
 }

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
-import { StateStoreError } from '../../core/errors.js';
 import type { PageFilter } from '../../core/state-store.js';
+import { checkBeforeId, checkLimit } from '../state-checks.js';
 
 /** Equality filters of a list query by column; an undefined value means "not filtered". */
 export type ListFilters = Readonly<Record<string, string | undefined>>;
@@ -50,21 +50,6 @@ export function listSql(select: string, conditions: ListConditions): string {
 /** The text of a count query over `table` with the WHERE clause of `conditions`. */
 export function countSql(table: string, conditions: ListConditions): string {
   return `SELECT count(*) AS count FROM ${table}${whereOf(conditions).sql}`;
-}
-
-/** `limit` when it is a whole number of rows; a StateStoreError otherwise. */
-export function checkLimit(limit: number): number {
-  if (!Number.isInteger(limit) || limit < 0) {
-    throw new StateStoreError(`List limit ${limit} is not a whole number of rows`, { retryable: false });
-  }
-  return limit;
-}
-
-function checkBeforeId(beforeId: number): number {
-  if (!Number.isInteger(beforeId)) {
-    throw new StateStoreError(`Page start ${beforeId} is not an id`, { retryable: false });
-  }
-  return beforeId;
 }
 
 /**

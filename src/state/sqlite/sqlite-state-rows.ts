@@ -10,7 +10,7 @@ import type {
   RunTrigger,
   SyncedRecord,
 } from '../../core/state-store.js';
-import type { Row } from '../../core/values.js';
+import { decodeRow, encodeRow } from '../row-json.js';
 
 /** A row of `synced` as SQLite returns it. */
 export interface SyncedRow {
@@ -94,37 +94,6 @@ export interface DeadLetterParams {
 /** Now, as the store writes timestamps: ISO 8601 in UTC with milliseconds (`2024-05-01T08:00:00.000Z`). */
 export function utcNow(now: Date = new Date()): string {
   return now.toISOString();
-}
-
-/** The marker a binary value of a stored row is kept under, as base64. */
-const BINARY_MARKER = '$binary';
-
-/**
- * A row (a dead letter's payload, a conflict's versions) as JSON text. Binary values (Uint8Array,
- * Buffer) become `{"$binary": "<base64>"}` so they survive the round trip instead of turning into
- * index maps.
- */
-export function encodeRow(row: Row): string {
-  return JSON.stringify(row, function (this: Record<string, unknown>, key: string, value: unknown) {
-    const original = this[key];
-    return original instanceof Uint8Array
-      ? { [BINARY_MARKER]: Buffer.from(original).toString('base64') }
-      : value;
-  });
-}
-
-/** The inverse of `encodeRow`: binary markers come back as Buffers. */
-export function decodeRow(text: string): Row {
-  return JSON.parse(text, (_key, value: unknown) => {
-    if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
-      const entries = Object.entries(value);
-      const [first] = entries;
-      if (entries.length === 1 && first?.[0] === BINARY_MARKER && typeof first[1] === 'string') {
-        return Buffer.from(first[1], 'base64');
-      }
-    }
-    return value;
-  }) as Row;
 }
 
 /** A synced record from its row; `targetId` and `base` are left out when the row has none. */

@@ -2,11 +2,11 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { StateStoreError, SyncError } from '../../core/errors.js';
 import { sqliteErrorCode, toSqliteStateError } from './sqlite-state-errors.js';
-import { checkLimit, countSql, listSql } from './sqlite-state-list-queries.js';
+import { decodeRow, encodeRow } from '../row-json.js';
+import { checkLimit } from '../state-checks.js';
+import { countSql, listSql } from './sqlite-state-list-queries.js';
 import {
-  decodeRow,
   deadLetterFromRow,
-  encodeRow,
   runFromRow,
   syncedFromRow,
   SYNCED_PARAMS_PER_ROW,
