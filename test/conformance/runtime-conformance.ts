@@ -5,11 +5,16 @@ import { writeCadenceOverride } from '../../src/core/cadence-override.js';
 import { compileFlow } from '../../src/core/flow.js';
 import { silentLogger } from '../../src/core/logger.js';
 import type { EngineContext, Runtime } from '../../src/runtime/runtime.js';
-import { SqliteStateStore } from '../../src/state/sqlite/sqlite-state-store.js';
+import type { StateStore } from '../../src/core/state-store.js';
 import { eventually } from '../support/eventually.js';
 import { EventLog, gate } from './runtime-event-log.js';
 import { describeRuntimeReconfigure } from './runtime-reconfigure-cases.js';
-import { customersFlowConfig, plainAccounts, SqliteFlowFixture } from '../support/sqlite-flow-fixture.js';
+import {
+  customersFlowConfig,
+  plainAccounts,
+  SqliteFlowFixture,
+  type StateStorage,
+} from '../support/sqlite-flow-fixture.js';
 
 /** Builds the runtime under test over the engine context the suite gives it. */
 export type RuntimeFactory = (context: EngineContext) => Runtime | Promise<Runtime>;
@@ -25,15 +30,20 @@ const QUICK = { tries: 3_000, everyMs: 10 };
  * `wake` outcomes, dead letters as events, never two cycles of a flow at once, and a graceful stop
  * that commits the batch in hand. Runs on the embedded stack: SQLite source, target and state.
  */
-export function describeRuntimeConformance(name: string, factory: RuntimeFactory): void {
+export function describeRuntimeConformance(
+  name: string,
+  factory: RuntimeFactory,
+  /** Where the state lives (a fresh PostgreSQL schema per case); default the fixture's SQLite file. */
+  stateStorage?: () => Promise<StateStorage>,
+): void {
   describe(`Runtime conformance: ${name}`, () => {
     let fixture: SqliteFlowFixture;
     let runtimes: Runtime[];
-    let others: SqliteStateStore[];
+    let others: StateStore[];
     let running: Promise<void>[];
 
     beforeEach(async () => {
-      fixture = await SqliteFlowFixture.create();
+      fixture = await SqliteFlowFixture.create(await stateStorage?.());
       runtimes = [];
       others = [];
       running = [];
@@ -47,12 +57,12 @@ export function describeRuntimeConformance(name: string, factory: RuntimeFactory
     });
 
     /** A context over the fixture, with another state store on the same file when given. */
-    function contextFor(cadence: CadenceInput, state: SqliteStateStore = fixture.state): EngineContext {
+    function contextFor(cadence: CadenceInput, state: StateStore = fixture.state): EngineContext {
       const flow = compileFlow(FLOW, { ...customersFlowConfig(), cadence: compileCadence(cadence) });
       return { flows: [flow], state, logger: silentLogger, portsFor: () => fixture.ports(state) };
     }
 
-    async function runtimeFor(cadence: CadenceInput, state?: SqliteStateStore): Promise<Runtime> {
+    async function runtimeFor(cadence: CadenceInput, state?: StateStore): Promise<Runtime> {
       const runtime = await factory(contextFor(cadence, state));
       runtimes.push(runtime);
       return runtime;
@@ -128,9 +138,18 @@ export function describeRuntimeConformance(name: string, factory: RuntimeFactory
       start(runtime);
       await eventually(() => snapshotOf(runtime).activity === 'waiting', 'the first cycle ended', QUICK);
       const until = new Date(Date.now() + 1_500).toISOString();
-      await writeCadenceOverride(fixture.state, FLOW, { everyMs: 100, until, by: 'ops', at: new Date().toISOString() });
+      await writeCadenceOverride(fixture.state, FLOW, {
+        everyMs: 100,
+        until,
+        by: 'ops',
+        at: new Date().toISOString(),
+      });
       runtime.refresh(FLOW);
-      await eventually(() => log.of('cycle.finished').length >= 3, 'cycles every 100 ms under the override', QUICK);
+      await eventually(
+        () => log.of('cycle.finished').length >= 3,
+        'cycles every 100 ms under the override',
+        QUICK,
+      );
       await eventually(
         () => Date.now() > Date.parse(until) && /every 1h/.test(snapshotOf(runtime).nextReason ?? ''),
         'the flow is back on its own cadence once the override expired',
@@ -208,7 +227,7 @@ export function describeRuntimeConformance(name: string, factory: RuntimeFactory
       const startedWhilePaused = log.of('cycle.started').length;
 
       // Another process's runtime over the same state sees the pause.
-      const otherState = new SqliteStateStore(fixture.statePath);
+      const otherState = fixture.openState();
       others.push(otherState);
       await otherState.init();
       const other = await runtimeFor({ every: '50ms' }, otherState);
@@ -317,5 +336,5 @@ export function describeRuntimeConformance(name: string, factory: RuntimeFactory
       expect(fixture.customers()).toEqual(fixture.expectedCustomers());
     });
   });
-  describeRuntimeReconfigure(name, factory);
+  describeRuntimeReconfigure(name, factory, stateStorage);
 }

@@ -4,7 +4,12 @@ import { compileFlow } from '../../src/core/flow.js';
 import { silentLogger } from '../../src/core/logger.js';
 import type { EngineContext, Runtime } from '../../src/runtime/runtime.js';
 import { eventually } from '../support/eventually.js';
-import { customersFlowConfig, SqliteFlowFixture, STATUS_MAP } from '../support/sqlite-flow-fixture.js';
+import {
+  customersFlowConfig,
+  SqliteFlowFixture,
+  STATUS_MAP,
+  type StateStorage,
+} from '../support/sqlite-flow-fixture.js';
 import { EventLog, gate } from './runtime-event-log.js';
 
 /** Builds the runtime under test over the engine context the suite gives it. */
@@ -20,14 +25,18 @@ const NEW_MAP = { active: 'ACT', inactive: 'INA' };
  * started with, the next one uses the new flow and cadence; a removed flow stops; the replaced
  * context is retired once none of its cycles runs; `config.reloaded` reports what changed.
  */
-export function describeRuntimeReconfigure(name: string, factory: RuntimeFactory): void {
+export function describeRuntimeReconfigure(
+  name: string,
+  factory: RuntimeFactory,
+  stateStorage?: () => Promise<StateStorage>,
+): void {
   describe(`Runtime conformance: ${name}, reconfigure`, () => {
     let fixture: SqliteFlowFixture;
     let runtimes: Runtime[];
     let running: Promise<void>[];
 
     beforeEach(async () => {
-      fixture = await SqliteFlowFixture.create();
+      fixture = await SqliteFlowFixture.create(await stateStorage?.());
       runtimes = [];
       running = [];
     });
@@ -118,6 +127,7 @@ export function describeRuntimeReconfigure(name: string, factory: RuntimeFactory
       fixture.insertAccounts([account(1)]);
       const { runtime, log } = await started(contextFor({ every: '1h' }));
       await eventually(() => statusOf(1) === 'A', 'the first cycle ran', QUICK);
+      await eventually(() => log.of('cycle.finished').length === 1, 'the first cycle ended', QUICK);
 
       const same = await runtime.reconfigure(contextFor({ every: '1h' }));
       expect(same).toMatchObject({ addedFlows: [], removedFlows: [], changedFlows: [] });

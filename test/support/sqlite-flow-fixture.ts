@@ -6,6 +6,7 @@ import type { FlowConfig } from '../../src/config/config-schema.js';
 import { sqliteConnector } from '../../src/connectors/sqlite/index.js';
 import type { CyclePorts } from '../../src/core/cycle-ports.js';
 import type { Flow } from '../../src/core/flow.js';
+import type { StateStore } from '../../src/core/state-store.js';
 import type { OperationsContext } from '../../src/operations/operations-context.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { SqliteStateStore } from '../../src/state/sqlite/sqlite-state-store.js';
@@ -71,6 +72,13 @@ export function plainAccounts(count: number): AccountRow[] {
   }));
 }
 
+/** Where a fixture keeps its state when not in its SQLite file: stores opened on shared storage. */
+export interface StateStorage {
+  open(): StateStore;
+  /** Removes the storage once every store on it is closed. */
+  drop(): Promise<void>;
+}
+
 /**
  * The embedded stack of one test: source and target SQLite files, each behind a real SQLite
  * connector wrapped in a FaultyConnector, and an SQLite state store, all in a temp directory.
@@ -80,11 +88,13 @@ export class SqliteFlowFixture {
   readonly statePath: string;
   readonly source: FaultyConnector;
   readonly target: FaultyConnector;
-  readonly state: SqliteStateStore;
+  readonly state: StateStore;
   readonly #crm: Database.Database;
   readonly #erp: Database.Database;
+  readonly #storage: StateStorage | undefined;
 
-  private constructor(dir: string) {
+  private constructor(dir: string, storage?: StateStorage) {
+    this.#storage = storage;
     this.dir = dir;
     this.statePath = join(dir, 'state.db');
     this.#crm = openWithTable(join(dir, 'crm.db'), ACCOUNTS_DDL);
@@ -93,13 +103,22 @@ export class SqliteFlowFixture {
       new FaultyConnector(sqliteConnector.create({ type: 'sqlite', path }, { name, logger: silentLogger }));
     this.source = connector('crm', join(dir, 'crm.db'));
     this.target = connector('erp', join(dir, 'erp.db'));
-    this.state = new SqliteStateStore(this.statePath);
+    this.state = this.openState();
   }
 
-  static async create(): Promise<SqliteFlowFixture> {
-    const fixture = new SqliteFlowFixture(mkdtempSync(join(tmpdir(), 'syncline-cycle-')));
+  /**
+   * A fixture whose state store is the SQLite file `statePath`, or lives in `storage` (a PostgreSQL
+   * schema) when given.
+   */
+  static async create(storage?: StateStorage): Promise<SqliteFlowFixture> {
+    const fixture = new SqliteFlowFixture(mkdtempSync(join(tmpdir(), 'syncline-cycle-')), storage);
     await fixture.state.init();
     return fixture;
+  }
+
+  /** Another state store on the fixture's state storage (another process's view), not initialised. */
+  openState(): StateStore {
+    return this.#storage?.open() ?? new SqliteStateStore(this.statePath);
   }
 
   /** What a cycle needs, with a different state store when given (another process's view). */
@@ -168,6 +187,7 @@ export class SqliteFlowFixture {
     this.#crm.close();
     this.#erp.close();
     rmSync(this.dir, { recursive: true, force: true });
+    await this.#storage?.drop();
   }
 }
 
