@@ -19,9 +19,7 @@ export function testSettings(prefix: string, overrides: Partial<BullmqSettings> 
     jobLeaseMs: 5_000,
     concurrency: BULLMQ_DEFAULTS.concurrency,
   };
-  return Object.fromEntries(
-    Object.entries({ ...defaults, ...overrides }).filter(([, value]) => value !== undefined),
-  ) as unknown as BullmqSettings;
+  return { ...defaults, ...overrides };
 }
 
 /** Deletes every key of a prefix. */
