@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -69,6 +70,8 @@ let workspace: Workspace;
 let clusterState: ClusterState;
 let state: StateStore;
 let cluster: SynclineCluster;
+/** The cycle queue, read as an operator would (active jobs, a job's outcome). */
+let queue: Queue<CycleJobData, CycleResultJson>;
 const prefix = uniquePrefix('cluster');
 const names = redisNames({ prefix });
 
@@ -94,9 +97,10 @@ async function createSchemas(): Promise<void> {
       `CREATE TRIGGER ${table}_touch BEFORE UPDATE ON ${table} FOR EACH ROW EXECUTE FUNCTION touch()`,
     );
   }
-  await source.query(`INSERT INTO accounts (id, name, email, amount)
+  // Cursor values a millisecond apart, an hour ago: the 5 s lookback reads a few thousand rows again, not all.
+  await source.query(`INSERT INTO accounts (id, name, email, amount, updated_at)
     SELECT g, '客户 ' || g, CASE WHEN g % 5 = 0 THEN NULL ELSE 'c' || g || '@example.com' END,
-           (g * 1.25)::numeric(14,2)
+           (g * 1.25)::numeric(14,2), now() - interval '1 hour' + g * interval '1 millisecond'
     FROM generate_series(1, ${String(ACCOUNTS)}) g`);
   await source.query(`INSERT INTO orders (customer, amount)
     SELECT 'customer ' || g, (g * 10.25)::numeric(14,2) FROM generate_series(1, 100) g`);
@@ -207,7 +211,9 @@ const orphanedRuns: number[] = [];
 /** Asserts from the run history that no two runs of a flow overlapped in time. */
 async function expectNoOverlappingRuns(): Promise<void> {
   for (const flow of FLOWS) {
-    const timeline = runTimeline(await allRuns(state, flow));
+    const runs = await allRuns(state, flow);
+    expect(runs.length, `runs of flow ${flow}`).toBeGreaterThan(5);
+    const timeline = runTimeline(runs);
     expect(timeline.overlaps, `overlapping runs of flow ${flow}`).toEqual([]);
     expect(
       timeline.orphans.filter((id) => !orphanedRuns.includes(id)),
@@ -226,6 +232,8 @@ beforeAll(async () => {
   target = postgresTestPool({ connectionString: erp.url, max: 3 });
   client = new Redis(redis.url, { maxRetriesPerRequest: null, retryStrategy: () => 200 });
   client.on('error', () => undefined);
+  queue = new Queue(CYCLE_QUEUE, { connection: redisOptions(redis.url, 'test'), prefix });
+  queue.on('error', () => undefined);
   await createSchemas();
   workspace = createWorkspace();
   workspace.writeConfig(CONFIG);
@@ -253,7 +261,11 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await cluster.stop();
+  // SYNCLINE_TEST_CLUSTER_LOGS=<file> keeps every process's whole log, passed or failed.
+  const logFile = process.env.SYNCLINE_TEST_CLUSTER_LOGS;
+  if (logFile !== undefined) writeFileSync(logFile, cluster.logs(Number.MAX_SAFE_INTEGER));
   await state.close();
+  await queue.close();
   client.disconnect();
   await redis.stop();
   await Promise.all([source.end(), target.end()]);
@@ -269,74 +281,66 @@ beforeEach((context) => {
 
 describe('scale-out: schedulers and workers as processes (BullMQ)', () => {
   it('retries the cycle of a worker killed by SIGKILL mid-cycle on another worker, and the target converges to the source', async () => {
-    const queue = new Queue<CycleJobData, CycleResultJson>(CYCLE_QUEUE, {
-      connection: redisOptions(redis.url, 'test'),
-      prefix,
-    });
-    try {
-      let jobId: string | undefined;
-      let workerId: string | undefined;
-      await eventually(
-        async () => {
-          if ((await targetCount('accounts')) < 1_500) return false;
-          const job = (await queue.getJobs(['active'])).find((active) => active.data.flow === 'accounts');
-          jobId = job?.id;
-          workerId = job?.processedBy;
-          return jobId !== undefined && workerId !== undefined;
-        },
-        'the initial load of accounts is under way on a worker',
-        { tries: 1_200, everyMs: 50 },
-      );
-      if (jobId === undefined || workerId === undefined) throw new Error('unreachable');
-      const victim = cluster.byPid(Number(workerId.split(':')[1]));
-      expect(victim.role).toBe('worker');
-      expect(victim.runtimeId()).toBe(workerId);
-      expect((await victim.kill('SIGKILL')).signal).toBe('SIGKILL');
+    let jobId: string | undefined;
+    let workerId: string | undefined;
+    await eventually(
+      async () => {
+        if ((await targetCount('accounts')) < 1_500) return false;
+        const job = (await queue.getJobs(['active'])).find((active) => active.data.flow === 'accounts');
+        jobId = job?.id;
+        workerId = job?.processedBy;
+        return jobId !== undefined && workerId !== undefined;
+      },
+      'the initial load of accounts is under way on a worker',
+      { tries: 1_200, everyMs: 50 },
+    );
+    if (jobId === undefined || workerId === undefined) throw new Error('unreachable');
+    const victim = cluster.byPid(Number(workerId.split(':')[1]));
+    expect(victim.role).toBe('worker');
+    expect(victim.runtimeId()).toBe(workerId);
+    expect((await victim.kill('SIGKILL')).signal).toBe('SIGKILL');
 
-      const written = await targetCount('accounts');
-      expect(written).toBeGreaterThan(0);
-      expect(written).toBeLessThan(ACCOUNTS);
-      // The run the killed worker had under way: the flow's lease let only it run.
-      const killedRuns = (await state.listRuns({ flow: 'accounts', limit: 10 })).filter(
-        (run) => run.status === 'running',
-      );
-      expect(killedRuns).toHaveLength(1);
-      const killedRun = killedRuns[0];
-      if (killedRun === undefined) throw new Error('unreachable');
-      orphanedRuns.push(killedRun.id);
+    const written = await targetCount('accounts');
+    expect(written).toBeGreaterThan(0);
+    expect(written).toBeLessThan(ACCOUNTS);
+    // The run the killed worker had under way: the flow's lease let only it run.
+    const killedRuns = (await state.listRuns({ flow: 'accounts', limit: 10 })).filter(
+      (run) => run.status === 'running',
+    );
+    expect(killedRuns).toHaveLength(1);
+    const killedRun = killedRuns[0];
+    if (killedRun === undefined) throw new Error('unreachable');
+    orphanedRuns.push(killedRun.id);
 
-      // BullMQ finds the job stalled once its lock lapses (jobLease) and another worker runs it.
-      let result: CycleResultJson | undefined;
-      let attempts = 0;
-      await eventually(
-        async () => {
-          const job = await queue.getJob(jobId ?? '');
-          result = job?.finishedOn === undefined ? undefined : job.returnvalue;
-          attempts = job?.attemptsStarted ?? 0;
-          return result !== undefined;
-        },
-        `the cycle job ${jobId} finishes on another worker`,
-        { tries: 600, everyMs: 100 },
-      );
-      const survivors = cluster.running('worker').map((worker) => worker.runtimeId());
-      expect(result?.status).toBe('succeeded');
-      expect(result?.worker).not.toBe(workerId);
-      expect(survivors).toContain(result?.worker);
-      expect(attempts).toBeGreaterThan(1);
+    // BullMQ finds the job stalled once its lock lapses (jobLease) and another worker runs it.
+    let result: CycleResultJson | undefined;
+    let attempts = 0;
+    await eventually(
+      async () => {
+        const job = await queue.getJob(jobId ?? '');
+        result = job?.finishedOn === undefined ? undefined : job.returnvalue;
+        attempts = job?.attemptsStarted ?? 0;
+        return result !== undefined;
+      },
+      `the cycle job ${jobId} finishes on another worker`,
+      { tries: 600, everyMs: 100 },
+    );
+    const survivors = cluster.running('worker').map((worker) => worker.runtimeId());
+    expect(result?.status).toBe('succeeded');
+    expect(result?.worker).not.toBe(workerId);
+    expect(survivors).toContain(result?.worker);
+    expect(attempts).toBeGreaterThan(1);
 
-      // The run history: the killed run never finished; a later run on the survivor succeeded.
-      const runs = await allRuns(state, 'accounts');
-      expect(runs.find((run) => run.id === killedRun.id)?.status).toMatch(/^(running|failed)$/);
-      const retried = runs.find((run) => run.id === result?.runId);
-      expect(retried?.status).toBe('succeeded');
-      expect(retried?.id).toBeGreaterThan(killedRun.id);
-      expect(retried?.counts.written).toBeGreaterThan(0);
+    // The run history: the killed run never finished; a later run on the survivor succeeded.
+    const runs = await allRuns(state, 'accounts');
+    expect(runs.find((run) => run.id === killedRun.id)?.status).toMatch(/^(running|failed)$/);
+    const retried = runs.find((run) => run.id === result?.runId);
+    expect(retried?.status).toBe('succeeded');
+    expect(retried?.id).toBeGreaterThan(killedRun.id);
+    expect(retried?.counts.written).toBeGreaterThan(0);
 
-      await expectConverged();
-      expect(await targetCount('accounts')).toBe(ACCOUNTS);
-    } finally {
-      await queue.close();
-    }
+    await expectConverged();
+    expect(await targetCount('accounts')).toBe(ACCOUNTS);
     // Three workers again for the next tests.
     await cluster.startWorker(1);
   });
@@ -363,8 +367,15 @@ describe('scale-out: schedulers and workers as processes (BullMQ)', () => {
       const takeoverMs = Date.now() - killedAt;
       const after = await leader();
       expect(after?.pid).toBe(other.pid);
-      expect(other.log()).toContain(`scheduler ${after?.id ?? '?'} leads`);
-      console.info(`leadership passed from ${killed.name} to ${other.name} ${String(takeoverMs)} ms after the kill`);
+      // The key says when this leadership began: after the kill, not when the scheduler started.
+      expect(Date.parse(after?.since ?? '')).toBeGreaterThanOrEqual(killedAt);
+      await eventually(
+        () => other.log().includes(`scheduler ${after?.id ?? '?'} leads`),
+        `${other.name} logs that it leads`,
+      );
+      console.info(
+        `leadership passed from ${killed.name} to ${other.name} ${String(takeoverMs)} ms after the kill`,
+      );
 
       const takenOverAt = Date.now();
       await expectRunsAfter(takenOverAt, 'after the takeover');
@@ -378,12 +389,27 @@ describe('scale-out: schedulers and workers as processes (BullMQ)', () => {
     cluster.startScheduler();
   });
 
-  it('recovers from a Redis crash and restart mid-run without losing a change', async () => {
+  it('recovers from a Redis crash and restart mid-cycle without losing a change', async () => {
     const changes = startSourceChanges();
     try {
       await expectNewChangeArrives('placed before the Redis crash');
+      // A change of half the accounts: the cycle that carries it lasts long enough to crash Redis under it.
+      const bulk = ACCOUNTS / 2;
+      await source.query(`UPDATE accounts SET name = name || ' (bulk)' WHERE id <= $1`, [bulk]);
+      await eventually(
+        async () => {
+          const { rows } = await target.query<{ n: string }>(
+            `SELECT count(*) AS n FROM accounts WHERE name LIKE '% (bulk)'`,
+          );
+          const arrived = Number(rows[0]?.n);
+          if (arrived === 0 || arrived >= bulk) return false;
+          return (await queue.getJobs(['active'])).some((job) => job.data.flow === 'accounts');
+        },
+        'a cycle of accounts is under way with part of the change written',
+        { tries: 1_200, everyMs: 50 },
+      );
       await redis.crash();
-      // The outage: Redis stays down a moment while the source keeps changing.
+      // The outage: Redis stays down a moment while the cycle and the source go on.
       await sleep(1_500);
       await redis.start();
       const restartedAt = Date.now();
