@@ -23,42 +23,21 @@ import { eventually } from '../support/eventually.js';
 import { uniquePrefix } from '../support/redis.js';
 import { startRedisServer, type RedisServer } from '../support/redis-server.js';
 import { SynclineCluster } from '../support/syncline-cluster.js';
-import { compareTables, isSame, type DigestedTable } from '../support/table-digests.js';
+import {
+  createScaleOutTables,
+  flowTables,
+  SCALE_OUT_ACCOUNTS as ACCOUNTS,
+  SCALE_OUT_FLOWS as FLOWS,
+  scaleOutConfig,
+  startSourceChanges,
+} from '../support/scale-out-fixture.js';
+import { compareTables, isSame } from '../support/table-digests.js';
 
 // The acceptance tests of scale-out: two `syncline scheduler` and three `syncline worker` processes
 // on a Redis of this file's own (so it can crash and restart it), PostgreSQL CRM → PostgreSQL ERP.
 // Workers die, the leading scheduler dies, Redis dies; every change still arrives exactly once.
 
-/** Rows of the initial load of `accounts`: enough for a cycle of a few seconds at batch 500. */
-const ACCOUNTS = 40_000;
 const LEADER_LEASE_MS = 3_000;
-const FLOWS = ['accounts', 'orders'] as const;
-
-const CONFIG = `state: \${STATE_URL}
-runtime: { type: bullmq, redis: \${REDIS_URL}, prefix: \${PREFIX}, leaderLease: ${String(LEADER_LEASE_MS / 1000)}s, jobLease: 3s, concurrency: 2 }
-connections:
-  crm: { type: postgres, url: \${CRM_URL} }
-  erp: { type: postgres, url: \${ERP_URL} }
-flows:
-  accounts:
-    source: { connection: crm, table: accounts, key: id, cursor: updated_at, lookback: 5s }
-    target: { connection: erp, table: accounts, key: crm_id }
-    batch: 500
-    backfill: { bulk: false }
-    fields:
-      name: name
-      email: email
-      amount: { from: amount, type: decimal }
-    cadence: { every: 1s, adaptive: false }
-  orders:
-    source: { connection: crm, table: orders, key: id, cursor: updated_at, lookback: 5s }
-    target: { connection: erp, table: orders, key: crm_id }
-    batch: 200
-    fields:
-      customer: customer
-      amount: { from: amount, type: decimal }
-    cadence: { every: 1s, adaptive: false }
-`;
 
 let crm: TestDatabase;
 let erp: TestDatabase;
@@ -75,73 +54,6 @@ let queue: Queue<CycleJobData, CycleResultJson>;
 const prefix = uniquePrefix('cluster');
 const names = redisNames({ prefix });
 
-/** The source and target tables of a flow, and the columns compared. */
-function tables(flow: (typeof FLOWS)[number]): { source: DigestedTable; target: DigestedTable } {
-  const columns = flow === 'accounts' ? ['name', 'email', 'amount'] : ['customer', 'amount'];
-  return {
-    source: { pool: source, table: flow, key: 'id', columns },
-    target: { pool: target, table: flow, key: 'crm_id', columns },
-  };
-}
-
-async function createSchemas(): Promise<void> {
-  await source.query(`CREATE FUNCTION touch() RETURNS trigger AS $$
-    BEGIN NEW.updated_at := clock_timestamp(); RETURN NEW; END $$ LANGUAGE plpgsql`);
-  await source.query(`CREATE TABLE accounts (id bigint PRIMARY KEY, name text NOT NULL, email text,
-    amount numeric(14,2) NOT NULL, updated_at timestamptz NOT NULL DEFAULT clock_timestamp())`);
-  await source.query(`CREATE TABLE orders (id serial PRIMARY KEY, customer text NOT NULL,
-    amount numeric(14,2) NOT NULL, updated_at timestamptz NOT NULL DEFAULT clock_timestamp())`);
-  for (const table of FLOWS) {
-    await source.query(`CREATE INDEX ${table}_cursor ON ${table} (updated_at, id)`);
-    await source.query(
-      `CREATE TRIGGER ${table}_touch BEFORE UPDATE ON ${table} FOR EACH ROW EXECUTE FUNCTION touch()`,
-    );
-  }
-  // Cursor values a millisecond apart, an hour ago: the 5 s lookback reads a few thousand rows again, not all.
-  await source.query(`INSERT INTO accounts (id, name, email, amount, updated_at)
-    SELECT g, '客户 ' || g, CASE WHEN g % 5 = 0 THEN NULL ELSE 'c' || g || '@example.com' END,
-           (g * 1.25)::numeric(14,2), now() - interval '1 hour' + g * interval '1 millisecond'
-    FROM generate_series(1, ${String(ACCOUNTS)}) g`);
-  await source.query(`INSERT INTO orders (customer, amount)
-    SELECT 'customer ' || g, (g * 10.25)::numeric(14,2) FROM generate_series(1, 100) g`);
-  await target.query(`CREATE TABLE accounts (crm_id bigint PRIMARY KEY, name text NOT NULL, email text,
-    amount numeric(14,2) NOT NULL)`);
-  await target.query(
-    'CREATE TABLE orders (crm_id integer PRIMARY KEY, customer text NOT NULL, amount numeric(14,2) NOT NULL)',
-  );
-}
-
-/** Inserts and updates at the source until stopped, as an application would; resolves to the rounds made. */
-function startSourceChanges(): { stop(): Promise<number> } {
-  const writer = { isOn: true };
-  let rounds = 0;
-  const writing = (async () => {
-    while (writer.isOn) {
-      rounds += 1;
-      await source.query(
-        `INSERT INTO orders (customer, amount)
-         SELECT 'customer ' || g || ' of round ' || $1::int, (g * 3.5 + $1::int)::numeric(14,2)
-         FROM generate_series(1, 5) g`,
-        [rounds],
-      );
-      await source.query('UPDATE orders SET amount = amount + 1 WHERE id % 11 = $1', [rounds % 11]);
-      await source.query(
-        `UPDATE accounts SET amount = amount + 0.01, name = '客户 ' || id || ' v' || $1::int WHERE id % 997 = $2`,
-        [rounds, rounds % 997],
-      );
-      // Pacing of the writer, not a wait for an outcome.
-      await sleep(100);
-    }
-    return rounds;
-  })();
-  return {
-    stop: async () => {
-      writer.isOn = false;
-      return writing;
-    },
-  };
-}
-
 async function targetCount(table: string): Promise<number> {
   const { rows } = await target.query<{ n: string }>(`SELECT count(*) AS n FROM ${table}`);
   return Number(rows[0]?.n);
@@ -150,7 +62,7 @@ async function targetCount(table: string): Promise<number> {
 /** Waits until every flow's target holds exactly its source's rows, then asserts it (count and checksums). */
 async function expectConverged(): Promise<void> {
   for (const flow of FLOWS) {
-    const { source: from, target: to } = tables(flow);
+    const { source: from, target: to } = flowTables(flow, source, target);
     await eventually(
       async () => isSame(await compareTables(from, to)),
       `the ${flow} target holds exactly the source's rows`,
@@ -234,9 +146,9 @@ beforeAll(async () => {
   client.on('error', () => undefined);
   queue = new Queue(CYCLE_QUEUE, { connection: redisOptions(redis.url, 'test'), prefix });
   queue.on('error', () => undefined);
-  await createSchemas();
+  await createScaleOutTables(source, target);
   workspace = createWorkspace();
-  workspace.writeConfig(CONFIG);
+  workspace.writeConfig(scaleOutConfig({ leaderLeaseS: LEADER_LEASE_MS / 1000, jobLeaseS: 3 }));
   clusterState = await createClusterState(workspace.dir);
   cluster = new SynclineCluster(workspace, {
     STATE_URL: clusterState.url,
@@ -259,18 +171,25 @@ beforeAll(async () => {
   console.info(`state store of the cluster: ${CLUSTER_STATE_STORE} (${clusterState.url})`);
 });
 
+// Each step guarded: after a failed beforeAll, what was made is still taken down.
 afterAll(async () => {
-  await cluster.stop();
+  const started = cluster as SynclineCluster | undefined;
+  await started?.stop();
   // SYNCLINE_TEST_CLUSTER_LOGS=<file> keeps every process's whole log, passed or failed.
   const logFile = process.env.SYNCLINE_TEST_CLUSTER_LOGS;
-  if (logFile !== undefined) writeFileSync(logFile, cluster.logs(Number.MAX_SAFE_INTEGER));
-  await state.close();
-  await queue.close();
-  client.disconnect();
-  await redis.stop();
-  await Promise.all([source.end(), target.end()]);
-  await Promise.all([crm.drop(), erp.drop(), clusterState.drop()]);
-  workspace.remove();
+  if (logFile !== undefined && started !== undefined)
+    writeFileSync(logFile, started.logs(Number.MAX_SAFE_INTEGER));
+  await (state as StateStore | undefined)?.close();
+  await (queue as Queue | undefined)?.close();
+  (client as Redis | undefined)?.disconnect();
+  await (redis as RedisServer | undefined)?.stop();
+  await Promise.all([(source as pg.Pool | undefined)?.end(), (target as pg.Pool | undefined)?.end()]);
+  await Promise.all([
+    (crm as TestDatabase | undefined)?.drop(),
+    (erp as TestDatabase | undefined)?.drop(),
+    (clusterState as ClusterState | undefined)?.drop(),
+  ]);
+  (workspace as Workspace | undefined)?.remove();
 });
 
 beforeEach((context) => {
@@ -346,7 +265,7 @@ describe('scale-out: schedulers and workers as processes (BullMQ)', () => {
   });
 
   it('hands the lead to the other scheduler within the lease when the leader is killed; flows keep running, never two cycles of a flow at once', async () => {
-    const changes = startSourceChanges();
+    const changes = startSourceChanges(source);
     try {
       const before = await leader();
       if (before === undefined) throw new Error('no scheduler leads');
@@ -360,7 +279,10 @@ describe('scale-out: schedulers and workers as processes (BullMQ)', () => {
       // The other scheduler takes the key once the dead leader's lease lapses: within the lease and a margin.
       const marginMs = 4_000;
       await eventually(
-        async () => (await leader())?.id !== before.id && (await leader()) !== undefined,
+        async () => {
+          const now = await leader();
+          return now !== undefined && now.id !== before.id;
+        },
         `another scheduler leads within ${String((LEADER_LEASE_MS + marginMs) / 1000)} s`,
         { tries: (LEADER_LEASE_MS + marginMs) / 100, everyMs: 100 },
       );
@@ -390,7 +312,7 @@ describe('scale-out: schedulers and workers as processes (BullMQ)', () => {
   });
 
   it('recovers from a Redis crash and restart mid-cycle without losing a change', async () => {
-    const changes = startSourceChanges();
+    const changes = startSourceChanges(source);
     try {
       await expectNewChangeArrives('placed before the Redis crash');
       // A change of half the accounts: the cycle that carries it lasts long enough to crash Redis under it.
