@@ -38,21 +38,32 @@ export class LeaderElection {
   readonly #redis: Redis;
   readonly #key: string;
   readonly #leaseMs: number;
-  readonly #value: string;
-  readonly info: LeaderInfo;
+  #info: LeaderInfo;
+  #value: string;
 
   constructor(redis: Redis, key: string, id: string, leaseMs: number) {
     this.#redis = redis;
     this.#key = key;
     this.#leaseMs = leaseMs;
-    this.info = { id, host: hostname(), pid: process.pid, since: new Date().toISOString() };
-    this.#value = JSON.stringify(this.info);
+    this.#info = { id, host: hostname(), pid: process.pid, since: new Date().toISOString() };
+    this.#value = JSON.stringify(this.#info);
+  }
+
+  /** This candidate as the leader key shows it; `since` is when its last won campaign began its lead. */
+  get info(): LeaderInfo {
+    return this.#info;
   }
 
   /** Takes leadership if nobody holds it; true when this scheduler leads now. */
   async campaign(): Promise<boolean> {
-    const reply = await this.#redis.set(this.#key, this.#value, 'PX', this.#leaseMs, 'NX');
-    return reply === 'OK';
+    // `since` is when this leadership begins, not when the candidate started campaigning.
+    const info: LeaderInfo = { ...this.#info, since: new Date().toISOString() };
+    const value = JSON.stringify(info);
+    const reply = await this.#redis.set(this.#key, value, 'PX', this.#leaseMs, 'NX');
+    if (reply !== 'OK') return false;
+    this.#info = info;
+    this.#value = value;
+    return true;
   }
 
   /** Renews the lease; false when another scheduler leads. */
