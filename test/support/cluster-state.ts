@@ -8,7 +8,7 @@ import { createPostgresDatabase } from './databases.js';
  * The state store every process of a test cluster shares. SQLite works while all processes run on
  * this machine; switch to 'postgres' once the PostgreSQL state store (src/state/postgres) is in.
  */
-export const CLUSTER_STATE_STORE: 'sqlite' | 'postgres' = 'sqlite';
+export const CLUSTER_STATE_STORE: 'sqlite' | 'postgres' = 'postgres';
 
 /** A cluster's state store: the `state:` URL of its config, and the test's own handle on it. */
 export interface ClusterState {
