@@ -185,6 +185,7 @@ export class CycleWorker {
     if (this.#draining) active.stop.abort();
     this.#active.set(jobId, active);
     report({ kind: 'started', jobId, worker: this.#options.id });
+    void this.#beat();
     let result: CycleResult;
     const unlink: (() => void)[] = [];
     try {
@@ -289,6 +290,7 @@ export class CycleWorker {
       for (const undo of unlink) undo();
     }
     this.#jobsDone += 1;
+    void this.#beat();
     const json = resultToJson(result, this.#options.id);
     report({ kind: 'result', jobId, result: json });
     return json;
