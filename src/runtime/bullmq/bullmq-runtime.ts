@@ -40,10 +40,12 @@ export interface BullmqRuntimeOptions {
 
 /** How long a command to the leader waits for its answer before this process acts itself. */
 const ASK_TIMEOUT_MS = 2_000;
-/** How often the leader publishes its flow snapshots (and followers read them). */
+/** How often the leader publishes its flow snapshots (and followers read them), at least. */
 const SNAPSHOT_EVERY_MS = 1_000;
-/** A leader's snapshot older than this is not shown (the leader is gone). */
-const SNAPSHOT_STALE_MS = 10_000;
+/** More flows, rarer snapshots: this long per flow (10,000 flows: every 5 s). */
+const SNAPSHOT_MS_PER_FLOW = 0.5;
+/** A leader's snapshot older than this many of its periods is not shown (the leader is gone). */
+const SNAPSHOT_STALE_PERIODS = 10;
 
 interface PublishedSnapshot {
   readonly leader: string;
@@ -211,7 +213,10 @@ export class BullmqRuntime implements Runtime {
   snapshot(): FlowSnapshot[] {
     if (this.#isFollowing && !this.#isLeading) {
       const followed = this.#followed;
-      if (followed !== undefined && Date.now() - followed.at < SNAPSHOT_STALE_MS) {
+      if (
+        followed !== undefined &&
+        Date.now() - followed.at < SNAPSHOT_STALE_PERIODS * this.#snapshotPeriod()
+      ) {
         const known = new Set(this.#context.flows.map((flow) => flow.name));
         return followed.flows.filter((flow) => known.has(flow.flow));
       }
@@ -288,19 +293,29 @@ export class BullmqRuntime implements Runtime {
     this.#renewInner();
   }
 
-  /** Leading: publishes the flow snapshots every second; following: reads the leader's. */
+  /** How often snapshots are published and read: every second, rarer with many flows. */
+  #snapshotPeriod(): number {
+    return Math.max(SNAPSHOT_EVERY_MS, Math.round(this.#context.flows.length * SNAPSHOT_MS_PER_FLOW));
+  }
+
+  /** Leading: publishes the flow snapshots every period; following: reads the leader's. */
   async #snapshotLoop(): Promise<void> {
     while (!this.#stop.signal.aborted) {
       if (this.#isLeading) await this.#publishSnapshot();
       else await this.#readSnapshot();
-      await sleep(SNAPSHOT_EVERY_MS, undefined, { signal: this.#stop.signal }).catch(() => undefined);
+      await sleep(this.#snapshotPeriod(), undefined, { signal: this.#stop.signal }).catch(() => undefined);
     }
   }
 
   async #publishSnapshot(): Promise<void> {
     const snapshot: PublishedSnapshot = { leader: this.#id, at: Date.now(), flows: this.#inner.snapshot() };
     await this.#client
-      ?.set(this.#names.snapshot, JSON.stringify(snapshot), 'PX', SNAPSHOT_STALE_MS)
+      ?.set(
+        this.#names.snapshot,
+        JSON.stringify(snapshot),
+        'PX',
+        SNAPSHOT_STALE_PERIODS * this.#snapshotPeriod(),
+      )
       .catch(() => undefined);
   }
 
