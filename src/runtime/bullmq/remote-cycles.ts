@@ -178,8 +178,19 @@ export class RemoteCycles implements CycleExecutor {
           action,
         } satisfies ControlMessage).catch(() => undefined);
       };
+      // A graceful stop: a running cycle ends after the batch in hand; a job no worker took yet is
+      // taken back from the queue (BullMQ refuses to remove a job a worker holds).
       const onStop = (): void => {
         control('stop');
+        void queue.remove(jobId).then(
+          (removed) => {
+            if (removed === 1)
+              pending.resolve(
+                failed(flow.name, 'CYCLE_ABORTED', 'stopped before a worker took it', 'aborted'),
+              );
+          },
+          () => undefined,
+        );
       };
       // An abort does not wait for the worker: the scheduler is going away; the worker stops at once
       // and its unfinished batch is read again by the flow's next cycle.
