@@ -82,12 +82,17 @@ describe('a BullMQ deployment seen from the API and from syncline status', () =>
     }, 'the scheduler leads and the worker ran the first cycle');
     viewer = await createToken(workspace, {}, 'viewer-bot', 'viewer');
     server = await startServe(workspace, {});
-  }, 60_000);
+  });
 
   afterAll(async () => {
-    await server.stop();
-    await Promise.all([stopChild(scheduler), stopChild(worker)]);
-    await fixture.close();
+    // Each is undefined when beforeAll failed before making it.
+    await (server as RunningServe | undefined)?.stop();
+    await Promise.all(
+      [scheduler as ChildProcess | undefined, worker as ChildProcess | undefined].map(
+        (child) => (child === undefined ? Promise.resolve() : stopChild(child)),
+      ),
+    );
+    await (fixture as SqliteFlowFixture | undefined)?.close();
     await dropPrefix(prefix);
   });
 

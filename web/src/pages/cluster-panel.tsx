@@ -8,24 +8,12 @@ import { useI18n } from '../i18n/i18n';
 const CLUSTER_REFRESH_MS = 15_000;
 
 /**
- * The scaled-out deployment (docs/scale-out.md): the leading scheduler, each worker with its last
- * heartbeat, the queues. Shows nothing when flows run in the serving process (`runtime: local`).
+ * The scaled-out deployment (docs/scale-out.md): the leading scheduler, each worker with the age of
+ * its last heartbeat at `now` (epoch ms), the queues. Nothing for `runtime: local`.
  */
-export function ClusterPanel({ client }: { readonly client: ApiClient }) {
+export function ClusterView({ cluster, now }: { readonly cluster: ClusterStatus; readonly now: number }) {
   const { t, locale } = useI18n();
-  const polled = usePoll(() => client.get<ClusterStatus>('/cluster'), CLUSTER_REFRESH_MS, 'cluster');
-  const cluster = polled.data;
-  if (cluster === undefined) {
-    if (polled.error === undefined) return null;
-    return (
-      <section className="panel cluster">
-        <h2>{t('cluster.title')}</h2>
-        <p className="warn">{t('common.error', { message: polled.error.message })}</p>
-      </section>
-    );
-  }
   if (cluster.runtime === 'local') return null;
-  const now = polled.at ?? Date.now();
   const { leader } = cluster;
   return (
     <section className="panel cluster" data-panel="cluster">
@@ -84,6 +72,20 @@ export function ClusterPanel({ client }: { readonly client: ApiClient }) {
           </li>
         ))}
       </ul>
+    </section>
+  );
+}
+
+/** The Cluster panel of the wall screen: `GET /api/v1/cluster` every 15 s; nothing for `runtime: local`. */
+export function ClusterPanel({ client }: { readonly client: ApiClient }) {
+  const { t } = useI18n();
+  const polled = usePoll(() => client.get<ClusterStatus>('/cluster'), CLUSTER_REFRESH_MS, 'cluster');
+  if (polled.data !== undefined) return <ClusterView cluster={polled.data} now={polled.at ?? Date.now()} />;
+  if (polled.error === undefined) return null;
+  return (
+    <section className="panel cluster">
+      <h2>{t('cluster.title')}</h2>
+      <p className="warn">{t('common.error', { message: polled.error.message })}</p>
     </section>
   );
 }
