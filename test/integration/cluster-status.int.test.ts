@@ -183,3 +183,30 @@ describe('GET /api/v1/cluster of a serve that runs flows itself', () => {
     }
   });
 });
+
+describe('GET /api/v1/cluster when Redis cannot be reached', () => {
+  it('answers 503 RUNTIME_UNAVAILABLE naming Redis without its password', async () => {
+    const fixture = await SqliteFlowFixture.create();
+    const port = await freePort();
+    try {
+      const workspace = workspaceOf(
+        fixture,
+        config(fixture, `runtime: { type: bullmq, redis: "redis://:hunter2-pw@127.0.0.1:${String(port)}" }\n`),
+      );
+      const token = await createToken(workspace, {}, 'viewer-bot', 'viewer');
+      const server = await startServe(workspace, {});
+      try {
+        const response = await fetch(`${server.base}/api/v1/cluster`, { headers: { authorization: `Bearer ${token}` } });
+        const text = await response.text();
+        expect(response.status).toBe(503);
+        expect(JSON.parse(text)).toMatchObject({ error: { code: 'RUNTIME_UNAVAILABLE' } });
+        expect(text).toContain(`redis://:***@127.0.0.1:${String(port)}`);
+        expect(`${text}${server.log()}`).not.toContain('hunter2-pw');
+      } finally {
+        await server.stop();
+      }
+    } finally {
+      await fixture.close();
+    }
+  });
+});

@@ -4,8 +4,8 @@ import { usePoll } from '../components/use-poll';
 import { formatDateTime, formatDuration, formatNumber, viewerTimeZone } from '../format/format';
 import { useI18n } from '../i18n/i18n';
 
-/** How often the panel asks for the cluster (one small Redis read on the server). */
-const CLUSTER_REFRESH_MS = 15_000;
+/** How often the panel asks for the cluster (a few small Redis reads on the server). */
+const CLUSTER_REFRESH_MS = 30_000;
 
 /**
  * The scaled-out deployment (docs/scale-out.md): the leading scheduler, each worker with the age of
@@ -76,7 +76,7 @@ export function ClusterView({ cluster, now }: { readonly cluster: ClusterStatus;
   );
 }
 
-/** The Cluster panel of the wall screen: `GET /api/v1/cluster` every 15 s; nothing for `runtime: local`. */
+/** The Cluster panel of the wall screen: `GET /api/v1/cluster` every 30 s; nothing for `runtime: local`. */
 export function ClusterPanel({ client }: { readonly client: ApiClient }) {
   const { t } = useI18n();
   const polled = usePoll(() => client.get<ClusterStatus>('/cluster'), CLUSTER_REFRESH_MS, 'cluster');
