@@ -1,5 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { connect, createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readClusterSnapshot } from '../../src/runtime/bullmq/cluster-snapshot.js';
@@ -70,7 +71,10 @@ describe('a BullMQ deployment seen from the API and from syncline status', () =>
     fixture.insertAccounts(plainAccounts(5));
     workspace = workspaceOf(
       fixture,
-      config(fixture, `runtime: { type: bullmq, redis: "${REDIS_URL}", prefix: ${prefix}, leaderLease: 3s, jobLease: 5s }\n`),
+      config(
+        fixture,
+        `runtime: { type: bullmq, redis: "${REDIS_URL}", prefix: ${prefix}, leaderLease: 3s, jobLease: 5s }\n`,
+      ),
     );
     const cli = (args: string[]) => spawnCli(['-c', workspace.configPath, ...args], { cwd: fixture.dir });
     scheduler = cli(['scheduler']);
@@ -88,8 +92,8 @@ describe('a BullMQ deployment seen from the API and from syncline status', () =>
     // Each is undefined when beforeAll failed before making it.
     await (server as RunningServe | undefined)?.stop();
     await Promise.all(
-      [scheduler as ChildProcess | undefined, worker as ChildProcess | undefined].map(
-        (child) => (child === undefined ? Promise.resolve() : stopChild(child)),
+      [scheduler as ChildProcess | undefined, worker as ChildProcess | undefined].map((child) =>
+        child === undefined ? Promise.resolve() : stopChild(child),
       ),
     );
     await (fixture as SqliteFlowFixture | undefined)?.close();
@@ -97,7 +101,9 @@ describe('a BullMQ deployment seen from the API and from syncline status', () =>
   });
 
   it('GET /api/v1/cluster shows the leading scheduler, the worker from its heartbeat and the queue depths', async () => {
-    const response = await fetch(`${server.base}/api/v1/cluster`, { headers: { authorization: `Bearer ${viewer}` } });
+    const response = await fetch(`${server.base}/api/v1/cluster`, {
+      headers: { authorization: `Bearer ${viewer}` },
+    });
     expect(response.status).toBe(200);
     const cluster = (await response.json()) as ClusterSnapshot;
     expect(cluster.runtime).toBe('bullmq');
@@ -127,7 +133,9 @@ describe('a BullMQ deployment seen from the API and from syncline status', () =>
     expect(result.stdout).toMatch(/^flow\s+cadence/m);
     expect(result.stdout).toMatch(/^customers\s+/m);
     expect(result.stdout).toContain(`cluster (bullmq, prefix ${prefix})`);
-    expect(result.stdout).toMatch(new RegExp(`leader: \\S+ \\(host \\S+, pid ${String(scheduler.pid)}, since `));
+    expect(result.stdout).toMatch(
+      new RegExp(`leader: \\S+ \\(host \\S+, pid ${String(scheduler.pid)}, since `),
+    );
     expect(result.stdout).toMatch(
       new RegExp(`^\\s+\\S+:${String(worker.pid)}:\\S+\\s+\\S+\\s+${String(worker.pid)}\\s+2\\s+`, 'm'),
     );
@@ -150,17 +158,24 @@ describe('a BullMQ deployment seen from the API and from syncline status', () =>
     const port = await freePort();
     const down = workspaceOf(
       fixture,
-      config(fixture, `runtime: { type: bullmq, redis: "redis://:hunter2-pw@127.0.0.1:${String(port)}", prefix: ${prefix} }\n`),
+      config(
+        fixture,
+        `runtime: { type: bullmq, redis: "redis://:hunter2-pw@127.0.0.1:${String(port)}", prefix: ${prefix} }\n`,
+      ),
       'redis-down.yaml',
     );
     const result = await runCli(['-c', down.configPath, 'status'], { cwd: fixture.dir });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/^customers\s+/m);
-    expect(result.stdout).toMatch(/cluster: could not be read \(RUNTIME_UNAVAILABLE\): could not read the cluster from Redis redis:\/\/:\*\*\*@127\.0\.0\.1:\d+/);
+    expect(result.stdout).toMatch(
+      /cluster: could not be read \(RUNTIME_UNAVAILABLE\): could not read the cluster from Redis redis:\/\/:\*\*\*@127\.0\.0\.1:\d+/,
+    );
     expect(result.stdout).toContain('ECONNREFUSED');
     expect(`${result.stdout}${result.stderr}`).not.toContain('hunter2-pw');
     const json = await runCli(['-c', down.configPath, 'status', '--json'], { cwd: fixture.dir });
-    expect(JSON.parse(json.stdout)).toMatchObject({ cluster: { runtime: 'bullmq', error: { code: 'RUNTIME_UNAVAILABLE' } } });
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      cluster: { runtime: 'bullmq', error: { code: 'RUNTIME_UNAVAILABLE' } },
+    });
   });
 });
 
@@ -172,7 +187,9 @@ describe('GET /api/v1/cluster of a serve that runs flows itself', () => {
       const token = await createToken(workspace, {}, 'viewer-bot', 'viewer');
       const server = await startServe(workspace, {});
       try {
-        const response = await fetch(`${server.base}/api/v1/cluster`, { headers: { authorization: `Bearer ${token}` } });
+        const response = await fetch(`${server.base}/api/v1/cluster`, {
+          headers: { authorization: `Bearer ${token}` },
+        });
         expect(response.status).toBe(200);
         expect(await response.json()).toEqual({ runtime: 'local' });
       } finally {
@@ -184,29 +201,61 @@ describe('GET /api/v1/cluster of a serve that runs flows itself', () => {
   });
 });
 
-describe('GET /api/v1/cluster when Redis cannot be reached', () => {
-  it('answers 503 RUNTIME_UNAVAILABLE naming Redis without its password', async () => {
+/** A TCP relay to the test Redis that can be cut: Redis becomes unreachable to whoever uses it. */
+async function redisRelay(): Promise<{ readonly url: string; cut(): Promise<void> }> {
+  const target = new URL(REDIS_URL);
+  const sockets = new Set<Socket>();
+  const relay = createServer((client) => {
+    const upstream = connect(Number(target.port === '' ? 6379 : target.port), target.hostname);
+    for (const socket of [client, upstream]) {
+      sockets.add(socket);
+      socket.on('error', () => socket.destroy());
+      socket.on('close', () => sockets.delete(socket));
+    }
+    client.pipe(upstream).pipe(client);
+  });
+  await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
+  const address = relay.address();
+  const port = typeof address === 'object' && address !== null ? address.port : 0;
+  return {
+    url: `redis://127.0.0.1:${String(port)}`,
+    cut: async () => {
+      const closed = new Promise((resolve) => relay.close(resolve));
+      for (const socket of sockets) socket.destroy();
+      await closed;
+    },
+  };
+}
+
+describe('GET /api/v1/cluster when Redis goes away', () => {
+  it('answers 503 RUNTIME_UNAVAILABLE naming Redis', async () => {
     const fixture = await SqliteFlowFixture.create();
-    const port = await freePort();
+    const prefix = uniquePrefix('cluster-cut');
+    const relay = await redisRelay();
     try {
       const workspace = workspaceOf(
         fixture,
-        config(fixture, `runtime: { type: bullmq, redis: "redis://:hunter2-pw@127.0.0.1:${String(port)}" }\n`),
+        config(fixture, `runtime: { type: bullmq, redis: "${relay.url}", prefix: ${prefix} }\n`),
       );
       const token = await createToken(workspace, {}, 'viewer-bot', 'viewer');
       const server = await startServe(workspace, {});
+      const cluster = () =>
+        fetch(`${server.base}/api/v1/cluster`, { headers: { authorization: `Bearer ${token}` } });
       try {
-        const response = await fetch(`${server.base}/api/v1/cluster`, { headers: { authorization: `Bearer ${token}` } });
-        const text = await response.text();
+        expect((await cluster()).status).toBe(200);
+        await relay.cut();
+        const response = await cluster();
         expect(response.status).toBe(503);
-        expect(JSON.parse(text)).toMatchObject({ error: { code: 'RUNTIME_UNAVAILABLE' } });
-        expect(text).toContain(`redis://:***@127.0.0.1:${String(port)}`);
-        expect(`${text}${server.log()}`).not.toContain('hunter2-pw');
+        const body = (await response.json()) as { error: { code: string; message: string } };
+        expect(body.error.code).toBe('RUNTIME_UNAVAILABLE');
+        expect(body.error.message).toContain(`could not read the cluster from Redis ${relay.url}`);
       } finally {
-        await server.stop();
+        await server.kill();
       }
     } finally {
+      await relay.cut().catch(() => undefined);
       await fixture.close();
+      await dropPrefix(prefix);
     }
   });
 });
