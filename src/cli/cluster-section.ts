@@ -5,8 +5,7 @@ import { formatTextTable } from './text-table.js';
 
 /** The cluster of `status`: what was read, or why it could not be (Redis down, password masked). */
 export type ClusterSection =
-  | ClusterStatus
-  | { readonly runtime: 'bullmq'; readonly error: Pick<SyncErrorJson, 'code' | 'message'> };
+  ClusterStatus | { readonly runtime: 'bullmq'; readonly error: Pick<SyncErrorJson, 'code' | 'message'> };
 
 /** `3s ago`; `just now` under a second; the text as it is when it is no time. */
 function ageOf(iso: string, now: number): string {

@@ -75,7 +75,10 @@ export function describeDeployment(settings: BullmqSettings): string {
  * status`): fails within about 3 s with `RUNTIME_UNAVAILABLE` when Redis cannot be reached.
  * Undefined for the local runtime.
  */
-export function clusterReader(config: SyncConfig, logger?: Logger): (() => Promise<ClusterSnapshot>) | undefined {
+export function clusterReader(
+  config: SyncConfig,
+  logger?: Logger,
+): (() => Promise<ClusterSnapshot>) | undefined {
   const settings = bullmqSettings(config);
   if (settings === undefined) return undefined;
   return () => readClusterSnapshot(settings, logger);

@@ -30,7 +30,12 @@ export const clusterResponse = z.union([
       runtime: z.literal('bullmq'),
       prefix: z.string().describe('The Redis key prefix of the deployment'),
       leader: z
-        .object({ id: z.string(), host: z.string(), pid: z.number().int(), since: z.string().describe('ISO 8601') })
+        .object({
+          id: z.string(),
+          host: z.string(),
+          pid: z.number().int(),
+          since: z.string().describe('ISO 8601'),
+        })
         .optional()
         .describe('The leading scheduler; absent while none leads (a takeover is under way)'),
       workers: z.array(clusterWorker),

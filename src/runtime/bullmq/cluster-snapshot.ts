@@ -43,7 +43,10 @@ async function readWorkers(redis: Redis, pattern: string): Promise<WorkerHeartbe
   return workers.sort((a, b) => a.id.localeCompare(b.id));
 }
 
-async function read(prefix: string, opening: ClusterSources | Promise<ClusterSources>): Promise<ClusterSnapshot> {
+async function read(
+  prefix: string,
+  opening: ClusterSources | Promise<ClusterSources>,
+): Promise<ClusterSnapshot> {
   const sources = await opening;
   const names = redisNames({ prefix });
   const leader = await readLeader(sources.redis, names.leader);
@@ -90,9 +93,13 @@ export async function clusterSnapshotOf(
   } catch (error) {
     if (error instanceof SyncError) throw error;
     const message = error instanceof Error ? error.message : String(error);
-    throw new SyncError('RUNTIME_UNAVAILABLE', `could not read the cluster from ${where}: ${because(message)}`, {
-      cause: error,
-    });
+    throw new SyncError(
+      'RUNTIME_UNAVAILABLE',
+      `could not read the cluster from ${where}: ${because(message)}`,
+      {
+        cause: error,
+      },
+    );
   } finally {
     timer.abort();
   }
@@ -124,7 +131,8 @@ export async function readClusterSnapshot(
     [CYCLE_QUEUE]: new Queue(CYCLE_QUEUE, { connection: redis, prefix: settings.prefix }),
     [LANE_QUEUE]: new Queue(LANE_QUEUE, { connection: redis, prefix: settings.prefix }),
   };
-  for (const queue of Object.values(queues)) queue.on('error', (error: Error) => (lastError ??= error.message));
+  for (const queue of Object.values(queues))
+    queue.on('error', (error: Error) => (lastError ??= error.message));
   try {
     return await clusterSnapshotOf(settings, { redis, queues }, { timeoutMs, reason: () => lastError });
   } finally {

@@ -231,7 +231,12 @@ export type ClusterStatus =
   | {
       readonly runtime: 'bullmq';
       readonly prefix: string;
-      readonly leader?: { readonly id: string; readonly host: string; readonly pid: number; readonly since: string };
+      readonly leader?: {
+        readonly id: string;
+        readonly host: string;
+        readonly pid: number;
+        readonly since: string;
+      };
       readonly workers: readonly ClusterWorker[];
       readonly queues: Readonly<Record<string, QueueDepth>>;
     }
