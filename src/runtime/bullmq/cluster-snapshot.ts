@@ -77,7 +77,8 @@ export async function clusterSnapshotOf(
   const where = `Redis ${redactRedisUrl(settings.redis)}`;
   const because = (fallback: string): string => {
     const reason = options.reason?.() ?? fallback;
-    return redactRedisUrl(reason).replaceAll(settings.redis, where);
+    // A driver message may quote the URL: never with its password.
+    return reason.replaceAll(settings.redis, redactRedisUrl(settings.redis));
   };
   const timer = new AbortController();
   try {
