@@ -9,6 +9,7 @@ import type { Runtime } from '../runtime/runtime.js';
 import { registerErrorHandling } from './api-error.js';
 import { registerDashboard } from './dashboard-static.js';
 import { registerAuditRoutes } from './routes/audit-routes.js';
+import { registerClusterRoutes } from './routes/cluster-routes.js';
 import { registerDashboardRoutes } from './routes/dashboard-routes.js';
 import { registerFlowRoutes } from './routes/flow-routes.js';
 import { registerReconcileRoutes } from './routes/reconcile-routes.js';
@@ -77,6 +78,7 @@ export async function buildApiServer(options: ApiServerOptions): Promise<Fastify
   registerReconcileRoutes(context);
   registerAuditRoutes(context);
   registerDashboardRoutes(context);
+  registerClusterRoutes(context);
   await registerDashboard(app, options.dashboardRoot);
   await registerWebhookRoutes(app, {
     runtime: options.operations.runtime,

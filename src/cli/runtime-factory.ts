@@ -1,5 +1,6 @@
 import type { Engine } from './engine.js';
 import { BullmqRuntime } from '../runtime/bullmq/bullmq-runtime.js';
+import { readClusterSnapshot } from '../runtime/bullmq/cluster-snapshot.js';
 export type { BullmqSettings } from '../runtime/bullmq/bullmq-settings.js';
 import { processId, type BullmqSettings } from '../runtime/bullmq/bullmq-settings.js';
 import { bullmqSettings } from './bullmq-config.js';
@@ -7,7 +8,8 @@ export { bullmqSettings } from './bullmq-config.js';
 import { CycleWorker } from '../runtime/bullmq/cycle-worker.js';
 import { redactRedisUrl } from '../runtime/bullmq/redis-connection.js';
 import { LocalRuntime, type LocalRuntimeOptions } from '../runtime/local/local-runtime.js';
-import type { Runtime } from '../runtime/runtime.js';
+import type { ClusterSnapshot, Runtime } from '../runtime/runtime.js';
+import type { Logger } from '../core/logger.js';
 
 /**
  * What the process is to the runtime: `run` plans and runs cycles (on BullMQ: a scheduler
@@ -54,4 +56,18 @@ export function createWorker(engine: Engine, settings: BullmqSettings, concurren
 /** Where a BullMQ deployment lives, for the log: its prefix and Redis, password masked. */
 export function describeDeployment(settings: BullmqSettings): string {
   return `${settings.prefix} on Redis ${redactRedisUrl(settings.redis)}`;
+}
+
+/**
+ * Reads the cluster of the config's BullMQ deployment without running a runtime (`syncline
+ * status`): fails within about 3 s with `RUNTIME_UNAVAILABLE` when Redis cannot be reached.
+ * Undefined for the local runtime.
+ */
+export function clusterReader(
+  config: SyncConfig,
+  logger?: Logger,
+): (() => Promise<ClusterSnapshot>) | undefined {
+  const settings = bullmqSettings(config);
+  if (settings === undefined) return undefined;
+  return () => readClusterSnapshot(settings, logger);
 }

@@ -1,6 +1,10 @@
 import { formatDuration } from '../../config/duration.js';
+import { toSyncError } from '../../core/errors.js';
+import { clusterStatus } from '../../operations/cluster-status.js';
 import { flowStatuses, type FlowStatus } from '../../operations/flow-status.js';
 import { openCliEngine, type GlobalOptions } from '../cli-context.js';
+import { formatClusterSection, type ClusterSection } from '../cluster-section.js';
+import { clusterReader } from '../runtime-factory.js';
 import { ExitCodes } from '../exit-codes.js';
 import { cadenceColumn } from '../cadence-column.js';
 import { formatTextTable } from '../text-table.js';
@@ -153,13 +157,32 @@ export function formatStatuses(statuses: readonly FlowStatus[], now: number = Da
   return `${lines.join('\n')}\n`;
 }
 
-/** `syncline status [--json]`: per flow, the last cycle, staleness, next run and open dead letters. */
-export async function statusCommand(options: GlobalOptions & { json?: boolean }): Promise<number> {
-  const { engine } = await openCliEngine(options);
+/** The cluster of a BullMQ config (undefined for the local runtime), or why Redis could not be read. */
+async function readCluster(read: ReturnType<typeof clusterReader>): Promise<ClusterSection | undefined> {
+  if (read === undefined) return undefined;
   try {
-    const statuses = await flowStatuses(engine.operations);
+    return await clusterStatus({ readCluster: read });
+  } catch (error) {
+    const { code, message } = toSyncError(error);
+    return { runtime: 'bullmq', error: { code, message } };
+  }
+}
+
+/**
+ * `syncline status [--json]`: per flow, the last cycle, staleness, next run and open dead letters;
+ * on a BullMQ config also the cluster (leader, workers, queues), read from Redis within about 3 s.
+ */
+export async function statusCommand(options: GlobalOptions & { json?: boolean }): Promise<number> {
+  const { engine, logger } = await openCliEngine(options);
+  try {
+    const [statuses, cluster] = await Promise.all([
+      flowStatuses(engine.operations),
+      readCluster(clusterReader(engine.config, logger)),
+    ]);
     process.stdout.write(
-      options.json === true ? `${JSON.stringify({ flows: statuses }, null, 2)}\n` : formatStatuses(statuses),
+      options.json === true
+        ? `${JSON.stringify({ flows: statuses, ...(cluster === undefined ? {} : { cluster }) }, null, 2)}\n`
+        : formatStatuses(statuses) + (cluster === undefined ? '' : formatClusterSection(cluster)),
     );
     return ExitCodes.ok;
   } finally {

@@ -17,7 +17,8 @@ import type {
 } from '../runtime.js';
 import { RuntimeEvents } from '../runtime-events.js';
 import { CYCLE_QUEUE, LANE_QUEUE, processId, redisNames, type BullmqSettings } from './bullmq-settings.js';
-import { CycleWorker, type WorkerHeartbeat } from './cycle-worker.js';
+import { clusterSnapshotOf } from './cluster-snapshot.js';
+import { CycleWorker } from './cycle-worker.js';
 import { LeaderElection, readLeader } from './leader-election.js';
 import { closeRedis, openRedis, redisOptions } from './redis-connection.js';
 import { RemoteCycles } from './remote-cycles.js';
@@ -397,46 +398,16 @@ export class BullmqRuntime implements Runtime {
   async cluster(): Promise<ClusterSnapshot> {
     const client = this.#client;
     if (client === undefined) throw new SyncError('RUNTIME_UNAVAILABLE', 'the BullMQ runtime is closed');
-    const leader = await readLeader(client, this.#names.leader);
-    const workers: WorkerHeartbeat[] = [];
-    let cursor = '0';
-    do {
-      const [next, keys] = await client.scan(cursor, 'MATCH', this.#names.workerPattern, 'COUNT', 500);
-      cursor = next;
-      if (keys.length > 0)
-        for (const value of await client.mget(...keys))
-          if (value !== null) workers.push(JSON.parse(value) as WorkerHeartbeat);
-    } while (cursor !== '0');
-    workers.sort((a, b) => a.id.localeCompare(b.id));
     this.#lanes ??= new Queue(LANE_QUEUE, {
       connection: redisOptions(this.#options.settings.redis, 'status'),
       prefix: this.#options.settings.prefix,
     });
-    const cycles = await this.#remote.queue();
-    const counts = async (queue: Queue) => {
-      const raw = await queue.getJobCounts(
-        'waiting',
-        'prioritized',
-        'active',
-        'delayed',
-        'failed',
-        'completed',
-      );
-      return {
-        waiting: (raw.waiting ?? 0) + (raw.prioritized ?? 0),
-        active: raw.active ?? 0,
-        delayed: raw.delayed ?? 0,
-        failed: raw.failed ?? 0,
-        completed: raw.completed ?? 0,
-      };
-    };
-    return {
-      runtime: 'bullmq',
-      prefix: this.#options.settings.prefix,
-      leader,
-      workers: workers.map((worker) => ({ ...worker, running: [...worker.running] })),
-      queues: { [CYCLE_QUEUE]: await counts(cycles), [LANE_QUEUE]: await counts(this.#lanes) },
-    };
+    const lanes = this.#lanes;
+    const sources = this.#remote.queue().then((cycles) => ({
+      redis: client,
+      queues: { [CYCLE_QUEUE]: cycles, [LANE_QUEUE]: lanes },
+    }));
+    return clusterSnapshotOf(this.#options.settings, sources);
   }
 
   async stop(): Promise<void> {

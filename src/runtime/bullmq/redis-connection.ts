@@ -64,7 +64,8 @@ export function openRedis(url: string, role: string, logger: Logger): Redis {
 export async function closeRedis(redis: Redis): Promise<void> {
   if (redis.status === 'end') return;
   try {
-    await Promise.race([redis.quit(), new Promise((resolve) => setTimeout(resolve, 1_000))]);
+    // The timer is unref'd: a process that has nothing else to do exits without waiting for it.
+    await Promise.race([redis.quit(), new Promise((resolve) => setTimeout(resolve, 1_000).unref())]);
   } catch {
     // Already closing or unreachable: disconnect below.
   }

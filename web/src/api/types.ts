@@ -203,3 +203,41 @@ export interface AuditEntry {
   readonly result: string;
   readonly outcome?: string;
 }
+
+/** Jobs of one queue by state (`GET /api/v1/cluster`; mirrors `QueueDepth` of src/runtime/runtime.ts). */
+export interface QueueDepth {
+  readonly waiting: number;
+  readonly active: number;
+  readonly delayed: number;
+  readonly failed: number;
+  readonly completed: number;
+}
+
+/** A worker process, from its heartbeat (mirrors `ClusterWorker`). */
+export interface ClusterWorker {
+  readonly id: string;
+  readonly host: string;
+  readonly pid: number;
+  readonly concurrency: number;
+  readonly running: readonly string[];
+  readonly jobsDone: number;
+  readonly startedAt: string;
+  readonly heartbeatAt: string;
+  readonly state: 'running' | 'draining';
+}
+
+/** `GET /api/v1/cluster`: a BullMQ deployment, or `{ runtime: 'local' }` (mirrors `ClusterStatus`). */
+export type ClusterStatus =
+  | {
+      readonly runtime: 'bullmq';
+      readonly prefix: string;
+      readonly leader?: {
+        readonly id: string;
+        readonly host: string;
+        readonly pid: number;
+        readonly since: string;
+      };
+      readonly workers: readonly ClusterWorker[];
+      readonly queues: Readonly<Record<string, QueueDepth>>;
+    }
+  | { readonly runtime: 'local' };

@@ -11,6 +11,7 @@ import {
   viewerTimeZone,
 } from '../format/format';
 import { useI18n, type MessageKey } from '../i18n/i18n';
+import { ClusterPanel } from './cluster-panel';
 import { FlowTile } from './flow-tile';
 import { WallCharts } from './wall-charts';
 
@@ -164,6 +165,7 @@ export function WallPage({
         ))}
       </div>
       <WallCharts series={overview.series} dark={isWallMode} now={now} />
+      <ClusterPanel client={client} />
       <p className="muted footnote">
         {t('common.updated', { time: formatDateTime(new Date(now).toISOString(), locale, zone) })} ·{' '}
         {t('common.timeZone', { zone })}
