@@ -1,3 +1,4 @@
+import type { SyncConfig } from '../config/config-schema.js';
 import type { Engine } from './engine.js';
 import { BullmqRuntime } from '../runtime/bullmq/bullmq-runtime.js';
 import { readClusterSnapshot } from '../runtime/bullmq/cluster-snapshot.js';
