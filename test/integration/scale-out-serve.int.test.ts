@@ -48,10 +48,10 @@ function insertAccounts(from: number, to: number): void {
   crm.close();
 }
 
-function targetCount(): number {
+function targetCount(table = 'customers'): number {
   const erp = new Database(join(workspace.dir, 'erp.db'), { readonly: true });
   try {
-    return (erp.prepare('SELECT count(*) AS n FROM customers').get() as { n: number }).n;
+    return (erp.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
   } finally {
     erp.close();
   }
@@ -61,9 +61,11 @@ beforeAll(async () => {
   workspace = createWorkspace();
   const crm = new Database(join(workspace.dir, 'crm.db'));
   crm.exec('CREATE TABLE accounts (id INTEGER PRIMARY KEY, name TEXT, version INTEGER NOT NULL)');
+  crm.exec('CREATE TABLE orders (id INTEGER PRIMARY KEY, total INTEGER, version INTEGER NOT NULL)');
   crm.close();
   const erp = new Database(join(workspace.dir, 'erp.db'));
   erp.exec('CREATE TABLE customers (crm_id INTEGER PRIMARY KEY, name TEXT)');
+  erp.exec('CREATE TABLE sales (crm_id INTEGER PRIMARY KEY, total INTEGER)');
   erp.close();
   workspace.writeConfig(`state: sqlite:state.db
 runtime: { type: bullmq, redis: ${REDIS_URL}, prefix: ${prefix}, leaderLease: 3s, jobLease: 3s }
@@ -76,6 +78,11 @@ flows:
     target: { connection: erp, table: customers, key: crm_id }
     fields: { name: name }
     cadence: { every: 1h }
+  orders:
+    source: { connection: crm, table: orders, key: id, cursor: version }
+    target: { connection: erp, table: sales, key: crm_id }
+    fields: { total: total }
+    cadence: { realtime: true, pollInterval: 1h }
 `);
   insertAccounts(1, 40);
   token = await createToken(workspace, {}, 'ops', 'operator');
@@ -136,5 +143,23 @@ describe('serve on a BullMQ deployment', () => {
     });
     const runs = await get('/api/v1/flows/customers/runs');
     expect(runs.text).toMatch(/"trigger":"manual"/);
+  });
+
+  it('passes a webhook wake-up of a realtime flow to the leader, which runs its cycle on a worker', async () => {
+    await eventually(
+      async () => /"flow":"orders"[^}]*"activity":"waiting"/.test((await get('/api/v1/flows')).text),
+      'the realtime flow waits for events after its first cycle',
+      { tries: 200, everyMs: 100 },
+    );
+    const crm = new Database(join(workspace.dir, 'crm.db'));
+    crm.prepare('INSERT INTO orders (id, total, version) VALUES (1, 250, 1)').run();
+    crm.close();
+    // Its safety poll is an hour away: only the wake-up can bring the order over now.
+    const woken = await fetch(`${server.base}/hooks/orders`, { method: 'POST' });
+    expect(woken.status).toBe(202);
+    await eventually(() => targetCount('sales') === 1, 'the woken cycle wrote the order', {
+      tries: 200,
+      everyMs: 100,
+    });
   });
 });
