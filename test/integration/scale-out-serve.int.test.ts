@@ -108,7 +108,7 @@ afterAll(async () => {
 describe('serve on a BullMQ deployment', () => {
   it("shows the leader's snapshots and counts the workers' cycles in /metrics", async () => {
     await eventually(() => targetCount() === 40, 'the first cycle ran on the worker', {
-      tries: 300,
+      tries: 900,
       everyMs: 100,
     }).catch((error: unknown) => {
       throw new Error(`${String(error)}\n${logs()}\n--- serve\n${server.log()}`);
