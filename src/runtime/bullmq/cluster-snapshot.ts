@@ -57,7 +57,7 @@ async function read(
     runtime: 'bullmq',
     prefix,
     leader,
-    workers: workers.map((worker) => ({ ...worker, running: [...worker.running] })),
+    workers,
     queues,
   };
 }

@@ -8,7 +8,7 @@ import type { CycleResult } from '../../core/cycle-ports.js';
 import { SyncError, toSyncError } from '../../core/errors.js';
 import type { Flow } from '../../core/flow.js';
 import { LEASE_TTL_MS, newLeaseOwner } from '../../core/flow-lease.js';
-import type { EngineContext } from '../runtime.js';
+import type { ClusterWorker, EngineContext } from '../runtime.js';
 import {
   CYCLE_QUEUE,
   redisNames,
@@ -31,22 +31,8 @@ import { closeRedis, openRedis, redisOptions } from './redis-connection.js';
 /** Times a job may be found stalled (its worker gone) and retried before it fails. */
 const MAX_STALLS = 5;
 
-/** A worker as `status` and the API show it (its heartbeat in Redis). */
-export interface WorkerHeartbeat {
-  readonly id: string;
-  readonly host: string;
-  readonly pid: number;
-  readonly concurrency: number;
-  /** Flows of the cycles it runs now. */
-  readonly running: readonly string[];
-  /** Cycles it finished since it started. */
-  readonly jobsDone: number;
-  /** ISO 8601. */
-  readonly startedAt: string;
-  readonly heartbeatAt: string;
-  /** `running`, or `draining` after SIGTERM (finishing the batches in hand). */
-  readonly state: 'running' | 'draining';
-}
+/** A worker as `status` and the API show it: its heartbeat in Redis. */
+export type WorkerHeartbeat = ClusterWorker;
 
 interface ActiveJob {
   readonly flow: string;
