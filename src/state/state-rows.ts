@@ -1,4 +1,5 @@
 import type { SyncErrorJson } from '../core/errors.js';
+import type { RunActivityBucket } from '../core/run-activity.js';
 import type {
   CanonicalRecord,
   Conflict,
@@ -94,6 +95,23 @@ export interface ReconciliationRow {
   error: string | null;
 }
 
+/** A row of the bucketed run activity query: runs summed per flow and bucket. */
+export interface RunActivityRow {
+  flow: string;
+  /** Whole buckets since the start of the range. */
+  bucket: number;
+  cycles: number;
+  succeeded: number;
+  failed: number;
+  read: number;
+  written: number;
+  quarantined: number;
+  refused: number;
+  deleted: number;
+  max_duration_ms: number | null;
+  last_success_at: string | null;
+}
+
 /** The columns of `runs`, in RunRow's shape. */
 export const RUN_COLUMNS = `id, flow, "trigger", status, started_at, finished_at, duration_ms, read_count, written_count,
   unchanged_count, quarantined_count, failed_count, deleted_count, error`;
@@ -187,5 +205,23 @@ export function reconciliationFromRow(row: ReconciliationRow): ReconciliationRec
     repaired: row.repaired,
     rowsTransferred: row.rows_transferred,
     ...(row.error === null ? {} : { error: JSON.parse(row.error) as SyncErrorJson }),
+  };
+}
+
+/** A run activity bucket from its row; a bucket without a finished run has a longest duration of 0. */
+export function runActivityFromRow(row: RunActivityRow): RunActivityBucket {
+  return {
+    flow: row.flow,
+    bucket: row.bucket,
+    cycles: row.cycles,
+    succeeded: row.succeeded,
+    failed: row.failed,
+    read: row.read,
+    written: row.written,
+    quarantined: row.quarantined,
+    refused: row.refused,
+    deleted: row.deleted,
+    maxDurationMs: row.max_duration_ms ?? 0,
+    lastSuccessAt: row.last_success_at ?? undefined,
   };
 }
