@@ -1,23 +1,8 @@
 import { KEYED_TRIGGERS } from '../../core/state-store.js';
 import type { RunActivityBucket, RunActivityFilter } from '../../core/run-activity.js';
 import { checkActivityFilter } from '../state-checks.js';
+import { runActivityFromRow, type RunActivityRow } from '../state-rows.js';
 import type { Queryable } from './postgres-state-connection.js';
-
-/** A row of the bucketed run query. */
-interface ActivityRow {
-  flow: string;
-  bucket: number;
-  cycles: number;
-  succeeded: number;
-  failed: number;
-  read: number;
-  written: number;
-  quarantined: number;
-  refused: number;
-  deleted: number;
-  max_duration_ms: number | null;
-  last_success_at: string | null;
-}
 
 // $1 since, $2 until, $3 bucket width (ms), $4 flow or NULL, $5 the keyed triggers (not cycles).
 // The range test uses the index on started_at; sums of bigint are numeric, so they are cast back.
@@ -44,25 +29,12 @@ export async function postgresRunActivity(
   filter: RunActivityFilter,
 ): Promise<RunActivityBucket[]> {
   const { since, until } = checkActivityFilter(filter);
-  const { rows } = await db.query<ActivityRow>(ACTIVITY_SQL, [
+  const { rows } = await db.query<RunActivityRow>(ACTIVITY_SQL, [
     since,
     until,
     filter.bucketMs,
     filter.flow ?? null,
     KEYED_TRIGGERS,
   ]);
-  return rows.map((row) => ({
-    flow: row.flow,
-    bucket: row.bucket,
-    cycles: row.cycles,
-    succeeded: row.succeeded,
-    failed: row.failed,
-    read: row.read,
-    written: row.written,
-    quarantined: row.quarantined,
-    refused: row.refused,
-    deleted: row.deleted,
-    maxDurationMs: row.max_duration_ms ?? 0,
-    lastSuccessAt: row.last_success_at ?? undefined,
-  }));
+  return rows.map(runActivityFromRow);
 }

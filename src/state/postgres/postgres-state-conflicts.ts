@@ -1,36 +1,8 @@
-import type {
-  CanonicalRecord,
-  Conflict,
-  ConflictInput,
-  ConflictResolution,
-  ConflictStatus,
-} from '../../core/state-store.js';
-import { decodeRow, encodeRow } from '../row-json.js';
+import type { Conflict, ConflictInput, ConflictResolution } from '../../core/state-store.js';
+import { encodeRow } from '../row-json.js';
+import { conflictFromRow, SELECT_CONFLICTS, type ConflictRow } from '../state-rows.js';
 import type { Queryable } from './postgres-state-connection.js';
 import { inRounds } from './postgres-state-rows.js';
-
-/** A row of `conflicts`. */
-export interface ConflictRow {
-  id: number;
-  flow: string;
-  key: string;
-  base: string | null;
-  source: string;
-  target: string;
-  fields: string;
-  reason: string;
-  status: string;
-  occurrences: number;
-  detected_at: string;
-  updated_at: string;
-  resolved_at: string | null;
-  resolution: string | null;
-  resolved_by: string | null;
-}
-
-/** The SELECT of conflicts, before its filters. */
-export const SELECT_CONFLICTS = `SELECT id, flow, key, base, source, target, fields, reason, status, occurrences,
-  detected_at, updated_at, resolved_at, resolution, resolved_by FROM conflicts`;
 
 const PUT = `INSERT INTO conflicts (flow, key, base, source, target, fields, reason, status, occurrences, detected_at,
     updated_at)
@@ -48,27 +20,6 @@ const RESOLVE = `UPDATE conflicts AS c SET status = 'resolved', resolution = u.r
   WHERE c.flow = $1 AND c.key = u.key AND c.status = 'open'`;
 
 const OPEN_OF = `${SELECT_CONFLICTS} WHERE flow = $1 AND status = 'open' AND key = ANY($2::text[])`;
-
-/** A conflict from its row; the resolution's fields are left out while it is open. */
-export function conflictFromRow(row: ConflictRow): Conflict {
-  return {
-    id: row.id,
-    flow: row.flow,
-    key: row.key,
-    base: row.base === null ? undefined : (JSON.parse(row.base) as CanonicalRecord),
-    source: decodeRow(row.source),
-    target: decodeRow(row.target),
-    fields: JSON.parse(row.fields) as string[],
-    reason: row.reason,
-    status: row.status as ConflictStatus,
-    occurrences: row.occurrences,
-    detectedAt: row.detected_at,
-    updatedAt: row.updated_at,
-    ...(row.resolved_at === null ? {} : { resolvedAt: row.resolved_at }),
-    ...(row.resolution === null ? {} : { resolution: row.resolution }),
-    ...(row.resolved_by === null ? {} : { resolvedBy: row.resolved_by }),
-  };
-}
 
 /** The parameter arrays of PUT, one set per round; a version that is not JSON throws here, before any write. */
 export function conflictColumns(conflicts: readonly ConflictInput[]): (string | null)[][][] {

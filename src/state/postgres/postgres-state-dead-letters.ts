@@ -1,13 +1,9 @@
 import { StateStoreError } from '../../core/errors.js';
 import type { DeadLetter, DeadLetterInput, DeadLetterStatus } from '../../core/state-store.js';
 import { encodeRow } from '../row-json.js';
+import { DEAD_LETTER_COLUMNS, deadLetterFromRow, type DeadLetterRow } from '../state-rows.js';
 import type { Queryable } from './postgres-state-connection.js';
-import {
-  DEAD_LETTER_COLUMNS,
-  deadLetterFromRow,
-  inRounds,
-  type DeadLetterRow,
-} from './postgres-state-rows.js';
+import { inRounds } from './postgres-state-rows.js';
 
 /**
  * Inserts dead letters, or updates the key's open entry (reason, payload, hash, occurrences + 1).

@@ -1,17 +1,7 @@
 import type pg from 'pg';
 import type { InboxAppendResult, InboxEvent, InboxEventInput } from '../../core/inbox.js';
-import type { JsonValue } from '../../core/values.js';
+import { eventFromRow, type InboxRow } from '../state-service-rows.js';
 import { inTransaction, type Queryable } from './postgres-state-connection.js';
-
-/** A row of `inbox_events`. */
-interface InboxRow {
-  id: number;
-  inbox: string;
-  event_key: string | null;
-  received_at: string;
-  payload: string;
-  headers: string | null;
-}
 
 const INSERT = `INSERT INTO inbox_events (inbox, event_key, received_at, payload, headers) VALUES ($1, $2, $3, $4, $5)
   ON CONFLICT (inbox, event_key) WHERE event_key IS NOT NULL DO NOTHING RETURNING id`;
@@ -31,17 +21,6 @@ const CONSUME = `INSERT INTO inbox_readers (inbox, reader, consumed_through, upd
 // With no reader recorded, min() is NULL and COALESCE lets every old event go.
 const PRUNE = `DELETE FROM inbox_events WHERE inbox = $1 AND received_at < $2::timestamptz
   AND id <= COALESCE((SELECT min(consumed_through) FROM inbox_readers WHERE inbox = $1), id)`;
-
-function eventFromRow(row: InboxRow): InboxEvent {
-  return {
-    id: row.id,
-    inbox: row.inbox,
-    ...(row.event_key === null ? {} : { eventKey: row.event_key }),
-    receivedAt: row.received_at,
-    payload: JSON.parse(row.payload) as JsonValue,
-    ...(row.headers === null ? {} : { headers: JSON.parse(row.headers) as Record<string, string> }),
-  };
-}
 
 /**
  * Stores the events in one transaction, committed before this resolves; a known (inbox, event

@@ -1,17 +1,7 @@
 import type { PageFilter } from '../../core/state-store.js';
+import type { ListConditions } from '../list-conditions.js';
 import { checkBeforeId, checkLimit } from '../state-checks.js';
 import type { Queryable } from './postgres-state-connection.js';
-
-/** Equality filters of a list query by column; an undefined value means "not filtered". */
-export type ListFilters = Readonly<Record<string, string | undefined>>;
-
-/** What a list or count query keeps: equal columns, ids below `beforeId`, rows of `keys`. */
-export interface ListConditions {
-  readonly filters: ListFilters;
-  readonly beforeId?: number | undefined;
-  /** Only rows whose `key` column is one of these (dead letters). */
-  readonly keys?: readonly string[] | undefined;
-}
 
 /** A WHERE clause (empty when nothing is tested) and the values it binds as $1, $2, … in order. */
 interface Where {

@@ -1,7 +1,7 @@
 import { StateStoreError } from '../../core/errors.js';
 import { KEYED_TRIGGERS, type RunFinish, type RunRecord, type RunTrigger } from '../../core/state-store.js';
+import { RUN_COLUMNS, runFromRow, type RunRow } from '../state-rows.js';
 import type { Queryable } from './postgres-state-connection.js';
-import { RUN_COLUMNS, runFromRow, type RunRow } from './postgres-state-rows.js';
 
 /** The SELECT of a list of runs, before its filters. */
 export const SELECT_RUNS = `SELECT ${RUN_COLUMNS} FROM runs`;

@@ -21,18 +21,23 @@ import type {
   SyncedRecord,
 } from '../../core/state-store.js';
 import type { JsonValue } from '../../core/values.js';
+import {
+  conflictFromRow,
+  DEAD_LETTER_COLUMNS,
+  deadLetterFromRow,
+  runFromRow,
+  SELECT_CONFLICTS,
+  type ConflictRow,
+  type DeadLetterRow,
+  type RunRow,
+} from '../state-rows.js';
 import { finishPostgresAudit, listPostgresAudit, startPostgresAudit } from './postgres-state-audit.js';
 import {
   commitPostgresBatch,
   resetPostgresCheckpoints,
   setPostgresDeadLetterStatusFenced,
 } from './postgres-state-batch.js';
-import {
-  SELECT_CONFLICTS,
-  conflictFromRow,
-  postgresOpenConflicts,
-  type ConflictRow,
-} from './postgres-state-conflicts.js';
+import { postgresOpenConflicts } from './postgres-state-conflicts.js';
 import { PostgresStateBase } from './postgres-state-base.js';
 import { getPostgresDeadLetter, postgresOpenDeadLetterHashes } from './postgres-state-dead-letters.js';
 import { getPostgresSynced } from './postgres-state-key-map.js';
@@ -42,13 +47,6 @@ import {
   listPostgresReconciliations,
   recordPostgresReconciliation,
 } from './postgres-state-reconciliations.js';
-import {
-  DEAD_LETTER_COLUMNS,
-  deadLetterFromRow,
-  runFromRow,
-  type DeadLetterRow,
-  type RunRow,
-} from './postgres-state-rows.js';
 import {
   finishPostgresRun,
   lastSuccessfulPostgresRun,

@@ -1,23 +1,7 @@
 import type pg from 'pg';
 import type { StoredToken, TokenInput } from '../../core/token-store.js';
+import { SELECT_TOKENS, tokenFromRow, type TokenRow } from '../state-service-rows.js';
 import { inTransaction, type Queryable } from './postgres-state-connection.js';
-
-/** A row of `api_tokens`. */
-interface TokenRow {
-  id: number;
-  name: string;
-  role: string;
-  hash: string;
-  prefix: string;
-  created_at: string;
-  created_by: string;
-  expires_at: string | null;
-  last_used_at: string | null;
-  revoked_at: string | null;
-}
-
-const SELECT_TOKENS = `SELECT id, name, role, hash, prefix, created_at, created_by, expires_at, last_used_at,
-  revoked_at FROM api_tokens`;
 
 /**
  * First class of the two-key advisory locks that serialise saves of one token name across
@@ -30,21 +14,6 @@ const ACTIVE_BY_NAME = `SELECT id FROM api_tokens WHERE name = $1 AND revoked_at
 
 const INSERT = `INSERT INTO api_tokens (name, role, hash, prefix, created_at, created_by, expires_at)
   VALUES ($1, $2, $3, $4, $5, $6, $7)`;
-
-function tokenFromRow(row: TokenRow): StoredToken {
-  return {
-    id: row.id,
-    name: row.name,
-    role: row.role,
-    hash: row.hash,
-    prefix: row.prefix,
-    createdAt: row.created_at,
-    createdBy: row.created_by,
-    expiresAt: row.expires_at ?? undefined,
-    lastUsedAt: row.last_used_at ?? undefined,
-    revokedAt: row.revoked_at ?? undefined,
-  };
-}
 
 /** Stores the token unless an active one has its name, checked under a lock on the name. */
 export function savePostgresToken(pool: pg.Pool, token: TokenInput): Promise<boolean> {

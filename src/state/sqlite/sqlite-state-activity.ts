@@ -1,23 +1,8 @@
 import type Database from 'better-sqlite3';
 import type { RunActivityBucket, RunActivityFilter } from '../../core/run-activity.js';
 import { checkActivityFilter } from '../state-checks.js';
+import { runActivityFromRow, type RunActivityRow } from '../state-rows.js';
 import { KEYED_TRIGGERS_JSON } from './sqlite-state-statements.js';
-
-/** A row of the bucketed run query as SQLite returns it. */
-interface ActivityRow {
-  flow: string;
-  bucket: number;
-  cycles: number;
-  succeeded: number;
-  failed: number;
-  read: number;
-  written: number;
-  quarantined: number;
-  refused: number;
-  deleted: number;
-  max_duration_ms: number | null;
-  last_success_at: string | null;
-}
 
 // Run times are ISO 8601 UTC text, which orders as time: the range test uses the index on
 // started_at; the bucket is whole milliseconds since `since` divided by the bucket width.
@@ -39,7 +24,7 @@ const ACTIVITY_SQL = `
 
 /** Run history summed per flow and time bucket in SQLite (`RunActivityStore`). */
 export class SqliteStateActivity {
-  private readonly query: Database.Statement<[Record<string, string | number | null>], ActivityRow>;
+  private readonly query: Database.Statement<[Record<string, string | number | null>], RunActivityRow>;
 
   /** Prepares the statement on `db`. */
   constructor(db: Database.Database) {
@@ -55,19 +40,6 @@ export class SqliteStateActivity {
       flow: filter.flow ?? null,
       keyed: KEYED_TRIGGERS_JSON,
     });
-    return rows.map((row) => ({
-      flow: row.flow,
-      bucket: row.bucket,
-      cycles: row.cycles,
-      succeeded: row.succeeded,
-      failed: row.failed,
-      read: row.read,
-      written: row.written,
-      quarantined: row.quarantined,
-      refused: row.refused,
-      deleted: row.deleted,
-      maxDurationMs: row.max_duration_ms ?? 0,
-      lastSuccessAt: row.last_success_at ?? undefined,
-    }));
+    return rows.map(runActivityFromRow);
   }
 }

@@ -1,37 +1,8 @@
 import type Database from 'better-sqlite3';
 import type { AlertEpisode, AlertEpisodeInput, AlertHistoryStatus } from '../../core/alert-history.js';
 import type { PageFilter } from '../../core/state-store.js';
+import { alertFromRow, SELECT_ALERTS, type AlertRow } from '../state-service-rows.js';
 import type { SqliteListQueries } from './sqlite-state-list-queries.js';
-
-/** A row of `alert_history` as SQLite returns it. */
-interface AlertRow {
-  id: number;
-  rule: string;
-  flow: string;
-  severity: string;
-  status: string;
-  starts_at: string;
-  ends_at: string | null;
-  summary: string;
-  updated_at: string;
-}
-
-const SELECT_ALERTS =
-  'SELECT id, rule, flow, severity, status, starts_at, ends_at, summary, updated_at FROM alert_history';
-
-function alertFromRow(row: AlertRow): AlertEpisode {
-  return {
-    id: row.id,
-    rule: row.rule,
-    flow: row.flow,
-    severity: row.severity,
-    status: row.status as AlertHistoryStatus,
-    startsAt: row.starts_at,
-    ...(row.ends_at === null ? {} : { endsAt: row.ends_at }),
-    summary: row.summary,
-    updatedAt: row.updated_at,
-  };
-}
 
 /** Alert episodes in the SQLite state store (`AlertHistoryStore`). */
 export class SqliteStateAlerts {

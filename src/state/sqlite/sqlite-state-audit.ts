@@ -1,22 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { AuditEntry, AuditInput, AuditResult, PageFilter } from '../../core/state-store.js';
-import type { JsonValue } from '../../core/values.js';
+import { auditFromRow, SELECT_AUDIT, type AuditRow } from '../state-service-rows.js';
 import type { SqliteListQueries } from './sqlite-state-list-queries.js';
-
-/** A row of `audit_log` as SQLite returns it. */
-export interface AuditRow {
-  id: number;
-  actor: string;
-  action: string;
-  flow: string | null;
-  subject: string | null;
-  /** JSON text; NULL when no details were given (a given `null` is the text `null`). */
-  details: string | null;
-  at: string;
-  finished_at: string | null;
-  result: string;
-  outcome: string | null;
-}
 
 /** Named parameters of `startAudit`. */
 export interface AuditStartParams {
@@ -27,25 +12,6 @@ export interface AuditStartParams {
   details: string | null;
   /** ISO 8601 UTC. */
   at: string;
-}
-
-const SELECT_AUDIT = `SELECT id, actor, action, flow, subject, details, at, finished_at, result, outcome
-  FROM audit_log`;
-
-/** An audit entry from its row; what the row does not hold is left out. */
-export function auditFromRow(row: AuditRow): AuditEntry {
-  return {
-    id: row.id,
-    actor: row.actor,
-    action: row.action,
-    ...(row.flow === null ? {} : { flow: row.flow }),
-    ...(row.subject === null ? {} : { subject: row.subject }),
-    ...(row.details === null ? {} : { details: JSON.parse(row.details) as JsonValue }),
-    at: row.at,
-    ...(row.finished_at === null ? {} : { finishedAt: row.finished_at }),
-    result: row.result as AuditResult,
-    ...(row.outcome === null ? {} : { outcome: row.outcome }),
-  };
 }
 
 /** The parameters of `startAudit` for one entry. */

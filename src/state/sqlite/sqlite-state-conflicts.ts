@@ -1,37 +1,14 @@
 import type Database from 'better-sqlite3';
 import type {
-  CanonicalRecord,
   Conflict,
   ConflictInput,
   ConflictResolution,
   ConflictStatus,
   PageFilter,
 } from '../../core/state-store.js';
-import { decodeRow, encodeRow } from '../row-json.js';
+import { encodeRow } from '../row-json.js';
+import { conflictFromRow, SELECT_CONFLICTS, type ConflictRow } from '../state-rows.js';
 import type { SqliteListQueries } from './sqlite-state-list-queries.js';
-
-/** A row of `conflicts` as SQLite returns it. */
-export interface ConflictRow {
-  id: number;
-  flow: string;
-  key: string;
-  /** JSON object text. */
-  base: string | null;
-  /** A row as `encodeRow` text. */
-  source: string;
-  /** A row as `encodeRow` text. */
-  target: string;
-  /** JSON array text. */
-  fields: string;
-  reason: string;
-  status: string;
-  occurrences: number;
-  detected_at: string;
-  updated_at: string;
-  resolved_at: string | null;
-  resolution: string | null;
-  resolved_by: string | null;
-}
 
 /** Named parameters of `putConflict`. */
 export interface ConflictParams {
@@ -54,30 +31,6 @@ export interface ConflictResolutionParams {
   by: string;
   /** ISO 8601 UTC. */
   now: string;
-}
-
-const SELECT_CONFLICTS = `SELECT id, flow, key, base, source, target, fields, reason, status, occurrences,
-  detected_at, updated_at, resolved_at, resolution, resolved_by FROM conflicts`;
-
-/** A conflict from its row; the resolution's fields are left out while it is open. */
-export function conflictFromRow(row: ConflictRow): Conflict {
-  return {
-    id: row.id,
-    flow: row.flow,
-    key: row.key,
-    base: row.base === null ? undefined : (JSON.parse(row.base) as CanonicalRecord),
-    source: decodeRow(row.source),
-    target: decodeRow(row.target),
-    fields: JSON.parse(row.fields) as string[],
-    reason: row.reason,
-    status: row.status as ConflictStatus,
-    occurrences: row.occurrences,
-    detectedAt: row.detected_at,
-    updatedAt: row.updated_at,
-    ...(row.resolved_at === null ? {} : { resolvedAt: row.resolved_at }),
-    ...(row.resolution === null ? {} : { resolution: row.resolution }),
-    ...(row.resolved_by === null ? {} : { resolvedBy: row.resolved_by }),
-  };
 }
 
 /** The parameters of `putConflict` for one conflict. */

@@ -1,28 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { InboxAppendResult, InboxEvent, InboxEventInput } from '../../core/inbox.js';
-import type { JsonValue } from '../../core/values.js';
+import { eventFromRow, type InboxRow } from '../state-service-rows.js';
 import { utcNow } from './sqlite-state-rows.js';
-
-/** A row of `inbox_events` as SQLite returns it. */
-interface InboxRow {
-  id: number;
-  inbox: string;
-  event_key: string | null;
-  received_at: string;
-  payload: string;
-  headers: string | null;
-}
-
-function eventFromRow(row: InboxRow): InboxEvent {
-  return {
-    id: row.id,
-    inbox: row.inbox,
-    ...(row.event_key === null ? {} : { eventKey: row.event_key }),
-    receivedAt: row.received_at,
-    payload: JSON.parse(row.payload) as JsonValue,
-    ...(row.headers === null ? {} : { headers: JSON.parse(row.headers) as Record<string, string> }),
-  };
-}
 
 /** The inbox of pushed events in the SQLite state store. */
 export class SqliteStateInbox {

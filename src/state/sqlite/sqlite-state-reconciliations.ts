@@ -1,24 +1,7 @@
 import type Database from 'better-sqlite3';
-import type { SyncErrorJson } from '../../core/errors.js';
 import type { PageFilter, ReconciliationInput, ReconciliationRecord } from '../../core/state-store.js';
+import { reconciliationFromRow, SELECT_RECONCILIATIONS, type ReconciliationRow } from '../state-rows.js';
 import type { SqliteListQueries } from './sqlite-state-list-queries.js';
-
-/** A row of `reconciliations` as SQLite returns it. */
-export interface ReconciliationRow {
-  id: number;
-  flow: string;
-  started_at: string;
-  finished_at: string;
-  mode: string;
-  status: string;
-  missing: number;
-  extra: number;
-  different: number;
-  repaired: number;
-  rows_transferred: number;
-  /** SyncErrorJson as JSON text. */
-  error: string | null;
-}
 
 /** Named parameters of `recordReconciliation`. */
 export interface ReconciliationParams {
@@ -33,27 +16,6 @@ export interface ReconciliationParams {
   repaired: number;
   rowsTransferred: number;
   error: string | null;
-}
-
-const SELECT_RECONCILIATIONS = `SELECT id, flow, started_at, finished_at, mode, status, missing, extra, different,
-  repaired, rows_transferred, error FROM reconciliations`;
-
-/** A reconciliation summary from its row; `error` is left out when it has none. */
-export function reconciliationFromRow(row: ReconciliationRow): ReconciliationRecord {
-  return {
-    id: row.id,
-    flow: row.flow,
-    startedAt: row.started_at,
-    finishedAt: row.finished_at,
-    mode: row.mode as ReconciliationRecord['mode'],
-    status: row.status as ReconciliationRecord['status'],
-    missing: row.missing,
-    extra: row.extra,
-    different: row.different,
-    repaired: row.repaired,
-    rowsTransferred: row.rows_transferred,
-    ...(row.error === null ? {} : { error: JSON.parse(row.error) as SyncErrorJson }),
-  };
 }
 
 /** The parameters of `recordReconciliation` for one summary. */

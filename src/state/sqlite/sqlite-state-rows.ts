@@ -1,16 +1,8 @@
-import type { SyncErrorJson } from '../../core/errors.js';
-import type {
-  CanonicalRecord,
-  DeadLetter,
-  DeadLetterInput,
-  RunFinish,
-  DeadLetterStatus,
-  RunRecord,
-  RunStatus,
-  RunTrigger,
-  SyncedRecord,
-} from '../../core/state-store.js';
-import { decodeRow, encodeRow } from '../row-json.js';
+import type { CanonicalRecord, DeadLetterInput, RunFinish, SyncedRecord } from '../../core/state-store.js';
+import { encodeRow } from '../row-json.js';
+
+// What only SQLite keeps its own way: the key map's `deleted` as 0 or 1, the positional and named
+// parameters of its statements. Rows both stores share are in ../state-rows.ts.
 
 /** A row of `synced` as SQLite returns it. */
 export interface SyncedRow {
@@ -39,41 +31,6 @@ export interface SyncedShared {
   flow: string;
   /** ISO 8601 UTC. */
   now: string;
-}
-
-/** A row of `runs` as SQLite returns it. */
-export interface RunRow {
-  id: number;
-  flow: string;
-  trigger: string;
-  status: string;
-  started_at: string;
-  finished_at: string | null;
-  duration_ms: number | null;
-  read_count: number;
-  written_count: number;
-  unchanged_count: number;
-  quarantined_count: number;
-  failed_count: number;
-  deleted_count: number;
-  error: string | null;
-}
-
-/** A row of `dead_letters` as SQLite returns it. */
-export interface DeadLetterRow {
-  id: number;
-  flow: string;
-  key: string;
-  field: string | null;
-  kind: string;
-  code: string;
-  reason: string;
-  payload: string;
-  status: string;
-  occurrences: number;
-  created_at: string;
-  updated_at: string;
-  hash: string | null;
 }
 
 /** Named parameters of `putDeadLetter`. */
@@ -120,47 +77,6 @@ export function writeSyncedParams(params: SyncedParam[], offset: number, record:
   params[offset + 3] = record.deleted ? 1 : 0;
   params[offset + 4] = record.targetId ?? null;
   params[offset + 5] = record.base === undefined ? null : JSON.stringify(record.base);
-}
-
-/** A run record from its row. */
-export function runFromRow(row: RunRow): RunRecord {
-  return {
-    id: row.id,
-    flow: row.flow,
-    trigger: row.trigger as RunTrigger,
-    status: row.status as RunStatus,
-    startedAt: row.started_at,
-    finishedAt: row.finished_at ?? undefined,
-    durationMs: row.duration_ms ?? undefined,
-    counts: {
-      read: row.read_count,
-      written: row.written_count,
-      unchanged: row.unchanged_count,
-      quarantined: row.quarantined_count,
-      failed: row.failed_count,
-      deleted: row.deleted_count,
-    },
-    error: row.error === null ? undefined : (JSON.parse(row.error) as SyncErrorJson),
-  };
-}
-
-/** A dead letter from its row; `field` is left out when the row has none. */
-export function deadLetterFromRow(row: DeadLetterRow): DeadLetter {
-  return {
-    id: row.id,
-    flow: row.flow,
-    key: row.key,
-    ...(row.field === null ? {} : { field: row.field }),
-    kind: row.kind as DeadLetter['kind'],
-    code: row.code,
-    reason: row.reason,
-    payload: decodeRow(row.payload),
-    status: row.status as DeadLetterStatus,
-    occurrences: row.occurrences,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    ...(row.hash === null ? {} : { hash: row.hash }),
-  };
 }
 
 /** The parameters of `putDeadLetter` for one dead letter. */

@@ -1,21 +1,9 @@
 import type Database from 'better-sqlite3';
 import { KEYED_TRIGGERS } from '../../core/state-store.js';
-import type {
-  DeadLetterParams,
-  DeadLetterRow,
-  RunRow,
-  SyncedParam,
-  SyncedRow,
-  SyncedShared,
-} from './sqlite-state-rows.js';
+import { DEAD_LETTER_COLUMNS, RUN_COLUMNS, type DeadLetterRow, type RunRow } from '../state-rows.js';
+import type { DeadLetterParams, SyncedParam, SyncedRow, SyncedShared } from './sqlite-state-rows.js';
 
 type Statement<Params extends unknown[], Result = unknown> = Database.Statement<Params, Result>;
-
-const RUN_COLUMNS = `id, flow, "trigger", status, started_at, finished_at, duration_ms, read_count, written_count,
-  unchanged_count, quarantined_count, failed_count, deleted_count, error`;
-
-const DEAD_LETTER_COLUMNS = `id, flow, key, field, kind, code, reason, payload, status, occurrences, created_at,
-  updated_at, hash`;
 
 /** The SELECT of a list of runs (`SqliteListQueries`), before its filters. */
 export const SELECT_RUNS = `SELECT ${RUN_COLUMNS} FROM runs`;

@@ -5,16 +5,13 @@ import { sqliteErrorCode, toSqliteStateError } from './sqlite-state-errors.js';
 import { decodeRow, encodeRow } from '../row-json.js';
 import { checkLimit } from '../state-checks.js';
 import { countSql, listSql } from './sqlite-state-list-queries.js';
+import { deadLetterFromRow, runFromRow, type DeadLetterRow, type RunRow } from '../state-rows.js';
 import {
-  deadLetterFromRow,
-  runFromRow,
   syncedFromRow,
   SYNCED_PARAMS_PER_ROW,
   writeSyncedParams,
   type SyncedParam,
   utcNow,
-  type DeadLetterRow,
-  type RunRow,
 } from './sqlite-state-rows.js';
 
 const context = {

@@ -32,15 +32,8 @@ import {
 } from './sqlite-state-batch.js';
 import { openSqliteState, type SqliteStateConnection } from './sqlite-state-connection.js';
 import { settleSqliteCall } from './sqlite-state-errors.js';
-import {
-  deadLetterFromRow,
-  finishRunParams,
-  runFromRow,
-  syncedFromRow,
-  utcNow,
-  type DeadLetterRow,
-  type RunRow,
-} from './sqlite-state-rows.js';
+import { deadLetterFromRow, runFromRow, type DeadLetterRow, type RunRow } from '../state-rows.js';
+import { finishRunParams, syncedFromRow, utcNow } from './sqlite-state-rows.js';
 import { migrateSqliteState } from './sqlite-state-schema.js';
 import { KEYED_TRIGGERS_JSON, SELECT_DEAD_LETTERS, SELECT_RUNS } from './sqlite-state-statements.js';
 

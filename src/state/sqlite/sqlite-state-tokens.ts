@@ -1,40 +1,9 @@
 import type Database from 'better-sqlite3';
 import type { StoredToken, TokenInput } from '../../core/token-store.js';
-
-/** A row of `api_tokens` as SQLite returns it. */
-interface TokenRow {
-  id: number;
-  name: string;
-  role: string;
-  hash: string;
-  prefix: string;
-  created_at: string;
-  created_by: string;
-  expires_at: string | null;
-  last_used_at: string | null;
-  revoked_at: string | null;
-}
+import { SELECT_TOKENS, tokenFromRow, type TokenRow } from '../state-service-rows.js';
 
 /** Named parameters of the insert: a token without expiry is NULL. */
 type TokenInsertParams = Omit<TokenInput, 'expiresAt'> & { expiresAt: string | null };
-
-const SELECT_TOKENS = `SELECT id, name, role, hash, prefix, created_at, created_by, expires_at, last_used_at,
-  revoked_at FROM api_tokens`;
-
-function tokenFromRow(row: TokenRow): StoredToken {
-  return {
-    id: row.id,
-    name: row.name,
-    role: row.role,
-    hash: row.hash,
-    prefix: row.prefix,
-    createdAt: row.created_at,
-    createdBy: row.created_by,
-    expiresAt: row.expires_at ?? undefined,
-    lastUsedAt: row.last_used_at ?? undefined,
-    revokedAt: row.revoked_at ?? undefined,
-  };
-}
 
 /** API tokens in the SQLite state store: hashes only, never the token text. */
 export class SqliteStateTokens {
