@@ -3,6 +3,24 @@ import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 
+/** Counters of a Redis server at one instant. */
+export interface RedisStats {
+  /** `total_commands_processed`. */
+  readonly commands: number;
+  /** `used_cpu_user` + `used_cpu_sys`, seconds. */
+  readonly cpuSeconds: number;
+  /** Calls per command (`INFO commandstats`), e.g. `{ evalsha: 120, publish: 80 }`. */
+  readonly calls: Readonly<Record<string, number>>;
+}
+
+/** Calls per command between two stats, most first. */
+export function callsBetween(before: RedisStats, after: RedisStats): [string, number][] {
+  return Object.entries(after.calls)
+    .map(([command, calls]): [string, number] => [command, calls - (before.calls[command] ?? 0)])
+    .filter(([, calls]) => calls > 0)
+    .sort((a, b) => b[1] - a[1]);
+}
+
 /** A redis-server of the bench's own, so nobody else's commands enter its counts. */
 export interface PrivateRedis {
   readonly url: string;
@@ -10,7 +28,7 @@ export interface PrivateRedis {
   /** The bench's own connection (for reading queue sizes). */
   readonly client: Redis;
   /** `INFO stats` total_commands_processed and `INFO cpu` used CPU seconds (user + sys) now. */
-  stats(): Promise<{ readonly commands: number; readonly cpuSeconds: number }>;
+  stats(): Promise<RedisStats>;
   stop(): Promise<void>;
 }
 
@@ -64,6 +82,8 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
   });
   const url = `redis://127.0.0.1:${port}`;
   const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => 100 });
+  // Refused connections while the server starts are expected; the loop below retries.
+  client.on('error', () => undefined);
   const ready = (async () => {
     for (let attempt = 0; attempt < 100; attempt++) {
       try {
@@ -84,10 +104,14 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
     pid: child.pid,
     client,
     stats: async () => {
-      const info = await client.info();
+      const info = await client.info('everything');
+      const calls: Record<string, number> = {};
+      for (const [, command = '', count = '0'] of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm))
+        calls[command] = Number(count);
       return {
         commands: infoNumber(info, 'total_commands_processed'),
         cpuSeconds: infoNumber(info, 'used_cpu_user') + infoNumber(info, 'used_cpu_sys'),
+        calls,
       };
     },
     stop: async () => {

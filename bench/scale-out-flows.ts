@@ -11,7 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import type { StateStore } from '../src/core/state-store.js';
-import type { PrivateRedis } from './private-redis.js';
+import { callsBetween, type PrivateRedis } from './private-redis.js';
 import type { ScaleOutSettings } from './scale-out-settings.js';
 import { sampleProcess, SynclineProcess, type ProcessCost, type ProcSample } from './syncline-process.js';
 
@@ -57,6 +57,10 @@ export interface FlowsResult {
   readonly redisCommandsPerCycle: number | null;
   readonly redisCommandsPerSecond: number;
   readonly redisCpuMsPerCycle: number | null;
+  /** Redis calls per cycle by command, most first (`INFO commandstats` over the window). */
+  readonly redisCallsPerCycle: Readonly<Record<string, number>>;
+  /** Size of the leader's flow snapshot in Redis (rewritten every second), bytes. */
+  readonly snapshotBytes: number;
   readonly schedulerRssMb: number | null;
   /** Target rows after the run (one per flow that ran). */
   readonly targetRows: number;
@@ -138,8 +142,11 @@ export async function runFlowsPart(
   const config = writeConfig(env, settings, prefix);
   const started: SynclineProcess[] = [];
   const profileDir = process.env['BENCH_CPU_PROF'];
-  const profile =
-    profileDir === undefined || profileDir === '' ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`];
+  // BENCH_CPU_PROF=<dir>: every process of this part writes a V8 CPU profile there, named by role.
+  const profile = (role: string): string[] =>
+    profileDir === undefined || profileDir === ''
+      ? []
+      : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${role}.cpuprofile`];
   try {
     env.log(
       `${settings.flows} flows: starting ${settings.flowsWorkers} worker(s) × concurrency ${settings.flowsConcurrency}`,
@@ -148,8 +155,9 @@ export async function runFlowsPart(
       started.push(
         new SynclineProcess(
           `flows-worker-${index}`,
-          ['-c', config, 'worker', '--concurrency', String(settings.flowsConcurrency)],
+          ['-c', config, '--log-level', 'info', 'worker', '--concurrency', String(settings.flowsConcurrency)],
           env.workDir,
+          profile(`flows-worker-${index}`),
         ),
       );
     const limitMs = settings.flowsStartupSeconds * 1000;
@@ -162,7 +170,7 @@ export async function runFlowsPart(
       'flows-scheduler',
       ['-c', config, '--log-level', 'info', 'scheduler'],
       env.workDir,
-      profile,
+      profile('flows-scheduler'),
     );
     started.push(scheduler);
     const leadsMs = await scheduler.waitFor(/ leads: /, limitMs);
@@ -202,6 +210,11 @@ export async function runFlowsPart(
     const redisCpu = after.redis.cpuSeconds - before.redis.cpuSeconds;
     const perCycle = (value: number): number | null => (cycles === 0 ? null : value / cycles);
     const schedulerRssMb = after.processes[0]?.rssMb ?? null;
+    const snapshotBytes = await env.redis.client.strlen(`${prefix}:snapshot`);
+    const calls = callsBetween(before.redis, after.redis).map(([command, count]): [string, number] => [
+      command,
+      cycles === 0 ? 0 : Math.round((count / cycles) * 10) / 10,
+    ]);
 
     const costs: ProcessCost[] = [];
     for (const process of [...started].reverse()) costs.push(await process.stop());
@@ -226,6 +239,8 @@ export async function runFlowsPart(
       redisCommandsPerCycle: perCycle(commands),
       redisCommandsPerSecond: commands / seconds,
       redisCpuMsPerCycle: perCycle(redisCpu * 1000),
+      redisCallsPerCycle: Object.fromEntries(calls.slice(0, 10)),
+      snapshotBytes,
       schedulerRssMb,
       targetRows: await targetRows(env.target),
       processes: costs.reverse(),

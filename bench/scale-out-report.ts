@@ -72,6 +72,16 @@ export function flowsMarkdown(result: FlowsResult): string {
       `${fixed(result.redisCommandsPerCycle, 1)} per cycle, ${integer.format(result.redisCommandsPerSecond)}/s`,
     ],
     ['Redis CPU', `${fixed(result.redisCpuMsPerCycle, 3)} ms per cycle`],
+    [
+      'Redis calls per cycle, by command',
+      Object.entries(result.redisCallsPerCycle)
+        .map(([command, calls]) => `${command} ${calls}`)
+        .join(', '),
+    ],
+    [
+      'leader snapshot in Redis (rewritten every second)',
+      `${integer.format(result.snapshotBytes / 1024)} KB`,
+    ],
     ['scheduler RSS (end of window)', `${fixed(result.schedulerRssMb, 0)} MB`],
     ['target rows (one per flow that ran)', integer.format(result.targetRows)],
   ];

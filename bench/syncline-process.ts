@@ -61,7 +61,9 @@ export class SynclineProcess {
   /** `nodeArgs`: extra flags for node itself (e.g. `--cpu-prof`). */
   constructor(role: string, args: readonly string[], workDir: string, nodeArgs: readonly string[] = []) {
     this.role = role;
-    this.logFile = join(workDir, `${role}.log`);
+    // BENCH_LOG_DIR keeps the logs after the run (the scratch directory is removed).
+    const logDir = process.env['BENCH_LOG_DIR'];
+    this.logFile = join(logDir === undefined || logDir === '' ? workDir : logDir, `${role}.log`);
     this.#usageDir = workDir;
     const log = createWriteStream(this.logFile);
     this.#child = spawn(process.execPath, [...nodeArgs, '--import', USAGE_PROBE, SYNCLINE_BIN, ...args], {
@@ -95,7 +97,8 @@ export class SynclineProcess {
   async waitFor(pattern: RegExp, timeoutMs: number): Promise<number> {
     const deadline = performance.now() + timeoutMs;
     while (!pattern.test(this.#log)) {
-      if (this.#child.exitCode !== null || this.#child.signalCode !== null) throw new Error(`${this.role} exited before printing ${String(pattern)}:\n${this.tail()}`);
+      if (this.#child.exitCode !== null || this.#child.signalCode !== null)
+        throw new Error(`${this.role} exited before printing ${String(pattern)}:\n${this.tail()}`);
       if (performance.now() > deadline)
         throw new Error(
           `${this.role} did not print ${String(pattern)} within ${timeoutMs / 1000} s:\n${this.tail()}`,
