@@ -49,8 +49,9 @@ export interface FlowsResult {
   /** Cycles that started in the window and finished (state store), and per second. */
   readonly cycles: number;
   readonly cyclesPerSecond: number;
-  /** Cycle jobs completed in the window, from the `cycles` queue's completed count. */
-  readonly jobsCompleted: number;
+  readonly leaderLease: string;
+  /** Times the scheduler stepped down (could not renew its leadership in time), start-up and window included. */
+  readonly leaderStepDowns: number;
   readonly schedulerCpuPerSecond: number;
   readonly schedulerCpuMsPerCycle: number | null;
   readonly workerCpuPerSecond: readonly number[];
@@ -96,7 +97,7 @@ function writeConfig(env: FlowsEnvironment, settings: ScaleOutSettings, prefix: 
       type: 'bullmq',
       redis: env.redis.url,
       prefix,
-      leaderLease: '3s',
+      leaderLease: settings.flowsLeaderLease,
       jobLease: '5s',
       concurrency: settings.flowsConcurrency,
     },
@@ -199,15 +200,14 @@ export async function runFlowsPart(
     const workers = started.slice(0, settings.flowsWorkers);
     const samples = (): (ProcSample | undefined)[] =>
       [scheduler, ...workers].map((process) => sampleProcess(process.pid));
-    const queueCompleted = (): Promise<number> => env.redis.client.zcard(`${prefix}:cycles:completed`);
+    // The window opens while the scheduler leads (a leader that stepped down plans nothing).
+    const isLeading = (): boolean =>
+      scheduler.output.lastIndexOf(' leads: ') > scheduler.output.lastIndexOf('stepping down');
+    while (!isLeading() && performance.now() - scheduler.startedAt < limitMs) await sleep(500);
     const windowStart = new Date();
-    const before = {
-      processes: samples(),
-      redis: await env.redis.stats(),
-      completed: await queueCompleted(),
-    };
+    const before = { processes: samples(), redis: await env.redis.stats() };
     await sleep(settings.flowsWindowSeconds * 1000);
-    const after = { processes: samples(), redis: await env.redis.stats(), completed: await queueCompleted() };
+    const after = { processes: samples(), redis: await env.redis.stats() };
     const windowEnd = new Date();
     const seconds = (windowEnd.getTime() - windowStart.getTime()) / 1000;
     const { cycles } = await runsSince(state, windowStart, windowEnd);
@@ -240,7 +240,8 @@ export async function runFlowsPart(
       windowSeconds: seconds,
       cycles,
       cyclesPerSecond: cycles / seconds,
-      jobsCompleted: after.completed - before.completed,
+      leaderLease: settings.flowsLeaderLease,
+      leaderStepDowns: (scheduler.output.match(/stepping down|steps down/g) ?? []).length,
       schedulerCpuPerSecond: cpu(0) / seconds,
       schedulerCpuMsPerCycle: perCycle(cpu(0) * 1000),
       workerCpuPerSecond: workers.map((_, index) => cpu(index + 1) / seconds),

@@ -49,6 +49,7 @@ export function flowsMarkdown(result: FlowsResult): string {
       `${integer.format(result.flows)} × every ${result.everySeconds} s (demand ${integer.format(result.flows / result.everySeconds)} cycles/s)`,
     ],
     ['workers × concurrency', `${result.workers} × ${result.concurrency}`],
+    ['leader lease; times the leader stepped down', `${result.leaderLease}; ${result.leaderStepDowns}`],
     ['worker start-up (spawn → taking jobs)', `${fixed(result.workerStartupSeconds, 1)} s`],
     ['scheduler start-up (spawn → leads)', `${fixed(result.schedulerLeadsSeconds, 1)} s`],
     ['scheduler spawn → first cycle done', `${fixed(result.firstCycleSeconds, 1)} s`],
@@ -60,7 +61,7 @@ export function flowsMarkdown(result: FlowsResult): string {
     ],
     [
       `cycles finished in the ${fixed(result.windowSeconds, 0)} s window`,
-      `${integer.format(result.cycles)} (${fixed(result.cyclesPerSecond, 1)}/s; queue completed ${integer.format(result.jobsCompleted)})`,
+      `${integer.format(result.cycles)} (${fixed(result.cyclesPerSecond, 1)}/s)`,
     ],
     [
       'scheduler CPU',

@@ -22,6 +22,11 @@ export interface ScaleOutSettings {
   readonly flowsWorkers: number;
   /** Cycles at once per worker in the scheduling part (`BENCH_FLOWS_CONCURRENCY`, default 4, BullMQ's default). */
   readonly flowsConcurrency: number;
+  /**
+   * `runtime.leaderLease` of the scheduling part (`BENCH_FLOWS_LEADER_LEASE`, default `15s`, the
+   * runtime's default; the leader renews every third of it and gives each renewal a third to answer).
+   */
+  readonly flowsLeaderLease: string;
   /** Longest wait for the scheduler to start with all flows, seconds (`BENCH_FLOWS_STARTUP_S`, default 240). */
   readonly flowsStartupSeconds: number;
   /**
@@ -75,6 +80,7 @@ export function readScaleOutSettings(): ScaleOutSettings {
     flowsWorkers: positiveInteger('BENCH_FLOWS_WORKERS', 2),
     flowsConcurrency: positiveInteger('BENCH_FLOWS_CONCURRENCY', 4),
     flowsStartupSeconds: positiveInteger('BENCH_FLOWS_STARTUP_S', 240),
+    flowsLeaderLease: process.env['BENCH_FLOWS_LEADER_LEASE'] ?? '15s',
     stateUrl: state === undefined || state.trim() === '' ? undefined : state.trim(),
     postgresAdminUrl: POSTGRES_ADMIN_URL,
   };

@@ -23,6 +23,8 @@ export interface ProcessCost {
   readonly role: string;
   readonly cpuSeconds: number | null;
   readonly peakRssMb: number | null;
+  /** Main-thread event-loop delay over the process's life (p50, p99, max), ms; null without the probe's report. */
+  readonly eventLoopDelayMs: ProcessUsage['eventLoopDelayMs'] | null;
 }
 
 /** Reads /proc/<pid>/stat and /status; undefined once the process is gone. */
@@ -136,8 +138,18 @@ export class SynclineProcess {
     const file = join(this.#usageDir, `${this.pid}.json`);
     if (existsSync(file)) {
       const usage = JSON.parse(readFileSync(file, 'utf8')) as ProcessUsage;
-      return { role: this.role, cpuSeconds: usage.cpuSeconds, peakRssMb: usage.maxRssKb / 1024 };
+      return {
+        role: this.role,
+        cpuSeconds: usage.cpuSeconds,
+        peakRssMb: usage.maxRssKb / 1024,
+        eventLoopDelayMs: usage.eventLoopDelayMs,
+      };
     }
-    return { role: this.role, cpuSeconds: last?.cpuSeconds ?? null, peakRssMb: last?.peakRssMb ?? null };
+    return {
+      role: this.role,
+      cpuSeconds: last?.cpuSeconds ?? null,
+      peakRssMb: last?.peakRssMb ?? null,
+      eventLoopDelayMs: null,
+    };
   }
 }
