@@ -25,7 +25,7 @@ const directory = process.env['BENCH_USAGE_DIR'];
 if (directory !== undefined && directory !== '' && isMainThread) {
   const delay = monitorEventLoopDelay({ resolution: 20 });
   delay.enable();
-  process.on('exit', () => {
+  const write = (): void => {
     const usage = process.resourceUsage();
     const ms = (ns: number): number => Math.round(ns / 1e5) / 10;
     const report: ProcessUsage = {
@@ -35,5 +35,8 @@ if (directory !== undefined && directory !== '' && isMainThread) {
       eventLoopDelayMs: { p50: ms(delay.percentile(50)), p99: ms(delay.percentile(99)), max: ms(delay.max) },
     };
     writeFileSync(join(directory, `${process.pid}.json`), JSON.stringify(report));
-  });
+  };
+  process.on('exit', write);
+  // Also every 5 s, so a process killed with SIGKILL (a drain that hung) leaves a recent report.
+  setInterval(write, 5_000).unref();
 }

@@ -85,6 +85,12 @@ export function flowsMarkdown(result: FlowsResult): string {
     ],
     ['scheduler RSS (end of window)', `${fixed(result.schedulerRssMb, 0)} MB`],
     ['target rows (one per flow that ran)', integer.format(result.targetRows)],
+    ...result.processes.map((cost): [string, string] => [
+      `event-loop delay of ${cost.role} (p50 / p99 / max over its life)`,
+      cost.eventLoopDelayMs === null
+        ? '—'
+        : `${cost.eventLoopDelayMs.p50} / ${cost.eventLoopDelayMs.p99} / ${cost.eventLoopDelayMs.max} ms`,
+    ]),
   ];
   return [
     '| scheduling overhead | value |',
