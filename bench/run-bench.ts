@@ -147,7 +147,8 @@ async function runCases(
 
   // The first BENCH_LANES entry is the flow of the incremental cycles; the others backfill their own table.
   const [firstLanes = 1] = settings.lanes;
-  const synclineMethod = (lanes: number): string => (lanes === firstLanes ? 'syncline' : `syncline_l${lanes}`);
+  const synclineMethod = (lanes: number): string =>
+    lanes === firstLanes ? 'syncline' : `syncline_l${lanes}`;
   const synclineCycle = (
     target: BenchTarget,
     source: SourceTable,
@@ -157,7 +158,10 @@ async function runCases(
     const method = options.bulk === false ? 'upsert' : synclineMethod(lanes);
     return runSynclineCycle({
       flowName: `${flowName(target, source)}${method === 'syncline' ? '' : `-${method.replace(/_/g, '-')}`}`,
-      flow: customersFlowConfig(source.name, tableName(source, method), settings.batch, { ...options, lanes }),
+      flow: customersFlowConfig(source.name, tableName(source, method), settings.batch, {
+        ...options,
+        lanes,
+      }),
       sourceUrl: env.sourceUrl,
       targetType: target.type,
       targetUrl: target.url,

@@ -34,6 +34,9 @@ export async function checkSchemaReport(
   return { findings, acknowledged };
 }
 
+/** Flows whose schemas are checked at the same time (each describes its source and target table). */
+const SCHEMA_CHECKS_AT_ONCE = 8;
+
 /**
  * Checks flows against the live schemas of their source and target, before any cycle runs:
  * every finding, acknowledged warnings included (see checkSchemaReport).
@@ -61,8 +64,7 @@ export async function checkSchemas(
     }
     return pending;
   };
-  const findings: SchemaFinding[] = [];
-  for (const flow of flows) {
+  const checkFlow = async (flow: Flow): Promise<SchemaFinding[]> => {
     try {
       // A side that cannot describe tables (a REST API, an inbox) gets no checks on that side.
       const targetDescribes = engine.connector(flow.targetConnection).capabilities.describe;
@@ -71,16 +73,12 @@ export async function checkSchemas(
         sourceDescribes ? describe(flow.sourceConnection, flow.source.table) : undefined,
         targetDescribes ? describe(flow.targetConnection, flow.target.table) : undefined,
       ]);
-      findings.push(
-        ...checkFlowSchema(flow, source, target, {
-          targetDescribes,
-          sourceDescribes,
-          sourceNonFiniteFloats:
-            engine.connector(flow.sourceConnection).capabilities.nonFiniteFloats === true,
-          targetNonFiniteFloats:
-            engine.connector(flow.targetConnection).capabilities.nonFiniteFloats === true,
-        }),
-      );
+      return checkFlowSchema(flow, source, target, {
+        targetDescribes,
+        sourceDescribes,
+        sourceNonFiniteFloats: engine.connector(flow.sourceConnection).capabilities.nonFiniteFloats === true,
+        targetNonFiniteFloats: engine.connector(flow.targetConnection).capabilities.nonFiniteFloats === true,
+      });
     } catch (error) {
       const cause = error instanceof ConnectionCheckFailure ? error.cause : error;
       const syncError = toSyncError(cause, { flow: flow.name });
@@ -89,16 +87,35 @@ export async function checkSchemas(
         if (failed === undefined)
           failedConnections.set(error.connection, { message: syncError.message, flows: [flow.name] });
         else if (!failed.flows.includes(flow.name)) failed.flows.push(flow.name);
-        continue;
+        return [];
       }
-      findings.push({
-        severity: 'error',
-        path: `flows.${flow.name}`,
-        message: `cannot read the live schema: ${syncError.message}`,
-      });
+      return [
+        {
+          severity: 'error',
+          path: `flows.${flow.name}`,
+          message: `cannot read the live schema: ${syncError.message}`,
+        },
+      ];
     }
-  }
-  for (const [connection, failed] of failedConnections) {
+  };
+  // A few flows at once: one at a time, 10,000 flows took longer than the caller's 60 s budget
+  // (two catalog round trips each). Findings keep the flows' order.
+  const perFlow: SchemaFinding[][] = flows.map(() => []);
+  let next = 0;
+  const checkRemaining = async (): Promise<void> => {
+    for (let index = next++; index < flows.length; index = next++) {
+      const flow = flows[index];
+      if (flow !== undefined) perFlow[index] = await checkFlow(flow);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(SCHEMA_CHECKS_AT_ONCE, flows.length) }, checkRemaining));
+  const findings = perFlow.flat();
+  const order = new Map(flows.map((flow, index) => [flow.name, index]));
+  const firstIndex = (names: readonly string[]): number => order.get(names[0] ?? '') ?? 0;
+  for (const failed of failedConnections.values())
+    failed.flows.sort((a, b) => (order.get(a) ?? 0) - (order.get(b) ?? 0));
+  const failures = [...failedConnections].sort(([, a], [, b]) => firstIndex(a.flows) - firstIndex(b.flows));
+  for (const [connection, failed] of failures) {
     findings.push({
       severity: 'error',
       path: `connections.${connection}`,
