@@ -241,10 +241,18 @@ export class BullmqRuntime implements Runtime {
 
   /** Campaigns for leadership; leads (plans cycles) while renewing it; steps down when it cannot. */
   async #campaignLoop(): Promise<void> {
-    const client = this.#client;
-    if (client === undefined) return;
+    const { leaderLeaseMs, redis } = this.#options.settings;
+    // A connection of its own: a renewal never queues behind event publishes or a large snapshot.
+    const client = openRedis(redis, 'leadership', this.#context.logger);
+    try {
+      await this.#campaign(new LeaderElection(client, this.#names.leader, this.#id, leaderLeaseMs));
+    } finally {
+      await closeRedis(client);
+    }
+  }
+
+  async #campaign(election: LeaderElection): Promise<void> {
     const { leaderLeaseMs } = this.#options.settings;
-    const election = new LeaderElection(client, this.#names.leader, this.#id, leaderLeaseMs);
     const logger = this.#context.logger;
     let renewedAt = 0;
     while (!this.#stop.signal.aborted) {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { emptyCounts } from '../../core/batch-handler.js';
@@ -24,6 +25,11 @@ import { closeRedis, openRedis, redisOptions } from './redis-connection.js';
 const POLL_EVERY_MS = 2_000;
 /** A job is looked up once nothing was heard of it for this long. */
 const QUIET_MS = 3_000;
+/**
+ * A job no worker started yet is looked up this rarely (only to notice Redis lost it): with a long
+ * queue, looking each one up every few seconds would cost more Redis calls than running them.
+ */
+const WAITING_QUIET_MS = 30_000;
 /** Lookups that find no job before it counts as lost (Redis restarted without persistence). */
 const MISSING_LOOKUPS = 2;
 /** Times a job Redis lost is queued again before its cycle fails as RUNTIME_JOB_LOST. */
@@ -39,6 +45,8 @@ interface Pending {
   readonly resolve: (result: CycleResult) => void;
   heardAt: number;
   isQueued: boolean;
+  /** A worker said it started the job. */
+  isStarted: boolean;
   missing: number;
   startedAt: number;
   /** Queues the job (again, when Redis lost it). */
@@ -136,6 +144,8 @@ export class RemoteCycles implements CycleExecutor {
 
   async run(flow: Flow, ports: CyclePorts, options: CycleOptions): Promise<CycleResult> {
     await this.open();
+    // Every pending job listens to the runtime's stop signals: thousands with many flows.
+    setMaxListeners(0, options.signal, ...(options.stop === undefined ? [] : [options.stop]));
     const queue = this.#queue;
     if (queue === undefined) return failed(flow.name, 'RUNTIME_UNAVAILABLE', 'the runtime is closed');
     const jobId = `${flow.name}.${randomUUID()}`;
@@ -167,6 +177,7 @@ export class RemoteCycles implements CycleExecutor {
         },
         heardAt: now,
         isQueued: false,
+        isStarted: false,
         missing: 0,
         startedAt: now,
         requeue: () => add(),
@@ -256,6 +267,7 @@ export class RemoteCycles implements CycleExecutor {
     try {
       switch (report.kind) {
         case 'started':
+          pending.isStarted = true;
           pending.startedAt = Date.now();
           break;
         case 'progress':
@@ -302,7 +314,8 @@ export class RemoteCycles implements CycleExecutor {
     if (queue === undefined || client?.status !== 'ready') return;
     const now = Date.now();
     const quiet = [...this.#pending.entries()].filter(
-      ([, pending]) => pending.isQueued && now - pending.heardAt >= QUIET_MS,
+      ([, pending]) =>
+        pending.isQueued && now - pending.heardAt >= (pending.isStarted ? QUIET_MS : WAITING_QUIET_MS),
     );
     if (quiet.length === 0) return;
     const pipeline = client.pipeline();
