@@ -126,6 +126,11 @@ describe('serve on a BullMQ deployment', () => {
     expect(metrics.text).toMatch(
       /syncline_cycles_total\{[^}]*flow="customers"[^}]*status="succeeded"[^}]*\} [1-9]/,
     );
+    // The deployment itself, read from Redis at the scrape.
+    expect(metrics.text).toMatch(/^syncline_cluster_workers 1$/m);
+    expect(metrics.text).toMatch(/^syncline_cluster_worker_slots 2$/m);
+    expect(metrics.text).toMatch(/^syncline_cluster_leader 1$/m);
+    expect(metrics.text).toMatch(/^syncline_queue_jobs\{queue="cycles",state="waiting"\} 0$/m);
     expect(logs()).toMatch(/scheduler \S+ leads/);
     expect(server.log()).not.toMatch(/ leads:/);
   });

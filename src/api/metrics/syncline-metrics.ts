@@ -2,6 +2,7 @@ import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { flowStatuses } from '../../operations/flow-status.js';
 import type { OperationsContext } from '../../operations/operations-context.js';
 import type { Runtime } from '../../runtime/runtime.js';
+import { ClusterMetrics } from './cluster-metrics.js';
 import { EventMetrics } from './event-metrics.js';
 import { StatusMetrics } from './status-metrics.js';
 
@@ -56,6 +57,7 @@ export function createMetrics(options: MetricsOptions): SynclineMetrics & Metric
   }).set({ version: options.version, node: process.versions.node }, 1);
   const events = new EventMetrics(register, options.operations.flows);
   const status = new StatusMetrics(register);
+  const cluster = new ClusterMetrics(register);
   const unsubscribe = options.runtime.subscribe((event) => {
     events.observe(event);
   });
@@ -72,6 +74,14 @@ export function createMetrics(options: MetricsOptions): SynclineMetrics & Metric
         `metrics: flow statuses could not be read: ${error instanceof Error ? error.message : String(error)}`,
       );
       status.failed(snapshots);
+    }
+    try {
+      cluster.update(await options.runtime.cluster?.());
+    } catch (error) {
+      cluster.update(undefined);
+      options.operations.logger.warn(
+        `metrics: the cluster could not be read: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
     return register.metrics();
   }
