@@ -168,7 +168,7 @@ export class BullmqRuntime implements Runtime {
   #onLeaderEvent(message: string): void {
     // Followers (`serve`) relay the leader's events; a standby scheduler does not, so that alerts
     // and logs come once, from whoever leads.
-    if (!this.#isFollowing || this.#isLeading || this.#options.schedules) return;
+    if (this.#isLeading || this.#options.schedules) return;
     try {
       const { from, event } = JSON.parse(message) as { from: string; event: RuntimeEvent };
       if (from !== this.#id) this.#events.emit(event);
