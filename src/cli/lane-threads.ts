@@ -152,9 +152,9 @@ export function threadLaneRunner(
               });
               break;
             case 'failed': {
-              const { code, message: text, ...rest } = message.error;
+              const error = SyncError.fromJSON(message.error);
               settle(() => {
-                reject(new SyncError(code, text, rest));
+                reject(error);
               });
               break;
             }

@@ -7,7 +7,7 @@ import { processId, type BullmqSettings } from '../runtime/bullmq/bullmq-setting
 import { bullmqSettings } from './bullmq-config.js';
 export { bullmqSettings } from './bullmq-config.js';
 import { CycleWorker } from '../runtime/bullmq/cycle-worker.js';
-import { redactRedisUrl } from '../runtime/bullmq/redis-connection.js';
+import { redactUrl } from '../config/secret.js';
 import { LocalRuntime, type LocalRuntimeOptions } from '../runtime/local/local-runtime.js';
 import type { ClusterSnapshot, Runtime } from '../runtime/runtime.js';
 import type { Logger } from '../core/logger.js';
@@ -56,7 +56,7 @@ export function createWorker(engine: Engine, settings: BullmqSettings, concurren
 
 /** Where a BullMQ deployment lives, for the log: its prefix and Redis, password masked. */
 export function describeDeployment(settings: BullmqSettings): string {
-  return `${settings.prefix} on Redis ${redactRedisUrl(settings.redis)}`;
+  return `${settings.prefix} on Redis ${redactUrl(settings.redis)}`;
 }
 
 /**

@@ -37,6 +37,12 @@ export class SyncError extends Error {
     this.retryAfterSeconds = options.retryAfterSeconds;
   }
 
+  /** The error again from its JSON (`toJSON`), as another thread or process sent it. */
+  static fromJSON(json: SyncErrorJson): SyncError {
+    const { code, message, ...options } = json;
+    return new SyncError(code, message, options);
+  }
+
   /** Plain JSON, for crossing processes (BullMQ, HTTP) and for storing in the state store. */
   toJSON(): SyncErrorJson {
     return {

@@ -7,7 +7,8 @@ import type { ClusterSnapshot, QueueDepth } from '../runtime.js';
 import { CYCLE_QUEUE, LANE_QUEUE, redisNames, type BullmqSettings } from './bullmq-settings.js';
 import type { WorkerHeartbeat } from './cycle-worker.js';
 import { readLeader } from './leader-election.js';
-import { closeRedis, redactRedisUrl } from './redis-connection.js';
+import { redactUrl } from '../../config/secret.js';
+import { closeRedis } from './redis-connection.js';
 
 /** How long a cluster read waits for Redis before it gives up with `RUNTIME_UNAVAILABLE`. */
 export const CLUSTER_READ_TIMEOUT_MS = 3_000;
@@ -74,11 +75,11 @@ export async function clusterSnapshotOf(
   options: { readonly timeoutMs?: number; readonly reason?: () => string | undefined } = {},
 ): Promise<ClusterSnapshot> {
   const timeoutMs = options.timeoutMs ?? CLUSTER_READ_TIMEOUT_MS;
-  const where = `Redis ${redactRedisUrl(settings.redis)}`;
+  const where = `Redis ${redactUrl(settings.redis)}`;
   const because = (fallback: string): string => {
     const reason = options.reason?.() ?? fallback;
     // A driver message may quote the URL: never with its password.
-    return reason.replaceAll(settings.redis, redactRedisUrl(settings.redis));
+    return reason.replaceAll(settings.redis, redactUrl(settings.redis));
   };
   const timer = new AbortController();
   try {
@@ -126,7 +127,7 @@ export async function readClusterSnapshot(
   });
   redis.on('error', (error: Error) => {
     lastError = error.message;
-    logger?.debug(`redis ${redactRedisUrl(settings.redis)} (status): ${error.message}`);
+    logger?.debug(`redis ${redactUrl(settings.redis)} (status): ${error.message}`);
   });
   const queues = {
     [CYCLE_QUEUE]: new Queue(CYCLE_QUEUE, { connection: redis, prefix: settings.prefix }),

@@ -81,15 +81,7 @@ export function resultFromJson(json: CycleResultJson): CycleResult {
     runId: json.runId ?? undefined,
     counts: json.counts,
     durationMs: json.durationMs,
-    error:
-      error === undefined
-        ? undefined
-        : new SyncError(error.code, error.message, {
-            retryable: error.retryable,
-            ...(error.flow === undefined ? {} : { flow: error.flow }),
-            ...(error.key === undefined ? {} : { key: error.key }),
-            ...(error.field === undefined ? {} : { field: error.field }),
-          }),
+    error: error === undefined ? undefined : SyncError.fromJSON(error),
   };
 }
 

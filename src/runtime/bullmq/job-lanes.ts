@@ -139,7 +139,7 @@ export class JobLaneRunner implements LaneRunner {
       signal.removeEventListener('abort', onAbort);
       stop?.removeEventListener('abort', onStop);
     });
-    if ('error' in outcome) throw toSyncErrorFromJson(outcome.error);
+    if ('error' in outcome) throw SyncError.fromJSON(outcome.error);
     return outcome.isComplete;
   }
 
@@ -225,14 +225,6 @@ export class JobLaneRunner implements LaneRunner {
   }
 }
 
-function toSyncErrorFromJson(error: SyncErrorJson): SyncError {
-  return new SyncError(error.code, error.message, {
-    retryable: error.retryable,
-    ...(error.flow === undefined ? {} : { flow: error.flow }),
-    ...(error.key === undefined ? {} : { key: error.key }),
-    ...(error.field === undefined ? {} : { field: error.field }),
-  });
-}
 
 /** A running lane job on this worker: how to stop it. */
 export interface ActiveLane {

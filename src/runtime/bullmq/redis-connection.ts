@@ -1,13 +1,9 @@
 import { Redis, type RedisOptions } from 'ioredis';
+import { redactUrl } from '../../config/secret.js';
 import type { Logger } from '../../core/logger.js';
 
 /** One error message per connection at most this often while Redis stays down. */
 const ERROR_LOG_EVERY_MS = 30_000;
-
-/** Masks the password of a Redis URL for messages. */
-export function redactRedisUrl(url: string): string {
-  return url.replace(/^(rediss?:\/\/[^:/@\s]*:)[^@\s]*@/i, '$1***@');
-}
 
 /**
  * The connection options of a Redis URL (`redis://[user:password@]host:port[/db]`, `rediss://` for
@@ -49,13 +45,13 @@ export function openRedis(url: string, role: string, logger: Logger): Redis {
     down = true;
     if (now - lastLoggedAt < ERROR_LOG_EVERY_MS) return;
     lastLoggedAt = now;
-    logger.warn(`redis ${redactRedisUrl(url)} (${role}): ${error.message}; reconnecting`);
+    logger.warn(`redis ${redactUrl(url)} (${role}): ${error.message}; reconnecting`);
   });
   redis.on('ready', () => {
     if (!down) return;
     down = false;
     lastLoggedAt = 0;
-    logger.info(`redis ${redactRedisUrl(url)} (${role}): connected again`);
+    logger.info(`redis ${redactUrl(url)} (${role}): connected again`);
   });
   return redis;
 }
