@@ -225,7 +225,6 @@ export class JobLaneRunner implements LaneRunner {
   }
 }
 
-
 /** A running lane job on this worker: how to stop it. */
 export interface ActiveLane {
   readonly stop: AbortController;
